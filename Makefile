@@ -1,0 +1,170 @@
+# Neural networks from scratch, in C — one entry point.
+#
+#   make run CH=01 [ARGS="--quick --seed 3"]   build and run chapter 01
+#   make check [CH=01]                         grade the chapters (and test common/)
+#   make workbook                              export the student edition to workbook/
+#   make progress                              one line per chapter: points / possible
+#   make watch CH=01                           re-grade on every save of a workbook file
+#   make book                                  render book/out/ (HTML + PDF)
+#   make bench                                 time each chapter's headline workload
+#   make deps                                  install the Debian packages the course needs
+#   make clean
+#
+# Options: SAN=1 builds with AddressSanitizer + UBSan (into build-san/); REF=1 uses the reference
+# chapters even when workbook/ exists; WB=DIR grades another workbook directory.
+
+SHELL      := /bin/bash
+CC         ?= cc
+SAN        ?=
+B          := $(if $(SAN),build-san,build)
+WB         ?= workbook
+PYTHON     ?= python3
+
+PKGS       := openblas criterion zlib
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 -Wall -Wextra -Icommon
+ifeq ($(SAN),1)
+CFLAGS     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -std=gnu11 -Wall -Wextra -Icommon
+LDFLAGS    += -fsanitize=address,undefined
+endif
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# A workbook stub leaves parameters unused until the student writes the code: not a defect.
+WB_CFLAGS  := -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-function
+
+CHAPTERS   := $(sort $(notdir $(wildcard chapters/[0-9][0-9]_*)))
+ifdef CH
+CHAPTER    := $(filter $(CH)_%,$(CHAPTERS))
+ifeq ($(CHAPTER),)
+$(error No chapter $(CH). The chapters are: $(CHAPTERS). Use CH=NN with the number, e.g. make run CH=01)
+endif
+endif
+SELECTED   := $(if $(CH),$(CHAPTER),$(CHAPTERS))
+
+# Which edition is graded and run: the student's workbook when it exists, else the reference.
+ifeq ($(REF)$(wildcard $(WB)/chapters),)
+EDITION    := ref
+ROOT       := .
+else ifneq ($(REF),)
+EDITION    := ref
+ROOT       := .
+else
+EDITION    := wb
+ROOT       := $(WB)
+endif
+
+LIB_SRCS   := $(wildcard common/*.c)
+LIB_HDRS   := $(wildcard common/*.h)
+LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB        := $(B)/libcommon.a
+LIB_TESTS  := $(wildcard common/tests/test_*.c)
+
+.PHONY: all deps run check check-build workbook progress watch book bench selfcheck clean gpu
+.SECONDEXPANSION:
+
+all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/$(c))
+
+deps:
+	@tools/deps.sh build run book watch
+
+$(B)/.deps-build: tools/deps.sh
+	@tools/deps.sh build
+	@mkdir -p $(B) && touch $@
+
+# --- the library -----------------------------------------------------------------------------
+$(B)/common/%.o: common/%.c $(LIB_HDRS) | $(B)/.deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The library's tests; test_cli.c also runs the chapter programs, so they are built first.
+$(B)/lib/test: $(LIB_TESTS) common/tests/capture.h $(LIB) $(LIB_HDRS) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon/tests -DDATASETS='"$(CURDIR)/datasets"' -DREPO='"$(CURDIR)"' \
+	  -DBUILD_DIR='"$(CURDIR)/$(B)"' $(LIB_TESTS) $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+
+# --- chapters: the program and its grader, for the reference and the workbook edition ---------
+# $(B)/ref/NN_name/NN_name   from chapters/NN_name/NN_name.c
+# $(B)/wb/NN_name/test       from $(WB)/chapters/NN_name/NN_name.c + the reference test file
+$(B)/ref/%/prog: chapters/$$*/$$*.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+
+$(B)/wb/%/prog: $(WB)/chapters/$$*/$$*.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WB_CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+
+$(B)/ref/%/test: chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-function $(PKG_CFLAGS) -DGRADING -DCHAPTER_SOURCE='"$(CURDIR)/$<"' \
+	  -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+
+$(B)/wb/%/test: $(WB)/chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WB_CFLAGS) $(PKG_CFLAGS) -DGRADING -DCHAPTER_SOURCE='"$(abspath $<)"' \
+	  -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+
+# --- what a user types ----------------------------------------------------------------------
+run:
+ifndef CH
+	$(error make run needs a chapter: make run CH=01 (chapters: $(CHAPTERS)))
+endif
+	@tools/deps.sh build run
+	@$(MAKE) --no-print-directory $(B)/$(EDITION)/$(CHAPTER)/prog
+	@[ $(EDITION) = ref ] || echo "Running your workbook edition ($(WB)/chapters/$(CHAPTER)); REF=1 runs the reference."
+	$(B)/$(EDITION)/$(CHAPTER)/prog --out out/$(CH) $(ARGS)
+
+# Build every selected grader (a chapter that does not compile costs its points, not the run),
+# run each test binary (Criterion isolates every test in its own process), then report.
+check: $(B)/.deps-build
+	@$(MAKE) --no-print-directory -s $(LIB) $(if $(CH),,$(B)/lib/test)
+	@[ $(EDITION) = ref ] || echo "Grading your workbook edition in $(WB)/ (REF=1 grades the reference chapters)."
+	@for c in $(SELECTED); do \
+	  d=$(B)/$(EDITION)/$$c; mkdir -p $$d; rm -f $$d/results.json $$d/build.log; \
+	  if $(MAKE) --no-print-directory -s $$d/test >$$d/build.log 2>&1; then \
+	    $$d/test --jobs 1 --json=$$d/results.json >/dev/null 2>$$d/stderr.txt || true; \
+	  fi; \
+	done
+	@[ -n "$(CH)" ] || { $(B)/lib/test --json=$(B)/lib/results.json >/dev/null 2>$(B)/lib/stderr.txt || true; }
+	@$(PYTHON) grader/report.py --root $(ROOT) $(foreach c,$(SELECTED),$(B)/$(EDITION)/$(c)) \
+	  $(if $(CH),,--library $(B)/lib)
+
+progress: $(B)/.deps-build
+	@$(MAKE) --no-print-directory -s check CH= >/dev/null 2>&1 || true
+	@$(PYTHON) grader/report.py --progress --root $(ROOT) $(foreach c,$(CHAPTERS),$(B)/$(EDITION)/$(c))
+
+workbook:
+	@$(PYTHON) grader/workbook.py --src chapters --dst $(WB)
+
+watch:
+ifndef CH
+	$(error make watch needs a chapter: make watch CH=01)
+endif
+	@tools/deps.sh build watch
+	@grader/watch.sh $(CH) $(CHAPTER) $(WB)
+
+selfcheck: $(B)/.deps-build
+	@grader/selfcheck.sh
+
+# Figures come from out/NN/; a chapter that has not run yet is run with its default flags first.
+book:
+	@tools/deps.sh build run book
+	@for c in $(CHAPTERS); do n=$${c%%_*}; \
+	  [ -f out/$$n/loss.svg ] || $(MAKE) --no-print-directory run CH=$$n REF=1 </dev/null || exit 1; \
+	done
+	@bash book/build.sh
+
+bench: $(B)/.deps-build
+	@$(MAKE) --no-print-directory $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog) $(B)/bench/sgemm
+	@tools/bench.sh $(B)
+
+$(B)/bench/sgemm: tools/bench_sgemm.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+
+clean:
+	rm -rf build build-san out book/out

@@ -1,0 +1,257 @@
+/* test_01_perceptron.c — the grader of chapter 1.
+ *
+ * One test suite per exercise, named exNN_K (the grader's report reads the points and titles from
+ * the BEGIN EXERCISE markers of the chapter). The chapter file itself is #included below:
+ * `make check` points CHAPTER_SOURCE at the reference chapter or at your workbook copy, and
+ * defines GRADING so that its main() stays out. Expected values are worked out by hand (closed
+ * form) in the comments next to each check; every assertion message ends with a hint.
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "01_perceptron.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include <criterion/criterion.h>
+
+TestSuite(ex01_1, .timeout = 10);
+TestSuite(ex01_2, .timeout = 10);
+TestSuite(ex01_3, .timeout = 10);
+TestSuite(ex01_4, .timeout = 20);
+TestSuite(ex01_5, .timeout = 10);
+
+/* --- 01.1 the pre-activation ---------------------------------------------------------------- */
+
+Test(ex01_1, small_vectors_by_hand)
+{
+    const float w[3] = {1, -2, 0.5f}, x[3] = {3, 1, 4};
+    /* 1*3 + (-2)*1 + 0.5*4 + 0.25 = 3.25 */
+    float z = neuron_preactivation(w, x, 3, 0.25f);
+    cr_assert_float_eq(z, 3.25f, 1e-6f,
+                       "w=(1,-2,0.5), x=(3,1,4), b=0.25: expected 3.25, got %g. "
+                       "Hint: is every product w[j]*x[j] added, and the bias added once?", z);
+}
+
+Test(ex01_1, bias_alone_when_d_is_zero)
+{
+    float z = neuron_preactivation(NULL, NULL, 0, -1.5f);
+    cr_assert_float_eq(z, -1.5f, 0, "d=0: expected just the bias -1.5, got %g. "
+                       "Hint: with no inputs the sum is empty; what is left of w.x + b?", z);
+}
+
+Test(ex01_1, matches_double_reference_on_784_inputs)
+{
+    rng_t r;
+    rng_seed(&r, 7);
+    float w[784], x[784];
+    double ref = 0.3;
+    for (int j = 0; j < 784; j++) {
+        w[j] = rng_normal(&r);
+        x[j] = rng_uniform(&r);
+        ref += (double)w[j] * x[j];
+    }
+    float z = neuron_preactivation(w, x, 784, 0.3f);
+    /* float accumulation over 784 terms of size ~1: rounding error well under 1e-3 */
+    cr_assert(fabs(z - ref) < 1e-3, "784 random inputs: expected %.6f, got %.6f. "
+              "Hint: does the loop run over all d elements (j < d, not j <= d or j < d-1)?", ref, z);
+}
+
+/* --- 01.2 predict ----------------------------------------------------------------------------- */
+
+Test(ex01_2, sign_of_the_preactivation)
+{
+    float w[2] = {1, -1};
+    perceptron p = {.d = 2, .w = w, .b = 0};
+    const float pos[2] = {2, 1}, neg[2] = {1, 2};
+    cr_assert_eq(perceptron_predict(&p, pos), 1, "w=(1,-1), x=(2,1): z = 1 > 0, expected +1. "
+                 "Hint: return +1 or -1, not 1 or 0.");
+    cr_assert_eq(perceptron_predict(&p, neg), -1, "w=(1,-1), x=(1,2): z = -1 < 0, expected -1. "
+                 "Hint: the prediction is the sign of w.x + b.");
+}
+
+Test(ex01_2, boundary_counts_as_plus_one)
+{
+    float w[2] = {1, -1};
+    perceptron p = {.d = 2, .w = w, .b = 0};
+    const float on[2] = {1, 1};
+    cr_assert_eq(perceptron_predict(&p, on), 1, "x on the boundary (z = 0): expected +1. "
+                 "Hint: the step function says z >= 0 gives 1; is your comparison > instead of >=?");
+}
+
+Test(ex01_2, uses_the_bias)
+{
+    float w[1] = {1};
+    perceptron p = {.d = 1, .w = w, .b = -5};
+    const float x[1] = {3};
+    cr_assert_eq(perceptron_predict(&p, x), -1, "w=1, b=-5, x=3: z = -2, expected -1. "
+                 "Hint: is the bias p->b included in z?");
+}
+
+/* --- 01.3 the update rule --------------------------------------------------------------------- */
+
+Test(ex01_3, mistake_moves_weights_towards_label)
+{
+    float w[2] = {1, 1};
+    perceptron p = {.d = 2, .w = w, .b = 0.5f};
+    const float x[2] = {2, -1};
+    /* z = 2 - 1 + 0.5 = 1.5 > 0 but y = -1: a mistake. w -= 0.5*x, b -= 0.5 */
+    int m = perceptron_update(&p, x, -1, 0.5f);
+    cr_assert_eq(m, 1, "y=-1 with z=1.5 is a mistake: expected return value 1, got %d. "
+                 "Hint: a mistake is y*z <= 0.", m);
+    cr_assert_float_eq(w[0], 0.0f, 1e-6f, "w[0]: expected 1 + 0.5*(-1)*2 = 0, got %g. "
+                       "Hint: the rule is w <- w + lr * y * x; is the sign of y applied?", w[0]);
+    cr_assert_float_eq(w[1], 1.5f, 1e-6f, "w[1]: expected 1 + 0.5*(-1)*(-1) = 1.5, got %g. "
+                       "Hint: every weight j moves by lr * y * x[j].", w[1]);
+    cr_assert_float_eq(p.b, 0.0f, 1e-6f, "b: expected 0.5 + 0.5*(-1) = 0, got %g. "
+                       "Hint: the bias is a weight whose input is always 1: b <- b + lr * y.", p.b);
+}
+
+Test(ex01_3, correct_example_changes_nothing)
+{
+    float w[2] = {1, 1};
+    perceptron p = {.d = 2, .w = w, .b = 0};
+    const float x[2] = {1, 2};
+    int m = perceptron_update(&p, x, +1, 1.0f);
+    cr_assert_eq(m, 0, "y=+1 with z=3: correct, expected return 0, got %d. "
+                 "Hint: update (and return 1) only when y*z <= 0.", m);
+    cr_assert(w[0] == 1 && w[1] == 1 && p.b == 0, "a correctly classified example must leave w and b "
+              "alone; got w=(%g,%g), b=%g. Hint: the rule learns from mistakes only.", w[0], w[1], p.b);
+}
+
+Test(ex01_3, zero_weights_learn_from_the_first_example)
+{
+    float w[2] = {0, 0};
+    perceptron p = {.d = 2, .w = w, .b = 0};
+    const float x[2] = {3, 4};
+    int m = perceptron_update(&p, x, +1, 1.0f);
+    cr_assert_eq(m, 1, "zero weights give z = 0: y*z = 0 must count as a mistake, got %d. "
+                 "Hint: the condition is y*z <= 0, with <=; with < a zero perceptron never learns.", m);
+    cr_assert(w[0] == 3 && w[1] == 4 && p.b == 1, "expected w=(3,4), b=1 after the update, got "
+              "w=(%g,%g), b=%g. Hint: w <- w + lr*y*x with lr=1, y=+1.", w[0], w[1], p.b);
+}
+
+/* --- 01.4 one epoch ----------------------------------------------------------------------------- */
+
+/* Three 1-D examples, x = (1, -1, 2) with labels (1, 0, 1) i.e. y = (+1, -1, +1). */
+static dataset tiny(void)
+{
+    dataset ds = dataset_new(3, 1, 2);
+    ds.x[0] = 1, ds.x[1] = -1, ds.x[2] = 2;
+    ds.y[0] = 1, ds.y[1] = 0, ds.y[2] = 1;
+    return ds;
+}
+
+Test(ex01_4, follows_the_given_order)
+{
+    dataset ds = tiny();
+    /* Order 1,0,2 from w=0,b=0: ex1 (x=-1,y=-1): z=0 -> mistake, w=1, b=-1.
+     * ex0 (x=1,y=+1): z=0 -> mistake, w=2, b=0. ex2 (x=2,y=+1): z=4 -> ok. 2 mistakes. */
+    perceptron p = perceptron_new(1);
+    int order[3] = {1, 0, 2};
+    int m = perceptron_epoch(&p, &ds, order, 1.0f);
+    cr_assert_eq(m, 2, "order (1,0,2) on the 3-example set: expected 2 mistakes, got %d. "
+                 "Hint: visit ds examples order[0], order[1], ... and sum perceptron_update's results.", m);
+    cr_assert(p.w[0] == 2 && p.b == 0, "expected w=2, b=0 after the epoch, got w=%g, b=%g. "
+              "Hint: the label of example i is ds->y[i] in {0,1}: convert it to -1/+1 first.", p.w[0], p.b);
+    perceptron_free(&p);
+    dataset_free(&ds);
+}
+
+Test(ex01_4, keeps_learning_across_epochs)
+{
+    dataset ds = tiny();
+    /* Order 0,1,2 from zero: ex0: z=0 -> mistake, w=1,b=1. ex1: z=-1+1=0 -> mistake, w=2,b=0.
+     * ex2: z=4 -> ok. 2 mistakes; a second epoch then makes none. */
+    perceptron p = perceptron_new(1);
+    int order[3] = {0, 1, 2};
+    int m = perceptron_epoch(&p, &ds, order, 1.0f);
+    cr_assert_eq(m, 2, "order (0,1,2): expected 2 mistakes, got %d. "
+                 "Hint: are you using order[k] as the example index, not k itself?", m);
+    int again = perceptron_epoch(&p, &ds, order, 1.0f);
+    cr_assert_eq(again, 0, "a second epoch on the now separated data: expected 0 mistakes, got %d. "
+                 "Hint: does your epoch keep the weights it learned (p is updated in place)?", again);
+    perceptron_free(&p);
+    dataset_free(&ds);
+}
+
+Test(ex01_4, converges_within_the_theorem_bound)
+{
+    rng_t r;
+    rng_seed(&r, 3);
+    dataset ds = make_separable(300, 0.1f, &r);
+    double bound = mistake_bound(&ds);
+    perceptron p = perceptron_new(2);
+    int *order = nn_malloc(300 * sizeof(int)), total = 0, m = 1, epochs = 0;
+    rng_iota(order, 300);
+    while (m > 0 && epochs < 1000) {
+        rng_shuffle(&r, order, 300);
+        m = perceptron_epoch(&p, &ds, order, 1.0f);
+        total += m;
+        epochs++;
+    }
+    cr_assert_eq(m, 0, "separable data with margin 0.1: the rule must reach an epoch with 0 mistakes "
+                 "(still %d after %d epochs). Hint: check the update rule on mistakes (exercise 01.3).",
+                 m, epochs);
+    cr_assert(total <= bound, "%d mistakes in all, but the convergence theorem allows at most %.0f. "
+              "Hint: are you counting mistakes, not examples?", total, bound);
+    free(order);
+    perceptron_free(&p);
+    dataset_free(&ds);
+}
+
+Test(ex01_4, learns_sneakers_from_ankle_boots_on_the_sample)
+{
+    /* The committed sample: 300 training and 100 test images, real Fashion-MNIST files. */
+    dataset tr_all, te_all;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr_all), 0,
+                 "could not load the committed Fashion-MNIST sample (see the error above)");
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te_all), 0,
+                 "could not load the committed Fashion-MNIST sample (see the error above)");
+    const int classes[2] = {7, 9};
+    dataset tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
+    perceptron p = perceptron_new(784);
+    int *order = nn_malloc((size_t)tr.n * sizeof(int));
+    rng_iota(order, tr.n);
+    for (int e = 0; e < 5; e++)
+        perceptron_epoch(&p, &tr, order, 1.0f);
+    int correct = 0;
+    for (int i = 0; i < te.n; i++)
+        correct += perceptron_predict(&p, te.x + (size_t)i * 784) == (te.y[i] ? 1 : -1);
+    double acc = (double)correct / te.n;
+    /* The reference reaches 0.95 here (20 test images); chance is about 0.5. */
+    cr_assert(acc >= 0.8, "5 epochs on the sample's %d sneakers/ankle boots: test accuracy %.2f, "
+              "expected at least 0.80. Hint: 01.1-01.3 pass their own tests? Then check the label "
+              "conversion: dataset labels are 0/1, the perceptron's are -1/+1.", tr.n, acc);
+    free(order);
+    perceptron_free(&p);
+    dataset_free(&tr), dataset_free(&te), dataset_free(&tr_all), dataset_free(&te_all);
+}
+
+/* --- 01.5 loss and accuracy ----------------------------------------------------------------- */
+
+Test(ex01_5, loss_and_accuracy_by_hand)
+{
+    dataset ds = tiny();
+    float w[1] = {1};
+    perceptron p = {.d = 1, .w = w, .b = -1.5f};
+    /* z = (-0.5, -2.5, 0.5), y = (+1, -1, +1): per-example loss max(0,-yz) = (0.5, 0, 0);
+     * predictions (-1, -1, +1): 2 of 3 correct. Loss 0.5/3. */
+    double loss = -1, acc = -1;
+    perceptron_evaluate(&p, &ds, &loss, &acc);
+    cr_assert(fabs(loss - 0.5 / 3) < 1e-6, "expected mean loss 0.5/3 = 0.1667, got %g. "
+              "Hint: only the misclassified example costs -y*z = 0.5; divide by N = 3.", loss);
+    cr_assert(fabs(acc - 2.0 / 3) < 1e-9, "expected accuracy 2/3, got %g. "
+              "Hint: compare perceptron_predict with the -1/+1 label and divide by N.", acc);
+    dataset_free(&ds);
+}
+
+Test(ex01_5, perfect_model_has_zero_loss)
+{
+    dataset ds = tiny();
+    float w[1] = {1};
+    perceptron p = {.d = 1, .w = w, .b = 0.1f}; /* z = (1.1, -0.9, 2.1): all correct */
+    double loss = -1, acc = -1;
+    perceptron_evaluate(&p, &ds, &loss, &acc);
+    cr_assert(loss == 0 && acc == 1, "all three examples are correct: expected loss 0 and accuracy 1, "
+              "got %g and %g. Hint: max(0, -y*z) is 0 when y*z > 0.", loss, acc);
+    dataset_free(&ds);
+}

@@ -1,0 +1,27 @@
+/* csvlog.h — the per-step metrics log every chapter writes to out/NN/log.csv.
+ *
+ * One header line naming the columns, then one row of numbers per call. The file is written
+ * through a temporary name and renamed into place by csvlog_close() (see io.h), so a reader
+ * (gnuplot, a spreadsheet, the book) never sees half a log.
+ */
+#ifndef NN_CSVLOG_H
+#define NN_CSVLOG_H
+
+#include "io.h"
+
+typedef struct {
+    io_file file;
+    int columns;
+} csvlog;
+
+/* Open path with the given comma-separated header, e.g. "epoch,train_loss,val_loss".
+ * Returns 0, or -1 after reporting the problem. */
+int csvlog_open(csvlog *log, const char *path, const char *header);
+
+/* Append one row: exactly as many values as the header has columns. */
+void csvlog_row(csvlog *log, const double *values);
+
+/* Finish and move the file into place. Returns 0 or -1. */
+int csvlog_close(csvlog *log);
+
+#endif

@@ -1,0 +1,120 @@
+/* data.c — see data.h. */
+#include "data.h"
+
+#include "error.h"
+#include "idx.h"
+#include "io.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const FASHION_CLASSES[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                         "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+dataset dataset_new(int n, int d, int classes)
+{
+    dataset ds = {.n = n, .d = d, .classes = classes};
+    ds.x = nn_calloc((size_t)n * (size_t)d, sizeof(float));
+    ds.y = nn_calloc((size_t)n, sizeof(int));
+    return ds;
+}
+
+void dataset_free(dataset *ds)
+{
+    free(ds->x);
+    free(ds->y);
+    memset(ds, 0, sizeof *ds);
+}
+
+/* The file may be installed gzipped (Debian) or plain (unpacked by hand): accept either. */
+static const char *find_file(char *buf, const char *dir, const char *split, const char *kind)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%s-%s-ubyte.gz", split, kind);
+    if (io_exists(io_join(buf, dir, name)))
+        return buf;
+    snprintf(name, sizeof name, "%s-%s-ubyte", split, kind);
+    if (io_exists(io_join(buf, dir, name)))
+        return buf;
+    snprintf(name, sizeof name, "%s-%s-ubyte.gz", split, kind);
+    return io_join(buf, dir, name); /* missing: idx_read reports it under its usual name */
+}
+
+int fashion_load(const char *dir, const char *split, dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!dir)
+        dir = FASHION_DIR;
+    if (strcmp(split, "train") != 0 && strcmp(split, "t10k") != 0) {
+        nn_error("the splits are \"train\" and \"t10k\"", "unknown Fashion-MNIST split \"%s\"", split);
+        return -1;
+    }
+    char ipath[4096], lpath[4096];
+    idx_array images, labels;
+    if (idx_read(find_file(ipath, dir, split, "images-idx3"), 3, &images) != 0)
+        return -1;
+    if (idx_read(find_file(lpath, dir, split, "labels-idx1"), 1, &labels) != 0) {
+        idx_free(&images);
+        return -1;
+    }
+    int ok = 0;
+    if (images.dims[1] != 28 || images.dims[2] != 28)
+        nn_error("Fashion-MNIST images are 28x28; is this another dataset?",
+                 "%s: images are %dx%d, expected 28x28", ipath, images.dims[1], images.dims[2]);
+    else if (images.dims[0] != labels.dims[0])
+        nn_error("the two files must come from the same split and the same download",
+                 "%s has %d images but %s has %d labels: expected one label per image", ipath,
+                 images.dims[0], lpath, labels.dims[0]);
+    else
+        ok = 1;
+    for (size_t i = 0; ok && i < labels.count; i++)
+        if (labels.data[i] > 9) {
+            nn_error("Fashion-MNIST labels are 0..9; the label file is damaged",
+                     "%s: label %zu is %d, expected 0..9", lpath, i, labels.data[i]);
+            ok = 0;
+        }
+    if (ok) {
+        *out = dataset_new(images.dims[0], 28 * 28, 10);
+        for (size_t i = 0; i < images.count; i++)
+            out->x[i] = images.data[i] / 255.0f;
+        for (int i = 0; i < out->n; i++)
+            out->y[i] = labels.data[i];
+    }
+    idx_free(&images);
+    idx_free(&labels);
+    return ok ? 0 : -1;
+}
+
+dataset dataset_select_classes(const dataset *src, const int *keep, int k)
+{
+    int n = 0;
+    for (int i = 0; i < src->n; i++)
+        for (int c = 0; c < k; c++)
+            n += src->y[i] == keep[c];
+    dataset out = dataset_new(n, src->d, k);
+    for (int i = 0, j = 0; i < src->n; i++)
+        for (int c = 0; c < k; c++)
+            if (src->y[i] == keep[c]) {
+                memcpy(out.x + (size_t)j * src->d, src->x + (size_t)i * src->d, (size_t)src->d * sizeof(float));
+                out.y[j++] = c;
+            }
+    return out;
+}
+
+void dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second)
+{
+    int *idx = nn_malloc((size_t)src->n * sizeof(int));
+    rng_iota(idx, src->n);
+    rng_shuffle(rng, idx, src->n);
+    int n1 = (int)(frac * (float)src->n);
+    *first = dataset_new(n1, src->d, src->classes);
+    *second = dataset_new(src->n - n1, src->d, src->classes);
+    for (int i = 0; i < src->n; i++) {
+        dataset *dst = i < n1 ? first : second;
+        int j = i < n1 ? i : i - n1;
+        memcpy(dst->x + (size_t)j * src->d, src->x + (size_t)idx[i] * src->d, (size_t)src->d * sizeof(float));
+        dst->y[j] = src->y[idx[i]];
+    }
+    free(idx);
+}

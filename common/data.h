@@ -1,0 +1,43 @@
+/* data.h — labelled datasets in memory: loading Fashion-MNIST, picking classes, splitting.
+ *
+ * A dataset is a matrix of inputs x (n, d), one example per row, and a label y[i] in
+ * [0, classes) per example. Images are decoded once, at load time, into floats in [0, 1]
+ * (pixel / 255): every epoch then reads the same memory, nothing is parsed twice.
+ */
+#ifndef NN_DATA_H
+#define NN_DATA_H
+
+#include "rng.h"
+
+/* Where Debian's dataset-fashion-mnist installs the four gzipped IDX files. */
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+extern const char *const FASHION_CLASSES[10]; /* "T-shirt/top", "Trouser", ... */
+
+typedef struct {
+    int n;        /* examples */
+    int d;        /* features per example */
+    int classes;  /* labels are 0 .. classes-1 */
+    float *x;     /* (n, d), owned */
+    int *y;       /* (n), owned */
+} dataset;
+
+/* Load split "train" (60,000 images) or "t10k" (10,000) from dir (NULL: FASHION_DIR), checking
+ * that the images are 28x28 and that there is exactly one label per image.
+ * Returns 0, or -1 after reporting the problem. */
+int fashion_load(const char *dir, const char *split, dataset *out);
+
+/* An empty dataset of n examples with d features (x zeroed, y zeroed). */
+dataset dataset_new(int n, int d, int classes);
+
+void dataset_free(dataset *ds);
+
+/* Keep the examples whose label is one of `keep` (k labels) and relabel them 0 .. k-1 in that
+ * order. E.g. keep = {7, 9}: sneakers become 0, ankle boots 1. */
+dataset dataset_select_classes(const dataset *src, const int *keep, int k);
+
+/* Split src at random into `first` (a fraction `frac` of the examples, rounded down) and
+ * `second` (the rest). Both are new copies; src is unchanged. */
+void dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second);
+
+#endif

@@ -1,0 +1,48 @@
+/* error.h — one-paragraph error messages and checked allocation.
+ *
+ * Every error the course reports has the same shape, so a reader always learns the same four
+ * things: where the program noticed it (source file:line), what is wrong, what was expected
+ * versus what it got, and what to do about it:
+ *
+ *   error (common/idx.c:71): datasets/x.gz: wrong IDX magic number: expected 0x00000803
+ *   (unsigned bytes, 3 dimensions), got 0x1f8b0808.
+ *   hint: is this an IDX file? Fashion-MNIST comes from Debian's dataset-fashion-mnist.
+ *
+ * nn_error() prints such a paragraph and returns; functions that read user input (files, flags)
+ * print it and then return an error value (-1 or NULL) so the caller decides. nn_fatal() prints
+ * and exits with status 1: for programming errors that leave no sensible way on (a shape mismatch
+ * passed to a layer, memory exhausted). Neither keeps hidden state.
+ */
+#ifndef NN_ERROR_H
+#define NN_ERROR_H
+
+#include <stddef.h>
+
+/* Print "error (file:line): <message>\nhint: <hint>" to stderr. hint may be NULL. */
+void nn_error_at(const char *file, int line, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* As nn_error_at, then exit(1). */
+_Noreturn void nn_fatal_at(const char *file, int line, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define nn_error(hint, ...) nn_error_at(__FILE__, __LINE__, hint, __VA_ARGS__)
+#define nn_fatal(hint, ...) nn_fatal_at(__FILE__, __LINE__, hint, __VA_ARGS__)
+
+/* malloc/calloc that never return NULL: on failure they report the size and the call site. */
+void *nn_malloc_at(const char *file, int line, size_t bytes);
+void *nn_calloc_at(const char *file, int line, size_t count, size_t size);
+#define nn_malloc(bytes) nn_malloc_at(__FILE__, __LINE__, bytes)
+#define nn_calloc(count, size) nn_calloc_at(__FILE__, __LINE__, count, size)
+
+/* Stop with a clear message when a number that must be finite is not (a loss, a gradient norm).
+ * `what` names it ("training loss"), `step` says when it happened. */
+void nn_check_finite_at(const char *file, int line, double value, const char *what, long step);
+#define nn_check_finite(value, what, step) nn_check_finite_at(__FILE__, __LINE__, value, what, step)
+
+/* The student edition replaces each exercise with TODO(chapter, exercise): it explains which
+ * exercise is missing and where, then exits with status 3 (the grader recognises it). */
+_Noreturn void nn_todo(int chapter, int exercise, const char *file);
+#define TODO(chapter, exercise) nn_todo(chapter, exercise, __FILE__)
+
+#endif

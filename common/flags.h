@@ -1,0 +1,39 @@
+/* flags.h — the command line every chapter accepts.
+ *
+ *   --epochs N   passes over the training data     --seed N    random seed (same seed, same run)
+ *   --quick      a tiny run (tests, CI): seconds   --out DIR   where logs and figures go
+ *   --data DIR   where datasets are read from      --help      usage, then exit 0
+ *
+ * A chapter may add its own options (a learning rate, an experiment name) as a table of
+ * flag_option. Anything unknown, a missing value or a value that is not a number prints the
+ * problem and the usage, and exits with status 2, the convention for a bad command line.
+ */
+#ifndef NN_FLAGS_H
+#define NN_FLAGS_H
+
+#include <stdint.h>
+
+typedef struct {
+    int epochs;
+    uint64_t seed;
+    int quick;
+    const char *out;  /* output directory, e.g. "out/01" */
+    const char *data; /* dataset directory, or NULL for the dataset's default */
+} flags_t;
+
+typedef enum { FLAG_INT, FLAG_FLOAT, FLAG_STRING, FLAG_SWITCH } flag_type;
+
+typedef struct {
+    const char *name;  /* "--lr" */
+    flag_type type;
+    void *value;       /* int *, float *, const char **, int * (switch: set to 1) */
+    const char *help;  /* "learning rate" */
+} flag_option;
+
+/* Parse argv into f (whose fields hold the defaults on entry) and into the extra options.
+ * `about` is one line saying what the program does (shown by --help). Exits on --help (0) and on
+ * any error (2). */
+void flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag_option *extra,
+                 int n_extra);
+
+#endif

@@ -1,0 +1,37 @@
+/* io.h — files: directories, atomic writes, checked opens.
+ *
+ * Outputs (logs, figures, checkpoints) are never left half-written: io_create() opens a temporary
+ * file beside the target and io_commit() flushes it and renames it over the target, which POSIX
+ * makes atomic. A crash in between leaves the old file (or none), never a truncated one.
+ */
+#ifndef NN_IO_H
+#define NN_IO_H
+
+#include <stdio.h>
+
+/* mkdir -p. Returns 0, or -1 after reporting the error. */
+int io_mkdirs(const char *path);
+
+typedef struct {
+    FILE *f;
+    char path[4096]; /* the final name */
+    char tmp[4096];  /* where it is written until io_commit */
+} io_file;
+
+/* Open `path` for writing through a temporary file (creating parent directories).
+ * Returns 0, or -1 after reporting the error. */
+int io_create(io_file *out, const char *path);
+
+/* Flush, close and rename into place. Returns 0, or -1 (the temporary file is removed). */
+int io_commit(io_file *out);
+
+/* Close and delete the temporary file without touching the target. */
+void io_abort(io_file *out);
+
+/* "dir/name" into buf (size 4096); stops with a message if it does not fit. */
+const char *io_join(char *buf, const char *dir, const char *name);
+
+/* 1 if a regular file exists at path. */
+int io_exists(const char *path);
+
+#endif

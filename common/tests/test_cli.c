@@ -1,0 +1,63 @@
+/* Tests of what a user types: make with a bad chapter, a chapter program with bad flags or no
+ * data. Each must fail with a message that says what is wrong and what to do, never crash. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* Runs a shell command, returns its exit status and its stdout+stderr in out. */
+static int sh(const char *cmd, char *out, size_t n)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "cd '%s' && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS %s 2>&1", REPO, cmd);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t got = fread(out, 1, n - 1, p);
+    out[got] = 0;
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+#define PROG01 BUILD_DIR "/ref/01_perceptron/prog"
+
+Test(cli, make_with_an_unknown_chapter, .timeout = 60)
+{
+    char out[8192];
+    int status = sh("make --no-print-directory run CH=99", out, sizeof out);
+    cr_assert_neq(status, 0, "make run CH=99 must fail");
+    cr_assert(strstr(out, "No chapter 99") && strstr(out, "01_perceptron"),
+              "the message names the missing chapter and lists the real ones: %s", out);
+}
+
+Test(cli, chapter_with_unknown_flag, .timeout = 30)
+{
+    char out[8192];
+    int status = sh(PROG01 " --frobnicate", out, sizeof out);
+    cr_assert_eq(status, 2, "an unknown flag exits 2 (got %d)", status);
+    cr_assert(strstr(out, "unknown option '--frobnicate'") && strstr(out, "--epochs N"), "got: %s", out);
+}
+
+Test(cli, chapter_with_non_numeric_epochs, .timeout = 30)
+{
+    char out[8192];
+    int status = sh(PROG01 " --epochs many", out, sizeof out);
+    cr_assert_eq(status, 2, "a non-numeric --epochs exits 2 (got %d)", status);
+    cr_assert(strstr(out, "--epochs expects a whole number"), "got: %s", out);
+}
+
+Test(cli, chapter_with_missing_dataset, .timeout = 60)
+{
+    char out[16384];
+    int status = sh(PROG01 " --quick --data /nonexistent/fashion --out /tmp/nn-cli-out", out, sizeof out);
+    cr_assert_eq(status, 1, "a missing dataset exits 1 (got %d)", status);
+    cr_assert(strstr(out, "cannot open /nonexistent/fashion/train-images-idx3-ubyte.gz") &&
+                  strstr(out, "apt-get install dataset-fashion-mnist"),
+              "the message names the file and the package: %s", out);
+}
+
+Test(cli, chapter_help_exits_0, .timeout = 30)
+{
+    char out[8192];
+    cr_assert_eq(sh(PROG01 " --help", out, sizeof out), 0);
+    cr_assert(strstr(out, "usage:") && strstr(out, "--quick"), "got: %s", out);
+}

@@ -1,0 +1,157 @@
+/* Tests of io.h, csvlog.h, plot.h and flags.h. */
+#include "csvlog.h"
+#include "flags.h"
+#include "io.h"
+#include "plot.h"
+
+#include "capture.h"
+
+#include <criterion/criterion.h>
+#include <sys/stat.h>
+
+static char *tmpdir(void)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/nn-io-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    return dir;
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[8192];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+Test(io, mkdirs_and_atomic_write)
+{
+    char path[4096], sub[4096];
+    char *dir = tmpdir();
+    snprintf(sub, sizeof sub, "%s/a/b/c", dir);
+    cr_assert_eq(io_mkdirs(sub), 0);
+    io_file f;
+    cr_assert_eq(io_create(&f, io_join(path, sub, "x.txt")), 0);
+    fprintf(f.f, "hello\n");
+    cr_assert(!io_exists(path), "the target must not exist before commit (atomic write)");
+    cr_assert_eq(io_commit(&f), 0);
+    cr_assert_str_eq(slurp(path), "hello\n");
+    cr_assert(!io_exists(f.tmp), "the temporary file is gone after commit");
+}
+
+Test(io, abort_leaves_old_file)
+{
+    char path[4096];
+    char *dir = tmpdir();
+    io_file f;
+    io_create(&f, io_join(path, dir, "keep.txt"));
+    fprintf(f.f, "old\n");
+    io_commit(&f);
+    io_create(&f, path);
+    fprintf(f.f, "half-writ");
+    io_abort(&f);
+    cr_assert_str_eq(slurp(path), "old\n", "an aborted write leaves the previous file intact");
+}
+
+Test(csvlog, header_and_rows)
+{
+    char path[4096];
+    csvlog log;
+    cr_assert_eq(csvlog_open(&log, io_join(path, tmpdir(), "log.csv"), "epoch,loss"), 0);
+    csvlog_row(&log, (double[]){1, 0.5});
+    csvlog_row(&log, (double[]){2, 0.25});
+    cr_assert_eq(csvlog_close(&log), 0);
+    cr_assert_str_eq(slurp(path), "epoch,loss\n1,0.5\n2,0.25\n");
+}
+
+Test(plot, curves_render_svg_and_png)
+{
+    char path[4096];
+    char *dir = tmpdir();
+    csvlog log;
+    csvlog_open(&log, io_join(path, dir, "log.csv"), "epoch,train_loss,val_loss");
+    for (int e = 1; e <= 5; e++)
+        csvlog_row(&log, (double[]){e, 1.0 / e, 1.2 / e});
+    csvlog_close(&log);
+    const char *series[] = {"train_loss:training", "val_loss:validation", NULL};
+    cr_assert_eq(plot_curves(dir, "loss", "log.csv", "test", "epoch", "loss", "epoch", series), 0,
+                 "gnuplot must draw the figure (is gnuplot-nox installed?)");
+    char *svg = slurp(io_join(path, dir, "loss.svg"));
+    cr_assert(svg && strstr(svg, "<svg"), "loss.svg is an SVG file");
+    struct stat st;
+    cr_assert_eq(stat(io_join(path, dir, "loss.png"), &st), 0, "loss.png exists");
+    cr_assert_gt(st.st_size, 1000, "loss.png is a real image (%ld bytes)", (long)st.st_size);
+    cr_assert(!io_exists(io_join(path, dir, "loss.svg.tmp")), "no temporary file left behind");
+}
+
+static void bad_plot(void *dir) { exit(plot_render(dir, "bad", 300, 200, "plot no_such_function(x)") == -1 ? 7 : 0); }
+
+Test(plot, gnuplot_error_is_reported)
+{
+    char err[8192];
+    int status = capture_stderr(bad_plot, tmpdir(), err, sizeof err);
+    cr_assert_eq(status, 7, "plot_render returns -1 when gnuplot fails");
+    cr_assert(strstr(err, "gnuplot failed on"), "the message names the script: %s", err);
+}
+
+/* --- flags ----------------------------------------------------------------------------------- */
+
+typedef struct {
+    int argc;
+    char **argv;
+} args;
+
+static void parse(void *a_)
+{
+    args *a = a_;
+    flags_t f = {.epochs = 10, .seed = 1, .out = "out/xx"};
+    float lr = 0.1f;
+    flag_option extra[] = {{"--lr", FLAG_FLOAT, &lr, "learning rate"}};
+    flags_parse(&f, a->argc, a->argv, "test program", extra, 1);
+}
+
+static int run_flags(char **argv, int argc, char *err, size_t n)
+{
+    args a = {argc, argv};
+    return capture_stderr(parse, &a, err, n);
+}
+
+Test(flags, parses_the_common_flags)
+{
+    char *argv[] = {"prog", "--epochs", "3", "--seed", "9", "--quick", "--out", "o", "--data", "d"};
+    flags_t f = {.epochs = 10, .seed = 1, .out = "out/xx"};
+    flags_parse(&f, 10, argv, "test", NULL, 0);
+    cr_assert(f.epochs == 3 && f.seed == 9 && f.quick == 1, "epochs/seed/quick parsed");
+    cr_assert_str_eq(f.out, "o");
+    cr_assert_str_eq(f.data, "d");
+}
+
+Test(flags, unknown_flag_exits_2_with_usage)
+{
+    char err[8192];
+    int status = run_flags((char *[]){"prog", "--epoch", "3"}, 3, err, sizeof err);
+    cr_assert_eq(status, 2, "an unknown flag exits with status 2 (got %d)", status);
+    cr_assert(strstr(err, "unknown option '--epoch'") && strstr(err, "usage:"), "got: %s", err);
+}
+
+Test(flags, non_numeric_epochs_exits_2)
+{
+    char err[8192];
+    int status = run_flags((char *[]){"prog", "--epochs", "ten"}, 3, err, sizeof err);
+    cr_assert_eq(status, 2);
+    cr_assert(strstr(err, "--epochs expects a whole number from 1 to 1000000, got 'ten'"), "got: %s", err);
+}
+
+Test(flags, missing_value_and_bad_float)
+{
+    char err[8192];
+    cr_assert_eq(run_flags((char *[]){"prog", "--seed"}, 2, err, sizeof err), 2);
+    cr_assert(strstr(err, "option '--seed' needs a value"), "got: %s", err);
+    cr_assert_eq(run_flags((char *[]){"prog", "--lr", "fast"}, 3, err, sizeof err), 2);
+    cr_assert(strstr(err, "--lr expects a number such as 0.01, got 'fast'"), "got: %s", err);
+}

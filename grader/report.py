@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""The grader's report: points per exercise, a hint for every failed check, and the totals.
+
+    python3 grader/report.py --root ROOT RESULT_DIR... [--library DIR] [--progress | --expect-stubs]
+
+Each RESULT_DIR is build/<edition>/<NN_name>/ as `make check` leaves it: results.json (Criterion's
+--json report; missing when the chapter did not compile), stderr.txt (what the tests printed,
+where a stub's TODO(NN, K) message shows up) and build.log (the compiler's output). ROOT is the
+directory whose chapters/ were graded ("." for the reference, "workbook" for the student's).
+
+An exercise earns its points when every test of its suite (exNN_K) passes. A test that crashed,
+timed out or stopped on a TODO costs its exercise only: Criterion runs each test in its own
+process.
+
+--progress prints one line per chapter. --expect-stubs is the self-check's mode: it succeeds only
+if every exercise scored 0 with every one of its tests failing (proof that each test can fail).
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import exercises  # noqa: E402
+
+TTY = sys.stdout.isatty()
+
+
+def color(code, text):
+    return f"\033[{code}m{text}\033[0m" if TTY else text
+
+
+def load_results(d):
+    """{suite: [(test, status, messages, assertions)]} or None if the chapter did not build."""
+    path = os.path.join(d, "results.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        data = json.load(f)
+    suites = {}
+    for s in data.get("test_suites", []):
+        for t in s.get("tests", []):
+            suites.setdefault(s["name"], []).append(
+                (t["name"], t["status"], t.get("messages", []), t.get("assertions", 0)))
+    return suites
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def per_test_output(stderr):
+    """{(suite, test): text the test printed}. The tests run one at a time (--jobs 1), so what a
+    failing test printed comes right before Criterion's "[FAIL] suite::test" line."""
+    out, chunk = {}, []
+    for line in stderr.splitlines():
+        m = re.match(r"\[FAIL\] (\w+)::(\w+):", line)
+        if m:
+            out[m.groups()] = "\n".join(chunk)
+            chunk = []
+        elif not line.startswith("[----]"):
+            chunk.append(line)
+    return out
+
+
+CRITERION_OWN = {"The test crashed.", "The test timed out."}
+
+
+def explain(ex, status, messages, printed):
+    """One line saying why a test failed, with its hint."""
+    todo = re.search(r"TODO\((\d\d), (\d+)\)", printed or "")
+    if todo:
+        ch, k = todo.groups()
+        if ex and (int(ch), int(k)) == (ex.chapter, ex.number):
+            return f"not written yet: {todo.group(0)} is still in the region. Write the code the prose asks for."
+        return f"this check also runs exercise {ch}.{k}, which is not written yet: solve that one first."
+    own = [m for m in messages if m in CRITERION_OWN]
+    mine = [m for m in messages if m not in CRITERION_OWN]
+    if mine:
+        # Criterion prefixes "file:line: "; the student needs the message, which carries the hint.
+        return re.sub(r"^[^:\s]+:\d+: ", "", mine[-1]).strip()
+    if "The test timed out." in own:
+        return ("timed out: the code never finished. Look for a loop whose condition never becomes "
+                "false (an index that is not incremented, a <= that should be <).")
+    if status == "ERRORED" or own:
+        return ("crashed before its checks finished: look for an index out of range or a NULL "
+                "pointer; make check CH=NN SAN=1 names the exact line.")
+    if status == "FAILED":
+        return "stopped before its checks: does the code call exit() or abort()?"
+    return status.lower()
+
+
+def grade_chapter(root, d, mode):
+    """Prints the chapter's table; returns (points, possible, passed, failed, stub_ok)."""
+    name = os.path.basename(os.path.normpath(d))
+    source = exercises.chapter_source(root, name)
+    exs = exercises.parse(source)
+    results = load_results(d)
+    printed = per_test_output(read(os.path.join(d, "stderr.txt")))
+    possible = sum(e.points for e in exs)
+    quiet = mode == "progress"
+    if not quiet:
+        print(color("1", f"Chapter {name.replace('_', ' ', 1)}") + f"  ({source})")
+    if results is None:
+        log = read(os.path.join(d, "build.log")).strip().splitlines()
+        errors = [l for l in log if "error" in l] or log
+        if not quiet:
+            print(color("31", "  does not compile, so no test could run; the compiler says:"))
+            for l in errors[:12]:
+                print("    " + l)
+            print()
+        return 0, possible, 0, max(1, len(exs)), False
+    points = passed = failed = 0
+    stub_ok = True
+    for ex in exs:
+        tests = results.pop(ex.suite, [])
+        ok = [t for t in tests if t[1] == "PASSED"]
+        bad = [t for t in tests if t[1] != "PASSED"]
+        earned = ex.points if tests and not bad else 0
+        points += earned
+        passed += len(ok)
+        failed += len(bad) + (0 if tests else 1)
+        if mode == "expect-stubs" and (ok or not tests):
+            stub_ok = False
+            print(color("31", f"  self-check: exercise {ex.id} has {len(ok)} test(s) passing on its stub "
+                        f"({', '.join(t[0] for t in ok) or 'no tests at all'}): such tests cannot fail"))
+        if quiet:
+            continue
+        mark = color("32", "✔") if earned else color("31", "✘")
+        print(f"  {mark} {ex.id:<6} {ex.title:<52.52} {earned:>2} / {ex.points:<2} points   "
+              f"{len(ok)}/{len(tests)} checks")
+        if not tests:
+            print(color("31", f"      no tests found for this exercise (suite {ex.suite})"))
+        why = {}  # the same reason for several checks is said once
+        for t in bad:
+            why.setdefault(explain(ex, t[1], t[2], printed.get((ex.suite, t[0]))), []).append(t[0])
+        for reason, names in why.items():
+            print(f"      {', '.join(names) if len(names) < 3 else f'{len(names)} checks'}: {reason}")
+    for suite, tests in results.items():  # suites that belong to no exercise
+        for t in tests:
+            passed += t[1] == "PASSED"
+            failed += t[1] != "PASSED"
+            if not quiet and t[1] != "PASSED":
+                print(f"  ✘ {suite}::{t[0]}: {explain(None, t[1], t[2], printed.get((suite, t[0])))}")
+        if mode == "expect-stubs":
+            stub_ok = False
+            print(color("31", f"  self-check: suite {suite} belongs to no exercise of {source}"))
+    if not quiet:
+        print(f"  {'':<60}{points:>3} / {possible:<3} points\n")
+    return points, possible, passed, failed, stub_ok
+
+
+def library(d):
+    results = load_results(d)
+    if results is None:
+        print(color("31", "Library tests (common/) do not compile:"))
+        print(read(os.path.join(d, "build.log"))[-2000:])
+        return 0, 1
+    passed = failed = 0
+    lines = []
+    for suite, tests in sorted(results.items()):
+        for name, status, messages, assertions in tests:
+            if status == "PASSED":
+                passed += 1
+            else:
+                failed += 1
+                lines.append(f"  ✘ {suite}::{name}: {explain(None, status, messages, '')}")
+    print(color("1", "Library tests (common/)") + f"  {passed}/{passed + failed} checks pass")
+    for l in lines:
+        print(l)
+    print()
+    return passed, failed
+
+
+def no_assertion_tests(dirs):
+    """Tests that passed without asserting anything: they prove nothing."""
+    found = []
+    for d in dirs:
+        for suite, tests in (load_results(d) or {}).items():
+            found += [f"{os.path.basename(d)}: {suite}::{t[0]}" for t in tests if t[1] == "PASSED" and t[3] == 0]
+    return found
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", default=".")
+    ap.add_argument("--library")
+    ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--expect-stubs", action="store_true")
+    ap.add_argument("dirs", nargs="*")
+    a = ap.parse_args()
+    mode = "progress" if a.progress else "expect-stubs" if a.expect_stubs else "report"
+    total = possible = passed = failed = 0
+    stubs_ok = True
+    rows = []
+    for d in a.dirs:
+        try:
+            p, q, ok, bad, stub_ok = grade_chapter(a.root, d, mode)
+        except exercises.MarkupError as e:
+            print(color("31", f"broken exercise markup: {e}"))
+            p, q, ok, bad, stub_ok = 0, 0, 0, 1, False
+        rows.append((os.path.basename(os.path.normpath(d)), p, q))
+        total, possible, passed, failed = total + p, possible + q, passed + ok, failed + bad
+        stubs_ok &= stub_ok
+    if a.library:
+        ok, bad = library(a.library)
+        passed, failed = passed + ok, failed + bad
+    if mode == "progress":
+        for name, p, q in rows:
+            n = 20 * p // q if q else 0
+            print(f"{name:<24} {'#' * n}{'.' * (20 - n)} {p:>3} / {q:<3} points")
+        print(f"{'total':<24} {'':20} {total:>3} / {possible:<3} points")
+        return 0
+    empty = no_assertion_tests(a.dirs + ([a.library] if a.library else []))
+    for t in empty:
+        print(color("31", f"defect: {t} passed without a single assertion"))
+    if mode == "expect-stubs":
+        ok = stubs_ok and not empty and total == 0
+        print(f"self-check of the stubs: {'every exercise fails on its stub' if ok else 'FAILED'}")
+        return 0 if ok else 1
+    print(color("1", f"Total: {total} / {possible} points"))
+    print(f"{passed} passed, {failed + len(empty)} failed")
+    return 1 if failed or empty else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
