@@ -1,0 +1,71 @@
+/* loss.c — see loss.h. */
+#include "loss.h"
+
+#include <math.h>
+#include <stddef.h>
+
+float mse_loss(float *dy, const float *y, const float *t, int B, int K)
+{
+    size_t n = (size_t)B * (size_t)K;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        float e = y[i] - t[i];
+        sum += (double)e * e;
+        if (dy)
+            dy[i] = 2.0f * e / (float)n;
+    }
+    return (float)(sum / (double)n);
+}
+
+/* log(1 + e^x) without overflow: for x > 0 it is x + log(1 + e^-x). */
+static double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
+
+float bce_logits_loss(float *dz, const float *z, const float *t, int B)
+{
+    double sum = 0;
+    for (int i = 0; i < B; i++) {
+        /* -[t log s(z) + (1-t) log(1-s(z))] = softplus(z) - t z, using log s(z) = -softplus(-z) */
+        sum += softplus(z[i]) - (double)t[i] * z[i];
+        if (dz)
+            dz[i] = (1.0f / (1.0f + expf(-z[i])) - t[i]) / (float)B;
+    }
+    return (float)(sum / B);
+}
+
+void softmax_forward(float *p, const float *z, int B, int K)
+{
+    for (int b = 0; b < B; b++) {
+        const float *zb = z + (size_t)b * K;
+        float *pb = p + (size_t)b * K;
+        float m = zb[0];
+        for (int k = 1; k < K; k++)
+            m = fmaxf(m, zb[k]);
+        float sum = 0;
+        for (int k = 0; k < K; k++) {
+            pb[k] = expf(zb[k] - m); /* <= 1: no overflow */
+            sum += pb[k];
+        }
+        for (int k = 0; k < K; k++)
+            pb[k] /= sum;
+    }
+}
+
+float softmax_cross_entropy(float *dz, const float *z, const int *labels, int B, int K)
+{
+    double total = 0;
+    for (int b = 0; b < B; b++) {
+        const float *zb = z + (size_t)b * K;
+        float m = zb[0];
+        for (int k = 1; k < K; k++)
+            m = fmaxf(m, zb[k]);
+        double sum = 0;
+        for (int k = 0; k < K; k++)
+            sum += exp((double)(zb[k] - m));
+        double logsumexp = m + log(sum);
+        total += logsumexp - zb[labels[b]];
+        if (dz)
+            for (int k = 0; k < K; k++)
+                dz[(size_t)b * K + k] = (float)((exp(zb[k] - logsumexp) - (k == labels[b])) / B);
+    }
+    return (float)(total / B);
+}

@@ -1,0 +1,32 @@
+/* loss.h — loss functions, each a forward/backward pair.
+ *
+ * A loss turns the model's outputs and the targets into one number to minimize; its backward
+ * gives d(loss)/d(outputs), where backpropagation starts. All losses here are means over the
+ * batch, so their gradients carry a 1/B factor and the learning rate does not depend on B.
+ *
+ *   mse:                   L = 1/(B K) sum (y - t)^2                dL/dy = 2 (y - t) / (B K)
+ *   binary cross-entropy:  L = -1/B sum t log p + (1-t) log(1-p),  p = sigmoid(z), on logits z
+ *                          dL/dz = (p - t) / B
+ *   softmax cross-entropy: L = -1/B sum_b log softmax(z_b)[t_b]     dL/dz = (softmax(z) - onehot(t)) / B
+ *
+ * The cross-entropies take logits (pre-activation scores), not probabilities: computing
+ * log(softmax) as z - logsumexp(z), with the maximum subtracted first, never overflows exp() and
+ * never takes log(0), which the naive log(exp(z) / sum exp(z)) does for large |z|.
+ */
+#ifndef NN_LOSS_H
+#define NN_LOSS_H
+
+/* Mean squared error.  y, t: (B, K) -> L.  dy: (B, K) may be NULL (no gradient wanted). */
+float mse_loss(float *dy, const float *y, const float *t, int B, int K);
+
+/* Binary cross-entropy on logits.  z: (B), t: (B) in [0, 1] -> L.  dz: (B) may be NULL. */
+float bce_logits_loss(float *dz, const float *z, const float *t, int B);
+
+/* Row-wise softmax, numerically stable.  p, z: (B, K); p may alias z. */
+void softmax_forward(float *p, const float *z, int B, int K);
+
+/* Softmax cross-entropy on logits with integer labels.  z: (B, K), labels: (B) in [0, K) -> L.
+ * dz: (B, K) receives (softmax(z) - onehot) / B; may be NULL. */
+float softmax_cross_entropy(float *dz, const float *z, const int *labels, int B, int K);
+
+#endif
