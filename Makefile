@@ -16,7 +16,7 @@
 SHELL      := /bin/bash
 CC         ?= cc
 SAN        ?=
-B          := $(if $(SAN),build-san,build)
+B          ?= $(if $(SAN),build-san,build)
 WB         ?= workbook
 PYTHON     ?= python3
 
@@ -50,9 +50,14 @@ else ifneq ($(REF),)
 EDITION    := ref
 ROOT       := .
 else
-EDITION    := wb
+EDITION    := $(if $(filter workbook,$(WB)),wb,wb-$(subst /,_,$(WB)))
 ROOT       := $(WB)
 endif
+
+# A chapter may add link flags and prerequisites in chapters/NN_name/chapter.mk:
+#   LIBS_NN_name := ...    DEPS_NN_name := ...    CFLAGS_NN_name := ...
+-include $(wildcard chapters/*/chapter.mk)
+-include gpu/gpu.mk
 
 LIB_SRCS   := $(wildcard common/*.c)
 LIB_HDRS   := $(wildcard common/*.h)
@@ -90,23 +95,25 @@ $(B)/lib/test: $(LIB_TESTS) common/tests/capture.h $(LIB) $(LIB_HDRS) $(foreach 
 # --- chapters: the program and its grader, for the reference and the workbook edition ---------
 # $(B)/ref/NN_name/NN_name   from chapters/NN_name/NN_name.c
 # $(B)/wb/NN_name/test       from $(WB)/chapters/NN_name/NN_name.c + the reference test file
-$(B)/ref/%/prog: chapters/$$*/$$*.c $(LIB)
+# (another WB=dir builds into $(B)/wb-dir/, so grading it never reuses the student's binaries)
+$(B)/ref/%/prog: chapters/$$*/$$*.c $(LIB) $$(DEPS_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+	$(CC) $(CFLAGS) $(CFLAGS_$*) $(PKG_CFLAGS) $< $(LIB) $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) -o $@
 
-$(B)/wb/%/prog: $(WB)/chapters/$$*/$$*.c $(LIB)
+$(B)/$(EDITION)/%/prog: $(WB)/chapters/$$*/$$*.c $(LIB) $$(DEPS_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WB_CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+	$(CC) $(CFLAGS) $(WB_CFLAGS) $(CFLAGS_$*) $(PKG_CFLAGS) $< $(LIB) $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) -o $@
 
-$(B)/ref/%/test: chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB)
+$(B)/ref/%/test: chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB) $$(DEPS_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-unused-function $(PKG_CFLAGS) -DGRADING -DCHAPTER_SOURCE='"$(CURDIR)/$<"' \
-	  -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+	$(CC) $(CFLAGS) -Wno-unused-function $(CFLAGS_$*) $(PKG_CFLAGS) -DGRADING -DCHAPTER_SOURCE='"$(CURDIR)/$<"' \
+	  -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) -o $@
 
-$(B)/wb/%/test: $(WB)/chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB)
+$(B)/$(EDITION)/%/test: $(WB)/chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB) $$(DEPS_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WB_CFLAGS) $(PKG_CFLAGS) -DGRADING -DCHAPTER_SOURCE='"$(abspath $<)"' \
-	  -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+	$(CC) $(CFLAGS) $(WB_CFLAGS) -Wno-unused-function $(CFLAGS_$*) $(PKG_CFLAGS) -DGRADING \
+	  -DCHAPTER_SOURCE='"$(abspath $<)"' -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) \
+	  $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) -o $@
 
 # --- what a user types ----------------------------------------------------------------------
 run:
@@ -159,7 +166,7 @@ book:
 	@bash book/build.sh
 
 bench: $(B)/.deps-build
-	@$(MAKE) --no-print-directory $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog) $(B)/bench/sgemm
+	@$(MAKE) --no-print-directory -s $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog) $(B)/bench/sgemm
 	@tools/bench.sh $(B)
 
 $(B)/bench/sgemm: tools/bench_sgemm.c $(LIB)

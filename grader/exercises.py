@@ -98,6 +98,30 @@ def stub(text, path):
     return "".join(out)
 
 
+SOURCE_EXTS = (".c", ".h", ".cu", ".cuh")
+
+
+def is_exercise_file(name):
+    """Files whose exercise regions are stubbed in the workbook: sources that are not tests."""
+    return name.endswith(SOURCE_EXTS) and not name.startswith("test_")
+
+
+def chapter_exercises(root, name):
+    """All exercises of chapter directory `name` (the main file first, then any other source
+    file of the chapter), checking that numbers are unique across files."""
+    d = os.path.join(root, "chapters", name)
+    main = name + ".c"
+    files = [main] + sorted(f for f in os.listdir(d) if f != main and is_exercise_file(f))
+    found, seen = [], {}
+    for f in files:
+        for ex in parse(os.path.join(d, f)):
+            if ex.id in seen:
+                raise MarkupError(f"{ex.path}:{ex.begin}: exercise {ex.id} is also numbered in {seen[ex.id]}")
+            seen[ex.id] = ex.path
+            found.append(ex)
+    return found
+
+
 def chapter_source(root, chapter_dir):
     name = os.path.basename(chapter_dir.rstrip("/"))
     return os.path.normpath(os.path.join(root, "chapters", name, name + ".c"))

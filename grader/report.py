@@ -99,7 +99,7 @@ def grade_chapter(root, d, mode):
     """Prints the chapter's table; returns (points, possible, passed, failed, stub_ok)."""
     name = os.path.basename(os.path.normpath(d))
     source = exercises.chapter_source(root, name)
-    exs = exercises.parse(source)
+    exs = exercises.chapter_exercises(root, name)
     results = load_results(d)
     printed = per_test_output(read(os.path.join(d, "stderr.txt")))
     possible = sum(e.points for e in exs)

@@ -39,7 +39,7 @@ def main():
             rel = os.path.join("chapters", os.path.relpath(src, args.src))
             with open(src, "rb") as f:
                 data = f.read()
-            if name.endswith(".c") and not name.startswith("test_"):
+            if exercises.is_exercise_file(name):
                 try:
                     data = exercises.stub(data.decode("utf-8"), src).encode("utf-8")
                 except exercises.MarkupError as e:

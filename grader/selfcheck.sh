@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The grader's self-check (CI runs it): proves the grader can tell right from wrong.
+#   1. the reference chapters earn every point, and no test passes without asserting anything;
+#   2. a freshly exported workbook compiles, and every exercise's tests fail on its stub
+#      (a test that passes on TODO could not tell a student's wrong answer from a right one);
+#   3. the exercise markup is sound: unique numbers, positive points, a test suite per exercise
+#      and no suite without an exercise (report.py checks these while grading).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+B=${B:-build}
+wb=$B/selfcheck-workbook
+status=0
+
+echo "== self-check 1/2: the reference chapters earn full points"
+if make --no-print-directory -s check REF=1 >"$B/selfcheck-ref.log" 2>&1; then
+  tail -n 2 "$B/selfcheck-ref.log"
+else
+  cat "$B/selfcheck-ref.log"; echo "self-check: the reference chapters do not pass their own tests"; status=1
+fi
+
+echo "== self-check 2/2: every exercise fails on its stub"
+rm -rf "$wb"
+python3 grader/workbook.py --src chapters --dst "$wb" >/dev/null || exit 1
+make --no-print-directory -s check WB="$wb" >"$B/selfcheck-stubs.log" 2>&1
+edition=wb-${wb//\//_}
+dirs=$(for c in chapters/[0-9][0-9]_*/; do c=${c%/}; echo "$B/$edition/${c#chapters/}"; done)
+python3 grader/report.py --expect-stubs --root "$wb" $dirs || { cat "$B/selfcheck-stubs.log"; status=1; }
+[ $status = 0 ] && echo "self-check passed" || echo "self-check FAILED"
+exit $status
