@@ -20,20 +20,25 @@ B          ?= $(if $(SAN),build-san,build)
 WB         ?= workbook
 PYTHON     ?= python3
 
-PKGS       := openblas criterion zlib
+PKGS       := openblas zlib
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -Wall -Wextra -Icommon
 ifeq ($(SAN),1)
 CFLAGS     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               -std=gnu11 -Wall -Wextra -Icommon
 LDFLAGS    += -fsanitize=address,undefined
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS = print_stacktrace=1
 endif
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# Only test binaries link Criterion: a program linked with it misbehaves when a test runs it.
+TEST_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null)
 # A workbook stub leaves parameters unused until the student writes the code: not a defect.
 WB_CFLAGS  := -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-function
 
-CHAPTERS   := $(sort $(notdir $(wildcard chapters/[0-9][0-9]_*)))
+# A chapter is a directory chapters/NN_name holding NN_name.c.
+CHAPTERS   := $(sort $(foreach d,$(wildcard chapters/[0-9][0-9]_*),$(if $(wildcard $(d)/$(notdir $(d)).c),$(notdir $(d)))))
 ifdef CH
 CHAPTER    := $(filter $(CH)_%,$(CHAPTERS))
 ifeq ($(CHAPTER),)
@@ -90,7 +95,7 @@ $(LIB): $(LIB_OBJS)
 $(B)/lib/test: $(LIB_TESTS) common/tests/capture.h $(LIB) $(LIB_HDRS) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon/tests -DDATASETS='"$(CURDIR)/datasets"' -DREPO='"$(CURDIR)"' \
-	  -DBUILD_DIR='"$(CURDIR)/$(B)"' $(LIB_TESTS) $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
+	  -DBUILD_DIR='"$(CURDIR)/$(B)"' $(LIB_TESTS) $(LIB) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -o $@
 
 # --- chapters: the program and its grader, for the reference and the workbook edition ---------
 # $(B)/ref/NN_name/NN_name   from chapters/NN_name/NN_name.c
@@ -107,13 +112,13 @@ $(B)/$(EDITION)/%/prog: $(WB)/chapters/$$*/$$*.c $(LIB) $$(DEPS_$$*)
 $(B)/ref/%/test: chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB) $$(DEPS_$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-function $(CFLAGS_$*) $(PKG_CFLAGS) -DGRADING -DCHAPTER_SOURCE='"$(CURDIR)/$<"' \
-	  -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) -o $@
+	  -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -o $@
 
 $(B)/$(EDITION)/%/test: $(WB)/chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB) $$(DEPS_$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WB_CFLAGS) -Wno-unused-function $(CFLAGS_$*) $(PKG_CFLAGS) -DGRADING \
 	  -DCHAPTER_SOURCE='"$(abspath $<)"' -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) \
-	  $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) -o $@
+	  $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -o $@
 
 # --- what a user types ----------------------------------------------------------------------
 run:

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make bench: measure the machine's limits, then each chapter's headline workload, and write a
+# table (stdout and $B/bench/results.md) with every figure as a ratio to the limit measured in
+# this same run.
+#
+# A chapter takes part by accepting --bench and printing one line
+#   bench: name=<id> epoch_s=<s> test_acc=<0..1> gflop_epoch=<GFLOP>   (or tokens_s=, gbs=, ...)
+# Every chapter's default run is also timed (the target: under a minute).
+set -euo pipefail
+B=${1:-build}
+mkdir -p "$B/bench"
+out=$B/bench/results.md
+limits=$("$B/bench/sgemm")
+calc() { awk "BEGIN { print $1 }"; }
+val() { sed -n "s/.*name=$1 value=\([0-9.]*\).*/\1/p" <<<"$limits"; }
+peak=$(val sgemm_1024); peak_mlp=$(val sgemm_mlp); bw=$(val copy)
+{
+  echo "# make bench — $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo
+  echo "Limits measured in this run: OpenBLAS SGEMM ${peak} GFLOP/s at n=1024, ${peak_mlp} GFLOP/s on"
+  echo "the MLP's (128x784)·(784x256) product; memory copy ${bw} GB/s."
+  echo
+  echo "| chapter | workload | time | result | achieved | share of limit |"
+  echo "|---|---|---|---|---|---|"
+} >"$out"
+for prog in "$B"/ref/[0-9][0-9]_*/prog; do
+  ch=$(basename "$(dirname "$prog")")
+  n=${ch%%_*}
+  t0=$(date +%s.%N)
+  if "$prog" --out "$B/bench/$n" </dev/null >"$B/bench/$n.log" 2>&1; then status=ok; else status="exit $?"; fi
+  secs=$(calc "$(date +%s.%N) - $t0")
+  printf '| %s | default run (target < 60 s) | %.1f s | %s | | %.0f%% of the minute |\n' "$ch" "$secs" "$status" \
+    "$(calc "100 * $secs / 60")" >>"$out"
+  if "$prog" --help 2>/dev/null | grep -q -- '--bench'; then
+    line=$("$prog" --bench --out "$B/bench/$n" </dev/null 2>"$B/bench/$n.bench.err" | grep '^bench:' | tail -n 1 || true)
+    [ -n "$line" ] || { echo "| $ch | --bench | | printed no bench: line (see $B/bench/$n.bench.err) | | |" >>"$out"; continue; }
+    get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" ${line#bench:}"; }
+    name=$(get name); epoch=$(get epoch_s); acc=$(get test_acc); gf=$(get gflop_epoch)
+    if [ -n "$epoch" ] && [ -n "$gf" ]; then
+      ach=$(calc "$gf / $epoch")
+      printf '| %s | %s: one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | %.0f%% of SGEMM (n=1024), %.0f%% of SGEMM (MLP shape); target <= 0.45 s/epoch |\n' \
+        "$ch" "$name" "$epoch" "$acc" "$ach" "$(calc "100 * $ach / $peak")" \
+        "$(calc "100 * $ach / $peak_mlp")" >>"$out"
+    else
+      echo "| $ch | $name | | ${line#bench: } | | |" >>"$out"
+    fi
+  fi
+done
+cat "$out"
