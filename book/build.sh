@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."            # the repository root
 
 BOOK_TITLE="Neural networks from scratch, in C"
 OUT=book/out
-KATEX=/usr/share/javascript/katex
+KATEX=${KATEX:-/usr/share/javascript/katex}      # libjs-katex
 
 die() { echo "book: $*" >&2; exit 1; }
 
@@ -64,6 +64,19 @@ done
 PANDOC=(pandoc -f book/litc.lua -L book/book.lua -t html5 -s --template=book/template.html
         --katex=katex/ --highlight-style=tango -M "booktitle=$BOOK_TITLE")
 
+# --- the whole book on one page, printed to PDF (in the background, while the pages render) --
+"${PANDOC[@]}" -M book=true -o "$OUT/book.html" "${files[@]}" \
+  || die "rendering the one-page book failed (see above)"
+echo "book: $OUT/book.html  all chapters"
+# Chromium runs the page's scripts (KaTeX) before it prints: --print-to-pdf waits for the load
+# event, and the virtual time budget lets fonts and scripts finish without waiting in real time.
+rm -f "$OUT/book.pdf"
+"$CHROMIUM" --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+  --virtual-time-budget=20000 --print-to-pdf="$PWD/$OUT/book.pdf" "file://$PWD/$OUT/book.html" \
+  >/dev/null 2>"$OUT/chromium.log" &
+pdf=$!
+trap 'kill "$pdf" 2>/dev/null || true' EXIT          # if a later step fails, stop printing
+
 # --- one page per chapter -------------------------------------------------------------------
 n=${#files[@]}
 for ((i = 0; i < n; i++)); do
@@ -92,15 +105,7 @@ done
       -M "next=${names[0]}.html" -M "nexttitle=${titles[0]}" -o "$OUT/index.html"
 echo "book: $OUT/index.html  Contents"
 
-# --- the whole book on one page, printed to PDF ---------------------------------------------
-"${PANDOC[@]}" -M book=true -o "$OUT/book.html" "${files[@]}" \
-  || die "rendering the one-page book failed (see above)"
-echo "book: $OUT/book.html  all chapters"
-# Chromium runs the page's scripts (KaTeX) before printing; the virtual time budget lets it
-# finish loading fonts and rendering without waiting in real time.
-rm -f "$OUT/book.pdf"
-"$CHROMIUM" --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
-  --virtual-time-budget=20000 --print-to-pdf="$PWD/$OUT/book.pdf" "file://$PWD/$OUT/book.html" \
-  >/dev/null 2>"$OUT/chromium.log" || { cat "$OUT/chromium.log" >&2; die "chromium failed"; }
+wait "$pdf" || { cat "$OUT/chromium.log" >&2; die "chromium failed to print the PDF"; }
 [[ -s $OUT/book.pdf ]] || { cat "$OUT/chromium.log" >&2; die "chromium wrote no PDF"; }
+rm -f "$OUT/chromium.log"
 echo "book: $OUT/book.pdf"

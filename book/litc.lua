@@ -98,10 +98,13 @@ local function read_chapter(file, text, chapter)
     line = line:gsub("\r$", "")
     if prose then
       if line:match(PROSE_CLOSE) then
-        -- `*\/` is how prose spells a literal `*/` (which would end the C comment).
-        local md = table.concat(prose, "\n"):gsub("%*\\/", "*/")
+        -- Prose spells `*/` as `*\/` (a real one ends the C comment) and `/*` as `/\*` (gcc's
+        -- -Wcomment warns about it): put them back, in code spans too.
+        local md = table.concat(prose, "\n"):gsub("%*\\/", "*/"):gsub("/\\%*", "/*")
         for _, b in ipairs(markdown(md)) do blocks[#blocks + 1] = b end
         prose = nil
+      elseif line:match("^%s+%*/%s*$") then
+        fail(file, lineno, "the line that closes prose must be exactly `*/`, at column 0")
       elseif line:find("*/", 1, true) then
         fail(file, lineno, "`*/` inside prose ends the C comment; write `*\\/` instead")
       else

@@ -1,5 +1,5 @@
 /*md
-# 1. The perceptron
+# The perceptron
 
 A neural network is many copies of one small machine: a *neuron* that weighs its inputs, adds
 them up and decides. This chapter builds that machine, teaches it with the oldest learning rule
