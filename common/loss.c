@@ -1,6 +1,8 @@
 /* loss.c — see loss.h. */
 #include "loss.h"
 
+#include "error.h"
+
 #include <math.h>
 #include <stddef.h>
 
@@ -66,6 +68,54 @@ float softmax_cross_entropy(float *dz, const float *z, const int *labels, int B,
         if (dz)
             for (int k = 0; k < K; k++)
                 dz[(size_t)b * K + k] = (float)((exp(zb[k] - logsumexp) - (k == labels[b])) / B);
+    }
+    return (float)(total / B);
+}
+
+/* m + log sum_k exp(z_k - m), m = max z: every exp() is <= 1, and the sum is >= 1 (the max term). */
+static double logsumexp_row(const float *zb, int K)
+{
+    float m = zb[0];
+    for (int k = 1; k < K; k++)
+        m = fmaxf(m, zb[k]);
+    double sum = 0;
+    for (int k = 0; k < K; k++)
+        sum += exp((double)zb[k] - m);
+    return m + log(sum);
+}
+
+void log_softmax_forward(float *out, const float *z, int B, int K)
+{
+    for (int b = 0; b < B; b++) {
+        const float *zb = z + (size_t)b * K;
+        double lse = logsumexp_row(zb, K);
+        for (int k = 0; k < K; k++)
+            out[(size_t)b * K + k] = (float)(zb[k] - lse);
+    }
+}
+
+float softmax_cross_entropy_smooth(float *dz, const float *z, const int *labels, int B, int K,
+                                   float eps)
+{
+    if (!(eps >= 0 && eps <= 1))
+        nn_fatal("label smoothing takes eps in [0, 1]; 0.1 is the usual choice, 0 turns it off",
+                 "softmax_cross_entropy_smooth: eps is %g: expected 0 <= eps <= 1", eps);
+    double total = 0;
+    for (int b = 0; b < B; b++) {
+        if (labels[b] < 0 || labels[b] >= K)
+            nn_fatal("labels index the K columns of the logits: are the logits (B, K) with K = the "
+                     "number of classes, and the labels 0-based?",
+                     "softmax_cross_entropy_smooth: labels[%d] is %d: expected 0 .. %d", b, labels[b], K - 1);
+        const float *zb = z + (size_t)b * K;
+        double lse = logsumexp_row(zb, K), row = 0;
+        for (int k = 0; k < K; k++) {
+            double q = (1.0 - eps) * (k == labels[b]) + (double)eps / K;
+            double logp = zb[k] - lse; /* log softmax(z_b)_k, never log(0) */
+            row -= q * logp;
+            if (dz)
+                dz[(size_t)b * K + k] = (float)((exp(logp) - q) / B);
+        }
+        total += row;
     }
     return (float)(total / B);
 }

@@ -8,6 +8,8 @@
  *   binary cross-entropy:  L = -1/B sum t log p + (1-t) log(1-p),  p = sigmoid(z), on logits z
  *                          dL/dz = (p - t) / B
  *   softmax cross-entropy: L = -1/B sum_b log softmax(z_b)[t_b]     dL/dz = (softmax(z) - onehot(t)) / B
+ *   ... with label smoothing eps: the one-hot target becomes q = (1 - eps) onehot(t) + eps / K,
+ *                          L = -1/B sum_b q_b . log softmax(z_b)       dL/dz = (softmax(z) - q) / B
  *
  * The cross-entropies take logits (pre-activation scores), not probabilities: computing
  * log(softmax) as z - logsumexp(z), with the maximum subtracted first, never overflows exp() and
@@ -28,5 +30,18 @@ void softmax_forward(float *p, const float *z, int B, int K);
 /* Softmax cross-entropy on logits with integer labels.  z: (B, K), labels: (B) in [0, K) -> L.
  * dz: (B, K) receives (softmax(z) - onehot) / B; may be NULL. */
 float softmax_cross_entropy(float *dz, const float *z, const int *labels, int B, int K);
+
+/* Row-wise log-softmax, numerically stable: out_bk = z_bk - logsumexp(z_b), where
+ * logsumexp(z_b) = m + log sum_k exp(z_bk - m) with m = max_k z_bk.  out, z: (B, K); may alias. */
+void log_softmax_forward(float *out, const float *z, int B, int K);
+
+/* Softmax cross-entropy with label smoothing (Szegedy et al. 2016, the convention of PyTorch's
+ * cross_entropy(label_smoothing=eps)): row b's target is the distribution
+ *   q_bk = (1 - eps) [k == t_b] + eps / K,
+ * L = -1/B sum_b sum_k q_bk log softmax(z_b)_k, and dL/dz = (softmax(z) - q) / B.
+ * eps = 0 gives softmax_cross_entropy. z: (B, K), labels: (B) in [0, K), eps in [0, 1] -> L.
+ * dz: (B, K) may be NULL. A label out of range or eps outside [0, 1] stops with nn_fatal. */
+float softmax_cross_entropy_smooth(float *dz, const float *z, const int *labels, int B, int K,
+                                   float eps);
 
 #endif

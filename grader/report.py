@@ -8,7 +8,9 @@ Each RESULT_DIR is build/<edition>/<NN_name>/ as `make check` leaves it: results
 where a stub's TODO(NN, K) message shows up) and build.log (the compiler's output). ROOT is the
 directory whose chapters/ were graded ("." for the reference, "workbook" for the student's).
 
-An exercise earns its points when every test of its suite (exNN_K) passes. A test that crashed,
+An exercise earns its points when every test of its suite (exNN_K) passes. A test that reports
+itself SKIPPED (Criterion's cr_skip_test, e.g. a GPU test on a machine without a GPU) is neither
+passed nor failed: it is listed with its reason and counted apart ("N skipped"). A test that crashed,
 timed out or stopped on a TODO costs its exercise only: Criterion runs each test in its own
 process.
 
@@ -114,14 +116,19 @@ def grade_chapter(root, d, mode):
             for l in errors[:12]:
                 print("    " + l)
             print()
-        return 0, possible, 0, max(1, len(exs)), False
-    points = passed = failed = 0
+        return 0, possible, 0, max(1, len(exs)), False, 0
+    points = passed = failed = skipped = 0
     stub_ok = True
+    skip_reasons = {}  # reason: [checks], reported once per chapter
     for ex in exs:
         tests = results.pop(ex.suite, [])
         ok = [t for t in tests if t[1] == "PASSED"]
-        bad = [t for t in tests if t[1] != "PASSED"]
-        earned = ex.points if tests and not bad else 0
+        skip = [t for t in tests if t[1] == "SKIPPED"]
+        bad = [t for t in tests if t[1] not in ("PASSED", "SKIPPED")]
+        for t in skip:
+            skip_reasons.setdefault((t[2] or ["no reason given"])[-1], []).append(f"{ex.suite}::{t[0]}")
+        skipped += len(skip)
+        earned = ex.points if ok and not bad else 0
         points += earned
         passed += len(ok)
         failed += len(bad) + (0 if tests else 1)
@@ -144,15 +151,22 @@ def grade_chapter(root, d, mode):
     for suite, tests in results.items():  # suites that belong to no exercise
         for t in tests:
             passed += t[1] == "PASSED"
+            if t[1] == "SKIPPED":
+                skipped += 1
+                skip_reasons.setdefault((t[2] or ["no reason given"])[-1], []).append(f"{suite}::{t[0]}")
+                continue
             failed += t[1] != "PASSED"
             if not quiet and t[1] != "PASSED":
                 print(f"  ✘ {suite}::{t[0]}: {explain(None, t[1], t[2], printed.get((suite, t[0])))}")
-        if mode == "expect-stubs":
+        # Helper suites (ch01, gpu, ...) carry no points; only a misnamed exercise suite is a defect.
+        if mode == "expect-stubs" and re.match(r"ex\d+_\d+$", suite):
             stub_ok = False
             print(color("31", f"  self-check: suite {suite} belongs to no exercise of {source}"))
     if not quiet:
+        for reason, names in skip_reasons.items():
+            print(f"  – {len(names)} check{'s' if len(names) > 1 else ''} skipped: {reason}")
         print(f"  {'':<60}{points:>3} / {possible:<3} points\n")
-    return points, possible, passed, failed, stub_ok
+    return points, possible, passed, failed, stub_ok, skipped
 
 
 def library(d):
@@ -195,15 +209,16 @@ def main():
     ap.add_argument("dirs", nargs="*")
     a = ap.parse_args()
     mode = "progress" if a.progress else "expect-stubs" if a.expect_stubs else "report"
-    total = possible = passed = failed = 0
+    total = possible = passed = failed = skipped = 0
     stubs_ok = True
     rows = []
     for d in a.dirs:
         try:
-            p, q, ok, bad, stub_ok = grade_chapter(a.root, d, mode)
+            p, q, ok, bad, stub_ok, skip = grade_chapter(a.root, d, mode)
         except exercises.MarkupError as e:
             print(color("31", f"broken exercise markup: {e}"))
-            p, q, ok, bad, stub_ok = 0, 0, 0, 1, False
+            p, q, ok, bad, stub_ok, skip = 0, 0, 0, 1, False, 0
+        skipped += skip
         rows.append((os.path.basename(os.path.normpath(d)), p, q))
         total, possible, passed, failed = total + p, possible + q, passed + ok, failed + bad
         stubs_ok &= stub_ok
@@ -224,7 +239,7 @@ def main():
         print(f"self-check of the stubs: {'every exercise fails on its stub' if ok else 'FAILED'}")
         return 0 if ok else 1
     print(color("1", f"Total: {total} / {possible} points"))
-    print(f"{passed} passed, {failed + len(empty)} failed")
+    print(f"{passed} passed, {failed + len(empty)} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed or empty else 0
 
 

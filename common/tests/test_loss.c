@@ -3,6 +3,8 @@
 #include "loss.h"
 #include "rng.h"
 
+#include "capture.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 
@@ -67,4 +69,94 @@ Test(loss, softmax_cross_entropy_gradient_matches_numerical)
     }
     /* float32 losses, h = 1e-2: relative error below 1e-2 (typically ~1e-4) */
     cr_assert_lt(worst, 1e-2, "worst relative error %g", worst);
+}
+
+/* --- label smoothing and log-softmax (added with chapter 2) ----------------------------------- */
+
+Test(loss, smoothing_zero_is_plain_cross_entropy)
+{
+    const float z[6] = {1, -2, 0.5f, 3, 3, -1};
+    const int labels[2] = {2, 0};
+    float d1[6], d2[6];
+    float a = softmax_cross_entropy(d1, z, labels, 2, 3), b = softmax_cross_entropy_smooth(d2, z, labels, 2, 3, 0);
+    cr_assert_float_eq(a, b, 1e-6f, "eps = 0: %g vs %g", a, b);
+    for (int i = 0; i < 6; i++) cr_assert_float_eq(d1[i], d2[i], 1e-7f, "dz[%d]", i);
+}
+
+Test(loss, smoothing_by_hand)
+{
+    /* Equal logits over K = 4: p = 1/4 whatever the target, so L = log 4 for every eps, and
+     * dz = (1/4 - q) with q = (1 - eps)[k == t] + eps/4: for eps = 0.2, t = 1, q = (0.05, 0.85, 0.05, 0.05). */
+    const float z[4] = {2, 2, 2, 2};
+    const int label = 1;
+    float dz[4];
+    cr_assert_float_eq(softmax_cross_entropy_smooth(dz, z, &label, 1, 4, 0.2f), logf(4), 1e-6f);
+    cr_assert(fabsf(dz[0] - 0.2f) < 1e-6f && fabsf(dz[1] + 0.6f) < 1e-6f, "dz = (0.2, -0.6, 0.2, 0.2)");
+    /* Logits (0, log 3) for K = 2, t = 0, eps = 0.5: p = (1/4, 3/4), q = (3/4, 1/4),
+     * L = -(3/4 log 1/4 + 1/4 log 3/4) = 3/4 log 4 + 1/4 log 4/3. */
+    const float z2[2] = {0, logf(3)};
+    const int t0 = 0;
+    float L = softmax_cross_entropy_smooth(NULL, z2, &t0, 1, 2, 0.5f);
+    cr_assert_float_eq(L, 0.75f * logf(4) + 0.25f * logf(4.0f / 3), 1e-6f, "got %g", L);
+}
+
+Test(loss, smoothed_gradient_matches_numerical)
+{
+    rng_t r;
+    rng_seed(&r, 12);
+    enum { B = 3, K = 6 };
+    float z[B * K], dz[B * K];
+    int labels[B] = {5, 0, 2};
+    for (int i = 0; i < B * K; i++) z[i] = 2 * rng_normal(&r);
+    softmax_cross_entropy_smooth(dz, z, labels, B, K, 0.1f);
+    double worst = 0;
+    for (int i = 0; i < B * K; i++) {
+        const float h = 1e-2f, zi = z[i];
+        z[i] = zi + h;
+        double lp = softmax_cross_entropy_smooth(NULL, z, labels, B, K, 0.1f);
+        z[i] = zi - h;
+        double lm = softmax_cross_entropy_smooth(NULL, z, labels, B, K, 0.1f);
+        z[i] = zi;
+        double num = (lp - lm) / (2 * h);
+        worst = fmax(worst, fabs(num - dz[i]) / fmax(1e-3, fabs(num) + fabs(dz[i])));
+    }
+    /* float32 losses, h = 1e-2: relative error below 1e-2 */
+    cr_assert_lt(worst, 1e-2, "worst relative error %g", worst);
+}
+
+Test(loss, log_softmax_is_stable_and_normalized)
+{
+    const float z[3] = {1000, 999, -1000};
+    float out[3];
+    log_softmax_forward(out, z, 1, 3);
+    /* lse = 1000 + log(1 + e^-1) */
+    cr_assert(fabsf(out[0] + log1pf(expf(-1))) < 1e-4f && fabsf(out[1] + 1 + log1pf(expf(-1))) < 1e-4f &&
+                  isfinite(out[2]), "got (%g, %g, %g)", out[0], out[1], out[2]);
+    double s = exp(out[0]) + exp(out[1]) + exp(out[2]);
+    cr_assert(fabs(s - 1) < 1e-6, "exp(log_softmax) sums to 1, got %g", s);
+}
+
+static void smooth_bad_label(void *arg)
+{
+    (void)arg;
+    const float z[2] = {0, 0};
+    const int label = -1;
+    softmax_cross_entropy_smooth(NULL, z, &label, 1, 2, 0.1f);
+}
+
+static void smooth_bad_eps(void *arg)
+{
+    (void)arg;
+    const float z[2] = {0, 0};
+    const int label = 0;
+    softmax_cross_entropy_smooth(NULL, z, &label, 1, 2, 1.5f);
+}
+
+Test(loss, smoothing_rejects_bad_labels_and_eps)
+{
+    char err[4096];
+    int status = capture_stderr(smooth_bad_label, NULL, err, sizeof err);
+    cr_assert(status == 1 && strstr(err, "labels[0] is -1: expected 0 .. 1"), "status %d: %s", status, err);
+    status = capture_stderr(smooth_bad_eps, NULL, err, sizeof err);
+    cr_assert(status == 1 && strstr(err, "eps is 1.5: expected 0 <= eps <= 1"), "status %d: %s", status, err);
 }

@@ -1,0 +1,584 @@
+/* test_02_regression.c — the grader of chapter 2.
+ *
+ * One test suite per exercise, named exNN_K. The chapter file is #included below (`make check`
+ * points CHAPTER_SOURCE at the reference chapter or at your workbook copy, with GRADING defined so
+ * that its main() stays out). Expected values come from three independent references: closed forms
+ * worked out by hand in the comments, numerical gradients (centered differences; the error bound
+ * is stated next to each check), and PyTorch (golden/make_golden.py wrote golden/golden_02.h).
+ * Error paths run in a child process (common/tests/capture.h) so the message and the exit status
+ * can be checked. Every assertion message ends with a hint.
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "02_regression.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include "../../common/tests/capture.h"
+#include "golden/golden_02.h"
+
+#include <criterion/criterion.h>
+
+TestSuite(ex02_1, .timeout = 10);
+TestSuite(ex02_2, .timeout = 10);
+TestSuite(ex02_3, .timeout = 20);
+TestSuite(ex02_4, .timeout = 10);
+TestSuite(ex02_5, .timeout = 20);
+TestSuite(ex02_6, .timeout = 10);
+TestSuite(ex02_7, .timeout = 30);
+
+/* Largest |a - b| / max(|a|, |b|, floor) over n pairs. */
+static double worst_rel(const float *a, const float *b, int n, double floor)
+{
+    double worst = 0;
+    for (int i = 0; i < n; i++)
+        worst = fmax(worst, fabs((double)a[i] - b[i]) / fmax(floor, fmax(fabs(a[i]), fabs(b[i]))));
+    return worst;
+}
+
+/* --- 02.1 the MSE and its gradient ---------------------------------------------------------- */
+
+Test(ex02_1, three_examples_by_hand)
+{
+    /* X = [[1,0],[0,1],[1,1]], y = (1,2,0), w = (1,1): Xw = (1,1,2), r = (0,-1,2),
+     * L = (0 + 1 + 4)/3 = 5/3, grad = 2/3 X^T r = 2/3 (0+0+2, 0-1+2) = (4/3, 2/3). */
+    const float X[6] = {1, 0, 0, 1, 1, 1}, y[3] = {1, 2, 0}, w[2] = {1, 1};
+    float grad[2] = {-9, -9}, r[3] = {-9, -9, -9};
+    float L = linreg_loss_grad(grad, r, X, y, w, 3, 2);
+    cr_assert_float_eq(L, 5.0f / 3, 1e-6f, "expected the MSE 5/3 = 1.6667, got %g. Hint: the mean of the "
+                       "squared residuals (Xw - y)_i, divided by N = 3, not by D.", L);
+    cr_assert(fabsf(r[0]) < 1e-6f && fabsf(r[1] + 1) < 1e-6f && fabsf(r[2] - 2) < 1e-6f,
+              "expected the residuals r = Xw - y = (0, -1, 2), got (%g, %g, %g). Hint: prediction minus "
+              "target, in that order.", r[0], r[1], r[2]);
+    cr_assert(fabsf(grad[0] - 4.0f / 3) < 1e-6f && fabsf(grad[1] - 2.0f / 3) < 1e-6f,
+              "expected grad = 2/N X^T r = (1.3333, 0.6667), got (%g, %g). Hint: X^T r sums over the "
+              "examples (matmul with trans_a = 1, shape (D, 1)); is the factor 2/N there?", grad[0], grad[1]);
+}
+
+Test(ex02_1, perfect_fit_has_zero_loss_and_gradient)
+{
+    const float X[6] = {1, 2, 3, 4, 5, 6}, w[2] = {0.5f, -1};
+    float y[3] = {1 * 0.5f - 2, 3 * 0.5f - 4, 5 * 0.5f - 6}, grad[2], r[3];
+    float L = linreg_loss_grad(grad, r, X, y, w, 3, 2);
+    cr_assert(fabsf(L) < 1e-6f && fabsf(grad[0]) < 1e-5f && fabsf(grad[1]) < 1e-5f,
+              "y = Xw exactly: expected loss 0 and gradient 0, got L = %g, grad = (%g, %g). "
+              "Hint: is r computed as Xw - y before it is squared and multiplied by X^T?", L, grad[0], grad[1]);
+}
+
+/* The MSE in double: an independent reference for the numerical gradient. */
+static double mse_ref(const float *X, const float *y, const double *w, int n, int d)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+        double p = -y[i];
+        for (int j = 0; j < d; j++)
+            p += X[i * d + j] * w[j];
+        s += p * p;
+    }
+    return s / n;
+}
+
+Test(ex02_1, matches_numerical_gradient)
+{
+    enum { N = 40, D = 5 };
+    rng_t rng;
+    rng_seed(&rng, 21);
+    float X[N * D], y[N], w[D], grad[D], r[N];
+    for (int i = 0; i < N * D; i++) X[i] = rng_normal(&rng);
+    for (int i = 0; i < N; i++) y[i] = 3 * rng_normal(&rng);
+    for (int j = 0; j < D; j++) w[j] = rng_normal(&rng);
+    float L = linreg_loss_grad(grad, r, X, y, w, N, D);
+    double wd[D], num[D];
+    for (int j = 0; j < D; j++) wd[j] = w[j];
+    cr_assert(fabs(L - mse_ref(X, y, wd, N, D)) < 1e-4 * mse_ref(X, y, wd, N, D),
+              "random (40, 5) problem: the loss %g differs from the double-precision reference %g. "
+              "Hint: mean over N of the squared residuals.", L, mse_ref(X, y, wd, N, D));
+    for (int j = 0; j < D; j++) { /* centered differences in double; exact for a quadratic up to rounding */
+        const double h = 1e-3, wj = wd[j];
+        wd[j] = wj + h;
+        double lp = mse_ref(X, y, wd, N, D);
+        wd[j] = wj - h;
+        double lm = mse_ref(X, y, wd, N, D);
+        wd[j] = wj;
+        num[j] = (lp - lm) / (2 * h);
+    }
+    float numf[D];
+    for (int j = 0; j < D; j++) numf[j] = (float)num[j];
+    double err = worst_rel(grad, numf, D, 1e-3);
+    /* float32 products over 40 terms: relative error well below 1e-4 */
+    cr_assert(err < 1e-4, "gradient vs centered differences: worst relative error %g (bound 1e-4); "
+              "grad[0] = %g, numerical %g. Hint: grad_j = 2/N sum_i X_ij r_i; is X transposed in the "
+              "second product?", err, grad[0], num[0]);
+}
+
+/* --- 02.2 gradient descent ------------------------------------------------------------------ */
+
+/* One feature that is always 1 and y = (1, 2, 3, 4): L(w) = (w - 2.5)^2 + 1.25, H = 2, so the
+ * largest stable learning rate is 2 / 2 = 1. */
+static const float ONES[4] = {1, 1, 1, 1}, Y1234[4] = {1, 2, 3, 4};
+
+Test(ex02_2, half_the_critical_rate_jumps_to_the_minimum)
+{
+    float w = 0, log[4] = {-1, -1, -1, -1};
+    gd_result res = linreg_gd(&w, ONES, Y1234, 4, 1, 0.5f, 3, log);
+    /* L_0 = 2.5^2 + 1.25 = 7.5; grad = 2(w - 2.5) = -5; w <- 0 - 0.5(-5) = 2.5: the minimum, L = 1.25. */
+    cr_assert_float_eq(log[0], 7.5f, 1e-5f, "loss_log[0] must be the loss before any step, 7.5; got %g. "
+                       "Hint: record L_t before updating w.", log[0]);
+    cr_assert(fabsf(w - 2.5f) < 1e-5f && fabsf(log[1] - 1.25f) < 1e-5f,
+              "lr = 0.5 = 1/lambda: one step lands on the minimum w = 2.5 with L = 1.25; got w = %g, "
+              "loss_log[1] = %g. Hint: w <- w - lr * grad.", w, log[1]);
+    cr_assert(res.steps == 3 && !res.diverged && log[3] == log[3] && fabsf(res.loss - 1.25f) < 1e-5f,
+              "3 steps: expected res = {steps 3, diverged 0, loss 1.25} and 4 recorded losses, got {%d, %d, "
+              "%g}. Hint: t runs from 0 to steps inclusive; the last t records its loss and stops.",
+              res.steps, res.diverged, res.loss);
+}
+
+Test(ex02_2, too_large_a_rate_is_caught_and_recorded)
+{
+    float w = 0, log[101];
+    for (int i = 0; i <= 100; i++) log[i] = -1;
+    gd_result res = linreg_gd(&w, ONES, Y1234, 4, 1, 1.5f, 100, log);
+    /* The error w - 2.5 is multiplied by 1 - 1.5*2 = -2 per step: L_t = 6.25 * 4^t + 1.25.
+     * L_5 = 6401.25 < 1000 * 7.5 = 7500 < L_6 = 25601.25: divergence is noticed at t = 6. */
+    cr_assert(res.diverged, "lr = 1.5 > 2/lambda = 1 diverges: expected res.diverged = 1 (the function must "
+              "return, not abort), got 0 after %d steps. Hint: stop when L_t > DIVERGED * L_0 or not finite.",
+              res.steps);
+    cr_assert_eq(res.steps, 6, "expected the divergence to be noticed at step 6 (L_6 = 25601 > 1000 * 7.5), "
+                 "got step %d. Hint: compare L_t with DIVERGED * L_0 right after computing it.", res.steps);
+    cr_assert_float_eq(log[1], 26.25f, 1e-3f, "loss_log[1]: expected 6.25 * 4 + 1.25 = 26.25, got %g. "
+                       "Hint: is every loss recorded before the check?", log[1]);
+    cr_assert_eq(log[7], -1, "nothing may be written after the divergence (loss_log[7] = %g). "
+                 "Hint: stop right after recording the diverged loss.", log[7]);
+}
+
+Test(ex02_2, converges_to_least_squares)
+{
+    /* X = [[1,0],[0,1],[1,1],[1,-1]], y = (1,2,3,4): X^T X = 3 I, X^T y = (8, 1), w* = (8/3, 1/3).
+     * H = 2/4 * 3 I = 1.5 I; with lr = 0.5 the error shrinks by 1 - 0.75 = 0.25 per step. */
+    const float X[8] = {1, 0, 0, 1, 1, 1, 1, -1};
+    float w[2] = {0, 0};
+    gd_result res = linreg_gd(w, X, Y1234, 4, 2, 0.5f, 40, NULL);
+    cr_assert(!res.diverged && fabsf(w[0] - 8.0f / 3) < 1e-4f && fabsf(w[1] - 1.0f / 3) < 1e-4f,
+              "40 steps of lr 0.5 on a well-conditioned problem: expected w = (2.6667, 0.3333), got (%g, %g)%s. "
+              "Hint: loss_log may be NULL; is w updated in place at every step?", w[0], w[1],
+              res.diverged ? " and a divergence" : "");
+}
+
+Test(ex02_2, a_nan_loss_stops_at_once)
+{
+    float y[4] = {1, NAN, 3, 4}, w = 0, log[11];
+    gd_result res = linreg_gd(&w, ONES, y, 4, 1, 0.1f, 10, log);
+    cr_assert(res.diverged && res.steps == 0 && w == 0,
+              "a NaN target makes L_0 NaN: expected diverged = 1 at step 0 with w untouched, got diverged %d "
+              "at step %d, w = %g. Hint: test isfinite(L_t); NaN > x is always false, so a comparison alone "
+              "misses it.", res.diverged, res.steps, w);
+}
+
+/* --- 02.3 Cholesky ---------------------------------------------------------------------------- */
+
+Test(ex02_3, two_by_two_by_hand)
+{
+    /* [[4,2],[2,3]] x = (2,1): determinant 8, inverse 1/8 [[3,-2],[-2,4]], x = (0.5, 0). */
+    const double A[4] = {4, 2, 2, 3}, b[2] = {2, 1};
+    double x[2] = {-9, -9};
+    int rc = cholesky_solve(x, A, b, 2);
+    cr_assert(rc == 0 && fabs(x[0] - 0.5) < 1e-12 && fabs(x[1]) < 1e-12,
+              "expected rc 0 and x = (0.5, 0), got rc %d, x = (%g, %g). Hint: L = [[2,0],[1,sqrt 2]]; then "
+              "solve L z = b forward and L^T x = z backward.", rc, x[0], x[1]);
+}
+
+Test(ex02_3, random_spd_system)
+{
+    enum { D = 6 };
+    rng_t rng;
+    rng_seed(&rng, 5);
+    double M[D * D], A[D * D], b[D], x[D];
+    for (int i = 0; i < D * D; i++) M[i] = rng_normal(&rng);
+    for (int i = 0; i < D; i++) b[i] = rng_normal(&rng);
+    for (int i = 0; i < D; i++) /* A = M^T M + I: symmetric positive definite */
+        for (int j = 0; j < D; j++) {
+            A[i * D + j] = i == j;
+            for (int k = 0; k < D; k++) A[i * D + j] += M[k * D + i] * M[k * D + j];
+        }
+    cr_assert_eq(cholesky_solve(x, A, b, D), 0, "A = M^T M + I is positive definite: expected rc 0. "
+                 "Hint: the pivot test is s > 1e-12 |A_jj|.");
+    double worst = 0;
+    for (int i = 0; i < D; i++) {
+        double s = -b[i];
+        for (int j = 0; j < D; j++) s += A[i * D + j] * x[j];
+        worst = fmax(worst, fabs(s));
+    }
+    cr_assert(worst < 1e-9, "residual |A x - b| = %g on a 6x6 system, expected < 1e-9. Hint: back "
+              "substitution uses L transposed: L[k][i] for k > i.", worst);
+}
+
+static void solve_singular(void *arg)
+{
+    (void)arg;
+    const double A[9] = {1, 2, 0, 2, 4, 0, 0, 0, 1}, b[3] = {1, 1, 1}; /* row 2 = 2 * row 1 */
+    double x[3];
+    exit(cholesky_solve(x, A, b, 3) == -1 ? 42 : 0);
+}
+
+Test(ex02_3, singular_matrix_is_reported)
+{
+    char err[4096];
+    int status = capture_stderr(solve_singular, NULL, err, sizeof err);
+    cr_assert_eq(status, 42, "[[1,2,0],[2,4,0],[0,0,1]] is singular: expected cholesky_solve to return -1 "
+                 "(exit status 42 here), got status %d. Hint: pivot 1 is 4 - 2^2 = 0; check it before "
+                 "taking the square root. Output: %s", status, err);
+    cr_assert(strstr(err, "not positive definite") && strstr(err, "pivot 1"),
+              "the message must say that the matrix is not positive definite and name pivot 1, got: %s"
+              "Hint: nn_error(hint, \"... not positive definite: pivot %%d is %%g ...\").", err);
+}
+
+/* Synthetic houses, standardized, with the bias column: the design matrix of section 2.4.
+ * (Standardized with prep.h's copy of exercise 02.4, so that this check needs 02.1-02.3 only.) */
+static void houses_design(float *X, float *y, float *mean, float *std, int n)
+{
+    float *x = nn_malloc((size_t)n * HOUSE_D * sizeof(float));
+    rng_t rng;
+    rng_seed(&rng, 9);
+    make_houses(x, y, n, &rng);
+    prep_affine t;
+    cr_assert_eq(prep_standardize_fit(&t, x, n, HOUSE_D), 0);
+    prep_affine_apply(&t, x, n, HOUSE_D);
+    memcpy(mean, t.shift, HOUSE_D * sizeof(float));
+    memcpy(std, t.scale, HOUSE_D * sizeof(float));
+    prep_affine_free(&t);
+    with_bias_column(X, x, n, HOUSE_D);
+    free(x);
+}
+
+Test(ex02_3, closed_form_and_gradient_descent_agree)
+{
+    enum { N = 500, D1 = HOUSE_D + 1 };
+    float *X = nn_malloc(N * D1 * sizeof(float)), y[N], mean[HOUSE_D], std[HOUSE_D];
+    houses_design(X, y, mean, std, N);
+    float w_exact[D1], w_gd[D1] = {0}, w_back[D1];
+    cr_assert_eq(linreg_closed_form(w_exact, X, y, N, D1), 0, "the normal equations of the house data "
+                 "must be solvable. Hint: X^T X is positive definite here.");
+    /* Standardized: the eigenvalues of H are 2 x those of the correlation matrix and 2, at most
+     * 2 * 3 = 6, so lr = 0.2 is stable; 3000 steps shrink the slowest component below 1e-6. */
+    gd_result res = linreg_gd(w_gd, X, y, N, D1, 0.2f, 3000, NULL);
+    double err = worst_rel(w_exact, w_gd, D1, 1e-2);
+    cr_assert(!res.diverged && err < 1e-3, "closed form (%g, %g, %g, %g) vs gradient descent (%g, %g, %g, %g): "
+              "relative difference %g, expected < 1e-3. Hint: both minimize the same MSE; if 02.1 and 02.2 "
+              "pass, check the triangular solves.", w_exact[0], w_exact[1], w_exact[2], w_exact[3], w_gd[0],
+              w_gd[1], w_gd[2], w_gd[3], err);
+    unstandardize_weights(w_back, w_exact, mean, std, HOUSE_D);
+    /* 500 examples with noise 15: the area weight is known to about +-0.05 (3 standard errors). */
+    cr_assert(fabsf(w_back[0] - TRUE_W[0]) < 0.1f && fabsf(w_back[2] - TRUE_W[2]) < 0.1f,
+              "recovered weights area %g, age %g; the truth is 3.0 and -0.8. Hint: with the noise of the "
+              "data the estimates should be within 0.1.", w_back[0], w_back[2]);
+    free(X);
+}
+
+static void predict_wrong_width(void *arg)
+{
+    (void)arg;
+    float X[6] = {1, 2, 3, 4, 5, 6}, w[2] = {1, 1}, pred[2];
+    linreg_predict(pred, X, 2, 3, w, 2);
+}
+
+Test(ex02_3, model_and_data_must_have_the_same_width)
+{
+    /* The closed form first (so this check cannot pass on a stub), then a mismatched prediction. */
+    const float X[6] = {1, 0, 0, 1, 1, 1}, y[3] = {1, 2, 3};
+    float w[2];
+    cr_assert_eq(linreg_closed_form(w, X, y, 3, 2), 0, "a (3, 2) problem with independent columns must solve");
+    char err[4096];
+    int status = capture_stderr(predict_wrong_width, NULL, err, sizeof err);
+    cr_assert(status == 1 && strstr(err, "the model has 2 weights, the data has 3 columns"),
+              "2 weights applied to 3 columns must stop with a clear error (exit 1), got status %d: %s", status, err);
+}
+
+/* --- 02.4 standardization statistics ------------------------------------------------------ */
+
+Test(ex02_4, column_statistics_by_hand)
+{
+    /* column 0: 1, 3, 5 -> mean 3, population variance (4 + 0 + 4)/3, std 1.63299;
+     * column 1: constant 5 -> std 0 -> stored as 1. */
+    const float x[6] = {1, 5, 3, 5, 5, 5};
+    float mean[2] = {-9, -9}, std[2] = {-9, -9};
+    cr_assert_eq(standardize_fit(mean, std, x, 3, 2), 0);
+    cr_assert(fabsf(mean[0] - 3) < 1e-6f && fabsf(mean[1] - 5) < 1e-6f,
+              "expected means (3, 5), got (%g, %g). Hint: the data is row-major: column j of row i is x[i*d + j].",
+              mean[0], mean[1]);
+    cr_assert(fabsf(std[0] - sqrtf(8.0f / 3)) < 1e-5f, "expected std 1.63299 for (1, 3, 5), got %g. Hint: the "
+              "population std divides by N = 3 (dividing by N - 1 gives 2).", std[0]);
+    cr_assert_eq(std[1], 1.0f, "a constant column has std 0: expected the stored value 1, got %g. Hint: "
+                 "std < 1e-6 -> 1, so that standardize_apply never divides by zero.", std[1]);
+}
+
+Test(ex02_4, two_passes_keep_precision_far_from_zero)
+{
+    /* 16000000, 16000002, 16000004 (exact in float): mean 16000002, std sqrt(8/3) = 1.63299.
+     * E[x^2] - E[x]^2 loses it: 2.56e14 leaves about 0.03 of precision in double. */
+    const float x[3] = {16000000.0f, 16000002.0f, 16000004.0f};
+    float mean, std;
+    cr_assert_eq(standardize_fit(&mean, &std, x, 3, 1), 0);
+    cr_assert(fabsf(std - sqrtf(8.0f / 3)) < 1e-4f, "values 16000000 + (0, 2, 4): expected std 1.63299, got %g. "
+              "Hint: first the mean, then sum (x - mean)^2 in a second pass, in double.", std);
+}
+
+Test(ex02_4, standardized_training_columns_have_mean_0_and_std_1)
+{
+    enum { N = 200, D = 3 };
+    rng_t rng;
+    rng_seed(&rng, 3);
+    float x[N * D], mean[D], std[D];
+    for (int i = 0; i < N; i++) /* three scales: ~1, ~100 + 10 z, ~ -0.001 z */
+        x[i * D] = rng_normal(&rng), x[i * D + 1] = 100 + 10 * rng_normal(&rng), x[i * D + 2] = -1e-3f * rng_normal(&rng);
+    cr_assert_eq(standardize_fit(mean, std, x, N, D), 0);
+    standardize_apply(x, N, D, mean, std);
+    for (int j = 0; j < D; j++) {
+        double s = 0, s2 = 0;
+        for (int i = 0; i < N; i++) s += x[i * D + j], s2 += (double)x[i * D + j] * x[i * D + j];
+        cr_assert(fabs(s / N) < 1e-4 && fabs(s2 / N - 1) < 1e-3, "column %d after standardizing: mean %g, "
+                  "variance %g; expected 0 and 1. Hint: mean and std must be per column j.", j, s / N, s2 / N);
+    }
+}
+
+static void fit_with_nan(void *arg)
+{
+    (void)arg;
+    const float x[4] = {1, 2, NAN, 4};
+    float mean[2], std[2];
+    exit(standardize_fit(mean, std, x, 2, 2) == -1 ? 42 : 0);
+}
+
+Test(ex02_4, nan_in_the_training_rows_is_reported)
+{
+    const float ok[2] = {1, 2};
+    float mean, std;
+    cr_assert_eq(standardize_fit(&mean, &std, ok, 2, 1), 0);
+    cr_assert_float_eq(std, 0.5f, 1e-6f, "(1, 2): expected std 0.5, got %g", std);
+    char err[4096];
+    int status = capture_stderr(fit_with_nan, NULL, err, sizeof err);
+    cr_assert(status == 42 && strstr(err, "row 1, column 0 is nan"),
+              "a NaN must make standardize_fit return -1 with a message naming row 1, column 0; got status %d: "
+              "%s Hint: keep the prep_check_finite call before the region.", status, err);
+}
+
+/* --- 02.5 logistic regression ------------------------------------------------------------- */
+
+Test(ex02_5, one_step_by_hand)
+{
+    /* w = 0, b = 0: z = 0, p = 1/2, L = log 2. t = (1, 0): dz = (p - t)/B = (-0.25, 0.25).
+     * x1 = (1, 2), x2 = (3, -1): X^T dz = (-0.25 + 0.75, -0.5 - 0.25) = (0.5, -0.75), sum dz = 0.
+     * lr = 1: w = (-0.5, 0.75), b = 0. */
+    float w[2] = {0, 0}, z[2], dz[2];
+    logreg m = {.d = 2, .w = w, .b = 0};
+    const float x[4] = {1, 2, 3, -1}, t[2] = {1, 0};
+    float L = logreg_step(&m, x, t, 2, 1.0f, z, dz);
+    cr_assert_float_eq(L, logf(2), 1e-6f, "zero weights: expected the loss log 2 = 0.6931, got %g. "
+                       "Hint: return the loss of the batch before the update.", L);
+    cr_assert(fabsf(w[0] + 0.5f) < 1e-6f && fabsf(w[1] - 0.75f) < 1e-6f && fabsf(m.b) < 1e-7f,
+              "expected w = (-0.5, 0.75), b = 0 after one step with lr 1, got w = (%g, %g), b = %g. Hint: "
+              "w <- w - lr X^T dz: matmul(1, 0, D, 1, B, -lr, xb, dz, 1, w).", w[0], w[1], m.b);
+}
+
+Test(ex02_5, one_step_matches_pytorch)
+{
+    float w[G_LR_D], z[G_LR_B], dz[G_LR_B];
+    memcpy(w, G_LR_W0, sizeof w);
+    logreg m = {.d = G_LR_D, .w = w, .b = G_LR_B0};
+    float L = logreg_step(&m, G_LR_X, G_LR_T, G_LR_B, G_LR_LR, z, dz);
+    cr_assert_float_eq(L, G_LR_LOSS, 1e-5f, "PyTorch's binary_cross_entropy_with_logits gives %g, got %g. "
+                       "Hint: z = xb w + b, then bce_logits_loss(dz, z, tb, B).", G_LR_LOSS, L);
+    double err = worst_rel(w, G_LR_W1, G_LR_D, 1e-3);
+    cr_assert(err < 1e-5 && fabsf(m.b - G_LR_B1) < 1e-5f, "after one step (lr 0.3) PyTorch has w[0] = %g, b = %g; "
+              "got w[0] = %g, b = %g (worst relative error in w %g). Hint: the bias moves by -lr * sum(dz).",
+              G_LR_W1[0], G_LR_B1, w[0], m.b, err);
+}
+
+Test(ex02_5, separates_sneakers_from_ankle_boots_on_the_sample)
+{
+    dataset tr_all, te_all;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr_all), 0, "the committed sample must load");
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te_all), 0, "the committed sample must load");
+    const int classes[2] = {7, 9};
+    dataset tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
+    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0);
+    logreg m = {.d = 784, .w = nn_calloc(784, sizeof(float)), .b = 0};
+    float z[16], dz[16], t[16];
+    for (int e = 0; e < 20; e++)
+        for (int s = 0; s < tr.n; s += 16) {
+            int B = tr.n - s < 16 ? tr.n - s : 16;
+            for (int i = 0; i < B; i++) t[i] = (float)tr.y[s + i];
+            logreg_step(&m, tr.x + (size_t)s * 784, t, B, 0.05f, z, dz);
+        }
+    double loss, acc, tr_loss, tr_acc;
+    logreg_evaluate(&m, &tr, &tr_loss, &tr_acc);
+    logreg_evaluate(&m, &te, &loss, &acc);
+    /* The reference fits all 55 training images and gets 14 of the 17 test images (0.82); chance
+     * is about 0.5. */
+    cr_assert(tr_acc >= 0.95 && acc >= 0.75, "20 epochs on the sample's %d sneakers/boots: training accuracy %.2f "
+              "(expected >= 0.95), test accuracy %.2f (expected >= 0.75). Hint: if the PyTorch test passes, is "
+              "the bias updated too?", tr.n, tr_acc, acc);
+    free(m.w);
+    dataset_free(&tr), dataset_free(&te), dataset_free(&tr_all), dataset_free(&te_all);
+}
+
+/* --- 02.6 log-softmax cross-entropy with label smoothing --------------------------------- */
+
+Test(ex02_6, matches_pytorch_with_smoothing)
+{
+    float dz[G_CE_B * G_CE_K];
+    float L = softmax_ce_smooth(dz, G_CE_Z, G_CE_LABELS, G_CE_B, G_CE_K, 0.1f);
+    cr_assert_float_eq(L, G_CE_SMOOTH_LOSS, 1e-5f, "eps = 0.1: PyTorch's cross_entropy(label_smoothing=0.1) "
+                       "gives %.6f, got %.6f. Hint: the row loss is lse - sum_k q_k z_k with q_k = (1-eps)[k=t] "
+                       "+ eps/K.", G_CE_SMOOTH_LOSS, L);
+    double err = worst_rel(dz, G_CE_SMOOTH_DZ, G_CE_B * G_CE_K, 1e-3);
+    cr_assert(err < 1e-4, "eps = 0.1: dz differs from PyTorch's gradient (worst relative error %g; dz[0] = %g, "
+              "expected %g). Hint: dz = (softmax(z) - q) / B, with the same smoothed q.", err, dz[0], G_CE_SMOOTH_DZ[0]);
+}
+
+Test(ex02_6, matches_pytorch_without_smoothing)
+{
+    float dz[G_CE_B * G_CE_K];
+    float L = softmax_ce_smooth(dz, G_CE_Z, G_CE_LABELS, G_CE_B, G_CE_K, 0.0f);
+    cr_assert_float_eq(L, G_CE_PLAIN_LOSS, 1e-5f, "eps = 0: PyTorch's cross_entropy gives %.6f, got %.6f. "
+                       "Hint: the mean over the B rows of lse(z_b) - z_b[t_b].", G_CE_PLAIN_LOSS, L);
+    double err = worst_rel(dz, G_CE_PLAIN_DZ, G_CE_B * G_CE_K, 1e-3);
+    cr_assert(err < 1e-4, "eps = 0: worst relative error of dz %g against PyTorch. Hint: p_k - [k == t], "
+              "divided by B.", err);
+    float L2 = softmax_ce_smooth(NULL, G_CE_Z, G_CE_LABELS, G_CE_B, G_CE_K, 0.0f);
+    cr_assert_float_eq(L2, L, 1e-7f, "dz = NULL must give the same loss (%g vs %g). Hint: only skip the "
+                       "gradient writes.", L2, L);
+}
+
+Test(ex02_6, huge_logits_stay_finite)
+{
+    /* lse(1000, 0, -500) = 1000 + log(1 + e^-1000 + e^-1500) = 1000. eps = 0.1, label 1:
+     * q = (0.1/3, 0.9 + 0.1/3, 0.1/3), sum q z = (1000 - 500) 0.1/3 = 16.667, L = 983.333. */
+    const float z[3] = {1000, 0, -500};
+    const int label = 1;
+    float dz[3];
+    float L = softmax_ce_smooth(dz, z, &label, 1, 3, 0.1f);
+    cr_assert(isfinite(L) && fabsf(L - 983.3333f) < 1e-2f, "logits (1000, 0, -500): expected the finite loss "
+              "983.333, got %g. Hint: subtract the row maximum before exp(); never compute log(p).", L);
+    cr_assert(isfinite(dz[0]) && fabsf(dz[0] - (1 - 0.1f / 3)) < 1e-5f && fabsf(dz[1] + 0.9f + 0.1f / 3) < 1e-5f,
+              "expected dz = p - q = (0.9667, -0.9333, -0.0333), got (%g, %g, %g). Hint: p_k = exp(z_k - lse).",
+              dz[0], dz[1], dz[2]);
+}
+
+static double ce_of(const float *z, const int *labels, int B, int K, float eps)
+{
+    return softmax_ce_smooth(NULL, z, labels, B, K, eps);
+}
+
+Test(ex02_6, gradient_matches_centered_differences)
+{
+    enum { B = 3, K = 7 };
+    rng_t rng;
+    rng_seed(&rng, 17);
+    float z[B * K], dz[B * K], num[B * K];
+    const int labels[B] = {6, 0, 3};
+    for (int i = 0; i < B * K; i++) z[i] = 2 * rng_normal(&rng);
+    softmax_ce_smooth(dz, z, labels, B, K, 0.2f);
+    for (int i = 0; i < B * K; i++) {
+        const float h = 1e-2f, zi = z[i];
+        z[i] = zi + h;
+        double lp = ce_of(z, labels, B, K, 0.2f);
+        z[i] = zi - h;
+        double lm = ce_of(z, labels, B, K, 0.2f);
+        z[i] = zi;
+        num[i] = (float)((lp - lm) / (2 * h));
+    }
+    /* float32 losses, h = 1e-2: truncation ~h^2 and rounding ~1e-7/h; relative error below 1e-2 */
+    double err = worst_rel(dz, num, B * K, 1e-3);
+    cr_assert(err < 1e-2, "eps = 0.2: worst relative error between dz and centered differences %g (bound 1e-2). "
+              "Hint: is the 1/B factor there, and does the gradient use the same q as the loss?", err);
+}
+
+static void ce_bad_label(void *arg)
+{
+    (void)arg;
+    const float z[6] = {0};
+    const int labels[2] = {1, 7};
+    softmax_ce_smooth(NULL, z, labels, 2, 3, 0.0f);
+}
+
+Test(ex02_6, label_out_of_range_is_reported)
+{
+    const float z[3] = {0, 0, 0};
+    const int label = 2;
+    float L = softmax_ce_smooth(NULL, z, &label, 1, 3, 0.0f);
+    cr_assert_float_eq(L, logf(3), 1e-6f, "equal logits: expected log K = log 3, got %g", L);
+    char err[4096];
+    int status = capture_stderr(ce_bad_label, NULL, err, sizeof err);
+    cr_assert(status == 1 && strstr(err, "labels[1] is 7") && strstr(err, "expected 0 .. 2"),
+              "label 7 with K = 3 must stop with a clear error (exit 1), got status %d: %s", status, err);
+}
+
+/* --- 02.7 softmax regression step ----------------------------------------------------------- */
+
+Test(ex02_7, one_step_matches_pytorch)
+{
+    softreg m = softreg_new(G_SR_D, G_SR_K);
+    memcpy(m.W, G_SR_W0, sizeof G_SR_W0);
+    memcpy(m.b, G_SR_B0, sizeof G_SR_B0);
+    float z[G_SR_B * G_SR_K], dz[G_SR_B * G_SR_K];
+    float L = softreg_step(&m, G_SR_X, G_SR_Y, G_SR_B, G_SR_LR, G_SR_EPS, z, dz);
+    cr_assert_float_eq(L, G_SR_LOSS, 1e-5f, "PyTorch: loss %.6f for logits x W + b with eps 0.1; got %.6f. "
+                       "Hint: copy b into every row of z, then matmul with beta = 1.", G_SR_LOSS, L);
+    double ew = worst_rel(m.W, G_SR_W1, G_SR_D * G_SR_K, 1e-3), eb = worst_rel(m.b, G_SR_B1, G_SR_K, 1e-3);
+    cr_assert(ew < 1e-5, "W after one step differs from PyTorch's (worst relative error %g; W[0][0] = %g, expected "
+              "%g). Hint: W <- W - lr X^T dZ, a (D, B) x (B, K) product: matmul(1, 0, D, K, B, ...).", ew, m.W[0],
+              G_SR_W1[0]);
+    cr_assert(eb < 1e-5, "b after one step differs from PyTorch's (worst relative error %g; b[0] = %g, expected %g). "
+              "Hint: b_k <- b_k - lr * sum over the batch of dZ[i][k] (column sums).", eb, m.b[0], G_SR_B1[0]);
+    softreg_free(&m);
+}
+
+Test(ex02_7, learns_the_fashion_sample)
+{
+    dataset tr, te;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "the committed sample must load");
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te), 0, "the committed sample must load");
+    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0);
+    softreg m = softreg_new(784, 10);
+    batch_buf bb = batch_new(32, 784, 10);
+    int order[300];
+    rng_iota(order, tr.n);
+    rng_t rng;
+    rng_seed(&rng, 1);
+    long step = 0;
+    double first = 0, last = 0;
+    for (int e = 0; e < 15; e++) {
+        last = softreg_epoch(&m, &tr, order, &bb, 0.01f, 0.0f, &rng, &step, 15L * 10, NULL);
+        if (e == 0)
+            first = last;
+    }
+    eval_result r = softreg_evaluate(&m, &te);
+    /* The reference reaches about 0.75 on the 100 test images of the sample; chance is 0.1. */
+    cr_assert(last < 0.5 * first && r.acc >= 0.6, "15 epochs on the 300-image sample: training loss %.3f -> %.3f, "
+              "test accuracy %.2f; expected the loss to halve and accuracy >= 0.60. Hint: if the PyTorch test "
+              "passes, is the update applied with -lr (downhill)?", first, last, r.acc);
+    batch_free(&bb);
+    softreg_free(&m);
+    dataset_free(&tr), dataset_free(&te);
+}
+
+static void evaluate_wrong_shape(void *arg)
+{
+    softreg *m = arg;
+    dataset ds = dataset_new(5, 10, 10); /* 10 features, the model expects 6 */
+    softreg_evaluate(m, &ds);
+}
+
+Test(ex02_7, data_of_the_wrong_shape_is_reported)
+{
+    softreg m = softreg_new(G_SR_D, G_SR_K);
+    float z[G_SR_B * G_SR_K], dz[G_SR_B * G_SR_K];
+    float L = softreg_step(&m, G_SR_X, G_SR_Y, G_SR_B, 0.1f, 0.0f, z, dz);
+    cr_assert_float_eq(L, logf(G_SR_K), 1e-6f, "zero weights: every class has p = 1/K, expected the loss log 4, "
+                       "got %g. Hint: the loss is computed before the update.", L);
+    char err[4096];
+    int status = capture_stderr(evaluate_wrong_shape, &m, err, sizeof err);
+    cr_assert(status == 1 && strstr(err, "the model maps 6 features to 4 classes, the data has 10 features"),
+              "a model for 6 features given 10-feature data must stop with a clear error (exit 1), got status "
+              "%d: %s", status, err);
+    softreg_free(&m);
+}
