@@ -119,7 +119,7 @@ def chapter_exercises(root, name):
                 raise MarkupError(f"{ex.path}:{ex.begin}: exercise {ex.id} is also numbered in {seen[ex.id]}")
             seen[ex.id] = ex.path
             found.append(ex)
-    return found
+    return sorted(found, key=lambda e: e.number)
 
 
 def chapter_source(root, chapter_dir):

@@ -33,13 +33,35 @@ def color(code, text):
     return f"\033[{code}m{text}\033[0m" if TTY else text
 
 
+def repair_criterion_json(text):
+    """Criterion 2.4 writes assertion messages into its JSON without escaping quotes or
+    backslashes. Messages sit one per line inside "messages": [ ... ]: re-escape those lines."""
+    out, in_messages = [], False
+    for line in text.splitlines():
+        if '"messages": [' in line:
+            in_messages = "]" not in line
+        elif in_messages and line.strip().startswith("]"):
+            in_messages = False
+        elif in_messages:
+            m = re.match(r'^(\s*)"(.*)"(,?)\s*$', line)
+            if m:
+                body = m.group(2).replace("\\", "\\\\").replace('"', '\\"')
+                line = f'{m.group(1)}"{body}"{m.group(3)}'
+        out.append(line)
+    return "\n".join(out)
+
+
 def load_results(d):
     """{suite: [(test, status, messages, assertions)]} or None if the chapter did not build."""
     path = os.path.join(d, "results.json")
     if not os.path.exists(path):
         return None
-    with open(path) as f:
-        data = json.load(f)
+    with open(path, errors="replace") as f:
+        text = f.read()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = json.loads(repair_criterion_json(text))
     suites = {}
     for s in data.get("test_suites", []):
         for t in s.get("tests", []):

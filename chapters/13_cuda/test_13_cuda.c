@@ -1,0 +1,1030 @@
+/* test_13_cuda.c — the grader of chapter 13.
+ *
+ * Three kinds of tests:
+ *   ex13_K   the exercises: pure arithmetic, checked on the CPU, so they grade on any machine;
+ *   ch13     what needs no GPU either: the one table of kernels agrees with the files on disk,
+ *            bad arguments give clear errors, the CPU references below are right;
+ *   gpu      every kernel against a CPU reference at awkward sizes. Without a usable GPU each of
+ *            these reports itself SKIPPED with the reason (no nvcc at build time, no driver, no
+ *            device), and the grader counts it apart, neither passed nor failed.
+ *
+ * The CPU references are written here, independently of gpu/, in double precision.
+ * Expected values worked out by hand are derived in the comment next to each check.
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "13_cuda.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <float.h>
+#include <limits.h>
+#include <stdint.h>
+
+#include "../../common/tests/capture.h"
+
+TestSuite(ex13_1, .timeout = 10);
+TestSuite(ex13_2, .timeout = 10);
+TestSuite(ex13_3, .timeout = 10);
+TestSuite(ex13_4, .timeout = 10);
+TestSuite(ex13_5, .timeout = 10);
+TestSuite(ex13_6, .timeout = 10);
+TestSuite(ex13_7, .timeout = 10);
+TestSuite(ex13_8, .timeout = 10);
+TestSuite(ex13_9, .timeout = 10);
+TestSuite(ch13, .timeout = 30);
+TestSuite(gpu, .timeout = 120);
+
+/* --- 13.1 the coalesced mapping ---------------------------------------------------------------- */
+
+Test(ex13_1, worked_examples)
+{
+    int row = -1, col = -1;
+    /* tile 32, block (2, 3), tid 70: row 2*32 + 70/32 = 66, col 3*32 + 70%32 = 102 */
+    coalesced_index(32, 2, 3, 70, &row, &col);
+    cr_assert(row == 66 && col == 102, "tile 32, block (2, 3), tid 70: expected (66, 102), got (%d, %d). "
+              "Hint: the row comes from tid / tile, the column from tid %% tile, each offset by its block.",
+              row, col);
+    coalesced_index(16, 0, 0, 17, &row, &col); /* (17/16, 17%16) = (1, 1) */
+    cr_assert(row == 1 && col == 1, "tile 16, block (0, 0), tid 17: expected (1, 1), got (%d, %d). "
+              "Hint: use the tile argument, not a hard-coded 32.", row, col);
+}
+
+Test(ex13_1, a_warp_reads_32_consecutive_columns)
+{
+    /* Every warp (tids 32w .. 32w+31) of a 32x32 block: one row, columns c0 .. c0+31. */
+    for (int w = 0; w < 32; w++) {
+        int r0, c0;
+        coalesced_index(32, 5, 7, 32 * w, &r0, &c0);
+        for (int lane = 1; lane < 32; lane++) {
+            int r, c;
+            coalesced_index(32, 5, 7, 32 * w + lane, &r, &c);
+            cr_assert(r == r0 && c == c0 + lane,
+                      "warp %d, lane %d: expected (%d, %d) (same row as lane 0, column + %d), got (%d, %d). "
+                      "Hint: consecutive threads must get consecutive columns; is it the other way round?",
+                      w, lane, r0, c0 + lane, lane, r, c);
+        }
+    }
+}
+
+Test(ex13_1, covers_the_tile_exactly_once)
+{
+    for (int tile = 1; tile <= 32; tile *= 2) {
+        static int hits[32][32];
+        memset(hits, 0, sizeof hits);
+        for (int tid = 0; tid < tile * tile; tid++) {
+            int r, c;
+            coalesced_index(tile, 3, 1, tid, &r, &c);
+            r -= 3 * tile, c -= 1 * tile;
+            cr_assert(r >= 0 && r < tile && c >= 0 && c < tile,
+                      "tile %d, block (3, 1), tid %d lands at (%d, %d) of the block's tile, outside it. "
+                      "Hint: the block's tile starts at row block_row * tile, column block_col * tile.",
+                      tile, tid, r, c);
+            hits[r][c]++;
+        }
+        for (int r = 0; r < tile; r++)
+            for (int c = 0; c < tile; c++)
+                cr_assert(hits[r][c] == 1, "tile %d: element (%d, %d) of the tile is computed by %d threads, "
+                          "expected exactly 1. Hint: the mapping must be one-to-one.", tile, r, c, hits[r][c]);
+    }
+}
+
+/* --- 13.2 tile_count --------------------------------------------------------------------------- */
+
+Test(ex13_2, small_values)
+{
+    const int n[] = {0, 1, 31, 32, 33, 64, 65, 1000}, want[] = {0, 1, 1, 1, 2, 2, 3, 32};
+    for (int i = 0; i < 8; i++) {
+        int got = tile_count(n[i], 32);
+        cr_assert(got == want[i], "tile_count(%d, 32): expected %d, got %d. Hint: a partial last tile still "
+                  "counts, an exact multiple adds no extra tile, and 0 elements need 0 tiles.", n[i], want[i], got);
+    }
+    cr_assert(tile_count(7, 1) == 7, "tile_count(7, 1): expected 7, got %d", tile_count(7, 1));
+}
+
+Test(ex13_2, no_overflow_near_int_max)
+{
+    /* (2^31 - 1) / 32 = 67108863.97: 67108864 tiles. (n + 31) / 32 would overflow first. */
+    int got = tile_count(INT_MAX, 32);
+    cr_assert(got == 67108864, "tile_count(INT_MAX, 32): expected 67108864, got %d. Hint: n + tile - 1 "
+              "overflows an int here; can you count whole tiles with n / tile and add one for a remainder?", got);
+    got = tile_count(INT_MAX, 1);
+    cr_assert(got == INT_MAX, "tile_count(INT_MAX, 1): expected %d, got %d", INT_MAX, got);
+}
+
+Test(ex13_2, is_the_ceiling)
+{
+    rng_t r;
+    rng_seed(&r, 13);
+    for (int i = 0; i < 2000; i++) {
+        int n = (int)rng_below(&r, 1u << 30), t = 1 + (int)rng_below(&r, 300);
+        long long c = tile_count(n, t);
+        cr_assert((c - 1) * t < n && n <= c * t, "tile_count(%d, %d) = %lld: expected the smallest count with "
+                  "count * tile >= n. Hint: ceil(n / tile).", n, t, c);
+    }
+}
+
+/* --- 13.3 bank conflicts ------------------------------------------------------------------------ */
+
+Test(ex13_3, strides_by_hand)
+{
+    /* Thread t hits bank (t * s) mod 32; g = gcd(s, 32) threads share each bank hit. */
+    const int s[] = {1, 2, 3, 4, 8, 16, 32, 33, 64, 6, 24}, want[] = {1, 2, 1, 4, 8, 16, 32, 1, 32, 2, 8};
+    for (int i = 0; i < 11; i++) {
+        int got = bank_conflict_ways(s[i]);
+        cr_assert(got == want[i], "stride %d: expected a %d-way conflict, got %d. Hint: thread t reads word "
+                  "t * stride, in bank (t * stride) %% 32; count the distinct words per bank and take the "
+                  "largest count.", s[i], want[i], got);
+    }
+}
+
+Test(ex13_3, broadcast_is_one_pass)
+{
+    int got = bank_conflict_ways(0);
+    cr_assert(got == 1, "stride 0 (every thread reads the same word): expected 1, got %d. Hint: threads "
+              "reading the same word are served together; only distinct words in one bank conflict.", got);
+}
+
+Test(ex13_3, padding_removes_the_column_conflict)
+{
+    /* Reading a column of float a[32][32] is stride 32; of float a[32][33], stride 33. */
+    cr_assert(bank_conflict_ways(32) == 32 && bank_conflict_ways(33) == 1,
+              "a column of a 32x32 array must be a 32-way conflict and of a 32x33 array none; got %d and %d. "
+              "Hint: 33 * t mod 32 = t mod 32.", bank_conflict_ways(32), bank_conflict_ways(33));
+}
+
+/* --- 13.4 occupancy ------------------------------------------------------------------------------ */
+
+Test(ex13_4, limited_by_threads_and_registers)
+{
+    /* 1024 threads, 32 regs, 8 KB: threads 2048/1024 = 2; regs 32*32 = 1024 per warp, 64 warps
+     * / 32 per block = 2; smem 233472 / 9216 = 25; blocks 32. -> 2 */
+    int got = occupancy_blocks(&H100_SM, 1024, 32, 8192);
+    cr_assert(got == 2, "1024 threads, 32 registers, 8 KB: expected 2 blocks, got %d. Hint: 2048 threads "
+              "per SM, 1024 per block.", got);
+    /* 128 threads, 185 regs, 16 KB: 185*32 = 5920 -> 6144 per warp; 65536/6144 = 10 warps;
+     * 10 / 4 warps per block = 2. threads 16, smem 233472/17408 = 13. -> 2 */
+    got = occupancy_blocks(&H100_SM, 128, 185, 16384);
+    cr_assert(got == 2, "128 threads, 185 registers, 16 KB: expected 2 blocks, got %d. Hint: registers go "
+              "to a warp in units of 256: 185 * 32 = 5920 rounds up to 6144, and 65536 / 6144 = 10 warps, "
+              "2 blocks of 4 warps.", got);
+}
+
+Test(ex13_4, limited_by_shared_memory)
+{
+    /* 256 threads, 32 regs, 48 KB: smem 233472 / (49152 + 1024) = 4.65 -> 4; threads 8; regs
+     * 64 warps / 8 = 8. -> 4 */
+    int got = occupancy_blocks(&H100_SM, 256, 32, 48 * 1024);
+    cr_assert(got == 4, "256 threads, 48 KB of shared memory each: expected 4 blocks, got %d. Hint: each "
+              "block also costs the 1 KB the system reserves: 233472 / (49152 + 1024).", got);
+}
+
+Test(ex13_4, limited_by_blocks_and_partial_warps)
+{
+    /* 48 threads = 2 warps (a partial warp still takes a whole one): 2048 / 64 = 32; regs: 16*32 =
+     * 512 per warp, 128 warps / 2 = 64; smem: 233472/1024 = 228; blocks: 32. -> 32 */
+    int got = occupancy_blocks(&H100_SM, 48, 16, 0);
+    cr_assert(got == 32, "48 threads, 16 registers, no shared memory: expected 32 blocks (the per-SM block "
+              "limit), got %d. Hint: does min() include sm->max_blocks?", got);
+    /* 33 threads = 2 warps: 2048/64 = 32 by threads, regs 255*32 = 8160 -> 8192 per warp: 8 warps
+     * / 2 = 4. -> 4 */
+    got = occupancy_blocks(&H100_SM, 33, 255, 0);
+    cr_assert(got == 4, "33 threads (2 warps), 255 registers: expected 4 blocks, got %d. Hint: 33 threads "
+              "occupy 2 whole warps; 255 * 32 registers round up to 8192 per warp.", got);
+}
+
+/* --- 13.5 the roofline ------------------------------------------------------------------------ */
+
+Test(ex13_5, both_sides_of_the_ridge)
+{
+    /* H100: peak 66900 GFLOP/s, 3350 GB/s, ridge 19.97 flop/byte. */
+    double lo = roofline_gflops(0.25, 66900, 3350), hi = roofline_gflops(100, 66900, 3350);
+    cr_assert(fabs(lo - 837.5) < 1e-9, "intensity 0.25: expected 0.25 * 3350 = 837.5 GFLOP/s (memory-bound), "
+              "got %g. Hint: below the ridge, the bound is intensity times bandwidth.", lo);
+    cr_assert(fabs(hi - 66900) < 1e-9, "intensity 100: expected the peak, 66900 GFLOP/s, got %g. "
+              "Hint: the bound is the smaller of the two limits.", hi);
+    double zero = roofline_gflops(0, 66900, 3350);
+    cr_assert(zero == 0, "intensity 0 (no flops): expected 0, got %g", zero);
+}
+
+/* --- 13.6 tile intensity ------------------------------------------------------------------------- */
+
+Test(ex13_6, square_tiles)
+{
+    /* bm = bn = t: 2 t^2 / (8 t) = t / 4 */
+    const int t[] = {1, 32, 128};
+    for (int i = 0; i < 3; i++) {
+        double got = tile_intensity(t[i], t[i]);
+        cr_assert(fabs(got - t[i] / 4.0) < 1e-12, "%dx%d tile: expected %g flop/byte (t/4), got %g. Hint: per "
+                  "step of k the block loads bm + bn floats (4 bytes each) and does 2 * bm * bn flops.",
+                  t[i], t[i], t[i] / 4.0, got);
+    }
+}
+
+Test(ex13_6, rectangular_tile)
+{
+    /* 64 x 256: 2*64*256 / (4*320) = 32768 / 1280 = 25.6 */
+    double got = tile_intensity(64, 256);
+    cr_assert(fabs(got - 25.6) < 1e-12, "64x256 tile: expected 25.6 flop/byte, got %g. Hint: "
+              "2 bm bn / (4 (bm + bn)); compute in double, not int.", got);
+}
+
+/* --- 13.7 softmax merge ------------------------------------------------------------------------ */
+
+/* The state of x[0..n) computed the two-pass way, in double: (max, sum exp(x - max)). */
+static void softmax_state_ref(const float *x, int n, double *m, double *d)
+{
+    *m = -INFINITY;
+    for (int i = 0; i < n; i++)
+        *m = fmax(*m, x[i]);
+    *d = 0;
+    for (int i = 0; i < n; i++)
+        *d += exp(x[i] - *m);
+}
+
+Test(ex13_7, two_elements_by_hand)
+{
+    /* {1, 1} merged with {3, 1}: M = 3, d = e^(1-3) + e^0 = 1.1353352832 */
+    softmax_state s = softmax_merge(softmax_one(1.0f), softmax_one(3.0f));
+    cr_assert(s.m == 3.0f && fabsf(s.d - 1.1353352832f) < 1e-6f, "merge({1,1}, {3,1}): expected {3, 1.135335}, "
+              "got {%g, %g}. Hint: rescale both sums to the larger maximum: d_a e^(m_a - M) + d_b e^(m_b - M).",
+              s.m, s.d);
+    softmax_state t = softmax_merge(softmax_one(3.0f), softmax_one(1.0f));
+    cr_assert(t.m == s.m && t.d == s.d, "the merge must not depend on the order of its arguments: "
+              "got {%g, %g} and {%g, %g}", s.m, s.d, t.m, t.d);
+}
+
+Test(ex13_7, empty_and_masked_states)
+{
+    const softmax_state empty = {-INFINITY, 0.0f};
+    softmax_state s = softmax_merge(empty, (softmax_state){2.0f, 5.0f});
+    cr_assert(s.m == 2.0f && s.d == 5.0f, "merge(empty, {2, 5}): expected {2, 5} unchanged, got {%g, %g}. "
+              "Hint: a state with m = -inf holds nothing: return the other one.", s.m, s.d);
+    s = softmax_merge((softmax_state){2.0f, 5.0f}, empty);
+    cr_assert(s.m == 2.0f && s.d == 5.0f, "merge({2, 5}, empty): expected {2, 5}, got {%g, %g}", s.m, s.d);
+    s = softmax_merge(empty, softmax_one(-INFINITY)); /* two masked elements */
+    cr_assert(s.m == -INFINITY && !isnan(s.d), "merge of two states with m = -inf: expected m = -inf and no "
+              "NaN, got {%g, %g}. Hint: exp(-inf - (-inf)) is exp(NaN); check for m = -inf before "
+              "subtracting.", s.m, s.d);
+}
+
+Test(ex13_7, fold_and_tree_match_two_passes)
+{
+    rng_t r;
+    rng_seed(&r, 7);
+    float x[1024];
+    for (int i = 0; i < 1024; i++)
+        x[i] = 20 * rng_normal(&r) + (i % 97 == 0 ? 60 : 0); /* large values: exp would overflow unshifted */
+    double m, d;
+    softmax_state_ref(x, 1024, &m, &d);
+    softmax_state fold = {-INFINITY, 0.0f}, level[1024];
+    for (int i = 0; i < 1024; i++) {
+        fold = softmax_merge(fold, softmax_one(x[i]));
+        level[i] = softmax_one(x[i]);
+    }
+    for (int width = 1024; width > 1; width /= 2) /* pairwise, like the warp's shuffles */
+        for (int i = 0; i < width / 2; i++)
+            level[i] = softmax_merge(level[2 * i], level[2 * i + 1]);
+    /* float rounding over 1024 merges: relative error well under 1e-4 */
+    cr_assert(fold.m == (float)m && fabs(fold.d - d) < 1e-4 * d, "element by element over 1024 values: "
+              "expected {%g, %g}, got {%g, %g}. Hint: the merged state must equal the two-pass max and "
+              "sum of exp(x - max).", m, d, fold.m, fold.d);
+    cr_assert(level[0].m == (float)m && fabs(level[0].d - d) < 1e-4 * d, "pairwise tree over 1024 values: "
+              "expected {%g, %g}, got {%g, %g}. Hint: merging two multi-element states must rescale both "
+              "d's, not just the one with the smaller maximum's.", m, d, level[0].m, level[0].d);
+}
+
+/* --- 13.8 Welford merge ------------------------------------------------------------------------- */
+
+Test(ex13_8, four_values_by_hand)
+{
+    /* {1, 2, 3, 4}: mean 2.5, m2 = 2.25 + 0.25 + 0.25 + 2.25 = 5. */
+    welford_state a = welford_merge(welford_one(1), welford_one(2)); /* {2, 1.5, 0.5} */
+    welford_state b = welford_merge(welford_one(3), welford_one(4)); /* {2, 3.5, 0.5} */
+    cr_assert(a.n == 2 && a.mean == 1.5f && fabsf(a.m2 - 0.5f) < 1e-6f, "merge({1,1,0}, {1,2,0}): expected "
+              "{2, 1.5, 0.5}, got {%d, %g, %g}. Hint: delta = 1, m2 = 0 + 0 + 1 * 1 * 1 / 2.", a.n, a.mean, a.m2);
+    welford_state s = welford_merge(a, b);
+    cr_assert(s.n == 4 && s.mean == 2.5f && fabsf(s.m2 - 5.0f) < 1e-6f, "{1,2} merged with {3,4}: expected "
+              "{4, 2.5, 5}, got {%d, %g, %g}. Hint: delta = 2, m2 = 0.5 + 0.5 + 4 * 2 * 2 / 4.", s.n, s.mean,
+              s.m2);
+}
+
+Test(ex13_8, empty_parts)
+{
+    const welford_state empty = {0, 0.0f, 0.0f}, x = {3, 7.0f, 2.0f};
+    welford_state s = welford_merge(empty, x);
+    cr_assert(s.n == 3 && s.mean == 7.0f && s.m2 == 2.0f, "merge(empty, {3, 7, 2}): expected it unchanged, "
+              "got {%d, %g, %g}. Hint: with n_a = 0 the formulas divide by n = n_b, but check for empty "
+              "parts first.", s.n, s.mean, s.m2);
+    s = welford_merge(x, empty);
+    cr_assert(s.n == 3 && s.mean == 7.0f && s.m2 == 2.0f, "merge({3, 7, 2}, empty): expected it unchanged, "
+              "got {%d, %g, %g}", s.n, s.mean, s.m2);
+    s = welford_merge(empty, empty);
+    cr_assert(s.n == 0 && !isnan(s.mean) && !isnan(s.m2), "merge(empty, empty): expected an empty state, no "
+              "NaN (0/0), got {%d, %g, %g}", s.n, s.mean, s.m2);
+}
+
+Test(ex13_8, large_offset_keeps_the_variance)
+{
+    /* 4096 values 10000 + N(0, 1): the variance must come out near 1, which E[x^2] - mean^2 in
+     * float cannot do (x^2 ~ 1e8 is rounded in steps of 8). Reference: two-pass in double. */
+    rng_t r;
+    rng_seed(&r, 11);
+    float x[4096];
+    double mean = 0, m2 = 0;
+    for (int i = 0; i < 4096; i++)
+        mean += x[i] = 10000 + rng_normal(&r);
+    mean /= 4096;
+    for (int i = 0; i < 4096; i++)
+        m2 += (x[i] - mean) * (x[i] - mean);
+    welford_state level[4096];
+    for (int i = 0; i < 4096; i++)
+        level[i] = welford_one(x[i]);
+    for (int w = 4096; w > 1; w /= 2)
+        for (int i = 0; i < w / 2; i++)
+            level[i] = welford_merge(level[2 * i], level[2 * i + 1]);
+    double var = level[0].m2 / level[0].n, want = m2 / 4096;
+    cr_assert(level[0].n == 4096 && fabs(level[0].mean - mean) < 1e-3 && fabs(var - want) < 1e-2 * want,
+              "pairwise merges of 4096 values near 10000: expected n 4096, mean %.4f, variance %.4f; got %d, "
+              "%.4f, %.4f. Hint: m2 = m2_a + m2_b + delta^2 n_a n_b / n, and mean = mean_a + delta n_b / n.",
+              mean, want, level[0].n, level[0].mean, var);
+}
+
+/* --- 13.9 attention rescale ------------------------------------------------------------------- */
+
+Test(ex13_9, first_tile_and_smaller_maximum)
+{
+    float o[3] = {0, 0, 0}, l = 0, m = -INFINITY;
+    attn_rescale(o, 3, &l, &m, 2.0f); /* first tile: m = 2, nothing to rescale (all zero) */
+    cr_assert(m == 2.0f && l == 0 && o[0] == 0 && !isnan(o[1]), "first tile (m = -inf) with maximum 2: "
+              "expected m = 2, l = 0, o = 0, got m = %g, l = %g, o[0] = %g. Hint: exp(-inf - 2) = 0, no NaN.",
+              m, l, o[0]);
+    float p[2] = {1.0f, -2.0f};
+    float lp = 3.0f, mp = 5.0f;
+    attn_rescale(p, 2, &lp, &mp, 4.0f); /* smaller tile maximum: nothing changes */
+    cr_assert(mp == 5.0f && lp == 3.0f && p[0] == 1.0f && p[1] == -2.0f, "tile maximum 4 below the running "
+              "maximum 5: expected everything unchanged, got m = %g, l = %g, o = (%g, %g). Hint: the new "
+              "maximum is max(m, m_tile); the factor exp(m - m_new) is then 1.", mp, lp, p[0], p[1]);
+}
+
+Test(ex13_9, larger_maximum_rescales_everything)
+{
+    /* m = 1 -> 3: factor e^-2 = 0.1353352832 */
+    float o[4] = {1, 2, -4, 0.5f}, l = 10, m = 1;
+    attn_rescale(o, 4, &l, &m, 3.0f);
+    const float c = 0.1353352832f, want[4] = {c, 2 * c, -4 * c, 0.5f * c};
+    cr_assert(m == 3.0f, "expected the running maximum to become 3, got %g", m);
+    cr_assert(fabsf(l - 10 * c) < 1e-6f, "l: expected 10 e^(1-3) = %g, got %g. Hint: l is a sum of "
+              "exp(s - m) terms, rescaled like o.", 10 * c, l);
+    for (int i = 0; i < 4; i++)
+        cr_assert(fabsf(o[i] - want[i]) < 1e-6f, "o[%d]: expected %g (times e^(1-3)), got %g. Hint: every one "
+                  "of the d entries is multiplied by the same factor.", i, want[i], o[i]);
+}
+
+Test(ex13_9, all_masked_changes_nothing)
+{
+    float o[2] = {0, 0}, l = 0, m = -INFINITY;
+    attn_rescale(o, 2, &l, &m, -INFINITY);
+    cr_assert(m == -INFINITY && l == 0 && o[0] == 0 && o[1] == 0, "no key seen yet and a fully masked tile: "
+              "expected nothing to change, got m = %g, l = %g, o = (%g, %g). Hint: when the new maximum is "
+              "still -inf, return before computing exp(-inf - (-inf)) = NaN.", m, l, o[0], o[1]);
+}
+
+/* Causal attention for one head the direct way, in double: o = softmax(q k^T / sqrt(D)) v. */
+static void attention_ref(double *o, const float *q, const float *k, const float *v, int T, int D, int causal)
+{
+    double *s = nn_malloc((size_t)T * sizeof(double));
+    for (int i = 0; i < T; i++) {
+        double m = -INFINITY, sum = 0;
+        int keys = causal ? i + 1 : T;
+        for (int j = 0; j < keys; j++) {
+            s[j] = 0;
+            for (int d = 0; d < D; d++)
+                s[j] += (double)q[i * D + d] * k[j * D + d];
+            s[j] /= sqrt((double)D);
+            m = fmax(m, s[j]);
+        }
+        for (int j = 0; j < keys; j++)
+            sum += s[j] = exp(s[j] - m);
+        for (int d = 0; d < D; d++) {
+            double acc = 0;
+            for (int j = 0; j < keys; j++)
+                acc += s[j] * v[j * D + d];
+            o[i * D + d] = acc / sum;
+        }
+    }
+    free(s);
+}
+
+Test(ex13_9, tiled_algorithm_on_the_cpu_matches_the_formula)
+{
+    /* The fused kernel's algorithm, one query at a time, tiles of 8 keys, built on attn_rescale. */
+    enum { T = 29, D = 5, BC = 8 };
+    rng_t r;
+    rng_seed(&r, 5);
+    float q[T * D], k[T * D], v[T * D];
+    for (int i = 0; i < T * D; i++)
+        q[i] = 2 * rng_normal(&r), k[i] = 2 * rng_normal(&r), v[i] = rng_normal(&r);
+    double ref[T * D];
+    attention_ref(ref, q, k, v, T, D, 1);
+    for (int i = 0; i < T; i++) {
+        float o[D] = {0}, l = 0, m = -INFINITY;
+        for (int j0 = 0; j0 < T; j0 += BC) {
+            float s[BC], mt = -INFINITY;
+            for (int j = 0; j < BC; j++) {
+                int key = j0 + j;
+                s[j] = -INFINITY;
+                if (key < T && key <= i) { /* causal: later keys are masked */
+                    s[j] = 0;
+                    for (int d = 0; d < D; d++)
+                        s[j] += q[i * D + d] * k[key * D + d];
+                    s[j] /= sqrtf(D);
+                }
+                mt = fmaxf(mt, s[j]);
+            }
+            attn_rescale(o, D, &l, &m, mt);
+            for (int j = 0; j < BC; j++) {
+                float p = s[j] == -INFINITY ? 0 : expf(s[j] - m);
+                l += p;
+                for (int d = 0; d < D; d++)
+                    o[d] += p * v[(j0 + j < T ? j0 + j : 0) * D + d];
+            }
+        }
+        for (int d = 0; d < D; d++)
+            cr_assert(fabs(o[d] / l - ref[i * D + d]) < 1e-4, "query %d, component %d: the tiled online "
+                      "algorithm gives %g, the direct formula %g. Hint: are o and l both rescaled by "
+                      "exp(m_old - m_new), and m updated?", i, d, o[d] / l, ref[i * D + d]);
+    }
+}
+
+/* --- ch13: the one table, bad arguments, the references ------------------------------------- */
+
+#ifndef REPO_ROOT
+#define REPO_ROOT "."
+#endif
+
+static char *read_text(const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", REPO_ROOT, rel);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = nn_malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = 0;
+    fclose(f);
+    return s;
+}
+
+/* The table of kernels.h, the files under gpu/<dir>/, the #includes of gpu/<cu> and the prose
+ * of the chapter must agree. */
+static void check_table(const gpu_kernel_row *rows, int count, const char *dir, const char *cu)
+{
+    char *src = read_text(cu), *chapter = read_text("chapters/13_cuda/13_cuda.c");
+    cr_assert(src && chapter, "cannot read %s or the chapter under %s", cu, REPO_ROOT);
+    for (int i = 0; i < count; i++) {
+        char inc[256], path[256];
+        snprintf(inc, sizeof inc, "#include \"%s\"", rows[i].file);
+        snprintf(path, sizeof path, "gpu/%s", rows[i].file);
+        char *text = read_text(path);
+        cr_assert(text, "kernels.h lists %s (version %d of %s), but the file does not exist", path,
+                  rows[i].number, dir);
+        free(text);
+        cr_assert(strstr(src, inc), "%s does not include %s, which kernels.h lists as version %d", cu,
+                  rows[i].file, rows[i].number);
+        cr_assert(rows[i].number == i + 1, "kernels.h: row %d of %s is numbered %d: versions count 1, 2, ...",
+                  i + 1, dir, rows[i].number);
+        const char *base = strchr(rows[i].file, '/') + 1;
+        cr_assert(strstr(chapter, base), "the chapter's prose never mentions %s: describe every step", base);
+    }
+    char dpath[4096];
+    snprintf(dpath, sizeof dpath, "%s/gpu/%s", REPO_ROOT, dir);
+    DIR *d = opendir(dpath);
+    cr_assert(d, "cannot list %s", dpath);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strstr(e->d_name, ".cuh"))
+            continue;
+        int listed = 0;
+        for (int i = 0; i < count; i++)
+            listed |= strcmp(strchr(rows[i].file, '/') + 1, e->d_name) == 0;
+        cr_assert(listed, "gpu/%s/%s is not in the table of gpu/kernels.h: add a row for it (or delete it)",
+                  dir, e->d_name);
+    }
+    closedir(d);
+    free(src), free(chapter);
+}
+
+Test(ch13, the_kernel_table_matches_the_files)
+{
+    check_table(GPU_SGEMM_TABLE, GPU_SGEMM_COUNT, "sgemm", "gpu/sgemm.cu");
+    check_table(GPU_SOFTMAX_TABLE, GPU_SOFTMAX_COUNT, "softmax", "gpu/softmax.cu");
+    check_table(GPU_LAYERNORM_TABLE, GPU_LAYERNORM_COUNT, "layernorm", "gpu/layernorm.cu");
+    check_table(GPU_ATTENTION_TABLE, GPU_ATTENTION_COUNT, "attention", "gpu/attention.cu");
+    check_table(GPU_INT8_TABLE, GPU_INT8_COUNT, "int8", "gpu/int8.cu");
+}
+
+Test(ch13, every_sgemm_kernel_is_in_the_compiler_report)
+{
+    int regs, smem;
+    if (kernel_resources(GPU_RESOURCES, "sgemm_naive_kernel", &regs, &smem) != 0)
+        cr_skip_test("no ptxas report at %s: gpu/ was built without nvcc", GPU_RESOURCES);
+    for (int i = 0; i < GPU_SGEMM_COUNT; i++) {
+        char fn[64];
+        snprintf(fn, sizeof fn, "sgemm_%s_kernel", GPU_SGEMM_TABLE[i].name);
+        cr_assert(kernel_resources(GPU_RESOURCES, fn, &regs, &smem) == 0 && regs > 0 && regs <= 255,
+                  "%s is not in %s (or has no register count): the kernel of step %d must be named "
+                  "sgemm_<name>_kernel after its row of kernels.h", fn, GPU_RESOURCES, i + 1);
+    }
+}
+
+/* Calls fn in a child process with GPU messages on, and returns its stderr. */
+typedef struct {
+    gpu_status (*call)(void);
+    gpu_status got;
+} status_call;
+
+static void run_status_call(void *p)
+{
+    unsetenv("GPU_QUIET");
+    status_call *c = p;
+    gpu_status s = c->call();
+    fflush(stderr);
+    _exit((int)s);
+}
+
+static int messages_of(gpu_status (*call)(void), char *buf, size_t n)
+{
+    status_call c = {call, GPU_OK};
+    return capture_stderr(run_status_call, &c, buf, n);
+}
+
+static float dummy[4];
+#define DEV ((float *)dummy) /* a non-NULL pointer: argument checks run before any GPU access */
+
+static gpu_status sgemm_zero_m(void) { return gpu_sgemm(1, 0, 4, 4, 1, DEV, DEV, 0, DEV); }
+static gpu_status sgemm_negative_k(void) { return gpu_sgemm(3, 4, 4, -2, 1, DEV, DEV, 0, DEV); }
+static gpu_status sgemm_bad_version(void) { return gpu_sgemm(99, 4, 4, 4, 1, DEV, DEV, 0, DEV); }
+static gpu_status sgemm_too_big(void) { return gpu_sgemm(1, 70000, 70000, 4, 1, DEV, DEV, 0, DEV); }
+static gpu_status sgemm_null(void) { return gpu_sgemm(1, 4, 4, 4, 1, DEV, NULL, 0, DEV); }
+static gpu_status softmax_zero_cols(void) { return gpu_softmax_forward(2, DEV, DEV, 3, 0); }
+static gpu_status attention_odd_head(void) { return gpu_attention_forward(2, DEV, DEV, DEV, DEV, 2, 8, 48, 1, NULL); }
+static gpu_status igemm_huge_k(void)
+{
+    return gpu_igemm((int32_t *)dummy, (int8_t *)dummy, (int8_t *)dummy, 2, 2, 200000);
+}
+static gpu_status layernorm_null_beta(void) { return gpu_layernorm_forward(DEV, NULL, NULL, DEV, DEV, NULL, 2, 3, 1e-5f); }
+static gpu_status malloc_zero(void)
+{
+    void *p;
+    return gpu_malloc(&p, 0);
+}
+
+static gpu_status matmul_mismatch(void)
+{
+    float a[6], b[8], c[8];
+    return gpu_matmul_host(1, tensor_view(c, 2, (int[]){2, 4}), tensor_view(a, 2, (int[]){2, 3}),
+                           tensor_view(b, 2, (int[]){2, 4}));
+}
+
+static gpu_status attention_shapes(void)
+{
+    float x[64];
+    return gpu_attention_host(1, tensor_view(x, 3, (int[]){1, 4, 8}), tensor_view(x, 3, (int[]){1, 4, 8}),
+                              tensor_view(x, 3, (int[]){1, 5, 8}), tensor_view(x, 3, (int[]){1, 4, 8}), 0);
+}
+
+typedef struct {
+    gpu_status (*call)(void);
+    gpu_status want;
+    const char *text, *what;
+} bad_case;
+
+Test(ch13, bad_arguments_are_reported_before_touching_the_gpu)
+{
+    const bad_case cases[] = {
+        {sgemm_zero_m, GPU_ERR_ARGS, "M = 0: expected M >= 1", "gpu_sgemm with M = 0"},
+        {sgemm_negative_k, GPU_ERR_ARGS, "K = -2: expected K >= 1", "gpu_sgemm with K = -2"},
+        {sgemm_bad_version, GPU_ERR_ARGS, "version 99 does not exist: expected 1 .. 8", "gpu_sgemm version 99"},
+        {sgemm_too_big, GPU_ERR_ARGS, "expected at most 2^31 - 1", "a 70000 x 70000 C (int indices overflow)"},
+        {sgemm_null, GPU_ERR_ARGS, "B is NULL", "gpu_sgemm with B = NULL"},
+        {softmax_zero_cols, GPU_ERR_ARGS, "cols = 0: expected cols >= 1", "softmax of empty rows"},
+        {attention_odd_head, GPU_ERR_ARGS, "D = 48: the fused kernel (version 2) takes D = 16, 32 or 64",
+         "fused attention with D = 48"},
+        {igemm_huge_k, GPU_ERR_ARGS, "K = 200000: expected K <= 131072", "int8 GEMM with K = 200000"},
+        {layernorm_null_beta, GPU_ERR_ARGS, "beta is NULL", "layer norm without beta"},
+        {malloc_zero, GPU_ERR_ARGS, "0 bytes requested", "gpu_malloc of 0 bytes"},
+        {matmul_mismatch, GPU_ERR_ARGS, "A's 3 columns do not match B's 2 rows", "(2,3) times (2,4)"},
+        {attention_shapes, GPU_ERR_ARGS, "k has shape (1, 5, 8), expected (1, 4, 8)", "k longer than q"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[4096];
+        int status = messages_of(cases[i].call, err, sizeof err);
+        cr_assert(status == (int)cases[i].want, "%s: expected status %d (%s), got %d; it printed: %s",
+                  cases[i].what, cases[i].want, gpu_status_str(cases[i].want), status, err);
+        cr_assert(strstr(err, cases[i].text) && strstr(err, "error (") && strstr(err, "hint: "),
+                  "%s: expected an error paragraph (file:line, '%s', a hint), got: %s", cases[i].what,
+                  cases[i].text, err);
+    }
+}
+
+static gpu_status sgemm_valid(void) { return gpu_sgemm(1, 4, 4, 4, 1, DEV, DEV, 0, DEV); }
+
+Test(ch13, without_a_gpu_every_call_says_why)
+{
+    char why[512];
+    if (gpu_probe(why, sizeof why) == GPU_OK)
+        cr_skip_test("this machine has a GPU: the no-GPU messages cannot be seen here");
+    cr_assert(strstr(why, "no CUDA GPU") || strstr(why, "no usable CUDA GPU") || strstr(why, "compute capability"),
+              "gpu_probe's reason should say plainly that there is no usable GPU, got: %s", why);
+    char err[4096];
+    int status = messages_of(sgemm_valid, err, sizeof err);
+    cr_assert(status == GPU_ERR_NO_GPU && strstr(err, "gpu_sgemm") && strstr(err, why) &&
+                  strstr(err, "README-gpu.md"),
+              "a valid gpu_sgemm without a GPU: expected status %d and a message naming the call, the reason "
+              "and README-gpu.md; got %d: %s", GPU_ERR_NO_GPU, status, err);
+}
+
+/* The CPU reference of the layer-norm backward pass (used by the gpu tests) checked against
+ * centered differences of the forward pass. */
+static void layernorm_ref(double *y, double *mean, double *rstd, const double *x, const float *g, const float *b,
+                          int rows, int cols, double eps)
+{
+    for (int r = 0; r < rows; r++) {
+        const double *xr = x + (size_t)r * cols;
+        double mu = 0, var = 0;
+        for (int j = 0; j < cols; j++)
+            mu += xr[j];
+        mu /= cols;
+        for (int j = 0; j < cols; j++)
+            var += (xr[j] - mu) * (xr[j] - mu);
+        var /= cols;
+        double rs = 1 / sqrt(var + eps);
+        if (mean)
+            mean[r] = mu, rstd[r] = rs;
+        if (y)
+            for (int j = 0; j < cols; j++)
+                y[(size_t)r * cols + j] = (xr[j] - mu) * rs * g[j] + b[j];
+    }
+}
+
+static void layernorm_backward_ref(double *dx, double *dg, double *db, const double *dy, const double *x,
+                                   const float *g, int rows, int cols, double eps)
+{
+    double *mean = nn_malloc((size_t)rows * sizeof(double)), *rstd = nn_malloc((size_t)rows * sizeof(double));
+    layernorm_ref(NULL, mean, rstd, x, g, g, rows, cols, eps);
+    for (int j = 0; j < cols; j++)
+        dg[j] = db[j] = 0;
+    for (int r = 0; r < rows; r++) {
+        double sg = 0, sgx = 0;
+        for (int j = 0; j < cols; j++) {
+            size_t i = (size_t)r * cols + j;
+            double xh = (x[i] - mean[r]) * rstd[r], gg = dy[i] * g[j];
+            sg += gg, sgx += gg * xh;
+            dg[j] += dy[i] * xh, db[j] += dy[i];
+        }
+        for (int j = 0; j < cols; j++) {
+            size_t i = (size_t)r * cols + j;
+            double xh = (x[i] - mean[r]) * rstd[r];
+            dx[i] = rstd[r] * (dy[i] * g[j] - sg / cols - xh * sgx / cols);
+        }
+    }
+    free(mean), free(rstd);
+}
+
+Test(ch13, layernorm_backward_reference_matches_centered_differences)
+{
+    enum { R = 3, C = 7 };
+    rng_t r;
+    rng_seed(&r, 3);
+    double x[R * C], dy[R * C], dx[R * C], y[R * C];
+    float g[C], b[C];
+    for (int i = 0; i < R * C; i++)
+        x[i] = 3 * rng_normal(&r), dy[i] = rng_normal(&r);
+    for (int j = 0; j < C; j++)
+        g[j] = 1 + rng_normal(&r) * 0.5f, b[j] = rng_normal(&r);
+    double dg[C], db[C];
+    layernorm_backward_ref(dx, dg, db, dy, x, g, R, C, 1e-5);
+    /* L = sum dy * y; dL/dx_i by centered differences, step 1e-5: error O(h^2) ~ 1e-9 relative */
+    for (int i = 0; i < R * C; i++) {
+        double keep = x[i], lp = 0, lm = 0;
+        x[i] = keep + 1e-5;
+        layernorm_ref(y, NULL, NULL, x, g, b, R, C, 1e-5);
+        for (int k = 0; k < R * C; k++)
+            lp += dy[k] * y[k];
+        x[i] = keep - 1e-5;
+        layernorm_ref(y, NULL, NULL, x, g, b, R, C, 1e-5);
+        for (int k = 0; k < R * C; k++)
+            lm += dy[k] * y[k];
+        x[i] = keep;
+        double num = (lp - lm) / 2e-5;
+        cr_assert(fabs(num - dx[i]) < 1e-6 * (1 + fabs(num)), "dx[%d]: the reference gives %g, centered "
+                  "differences %g (bound 1e-6 relative)", i, dx[i], num);
+    }
+}
+
+/* --- gpu: every kernel against the CPU, at awkward sizes; SKIPPED without a GPU ------------------ */
+
+#define REQUIRE_GPU_OR_SKIP()                                                                       \
+    do {                                                                                            \
+        char why_[512];                                                                             \
+        if (gpu_probe(why_, sizeof why_) != GPU_OK)                                                 \
+            cr_skip_test("%s", why_);                                                               \
+    } while (0)
+
+#define GPU_OK_OR_FAIL(call)                                                                        \
+    do {                                                                                            \
+        gpu_status s_ = (call);                                                                     \
+        cr_assert(s_ == GPU_OK, "%s returned %s (see the error paragraph above it)", #call,           \
+                  gpu_status_str(s_));                                                              \
+    } while (0)
+
+static float *dev_copy(const void *host, size_t bytes)
+{
+    void *p = NULL;
+    GPU_OK_OR_FAIL(gpu_malloc(&p, bytes));
+    if (host)
+        GPU_OK_OR_FAIL(gpu_upload(p, host, bytes));
+    return p;
+}
+
+typedef struct {
+    int M, N, K;
+    float alpha, beta;
+} gemm_case;
+
+/* One SGEMM version on one problem against a double-precision reference, with the bound
+ * |c - ref| <= (u_in + K u) sum_k |a b| + 4u |ref| (u = 2^-24; u_in = 2^-10 for TF32 inputs). */
+static void check_sgemm(int version, gemm_case g, rng_t *r)
+{
+    size_t na = (size_t)g.M * g.K, nb = (size_t)g.K * g.N, nc = (size_t)g.M * g.N;
+    float *A = nn_malloc(na * 4), *B = nn_malloc(nb * 4), *C = nn_malloc(nc * 4), *got = nn_malloc(nc * 4);
+    for (size_t i = 0; i < na; i++)
+        A[i] = rng_range(r, -1, 1);
+    for (size_t i = 0; i < nb; i++)
+        B[i] = rng_range(r, -1, 1);
+    for (size_t i = 0; i < nc; i++)
+        C[i] = g.beta == 0 ? NAN : rng_range(r, -1, 1); /* beta = 0: C must not be read */
+    float *dA = dev_copy(A, na * 4), *dB = dev_copy(B, nb * 4), *dC = dev_copy(C, nc * 4);
+    GPU_OK_OR_FAIL(gpu_sgemm(version, g.M, g.N, g.K, g.alpha, dA, dB, g.beta, dC));
+    GPU_OK_OR_FAIL(gpu_download(got, dC, nc * 4));
+    const double u = ldexp(1, -24), u_in = strcmp(GPU_SGEMM_TABLE[version - 1].precision, "tf32") ? 0 : ldexp(1, -10);
+    for (int i = 0; i < g.M; i++)
+        for (int j = 0; j < g.N; j++) {
+            double ref = 0, mag = 0;
+            for (int k = 0; k < g.K; k++) {
+                double p = (double)A[(size_t)i * g.K + k] * B[(size_t)k * g.N + j];
+                ref += p, mag += fabs(p);
+            }
+            double c0 = g.beta == 0 ? 0 : C[(size_t)i * g.N + j];
+            ref = g.alpha * ref + g.beta * c0;
+            double tol = (u_in + g.K * u) * fabs(g.alpha) * mag * 2 + 4 * u * fabs(ref) + 1e-30;
+            float v = got[(size_t)i * g.N + j];
+            cr_assert(fabs(v - ref) <= tol, "SGEMM step %d (%s), M=%d N=%d K=%d alpha=%g beta=%g: C[%d][%d] = %.7g, "
+                      "expected %.7g (bound %.2g). Hint: odd sizes break bounds checks and the last partial "
+                      "tile; beta = 0 must not read C.", version, GPU_SGEMM_TABLE[version - 1].name, g.M, g.N,
+                      g.K, g.alpha, g.beta, i, j, v, ref, tol);
+        }
+    gpu_free(dA), gpu_free(dB), gpu_free(dC);
+    free(A), free(B), free(C), free(got);
+}
+
+static const gemm_case GEMM_CASES[] = {
+    {1, 1, 1, 1, 0},       {17, 33, 9, 1, 0},      {128, 128, 128, 1, 0}, {257, 129, 300, 1, 0},
+    {1000, 3, 64, 1, 0},   {3, 1000, 65, 1, 0},    {64, 64, 1, 1, 0},     {130, 66, 70, 0.5f, 0.25f},
+    {131, 257, 19, -2, 1}, {256, 256, 256, 1, 0.5f},
+};
+
+Test(gpu, every_sgemm_step_at_odd_sizes)
+{
+    REQUIRE_GPU_OR_SKIP();
+    rng_t r;
+    rng_seed(&r, 42);
+    for (int v = 1; v <= GPU_SGEMM_COUNT; v++)
+        for (size_t c = 0; c < sizeof GEMM_CASES / sizeof GEMM_CASES[0]; c++)
+            check_sgemm(v, GEMM_CASES[c], &r);
+}
+
+Test(gpu, sgemm_through_host_tensors)
+{
+    REQUIRE_GPU_OR_SKIP();
+    float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {1, 0, 0, 1, 1, 1}, c[4];
+    /* (2x3)(3x2): [1 2 3; 4 5 6] [1 0; 0 1; 1 1] = [4 5; 10 11] */
+    GPU_OK_OR_FAIL(gpu_matmul_host(7, tensor_view(c, 2, (int[]){2, 2}), tensor_view(a, 2, (int[]){2, 3}),
+                                   tensor_view(b, 2, (int[]){3, 2})));
+    cr_assert(c[0] == 4 && c[1] == 5 && c[2] == 10 && c[3] == 11, "expected [4 5; 10 11], got [%g %g; %g %g]", c[0],
+              c[1], c[2], c[3]);
+}
+
+static void check_softmax(int version, int rows, int cols, rng_t *r)
+{
+    size_t n = (size_t)rows * cols;
+    float *x = nn_malloc(n * 4), *y = nn_malloc(n * 4);
+    for (size_t i = 0; i < n; i++)
+        x[i] = 10 * rng_normal(r);
+    if (cols > 1)
+        x[0] = -INFINITY; /* a masked element: weight 0 (a row of only -inf would be NaN) */
+    float *dx = dev_copy(x, n * 4), *dy = dev_copy(NULL, n * 4);
+    GPU_OK_OR_FAIL(gpu_softmax_forward(version, dy, dx, rows, cols));
+    GPU_OK_OR_FAIL(gpu_download(y, dy, n * 4));
+    for (int i = 0; i < rows; i++) {
+        double m, d;
+        softmax_state_ref(x + (size_t)i * cols, cols, &m, &d);
+        for (int j = 0; j < cols; j++) {
+            double want = exp(x[(size_t)i * cols + j] - m) / d, got = y[(size_t)i * cols + j];
+            cr_assert(fabs(got - want) < 3e-5 * want + 1e-7, "softmax step %d, %d x %d: y[%d][%d] = %g, expected %g. "
+                      "Hint: check the merge (exercise 13.7) and the row's last elements.", version, rows, cols,
+                      i, j, got, want);
+        }
+    }
+    /* In place (y == x) must work too. */
+    GPU_OK_OR_FAIL(gpu_upload(dx, x, n * 4));
+    GPU_OK_OR_FAIL(gpu_softmax_forward(version, dx, dx, rows, cols));
+    float *z = nn_malloc(n * 4);
+    GPU_OK_OR_FAIL(gpu_download(z, dx, n * 4));
+    cr_assert(memcmp(z, y, n * 4) == 0, "softmax step %d, %d x %d in place (y == x) differs from out of place",
+              version, rows, cols);
+    gpu_free(dx), gpu_free(dy);
+    free(x), free(y), free(z);
+}
+
+Test(gpu, softmax_both_steps)
+{
+    REQUIRE_GPU_OR_SKIP();
+    rng_t r;
+    rng_seed(&r, 1);
+    const int shapes[][2] = {{1, 1}, {3, 5}, {7, 1000}, {64, 4096}, {5, 1023}, {300, 33}};
+    for (int v = 1; v <= GPU_SOFTMAX_COUNT; v++)
+        for (int s = 0; s < 6; s++)
+            check_softmax(v, shapes[s][0], shapes[s][1], &r);
+}
+
+static void check_layernorm(int rows, int cols, rng_t *r)
+{
+    size_t n = (size_t)rows * cols;
+    float *x = nn_malloc(n * 4), *dyh = nn_malloc(n * 4), *g = nn_malloc(cols * 4), *b = nn_malloc(cols * 4);
+    double *xd = nn_malloc(n * 8), *dyd = nn_malloc(n * 8), *y = nn_malloc(n * 8), *mean = nn_malloc(rows * 8),
+           *rstd = nn_malloc(rows * 8), *dx = nn_malloc(n * 8), *dg = nn_malloc(cols * 8), *db = nn_malloc(cols * 8);
+    for (size_t i = 0; i < n; i++)
+        xd[i] = x[i] = 100 + 5 * rng_normal(r), dyd[i] = dyh[i] = rng_normal(r);
+    for (int j = 0; j < cols; j++)
+        g[j] = 1 + 0.3f * rng_normal(r), b[j] = rng_normal(r);
+    layernorm_ref(y, mean, rstd, xd, g, b, rows, cols, 1e-5);
+    layernorm_backward_ref(dx, dg, db, dyd, xd, g, rows, cols, 1e-5);
+    float *dX = dev_copy(x, n * 4), *dY = dev_copy(NULL, n * 4), *dG = dev_copy(g, cols * 4),
+          *dB = dev_copy(b, cols * 4), *dM = dev_copy(NULL, rows * 4), *dR = dev_copy(NULL, rows * 4),
+          *dDY = dev_copy(dyh, n * 4), *dDX = dev_copy(NULL, n * 4), *dDG = dev_copy(NULL, cols * 4),
+          *dDB = dev_copy(NULL, cols * 4);
+    float *got = nn_malloc(n * 4), *gm = nn_malloc(rows * 4), *gr = nn_malloc(rows * 4), *gg = nn_malloc(cols * 4),
+          *gb = nn_malloc(cols * 4);
+    GPU_OK_OR_FAIL(gpu_layernorm_forward(dY, dM, dR, dX, dG, dB, rows, cols, 1e-5f));
+    GPU_OK_OR_FAIL(gpu_download(got, dY, n * 4));
+    GPU_OK_OR_FAIL(gpu_download(gm, dM, rows * 4));
+    GPU_OK_OR_FAIL(gpu_download(gr, dR, rows * 4));
+    for (int i = 0; i < rows; i++)
+        cr_assert(fabs(gm[i] - mean[i]) < 1e-4 && fabs(gr[i] - rstd[i]) < 1e-4 * rstd[i],
+                  "layer norm %d x %d, row %d: mean %g rstd %g, expected %g and %g. Hint: the Welford merge "
+                  "(exercise 13.8).", rows, cols, i, gm[i], gr[i], mean[i], rstd[i]);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(fabs(got[i] - y[i]) < 1e-3, "layer norm %d x %d: y[%zu] = %g, expected %g", rows, cols, i,
+                  got[i], y[i]);
+    GPU_OK_OR_FAIL(gpu_layernorm_backward(dDX, dDG, dDB, dDY, dX, dG, dM, dR, rows, cols));
+    GPU_OK_OR_FAIL(gpu_download(got, dDX, n * 4));
+    GPU_OK_OR_FAIL(gpu_download(gg, dDG, cols * 4));
+    GPU_OK_OR_FAIL(gpu_download(gb, dDB, cols * 4));
+    for (size_t i = 0; i < n; i++)
+        cr_assert(fabs(got[i] - dx[i]) < 1e-3 * (1 + fabs(dx[i])), "layer norm backward %d x %d: dx[%zu] = %g, "
+                  "expected %g", rows, cols, i, got[i], dx[i]);
+    for (int j = 0; j < cols; j++)
+        cr_assert(fabs(gg[j] - dg[j]) < 1e-3 * (1 + fabs(dg[j])) && fabs(gb[j] - db[j]) < 1e-3 * (1 + fabs(db[j])),
+                  "layer norm backward %d x %d: dgamma[%d] = %g, dbeta[%d] = %g; expected %g and %g", rows, cols,
+                  j, gg[j], j, gb[j], dg[j], db[j]);
+    gpu_free(dX), gpu_free(dY), gpu_free(dG), gpu_free(dB), gpu_free(dM), gpu_free(dR), gpu_free(dDY), gpu_free(dDX),
+        gpu_free(dDG), gpu_free(dDB);
+    free(x), free(dyh), free(g), free(b), free(xd), free(dyd), free(y), free(mean), free(rstd), free(dx), free(dg),
+        free(db), free(got), free(gm), free(gr), free(gg), free(gb);
+}
+
+Test(gpu, layernorm_forward_and_backward)
+{
+    REQUIRE_GPU_OR_SKIP();
+    rng_t r;
+    rng_seed(&r, 2);
+    const int shapes[][2] = {{1, 1}, {1, 7}, {4, 1024}, {3, 1001}, {257, 64}, {2, 4100}};
+    for (int s = 0; s < 6; s++)
+        check_layernorm(shapes[s][0], shapes[s][1], &r);
+}
+
+static void check_attention(int version, int BH, int T, int D, int causal, rng_t *r)
+{
+    size_t n = (size_t)BH * T * D;
+    float *q = nn_malloc(n * 4), *k = nn_malloc(n * 4), *v = nn_malloc(n * 4), *o = nn_malloc(n * 4);
+    for (size_t i = 0; i < n; i++)
+        q[i] = rng_normal(r), k[i] = rng_normal(r), v[i] = rng_normal(r);
+    float *dq = dev_copy(q, n * 4), *dk = dev_copy(k, n * 4), *dv = dev_copy(v, n * 4), *dout = dev_copy(NULL, n * 4);
+    GPU_OK_OR_FAIL(gpu_attention_forward(version, dout, dq, dk, dv, BH, T, D, causal, NULL));
+    GPU_OK_OR_FAIL(gpu_download(o, dout, n * 4));
+    double *ref = nn_malloc((size_t)T * D * 8);
+    for (int b = 0; b < BH; b++) {
+        size_t off = (size_t)b * T * D;
+        attention_ref(ref, q + off, k + off, v + off, T, D, causal);
+        for (int i = 0; i < T * D; i++)
+            cr_assert(fabs(o[off + i] - ref[i]) < 2e-4, "attention step %d (%s), BH=%d T=%d D=%d causal=%d: "
+                      "o[%d][%d][%d] = %g, expected %g. Hint: the rescaling (exercise 13.9) and the mask of "
+                      "the last, partial key tile.", version, GPU_ATTENTION_TABLE[version - 1].name, BH, T, D,
+                      causal, b, i / D, i % D, o[off + i], ref[i]);
+    }
+    gpu_free(dq), gpu_free(dk), gpu_free(dv), gpu_free(dout);
+    free(q), free(k), free(v), free(o), free(ref);
+}
+
+Test(gpu, attention_unfused_and_fused)
+{
+    REQUIRE_GPU_OR_SKIP();
+    rng_t r;
+    rng_seed(&r, 3);
+    const int cases[][3] = {{1, 1, 16}, {2, 7, 32}, {3, 65, 64}, {1, 130, 16}, {2, 257, 64}};
+    for (int causal = 0; causal <= 1; causal++)
+        for (int c = 0; c < 5; c++)
+            for (int v = 1; v <= GPU_ATTENTION_COUNT; v++)
+                check_attention(v, cases[c][0], cases[c][1], cases[c][2], causal, &r);
+    check_attention(1, 2, 33, 24, 1, &r); /* the unfused path takes any head size */
+}
+
+Test(gpu, int8_gemm_is_exact)
+{
+    REQUIRE_GPU_OR_SKIP();
+    rng_t r;
+    rng_seed(&r, 4);
+    const int cases[][3] = {{1, 1, 1}, {5, 7, 3}, {64, 64, 64}, {100, 37, 129}, {3, 70, 1000}};
+    for (int c = 0; c < 5; c++) {
+        int M = cases[c][0], N = cases[c][1], K = cases[c][2];
+        int8_t *A = nn_malloc((size_t)M * K), *Bt = nn_malloc((size_t)N * K);
+        int32_t *C = nn_malloc((size_t)M * N * 4);
+        for (int i = 0; i < M * K; i++)
+            A[i] = (int8_t)((int)rng_below(&r, 256) - 128);
+        for (int i = 0; i < N * K; i++)
+            Bt[i] = (int8_t)((int)rng_below(&r, 256) - 128);
+        A[0] = -128, Bt[0] = -128; /* the extreme: (-128)(-128) = 16384 */
+        void *dA = dev_copy(A, (size_t)M * K), *dB = dev_copy(Bt, (size_t)N * K), *dC = dev_copy(NULL, (size_t)M * N * 4);
+        GPU_OK_OR_FAIL(gpu_igemm(dC, dA, dB, M, N, K));
+        GPU_OK_OR_FAIL(gpu_download(C, dC, (size_t)M * N * 4));
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) {
+                long long ref = 0;
+                for (int k = 0; k < K; k++)
+                    ref += (long long)A[i * K + k] * Bt[j * K + k];
+                cr_assert(C[i * N + j] == ref, "int8 GEMM M=%d N=%d K=%d: C[%d][%d] = %d, expected %lld exactly. "
+                          "Hint: bytes past K must be zero, and bytes are signed.", M, N, K, i, j, C[i * N + j], ref);
+            }
+        gpu_free(dA), gpu_free(dB), gpu_free(dC);
+        free(A), free(Bt), free(C);
+    }
+}
+
+static gpu_status malloc_petabyte(void)
+{
+    void *p = (void *)1;
+    gpu_status s = gpu_malloc(&p, (size_t)1 << 50);
+    return s == GPU_ERR_MEMORY && p != NULL ? GPU_OK : s; /* a failed allocation must leave NULL */
+}
+
+/* Runs call() in this process with stderr sent to a temporary file, and returns that text. (A
+ * child process cannot use CUDA once its parent has: messages_of would not do here.) */
+static gpu_status stderr_of(gpu_status (*call)(void), char *buf, size_t n)
+{
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    cr_assert_not_null(tmp, "tmpfile() failed");
+    int saved = dup(STDERR_FILENO);
+    dup2(fileno(tmp), STDERR_FILENO);
+    unsetenv("GPU_QUIET");
+    gpu_status s = call();
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(tmp);
+    size_t got = fread(buf, 1, n - 1, tmp);
+    buf[got] = 0;
+    fclose(tmp);
+    return s;
+}
+
+Test(gpu, allocation_failure_is_reported)
+{
+    REQUIRE_GPU_OR_SKIP();
+    char err[4096];
+    gpu_status s = stderr_of(malloc_petabyte, err, sizeof err);
+    cr_assert(s == GPU_ERR_MEMORY && strstr(err, "cudaMalloc of 1125899906842624 bytes") && strstr(err, "GB free") &&
+                  strstr(err, "hint: "),
+              "gpu_malloc of 1 PB: expected GPU_ERR_MEMORY (%d), a NULL pointer and a message with the size, the "
+              "free memory and a hint; got %d: %s", GPU_ERR_MEMORY, s, err);
+    /* The GPU must still work afterwards. */
+    float *d = dev_copy(NULL, 16);
+    gpu_free(d);
+}

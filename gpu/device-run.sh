@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# gpu/device-run.sh [DEBS_DIR] — the whole GPU check on a machine with an NVIDIA GPU that has the
+# CUDA toolkit but none of our Debian packages (see chapters/13_cuda/README-gpu.md):
+#
+#   1. unpack the .debs of DEBS_DIR (default gpu/debs/, made by make gpu-debs) into a private
+#      prefix with dpkg -x: nothing is installed, nothing outside the prefix changes;
+#   2. check with ldd that the libraries found there load;
+#   3. make gpu-check against that prefix (headers from it, libraries from it through an rpath),
+#      for the GPU's own architecture: build, chapter 13's tests, the tests and the chapter under
+#      compute-sanitizer, the benchmark against cuBLAS, the chapter's measured run;
+#   4. when $OUT is set (the device tool's result folder), copy the results there.
+#
+# Variables: PREFIX (default /tmp/nn-prefix), B (build dir, default build-gpu), JOBS (make -j),
+# GPU_SANITIZER=0 (skip the compute-sanitizer runs), GPU_BENCH_ARGS=--quick (a shorter benchmark).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+debs=${1:-gpu/debs}
+PREFIX=${PREFIX:-/tmp/nn-prefix}
+B=${B:-build-gpu}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 4)}
+results=$B/gpu/results
+
+command -v make >/dev/null || { echo "gpu/device-run.sh: make is not installed here" >&2; exit 2; }
+ls "$debs"/*.deb >/dev/null 2>&1 || {
+  echo "gpu/device-run.sh: no .deb files in $debs/. On a Debian machine run make gpu-debs first," >&2
+  echo "and bring $debs/ along (the device tool: carry [\"$debs\"])." >&2
+  exit 2
+}
+
+echo "=== 1. unpacking $(ls "$debs"/*.deb | wc -l) packages into $PREFIX"
+rm -rf "$PREFIX"
+mkdir -p "$PREFIX"
+for f in "$debs"/*.deb; do
+  if command -v dpkg-deb >/dev/null; then
+    dpkg-deb -x "$f" "$PREFIX" || exit 1
+  else # no dpkg: a .deb is an ar archive holding data.tar.*
+    member=$(ar t "$f" | grep '^data\.tar') || exit 1
+    ar p "$f" "$member" | tar -x -C "$PREFIX" --use-compress-program="$(case $member in *.xz) echo xz -d;; *.zst) echo zstd -d;; *) echo gzip -d;; esac)" || exit 1
+  fi
+done
+lib=$PREFIX/usr/lib/x86_64-linux-gnu
+blas=$lib/openblas-pthread
+
+echo "=== 2. checking that the unpacked libraries load"
+missing=$(LD_LIBRARY_PATH=$lib:$blas ldd "$lib/libcriterion.so.3" "$blas/libopenblas.so.0" 2>&1 | grep 'not found' | sort -u)
+if [ -n "$missing" ]; then
+  echo "missing libraries (add their packages to gpu/fetch-debs.sh):"
+  echo "$missing"
+  exit 1
+fi
+echo "ok: libcriterion and libopenblas resolve"
+
+echo "=== 3. make gpu-check (B=$B, -j$JOBS)"
+# The Makefile would ask dpkg whether our packages are installed: they are not, on purpose.
+mkdir -p "$B" && touch "$B/.deps-build"
+make --no-print-directory -j"$JOBS" B="$B" GPU_OUT="$results" \
+  PKG_CFLAGS="-I$PREFIX/usr/include -I$PREFIX/usr/include/x86_64-linux-gnu/openblas-pthread" \
+  PKG_LIBS="-L$lib -L$blas -Wl,--disable-new-dtags,-rpath,$lib:$blas -lopenblas -lz -lm" TEST_LIBS="-lcriterion" \
+  gpu-check 2>&1 | tee "$B/gpu-check.log"
+status=${PIPESTATUS[0]}
+
+if [ -n "${OUT:-}" ]; then
+  echo "=== 4. copying the results to $OUT"
+  mkdir -p "$OUT" "$results" && cp "$B/gpu-check.log" "$results/" 2>/dev/null
+  tar -czf "$OUT/results.tar.gz" -C "$B/gpu" results
+  for f in summary.txt bench.md tests.log sanitizer-tests.log sanitizer-memcheck.log chapter.log; do
+    [ -f "$results/$f" ] && cp "$results/$f" "$OUT/"
+  done
+fi
+echo "gpu/device-run.sh: make gpu-check exited $status"
+exit "$status"
