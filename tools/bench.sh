@@ -4,7 +4,8 @@
 # this same run.
 #
 # A chapter takes part by accepting --bench and printing one line
-#   bench: name=<id> epoch_s=<s> test_acc=<0..1> gflop_epoch=<GFLOP>   (or tokens_s=, gbs=, ...)
+#   bench: name=<id> epoch_s=<s> test_acc=<0..1> gflop_epoch=<GFLOP>   (compared with SGEMM), or
+#   bench: name=<id> step_s=<s> gbs=<GB/s>                               (compared with memory copy)
 # Every chapter's default run is also timed (the target: under a minute).
 set -euo pipefail
 B=${1:-build}
@@ -36,7 +37,11 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
     [ -n "$line" ] || { echo "| $ch | --bench | | printed no bench: line (see $B/bench/$n.bench.err) | | |" >>"$out"; continue; }
     get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" ${line#bench:}"; }
     name=$(get name); epoch=$(get epoch_s); acc=$(get test_acc); gf=$(get gflop_epoch)
-    if [ -n "$epoch" ] && [ -n "$gf" ]; then
+    step=$(get step_s); gbs=$(get gbs)
+    if [ -n "$gbs" ]; then
+      printf '| %s | %s: one step | %.6f s | | %.1f GB/s | %.0f%% of memory copy bandwidth |\n' \
+        "$ch" "$name" "${step:-0}" "$gbs" "$(calc "100 * $gbs / $bw")" >>"$out"
+    elif [ -n "$epoch" ] && [ -n "$gf" ]; then
       ach=$(calc "$gf / $epoch")
       printf '| %s | %s: one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | %.0f%% of SGEMM (n=1024), %.0f%% of SGEMM (MLP shape); target <= 0.45 s/epoch |\n' \
         "$ch" "$name" "$epoch" "$acc" "$ach" "$(calc "100 * $ach / $peak")" \

@@ -1,0 +1,88 @@
+/* layers.c — see layers.h. */
+#include "layers.h"
+
+#include "error.h"
+#include "matmul.h"
+
+#include <string.h>
+
+void linear_forward(float *y, const float *x, const float *W, const float *b, int B, int in, int out)
+{
+    /* Start every row of y at the bias, then let the product add x W on top (beta = 1): one pass
+     * over y instead of a product followed by a separate bias pass. */
+    if (b)
+        for (int i = 0; i < B; i++)
+            memcpy(y + (size_t)i * out, b, (size_t)out * sizeof(float));
+    matmul(0, 0, B, out, in, 1.0f, x, W, b ? 1.0f : 0.0f, y);
+}
+
+void linear_backward(float *dx, float *dW, float *db, const float *dy, const float *x, const float *W,
+                     int B, int in, int out)
+{
+    if (dx)
+        matmul(0, 1, B, in, out, 1.0f, dy, W, 0.0f, dx); /* (B, out) (out, in) */
+    matmul(1, 0, in, out, B, 1.0f, x, dy, 0.0f, dW);     /* (in, B) (B, out)  */
+    if (db) {
+        memset(db, 0, (size_t)out * sizeof(float));
+        for (int i = 0; i < B; i++) {
+            const float *row = dy + (size_t)i * out;
+            for (int j = 0; j < out; j++)
+                db[j] += row[j];
+        }
+    }
+}
+
+/* Stops unless a and b agree in dimension ia / ib, naming both tensors and their shapes. */
+static void agree(const char *op, const char *na, tensor a, int ia, const char *nb, tensor b, int ib,
+                  const char *why)
+{
+    if (a.shape[ia] == b.shape[ib])
+        return;
+    char sa[64], sb[64];
+    nn_fatal(why, "%s: %s has shape %s but %s has shape %s: expected %s's dimension %d (%d) to equal "
+             "%s's dimension %d (%d)", op, na, tensor_shape_str(a, sa), nb, tensor_shape_str(b, sb),
+             na, ia, a.shape[ia], nb, ib, b.shape[ib]);
+}
+
+static void rank(const char *op, const char *name, tensor t, int ndim)
+{
+    char s[64];
+    if (t.ndim != ndim)
+        nn_fatal("a linear layer works on matrices (B, features) and vectors (features); flatten "
+                 "images to (B, 784) first", "%s: %s has shape %s: expected %d dimension%s, got %d",
+                 op, name, tensor_shape_str(t, s), ndim, ndim > 1 ? "s" : "", t.ndim);
+}
+
+static const char *HINT_X_W = "x W needs x's columns (the input features) to equal W's rows; W is "
+                              "stored (in, out). Is W transposed, or the input not flattened?";
+
+void linear_forward_checked(tensor y, tensor x, tensor W, tensor b)
+{
+    const char *op = "linear_forward";
+    rank(op, "x", x, 2), rank(op, "W", W, 2), rank(op, "y", y, 2);
+    agree(op, "x", x, 1, "W", W, 0, HINT_X_W);
+    agree(op, "y", y, 0, "x", x, 0, "y needs one row per example of x: (B, out)");
+    agree(op, "y", y, 1, "W", W, 1, "y needs one column per output unit, W's columns: (B, out)");
+    if (b.data) {
+        rank(op, "b", b, 1);
+        agree(op, "b", b, 0, "W", W, 1, "the bias has one entry per output unit: (out)");
+    }
+    linear_forward(y.data, x.data, W.data, b.data, x.shape[0], x.shape[1], W.shape[1]);
+}
+
+void linear_backward_checked(tensor dx, tensor dW, tensor db, tensor dy, tensor x, tensor W)
+{
+    const char *op = "linear_backward";
+    rank(op, "x", x, 2), rank(op, "W", W, 2), rank(op, "dy", dy, 2), rank(op, "dW", dW, 2);
+    agree(op, "x", x, 1, "W", W, 0, HINT_X_W);
+    agree(op, "dy", dy, 0, "x", x, 0, "dy is the gradient of the layer's output: (B, out), one row per example");
+    agree(op, "dy", dy, 1, "W", W, 1, "dy is the gradient of the layer's output: (B, out)");
+    tensor_check_same(op, dW, W);
+    if (dx.data)
+        tensor_check_same(op, dx, x);
+    if (db.data) {
+        rank(op, "db", db, 1);
+        agree(op, "db", db, 0, "W", W, 1, "the bias gradient has one entry per output unit: (out)");
+    }
+    linear_backward(dx.data, dW.data, db.data, dy.data, x.data, W.data, x.shape[0], x.shape[1], W.shape[1]);
+}

@@ -1,0 +1,39 @@
+/* layers.h — the fully connected (linear, dense) layer: forward and backward.
+ *
+ *   y = x W + b          x: (B, in)   W: (in, out)   b: (out)   y: (B, out)
+ *
+ * Backward, given the upstream gradient dy = dL/dy (B, out), the chain rule gives
+ *
+ *   dx = dy W^T   (B, in)      dW = x^T dy   (in, out)      db = sum over the batch of dy   (out)
+ *
+ * (chapter 3 derives all three). The products go through matmul() (OpenBLAS cblas_sgemm).
+ * W is stored (in, out), row-major: row i holds the weights leaving input i, so the forward pass
+ * is one plain product and the weight gradient x^T dy has W's own layout.
+ *
+ * Ownership: the caller owns every buffer; nothing is allocated. The raw-pointer functions
+ * trust their sizes; the *_checked variants take tensors, check every shape and stop with a
+ * message naming the operation and both mismatched shapes (nn_fatal) before computing.
+ */
+#ifndef NN_LAYERS_H
+#define NN_LAYERS_H
+
+#include "tensor.h"
+
+/* y = x W + b.  y: (B, out), x: (B, in), W: (in, out), b: (out) or NULL (no bias).
+ * Overwrites y. */
+void linear_forward(float *y, const float *x, const float *W, const float *b, int B, int in, int out);
+
+/* dx = dy W^T, dW = x^T dy, db = column sums of dy.
+ * dx: (B, in) or NULL (not wanted, e.g. for the first layer), dW: (in, out), db: (out) or NULL,
+ * dy: (B, out), x: (B, in) the forward input, W: (in, out).  All outputs are OVERWRITTEN (not
+ * accumulated): a parameter used twice needs its gradients added by the caller. */
+void linear_backward(float *dx, float *dW, float *db, const float *dy, const float *x, const float *W,
+                     int B, int in, int out);
+
+/* Shape-checked versions: x (B, in), W (in, out), b (out) [b.data may be NULL], y (B, out);
+ * backward's dx (B, in) [dx.data may be NULL], dW like W, db like b.  A mismatch stops with
+ * "linear_forward: x has shape (32, 100) but W has shape (784, 256): ..." and a hint. */
+void linear_forward_checked(tensor y, tensor x, tensor W, tensor b);
+void linear_backward_checked(tensor dx, tensor dW, tensor db, tensor dy, tensor x, tensor W);
+
+#endif
