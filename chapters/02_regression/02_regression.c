@@ -1,5 +1,5 @@
 /*md
-# 2. Learning as optimization
+# Learning as optimization
 
 Chapter 1's perceptron learned by a rule that someone thought up. This chapter replaces the
 inspiration by a method that works for every model in the rest of the course: write down a

@@ -1,5 +1,5 @@
 /*md
-# 3. Backpropagation: a multilayer perceptron by hand
+# Backpropagation: a multilayer perceptron by hand
 
 Chapter 1 ended with a wall: a single neuron draws one straight line, and XOR needs two. Chapter 2
 trained linear models by gradient descent, with gradients we could work out on paper. This

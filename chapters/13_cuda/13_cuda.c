@@ -1,5 +1,5 @@
 /*md
-# 13. CUDA: from a naive kernel to near-cuBLAS
+# CUDA: from a naive kernel to near-cuBLAS
 
 Every chapter so far ran on the CPU, where one core does a few dozen floating-point operations
 per clock. A GPU does tens of thousands, if you can keep it busy. This chapter is about keeping it
