@@ -1,0 +1,336 @@
+/* test_05_optimization.c — the grader of chapter 5.
+ *
+ * One suite per exercise (exNN_K). The optimizers' expected values come from PyTorch 1.13
+ * (golden/golden_05.h, made by golden/make_golden.py: the first 8 steps of SGD with momentum,
+ * Nesterov, Adam and AdamW on 6 parameters with recorded gradients, and clip_grad_norm_);
+ * Newton, the schedule, the EMA and the accumulation are checked against closed forms worked out
+ * in the comments. Tolerance for the PyTorch comparisons: |got - expected| <= 1e-6 max(|expected|, 1)
+ * (1e-6 relative for these parameters of size ~1; float32 over 8 steps stays inside it).
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "05_optimization.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include "golden/golden_05.h"
+#include "tests/capture.h" /* capture_stderr: a function's stderr and exit status */
+
+#include <criterion/criterion.h>
+
+TestSuite(ex05_1, .timeout = 10);
+TestSuite(ex05_2, .timeout = 10);
+TestSuite(ex05_3, .timeout = 10);
+TestSuite(ex05_4, .timeout = 10);
+TestSuite(ex05_5, .timeout = 10);
+TestSuite(ex05_6, .timeout = 10);
+TestSuite(ex05_7, .timeout = 10);
+TestSuite(ex05_8, .timeout = 20);
+TestSuite(ch05, .timeout = 20);
+
+static int close6(double got, double want) { return fabs(got - want) <= 1e-6 * fmax(fabs(want), 1.0); }
+
+/* --- 05.1 momentum and Nesterov ------------------------------------------------------------- */
+
+Test(ex05_1, heavy_ball_by_hand)
+{
+    /* p = 1, g = 2 twice, lr 0.1, mu 0.9: b = 2, p = 0.8; b = 0.9*2 + 2 = 3.8, p = 0.8 - 0.38 = 0.42 */
+    float p[1] = {1}, b[1] = {0}, g[1] = {2};
+    momentum_update(p, b, g, 1, 0.1f, 0.9f, 0);
+    cr_assert(close6(p[0], 0.8) && close6(b[0], 2), "step 1: expected b = 2, p = 0.8, got b = %g, p = %g. "
+              "Hint: b starts at 0, so the first step is plain SGD: b = mu*0 + g.", b[0], p[0]);
+    momentum_update(p, b, g, 1, 0.1f, 0.9f, 0);
+    cr_assert(close6(p[0], 0.42) && close6(b[0], 3.8), "step 2: expected b = 3.8, p = 0.42, got b = %g, p = %g. "
+              "Hint: b = mu b + g (no factor lr or 1 - mu inside), then p -= lr b.", b[0], p[0]);
+}
+
+Test(ex05_1, nesterov_by_hand)
+{
+    /* p = 1, g = 2, lr 0.1, mu 0.9: b = 2, p = 1 - 0.1 (2 + 0.9*2) = 0.62 */
+    float p[1] = {1}, b[1] = {0}, g[1] = {2};
+    momentum_update(p, b, g, 1, 0.1f, 0.9f, 1);
+    cr_assert(close6(p[0], 0.62), "Nesterov step 1: expected p = 1 - 0.1 (2 + 0.9*2) = 0.62, got %g. "
+              "Hint: Nesterov steps along g + mu b, with b already updated.", p[0]);
+}
+
+static void torch_momentum(int nesterov, const float want[G_T][G_N])
+{
+    float p[G_N], b[G_N] = {0};
+    memcpy(p, G_P0, sizeof p);
+    for (int t = 0; t < G_T; t++) {
+        momentum_update(p, b, G_GRADS[t], G_N, 0.1f, 0.9f, nesterov);
+        for (int i = 0; i < G_N; i++)
+            cr_assert(close6(p[i], want[t][i]), "%s, step %d, p[%d]: PyTorch gives %.9g, got %.9g. Hint: %s",
+                      nesterov ? "Nesterov" : "momentum", t + 1, i, want[t][i], p[i],
+                      nesterov ? "p -= lr (g + mu b) after b = mu b + g." : "b = mu b + g; p -= lr b.");
+    }
+}
+
+Test(ex05_1, momentum_matches_pytorch) { torch_momentum(0, G_MOMENTUM); }
+Test(ex05_1, nesterov_matches_pytorch) { torch_momentum(1, G_NESTEROV); }
+
+/* --- 05.2 Adam ------------------------------------------------------------------------------ */
+
+Test(ex05_2, first_step_is_lr_times_sign)
+{
+    /* t = 1: m_hat = g, v_hat = g^2, step = lr g / (|g| + eps) = lr sign(g) (up to eps) */
+    float p[3] = {1, 1, 1}, m[3] = {0}, v[3] = {0}, g[3] = {3, -0.01f, 100};
+    adam_update(p, m, v, g, 3, 0.01f, 0.9f, 0.999f, 1e-8f, 1);
+    cr_assert(fabsf(p[0] - 0.99f) < 1e-6f && fabsf(p[1] - 1.01f) < 1e-6f && fabsf(p[2] - 0.99f) < 1e-6f,
+              "first step with g = (3, -0.01, 100): expected p = (0.99, 1.01, 0.99), got (%.7g, %.7g, %.7g). "
+              "Hint: without bias correction the first step is sqrt(0.001)/0.1 = 0.32 times too large; do you "
+              "divide m by 1 - beta1^t and v by 1 - beta2^t?", p[0], p[1], p[2]);
+    cr_assert(close6(m[0], 0.3) && close6(v[0], 0.009), "the state m, v keeps the UNcorrected averages: expected "
+              "m = 0.1*3 = 0.3, v = 0.001*9 = 0.009, got m = %g, v = %g. Hint: correct a copy, not m and v.", m[0], v[0]);
+}
+
+Test(ex05_2, matches_pytorch)
+{
+    float p[G_N], m[G_N] = {0}, v[G_N] = {0};
+    memcpy(p, G_P0, sizeof p);
+    for (int t = 0; t < G_T; t++) {
+        adam_update(p, m, v, G_GRADS[t], G_N, 0.01f, 0.9f, 0.999f, 1e-8f, t + 1);
+        for (int i = 0; i < G_N; i++)
+            cr_assert(close6(p[i], G_ADAM[t][i]), "Adam step %d, p[%d]: PyTorch gives %.9g, got %.9g. Hint: is t "
+                      "used in the corrections 1 - beta^t, and is eps added after the square root?", t + 1, i,
+                      G_ADAM[t][i], p[i]);
+    }
+}
+
+/* --- 05.3 AdamW ----------------------------------------------------------------------------- */
+
+Test(ex05_3, matches_pytorch)
+{
+    float p[G_N], m[G_N] = {0}, v[G_N] = {0};
+    memcpy(p, G_P0, sizeof p);
+    for (int t = 0; t < G_T; t++) {
+        adamw_update(p, m, v, G_GRADS[t], G_N, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, t + 1);
+        for (int i = 0; i < G_N; i++)
+            cr_assert(close6(p[i], G_ADAMW[t][i]), "AdamW step %d, p[%d]: PyTorch gives %.9g, got %.9g. Hint: the "
+                      "decay multiplies p by (1 - lr wd) BEFORE the Adam step, and wd p is not added to g.", t + 1, i,
+                      G_ADAMW[t][i], p[i]);
+    }
+}
+
+Test(ex05_3, zero_gradient_only_decays)
+{
+    /* g = 0: m = v = 0, the Adam step is 0/(0 + eps) = 0; p = 2 (1 - 0.1*0.5) = 1.9 */
+    float p[1] = {2}, m[1] = {0}, v[1] = {0}, g[1] = {0};
+    adamw_update(p, m, v, g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 0.5f, 1);
+    cr_assert(close6(p[0], 1.9), "g = 0, lr 0.1, wd 0.5: expected p = 2 (1 - 0.05) = 1.9, got %g. Hint: decoupled "
+              "decay is p -= lr wd p, independent of the gradient.", p[0]);
+}
+
+/* --- 05.4 Newton ---------------------------------------------------------------------------- */
+
+Test(ex05_4, one_step_on_the_quadratic)
+{
+    float p[2] = {-4, 2}, g[2];
+    quad_grad(g, p);
+    int rc = newton_step_2x2(p, g, QUAD_A);
+    cr_assert(rc == 0 && fabsf(p[0]) < 1e-5f && fabsf(p[1]) < 1e-5f, "one Newton step on theta^T A theta / 2 must "
+              "land on (0, 0), got (%g, %g), rc %d. Hint: d = H^-1 g with H^-1 = [[e, -b], [-c, a]] / (ae - bc).",
+              p[0], p[1], rc);
+}
+
+Test(ex05_4, matches_the_library_on_rosenbrock)
+{
+    /* At (-1.2, 1): g and H from the formulas of section 5.1; optim_newton_step solves the same
+     * system by Gaussian elimination. */
+    float p[2] = {-1.2f, 1}, q[2] = {-1.2f, 1}, g[2], H[4];
+    rosen_grad(g, p);
+    rosen_hessian(H, p);
+    newton_step_2x2(p, g, H);
+    optim_newton_step(q, g, H, 2);
+    cr_assert(fabsf(p[0] - q[0]) < 1e-5f && fabsf(p[1] - q[1]) < 1e-5f, "Newton from (-1.2, 1): expected (%.6g, "
+              "%.6g), got (%.6g, %.6g). Hint: p -= d, where H d = g; check the signs of the off-diagonal terms.",
+              q[0], q[1], p[0], p[1]);
+}
+
+Test(ex05_4, singular_hessian)
+{
+    const float H[4] = {1, 2, 2, 4};
+    float p[2] = {1, 1}, g[2] = {1, 1};
+    int rc = newton_step_2x2(p, g, H);
+    cr_assert(rc == -1 && p[0] == 1 && p[1] == 1, "det = 1*4 - 2*2 = 0: expected -1 and p unchanged, got %d, "
+              "p = (%g, %g). Hint: test the determinant before dividing by it.", rc, p[0], p[1]);
+}
+
+/* --- 05.5 warmup + cosine ------------------------------------------------------------------- */
+
+Test(ex05_5, closed_forms)
+{
+    /* T = 100, W = 10, lr 1 -> 0: t = 0: 0.1; t = 9: 1; t = 10: 1 (cosine starts); t = 55: 0.5;
+     * t = 99: (1 + cos(pi 89/90)) / 2 = 3.05e-4 */
+    const float want[5] = {0.1f, 1, 1, 0.5f, (float)((1 + cos(M_PI * 89 / 90)) / 2)};
+    const long ts[5] = {0, 9, 10, 55, 99};
+    for (int k = 0; k < 5; k++) {
+        float lr = warmup_cosine(ts[k], 100, 10, 1, 0);
+        cr_assert(fabsf(lr - want[k]) < 1e-6f, "t = %ld (T = 100, W = 10): expected %.7g, got %.7g. Hint: warmup "
+                  "uses (t + 1) / W; the cosine runs over the T - W steps after the warmup, from t - W = 0.",
+                  ts[k], want[k], lr);
+    }
+}
+
+Test(ex05_5, floor_and_library)
+{
+    schedule_t s = schedule_new(SCHED_WARMUP_COSINE, 0.3f, 50);
+    s.lr_min = 0.01f;
+    for (long t = 0; t < 50; t++) {
+        float a = warmup_cosine(t, 50, s.warmup, 0.3f, 0.01f), b = schedule_lr(&s, t);
+        cr_assert(fabsf(a - b) < 1e-6f, "t = %ld (T = 50, W = %ld, 0.3 -> 0.01): the library gives %.7g, got %.7g. "
+                  "Hint: lr_min + (lr_max - lr_min) (1 + cos(pi x)) / 2.", t, s.warmup, b, a);
+    }
+}
+
+/* --- 05.6 clipping -------------------------------------------------------------------------- */
+
+Test(ex05_6, matches_pytorch)
+{
+    float a[5], b[3];
+    memcpy(a, G_CLIP_A, sizeof a), memcpy(b, G_CLIP_B, sizeof b);
+    double n = clip_by_global_norm((float *[]){a, b}, (size_t[]){5, 3}, 2, 1.5f);
+    cr_assert(close6(n, G_CLIP_NORM), "the norm of both tensors together: PyTorch %.9g, got %.9g. Hint: one sum of "
+              "squares over ALL tensors, and return it before clipping.", G_CLIP_NORM, n);
+    for (int i = 0; i < 5; i++)
+        cr_assert(close6(a[i], G_CLIP_A1[i]), "a[%d]: PyTorch %.9g, got %.9g. Hint: scale by max_norm / (norm + 1e-6).",
+                  i, G_CLIP_A1[i], a[i]);
+    for (int i = 0; i < 3; i++)
+        cr_assert(close6(b[i], G_CLIP_B1[i]), "b[%d]: PyTorch %.9g, got %.9g. Hint: every tensor gets the same scale.",
+                  i, G_CLIP_B1[i], b[i]);
+}
+
+Test(ex05_6, small_gradient_untouched)
+{
+    float g[2] = {0.3f, 0.4f};
+    double n = clip_by_global_norm((float *[]){g}, (size_t[]){2}, 1, 1.0f);
+    cr_assert(close6(n, 0.5) && g[0] == 0.3f && g[1] == 0.4f, "norm 0.5 <= 1: expected g unchanged and 0.5 "
+              "returned, got g = (%g, %g), %g. Hint: clip only when the norm exceeds max_norm.", g[0], g[1], n);
+}
+
+/* --- 05.7 EMA ------------------------------------------------------------------------------- */
+
+Test(ex05_7, by_hand)
+{
+    /* shadow = (0, 10), p = (1, 0), decay 0.9, three times: shadow_0 = 1 - 0.9^3 = 0.271,
+     * shadow_1 = 10 * 0.9^3 = 7.29 */
+    float s[2] = {0, 10}, p[2] = {1, 0};
+    for (int t = 0; t < 3; t++)
+        ema_weights(s, p, 2, 0.9f);
+    cr_assert(close6(s[0], 0.271) && close6(s[1], 7.29), "expected (0.271, 7.29), got (%.7g, %.7g). Hint: the "
+              "shadow keeps decay of itself and takes 1 - decay of p.", s[0], s[1]);
+}
+
+/* --- 05.8 gradient accumulation --------------------------------------------------------------- */
+
+/* A small network and a random batch of 128 (the test needs no dataset). */
+static net make_net(float **x, int **y)
+{
+    rng_t r;
+    rng_seed(&r, 3);
+    net m = net_new((int[]){20, 16, 12, 5}, 128, &r);
+    for (size_t i = 0; i < m.n_params; i++) /* nonzero biases too */
+        if (m.params[i] == 0)
+            m.params[i] = 0.1f * rng_normal(&r);
+    *x = nn_malloc(128 * 20 * sizeof(float));
+    *y = nn_malloc(128 * sizeof(int));
+    for (int i = 0; i < 128 * 20; i++)
+        (*x)[i] = rng_normal(&r);
+    for (int i = 0; i < 128; i++)
+        (*y)[i] = (int)rng_below(&r, 5);
+    return m;
+}
+
+Test(ex05_8, four_times_32_equals_128)
+{
+    float *x;
+    int *y;
+    net m = make_net(&x, &y);
+    float full_loss = net_loss_grad(&m, x, y, 128);
+    float *full = nn_malloc(m.n_params * sizeof(float));
+    memcpy(full, m.grads, m.n_params * sizeof(float));
+    float loss = accumulate_gradients(&m, x, y, 128, 4);
+    double scale = 0;
+    for (size_t i = 0; i < m.n_params; i++)
+        scale = fmax(scale, fabs(full[i]));
+    cr_assert(fabsf(loss - full_loss) < 1e-5f, "mean loss: one batch of 128 gives %.7g, 4 x 32 gave %.7g. Hint: "
+              "return the mean of the 4 micro-batch losses.", full_loss, loss);
+    for (size_t i = 0; i < m.n_params; i++)
+        /* float32 sums in a different order: agreement to ~1e-6 of the largest component */
+        cr_assert(fabs(m.grads[i] - full[i]) <= 1e-5 * scale, "gradient %zu: one batch of 128 gives %.7g, 4 x 32 "
+                  "gave %.7g. Hint: %s", i, full[i], m.grads[i],
+                  fabs(m.grads[i] - 4 * full[i]) <= 1e-5 * scale ? "you add the 4 gradients: scale each by 1/4."
+                                                                   : "zero m->acc first, add each micro-batch's "
+                                                                     "m->grads into it, and copy it back at the end.");
+    free(full), free(x), free(y);
+    net_free(&m);
+}
+
+Test(ex05_8, one_micro_batch_is_the_batch)
+{
+    float *x;
+    int *y;
+    net m = make_net(&x, &y);
+    net_loss_grad(&m, x, y, 64);
+    float *full = nn_malloc(m.n_params * sizeof(float));
+    memcpy(full, m.grads, m.n_params * sizeof(float));
+    accumulate_gradients(&m, x, y, 64, 1);
+    for (size_t i = 0; i < m.n_params; i++)
+        cr_assert(fabsf(m.grads[i] - full[i]) <= 1e-6f * fmaxf(fabsf(full[i]), 1e-3f),
+                  "micro = 1 must reproduce the batch gradient: component %zu expected %.7g, got %.7g. Hint: with "
+                  "one micro-batch of all B rows, the accumulator is 1 x that gradient.", i, full[i], m.grads[i]);
+    free(full), free(x), free(y);
+    net_free(&m);
+}
+
+/* --- helpers that are not exercises ------------------------------------------------------------ */
+
+Test(ch05, chapter_step_matches_the_library)
+{
+    /* The exercise paths of chapter_step (momentum, Nesterov, Adam, AdamW) and the library's
+     * optim_step agree with PyTorch and so with each other. */
+    const optim_kind kinds[4] = {OPT_MOMENTUM, OPT_NESTEROV, OPT_ADAM, OPT_ADAMW};
+    for (int k = 0; k < 4; k++) {
+        float p[G_N], q[G_N];
+        memcpy(p, G_P0, sizeof p), memcpy(q, G_P0, sizeof q);
+        optim_t a = optim_new(kinds[k], G_N, 0.01f), b = optim_new(kinds[k], G_N, 0.01f);
+        for (int t = 0; t < G_T; t++) {
+            chapter_step(&a, p, G_GRADS[t], (size_t[]){G_N}, 1);
+            optim_step(&b, q, G_GRADS[t]);
+        }
+        for (int i = 0; i < G_N; i++)
+            cr_assert(close6(p[i], q[i]), "%s p[%d]: chapter %.9g, library %.9g", optim_name(kinds[k]), i, p[i], q[i]);
+        optim_free(&a), optim_free(&b);
+    }
+}
+
+Test(ch05, convergence_criterion)
+{
+    cr_assert(converged(1.0, 1.0 - 1e-10, 1e-9) && !converged(1.0, 0.99, 1e-9), "relative change below tol");
+    cr_assert(converged(1e-12, 0, 1e-9), "below 1 the change is absolute: 1e-12 -> 0 has converged");
+}
+
+Test(ch05, newton_path_converges_on_the_quadratic)
+{
+    method m = {"newton", RUN_NEWTON, OPT_SGD, 1};
+    float xy[2 * 11], fv[11];
+    path_result r = run_path(&m, 0, (float[]){-4, 2}, 10, xy, fv);
+    cr_assert(fv[1] < 1e-9f && r.converged, "Newton reaches the quadratic's minimum in one step: loss %g after 1 "
+              "step, converged %d", fv[1], r.converged);
+}
+
+static void bad_accumulation(void *arg)
+{
+    (void)arg;
+    float *x;
+    int *y;
+    net m = make_net(&x, &y);
+    accumulate_gradients(&m, x, y, 128, 3);
+}
+
+Test(ch05, indivisible_batch_is_reported)
+{
+    char buf[2048];
+    int st = capture_stderr(bad_accumulation, NULL, buf, sizeof buf);
+    cr_assert(st == 1 && strstr(buf, "batch 128 cannot be split into 3") && strstr(buf, "hint"),
+              "128 rows into 3 micro-batches must stop with a message (status %d): %s", st, buf);
+}
