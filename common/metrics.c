@@ -137,3 +137,163 @@ double metrics_accuracy_scores(const float *scores, const int *labels, int B, in
     }
     return (double)correct / B;
 }
+
+/* --- classification in detail ----------------------------------------------------------------- */
+
+#include <stdlib.h>
+#include <string.h>
+
+int metrics_confusion(long *cm, const int *pred, const int *labels, size_t n, int K)
+{
+    if (K < 1) {
+        nn_error("K is the number of classes", "metrics_confusion: K = %d, expected >= 1", K);
+        return -1;
+    }
+    memset(cm, 0, (size_t)K * K * sizeof(long));
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] < 0 || labels[i] >= K || pred[i] < 0 || pred[i] >= K) {
+            nn_error("classes are numbered 0 .. K-1: is K right, and are the predictions arg maxes?",
+                     "metrics_confusion: example %zu has label %d and prediction %d: expected both in [0, %d)",
+                     i, labels[i], pred[i], K);
+            return -1;
+        }
+        cm[(size_t)labels[i] * K + pred[i]]++;
+    }
+    return 0;
+}
+
+static double ratio(long a, long b) { return b > 0 ? (double)a / (double)b : 0.0; }
+
+void metrics_per_class(metrics_class *out, const long *cm, int K)
+{
+    long n = 0;
+    for (int i = 0; i < K * K; i++)
+        n += cm[i];
+    for (int k = 0; k < K; k++) {
+        long tp = cm[(size_t)k * K + k], col = 0, row = 0;
+        for (int j = 0; j < K; j++)
+            col += cm[(size_t)j * K + k], row += cm[(size_t)k * K + j];
+        metrics_class c = {.tp = tp, .fp = col - tp, .fn = row - tp};
+        c.tn = n - c.tp - c.fp - c.fn;
+        c.precision = ratio(c.tp, c.tp + c.fp);
+        c.recall = ratio(c.tp, c.tp + c.fn);
+        c.specificity = ratio(c.tn, c.tn + c.fp);
+        c.f1 = ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn);
+        out[k] = c;
+    }
+}
+
+metrics_summary metrics_summarize(const long *cm, int K)
+{
+    metrics_class *pc = nn_malloc((size_t)K * sizeof *pc);
+    metrics_per_class(pc, cm, K);
+    metrics_summary s = {0};
+    long n = 0, correct = 0, fp = 0, fn = 0;
+    for (int k = 0; k < K; k++) {
+        s.macro_precision += pc[k].precision / K;
+        s.macro_recall += pc[k].recall / K;
+        s.macro_f1 += pc[k].f1 / K;
+        correct += pc[k].tp, fp += pc[k].fp, fn += pc[k].fn;
+        for (int j = 0; j < K; j++)
+            n += cm[(size_t)k * K + j];
+    }
+    s.accuracy = ratio(correct, n);
+    s.micro_f1 = ratio(2 * correct, 2 * correct + fp + fn);
+    free(pc);
+    return s;
+}
+
+/* Sort by score, descending; ties in any order (they are grouped below). */
+static const float *sort_scores;
+static int by_score_desc(const void *a, const void *b)
+{
+    float x = sort_scores[*(const int *)a], y = sort_scores[*(const int *)b];
+    return (x < y) - (x > y);
+}
+
+/* The cumulative (TP, FP) after each group of equal scores, highest first: fills tp, fp (room
+ * n + 1, starting with 0, 0) and returns the number of points, or -1 after reporting. */
+static int threshold_counts(long *tp, long *fp, long *pos, long *neg, const float *scores, const int *labels,
+                            size_t n, const char *op)
+{
+    *pos = *neg = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] != 0 && labels[i] != 1) {
+            nn_error("binary labels are 0 (negative) or 1 (positive); for K classes, take one class against the rest",
+                     "%s: labels[%zu] = %d, expected 0 or 1", op, i, labels[i]);
+            return -1;
+        }
+        if (!isfinite(scores[i])) {
+            nn_error("a NaN or Inf score means the model diverged", "%s: scores[%zu] = %g, expected a finite number",
+                     op, i, scores[i]);
+            return -1;
+        }
+        *pos += labels[i], *neg += !labels[i];
+    }
+    if (*pos == 0 || *neg == 0) {
+        nn_error("the curve needs both classes among the examples: is the subset too small or filtered?",
+                 "%s: %ld positive and %ld negative examples, expected at least one of each", op, *pos, *neg);
+        return -1;
+    }
+    int *idx = nn_malloc(n * sizeof(int));
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (int)i;
+    sort_scores = scores; /* qsort has no context argument; the metric is single-threaded */
+    qsort(idx, n, sizeof(int), by_score_desc);
+    int m = 0;
+    long t = 0, f = 0;
+    tp[0] = fp[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        t += labels[idx[i]], f += !labels[idx[i]];
+        if (i + 1 < n && scores[idx[i + 1]] == scores[idx[i]])
+            continue; /* equal scores cross the threshold together: one point for the group */
+        m++;
+        tp[m] = t, fp[m] = f;
+    }
+    free(idx);
+    return m + 1;
+}
+
+int metrics_roc_curve(double *fpr, double *tpr, const float *scores, const int *labels, size_t n)
+{
+    long *tp = nn_malloc((n + 1) * sizeof(long)), *fp = nn_malloc((n + 1) * sizeof(long)), pos, neg;
+    int m = threshold_counts(tp, fp, &pos, &neg, scores, labels, n, "metrics_roc_curve");
+    for (int k = 0; k < m; k++)
+        fpr[k] = (double)fp[k] / neg, tpr[k] = (double)tp[k] / pos;
+    free(tp), free(fp);
+    return m;
+}
+
+double metrics_roc_auc(const float *scores, const int *labels, size_t n)
+{
+    double *fpr = nn_malloc((n + 1) * sizeof(double)), *tpr = nn_malloc((n + 1) * sizeof(double));
+    int m = metrics_roc_curve(fpr, tpr, scores, labels, n);
+    double auc = m < 0 ? NAN : 0;
+    for (int k = 1; k < m; k++) /* trapezoids: a tie group is a diagonal segment, worth 1/2 */
+        auc += (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2;
+    free(fpr), free(tpr);
+    return auc;
+}
+
+int metrics_pr_curve(double *recall, double *precision, const float *scores, const int *labels, size_t n)
+{
+    long *tp = nn_malloc((n + 1) * sizeof(long)), *fp = nn_malloc((n + 1) * sizeof(long)), pos, neg;
+    int m = threshold_counts(tp, fp, &pos, &neg, scores, labels, n, "metrics_pr_curve");
+    for (int k = 0; k < m; k++) {
+        recall[k] = (double)tp[k] / pos;
+        precision[k] = k == 0 ? 1.0 : (double)tp[k] / (double)(tp[k] + fp[k]);
+    }
+    free(tp), free(fp);
+    return m;
+}
+
+double metrics_average_precision(const float *scores, const int *labels, size_t n)
+{
+    double *r = nn_malloc((n + 1) * sizeof(double)), *p = nn_malloc((n + 1) * sizeof(double));
+    int m = metrics_pr_curve(r, p, scores, labels, n);
+    double ap = m < 0 ? NAN : 0;
+    for (int k = 1; k < m; k++)
+        ap += (r[k] - r[k - 1]) * p[k];
+    free(r), free(p);
+    return ap;
+}

@@ -57,4 +57,65 @@ double metrics_accuracy(const int *pred, const int *labels, size_t n);
  * scores: (B, K), labels: (B) in [0, K). */
 double metrics_accuracy_scores(const float *scores, const int *labels, int B, int K);
 
+/* --- classification in detail (chapter 6) ------------------------------------------------------
+ *
+ * The confusion matrix C (K, K) counts C[t][p] = the examples of true class t predicted as p; its
+ * diagonal holds the correct ones. One class k against the rest gives four counts:
+ *
+ *   TP = C[k][k]   FP = sum_t C[t][k] - TP   FN = sum_p C[k][p] - TP   TN = n - TP - FP - FN
+ *
+ *   precision   = TP / (TP + FP)    of the examples called k, the fraction that are k
+ *   recall      = TP / (TP + FN)    of the examples that are k, the fraction found (sensitivity, TPR)
+ *   specificity = TN / (TN + FP)    of the examples that are not k, the fraction left alone (1 - FPR)
+ *   F1          = 2 P R / (P + R)   their harmonic mean = 2 TP / (2 TP + FP + FN)
+ *
+ * A ratio 0/0 (a class never predicted, or absent) is defined as 0, scikit-learn's default.
+ * Macro averages are the plain means over the K classes (every class counts the same, however
+ * rare); the micro average pools the counts, and for single-label data micro F1 = accuracy.
+ *
+ * Scores and thresholds (binary: labels 0/1, a score per example, larger = more positive). Calling
+ * "positive" every example with score >= s, for every threshold s from +inf down, traces
+ *
+ *   ROC curve   (FPR, TPR) from (0, 0) to (1, 1);  AUC = its area = P(score of a random positive >
+ *               score of a random negative) + 1/2 P(equal)  (the Mann–Whitney U statistic / (P N))
+ *   PR curve    (recall, precision);  average precision AP = sum_k (R_k - R_{k-1}) P_k
+ *
+ * Examples with equal scores cross a threshold together: a curve has one point per DISTINCT
+ * score (ties give a diagonal segment on the ROC curve, hence the 1/2 above). */
+
+/* Fill cm (K, K) with counts: cm[t * K + p]. pred, labels: (n) in [0, K).
+ * Returns 0, or -1 (reported) for a label or prediction out of range or K < 1. */
+int metrics_confusion(long *cm, const int *pred, const int *labels, size_t n, int K);
+
+typedef struct {
+    long tp, fp, fn, tn;
+    double precision, recall, specificity, f1;
+} metrics_class;
+
+/* One-vs-rest counts and ratios of every class from a confusion matrix.  cm: (K, K), out: (K). */
+void metrics_per_class(metrics_class *out, const long *cm, int K);
+
+typedef struct {
+    double accuracy, macro_precision, macro_recall, macro_f1, micro_f1;
+} metrics_summary;
+
+/* Accuracy and the macro / micro averages from a confusion matrix (K, K). */
+metrics_summary metrics_summarize(const long *cm, int K);
+
+/* ROC curve of scores (n) against labels (n) in {0, 1}: writes up to n + 1 points into fpr and
+ * tpr (each of room n + 1), from (0, 0) to (1, 1), one per distinct score, and returns their
+ * number; -1 (reported) if a label is not 0/1, a score not finite, or a class is missing. */
+int metrics_roc_curve(double *fpr, double *tpr, const float *scores, const int *labels, size_t n);
+
+/* Area under the ROC curve (trapezoids over metrics_roc_curve; equal to the Mann–Whitney form
+ * with ties counting 1/2). NAN (reported) on the errors above. */
+double metrics_roc_auc(const float *scores, const int *labels, size_t n);
+
+/* Precision–recall curve: up to n + 1 points (recall, precision), starting at recall 0 with
+ * precision 1 (sklearn's convention), one per distinct score; returns their number or -1. */
+int metrics_pr_curve(double *recall, double *precision, const float *scores, const int *labels, size_t n);
+
+/* Average precision, sum_k (R_k - R_{k-1}) P_k over the points of metrics_pr_curve. NAN on error. */
+double metrics_average_precision(const float *scores, const int *labels, size_t n);
+
 #endif

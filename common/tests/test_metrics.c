@@ -5,6 +5,8 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* pred (1, 2, 3, 4) vs target (1, 3, 2, 6): errors (0, -1, 1, -2).
  * MSE = (0 + 1 + 1 + 4) / 4 = 1.5, RMSE = sqrt(1.5), MAE = (0 + 1 + 1 + 2) / 4 = 1.
@@ -110,4 +112,116 @@ Test(metrics, label_out_of_range_is_reported)
     int status = capture_stderr(bad_label, NULL, err, sizeof err);
     cr_assert_eq(status, 42, "a label outside [0, K) gives NAN (status %d)", status);
     cr_assert(strstr(err, "labels[1] is 5: expected 0 .. 1"), "got: %s", err);
+}
+
+/* --- confusion matrix, per-class ratios, ROC / PR (chapter 6) ------------------------------- */
+
+/* 3 classes, 8 examples. labels 0 0 0 1 1 2 2 2, predictions 0 1 0 1 2 2 2 0:
+ * cm = [[2 1 0], [0 1 1], [1 0 2]].
+ * class 0: TP 2, FP 1 (the 2 predicted 0), FN 1, TN 4: P 2/3, R 2/3, spec 4/5, F1 2/3
+ * class 1: TP 1, FP 1, FN 1, TN 5: P 1/2, R 1/2, spec 5/6, F1 1/2
+ * class 2: TP 2, FP 1, FN 1, TN 4: P 2/3, R 2/3, spec 4/5, F1 2/3
+ * accuracy 5/8 = micro F1; macro F1 = (2/3 + 1/2 + 2/3) / 3 = 11/18 */
+Test(metrics, confusion_matrix_and_per_class_by_hand)
+{
+    const int labels[8] = {0, 0, 0, 1, 1, 2, 2, 2}, pred[8] = {0, 1, 0, 1, 2, 2, 2, 0};
+    long cm[9];
+    cr_assert(metrics_confusion(cm, pred, labels, 8, 3) == 0);
+    const long want[9] = {2, 1, 0, 0, 1, 1, 1, 0, 2};
+    for (int i = 0; i < 9; i++)
+        cr_assert_eq(cm[i], want[i], "cm[%d][%d] = %ld, expected %ld", i / 3, i % 3, cm[i], want[i]);
+    metrics_class pc[3];
+    metrics_per_class(pc, cm, 3);
+    cr_assert(pc[0].tp == 2 && pc[0].fp == 1 && pc[0].fn == 1 && pc[0].tn == 4, "class 0 counts");
+    cr_assert_float_eq(pc[0].precision, 2.0 / 3, 1e-12);
+    cr_assert_float_eq(pc[0].specificity, 0.8, 1e-12);
+    cr_assert_float_eq(pc[1].f1, 0.5, 1e-12);
+    cr_assert_float_eq(pc[1].specificity, 5.0 / 6, 1e-12);
+    metrics_summary s = metrics_summarize(cm, 3);
+    cr_assert_float_eq(s.accuracy, 5.0 / 8, 1e-12);
+    cr_assert_float_eq(s.micro_f1, 5.0 / 8, 1e-12, "micro F1 equals accuracy for single-label data");
+    cr_assert_float_eq(s.macro_f1, 11.0 / 18, 1e-12, "macro F1 %g, expected 11/18", s.macro_f1);
+}
+
+Test(metrics, a_class_never_predicted_has_precision_0)
+{
+    const int labels[3] = {0, 1, 1}, pred[3] = {1, 1, 1};
+    long cm[4];
+    metrics_confusion(cm, pred, labels, 3, 2);
+    metrics_class pc[2];
+    metrics_per_class(pc, cm, 2);
+    cr_assert(pc[0].precision == 0 && pc[0].recall == 0 && pc[0].f1 == 0, "0/0 is defined as 0");
+}
+
+/* scores 0.9 0.8 0.7 0.6 0.5 0.4, labels 1 0 1 1 0 0: of the 3 x 3 positive-negative pairs, the
+ * positive scores higher in 1*3 (0.9) + 2 (0.7: above 0.6? no, 0.7 vs negatives 0.8 0.5 0.4: 2)
+ * + 2 (0.6) = 7 pairs: AUC = 7/9.  ROC points: (0,0) (0,1/3) (1/3,1/3) (1/3,2/3) (1/3,1) (2/3,1) (1,1).
+ * PR: precision at each cut 1/1, 1/2, 2/3, 3/4, 3/5, 3/6 with recall 1/3, 1/3, 2/3, 1, 1, 1:
+ * AP = 1/3 * 1 + 1/3 * 2/3 + 1/3 * 3/4 = 0.8055... */
+Test(metrics, roc_auc_and_average_precision_by_hand)
+{
+    const float sc[6] = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f};
+    const int y[6] = {1, 0, 1, 1, 0, 0};
+    double fpr[7], tpr[7];
+    int m = metrics_roc_curve(fpr, tpr, sc, y, 6);
+    cr_assert_eq(m, 7, "6 distinct scores give 7 ROC points, got %d", m);
+    cr_assert(fpr[1] == 0 && fabs(tpr[1] - 1.0 / 3) < 1e-12 && fpr[6] == 1 && tpr[6] == 1, "ROC points");
+    cr_assert_float_eq(metrics_roc_auc(sc, y, 6), 7.0 / 9, 1e-12, "AUC: expected 7/9");
+    cr_assert_float_eq(metrics_average_precision(sc, y, 6), (1 + 2.0 / 3 + 0.75) / 3, 1e-12, "AP");
+}
+
+Test(metrics, auc_closed_forms)
+{
+    /* ties: all scores equal gives the diagonal, AUC 1/2; perfect ranking 1; reversed 0 */
+    const float same[4] = {1, 1, 1, 1}, up[4] = {1, 2, 3, 4};
+    const int y[4] = {0, 1, 0, 1}, sorted[4] = {0, 0, 1, 1};
+    cr_assert_float_eq(metrics_roc_auc(same, y, 4), 0.5, 1e-12, "all tied: AUC 1/2");
+    cr_assert_float_eq(metrics_roc_auc(up, sorted, 4), 1.0, 1e-12, "perfect ranking: AUC 1");
+    const int rev[4] = {1, 1, 0, 0};
+    cr_assert_float_eq(metrics_roc_auc(up, rev, 4), 0.0, 1e-12, "reversed ranking: AUC 0");
+    /* Two unit-variance Gaussians a distance d apart: AUC = Phi(d / sqrt 2) (closed form).
+     * With scores placed at the normal quantiles, n = 2000 each, d = 1: Phi(0.7071) = 0.76025 */
+    enum { n = 2000 };
+    static float s[2 * n];
+    static int l[2 * n];
+    for (int i = 0; i < n; i++) {
+        /* inverse normal CDF by bisection on erfc */
+        double p = (i + 0.5) / n, lo = -10, hi = 10;
+        for (int k = 0; k < 60; k++) {
+            double mid = (lo + hi) / 2;
+            if (0.5 * erfc(-mid / sqrt(2)) < p) lo = mid; else hi = mid;
+        }
+        s[i] = (float)lo, l[i] = 0;
+        s[n + i] = (float)lo + 1, l[n + i] = 1;
+    }
+    double auc = metrics_roc_auc(s, l, 2 * n);
+    cr_assert(fabs(auc - 0.76025) < 2e-3, "Gaussian classes 1 std apart: AUC %g, expected Phi(1/sqrt 2) = 0.76025", auc);
+}
+
+static void auc_one_class(void *arg)
+{
+    (void)arg;
+    const float s[2] = {1, 2};
+    const int y[2] = {1, 1};
+    double a = metrics_roc_auc(s, y, 2);
+    exit(isnan(a) ? 0 : 5);
+}
+
+static void confusion_bad_label(void *arg)
+{
+    (void)arg;
+    const int y[2] = {0, 3}, p[2] = {0, 0};
+    long cm[9];
+    exit(metrics_confusion(cm, p, y, 2, 3) == -1 ? 0 : 5);
+}
+
+Test(metrics, classification_errors_are_reported)
+{
+    char err[1024];
+    int st = capture_stderr(auc_one_class, NULL, err, sizeof err);
+    cr_assert(st == 0 && strstr(err, "2 positive and 0 negative") && strstr(err, "hint"),
+              "AUC with one class: expected NAN and a message, got status %d: %s", st, err);
+    st = capture_stderr(confusion_bad_label, NULL, err, sizeof err);
+    cr_assert(st == 0 && strstr(err, "label 3") && strstr(err, "hint"),
+              "label out of range: expected -1 and a message, got status %d: %s", st, err);
 }

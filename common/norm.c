@@ -1,0 +1,214 @@
+/* norm.c — see norm.h. */
+#include "norm.h"
+
+#include "error.h"
+
+#include <math.h>
+#include <string.h>
+
+static void check_sizes(const char *op, int B, int C, int S)
+{
+    if (B < 1 || C < 1 || S < 1)
+        nn_fatal("x is (B, C, S): batch, channels, positions per channel (S = 1 for an MLP's features)",
+                 "%s: sizes B=%d, C=%d, S=%d: expected all >= 1", op, B, C, S);
+}
+
+void batchnorm_forward_train(float *y, float *mean, float *rstd, float *running_mean, float *running_var,
+                             const float *x, const float *gamma, const float *beta, int B, int C, int S,
+                             float momentum, float eps)
+{
+    check_sizes("batchnorm_forward_train", B, C, S);
+    const long n = (long)B * S;
+    if (n < 2)
+        nn_fatal("use a batch of at least 2 examples in training, or batchnorm_forward_eval",
+                 "batchnorm_forward_train: %ld value(s) per channel (B=%d, S=%d): expected at least 2", n, B, S);
+    /* Pass 1: the means (rows of the batch are contiguous, so loop b, c, s and accumulate per c). */
+    memset(mean, 0, (size_t)C * sizeof(float));
+    memset(rstd, 0, (size_t)C * sizeof(float));
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            const float *xc = x + ((size_t)b * C + c) * S;
+            float s = 0;
+            for (int k = 0; k < S; k++)
+                s += xc[k];
+            mean[c] += s;
+        }
+    for (int c = 0; c < C; c++)
+        mean[c] /= (float)n;
+    /* Pass 2: the variances, around the mean (two passes: no cancellation of E[x^2] - E[x]^2). */
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            const float *xc = x + ((size_t)b * C + c) * S;
+            float s = 0;
+            for (int k = 0; k < S; k++)
+                s += (xc[k] - mean[c]) * (xc[k] - mean[c]);
+            rstd[c] += s; /* the sum of squares, for now */
+        }
+    for (int c = 0; c < C; c++) {
+        float var = rstd[c] / (float)n;
+        if (running_mean && running_var) {
+            running_mean[c] = (1 - momentum) * running_mean[c] + momentum * mean[c];
+            running_var[c] = (1 - momentum) * running_var[c] + momentum * var * (float)n / (float)(n - 1);
+        }
+        rstd[c] = 1.0f / sqrtf(var + eps);
+    }
+    /* Pass 3: normalize, scale, shift. */
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            const float *xc = x + ((size_t)b * C + c) * S;
+            float *yc = y + ((size_t)b * C + c) * S;
+            float g = gamma ? gamma[c] : 1, be = beta ? beta[c] : 0;
+            for (int k = 0; k < S; k++)
+                yc[k] = g * (xc[k] - mean[c]) * rstd[c] + be;
+        }
+}
+
+void batchnorm_forward_eval(float *y, const float *x, const float *gamma, const float *beta,
+                            const float *running_mean, const float *running_var, int B, int C, int S, float eps)
+{
+    check_sizes("batchnorm_forward_eval", B, C, S);
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            const float *xc = x + ((size_t)b * C + c) * S;
+            float *yc = y + ((size_t)b * C + c) * S;
+            float scale = (gamma ? gamma[c] : 1) / sqrtf(running_var[c] + eps);
+            float shift = (beta ? beta[c] : 0) - running_mean[c] * scale;
+            for (int k = 0; k < S; k++)
+                yc[k] = xc[k] * scale + shift;
+        }
+}
+
+void batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                        const float *mean, const float *rstd, const float *gamma, int B, int C, int S)
+{
+    check_sizes("batchnorm_backward", B, C, S);
+    const float n = (float)B * (float)S;
+    /* sum dy and sum dy * xhat per channel; dxhat = dy * gamma, so the sums of dxhat and
+     * dxhat * xhat are gamma times these. */
+    float sdy[C], sdyx[C];
+    memset(sdy, 0, sizeof sdy);
+    memset(sdyx, 0, sizeof sdyx);
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            size_t o = ((size_t)b * C + c) * S;
+            for (int k = 0; k < S; k++) {
+                float xhat = (x[o + k] - mean[c]) * rstd[c];
+                sdy[c] += dy[o + k];
+                sdyx[c] += dy[o + k] * xhat;
+            }
+        }
+    if (dgamma)
+        memcpy(dgamma, sdyx, sizeof sdyx);
+    if (dbeta)
+        memcpy(dbeta, sdy, sizeof sdy);
+    if (!dx)
+        return;
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            size_t o = ((size_t)b * C + c) * S;
+            float g = gamma ? gamma[c] : 1;
+            /* dx = rstd/n (n dxhat - sum dxhat - xhat sum dxhat xhat), every term times g */
+            for (int k = 0; k < S; k++) {
+                float xhat = (x[o + k] - mean[c]) * rstd[c];
+                dx[o + k] = g * rstd[c] / n * (n * dy[o + k] - sdy[c] - xhat * sdyx[c]);
+            }
+        }
+}
+
+void groupnorm_forward(float *y, float *mean, float *rstd, const float *x, const float *gamma,
+                       const float *beta, int B, int C, int S, int G, float eps)
+{
+    check_sizes("groupnorm_forward", B, C, S);
+    if (G < 1 || C % G != 0)
+        nn_fatal("the channels are split into G groups of equal size: pick G dividing C (G = 1: layer norm, "
+                 "G = C: instance norm)", "groupnorm_forward: C=%d channels into G=%d groups", C, G);
+    const int Cg = C / G;
+    const size_t n = (size_t)Cg * S; /* a group is contiguous: channels g*Cg .. of one example */
+    for (int b = 0; b < B; b++)
+        for (int g = 0; g < G; g++) {
+            const float *xg = x + ((size_t)b * C + (size_t)g * Cg) * S;
+            float *yg = y + ((size_t)b * C + (size_t)g * Cg) * S;
+            double s = 0, ss = 0;
+            for (size_t i = 0; i < n; i++)
+                s += xg[i];
+            float mu = (float)(s / (double)n);
+            for (size_t i = 0; i < n; i++)
+                ss += (double)(xg[i] - mu) * (xg[i] - mu);
+            float r = 1.0f / sqrtf((float)(ss / (double)n) + eps);
+            mean[b * G + g] = mu, rstd[b * G + g] = r;
+            for (int c = 0; c < Cg; c++) {
+                int ch = g * Cg + c;
+                float ga = gamma ? gamma[ch] : 1, be = beta ? beta[ch] : 0;
+                for (int k = 0; k < S; k++)
+                    yg[c * S + k] = ga * (xg[c * S + k] - mu) * r + be;
+            }
+        }
+}
+
+void groupnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                        const float *mean, const float *rstd, const float *gamma, int B, int C, int S, int G)
+{
+    check_sizes("groupnorm_backward", B, C, S);
+    if (G < 1 || C % G != 0)
+        nn_fatal("pick G dividing C, as in the forward pass", "groupnorm_backward: C=%d channels into G=%d groups",
+                 C, G);
+    const int Cg = C / G;
+    const float n = (float)Cg * (float)S;
+    if (dgamma)
+        memset(dgamma, 0, (size_t)C * sizeof(float));
+    if (dbeta)
+        memset(dbeta, 0, (size_t)C * sizeof(float));
+    for (int b = 0; b < B; b++)
+        for (int g = 0; g < G; g++) {
+            size_t o = ((size_t)b * C + (size_t)g * Cg) * S;
+            float mu = mean[b * G + g], r = rstd[b * G + g];
+            float sd = 0, sdx = 0; /* sum dxhat, sum dxhat * xhat over the group */
+            for (int c = 0; c < Cg; c++) {
+                int ch = g * Cg + c;
+                float ga = gamma ? gamma[ch] : 1;
+                for (int k = 0; k < S; k++) {
+                    float d = dy[o + (size_t)c * S + k], xhat = (x[o + (size_t)c * S + k] - mu) * r;
+                    sd += d * ga, sdx += d * ga * xhat;
+                    if (dgamma)
+                        dgamma[ch] += d * xhat;
+                    if (dbeta)
+                        dbeta[ch] += d;
+                }
+            }
+            if (!dx)
+                continue;
+            for (int c = 0; c < Cg; c++) {
+                int ch = g * Cg + c;
+                float ga = gamma ? gamma[ch] : 1;
+                for (int k = 0; k < S; k++) {
+                    size_t i = o + (size_t)c * S + k;
+                    float xhat = (x[i] - mu) * r;
+                    dx[i] = r / n * (n * dy[i] * ga - sd - xhat * sdx);
+                }
+            }
+        }
+}
+
+void layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *gamma,
+                       const float *beta, int N, int D, float eps)
+{
+    groupnorm_forward(y, mean, rstd, x, gamma, beta, N, D, 1, 1, eps);
+}
+
+void layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                        const float *mean, const float *rstd, const float *gamma, int N, int D)
+{
+    groupnorm_backward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma, N, D, 1, 1);
+}
+
+void instancenorm_forward(float *y, float *mean, float *rstd, const float *x, const float *gamma,
+                          const float *beta, int B, int C, int S, float eps)
+{
+    groupnorm_forward(y, mean, rstd, x, gamma, beta, B, C, S, C, eps);
+}
+
+void instancenorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                           const float *mean, const float *rstd, const float *gamma, int B, int C, int S)
+{
+    groupnorm_backward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma, B, C, S, C);
+}
