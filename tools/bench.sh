@@ -14,12 +14,14 @@ out=$B/bench/results.md
 limits=$("$B/bench/sgemm")
 calc() { awk "BEGIN { print $1 }"; }
 val() { sed -n "s/.*name=$1 value=\([0-9.]*\).*/\1/p" <<<"$limits"; }
-peak=$(val sgemm_1024); peak_mlp=$(val sgemm_mlp); bw=$(val copy)
+peak=$(val sgemm_1024); peak_mlp=$(val sgemm_mlp); bw=$(val copy); floor=$(val mlp_gemm_epoch)
 {
   echo "# make bench — $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo
   echo "Limits measured in this run: OpenBLAS SGEMM ${peak} GFLOP/s at n=1024, ${peak_mlp} GFLOP/s on"
-  echo "the MLP's (128x784)·(784x256) product; memory copy ${bw} GB/s."
+  echo "the MLP's (128x784)·(784x256) product; memory copy ${bw} GB/s. The matrix products of one MLP"
+  echo "epoch alone (784-256-128-10, batch 128, 469 steps, forward and backward) take ${floor} s: no"
+  echo "epoch of that MLP can be faster with OpenBLAS here."
   echo
   echo "| chapter | workload | time | result | achieved | share of limit |"
   echo "|---|---|---|---|---|---|"
@@ -43,9 +45,9 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
         "$ch" "$name" "${step:-0}" "$gbs" "$(calc "100 * $gbs / $bw")" >>"$out"
     elif [ -n "$epoch" ] && [ -n "$gf" ]; then
       ach=$(calc "$gf / $epoch")
-      printf '| %s | %s: one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | %.0f%% of SGEMM (n=1024), %.0f%% of SGEMM (MLP shape); target <= 0.45 s/epoch |\n' \
+      printf '| %s | %s: one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | %.0f%% of SGEMM (n=1024); the products-only floor is %.0f%% of this epoch; target <= 0.45 s |\n' \
         "$ch" "$name" "$epoch" "$acc" "$ach" "$(calc "100 * $ach / $peak")" \
-        "$(calc "100 * $ach / $peak_mlp")" >>"$out"
+        "$(calc "100 * $floor / $epoch")" >>"$out"
     else
       echo "| $ch | $name | | ${line#bench: } | | |" >>"$out"
     fi
