@@ -493,8 +493,8 @@ static int perceptron_epoch_averaged(perceptron *p, const dataset *ds, const int
 }
 
 /*md
-The figures show a run with the default 10 epochs (well under a second of training). The mistakes per epoch
-fall from 787 to about 480, but never to zero, and the loss and accuracy after each epoch jump
+The figures show a run with the default 10 epochs (well under a second of training). The
+mistakes per epoch fall from 787 to about 480, but never to zero, and the loss and accuracy after each epoch jump
 around (validation accuracy between 85% and 97%): each epoch ends wherever the last few mistakes
 left the boundary. The validation curve follows the training curve closely, so the model is not
 memorizing; it is just restless. The last weights reached 95.1% accuracy on the 2,000 test
