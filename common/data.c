@@ -86,6 +86,17 @@ int fashion_load(const char *dir, const char *split, dataset *out)
     return ok ? 0 : -1;
 }
 
+int fashion_load_splits(const char *dir, dataset *train, dataset *test)
+{
+    if (fashion_load(dir, "train", train) != 0)
+        return -1;
+    if (fashion_load(dir, "t10k", test) != 0) {
+        dataset_free(train);
+        return -1;
+    }
+    return 0;
+}
+
 dataset dataset_select_classes(const dataset *src, const int *keep, int k)
 {
     int n = 0;

@@ -27,6 +27,10 @@ typedef struct {
  * Returns 0, or -1 after reporting the problem. */
 int fashion_load(const char *dir, const char *split, dataset *out);
 
+/* Both splits at once: train (60,000) and test (t10k, 10,000). Returns 0, or -1 after reporting
+ * the problem (then nothing is left allocated). */
+int fashion_load_splits(const char *dir, dataset *train, dataset *test);
+
 /* An empty dataset of n examples with d features (x zeroed, y zeroed). */
 dataset dataset_new(int n, int d, int classes);
 

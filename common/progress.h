@@ -12,6 +12,10 @@
 /* Seconds since an arbitrary fixed point (monotonic clock). */
 double clock_seconds(void);
 
+/* The median of n timings (n >= 1; sorts them in place): what benchmarks report, since one
+ * interrupted repetition moves a mean but not a median. */
+double clock_median(double *seconds, int n);
+
 typedef struct {
     char label[64];
     long total;

@@ -592,12 +592,8 @@ static double averaged_accuracy(const dataset *ds, const double *sum_w, double s
 static int run_fashion(const flags_t *f, rng_t *rng)
 {
     dataset full_train, full_test;
-    if (fashion_load(f->data, "train", &full_train) != 0)
+    if (fashion_load_splits(f->data, &full_train, &full_test) != 0)
         return -1;
-    if (fashion_load(f->data, "t10k", &full_test) != 0) {
-        dataset_free(&full_train);
-        return -1;
-    }
     const int classes[2] = {7, 9}; /* Sneaker -> 0 (-1), Ankle boot -> 1 (+1) */
     dataset all = dataset_select_classes(&full_train, classes, 2);
     dataset test = dataset_select_classes(&full_test, classes, 2);

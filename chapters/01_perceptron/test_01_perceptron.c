@@ -1,7 +1,7 @@
 /* test_01_perceptron.c — the grader of chapter 1.
  *
- * One test suite per exercise, named exNN_K (the grader's report reads the points and titles from
- * the BEGIN EXERCISE markers of the chapter). The chapter file itself is #included below:
+ * One test suite per exercise, named exNN_K (the grader's report reads the points and titles from the
+ * exercise markers of the chapter). The chapter file itself is #included below:
  * `make check` points CHAPTER_SOURCE at the reference chapter or at your workbook copy, and
  * defines GRADING so that its main() stays out. Expected values are worked out by hand (closed
  * form) in the comments next to each check; every assertion message ends with a hint.

@@ -1765,12 +1765,8 @@ int main(int argc, char **argv)
     if (run_linear(&f, &rng) != 0 || run_preparation(&f, &rng) != 0)
         return 1;
     dataset train, test;
-    if (fashion_load(f.data, "train", &train) != 0)
+    if (fashion_load_splits(f.data, &train, &test) != 0)
         return 1;
-    if (fashion_load(f.data, "t10k", &test) != 0) {
-        dataset_free(&train);
-        return 1;
-    }
     if (f.quick)
         train.n = train.n < 3000 ? train.n : 3000; /* a prefix: the rows are already in memory */
     if (prep_check_finite(train.x, train.n, train.d, "the Fashion-MNIST training images") != 0 ||

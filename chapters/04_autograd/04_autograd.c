@@ -1199,12 +1199,6 @@ static double gflop_per_epoch(const int sizes[4], int n)
     return (2 * fwd + dx) * n / 1e9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void print_phases(FILE *to, const train_report *r, double seconds)
 {
     const phase_times *p = &r->t;
@@ -1219,9 +1213,7 @@ static void print_phases(FILE *to, const train_report *r, double seconds)
 static int run_bench(const flags_t *f, float lr, int batch)
 {
     dataset train, test;
-    if (fashion_load(f->data, "train", &train) != 0)
-        return 1;
-    if (fashion_load(f->data, "t10k", &test) != 0)
+    if (fashion_load_splits(f->data, &train, &test) != 0)
         return 1;
     rng_t rng;
     rng_seed(&rng, f->seed);
@@ -1234,8 +1226,7 @@ static int run_bench(const flags_t *f, float lr, int batch)
     double loss, acc;
     evaluate(&t, &m, &test, &loss, &acc);
     double sorted[3] = {r.epoch_s[0], r.epoch_s[1], r.epoch_s[2]}, total = sorted[0] + sorted[1] + sorted[2];
-    qsort(sorted, 3, sizeof(double), cmp_double);
-    printf("bench: name=mlp-tape epoch_s=%.3f test_acc=%.4f gflop_epoch=%.1f\n", sorted[1], acc,
+    printf("bench: name=mlp-tape epoch_s=%.3f test_acc=%.4f gflop_epoch=%.1f\n", clock_median(sorted, 3), acc,
            gflop_per_epoch(sizes, train.n));
     fprintf(stderr, "bench: epochs took %.3f %.3f %.3f s\n", r.epoch_s[0], r.epoch_s[1], r.epoch_s[2]);
     print_phases(stderr, &r, total);
@@ -1248,9 +1239,7 @@ static int run_bench(const flags_t *f, float lr, int batch)
 static int run_fashion(const flags_t *f, float lr, int batch, rng_t *rng)
 {
     dataset full, test, train, val;
-    if (fashion_load(f->data, "train", &full) != 0)
-        return -1;
-    if (fashion_load(f->data, "t10k", &test) != 0)
+    if (fashion_load_splits(f->data, &full, &test) != 0)
         return -1;
     if (f->quick)
         full.n = 6000, test.n = 2000; /* prefixes: the rows are already in memory */

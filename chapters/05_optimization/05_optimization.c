@@ -1281,12 +1281,8 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset *test, c
 static int run_fashion(const flags_t *f, rng_t *rng)
 {
     dataset full, test, all, train, val;
-    if (fashion_load(f->data, "train", &full) != 0)
+    if (fashion_load_splits(f->data, &full, &test) != 0)
         return -1;
-    if (fashion_load(f->data, "t10k", &test) != 0) {
-        dataset_free(&full);
-        return -1;
-    }
     /* A subset keeps eleven runs inside the minute: 10,000 training images (1,024 with --quick)
      * and 1,500 for validation, drawn at random; all 10,000 test images (1,000 with --quick). */
     const int n_train = f->quick ? 1024 : 10000, n_val = f->quick ? 500 : 1500;
@@ -1382,12 +1378,6 @@ static int run_fashion(const flags_t *f, rng_t *rng)
     return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* make bench: the median time of one adam_step over 1M parameters, and the memory traffic it
  * implies: it reads p, g, m, v and writes p, m, v, 7 x 4 bytes per parameter. */
 static int run_bench(void)
@@ -1404,8 +1394,7 @@ static int run_bench(void)
         adam_step(&a, p, g);
         t[r] = clock_seconds() - t0;
     }
-    qsort(t, REPS, sizeof *t, cmp_double);
-    double med = t[REPS / 2];
+    double med = clock_median(t, REPS);
     printf("bench: name=adam-1M step_s=%.6f gbs=%.2f\n", med, 28.0 * N / med / 1e9);
     adam_free(&a);
     free(p), free(g);

@@ -1447,17 +1447,6 @@ scalar loop at first, now calls BLAS's vectorized `sscal`.
 static const int MAIN_SIZES[NL + 1] = {784, 256, 128, 10};
 static const int SMALL_SIZES[NL + 1] = {784, 64, 32, 10};
 
-static int load_fashion(const flags_t *f, dataset *train, dataset *test)
-{
-    if (fashion_load(f->data, "train", train) != 0)
-        return -1;
-    if (fashion_load(f->data, "t10k", test) != 0) {
-        dataset_free(train);
-        return -1;
-    }
-    return 0;
-}
-
 /* The first n_per examples of each class of src (in order), as a new dataset. */
 static dataset per_class_subset(const dataset *src, int n_per)
 {
@@ -2068,16 +2057,10 @@ static int run_double_descent(const flags_t *f, const dataset *full, const datas
 
 /* --- the benchmark --------------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int run_bench(const flags_t *f)
 {
     dataset train, test;
-    if (load_fashion(f, &train, &test) != 0)
+    if (fashion_load_splits(f->data, &train, &test) != 0)
         return 1;
     rng_t rng;
     rng_seed(&rng, f->seed);
@@ -2091,9 +2074,8 @@ static int run_bench(const flags_t *f)
         train_result r = fit(&m, &c, &train, NULL, &rng, NULL, 0, NULL);
         secs[e] = r.seconds;
     }
-    qsort(secs, EPOCHS, sizeof(double), cmp_double);
     net_evaluate(&m, &test, &loss, &acc, NULL);
-    printf("bench: name=mlp-regularized epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", secs[EPOCHS / 2], acc,
+    printf("bench: name=mlp-regularized epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", clock_median(secs, EPOCHS), acc,
            net_flops_per_example(&m) * train.n / 1e9);
     net_free(&m), dataset_free(&train), dataset_free(&test);
     return 0;
@@ -2125,7 +2107,7 @@ int main(int argc, char **argv)
     rng_seed(&rng, f.seed);
     double t0 = clock_seconds();
     dataset all, test;
-    if (load_fashion(&f, &all, &test) != 0)
+    if (fashion_load_splits(f.data, &all, &test) != 0)
         return 1;
     if (f.quick) /* prefixes: the rows are already in memory */
         all.n = 6000, test.n = 1000;

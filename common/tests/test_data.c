@@ -137,3 +137,11 @@ Test(idx, trailing_garbage)
     make_dir(&c, (uint32_t[]){0x803, 2, 28, 28}, 4, 2 * 784 + 5, 2);
     expect_error(&c, "longer than its header says");
 }
+
+Test(fashion, load_splits_together)
+{
+    dataset tr, te;
+    cr_assert_eq(fashion_load_splits(SAMPLE, &tr, &te), 0, "the committed sample's two splits must load");
+    cr_assert(tr.n == 300 && te.n == 100, "300 training and 100 test images, got %d and %d", tr.n, te.n);
+    dataset_free(&tr), dataset_free(&te);
+}

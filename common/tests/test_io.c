@@ -3,6 +3,7 @@
 #include "flags.h"
 #include "io.h"
 #include "plot.h"
+#include "progress.h"
 
 #include "capture.h"
 
@@ -154,4 +155,12 @@ Test(flags, missing_value_and_bad_float)
     cr_assert(strstr(err, "option '--seed' needs a value"), "got: %s", err);
     cr_assert_eq(run_flags((char *[]){"prog", "--lr", "fast"}, 3, err, sizeof err), 2);
     cr_assert(strstr(err, "--lr expects a number such as 0.01, got 'fast'"), "got: %s", err);
+}
+
+Test(clock, median_of_timings)
+{
+    double odd[5] = {0.3, 0.1, 9.0, 0.2, 0.25}, even[4] = {4, 1, 3, 2};
+    /* sorted: 0.1 0.2 0.25 0.3 9.0 -> 0.25; 1 2 3 4 -> (2 + 3) / 2 */
+    cr_assert_float_eq(clock_median(odd, 5), 0.25, 1e-12, "the median ignores the outlier 9.0");
+    cr_assert_float_eq(clock_median(even, 4), 2.5, 1e-12, "an even count averages the middle two");
 }
