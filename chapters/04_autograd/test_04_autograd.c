@@ -716,49 +716,7 @@ Test(ch04, shape_mismatches_name_the_op_and_both_shapes)
                   strstr(out, "hint:"), "status %d: %s", status, out);
 }
 
-static void backward_twice(void *unused)
-{
-    (void)unused;
-    ag_tape t;
-    ag_tape_init(&t, 1 << 16);
-    float x = 3;
-    ag_var L = ag_square(ag_leaf(&t, tensor_view(&x, 1, (int[]){1}), "x"));
-    ag_backward(L);
-    ag_backward(L);
-}
-
-static void backward_on_reset_tape(void *unused)
-{
-    (void)unused;
-    ag_tape t;
-    ag_tape_init(&t, 1 << 16);
-    float x = 3;
-    ag_var L = ag_square(ag_leaf(&t, tensor_view(&x, 1, (int[]){1}), "x"));
-    ag_tape_reset(&t);
-    ag_backward(L);
-}
-
-static void backward_on_freed_tape(void *unused)
-{
-    (void)unused;
-    ag_tape t;
-    ag_tape_init(&t, 1 << 16);
-    float x = 3;
-    ag_var L = ag_square(ag_leaf(&t, tensor_view(&x, 1, (int[]){1}), "x"));
-    ag_tape_free(&t);
-    ag_backward(L);
-}
-
-Test(ch04, backward_twice_or_on_a_reset_or_freed_tape_is_a_clear_error)
-{
-    char out[4096];
-    int status = capture_stderr(backward_twice, NULL, out, sizeof out);
-    cr_assert(status == 1 && strstr(out, "twice"), "backward twice: status %d: %s", status, out);
-    status = capture_stderr(backward_on_reset_tape, NULL, out, sizeof out);
-    cr_assert(status == 1 && strstr(out, "reset"), "after a reset: status %d: %s", status, out);
-    status = capture_stderr(backward_on_freed_tape, NULL, out, sizeof out);
-    cr_assert(status == 1 && strstr(out, "freed"), "after ag_tape_free: status %d: %s", status, out);
-}
+/* backward twice, or on a reset or freed tape: common/tests/test_autograd.c (autograd_errors) */
 
 /* relu at exactly 0: the centered difference is 1/2, the tape's derivative 0. The gradient check
  * must report a kink, not a wrong gradient. */
