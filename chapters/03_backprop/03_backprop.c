@@ -1254,7 +1254,9 @@ epoch. On this book's 2-core machine, with OpenBLAS's default 2 threads, the bes
 
 that is 91 GFLOP/s overall, against about 150 GFLOP/s for one large ($2048^2$) SGEMM on the same
 machine. Other jobs shared the machine while we measured, and most runs took 0.85 to 1.2 s; the
-course's target of 0.45 s an epoch is not reached. Timing each phase of the training step
+course's target of 0.45 s an epoch is not reached (nor, on this machine, reachable with OpenBLAS:
+`make bench` times the same eight products per step with nothing in between, and one epoch's worth
+alone took 0.47 to 0.69 s in our runs). Timing each phase of the training step
 (`clock_seconds` around each call, 3 epochs, an idle moment) shows where an epoch of 0.91 s went:
 
 | phase | seconds | share |

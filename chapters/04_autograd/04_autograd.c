@@ -821,11 +821,14 @@ the batch, writing the biases into the layers' outputs, zeroing the gradients), 
 decoding the dataset once at the start. The tape's own bookkeeping (recording nodes, checking
 handles, walking the list backwards) does not reach 0.3%: an engine this simple costs nothing
 next to its matrix products, so a model on the tape is as fast as the same model written by hand.
-The epoch's 60.4 GFLOP at OpenBLAS's two-thread peak on this machine (about 170 GFLOP/s) would
-take 0.36 s; the course's target is 0.45 s. The matrix products alone come close to it; what
-keeps the total above is the single-threaded remainder (Adam, the copies, the bias sums and the
-loss: about a sixth of the work, which OpenBLAS's second thread does not share), and, while we
-measured, other jobs competing for the same two cores.
+The epoch's 60.4 GFLOP at the rate OpenBLAS reaches on one large product here (120 to 150
+GFLOP/s in our runs) would take 0.40 to 0.50 s; the course's target is 0.45 s. But the products
+of this network are small, and `make bench` measures them on their own, the same eight products
+per step with nothing in between: one epoch's worth took 0.47 to 0.69 s in our runs (the machine's
+speed varies from run to run), already above the target. What keeps the total higher still is the
+single-threaded remainder (Adam, the copies, the bias sums and the loss: about a sixth of the
+work, which OpenBLAS's second thread does not share), and, while we measured, other jobs
+competing for the same two cores.
 
 ## 4.10 Debugging a network
 
