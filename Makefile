@@ -146,6 +146,8 @@ check: $(B)/.deps-build
 	  $(if $(CH),,--library $(B)/lib)
 
 progress: $(B)/.deps-build
+	@[ $(EDITION) = ref ] && echo "Progress of the reference chapters (make workbook to start your own):" || \
+	  echo "Progress of your workbook in $(WB)/:"
 	@$(MAKE) --no-print-directory -s check CH= >/dev/null 2>&1 || true
 	@$(PYTHON) grader/report.py --progress --root $(ROOT) $(foreach c,$(CHAPTERS),$(B)/$(EDITION)/$(c))
 
