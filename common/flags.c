@@ -73,6 +73,7 @@ void flags_parse(flags_t *f, int argc, char **argv, const char *about, const fla
                  int n_extra)
 {
     const char *prog = argv[0];
+    int epochs_given = 0;
 #define BAD(...) bad(prog, about, f, extra, n_extra, __VA_ARGS__)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -104,6 +105,7 @@ void flags_parse(flags_t *f, int argc, char **argv, const char *about, const fla
             if (parse_long(v, 1, 1000000, &n))
                 BAD("--epochs expects a whole number from 1 to 1000000, got '%s'", v);
             f->epochs = (int)n;
+            epochs_given = 1;
         } else if (!strcmp(a, "--seed")) {
             if (parse_long(v, 0, 2147483647L, &n))
                 BAD("--seed expects a whole number from 0 to 2147483647, got '%s'", v);
@@ -124,4 +126,6 @@ void flags_parse(flags_t *f, int argc, char **argv, const char *about, const fla
         }
     }
 #undef BAD
+    if (f->quick && !epochs_given && f->quick_epochs > 0)
+        f->epochs = f->quick_epochs;
 }

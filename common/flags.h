@@ -15,6 +15,7 @@
 
 typedef struct {
     int epochs;
+    int quick_epochs; /* epochs under --quick when --epochs is not given (0: keep epochs) */
     uint64_t seed;
     int quick;
     const char *out;  /* output directory, e.g. "out/01" */
@@ -30,7 +31,8 @@ typedef struct {
     const char *help;  /* "learning rate" */
 } flag_option;
 
-/* Parse argv into f (whose fields hold the defaults on entry) and into the extra options.
+/* Parse argv into f (whose fields hold the defaults on entry) and into the extra options. With
+ * --quick and no --epochs, epochs becomes quick_epochs (when that is set).
  * `about` is one line saying what the program does (shown by --help). Exits on --help (0) and on
  * any error (2). */
 void flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag_option *extra,

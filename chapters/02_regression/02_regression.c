@@ -1742,7 +1742,7 @@ static int run_softmax(const flags_t *f, const options *o, dataset *full_train, 
 
 int main(int argc, char **argv)
 {
-    flags_t f = {.epochs = 10, .seed = 1, .out = "out/02"};
+    flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/02"};
     options o = {.lr = 0.1f, .smoothing = 0.0f, .batch = 128};
     const flag_option extra[] = {
         {"--lr", FLAG_FLOAT, &o.lr, "softmax regression learning rate"},
@@ -1755,8 +1755,6 @@ int main(int argc, char **argv)
                  "expected batch >= 1, lr > 0, 0 <= smoothing <= 1", o.batch, o.lr, o.smoothing);
         return 2;
     }
-    if (f.quick && f.epochs == 10)
-        f.epochs = 2;
     if (io_mkdirs(f.out) != 0)
         return 1;
     rng_t rng;

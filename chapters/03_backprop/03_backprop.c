@@ -1547,7 +1547,7 @@ static int run_training(const flags_t *f, const dataset *full, const dataset *te
 
 int main(int argc, char **argv)
 {
-    flags_t f = {.epochs = 10, .seed = 1, .out = "out/03"};
+    flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/03"};
     float lr = 1e-3f;
     int batch = 128, bench = 0;
     const char *optim = "adam";
@@ -1565,8 +1565,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: --optim expects adam or sgd, got '%s'\n", optim);
         return 2;
     }
-    if (f.quick && f.epochs == 10)
-        f.epochs = 2;
     if (io_mkdirs(f.out) != 0)
         return 1;
     rng_t rng;

@@ -1289,7 +1289,7 @@ static int run_fashion(const flags_t *f, float lr, int batch, rng_t *rng)
 
 int main(int argc, char **argv)
 {
-    flags_t f = {.epochs = 10, .seed = 1, .out = "out/04"};
+    flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/04"};
     float lr = 1e-3f;
     int batch = 128, bench = 0;
     flag_option extra[] = {
@@ -1305,8 +1305,6 @@ int main(int argc, char **argv)
     }
     if (bench)
         return run_bench(&f, lr, batch);
-    if (f.quick && f.epochs == 10)
-        f.epochs = 2;
     if (io_mkdirs(f.out) != 0)
         return 1;
     rng_t rng;

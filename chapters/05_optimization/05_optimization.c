@@ -1403,17 +1403,13 @@ static int run_bench(void)
 
 int main(int argc, char **argv)
 {
-    flags_t f = {.epochs = 3, .seed = 1, .out = "out/05"};
+    flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/05"};
     int bench = 0;
     const flag_option extra[] = {{"--bench", FLAG_SWITCH, &bench, "time one Adam step over 1M parameters, print one line"}};
     flags_parse(&f, argc, argv, "Chapter 5: optimizers on 2-D landscapes, schedules, the LR finder, and "
                                 "eleven optimizers on Fashion-MNIST.", extra, 1);
     if (bench)
         return run_bench();
-    if (f.quick && f.epochs == 3)
-        f.epochs = 1;
-    if (f.epochs < 1)
-        nn_fatal("train for at least one epoch", "--epochs %d", f.epochs);
     if (io_mkdirs(f.out) != 0)
         return 1;
     rng_t rng;

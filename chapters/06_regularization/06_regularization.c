@@ -2083,7 +2083,7 @@ static int run_bench(const flags_t *f)
 
 int main(int argc, char **argv)
 {
-    flags_t f = {.epochs = 10, .seed = 1, .out = "out/06"};
+    flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/06"};
     const char *experiment = "default";
     int bench = 0;
     const flag_option extra[] = {
@@ -2099,8 +2099,6 @@ int main(int argc, char **argv)
                         "hint: run with --help for the list\n", experiment);
         return 2;
     }
-    if (f.quick && f.epochs == 10)
-        f.epochs = 2;
     if (io_mkdirs(f.out) != 0)
         return 1;
     rng_t rng;

@@ -164,3 +164,13 @@ Test(clock, median_of_timings)
     cr_assert_float_eq(clock_median(odd, 5), 0.25, 1e-12, "the median ignores the outlier 9.0");
     cr_assert_float_eq(clock_median(even, 4), 2.5, 1e-12, "an even count averages the middle two");
 }
+
+Test(flags, quick_shortens_epochs_unless_they_are_given)
+{
+    flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "o"};
+    flags_parse(&f, 2, (char *[]){"prog", "--quick"}, "test", NULL, 0);
+    cr_assert_eq(f.epochs, 2, "--quick alone uses quick_epochs (got %d)", f.epochs);
+    flags_t g = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "o"};
+    flags_parse(&g, 4, (char *[]){"prog", "--quick", "--epochs", "10"}, "test", NULL, 0);
+    cr_assert_eq(g.epochs, 10, "an explicit --epochs wins over --quick, even when it equals the default (got %d)", g.epochs);
+}
