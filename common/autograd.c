@@ -749,15 +749,10 @@ float ag_item(ag_var v)
 void ag_assert_shape(ag_var v, const char *what, int ndim, const int *shape)
 {
     tensor x = node_checked(v, "ag_assert_shape", what)->value;
-    int ok = x.ndim == ndim;
-    for (int i = 0; ok && i < ndim; i++)
-        ok = shape[i] < 0 || shape[i] == x.shape[i];
-    if (ok)
+    if (tensor_shape_matches(x, ndim, shape))
         return;
-    char want[64] = "(", got[64];
-    for (int i = 0, k = 1; i < ndim; i++)
-        k += shape[i] < 0 ? sprintf(want + k, i ? ", *" : "*") : sprintf(want + k, i ? ", %d" : "%d", shape[i]);
-    strcat(want, ")");
+    char want[64], got[64];
+    tensor_pattern_str(ndim, shape, want);
     nn_fatal("an elementwise operation between a (B, 1) and a (B) tensor broadcasts to (B, B) without "
              "complaint; reshape one of them so that both have the same shape",
              "ag_assert_shape: %s has shape %s, expected %s", what, tensor_shape_str(x, got), want);

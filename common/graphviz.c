@@ -7,33 +7,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static const char *const HINT_DOT = "install Graphviz with apt-get install graphviz (or run make deps); "
                                     "the graph's DOT source is written beside, to draw it later";
 
-/* Run `dot -T<format> name.dot -o name.<format>.tmp` inside dir. 0 if it exited cleanly,
- * 127 if dot is not installed, another value if it failed. */
+/* Run `dot -T<format> dotfile -o out` inside dir: io_run_in's status (127: dot is missing). */
 static int run_dot(const char *dir, const char *dotfile, const char *format, const char *out)
 {
     char fmt[32];
     snprintf(fmt, sizeof fmt, "-T%s", format);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(126);
-        execlp("dot", "dot", fmt, dotfile, "-o", out, (char *)NULL);
-        _exit(127); /* exec failed: dot is not installed */
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return io_run_in(dir, (char *[]){"dot", fmt, (char *)dotfile, "-o", (char *)out, NULL});
 }
 
 int graphviz_render(const char *dir, const char *name, const char *dot_source)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int io_mkdirs(const char *path)
@@ -43,6 +44,25 @@ int io_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int io_run_in(const char *dir, char *const argv[])
+{
+    fflush(NULL); /* or the child would write our buffered output a second time */
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        execvp(argv[0], argv);
+        _exit(127); /* exec failed: the program is not installed */
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int io_create(io_file *out, const char *path)

@@ -34,4 +34,10 @@ const char *io_join(char *buf, const char *dir, const char *name);
 /* 1 if a regular file exists at path. */
 int io_exists(const char *path);
 
+/* Run a program (argv[0] looked up in PATH, argv NULL-terminated) with dir as its working
+ * directory and wait for it. Returns its exit status, 127 if it could not be started (not
+ * installed), -1 if it was killed or could not be waited for. The figures' gnuplot and
+ * Graphviz's dot run through this. */
+int io_run_in(const char *dir, char *const argv[]);
+
 #endif

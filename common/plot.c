@@ -4,38 +4,21 @@
 #include "error.h"
 #include "io.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static const char *const HINT_GNUPLOT = "install gnuplot with apt-get install gnuplot-nox (or run "
                                         "make deps); the numbers themselves are in the CSV log";
 
-/* Run `gnuplot script` inside dir; 0 if it exited cleanly. The script is written out twice, one
- * copy per terminal, so that multiplot layouts work too (replot would not redo them). */
+/* Run `gnuplot script` inside dir; 0 if it exited cleanly, else -1 after reporting. */
 static int run_gnuplot(const char *dir, const char *script)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(126);
-        execlp("gnuplot", "gnuplot", script, (char *)NULL);
-        _exit(127); /* exec failed: gnuplot is not installed */
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+    int status = io_run_in(dir, (char *[]){"gnuplot", (char *)script, NULL});
+    if (status == 127) {
         nn_error(HINT_GNUPLOT, "cannot draw %s/%s: gnuplot is not installed", dir, script);
         return -1;
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (status != 0) {
         nn_error("gnuplot printed its complaint above; fix the plot commands in the .gp file",
                  "gnuplot failed on %s/%s", dir, script);
         return -1;

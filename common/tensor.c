@@ -86,19 +86,30 @@ void tensor_check_same(const char *op, tensor a, tensor b)
                  "%s: shape mismatch: %s vs %s", op, tensor_shape_str(a, sa), tensor_shape_str(b, sb));
 }
 
-void tensor_check_shape(const char *op, const char *name, tensor t, int ndim, const int *shape)
+int tensor_shape_matches(tensor t, int ndim, const int *shape)
 {
     int ok = t.ndim == ndim;
     for (int i = 0; ok && i < ndim; i++)
         ok = shape[i] < 0 || shape[i] == t.shape[i];
-    if (ok)
+    return ok;
+}
+
+const char *tensor_pattern_str(int ndim, const int *shape, char *buf)
+{
+    int n = sprintf(buf, "(");
+    for (int i = 0; i < ndim; i++)
+        n += shape[i] < 0 ? sprintf(buf + n, i ? ", *" : "*") : sprintf(buf + n, i ? ", %d" : "%d", shape[i]);
+    sprintf(buf + n, ")");
+    return buf;
+}
+
+void tensor_check_shape(const char *op, const char *name, tensor t, int ndim, const int *shape)
+{
+    if (tensor_shape_matches(t, ndim, shape))
         return;
-    char want[64] = "(", got[64];
-    for (int i = 0, n = 1; i < ndim; i++)
-        n += shape[i] < 0 ? sprintf(want + n, i ? ", *" : "*") : sprintf(want + n, i ? ", %d" : "%d", shape[i]);
-    strcat(want, ")");
+    char want[64], got[64];
     nn_fatal("check how this tensor was created or reshaped", "%s: %s has shape %s, expected %s", op,
-             name, tensor_shape_str(t, got), want);
+             name, tensor_shape_str(t, got), tensor_pattern_str(ndim, shape, want));
 }
 
 void tensor_fill(tensor t, float value)

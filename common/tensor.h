@@ -47,7 +47,13 @@ const char *tensor_shape_str(tensor t, char *buf);
 /* Stop with a message naming `op`, both shapes and a hint if a and b differ in shape. */
 void tensor_check_same(const char *op, tensor a, tensor b);
 
-/* Stop with a message if t is not exactly `ndim`-dimensional with these sizes (-1 = any). */
+/* 1 if t is exactly `ndim`-dimensional with these sizes (-1 = any size). */
+int tensor_shape_matches(tensor t, int ndim, const int *shape);
+
+/* Writes a shape pattern such as "(*, 784)" (-1 shown as *) into buf (at least 64 bytes). */
+const char *tensor_pattern_str(int ndim, const int *shape, char *buf);
+
+/* Stop with a message if t does not match the pattern (see tensor_shape_matches). */
 void tensor_check_shape(const char *op, const char *name, tensor t, int ndim, const int *shape);
 
 void tensor_fill(tensor t, float value);
