@@ -119,6 +119,33 @@ def explain(ex, status, messages, printed):
     return status.lower()
 
 
+def build_problems(log):
+    """The compiler's and linker's lines that name the problem, with their file:line, each once:
+    errors, undefined references (with the implicit-declaration warning that usually explains
+    them), rather than only "collect2: error: ld returned 1 exit status"."""
+    lines = log.strip().splitlines()
+    keep, seen = [], set()
+    for l in lines:
+        if re.search(r"error:|undefined reference|implicit declaration|multiple definition|No rule to make", l) \
+                and "ld returned" not in l:
+            l = re.sub(r"^/usr/bin/ld: ", "", l)
+            l = l.replace(os.getcwd() + "/", "")
+            if l not in seen:
+                seen.add(l)
+                keep.append(l)
+    return keep or lines[-12:]
+
+
+def decoy_count(name, ex):
+    """How many decoys (chapters/NN_name/decoys/NN.K-*.c, beside the tests) this exercise's checks
+    reject: make selfcheck proves each one fails."""
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "chapters", name, "decoys")
+    try:
+        return sum(f.startswith(ex.id + "-") and f.endswith(".c") for f in os.listdir(d))
+    except FileNotFoundError:
+        return 0
+
+
 def grade_chapter(root, d, mode):
     """Prints the chapter's table; returns (points, possible, passed, failed, stub_ok)."""
     name = os.path.basename(os.path.normpath(d))
@@ -131,14 +158,13 @@ def grade_chapter(root, d, mode):
     if not quiet:
         print(color("1", f"Chapter {name.replace('_', ' ', 1)}") + f"  ({source})")
     if results is None:
-        log = read(os.path.join(d, "build.log")).strip().splitlines()
-        errors = [l for l in log if "error" in l] or log
         if not quiet:
-            print(color("31", "  does not compile, so no test could run; the compiler says:"))
-            for l in errors[:12]:
+            print(color("31", f"  does not compile or link, so none of its {len(exs)} exercises could be graded "
+                        "(they are not counted as failed); the compiler says:"))
+            for l in build_problems(read(os.path.join(d, "build.log")))[:12]:
                 print("    " + l)
             print()
-        return 0, possible, 0, max(1, len(exs)), False, 0
+        return 0, possible, 0, 1, False, 0
     points = passed = failed = skipped = 0
     stub_ok = True
     skip_reasons = {}  # reason: [checks], reported once per chapter
@@ -162,7 +188,8 @@ def grade_chapter(root, d, mode):
             continue
         mark = color("32", "✔") if earned else color("31", "✘")
         print(f"  {mark} {ex.id:<6} {ex.title:<52.52} {earned:>2} / {ex.points:<2} points   "
-              f"{len(ok)}/{len(tests)} checks")
+              f"{len(ok)}/{len(tests)} checks" + (f", rejects {n} decoy{'s' if n > 1 else ''}"
+                                                   if (n := decoy_count(name, ex)) else ""))
         if not tests:
             print(color("31", f"      no tests found for this exercise (suite {ex.suite})"))
         why = {}  # the same reason for several checks is said once

@@ -33,7 +33,9 @@ def main():
     except FileNotFoundError:
         manifest = {}
     written = kept = same = 0
-    for dirpath, _, files in sorted(os.walk(args.src)):
+    for dirpath, dirs, files in sorted(os.walk(args.src)):
+        # decoys/ holds the wrong solutions the self-check feeds the grader: not the student's.
+        dirs[:] = [d for d in dirs if d != "decoys"]
         for name in sorted(files):
             src = os.path.join(dirpath, name)
             rel = os.path.join("chapters", os.path.relpath(src, args.src))

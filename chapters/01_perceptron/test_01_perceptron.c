@@ -126,7 +126,7 @@ Test(ex01_3, zero_weights_learn_from_the_first_example)
     cr_assert_eq(m, 1, "zero weights give z = 0: y*z = 0 must count as a mistake, got %d. "
                  "Hint: the condition is y*z <= 0, with <=; with < a zero perceptron never learns.", m);
     cr_assert(w[0] == 3 && w[1] == 4 && p.b == 1, "expected w=(3,4), b=1 after the update, got "
-              "w=(%g,%g), b=%g. Hint: w <- w + lr*y*x with lr=1, y=+1.", w[0], w[1], p.b);
+              "w=(%g,%g), b=%g. Hint: w <- w + lr*y*x and b <- b + lr*y (the bias is a weight whose input is 1), with lr=1, y=+1.", w[0], w[1], p.b);
 }
 
 /* --- 01.4 one epoch ----------------------------------------------------------------------------- */
@@ -152,6 +152,35 @@ Test(ex01_4, follows_the_given_order)
                  "Hint: visit ds examples order[0], order[1], ... and sum perceptron_update's results.", m);
     cr_assert(p.w[0] == 2 && p.b == 0, "expected w=2, b=0 after the epoch, got w=%g, b=%g. "
               "Hint: the label of example i is ds->y[i] in {0,1}: convert it to -1/+1 first.", p.w[0], p.b);
+    perceptron_free(&p);
+    dataset_free(&ds);
+}
+
+Test(ex01_4, uses_the_learning_rate)
+{
+    dataset ds = tiny();
+    /* Order 1,0,2 with lr = 0.5: ex1 (x=-1,y=-1): z=0 -> mistake, w=0.5, b=-0.5.
+     * ex0 (x=1,y=+1): z=0 -> mistake, w=1, b=0. ex2: z=2 -> ok. */
+    perceptron p = perceptron_new(1);
+    int order[3] = {1, 0, 2};
+    int m = perceptron_epoch(&p, &ds, order, 0.5f);
+    cr_assert(m == 2 && p.w[0] == 1 && p.b == 0, "lr=0.5, order (1,0,2): expected 2 mistakes, w=1, b=0; "
+              "got %d mistakes, w=%g, b=%g. Hint: pass the epoch's lr on to perceptron_update "
+              "(not 1).", m, p.w[0], p.b);
+    perceptron_free(&p);
+    dataset_free(&ds);
+}
+
+Test(ex01_4, visits_the_examples_in_the_shuffled_order)
+{
+    dataset ds = tiny();
+    /* Order 2,1,0 from zero: ex2 (x=2,y=+1): z=0 -> mistake, w=2, b=1. ex1 (x=-1,y=-1): z=-1 -> ok.
+     * ex0 (x=1,y=+1): z=3 -> ok. One mistake (in the order 0,1,2 it would be two, ending at b=0). */
+    perceptron p = perceptron_new(1);
+    int order[3] = {2, 1, 0};
+    int m = perceptron_epoch(&p, &ds, order, 1.0f);
+    cr_assert(m == 1 && p.w[0] == 2 && p.b == 1, "order (2,1,0): expected 1 mistake, w=2, b=1; got %d "
+              "mistakes, w=%g, b=%g. Hint: the k-th example visited is i = order[k], not k.", m, p.w[0], p.b);
     perceptron_free(&p);
     dataset_free(&ds);
 }
@@ -241,6 +270,21 @@ Test(ex01_5, loss_and_accuracy_by_hand)
               "Hint: only the misclassified example costs -y*z = 0.5; divide by N = 3.", loss);
     cr_assert(fabs(acc - 2.0 / 3) < 1e-9, "expected accuracy 2/3, got %g. "
               "Hint: compare perceptron_predict with the -1/+1 label and divide by N.", acc);
+    dataset_free(&ds);
+}
+
+Test(ex01_5, a_point_on_the_boundary_is_predicted_plus_one)
+{
+    dataset ds = tiny();
+    float w[1] = {1};
+    perceptron p = {.d = 1, .w = w, .b = -1};
+    /* z = (0, -2, 1), y = (+1, -1, +1): the first example sits on the boundary, where
+     * perceptron_predict says +1, which is its label: all three are correct. Its loss max(0, -0) = 0. */
+    double loss = -1, acc = -1;
+    perceptron_evaluate(&p, &ds, &loss, &acc);
+    cr_assert(fabs(acc - 1) < 1e-9 && loss == 0, "z = (0, -2, 1) with labels (+1, -1, +1): expected "
+              "accuracy 1 and loss 0, got %g and %g. Hint: the accuracy compares perceptron_predict "
+              "(which says +1 at z = 0) with the label; testing y*z > 0 counts z = 0 as wrong.", acc, loss);
     dataset_free(&ds);
 }
 

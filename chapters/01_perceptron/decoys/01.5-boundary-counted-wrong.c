@@ -1,0 +1,12 @@
+/* decoy 01.5: accuracy counts z = 0 as wrong (y z > 0 instead of the prediction) */
+    double total = 0;
+    int correct = 0;
+    for (int i = 0; i < ds->n; i++) {
+        const float *x = ds->x + (size_t)i * ds->d;
+        int y = signed_label(ds->y[i]);
+        float z = neuron_preactivation(p->w, x, p->d, p->b);
+        total += fmax(0.0, -(double)y * z);
+        correct += (float)y * z > 0;
+    }
+    *loss = ds->n ? total / ds->n : 0;
+    *accuracy = ds->n ? (double)correct / ds->n : 0;
