@@ -53,6 +53,8 @@ static uint32_t crc_of(const unsigned char *p, size_t bytes)
 
 int checkpoint_save(const char *path, const char *tag, const float *params, size_t n)
 {
+    if (!path)
+        return -1; /* a failed io_join, already reported */
     tag = tag ? tag : "";
     size_t len = strlen(tag);
     if (len > CHECKPOINT_TAG_MAX) {
@@ -101,6 +103,8 @@ static int read_exact(FILE *f, void *buf, size_t bytes, const char *path, const 
 
 int checkpoint_load(const char *path, const char *tag, float *params, size_t n)
 {
+    if (!path)
+        return -1; /* a failed io_join, already reported */
     tag = tag ? tag : "";
     FILE *f = fopen(path, "rb");
     if (!f) {

@@ -14,9 +14,24 @@ const char *const FASHION_CLASSES[10] = {"T-shirt/top", "Trouser", "Pullover", "
 
 dataset dataset_new(int n, int d, int classes)
 {
-    dataset ds = {.n = n, .d = d, .classes = classes};
-    ds.x = nn_calloc((size_t)n * (size_t)d, sizeof(float));
-    ds.y = nn_calloc((size_t)n, sizeof(int));
+    dataset ds = {0};
+    if (n < 0 || d < 0 || classes < 0) {
+        nn_error("sizes come from the data: check the file or the arguments that gave them",
+                 "dataset_new: n=%d examples, d=%d features, %d classes: expected sizes >= 0", n, d, classes);
+        return ds;
+    }
+    /* The big allocation is the data's size, which comes from outside: failing it is an error
+     * the caller handles, not an abort (calloc checks n * d for overflow). */
+    ds.x = calloc(n && d ? (size_t)n : 1, d ? (size_t)d * sizeof(float) : sizeof(float));
+    ds.y = calloc(n ? (size_t)n : 1, sizeof(int));
+    if (!ds.x || !ds.y) {
+        nn_error("use fewer examples or features (or a machine with more memory)",
+                 "dataset_new: cannot allocate %d x %d floats (%.3g GB): expected a size that fits in memory", n,
+                 d, (double)n * d * sizeof(float) / 1e9);
+        free(ds.x), free(ds.y);
+        return (dataset){0};
+    }
+    ds.n = n, ds.d = d, ds.classes = classes;
     return ds;
 }
 
@@ -32,7 +47,9 @@ static const char *find_file(char *buf, const char *dir, const char *split, cons
 {
     char name[128];
     snprintf(name, sizeof name, "%s-%s-ubyte.gz", split, kind);
-    if (io_exists(io_join(buf, dir, name)))
+    if (!io_join(buf, dir, name))
+        return NULL; /* too long: reported */
+    if (io_exists(buf))
         return buf;
     snprintf(name, sizeof name, "%s-%s-ubyte", split, kind);
     if (io_exists(io_join(buf, dir, name)))
@@ -52,9 +69,11 @@ int fashion_load(const char *dir, const char *split, dataset *out)
     }
     char ipath[4096], lpath[4096];
     idx_array images, labels;
-    if (idx_read(find_file(ipath, dir, split, "images-idx3"), 3, &images) != 0)
+    if (!find_file(ipath, dir, split, "images-idx3") || !find_file(lpath, dir, split, "labels-idx1"))
         return -1;
-    if (idx_read(find_file(lpath, dir, split, "labels-idx1"), 1, &labels) != 0) {
+    if (idx_read(ipath, 3, &images) != 0)
+        return -1;
+    if (idx_read(lpath, 1, &labels) != 0) {
         idx_free(&images);
         return -1;
     }
@@ -76,6 +95,9 @@ int fashion_load(const char *dir, const char *split, dataset *out)
         }
     if (ok) {
         *out = dataset_new(images.dims[0], 28 * 28, 10);
+        ok = out->x != NULL;
+    }
+    if (ok) {
         for (size_t i = 0; i < images.count; i++)
             out->x[i] = images.data[i] / 255.0f;
         for (int i = 0; i < out->n; i++)
@@ -99,11 +121,17 @@ int fashion_load_splits(const char *dir, dataset *train, dataset *test)
 
 dataset dataset_select_classes(const dataset *src, const int *keep, int k)
 {
+    if (k < 1) {
+        nn_error("keep at least one class", "dataset_select_classes: k=%d classes: expected k >= 1", k);
+        return (dataset){0};
+    }
     int n = 0;
     for (int i = 0; i < src->n; i++)
         for (int c = 0; c < k; c++)
             n += src->y[i] == keep[c];
     dataset out = dataset_new(n, src->d, k);
+    if (!out.x)
+        return out;
     for (int i = 0, j = 0; i < src->n; i++)
         for (int c = 0; c < k; c++)
             if (src->y[i] == keep[c]) {
@@ -113,14 +141,26 @@ dataset dataset_select_classes(const dataset *src, const int *keep, int k)
     return out;
 }
 
-void dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second)
+int dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second)
 {
+    *first = *second = (dataset){0};
+    if (!(frac >= 0 && frac <= 1)) { /* also catches NaN */
+        nn_error("frac is the fraction of the examples that go to the first part, e.g. 0.8 for an 80/20 split",
+                 "dataset_split: frac is %g: expected 0 <= frac <= 1", frac);
+        return -1;
+    }
     int *idx = nn_malloc((size_t)src->n * sizeof(int));
     rng_iota(idx, src->n);
     rng_shuffle(rng, idx, src->n);
     int n1 = (int)(frac * (float)src->n);
+    if (n1 > src->n)
+        n1 = src->n;
     *first = dataset_new(n1, src->d, src->classes);
     *second = dataset_new(src->n - n1, src->d, src->classes);
+    if (!first->x || !second->x) {
+        dataset_free(first), dataset_free(second), free(idx);
+        return -1;
+    }
     for (int i = 0; i < src->n; i++) {
         dataset *dst = i < n1 ? first : second;
         int j = i < n1 ? i : i - n1;
@@ -128,4 +168,5 @@ void dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, d
         dst->y[j] = src->y[idx[i]];
     }
     free(idx);
+    return 0;
 }

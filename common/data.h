@@ -31,17 +31,21 @@ int fashion_load(const char *dir, const char *split, dataset *out);
  * the problem (then nothing is left allocated). */
 int fashion_load_splits(const char *dir, dataset *train, dataset *test);
 
-/* An empty dataset of n examples with d features (x zeroed, y zeroed). */
+/* An empty dataset of n examples with d features (x zeroed, y zeroed). Negative sizes, or too
+ * many values to allocate, are reported and give a dataset with x == NULL (n = d = 0): check
+ * x when the sizes come from outside. */
 dataset dataset_new(int n, int d, int classes);
 
 void dataset_free(dataset *ds);
 
 /* Keep the examples whose label is one of `keep` (k labels) and relabel them 0 .. k-1 in that
- * order. E.g. keep = {7, 9}: sneakers become 0, ankle boots 1. */
+ * order. E.g. keep = {7, 9}: sneakers become 0, ankle boots 1. k < 1 is reported and gives a
+ * dataset with x == NULL. */
 dataset dataset_select_classes(const dataset *src, const int *keep, int k);
 
 /* Split src at random into `first` (a fraction `frac` of the examples, rounded down) and
- * `second` (the rest). Both are new copies; src is unchanged. */
-void dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second);
+ * `second` (the rest). Both are new copies; src is unchanged. Returns 0, or -1 after reporting
+ * a frac outside [0, 1] (or NaN); then both are empty (x == NULL). */
+int dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second);
 
 #endif

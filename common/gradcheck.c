@@ -51,7 +51,9 @@ gradcheck_result gradcheck(gradcheck_loss_fn loss, void *ctx, float *param, cons
                 continue;
             }
         }
-        if (!have || e > r.max_rel_error) {
+        /* A NaN error (a NaN or Inf gradient) is the worst there is and stays the worst: every
+         * comparison with NaN is false, so `e > max` alone would let it pass after index 0. */
+        if (!have || (isnan(e) && !isnan(r.max_rel_error)) || e > r.max_rel_error) {
             have = 1;
             r.max_rel_error = e;
             r.worst = i;

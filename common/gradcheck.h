@@ -48,7 +48,8 @@
 typedef double (*gradcheck_loss_fn)(void *ctx);
 
 typedef struct {
-    double max_rel_error;  /* worst rel_i over the elements that are not kinks (0 if none) */
+    double max_rel_error;  /* worst rel_i over the elements that are not kinks (0 if none); NaN when a
+                            * gradient or the loss is NaN or Inf: it fails every "<= tol" check */
     size_t worst;          /* its index */
     double analytic;       /* a_i and n_i at that index */
     double numeric;

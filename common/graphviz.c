@@ -22,7 +22,11 @@ static int run_dot(const char *dir, const char *dotfile, const char *format, con
 int graphviz_render(const char *dir, const char *name, const char *dot_source)
 {
     char path[4096], file[256];
-    snprintf(file, sizeof file, "%s.dot", name);
+    if (snprintf(file, sizeof file, "%s.dot", name) >= (int)sizeof file) {
+        nn_error("use a shorter figure name", "graphviz_render: name \"%.60s...\" is too long: expected at most "
+                 "%zu bytes", name, sizeof file - 5);
+        return -1;
+    }
     io_file f;
     if (io_create(&f, io_join(path, dir, file)) != 0)
         return -1;
@@ -40,12 +44,15 @@ int graphviz_render(const char *dir, const char *name, const char *dot_source)
             return -1;
         }
         if (rc != 0) {
-            remove(io_join(tpath, dir, tmp));
+            if (io_join(tpath, dir, tmp))
+                remove(tpath);
             nn_error("dot printed its complaint above; the DOT source is in the .dot file",
                      "dot failed on %s/%s (exit status %d)", dir, file, rc);
             return -1;
         }
-        if (rename(io_join(tpath, dir, tmp), io_join(fpath, dir, final)) != 0) {
+        if (!io_join(tpath, dir, tmp) || !io_join(fpath, dir, final))
+            return -1;
+        if (rename(tpath, fpath) != 0) {
             nn_error("check that the output directory is writable", "cannot rename %s to %s: %s", tpath,
                      fpath, strerror(errno));
             return -1;

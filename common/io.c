@@ -4,7 +4,10 @@
 #include "error.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +15,12 @@
 int io_mkdirs(const char *path)
 {
     char buf[4096];
+    if (!path)
+        return -1; /* a failed io_join, already reported */
+    if (!*path) {
+        nn_error("pass a directory name, e.g. --out out/01", "io_mkdirs: empty directory name: expected a path");
+        return -1;
+    }
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
         nn_error("use a shorter --out directory", "path too long: %.80s...", path);
         return -1;
@@ -35,15 +44,20 @@ int io_mkdirs(const char *path)
 
 const char *io_join(char *buf, const char *dir, const char *name)
 {
-    if (snprintf(buf, 4096, "%s/%s", dir, name) >= 4096)
-        nn_fatal("use a shorter directory", "path too long: %.80s/%s", dir, name);
+    int n = snprintf(buf, 4096, "%s/%s", dir, name);
+    if (n < 0 || n >= 4096) {
+        nn_error("use a shorter directory (--out, --data)", "path too long: %.80s.../%s is %d bytes: expected "
+                 "at most 4095", dir, name, n);
+        buf[0] = '\0';
+        return NULL;
+    }
     return buf;
 }
 
 int io_exists(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int io_run_in(const char *dir, char *const argv[])
@@ -65,11 +79,18 @@ int io_run_in(const char *dir, char *const argv[])
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Temporary names are <target>.tmp.<pid>.<thread id>.<counter>: unique between processes, threads
+ * and successive writers of one thread. The counter is the module's only state (atomic). */
+static atomic_ulong tmp_counter;
+
 int io_create(io_file *out, const char *path)
 {
     memset(out, 0, sizeof *out);
+    if (!path)
+        return -1; /* a failed io_join, already reported */
     if (snprintf(out->path, sizeof out->path, "%s", path) >= (int)sizeof out->path ||
-        snprintf(out->tmp, sizeof out->tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof out->tmp) {
+        snprintf(out->tmp, sizeof out->tmp, "%s.tmp.%ld.%ld.%lu", path, (long)getpid(), (long)syscall(SYS_gettid),
+                 atomic_fetch_add(&tmp_counter, 1)) >= (int)sizeof out->tmp) {
         nn_error("use a shorter --out directory", "path too long: %.80s...", path);
         return -1;
     }
@@ -81,7 +102,10 @@ int io_create(io_file *out, const char *path)
         if (io_mkdirs(dir) != 0)
             return -1;
     }
-    out->f = fopen(out->tmp, "w");
+    int fd = open(out->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* never someone else's file */
+    out->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !out->f)
+        close(fd), remove(out->tmp);
     if (!out->f) {
         nn_error("check that the output directory is writable", "cannot write %s: %s", out->tmp,
                  strerror(errno));

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-/* mkdir -p. Returns 0, or -1 after reporting the error. */
+/* mkdir -p. Returns 0, or -1 after reporting the error (an empty path is one). */
 int io_mkdirs(const char *path);
 
 typedef struct {
@@ -28,7 +28,9 @@ int io_commit(io_file *out);
 /* Close and delete the temporary file without touching the target. */
 void io_abort(io_file *out);
 
-/* "dir/name" into buf (size 4096); stops with a message if it does not fit. */
+/* "dir/name" into buf (size 4096). Returns buf, or NULL after reporting when it does not fit.
+ * Every function here that takes a path returns -1 (0 for io_exists) for a NULL path without a
+ * second message, so io_create(&f, io_join(buf, dir, name)) needs one check, not two. */
 const char *io_join(char *buf, const char *dir, const char *name);
 
 /* 1 if a regular file exists at path. */

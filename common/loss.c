@@ -6,8 +6,34 @@
 #include <math.h>
 #include <stddef.h>
 
+/* An empty batch has no mean: report it (rather than return 0/0 = NaN silently). */
+static int empty_batch(const char *fn, int B, int K)
+{
+    if (B >= 1 && K >= 1)
+        return 0;
+    nn_error("a loss is a mean over the batch: is the dataset (or the last batch of the epoch) empty? "
+             "The caller's nn_check_finite stops on the NaN returned",
+             "%s: B=%d, K=%d: expected a batch of B >= 1 examples with K >= 1 outputs each", fn, B, K);
+    return 1;
+}
+
+/* Labels index the K columns of the logits; an index outside reads another example's memory. */
+static int bad_labels(const char *fn, const int *labels, int B, int K)
+{
+    for (int b = 0; b < B; b++)
+        if (labels[b] < 0 || labels[b] >= K) {
+            nn_error("labels index the K columns of the logits: are the logits (B, K) with K = the number of "
+                     "classes, and the labels 0-based?",
+                     "%s: labels[%d] is %d: expected 0 .. %d", fn, b, labels[b], K - 1);
+            return 1;
+        }
+    return 0;
+}
+
 float mse_loss(float *dy, const float *y, const float *t, int B, int K)
 {
+    if (empty_batch("mse_loss", B, K))
+        return NAN;
     size_t n = (size_t)B * (size_t)K;
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
@@ -24,6 +50,8 @@ static double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp
 
 float bce_logits_loss(float *dz, const float *z, const float *t, int B)
 {
+    if (empty_batch("bce_logits_loss", B, 1))
+        return NAN;
     double sum = 0;
     for (int i = 0; i < B; i++) {
         /* -[t log s(z) + (1-t) log(1-s(z))] = softplus(z) - t z, using log s(z) = -softplus(-z) */
@@ -42,18 +70,20 @@ void softmax_forward(float *p, const float *z, int B, int K)
         float m = zb[0];
         for (int k = 1; k < K; k++)
             m = fmaxf(m, zb[k]);
-        float sum = 0;
+        double sum = 0;
         for (int k = 0; k < K; k++) {
             pb[k] = expf(zb[k] - m); /* <= 1: no overflow */
             sum += pb[k];
         }
         for (int k = 0; k < K; k++)
-            pb[k] /= sum;
+            pb[k] = (float)(pb[k] / sum);
     }
 }
 
 float softmax_cross_entropy(float *dz, const float *z, const int *labels, int B, int K)
 {
+    if (empty_batch("softmax_cross_entropy", B, K) || bad_labels("softmax_cross_entropy", labels, B, K))
+        return NAN;
     double total = 0;
     for (int b = 0; b < B; b++) {
         const float *zb = z + (size_t)b * K;
@@ -97,15 +127,16 @@ void log_softmax_forward(float *out, const float *z, int B, int K)
 float softmax_cross_entropy_smooth(float *dz, const float *z, const int *labels, int B, int K,
                                    float eps)
 {
-    if (!(eps >= 0 && eps <= 1))
-        nn_fatal("label smoothing takes eps in [0, 1]; 0.1 is the usual choice, 0 turns it off",
+    if (!(eps >= 0 && eps <= 1)) {
+        nn_error("label smoothing takes eps in [0, 1]; 0.1 is the usual choice, 0 turns it off",
                  "softmax_cross_entropy_smooth: eps is %g: expected 0 <= eps <= 1", eps);
+        return NAN;
+    }
+    if (empty_batch("softmax_cross_entropy_smooth", B, K) ||
+        bad_labels("softmax_cross_entropy_smooth", labels, B, K))
+        return NAN;
     double total = 0;
     for (int b = 0; b < B; b++) {
-        if (labels[b] < 0 || labels[b] >= K)
-            nn_fatal("labels index the K columns of the logits: are the logits (B, K) with K = the "
-                     "number of classes, and the labels 0-based?",
-                     "softmax_cross_entropy_smooth: labels[%d] is %d: expected 0 .. %d", b, labels[b], K - 1);
         const float *zb = z + (size_t)b * K;
         double lse = logsumexp_row(zb, K), row = 0;
         for (int k = 0; k < K; k++) {

@@ -14,6 +14,10 @@
  * The cross-entropies take logits (pre-activation scores), not probabilities: computing
  * log(softmax) as z - logsumexp(z), with the maximum subtracted first, never overflows exp() and
  * never takes log(0), which the naive log(exp(z) / sum exp(z)) does for large |z|.
+ *
+ * Errors: an empty batch (B < 1 or K < 1), a label outside [0, K) or a smoothing eps outside
+ * [0, 1] is reported (nn_error: what, expected, got, hint) and the loss returns NaN with dz
+ * untouched; nothing exits. A training loop's nn_check_finite(loss) then stops the program.
  */
 #ifndef NN_LOSS_H
 #define NN_LOSS_H
@@ -40,7 +44,7 @@ void log_softmax_forward(float *out, const float *z, int B, int K);
  *   q_bk = (1 - eps) [k == t_b] + eps / K,
  * L = -1/B sum_b sum_k q_bk log softmax(z_b)_k, and dL/dz = (softmax(z) - q) / B.
  * eps = 0 gives softmax_cross_entropy. z: (B, K), labels: (B) in [0, K), eps in [0, 1] -> L.
- * dz: (B, K) may be NULL. A label out of range or eps outside [0, 1] stops with nn_fatal. */
+ * dz: (B, K) may be NULL. */
 float softmax_cross_entropy_smooth(float *dz, const float *z, const int *labels, int B, int K,
                                    float eps);
 

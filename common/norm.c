@@ -22,30 +22,26 @@ void batchnorm_forward_train(float *y, float *mean, float *rstd, float *running_
     if (n < 2)
         nn_fatal("use a batch of at least 2 examples in training, or batchnorm_forward_eval",
                  "batchnorm_forward_train: %ld value(s) per channel (B=%d, S=%d): expected at least 2", n, B, S);
-    /* Pass 1: the means (rows of the batch are contiguous, so loop b, c, s and accumulate per c). */
-    memset(mean, 0, (size_t)C * sizeof(float));
-    memset(rstd, 0, (size_t)C * sizeof(float));
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < C; c++) {
+    /* Per channel: the mean, then the variance around it (two passes: no cancellation of
+     * E[x^2] - E[x]^2), both summed in double like every reduction of the library. */
+    for (int c = 0; c < C; c++) {
+        double s = 0, ss = 0;
+        for (int b = 0; b < B; b++) {
             const float *xc = x + ((size_t)b * C + c) * S;
-            float s = 0;
             for (int k = 0; k < S; k++)
                 s += xc[k];
-            mean[c] += s;
         }
-    for (int c = 0; c < C; c++)
-        mean[c] /= (float)n;
-    /* Pass 2: the variances, around the mean (two passes: no cancellation of E[x^2] - E[x]^2). */
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < C; c++) {
+        const double mu = s / (double)n;
+        for (int b = 0; b < B; b++) {
             const float *xc = x + ((size_t)b * C + c) * S;
-            float s = 0;
             for (int k = 0; k < S; k++)
-                s += (xc[k] - mean[c]) * (xc[k] - mean[c]);
-            rstd[c] += s; /* the sum of squares, for now */
+                ss += ((double)xc[k] - mu) * ((double)xc[k] - mu);
         }
+        mean[c] = (float)mu;
+        rstd[c] = (float)(ss / (double)n); /* the variance, for now */
+    }
     for (int c = 0; c < C; c++) {
-        float var = rstd[c] / (float)n;
+        float var = rstd[c];
         if (running_mean && running_var) {
             running_mean[c] = (1 - momentum) * running_mean[c] + momentum * mean[c];
             running_var[c] = (1 - momentum) * running_var[c] + momentum * var * (float)n / (float)(n - 1);
@@ -83,36 +79,37 @@ void batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
 {
     check_sizes("batchnorm_backward", B, C, S);
     const float n = (float)B * (float)S;
-    /* sum dy and sum dy * xhat per channel; dxhat = dy * gamma, so the sums of dxhat and
-     * dxhat * xhat are gamma times these. */
-    float sdy[C], sdyx[C];
-    memset(sdy, 0, sizeof sdy);
-    memset(sdyx, 0, sizeof sdyx);
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < C; c++) {
+    /* One channel at a time: sum dy and sum dy * xhat over it (in double; dxhat = dy * gamma, so
+     * the sums of dxhat and dxhat * xhat are gamma times these), then its dx. Two scalars per
+     * channel: no per-channel arrays, neither on the stack (a wide layer overflowed it) nor on
+     * the heap (no allocation per training step). */
+    for (int c = 0; c < C; c++) {
+        double s1 = 0, s2 = 0;
+        for (int b = 0; b < B; b++) {
             size_t o = ((size_t)b * C + c) * S;
             for (int k = 0; k < S; k++) {
                 float xhat = (x[o + k] - mean[c]) * rstd[c];
-                sdy[c] += dy[o + k];
-                sdyx[c] += dy[o + k] * xhat;
+                s1 += dy[o + k];
+                s2 += (double)dy[o + k] * xhat;
             }
         }
-    if (dgamma)
-        memcpy(dgamma, sdyx, sizeof sdyx);
-    if (dbeta)
-        memcpy(dbeta, sdy, sizeof sdy);
-    if (!dx)
-        return;
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < C; c++) {
+        const float sdy = (float)s1, sdyx = (float)s2;
+        if (dgamma)
+            dgamma[c] = sdyx;
+        if (dbeta)
+            dbeta[c] = sdy;
+        if (!dx)
+            continue;
+        float g = gamma ? gamma[c] : 1;
+        for (int b = 0; b < B; b++) {
             size_t o = ((size_t)b * C + c) * S;
-            float g = gamma ? gamma[c] : 1;
             /* dx = rstd/n (n dxhat - sum dxhat - xhat sum dxhat xhat), every term times g */
             for (int k = 0; k < S; k++) {
                 float xhat = (x[o + k] - mean[c]) * rstd[c];
-                dx[o + k] = g * rstd[c] / n * (n * dy[o + k] - sdy[c] - xhat * sdyx[c]);
+                dx[o + k] = g * rstd[c] / n * (n * dy[o + k] - sdy - xhat * sdyx);
             }
         }
+    }
 }
 
 void groupnorm_forward(float *y, float *mean, float *rstd, const float *x, const float *gamma,
@@ -162,13 +159,13 @@ void groupnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
         for (int g = 0; g < G; g++) {
             size_t o = ((size_t)b * C + (size_t)g * Cg) * S;
             float mu = mean[b * G + g], r = rstd[b * G + g];
-            float sd = 0, sdx = 0; /* sum dxhat, sum dxhat * xhat over the group */
+            double sd = 0, sdx = 0; /* sum dxhat, sum dxhat * xhat over the group */
             for (int c = 0; c < Cg; c++) {
                 int ch = g * Cg + c;
                 float ga = gamma ? gamma[ch] : 1;
                 for (int k = 0; k < S; k++) {
                     float d = dy[o + (size_t)c * S + k], xhat = (x[o + (size_t)c * S + k] - mu) * r;
-                    sd += d * ga, sdx += d * ga * xhat;
+                    sd += d * ga, sdx += (double)(d * ga) * xhat;
                     if (dgamma)
                         dgamma[ch] += d * xhat;
                     if (dbeta)
@@ -183,7 +180,7 @@ void groupnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
                 for (int k = 0; k < S; k++) {
                     size_t i = o + (size_t)c * S + k;
                     float xhat = (x[i] - mu) * r;
-                    dx[i] = r / n * (n * dy[i] * ga - sd - xhat * sdx);
+                    dx[i] = r / n * (n * dy[i] * ga - (float)sd - xhat * (float)sdx);
                 }
             }
         }

@@ -18,16 +18,22 @@ adam_t adam_new(size_t n, float lr)
                     .m = nn_calloc(n, sizeof(float)), .v = nn_calloc(n, sizeof(float)), .n = n};
 }
 
-/* The update of elements [i, n), one at a time: the definition. */
+/* The update of one element: the definition, with the bias corrections folded into step and
+ * eps (see adam_step). The only Adam arithmetic of the library: adam_step, and optim_step's
+ * "adam" and "adamw", all go through it or its vector twins below, so they round alike. */
+static inline void adam_one(float *p, float gi, float *m, float *v, float b1, float b2, float step, float eps)
+{
+    *m = b1 * *m + (1.0f - b1) * gi;
+    *v = b2 * *v + (1.0f - b2) * gi * gi;
+    *p -= step * *m / (sqrtf(*v) + eps);
+}
+
+/* The update of elements [i, n), one at a time. */
 static void adam_scalar(float *p, const float *g, float *m, float *v, size_t i, size_t n, float b1,
                         float b2, float step, float eps)
 {
-    for (; i < n; i++) {
-        float gi = g[i];
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        p[i] -= step * m[i] / (sqrtf(v[i]) + eps);
-    }
+    for (; i < n; i++)
+        adam_one(p + i, g[i], m + i, v + i, b1, b2, step, eps);
 }
 
 /* Adam touches every parameter every step: for chapter 3's MLP that is 235,146 floats x 469 steps
@@ -92,17 +98,24 @@ static size_t adam_simd(float *p, const float *g, float *m, float *v, size_t n, 
 }
 #endif
 
+/* Step t of Adam on n elements. Fold both bias corrections into the step size and the epsilon,
+ * once per step:
+ *   lr m_hat / (sqrt(v_hat) + eps) = (lr / c1) m / (sqrt(v) / sqrt(c2) + eps)
+ *                                  = step m / (sqrt(v) + eps sqrt(c2)),  step = lr sqrt(c2) / c1
+ * with c1 = 1 - beta1^t, c2 = 1 - beta2^t: no per-element division by c1 or c2. */
+static void adam_update(float *p, const float *g, float *m, float *v, size_t n, float lr, float b1, float b2,
+                        float eps, long t)
+{
+    double c1 = 1.0 - pow(b1, (double)t), c2 = 1.0 - pow(b2, (double)t);
+    const float step = (float)(lr * sqrt(c2) / c1), e = (float)(eps * sqrt(c2));
+    size_t done = adam_simd(p, g, m, v, n, b1, b2, step, e);
+    adam_scalar(p, g, m, v, done, n, b1, b2, step, e);
+}
+
 void adam_step(adam_t *a, float *p, const float *g)
 {
     a->t++;
-    /* Fold both bias corrections into the step size and the epsilon, once per step:
-     *   lr m_hat / (sqrt(v_hat) + eps) = (lr / c1) m / (sqrt(v) / sqrt(c2) + eps)
-     *                                  = step m / (sqrt(v) + eps sqrt(c2)),  step = lr sqrt(c2) / c1
-     * with c1 = 1 - beta1^t, c2 = 1 - beta2^t: no per-element division by c1 or c2. */
-    double c1 = 1.0 - pow(a->beta1, (double)a->t), c2 = 1.0 - pow(a->beta2, (double)a->t);
-    const float step = (float)(a->lr * sqrt(c2) / c1), eps = (float)(a->eps * sqrt(c2));
-    size_t done = adam_simd(p, g, a->m, a->v, a->n, a->beta1, a->beta2, step, eps);
-    adam_scalar(p, g, a->m, a->v, done, a->n, a->beta1, a->beta2, step, eps);
+    adam_update(p, g, a->m, a->v, a->n, a->lr, a->beta1, a->beta2, a->eps, (long)a->t);
 }
 
 void adam_free(adam_t *a)
@@ -212,8 +225,13 @@ static void optim_tensor(optim_t *o, float *p, const float *g, size_t off, size_
     if (o->kind == OPT_ADAMW)
         for (size_t i = 0; i < n; i++)
             p[i] *= 1.0f - lr * wd;
+    if ((o->kind == OPT_ADAM && wd == 0) || o->kind == OPT_ADAMW) { /* the same code as adam_step */
+        adam_update(p, g, m, v, n, lr, o->beta1, o->beta2, eps, (long)o->t);
+        return;
+    }
     const double rho_inf = 2.0 / (1.0 - o->beta2) - 1.0;
     const double rho_t = rho_inf - 2.0 * (double)o->t * pow(o->beta2, (double)o->t) / c2;
+    const float adam_step_size = (float)(lr * sqrt(c2) / c1), adam_eps = (float)(eps * sqrt(c2));
     const double rect = rho_t > 5 ? sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0;
     for (size_t i = 0; i < n; i++) {
         float gi = l2 && wd != 0 ? g[i] + wd * p[i] : g[i];
@@ -226,14 +244,13 @@ static void optim_tensor(optim_t *o, float *p, const float *g, size_t off, size_
             v[i] = o->alpha * v[i] + (1.0f - o->alpha) * gi * gi;
             p[i] -= lr * gi / (sqrtf(v[i]) + eps);
             break;
-        case OPT_ADAM:
-        case OPT_ADAMW:
+        case OPT_ADAM: /* with L2 weight decay folded into gi; as adam_update otherwise */
+            adam_one(p + i, gi, m + i, v + i, o->beta1, o->beta2, adam_step_size, adam_eps);
+            break;
         case OPT_RADAM:
             m[i] = o->beta1 * m[i] + (1.0f - o->beta1) * gi;
             v[i] = o->beta2 * v[i] + (1.0f - o->beta2) * gi * gi;
-            if (o->kind != OPT_RADAM)
-                p[i] -= (float)(lr / c1 * m[i] / (sqrt(v[i]) / sqrt(c2) + eps));
-            else if (rho_t > 5)
+            if (rho_t > 5)
                 p[i] -= (float)(lr * rect * (m[i] / c1) * sqrt(c2) / (sqrt(v[i]) + eps));
             else
                 p[i] -= (float)(lr * m[i] / c1);

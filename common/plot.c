@@ -26,15 +26,66 @@ static int run_gnuplot(const char *dir, const char *script)
     return 0;
 }
 
+/* s as the inside of a gnuplot single-quoted string, into dst (n bytes). Inside single quotes
+ * gnuplot expands nothing (no `command`, no @macro, no backslash escapes); the one special
+ * character is the quote itself, written twice. A line break cannot be quoted at all, so control
+ * characters are refused. Returns 0, or -1 after reporting (`what` names the argument). */
+static int gp_quote(char *dst, size_t n, const char *s, const char *what)
+{
+    size_t j = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            nn_error("use a name without line breaks or other control characters",
+                     "plot: the %s \"%.60s\" contains control character 0x%02x: expected printable text", what, s,
+                     *p);
+            return -1;
+        }
+        if (j + 3 > n) {
+            nn_error("use a shorter name or title", "plot: the %s \"%.60s...\" is too long: expected at most %zu "
+                     "bytes once quoted", what, s, n - 1);
+            return -1;
+        }
+        if (*p == '\'')
+            dst[j++] = '\'';
+        dst[j++] = (char)*p;
+    }
+    dst[j] = '\0';
+    return 0;
+}
+
+/* Rename dir/<name><from> to dir/<name><to>. */
+static int rename_in(const char *dir, const char *name, const char *from, const char *to)
+{
+    char a[512], b[512], pa[4096], pb[4096];
+    snprintf(a, sizeof a, "%s%s", name, from);
+    snprintf(b, sizeof b, "%s%s", name, to);
+    if (!io_join(pa, dir, a) || !io_join(pb, dir, b))
+        return -1;
+    if (rename(pa, pb) != 0) {
+        nn_error("did gnuplot write the image? Run the .gp script by hand to see", "cannot rename %s to %s", pa, pb);
+        return -1;
+    }
+    return 0;
+}
+
 int plot_render(const char *dir, const char *name, int width, int height, const char *body)
 {
-    char path[4096], gp[256];
-    snprintf(gp, sizeof gp, "%s.gp", name);
-    io_file f;
-    if (io_create(&f, io_join(path, dir, gp)) != 0)
+    char path[4096], gp[256], qname[512];
+    if (snprintf(gp, sizeof gp, "%s.gp", name) >= (int)sizeof gp) {
+        nn_error("use a shorter figure name", "plot_render: figure name \"%.60s...\" is too long: expected at "
+                 "most %zu bytes", name, sizeof gp - 4);
         return -1;
+    }
+    if (gp_quote(qname, sizeof qname, name, "figure name") != 0 || !io_join(path, dir, gp))
+        return -1;
+    io_file f;
+    if (io_create(&f, path) != 0)
+        return -1;
+    /* Both images are written under temporary names; this program renames them (not a shell
+     * command in the script) once gnuplot has succeeded. */
     fprintf(f.f,
-            "# %s.gp — drawn by the course's plot_render(); re-run with: gnuplot %s.gp\n"
+            "# %s.gp — drawn by the course's plot_render(); re-run with: gnuplot '%s.gp'\n"
+            "# (it writes %s.svg.tmp and %s.png.tmp; plot_render renames them when gnuplot succeeds)\n"
             "set terminal svg size %d,%d dynamic enhanced font 'sans,13' background rgb 'white'\n"
             "set output '%s.svg.tmp'\n"
             "set datafile separator ','\n"
@@ -44,30 +95,50 @@ int plot_render(const char *dir, const char *name, int width, int height, const 
             "set terminal pngcairo size %d,%d enhanced font 'sans,11' background rgb 'white'\n"
             "set output '%s.png.tmp'\n"
             "%s\n"
-            "unset output\n"
-            "system('mv -f %s.svg.tmp %s.svg && mv -f %s.png.tmp %s.png')\n",
-            name, name, width, height, name, body, width, height, name, body, name, name, name, name);
+            "unset output\n",
+            name, qname, name, name, width, height, qname, body, width, height, qname, body);
     if (io_commit(&f) != 0)
         return -1;
-    return run_gnuplot(dir, gp);
+    if (run_gnuplot(dir, gp) != 0) {
+        char tmp[4096], t[512];
+        snprintf(t, sizeof t, "%s.svg.tmp", name);
+        if (io_join(tmp, dir, t))
+            remove(tmp);
+        snprintf(t, sizeof t, "%s.png.tmp", name);
+        if (io_join(tmp, dir, t))
+            remove(tmp);
+        return -1;
+    }
+    if (rename_in(dir, name, ".svg.tmp", ".svg") != 0 || rename_in(dir, name, ".png.tmp", ".png") != 0)
+        return -1;
+    return 0;
 }
 
 int plot_curves(const char *dir, const char *name, const char *csv, const char *title,
                 const char *xlabel, const char *ylabel, const char *x, const char *const *series)
 {
-    char body[4096];
-    int n = snprintf(body, sizeof body,
-                     "set title '%s'\nset xlabel '%s'\nset ylabel '%s'\nset key top right\nplot ", title,
-                     xlabel, ylabel);
+    char body[8192], qt[512], qx[512], qy[512], qcsv[1024], qcol[512];
+    if (gp_quote(qt, sizeof qt, title, "title") || gp_quote(qx, sizeof qx, xlabel, "x label") ||
+        gp_quote(qy, sizeof qy, ylabel, "y label") || gp_quote(qcsv, sizeof qcsv, csv, "CSV file name") ||
+        gp_quote(qcol, sizeof qcol, x, "x column"))
+        return -1;
+    int n = snprintf(body, sizeof body, "set title '%s'\nset xlabel '%s'\nset ylabel '%s'\nset key top right\nplot ",
+                     qt, qx, qy);
     for (int i = 0; series[i] && n < (int)sizeof body; i++) {
-        char column[128];
+        char column[256], qc[512], qtitle[512];
         const char *colon = strchr(series[i], ':');
         snprintf(column, sizeof column, "%.*s", colon ? (int)(colon - series[i]) : (int)strlen(series[i]),
                  series[i]);
+        if (gp_quote(qc, sizeof qc, column, "series column") ||
+            gp_quote(qtitle, sizeof qtitle, colon ? colon + 1 : column, "series title"))
+            return -1;
         n += snprintf(body + n, sizeof body - (size_t)n, "%s'%s' using '%s':'%s' with lines lw 2 title '%s'",
-                      i ? ", " : "", csv, x, column, colon ? colon + 1 : column);
+                      i ? ", " : "", qcsv, qcol, qc, qtitle);
     }
-    if (n >= (int)sizeof body)
-        nn_fatal("plot fewer series at once", "plot_curves: the plot command for %s is too long", name);
+    if (n >= (int)sizeof body) {
+        nn_error("plot fewer series at once", "plot_curves: the plot command for %s is too long: expected at "
+                 "most %zu bytes", name, sizeof body - 1);
+        return -1;
+    }
     return plot_render(dir, name, 800, 500, body);
 }

@@ -145,3 +145,133 @@ Test(fashion, load_splits_together)
     cr_assert(tr.n == 300 && te.n == 100, "300 training and 100 test images, got %d and %d", tr.n, te.n);
     dataset_free(&tr), dataset_free(&te);
 }
+
+/* --- issue 9: bugs found in review; each of these failed before its fix ------------------------ */
+
+typedef struct {
+    char path[512];
+    int ndim;
+} idx_case;
+
+static void read_idx_case(void *arg)
+{
+    idx_case *c = arg;
+    idx_array a;
+    int rc = idx_read(c->path, c->ndim, &a);
+    exit(rc == -1 && a.data == NULL && a.count == 0 ? 5 : 0);
+}
+
+static void expect_idx_error(idx_case *c, const char *needle)
+{
+    char err[4096];
+    int status = capture_stderr(read_idx_case, c, err, sizeof err);
+    cr_assert_eq(status, 5, "idx_read must return -1 and leave out empty (status %d): %s", status, err);
+    cr_assert(strstr(err, needle), "the message should say \"%s\"; it said:\n%s", needle, err);
+    cr_assert(strstr(err, "hint:"), "the message should end with a hint:\n%s", err);
+}
+
+static void tmp_file(char *path, size_t n, const char *name)
+{
+    char dir[64] = "/tmp/nn-idx-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, n, "%s/%s", dir, name);
+}
+
+/* 2^28 x 2^28 x 256 = 2^64 wrapped to 0 when the sizes were multiplied before the check. */
+Test(idx, overflowing_dimension_product_is_rejected)
+{
+    idx_case c = {.ndim = 3};
+    tmp_file(c.path, sizeof c.path, "huge.idx");
+    write_idx(c.path, (uint32_t[]){0x803, 1u << 28, 1u << 28, 256}, 4, 0);
+    expect_idx_error(&c, "multiply to more than 2^32 values");
+}
+
+/* ndim is the caller's: more than 4 wrote past the header and dims buffers. */
+Test(idx, ndim_out_of_range_is_rejected)
+{
+    idx_case c = {.ndim = 5};
+    tmp_file(c.path, sizeof c.path, "five.idx");
+    write_idx(c.path, (uint32_t[]){0x805, 1, 1, 1, 1, 1}, 6, 1);
+    expect_idx_error(&c, "ndim is 5: expected 1 .. 4");
+    c.ndim = 0;
+    expect_idx_error(&c, "ndim is 0: expected 1 .. 4");
+}
+
+/* A damaged gzip trailer (CRC) is corruption, not "longer than its header says" (nor "file too
+ * short", as zlib may find it on the first read of a small file). */
+Test(idx, gzip_crc_error_is_reported_as_corruption)
+{
+    const uint32_t sizes[2] = {100, 1u << 20};
+    for (int k = 0; k < 2; k++) {
+        idx_case c = {.ndim = 1};
+        tmp_file(c.path, sizeof c.path, "crc.idx.gz");
+        write_idx(c.path, (uint32_t[]){0x801, sizes[k]}, 2, sizes[k]);
+        FILE *f = fopen(c.path, "r+b");
+        cr_assert_not_null(f);
+        fseek(f, -8, SEEK_END); /* the trailer: CRC-32, then the length */
+        int b = fgetc(f);
+        fseek(f, -8, SEEK_END);
+        fputc(b ^ 0xff, f);
+        fclose(f);
+        char err[4096];
+        int status = capture_stderr(read_idx_case, &c, err, sizeof err);
+        cr_assert_eq(status, 5, "a CRC error must make idx_read fail (status %d): %s", status, err);
+        cr_assert(!strstr(err, "longer than its header") && !strstr(err, "too short"),
+                  "a CRC error is neither extra data nor a short file: %s", err);
+        cr_assert(strstr(err, "corrupt"), "the message should say the file is corrupt: %s", err);
+    }
+}
+
+typedef struct {
+    float frac;
+    int rc, n1, n2;
+} split_case;
+
+static void split_child(void *arg)
+{
+    split_case *c = arg;
+    dataset src = dataset_new(10, 2, 2), a, b;
+    rng_t r;
+    rng_seed(&r, 1);
+    c->rc = dataset_split(&src, c->frac, &r, &a, &b);
+    exit(c->rc == -1 && a.x == NULL && b.x == NULL ? 5 : 0);
+}
+
+Test(data, split_rejects_nan_and_out_of_range_fractions)
+{
+    float bad[] = {NAN, 1.5f, -0.25f, INFINITY};
+    for (int i = 0; i < 4; i++) {
+        char err[4096];
+        split_case c = {.frac = bad[i]};
+        int status = capture_stderr(split_child, &c, err, sizeof err);
+        cr_assert_eq(status, 5, "frac %g must be reported and return -1 (status %d): %s", bad[i], status, err);
+        cr_assert(strstr(err, "expected 0 <= frac <= 1") && strstr(err, "hint:"), "frac %g: %s", bad[i], err);
+    }
+    split_case ok = {.frac = 1};
+    dataset src = dataset_new(10, 2, 2), a, b;
+    rng_t r;
+    rng_seed(&r, 1);
+    cr_assert_eq(dataset_split(&src, ok.frac, &r, &a, &b), 0);
+    cr_assert(a.n == 10 && b.n == 0, "frac 1 keeps everything in the first part: %d + %d", a.n, b.n);
+    dataset_free(&a), dataset_free(&b), dataset_free(&src);
+}
+
+static void new_child(void *arg)
+{
+    const int *nd = arg;
+    dataset ds = dataset_new(nd[0], nd[1], 2);
+    exit(ds.x == NULL && ds.y == NULL && ds.n == 0 ? 5 : 0);
+}
+
+/* A negative or overflowing size used to reach calloc as a huge size_t: "out of memory", exit. */
+Test(data, dataset_new_rejects_impossible_sizes)
+{
+    int cases[][2] = {{-1, 10}, {10, -3}, {1 << 30, 1 << 30}};
+    for (int i = 0; i < 3; i++) {
+        char err[4096];
+        int status = capture_stderr(new_child, cases[i], err, sizeof err);
+        cr_assert_eq(status, 5, "dataset_new(%d, %d) must report and return an empty dataset (status %d): %s",
+                     cases[i][0], cases[i][1], status, err);
+        cr_assert(strstr(err, "dataset_new") && strstr(err, "hint:"), "got: %s", err);
+    }
+}

@@ -139,3 +139,21 @@ Test(gradcheck, step_function_near_its_jump)
     cr_assert(g.max_rel_error == 0 && g.worst == 0, "element 0 checks exactly once the step is small enough: "
               "error %g at %zu", g.max_rel_error, g.worst);
 }
+
+/* Issue 9: a NaN or Inf analytic gradient after the first index passed the check (every
+ * comparison with NaN is false, so the worst error stayed the first element's). */
+static void nan_or_inf_after_the_first_index(float bad)
+{
+    float p[4] = {0.5f, -1, 2, 0.25f}, g[4];
+    for (int i = 0; i < 4; i++)
+        g[i] = (i + 1) * p[i] * p[i];
+    g[2] = bad;
+    gradcheck_result r = gradcheck(cubic, p, p, g, 4, 1e-3f);
+    cr_assert(!(r.max_rel_error <= 1e-2), "a %g gradient at index 2 must fail the check: max_rel_error %g",
+              bad, r.max_rel_error);
+    cr_assert_eq(r.worst, 2, "the worst element is the %g one (index 2), got %zu", bad, r.worst);
+    cr_assert_eq(r.kinks, 0, "a %g gradient is not a kink", bad);
+}
+
+Test(gradcheck, nan_gradient_after_the_first_index_fails) { nan_or_inf_after_the_first_index(NAN); }
+Test(gradcheck, inf_gradient_after_the_first_index_fails) { nan_or_inf_after_the_first_index(INFINITY); }

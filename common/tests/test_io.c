@@ -8,6 +8,7 @@
 #include "capture.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 static char *tmpdir(void)
@@ -98,6 +99,96 @@ Test(plot, gnuplot_error_is_reported)
     int status = capture_stderr(bad_plot, tmpdir(), err, sizeof err);
     cr_assert_eq(status, 7, "plot_render returns -1 when gnuplot fails");
     cr_assert(strstr(err, "gnuplot failed on"), "the message names the script: %s", err);
+}
+
+/* --- issue 9: bugs found in review; each of these failed before its fix ------------------------ */
+
+static void mkdirs_empty(void *dir)
+{
+    if (chdir(dir) != 0)
+        exit(9);
+    exit(io_mkdirs("") == -1 ? 5 : 0);
+}
+
+/* io_mkdirs("") (from --out "") read past the end of the string. */
+Test(io, mkdirs_of_the_empty_path_is_an_error)
+{
+    char err[4096];
+    int status = capture_stderr(mkdirs_empty, tmpdir(), err, sizeof err);
+    cr_assert_eq(status, 5, "io_mkdirs(\"\") returns -1 (status %d): %s", status, err);
+    cr_assert(strstr(err, "empty directory name") && strstr(err, "hint:"), "got: %s", err);
+}
+
+/* Two writers of the same file (threads of one process) used to share the pid-only temp name. */
+Test(io, temporary_names_are_unique_within_a_process)
+{
+    char path[4096];
+    io_file a, b;
+    io_join(path, tmpdir(), "same.txt");
+    cr_assert_eq(io_create(&a, path), 0);
+    cr_assert_eq(io_create(&b, path), 0);
+    cr_assert_str_neq(a.tmp, b.tmp, "two open writers of one file need two temporary names");
+    fprintf(a.f, "a\n");
+    fprintf(b.f, "b\n");
+    cr_assert_eq(io_commit(&a), 0);
+    cr_assert_eq(io_commit(&b), 0);
+    cr_assert_str_eq(slurp(path), "b\n", "the last commit wins, whole");
+}
+
+
+typedef struct {
+    const char *path;
+    char tmp[4096];
+} thread_case;
+
+static void *create_in_thread(void *arg)
+{
+    thread_case *c = arg;
+    io_file f;
+    if (io_create(&f, c->path) == 0) {
+        snprintf(c->tmp, sizeof c->tmp, "%s", f.tmp);
+        io_abort(&f);
+    }
+    return NULL;
+}
+
+Test(io, temporary_names_differ_between_threads)
+{
+    char path[4096];
+    io_join(path, tmpdir(), "t.txt");
+    thread_case c[2] = {{.path = path}, {.path = path}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, create_in_thread, &c[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    cr_assert(c[0].tmp[0] && c[1].tmp[0], "both threads opened the file");
+    cr_assert_str_neq(c[0].tmp, c[1].tmp, "threads get different temporary names");
+}
+
+/* Titles, labels and paths are quoted for gnuplot: a quote no longer breaks the figure, and a
+ * crafted title cannot run a command; the script has no system('mv ...'): C renames the images. */
+Test(plot, quotes_in_titles_and_names_are_escaped)
+{
+    char path[4096];
+    char *dir = tmpdir();
+    csvlog log;
+    csvlog_open(&log, io_join(path, dir, "it's.csv"), "epoch,loss");
+    for (int e = 1; e <= 3; e++)
+        csvlog_row(&log, (double[]){e, 1.0 / e});
+    csvlog_close(&log);
+    const char *series[] = {"loss:Bob's loss", NULL};
+    cr_assert_eq(plot_curves(dir, "Bob's figure", "it's.csv", "Bob's run", "epoch", "l'oss", "epoch", series), 0,
+                 "a quote in a title or a file name must not break the figure");
+    cr_assert(io_exists(io_join(path, dir, "Bob's figure.svg")) && io_exists(io_join(path, dir, "Bob's figure.png")),
+              "both images are there");
+    char *gp = slurp(io_join(path, dir, "Bob's figure.gp"));
+    cr_assert(gp && !strstr(gp, "system("), "the script runs no shell command:\n%s", gp);
+
+    const char *evil = "x'; system('touch PWNED'); print '";
+    const char *s2[] = {"loss:x", NULL};
+    plot_curves(dir, "evil", "it's.csv", evil, "epoch", "loss", "epoch", s2);
+    cr_assert(!io_exists(io_join(path, dir, "PWNED")), "a crafted title ran a command");
 }
 
 /* --- flags ----------------------------------------------------------------------------------- */

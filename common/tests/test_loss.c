@@ -141,7 +141,7 @@ static void smooth_bad_label(void *arg)
     (void)arg;
     const float z[2] = {0, 0};
     const int label = -1;
-    softmax_cross_entropy_smooth(NULL, z, &label, 1, 2, 0.1f);
+    exit(isnan(softmax_cross_entropy_smooth(NULL, z, &label, 1, 2, 0.1f)) ? 5 : 0);
 }
 
 static void smooth_bad_eps(void *arg)
@@ -149,14 +149,61 @@ static void smooth_bad_eps(void *arg)
     (void)arg;
     const float z[2] = {0, 0};
     const int label = 0;
-    softmax_cross_entropy_smooth(NULL, z, &label, 1, 2, 1.5f);
+    exit(isnan(softmax_cross_entropy_smooth(NULL, z, &label, 1, 2, 1.5f)) ? 5 : 0);
 }
 
 Test(loss, smoothing_rejects_bad_labels_and_eps)
 {
     char err[4096];
     int status = capture_stderr(smooth_bad_label, NULL, err, sizeof err);
-    cr_assert(status == 1 && strstr(err, "labels[0] is -1: expected 0 .. 1"), "status %d: %s", status, err);
+    /* reported, then NaN returned (no exit from the library): status 5 is the child's "NaN" */
+    cr_assert(status == 5 && strstr(err, "labels[0] is -1: expected 0 .. 1"), "status %d: %s", status, err);
     status = capture_stderr(smooth_bad_eps, NULL, err, sizeof err);
-    cr_assert(status == 1 && strstr(err, "eps is 1.5: expected 0 <= eps <= 1"), "status %d: %s", status, err);
+    cr_assert(status == 5 && strstr(err, "eps is 1.5: expected 0 <= eps <= 1"), "status %d: %s", status, err);
+}
+
+/* Issue 9: softmax_cross_entropy read logits out of range for a bad label, and an empty batch
+ * (B = 0) gave a silent NaN in mse/bce/ce. Now each reports (file:line, expected/got, hint) and
+ * returns NaN without exiting: the caller's nn_check_finite stops the program. */
+static void ce_bad_label(void *arg)
+{
+    const float z[4] = {1, 2, 3, 4};
+    const int labels[2] = {1, *(int *)arg};
+    float dz[4] = {7, 7, 7, 7};
+    float l = softmax_cross_entropy(dz, z, labels, 2, 2);
+    exit(isnan(l) && dz[0] == 7 ? 5 : 0);
+}
+
+static void empty_batches(void *unused)
+{
+    (void)unused;
+    float z[1] = {0}, t[1] = {0};
+    int labels[1] = {0};
+    int nans = isnan(mse_loss(NULL, z, t, 0, 3)) + isnan(bce_logits_loss(NULL, z, t, 0)) +
+               isnan(softmax_cross_entropy(NULL, z, labels, 0, 1)) +
+               isnan(softmax_cross_entropy_smooth(NULL, z, labels, 0, 1, 0.1f));
+    exit(nans == 4 ? 5 : 0);
+}
+
+Test(loss, softmax_cross_entropy_checks_labels)
+{
+    char err[4096];
+    int bad[] = {2, -1};
+    for (int i = 0; i < 2; i++) {
+        int status = capture_stderr(ce_bad_label, &bad[i], err, sizeof err);
+        char want[128];
+        snprintf(want, sizeof want, "labels[1] is %d: expected 0 .. 1", bad[i]);
+        cr_assert(status == 5 && strstr(err, want) && strstr(err, "hint:"),
+                  "a label out of range must be reported and give NaN (status %d): %s", status, err);
+    }
+}
+
+Test(loss, empty_batch_is_an_error_not_a_silent_nan)
+{
+    char err[4096];
+    int status = capture_stderr(empty_batches, NULL, err, sizeof err);
+    cr_assert_eq(status, 5, "every loss returns NaN for B = 0 (status %d): %s", status, err);
+    cr_assert(strstr(err, "mse_loss: B=0") && strstr(err, "bce_logits_loss: B=0") &&
+                  strstr(err, "softmax_cross_entropy: B=0") && strstr(err, "softmax_cross_entropy_smooth: B=0"),
+              "each loss names itself and the empty batch: %s", err);
 }

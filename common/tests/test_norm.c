@@ -181,3 +181,34 @@ Test(norm, bad_sizes_are_reported)
     cr_assert(st == 1 && strstr(err, "at least 2") && strstr(err, "hint"),
               "batch norm on one example: expected exit 1 and 'at least 2', got %d: %s", st, err);
 }
+
+/* Issue 9: batch-norm backward kept two C-float arrays on the stack (a VLA): a wide layer
+ * overflowed the 8 MB stack. 2^21 channels would need 16 MB there. */
+Test(norm, batchnorm_backward_handles_very_wide_layers)
+{
+    const int B = 2, C = 1 << 21, S = 1;
+    float *x = calloc((size_t)B * C, sizeof(float)), *dy = calloc((size_t)B * C, sizeof(float)),
+          *dx = calloc((size_t)B * C, sizeof(float)), *mean = calloc((size_t)C, sizeof(float)),
+          *rstd = calloc((size_t)C, sizeof(float));
+    for (int c = 0; c < C; c++)
+        x[c] = 1, x[C + c] = -1, dy[c] = 1, mean[c] = 0, rstd[c] = 1;
+    batchnorm_backward(dx, NULL, NULL, dy, x, mean, rstd, NULL, B, C, S);
+    /* dy = (1, 0), xhat = (1, -1): dx = 1/2 (2 dy - 1 - xhat) = (0, 0) */
+    cr_assert(dx[0] == 0 && dx[C] == 0 && dx[C - 1] == 0, "dx %g %g", dx[0], dx[C]);
+    free(x), free(dy), free(dx), free(mean), free(rstd);
+}
+
+/* Issue 9: the batch statistics were summed in float: 1e8 followed by 1000 ones lost every one
+ * (1e8 + 1 == 1e8 in float). Summed in double, as the rest of the library does. */
+Test(norm, batch_statistics_are_accumulated_in_double)
+{
+    const int B = 1001;
+    float *x = malloc(B * sizeof(float)), *y = malloc(B * sizeof(float)), mean, rstd;
+    x[0] = 1e8f;
+    for (int b = 1; b < B; b++)
+        x[b] = 1;
+    batchnorm_forward_train(y, &mean, &rstd, NULL, NULL, x, NULL, NULL, B, 1, 1, 0.1f, 1e-5f);
+    double want = (1e8 + 1000) / 1001;
+    cr_assert(fabs(mean - want) < 0.02, "mean %.6f, expected %.6f", mean, want);
+    free(x), free(y);
+}
