@@ -32,7 +32,7 @@ static void usage(FILE *to, const char *prog, const char *about, const flags_t *
     fprintf(to, "  --help         show this text\n");
 }
 
-static _Noreturn __attribute__((format(printf, 6, 7))) void
+static __attribute__((format(printf, 6, 7))) int
 bad(const char *prog, const char *about, const flags_t *f, const flag_option *extra, int n_extra,
     const char *fmt, ...)
 {
@@ -43,7 +43,7 @@ bad(const char *prog, const char *about, const flags_t *f, const flag_option *ex
     va_end(ap);
     fprintf(stderr, "\n\n");
     usage(stderr, prog, about, f, extra, n_extra);
-    exit(2);
+    return -1;
 }
 
 /* A whole-string integer or float, or -1 (reported by the caller). */
@@ -69,17 +69,17 @@ static int parse_float(const char *s, float *out)
     return 0;
 }
 
-void flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag_option *extra,
-                 int n_extra)
+int flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag_option *extra,
+                int n_extra)
 {
-    const char *prog = argv[0];
+    const char *prog = argc > 0 && argv[0] ? argv[0] : "program";
     int epochs_given = 0;
-#define BAD(...) bad(prog, about, f, extra, n_extra, __VA_ARGS__)
+#define BAD(...) return bad(prog, about, f, extra, n_extra, __VA_ARGS__)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout, prog, about, f, extra, n_extra);
-            exit(0);
+            return 1;
         }
         if (!strcmp(a, "--quick")) {
             f->quick = 1;
@@ -128,4 +128,5 @@ void flags_parse(flags_t *f, int argc, char **argv, const char *about, const fla
 #undef BAD
     if (f->quick && !epochs_given && f->quick_epochs > 0)
         f->epochs = f->quick_epochs;
+    return 0;
 }

@@ -6,7 +6,12 @@
  *
  * A chapter may add its own options (a learning rate, an experiment name) as a table of
  * flag_option. Anything unknown, a missing value or a value that is not a number prints the
- * problem and the usage, and exits with status 2, the convention for a bad command line.
+ * problem and the usage; the program then exits with status 2, the convention for a bad command
+ * line. The library itself never exits: flags_parse returns, and main decides:
+ *
+ *   int rc = flags_parse(&f, argc, argv, "Chapter 1: ...", extra, n_extra);
+ *   if (rc != 0)
+ *       return rc < 0 ? 2 : 0;   // -1: bad command line (reported); 1: --help was shown
  */
 #ifndef NN_FLAGS_H
 #define NN_FLAGS_H
@@ -33,9 +38,10 @@ typedef struct {
 
 /* Parse argv into f (whose fields hold the defaults on entry) and into the extra options. With
  * --quick and no --epochs, epochs becomes quick_epochs (when that is set).
- * `about` is one line saying what the program does (shown by --help). Exits on --help (0) and on
- * any error (2). */
-void flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag_option *extra,
-                 int n_extra);
+ * `about` is one line saying what the program does (shown by --help). Returns 0 to run, 1 after
+ * printing the usage for --help (exit 0), -1 after reporting a bad command line and the usage
+ * (exit 2). The result must be used. */
+__attribute__((warn_unused_result)) int flags_parse(flags_t *f, int argc, char **argv, const char *about,
+                                                    const flag_option *extra, int n_extra);
 
 #endif

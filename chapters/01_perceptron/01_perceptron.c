@@ -641,8 +641,10 @@ static int run_fashion(const flags_t *f, rng_t *rng)
 int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/01"};
-    flags_parse(&f, argc, argv, "Chapter 1: the perceptron on separable points, XOR and Fashion-MNIST.",
-                NULL, 0);
+    int parsed = flags_parse(&f, argc, argv, "Chapter 1: the perceptron on separable points, XOR and Fashion-MNIST.",
+                             NULL, 0);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (io_mkdirs(f.out) != 0)
         return 1;
     rng_t rng;

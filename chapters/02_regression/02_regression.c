@@ -1749,7 +1749,9 @@ int main(int argc, char **argv)
         {"--batch", FLAG_INT, &o.batch, "softmax regression batch size"},
         {"--smoothing", FLAG_FLOAT, &o.smoothing, "label smoothing epsilon, 0 to 1"},
     };
-    flags_parse(&f, argc, argv, "Chapter 2: linear, logistic and softmax regression by gradient descent.", extra, 3);
+    int parsed = flags_parse(&f, argc, argv, "Chapter 2: linear, logistic and softmax regression by gradient descent.", extra, 3);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (o.batch < 1 || !(o.lr > 0) || !(o.smoothing >= 0 && o.smoothing <= 1)) {
         nn_error("the defaults are --batch 128 --lr 0.1 --smoothing 0", "bad options: --batch %d, --lr %g, --smoothing %g: "
                  "expected batch >= 1, lr > 0, 0 <= smoothing <= 1", o.batch, o.lr, o.smoothing);

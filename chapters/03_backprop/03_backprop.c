@@ -1557,8 +1557,10 @@ int main(int argc, char **argv)
         {"--optim", FLAG_STRING, &optim, "optimizer: adam or sgd"},
         {"--bench", FLAG_SWITCH, &bench, "only the benchmark: 3 epochs on 60k images, one line of results"},
     };
-    flags_parse(&f, argc, argv, "Chapter 3: backpropagation by hand, activations, initialization, an MLP on Fashion-MNIST.",
-                extra, 4);
+    int parsed = flags_parse(&f, argc, argv, "Chapter 3: backpropagation by hand, activations, initialization, an MLP on Fashion-MNIST.",
+                             extra, 4);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (bench)
         return run_bench(&f);
     if (strcmp(optim, "adam") != 0 && strcmp(optim, "sgd") != 0) {

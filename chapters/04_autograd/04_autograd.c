@@ -1297,8 +1297,10 @@ int main(int argc, char **argv)
         {"--batch", FLAG_INT, &batch, "examples per step"},
         {"--bench", FLAG_SWITCH, &bench, "time 3 epochs on all 60,000 images; print one bench: line"},
     };
-    flags_parse(&f, argc, argv,
-                "Chapter 4: reverse-mode automatic differentiation on a tape; the MLP rebuilt on it.", extra, 3);
+    int parsed = flags_parse(&f, argc, argv,
+                             "Chapter 4: reverse-mode automatic differentiation on a tape; the MLP rebuilt on it.", extra, 3);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (batch < 1 || batch > 4096) {
         nn_error("a batch is 1 to 4096 examples", "--batch %d is out of range", batch);
         return 2;

@@ -1406,8 +1406,10 @@ int main(int argc, char **argv)
     flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/05"};
     int bench = 0;
     const flag_option extra[] = {{"--bench", FLAG_SWITCH, &bench, "time one Adam step over 1M parameters, print one line"}};
-    flags_parse(&f, argc, argv, "Chapter 5: optimizers on 2-D landscapes, schedules, the LR finder, and "
-                                "eleven optimizers on Fashion-MNIST.", extra, 1);
+    int parsed = flags_parse(&f, argc, argv, "Chapter 5: optimizers on 2-D landscapes, schedules, the LR finder, and "
+                                             "eleven optimizers on Fashion-MNIST.", extra, 1);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (bench)
         return run_bench();
     if (io_mkdirs(f.out) != 0)

@@ -2090,8 +2090,10 @@ int main(int argc, char **argv)
         {"--experiment", FLAG_STRING, &experiment, "default, double-descent (about a minute) or best (longer training)"},
         {"--bench", FLAG_SWITCH, &bench, "only the benchmark: 3 epochs of the main model on 60k images, one line"},
     };
-    flags_parse(&f, argc, argv, "Chapter 6: overfitting and its cures, metrics, imbalance, hyperparameter search, "
-                "bagging, double descent.", extra, 2);
+    int parsed = flags_parse(&f, argc, argv, "Chapter 6: overfitting and its cures, metrics, imbalance, hyperparameter search, "
+                             "bagging, double descent.", extra, 2);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (bench)
         return run_bench(&f);
     if (strcmp(experiment, "default") != 0 && strcmp(experiment, "double-descent") != 0 && strcmp(experiment, "best") != 0) {

@@ -994,10 +994,12 @@ int main(int argc, char **argv)
     flags_t f = {.epochs = 1, .seed = 1, .out = "out/13"};
     int size = 2048;
     flag_option extra[] = {{"--size", FLAG_INT, &size, "n of the n x n x n SGEMM ladder"}};
-    flags_parse(&f, argc, argv,
-                "Chapter 13: CUDA kernels from naive to near-cuBLAS (the kernels need an NVIDIA GPU; the "
-                "roofline and occupancy parts run anywhere).",
-                extra, 1);
+    int parsed = flags_parse(&f, argc, argv,
+                             "Chapter 13: CUDA kernels from naive to near-cuBLAS (the kernels need an NVIDIA GPU; the "
+                             "roofline and occupancy parts run anywhere).",
+                             extra, 1);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (f.quick && size == 2048)
         size = 512;
     if (size < 1 || size > 16384) {

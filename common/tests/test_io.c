@@ -204,7 +204,28 @@ static void parse(void *a_)
     flags_t f = {.epochs = 10, .seed = 1, .out = "out/xx"};
     float lr = 0.1f;
     flag_option extra[] = {{"--lr", FLAG_FLOAT, &lr, "learning rate"}};
-    flags_parse(&f, a->argc, a->argv, "test program", extra, 1);
+    int rc = flags_parse(&f, a->argc, a->argv, "test program", extra, 1);
+    exit(rc < 0 ? 2 : 0); /* what a chapter's main does with the result */
+}
+
+/* Issue 9: the library never exits on a user's input; flags_parse returns, main decides. */
+static void parse_returns(void *a_)
+{
+    args *a = a_;
+    flags_t f = {.epochs = 10, .seed = 1, .out = "out/xx"};
+    int rc = flags_parse(&f, a->argc, a->argv, "test program", NULL, 0);
+    exit(rc == -1 ? 5 : rc == 1 ? 6 : rc == 0 ? 7 : 8);
+}
+
+Test(flags, parse_returns_instead_of_exiting)
+{
+    char err[8192];
+    args bad = {3, (char *[]){"prog", "--epochs", "ten"}}, help = {2, (char *[]){"prog", "--help"}},
+         ok = {3, (char *[]){"prog", "--seed", "4"}};
+    cr_assert_eq(capture_stderr(parse_returns, &bad, err, sizeof err), 5, "a bad flag returns -1: %s", err);
+    cr_assert(strstr(err, "--epochs expects a whole number") && strstr(err, "usage:"), "got: %s", err);
+    cr_assert_eq(capture_stderr(parse_returns, &help, err, sizeof err), 6, "--help returns 1");
+    cr_assert_eq(capture_stderr(parse_returns, &ok, err, sizeof err), 7, "a good command line returns 0");
 }
 
 static int run_flags(char **argv, int argc, char *err, size_t n)
@@ -217,7 +238,7 @@ Test(flags, parses_the_common_flags)
 {
     char *argv[] = {"prog", "--epochs", "3", "--seed", "9", "--quick", "--out", "o", "--data", "d"};
     flags_t f = {.epochs = 10, .seed = 1, .out = "out/xx"};
-    flags_parse(&f, 10, argv, "test", NULL, 0);
+    cr_assert_eq(flags_parse(&f, 10, argv, "test", NULL, 0), 0);
     cr_assert(f.epochs == 3 && f.seed == 9 && f.quick == 1, "epochs/seed/quick parsed");
     cr_assert_str_eq(f.out, "o");
     cr_assert_str_eq(f.data, "d");
@@ -259,9 +280,9 @@ Test(clock, median_of_timings)
 Test(flags, quick_shortens_epochs_unless_they_are_given)
 {
     flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "o"};
-    flags_parse(&f, 2, (char *[]){"prog", "--quick"}, "test", NULL, 0);
+    cr_assert_eq(flags_parse(&f, 2, (char *[]){"prog", "--quick"}, "test", NULL, 0), 0);
     cr_assert_eq(f.epochs, 2, "--quick alone uses quick_epochs (got %d)", f.epochs);
     flags_t g = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "o"};
-    flags_parse(&g, 4, (char *[]){"prog", "--quick", "--epochs", "10"}, "test", NULL, 0);
+    cr_assert_eq(flags_parse(&g, 4, (char *[]){"prog", "--quick", "--epochs", "10"}, "test", NULL, 0), 0);
     cr_assert_eq(g.epochs, 10, "an explicit --epochs wins over --quick, even when it equals the default (got %d)", g.epochs);
 }
