@@ -4,6 +4,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -52,6 +53,42 @@ const char *io_join(char *buf, const char *dir, const char *name)
         return NULL;
     }
     return buf;
+}
+
+int io_read_all(char **data, size_t *len, const char *path, size_t max_bytes)
+{
+    *data = NULL, *len = 0;
+    if (!path)
+        return -1; /* a failed io_join, already reported */
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        nn_error("check the path (is it a file, not a directory?) and its permissions", "cannot read %s: %s",
+                 path, f ? "not a regular file" : strerror(errno));
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    if ((unsigned long long)st.st_size > max_bytes) {
+        nn_error("use a smaller file, or raise the limit this program passes", "%s is %lld bytes: expected at "
+                 "most %zu", path, (long long)st.st_size, max_bytes);
+        fclose(f);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    char *buf = nn_malloc(n + 1);
+    size_t got = fread(buf, 1, n, f);
+    int err = ferror(f);
+    fclose(f);
+    if (err || got != n) {
+        nn_error("was the file changed while it was read?", "cannot read %s: expected %zu bytes, got %zu", path, n,
+                 got);
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    *data = buf, *len = n;
+    return 0;
 }
 
 int io_exists(const char *path)

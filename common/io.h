@@ -33,6 +33,11 @@ void io_abort(io_file *out);
  * second message, so io_create(&f, io_join(buf, dir, name)) needs one check, not two. */
 const char *io_join(char *buf, const char *dir, const char *name);
 
+/* Read the whole file at path into a new buffer of *len bytes plus a terminating 0 (owned by the
+ * caller: free()). Refuses files over max_bytes (a readable message, not an allocation failure).
+ * Returns 0, or -1 after reporting (missing, unreadable, too big, a directory). */
+int io_read_all(char **data, size_t *len, const char *path, size_t max_bytes);
+
 /* 1 if a regular file exists at path. */
 int io_exists(const char *path);
 
