@@ -7,6 +7,7 @@
 #   make watch CH=01                           re-grade on every save of a workbook file
 #   make book                                  render book/out/ (HTML + PDF)
 #   make bench                                 time each chapter's headline workload
+#   make fuzz [FUZZ=csv] [FUZZ_SECONDS=60]     fuzz the parsers of outside input (clang's libFuzzer)
 #   make deps                                  install the Debian packages the course needs
 #   make clean
 #
@@ -70,7 +71,7 @@ LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB        := $(B)/libcommon.a
 LIB_TESTS  := $(wildcard common/tests/test_*.c)
 
-.PHONY: all deps run check check-build workbook progress watch book bench selfcheck clean gpu
+.PHONY: all deps run check check-build workbook progress watch book bench selfcheck clean gpu fuzz
 .SECONDEXPANSION:
 
 all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/$(c))
@@ -92,7 +93,7 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 # The library's tests; test_cli.c also runs the chapter programs, so they are built first.
-$(B)/lib/test: $(LIB_TESTS) common/tests/capture.h $(LIB) $(LIB_HDRS) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
+$(B)/lib/test: $(LIB_TESTS) common/tests/capture.h $(wildcard fuzz/*.c fuzz/*.h) $(LIB) $(LIB_HDRS) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon/tests -DDATASETS='"$(CURDIR)/datasets"' -DREPO='"$(CURDIR)"' \
 	  -DBUILD_DIR='"$(CURDIR)/$(B)"' $(LIB_TESTS) $(LIB) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -o $@
@@ -182,5 +183,36 @@ $(B)/bench/sgemm: tools/bench_sgemm.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB) $(LDFLAGS) $(PKG_LIBS) -o $@
 
+# --- fuzzing: one libFuzzer harness per parser of outside input (fuzz/README.md) --------------
+# Each runs FUZZ_SECONDS from the committed seeds (fuzz/seeds/NAME) plus what earlier runs found
+# (build-fuzz/corpus/NAME, not committed); a crash lands in build-fuzz/crashes/ and becomes a
+# committed input of fuzz/regressions/NAME/ that make check replays (common/tests/test_fuzz.c).
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_ALL     := idx checkpoint csv text edgelist flags
+FUZZ         ?= $(FUZZ_ALL)
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -std=gnu11 -Icommon -DNN_LIBFUZZER
+FUZZ_LIBSRC  := common/error.c common/io.c common/idx.c common/checkpoint.c common/csv.c common/text.c \
+                common/edgelist.c common/flags.c
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIBSRC) $(LIB_HDRS)
+	@tools/deps.sh fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_LIBSRC) -lz -lm -o $@
+
+fuzz: $(foreach f,$(FUZZ),build-fuzz/fuzz_$(f))
+	@mkdir -p build-fuzz/crashes
+	@for f in $(FUZZ); do \
+	  mkdir -p build-fuzz/corpus/$$f; \
+	  echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/$$f- build-fuzz/corpus/$$f fuzz/seeds/$$f \
+	    >build-fuzz/$$f.log 2>&1 || { tail -40 build-fuzz/$$f.log; \
+	    echo "fuzz_$$f found a crash: build-fuzz/crashes/ (commit it to fuzz/regressions/$$f/ with the fix)"; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added" build-fuzz/$$f.log \
+	    | tr '\n' ' '; echo "corpus: $$(ls build-fuzz/corpus/$$f | wc -l) files"; \
+	done
+
 clean:
-	rm -rf build build-san out book/out
+	rm -rf build build-san build-fuzz out book/out

@@ -205,7 +205,8 @@ int edgelist_parse(edgelist_graph_t *out, const char *text, size_t len, const ch
     free(fill);
     free(edges);
     for (int u = 0; u < n; u++)
-        qsort(ent + row_ptr[u], (size_t)(row_ptr[u + 1] - row_ptr[u]), sizeof *ent, cmp_entry);
+        if (row_ptr[u + 1] - row_ptr[u] > 1)
+            qsort(ent + row_ptr[u], (size_t)(row_ptr[u + 1] - row_ptr[u]), sizeof *ent, cmp_entry);
     out->n = n, out->m = m, out->row_ptr = row_ptr;
     out->col = nn_malloc((size_t)m * sizeof *out->col);
     out->w = nn_malloc((size_t)m * sizeof *out->w);

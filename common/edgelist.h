@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#define EDGELIST_MAX_NODES (1 << 24) /* 16M nodes: row_ptr alone is then 128 MB */
+#define EDGELIST_MAX_NODES (1 << 22) /* 4M nodes (row_ptr alone is then 32 MB): ids up to 4194303 */
 #define EDGELIST_MAX_BYTES ((size_t)1 << 31) /* edgelist_read refuses bigger files */
 
 typedef struct {

