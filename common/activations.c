@@ -128,17 +128,22 @@ void prelu_forward(float *y, const float *x, const float *alpha, int B, int C)
 void prelu_backward(float *dx, float *dalpha, const float *dy, const float *x, const float *alpha,
                     int B, int C)
 {
-    if (dalpha)
-        memset(dalpha, 0, (size_t)C * sizeof(float));
-    for (int b = 0; b < B; b++)
+    if (dalpha) /* a sum over the batch: in double, like every reduction of the library */
         for (int c = 0; c < C; c++) {
-            size_t i = (size_t)b * C + c;
-            float pos = x[i] > 0;
-            if (dalpha && !pos)
-                dalpha[c] += dy[i] * x[i]; /* d(a x)/da = x on the negative side */
-            if (dx)
-                dx[i] = pos ? dy[i] : alpha[c] * dy[i];
+            double sum = 0;
+            for (int b = 0; b < B; b++) {
+                size_t i = (size_t)b * C + c;
+                if (!(x[i] > 0))
+                    sum += (double)dy[i] * x[i]; /* d(a x)/da = x on the negative side */
+            }
+            dalpha[c] = (float)sum;
         }
+    if (dx)
+        for (int b = 0; b < B; b++)
+            for (int c = 0; c < C; c++) {
+                size_t i = (size_t)b * C + c;
+                dx[i] = x[i] > 0 ? dy[i] : alpha[c] * dy[i];
+            }
 }
 
 void elu_forward(float *y, const float *x, size_t n, float a)

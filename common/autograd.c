@@ -505,15 +505,21 @@ static void linear_backward_node(ag_tape *t, ag_node *n)
     if (gW) /* dW = x^T g: (in, B) (B, out) */
         matmul(1, 0, in, out, B, 1.0f, X->value.data, g, fresh ? 0.0f : 1.0f, gW);
     float *gb = ag_grad_target(t, b, &fresh);
-    if (gb) { /* db = the bias's broadcast sum: g summed over the batch */
-        if (fresh)
-            memcpy(gb, g, (size_t)out * sizeof(float));
-        for (int i = fresh ? 1 : 0; i < B; i++) {
-            const float *row = g + (size_t)i * out;
-            for (int j = 0; j < out; j++)
-                gb[j] += row[j];
+    if (gb) /* db = the bias's broadcast sum: g summed over the batch, in double (as every reduction
+             * of the library), 256 columns at a time in a fixed buffer */
+        for (int j0 = 0; j0 < out; j0 += 256) {
+            const int w = out - j0 < 256 ? out - j0 : 256;
+            double acc[256];
+            for (int j = 0; j < w; j++)
+                acc[j] = fresh ? 0.0 : gb[j0 + j];
+            for (int i = 0; i < B; i++) {
+                const float *row = g + (size_t)i * out + j0;
+                for (int j = 0; j < w; j++)
+                    acc[j] += row[j];
+            }
+            for (int j = 0; j < w; j++)
+                gb[j0 + j] = (float)acc[j];
         }
-    }
 }
 
 ag_var ag_linear(ag_var x, ag_var W, ag_var b)

@@ -227,3 +227,16 @@ Test(activations, relu_blocks_and_tail_match_the_definition)
         cr_assert(dx[i] == (x[i] > 0 ? dy[i] : 0), "relu backward at %g: %g", x[i], dx[i]);
     }
 }
+
+/* Issue 9 ("float accumulation in reductions"): PReLU's dalpha summed the batch in float. */
+Test(activations, prelu_dalpha_is_summed_in_double)
+{
+    enum { B = 1001 };
+    static float x[B], dy[B];
+    const float alpha = 0.25f;
+    for (int b = 0; b < B; b++)
+        x[b] = -1, dy[b] = b == 0 ? -1e8f : -1.0f;
+    float dalpha;
+    prelu_backward(NULL, &dalpha, dy, x, &alpha, B, 1);
+    cr_assert_eq(dalpha, 1e8f + 1000, "dalpha = %.1f, expected 100001000", dalpha);
+}

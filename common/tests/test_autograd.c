@@ -564,3 +564,23 @@ Test(autograd, draw_writes_dot_source)
     cr_assert(strstr(text, "digraph") && strstr(text, "exp") && strstr(text, "n0 -> n2") && strstr(text, "n0 -> n4") && strstr(text, "grad 15.78"), "got: %s", text);
     ag_tape_free(&t);
 }
+
+/* Issue 9 ("float accumulation in reductions"): ag_linear's bias gradient summed the batch in
+ * float; 1e8 followed by 1000 ones lost every one. */
+Test(autograd, linear_bias_gradient_is_summed_in_double)
+{
+    enum { B = 1001 };
+    static float xv[B], rv[B];
+    float wv[1] = {1}, bv[1] = {0};
+    for (int i = 0; i < B; i++)
+        rv[i] = i == 0 ? 1e8f : 1.0f;
+    ag_tape t;
+    ag_tape_init(&t, 1 << 20);
+    ag_var x = ag_input(&t, tensor_view(xv, 2, (int[]){B, 1}), "x");
+    ag_var W = ag_leaf(&t, tensor_view(wv, 2, (int[]){1, 1}), "W");
+    ag_var b = ag_leaf(&t, tensor_view(bv, 1, (int[]){1}), "b");
+    ag_var R = ag_input(&t, tensor_view(rv, 2, (int[]){B, 1}), "R");
+    ag_backward(ag_sum(ag_mul(ag_linear(x, W, b), R)));
+    cr_assert_eq(ag_grad(b).data[0], 1e8f + 1000, "db = %.1f, expected 100001000", ag_grad(b).data[0]);
+    ag_tape_free(&t);
+}

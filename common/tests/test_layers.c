@@ -125,3 +125,18 @@ Test(layers, backward_shape_mismatch_of_the_weight_gradient)
     cr_assert(strstr(err, "linear_backward") && strstr(err, "(256, 784)") && strstr(err, "(784, 256)"),
               "names the op and both shapes; got: %s", err);
 }
+
+/* Issue 9 ("float accumulation in reductions"): the bias gradient summed the batch in float;
+ * 1e8 followed by 1000 ones lost every one. Summed in double now, 256 columns at a time. */
+Test(layers, bias_gradient_is_summed_in_double)
+{
+    enum { B = 1001, IN = 1, OUT = 300 };
+    static float dy[B * OUT], x[B * IN], dW[IN * OUT], db[OUT];
+    const float W[IN * OUT] = {0};
+    for (int i = 0; i < B; i++)
+        for (int j = 0; j < OUT; j++)
+            dy[i * OUT + j] = i == 0 ? 1e8f : 1.0f;
+    linear_backward(NULL, dW, db, dy, x, W, B, IN, OUT);
+    for (int j = 0; j < OUT; j += 299)
+        cr_assert_eq(db[j], 1e8f + 1000, "db[%d] = %.1f, expected 100001000", j, db[j]);
+}
