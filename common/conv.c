@@ -1,0 +1,288 @@
+/* conv.c — see conv.h. */
+#include "conv.h"
+
+#include "error.h"
+#include "matmul.h"
+
+#include <string.h>
+
+int conv_out_size(int n, int k, int stride, int pad, int dil, const char *what)
+{
+    if (stride < 1) {
+        nn_error("a stride of 1 visits every position, 2 every other one; 0 would never move",
+                 "convolution %s: stride %d: expected a stride of at least 1", what, stride);
+        return -1;
+    }
+    if (dil < 1 || pad < 0 || k < 1 || n < 1) {
+        nn_error("sizes and dilation start at 1, padding at 0",
+                 "convolution %s: input %d, kernel %d, padding %d, dilation %d: expected input >= 1, "
+                 "kernel >= 1, padding >= 0, dilation >= 1", what, n, k, pad, dil);
+        return -1;
+    }
+    long extent = (long)dil * (k - 1) + 1;
+    if (extent > (long)n + 2L * pad) {
+        nn_error("pad the input (padding (k - 1) / 2 keeps the size), or use a smaller kernel",
+                 "convolution %s: the kernel (%d%s, extent %ld) is larger than the padded input (%d + 2 * %d = %d): "
+                 "expected the kernel to fit at least once", what, k, dil > 1 ? " dilated" : "", extent, n, pad,
+                 n + 2 * pad);
+        return -1;
+    }
+    return (int)((n + 2L * pad - extent) / stride) + 1;
+}
+
+static int shape_finish(conv_shape_t *s)
+{
+    if (s->B < 1 || s->C < 1 || s->OC < 1) {
+        nn_error("a batch holds at least one example, a layer at least one channel in and out",
+                 "convolution: batch %d, channels in %d, channels out %d: expected each >= 1", s->B, s->C, s->OC);
+        return -1;
+    }
+    s->OH = conv_out_size(s->H, s->KH, s->stride_h, s->pad_h, s->dil_h, "height");
+    if (s->OH < 0)
+        return -1;
+    s->OW = conv_out_size(s->W, s->KW, s->stride_w, s->pad_w, s->dil_w, "width");
+    return s->OW < 0 ? -1 : 0;
+}
+
+int conv_shape_init(conv_shape_t *s, int B, int C, int H, int W, int OC, int KH, int KW, int stride, int pad,
+                    int dil)
+{
+    *s = (conv_shape_t){B, C, H, W, OC, KH, KW, stride, stride, pad, pad, dil, dil, 0, 0};
+    return shape_finish(s);
+}
+
+int conv1d_shape_init(conv_shape_t *s, int B, int C, int L, int OC, int K, int stride, int pad, int dil)
+{
+    *s = (conv_shape_t){B, C, 1, L, OC, 1, K, 1, stride, 0, pad, 1, dil, 0, 0};
+    return shape_finish(s);
+}
+
+size_t conv_cols_size(const conv_shape_t *s)
+{
+    return (size_t)s->C * s->KH * s->KW * s->B * s->OH * s->OW;
+}
+
+size_t conv_out_count(const conv_shape_t *s) { return (size_t)s->B * s->OC * s->OH * s->OW; }
+
+size_t conv_weight_count(const conv_shape_t *s) { return (size_t)s->OC * s->C * s->KH * s->KW; }
+
+double conv_forward_flops(const conv_shape_t *s)
+{
+    return 2.0 * s->B * s->OH * s->OW * s->OC * s->C * s->KH * s->KW;
+}
+
+/* The output columns j in [*j0, *j1) whose input column j*sw + off lies inside [0, W). */
+static void valid_range(int *j0, int *j1, int off, int sw, int W, int OW)
+{
+    int a = off >= 0 ? 0 : (-off + sw - 1) / sw;
+    int b = W - off <= 0 ? 0 : (W - off + sw - 1) / sw; /* first j with j*sw + off >= W */
+    *j0 = a < OW ? a : OW;
+    *j1 = b < OW ? b : OW;
+    if (*j1 < *j0)
+        *j1 = *j0;
+}
+
+/* Walks every (row r = (c, u, v), image b, output row i) of cols; for each, the output columns
+ * j0..j1 read input row yy of channel c at columns j*sw + off. Shared by im2col and col2im. */
+#define FOR_EACH_PATCH_ROW(s, BODY)                                                                      \
+    do {                                                                                                 \
+        const int P_ = (s)->OH * (s)->OW;                                                                \
+        for (int c = 0; c < (s)->C; c++)                                                                 \
+            for (int u = 0; u < (s)->KH; u++)                                                            \
+                for (int v = 0; v < (s)->KW; v++) {                                                      \
+                    const size_t r = ((size_t)c * (s)->KH + u) * (s)->KW + v;                            \
+                    const int off = v * (s)->dil_w - (s)->pad_w;                                         \
+                    int j0, j1;                                                                          \
+                    valid_range(&j0, &j1, off, (s)->stride_w, (s)->W, (s)->OW);                          \
+                    for (int b = 0; b < (s)->B; b++)                                                     \
+                        for (int i = 0; i < (s)->OH; i++) {                                              \
+                            float *row = cols + (r * (s)->B + b) * P_ + (size_t)i * (s)->OW;             \
+                            const int yy = i * (s)->stride_h + u * (s)->dil_h - (s)->pad_h;              \
+                            const int inside = yy >= 0 && yy < (s)->H;                                   \
+                            const size_t xrow = (((size_t)b * (s)->C + c) * (s)->H + (inside ? yy : 0))  \
+                                                * (s)->W;                                                \
+                            BODY                                                                         \
+                        }                                                                                \
+                }                                                                                        \
+    } while (0)
+
+void conv_im2col(float *cols, const float *x, const conv_shape_t *s)
+{
+    const int sw = s->stride_w, OW = s->OW;
+    FOR_EACH_PATCH_ROW(s, {
+        if (!inside) {
+            memset(row, 0, (size_t)OW * sizeof(float));
+            continue;
+        }
+        const float *src = x + xrow + off;
+        for (int j = 0; j < j0; j++)
+            row[j] = 0;
+        if (sw == 1)
+            memcpy(row + j0, src + j0, (size_t)(j1 - j0) * sizeof(float));
+        else
+            for (int j = j0; j < j1; j++)
+                row[j] = src[(size_t)j * sw];
+        for (int j = j1; j < OW; j++)
+            row[j] = 0;
+    });
+}
+
+void conv_col2im(float *dx, const float *dcols, const conv_shape_t *s)
+{
+    const int sw = s->stride_w;
+    memset(dx, 0, (size_t)s->B * s->C * s->H * s->W * sizeof(float));
+    float *cols = (float *)dcols; /* the walk names it cols; only read here */
+    FOR_EACH_PATCH_ROW(s, {
+        if (!inside)
+            continue;
+        float *dst = dx + xrow + off;
+        if (sw == 1)
+            for (int j = j0; j < j1; j++)
+                dst[j] += row[j];
+        else
+            for (int j = j0; j < j1; j++)
+                dst[(size_t)j * sw] += row[j];
+    });
+}
+
+/* Images per chunk: the chunk's cols and reordered output, (C*KH*KW + OC) * OH*OW floats per
+ * image, fit in CONV_CHUNK_BYTES, so the im2col matrix is written and read back from the cache. */
+static int chunk_images(const conv_shape_t *s)
+{
+    size_t per = ((size_t)s->C * s->KH * s->KW + s->OC) * s->OH * s->OW * sizeof(float);
+    size_t nb = CONV_CHUNK_BYTES / (per ? per : 1);
+    if (nb < 1)
+        nb = 1;
+    return nb < (size_t)s->B ? (int)nb : s->B;
+}
+
+size_t conv_work_size(const conv_shape_t *s)
+{
+    return ((size_t)s->C * s->KH * s->KW + s->OC) * s->OH * s->OW * (size_t)chunk_images(s);
+}
+
+/* The shape of images b0 .. b0+nb-1 of s, as a batch of its own. */
+static conv_shape_t sub_batch(const conv_shape_t *s, int nb)
+{
+    conv_shape_t c = *s;
+    c.B = nb;
+    return c;
+}
+
+void conv2d_forward(float *y, float *work, const float *x, const float *w, const float *b, const conv_shape_t *s)
+{
+    const int OC = s->OC, K = s->C * s->KH * s->KW, NB = chunk_images(s);
+    const size_t P = (size_t)s->OH * s->OW, img = (size_t)s->C * s->H * s->W;
+    for (int b0 = 0; b0 < s->B; b0 += NB) {
+        const int nb = s->B - b0 < NB ? s->B - b0 : NB;
+        const conv_shape_t c = sub_batch(s, nb);
+        const size_t N = (size_t)nb * P;
+        float *cols = work, *yt = work + (size_t)K * N;
+        conv_im2col(cols, x + (size_t)b0 * img, &c);
+        matmul(0, 0, OC, (int)N, K, 1.0f, w, cols, 0.0f, yt); /* Y' (OC, nb*P) */
+        for (int bi = 0; bi < nb; bi++) /* Y' (OC, nb, P) -> y (B, OC, P), adding the bias */
+            for (int o = 0; o < OC; o++) {
+                const float *src = yt + (size_t)o * N + (size_t)bi * P;
+                float *dst = y + ((size_t)(b0 + bi) * OC + o) * P, bias = b ? b[o] : 0.0f;
+                for (size_t p = 0; p < P; p++)
+                    dst[p] = src[p] + bias;
+            }
+    }
+}
+
+void conv2d_backward(float *dx, float *dw, float *db, float *work, const float *dy, const float *x, const float *w,
+                     const conv_shape_t *s)
+{
+    const int OC = s->OC, K = s->C * s->KH * s->KW, NB = chunk_images(s);
+    const size_t P = (size_t)s->OH * s->OW, img = (size_t)s->C * s->H * s->W;
+    if (db)
+        memset(db, 0, (size_t)OC * sizeof(float));
+    for (int b0 = 0; b0 < s->B; b0 += NB) {
+        const int nb = s->B - b0 < NB ? s->B - b0 : NB;
+        const conv_shape_t c = sub_batch(s, nb);
+        const size_t N = (size_t)nb * P;
+        float *cols = work, *dyt = work + (size_t)K * N;
+        for (int bi = 0; bi < nb; bi++) /* dy (B, OC, P) -> dY' (OC, nb*P), summing db on the way */
+            for (int o = 0; o < OC; o++) {
+                const float *src = dy + ((size_t)(b0 + bi) * OC + o) * P;
+                float *dst = dyt + (size_t)o * N + (size_t)bi * P, sum = 0;
+                for (size_t p = 0; p < P; p++)
+                    dst[p] = src[p], sum += src[p];
+                if (db)
+                    db[o] += sum;
+            }
+        conv_im2col(cols, x + (size_t)b0 * img, &c); /* recomputed: cheaper than keeping it */
+        matmul(0, 1, OC, K, (int)N, 1.0f, dyt, cols, b0 ? 1.0f : 0.0f, dw); /* dw += dY' cols^T */
+        if (!dx)
+            continue;
+        matmul(1, 0, K, (int)N, OC, 1.0f, w, dyt, 0.0f, cols); /* dcols = w^T dY', over the used cols */
+        conv_col2im(dx + (size_t)b0 * img, cols, &c);
+    }
+}
+
+/* x[b, c, yy, xx] or 0 outside the image. */
+static float pixel(const float *x, const conv_shape_t *s, int b, int c, int yy, int xx)
+{
+    if (yy < 0 || yy >= s->H || xx < 0 || xx >= s->W)
+        return 0.0f;
+    return x[(((size_t)b * s->C + c) * s->H + yy) * s->W + xx];
+}
+
+void conv2d_forward_naive(float *y, const float *x, const float *w, const float *b, const conv_shape_t *s)
+{
+    for (int bi = 0; bi < s->B; bi++)
+        for (int o = 0; o < s->OC; o++)
+            for (int i = 0; i < s->OH; i++)
+                for (int j = 0; j < s->OW; j++) {
+                    double acc = b ? b[o] : 0.0;
+                    for (int c = 0; c < s->C; c++)
+                        for (int u = 0; u < s->KH; u++)
+                            for (int v = 0; v < s->KW; v++)
+                                acc += (double)w[(((size_t)o * s->C + c) * s->KH + u) * s->KW + v] *
+                                       pixel(x, s, bi, c, i * s->stride_h + u * s->dil_h - s->pad_h,
+                                             j * s->stride_w + v * s->dil_w - s->pad_w);
+                    y[(((size_t)bi * s->OC + o) * s->OH + i) * s->OW + j] = (float)acc;
+                }
+}
+
+void conv2d_backward_naive(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
+                           const conv_shape_t *s)
+{
+    if (dx)
+        memset(dx, 0, (size_t)s->B * s->C * s->H * s->W * sizeof(float));
+    memset(dw, 0, conv_weight_count(s) * sizeof(float));
+    if (db)
+        memset(db, 0, (size_t)s->OC * sizeof(float));
+    for (int bi = 0; bi < s->B; bi++)
+        for (int o = 0; o < s->OC; o++)
+            for (int i = 0; i < s->OH; i++)
+                for (int j = 0; j < s->OW; j++) {
+                    const float g = dy[(((size_t)bi * s->OC + o) * s->OH + i) * s->OW + j];
+                    if (db)
+                        db[o] += g;
+                    for (int c = 0; c < s->C; c++)
+                        for (int u = 0; u < s->KH; u++)
+                            for (int v = 0; v < s->KW; v++) {
+                                const int yy = i * s->stride_h + u * s->dil_h - s->pad_h;
+                                const int xx = j * s->stride_w + v * s->dil_w - s->pad_w;
+                                if (yy < 0 || yy >= s->H || xx < 0 || xx >= s->W)
+                                    continue;
+                                const size_t wi = (((size_t)o * s->C + c) * s->KH + u) * s->KW + v;
+                                const size_t xi = (((size_t)bi * s->C + c) * s->H + yy) * s->W + xx;
+                                dw[wi] += g * x[xi];
+                                if (dx)
+                                    dx[xi] += g * w[wi];
+                            }
+                }
+}
+
+void conv1d_forward(float *y, float *work, const float *x, const float *w, const float *b, const conv_shape_t *s)
+{
+    conv2d_forward(y, work, x, w, b, s);
+}
+
+void conv1d_backward(float *dx, float *dw, float *db, float *work, const float *dy, const float *x, const float *w,
+                     const conv_shape_t *s)
+{
+    conv2d_backward(dx, dw, db, work, dy, x, w, s);
+}

@@ -1,0 +1,108 @@
+/* pool.c — see pool.h. */
+#include "pool.h"
+
+#include "error.h"
+
+#include <string.h>
+
+int pool_out_size(int n, int k, int stride)
+{
+    if (k < 1 || stride < 1 || n < 1) {
+        nn_error("pooling windows and strides start at 1 (2 and 2 halve the image)",
+                 "pooling: input %d, window %d, stride %d: expected each >= 1", n, k, stride);
+        return -1;
+    }
+    if (k > n) {
+        nn_error("use a smaller window, or pool before the image gets this small",
+                 "pooling: the window (%d) is larger than the input (%d): expected it to fit at least once", k, n);
+        return -1;
+    }
+    return (n - k) / stride + 1;
+}
+
+void pool_max_forward(float *y, int *argmax, const float *x, int B, int C, int H, int W, int k, int stride)
+{
+    const int OH = (H - k) / stride + 1, OW = (W - k) / stride + 1;
+    for (long bc = 0; bc < (long)B * C; bc++) {
+        const float *xc = x + bc * H * W;
+        float *yc = y + bc * OH * OW;
+        int *ac = argmax ? argmax + bc * OH * OW : NULL;
+        for (int i = 0; i < OH; i++)
+            for (int j = 0; j < OW; j++) {
+                int best = i * stride * W + j * stride;
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++) {
+                        int at = (i * stride + u) * W + j * stride + v;
+                        if (xc[at] > xc[best])
+                            best = at;
+                    }
+                yc[i * OW + j] = xc[best];
+                if (ac)
+                    ac[i * OW + j] = best;
+            }
+    }
+}
+
+void pool_max_backward(float *dx, const float *dy, const int *argmax, int B, int C, int H, int W, int k, int stride)
+{
+    const int OH = (H - k) / stride + 1, OW = (W - k) / stride + 1;
+    memset(dx, 0, (size_t)B * C * H * W * sizeof(float));
+    for (long bc = 0; bc < (long)B * C; bc++)
+        for (int p = 0; p < OH * OW; p++)
+            dx[bc * H * W + argmax[bc * OH * OW + p]] += dy[bc * OH * OW + p];
+}
+
+void pool_avg_forward(float *y, const float *x, int B, int C, int H, int W, int k, int stride)
+{
+    const int OH = (H - k) / stride + 1, OW = (W - k) / stride + 1;
+    const float scale = 1.0f / (float)(k * k);
+    for (long bc = 0; bc < (long)B * C; bc++) {
+        const float *xc = x + bc * H * W;
+        for (int i = 0; i < OH; i++)
+            for (int j = 0; j < OW; j++) {
+                float sum = 0;
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++)
+                        sum += xc[(i * stride + u) * W + j * stride + v];
+                y[bc * OH * OW + i * OW + j] = sum * scale;
+            }
+    }
+}
+
+void pool_avg_backward(float *dx, const float *dy, int B, int C, int H, int W, int k, int stride)
+{
+    const int OH = (H - k) / stride + 1, OW = (W - k) / stride + 1;
+    const float scale = 1.0f / (float)(k * k);
+    memset(dx, 0, (size_t)B * C * H * W * sizeof(float));
+    for (long bc = 0; bc < (long)B * C; bc++) {
+        float *dxc = dx + bc * H * W;
+        for (int i = 0; i < OH; i++)
+            for (int j = 0; j < OW; j++) {
+                const float g = dy[bc * OH * OW + i * OW + j] * scale;
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++)
+                        dxc[(i * stride + u) * W + j * stride + v] += g;
+            }
+    }
+}
+
+void pool_global_avg_forward(float *y, const float *x, int B, int C, int H, int W)
+{
+    const int S = H * W;
+    for (long bc = 0; bc < (long)B * C; bc++) {
+        double sum = 0;
+        for (int p = 0; p < S; p++)
+            sum += x[bc * S + p];
+        y[bc] = (float)(sum / S);
+    }
+}
+
+void pool_global_avg_backward(float *dx, const float *dy, int B, int C, int H, int W)
+{
+    const int S = H * W;
+    for (long bc = 0; bc < (long)B * C; bc++) {
+        const float g = dy[bc] / (float)S;
+        for (int p = 0; p < S; p++)
+            dx[bc * S + p] = g;
+    }
+}
