@@ -79,16 +79,19 @@ void lenet_init(lenet_t *m, rng_t *rng)
     init_zeros(m->f1b, (size_t)c.h1), init_zeros(m->f2b, (size_t)c.h2), init_zeros(m->f3b, LENET_CLASSES);
 }
 
-static void check_batch(const lenet_t *m, int B, const char *op)
+static int check_batch(const lenet_t *m, int B, const char *op)
 {
-    if (B < 1 || B > m->max_batch)
-        nn_fatal("split the data into batches of at most max_batch examples (lenet_evaluate does)",
-                 "%s: batch of %d examples: expected 1 to %d (the network's max_batch)", op, B, m->max_batch);
+    if (B >= 1 && B <= m->max_batch)
+        return 0;
+    nn_error("split the data into batches of at most max_batch examples (lenet_evaluate does)",
+             "%s: batch of %d examples: expected 1 to %d (the network's max_batch)", op, B, m->max_batch);
+    return -1;
 }
 
 const float *lenet_forward(lenet_t *m, const float *x, int B)
 {
-    check_batch(m, B, "lenet_forward");
+    if (check_batch(m, B, "lenet_forward") != 0)
+        return NULL;
     const lenet_config_t c = m->cfg;
     m->s1.B = m->s2.B = B;
     conv2d_forward(m->a1, m->work, x, m->w1, m->b1, &m->s1);
@@ -105,9 +108,10 @@ const float *lenet_forward(lenet_t *m, const float *x, int B)
     return m->logits;
 }
 
-void lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
+int lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
 {
-    check_batch(m, B, "lenet_backward");
+    if (check_batch(m, B, "lenet_backward") != 0)
+        return -1;
     const lenet_config_t c = m->cfg;
     m->s1.B = m->s2.B = B;
     linear_backward(m->dh2, m->df3w, m->df3b, dlogits, m->h2, m->f3w, B, c.h2, LENET_CLASSES);
@@ -121,6 +125,7 @@ void lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
     pool_max_backward(m->da1, m->dp1, m->i1, B, c.c1, 28, 28, 2, 2);
     relu_backward(m->da1, m->da1, m->a1, NULL, (size_t)B * c.c1 * 784);
     conv2d_backward(NULL, m->dw1, m->db1, m->work, m->da1, x, m->w1, &m->s1);
+    return 0;
 }
 
 void lenet_evaluate(lenet_t *m, const float *x, const int *y, int n, double *loss, double *acc, int *pred)

@@ -18,8 +18,8 @@
  * and layers.h (in, out) expect. lenet_new() allocates the activations and scratch buffers for
  * batches of up to max_batch examples once: forward and backward allocate nothing.
  *
- * Errors: lenet_new() returns -1 after an nn_error() paragraph for sizes below 1; forward and
- * backward stop (nn_fatal) for a batch of 0 or more than max_batch examples.
+ * Errors: lenet_new() returns -1 after an nn_error() paragraph for sizes below 1; forward returns
+ * NULL and backward -1 after one for a batch of 0 or more than max_batch examples.
  */
 #ifndef NN_LENET_H
 #define NN_LENET_H
@@ -69,12 +69,13 @@ void lenet_free(lenet_t *m);
 /* He initialization of every weight (fan_in = C*KH*KW for a convolution), biases 0. */
 void lenet_init(lenet_t *m, rng_t *rng);
 
-/* Forward pass of x (B, 784) = (B, 1, 28, 28); returns the logits (B, 10), kept in m. */
+/* Forward pass of x (B, 784) = (B, 1, 28, 28); returns the logits (B, 10), kept in m, or NULL
+ * after reporting a batch size outside 1..max_batch. */
 const float *lenet_forward(lenet_t *m, const float *x, int B);
 
 /* Backward pass from dlogits (B, 10), after lenet_forward on the same x (B, 784): fills m->grads
- * (overwritten). The input gradient is not computed. */
-void lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B);
+ * (overwritten). The input gradient is not computed. Returns 0, or -1 after reporting a bad B. */
+int lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B);
 
 /* Mean cross-entropy and accuracy on n examples x (n, 784), labels y (n), in batches of
  * max_batch; pred (n) receives each predicted class when not NULL. */

@@ -142,3 +142,37 @@ int plot_curves(const char *dir, const char *name, const char *csv, const char *
     }
     return plot_render(dir, name, 800, 500, body);
 }
+
+int plot_confusion(const char *dir, const char *name, const long *cm, int K, const char *const *names,
+                   const char *title)
+{
+    char path[4096], file[256];
+    io_file out;
+    snprintf(file, sizeof file, "%s.csv", name);
+    if (io_create(&out, io_join(path, dir, file)) != 0)
+        return -1;
+    for (int t = 0; t < K; t++) { /* row-normalized: the fraction of class t predicted as p */
+        long row = 0;
+        for (int p = 0; p < K; p++)
+            row += cm[t * K + p];
+        for (int p = 0; p < K; p++)
+            fprintf(out.f, "%d,%d,%ld,%.4f\n", p, t, cm[t * K + p], row ? (double)cm[t * K + p] / row : 0);
+    }
+    if (io_commit(&out) != 0)
+        return -1;
+    char body[8192];
+    int len = snprintf(body, sizeof body,
+                       "set title '%s'\nunset key\nset size ratio -1\nset xrange [-0.5:%g]\nset yrange [%g:-0.5]\n"
+                       "set xlabel 'predicted'\nset ylabel 'true'\nset palette defined (0 'white', 0.1 '#fee8c8', "
+                       "0.5 '#fc8d59', 1 '#b30000')\nset cbrange [0:1]\nset xtics rotate by 45 right font ',9'\n"
+                       "set ytics font ',9'\n", title, K - 0.5, K - 0.5);
+    for (int axis = 0; axis < 2; axis++) {
+        len += snprintf(body + len, sizeof body - (size_t)len, "set %stics (", axis ? "y" : "x");
+        for (int k = 0; k < K; k++)
+            len += snprintf(body + len, sizeof body - (size_t)len, "%s'%s' %d", k ? ", " : "", names[k], k);
+        len += snprintf(body + len, sizeof body - (size_t)len, ")\n");
+    }
+    snprintf(body + len, sizeof body - (size_t)len,
+             "plot '%s' using 1:2:4 with image, '' using 1:2:(sprintf('%%d', $3)) with labels font ',8'", file);
+    return plot_render(dir, name, 800, 720, body);
+}

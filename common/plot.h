@@ -23,4 +23,11 @@ int plot_render(const char *dir, const char *name, int width, int height, const 
 int plot_curves(const char *dir, const char *name, const char *csv, const char *title,
                 const char *xlabel, const char *ylabel, const char *x, const char *const *series);
 
+/* A confusion matrix cm (K, K) (cm[t * K + p]: examples of true class t predicted as p) as an image:
+ * each cell coloured by the fraction of its row and labelled with its count; rows and columns named
+ * by names[0..K). Writes dir/<name>.csv (p, t, count, fraction) and draws dir/<name>.svg/.png.
+ * Returns 0 or -1. */
+int plot_confusion(const char *dir, const char *name, const long *cm, int K, const char *const *names,
+                   const char *title);
+
 #endif

@@ -6,6 +6,7 @@
 # A chapter takes part by accepting --bench and printing one line
 #   bench: name=<id> epoch_s=<s> test_acc=<0..1> gflop_epoch=<GFLOP>   (compared with SGEMM), or
 #   bench: name=<id> step_s=<s> gbs=<GB/s>                               (compared with memory copy)
+#   bench: name=<id> epoch_s=<s> test_acc=<..> gflop_epoch=<..> floor_s=<s>  (with its own products-only floor)
 # Every chapter's default run is also timed (the target: under a minute).
 set -euo pipefail
 B=${1:-build}
@@ -39,8 +40,25 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
     [ -n "$line" ] || { echo "| $ch | --bench | | printed no bench: line (see $B/bench/$n.bench.err) | | |" >>"$out"; continue; }
     get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" ${line#bench:}"; }
     name=$(get name); epoch=$(get epoch_s); acc=$(get test_acc); gf=$(get gflop_epoch)
-    step=$(get step_s); gbs=$(get gbs)
-    if [ -n "$gbs" ]; then
+    step=$(get step_s); gbs=$(get gbs); own_floor=$(get floor_s)
+    if [ -n "$own_floor" ] && [ -n "$epoch" ] && [ -n "$gf" ]; then
+      # a workload that measures its own products-only floor in the same run (chapter 7's CNN)
+      ach=$(calc "$gf / $epoch")
+      printf '| %s | %s: one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | %.0f%% of SGEMM (n=1024); %.2fx its products-only floor (%.3f s: im2col + GEMM alone); target <= 1.3x |\n' \
+        "$ch" "$name" "$epoch" "$acc" "$ach" "$(calc "100 * $ach / $peak")" "$(calc "$epoch / $own_floor")" \
+        "$own_floor" >>"$out"
+      if [ "$name" = lenet5 ]; then
+        # the same network in PyTorch 1.13 (Debian's python3-torch, 2 threads), right after ours
+        tl=$(/usr/bin/python3 tools/bench_lenet_torch.py 2>"$B/bench/lenet5-pytorch.err" | grep '^bench:' || true)
+        te=$(sed -n 's/.* epoch_s=\([^ ]*\).*/\1/p' <<<"$tl"); ta=$(sed -n 's/.* test_acc=\([^ ]*\).*/\1/p' <<<"$tl")
+        if [ -n "$te" ]; then
+          printf '| %s | lenet5 in PyTorch 1.13 (2 threads): one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | ours is %.2fx faster (target > 1) |\n' \
+            "$ch" "$te" "$ta" "$(calc "$gf / $te")" "$(calc "$te / $epoch")" >>"$out"
+        else
+          echo "| $ch | lenet5 in PyTorch | | not run (see $B/bench/lenet5-pytorch.err; needs python3-torch) | | |" >>"$out"
+        fi
+      fi
+    elif [ -n "$gbs" ]; then
       printf '| %s | %s: one step | %.6f s | | %.1f GB/s | %.0f%% of memory copy bandwidth |\n' \
         "$ch" "$name" "${step:-0}" "$gbs" "$(calc "100 * $gbs / $bw")" >>"$out"
     elif [ -n "$epoch" ] && [ -n "$gf" ]; then

@@ -1618,39 +1618,6 @@ static int run_augment_figure(const flags_t *f, const dataset *train, rng_t *rng
 
 /* --- 6.2 + 6.8: the main model and its metrics ---------------------------------------------- */
 
-static int plot_confusion(const char *dir, const long *cm, int K)
-{
-    char path[4096];
-    io_file out;
-    if (io_create(&out, io_join(path, dir, "confusion.csv")) != 0)
-        return -1;
-    for (int t = 0; t < K; t++) { /* row-normalized: the fraction of class t predicted as p */
-        long row = 0;
-        for (int p = 0; p < K; p++)
-            row += cm[t * K + p];
-        for (int p = 0; p < K; p++)
-            fprintf(out.f, "%d,%d,%ld,%.4f\n", p, t, cm[t * K + p], row ? (double)cm[t * K + p] / row : 0);
-    }
-    if (io_commit(&out) != 0)
-        return -1;
-    char body[4096];
-    int len = snprintf(body, sizeof body,
-                       "set title 'confusion matrix on the 10,000 test images (counts; colour: fraction of the row)'\n"
-                       "unset key\nset size ratio -1\nset xrange [-0.5:9.5]\nset yrange [9.5:-0.5]\n"
-                       "set xlabel 'predicted'\nset ylabel 'true'\nset palette defined (0 'white', 0.1 '#fee8c8', "
-                       "0.5 '#fc8d59', 1 '#b30000')\nset cbrange [0:1]\nset xtics rotate by 45 right font ',9'\n"
-                       "set ytics font ',9'\n");
-    len += snprintf(body + len, sizeof body - (size_t)len, "set xtics (");
-    for (int k = 0; k < K; k++)
-        len += snprintf(body + len, sizeof body - (size_t)len, "%s'%s' %d", k ? ", " : "", FASHION_CLASSES[k], k);
-    len += snprintf(body + len, sizeof body - (size_t)len, ")\nset ytics (");
-    for (int k = 0; k < K; k++)
-        len += snprintf(body + len, sizeof body - (size_t)len, "%s'%s' %d", k ? ", " : "", FASHION_CLASSES[k], k);
-    snprintf(body + len, sizeof body - (size_t)len,
-             ")\nplot 'confusion.csv' using 1:2:4 with image, '' using 1:2:(sprintf('%%d', $3)) with labels font ',8'");
-    return plot_render(dir, "confusion", 800, 720, body);
-}
-
 /* ROC and PR curves, one per class (one vs rest), from test probabilities (n, K). */
 static int plot_roc_pr(const char *dir, const float *probs, const int *labels, int n, int K, double *auc, double *ap)
 {
@@ -1741,7 +1708,8 @@ static int run_main_model(const flags_t *f, const dataset *train, const dataset 
     double prec[10], rec[10], f1[10], auc[10], ap[10];
     double macro = class_scores(cm, K, prec, rec, f1);
     metrics_summary sm = metrics_summarize(cm, K);
-    rc |= plot_confusion(f->out, cm, K);
+    rc |= plot_confusion(f->out, "confusion", cm, K, FASHION_CLASSES,
+                         "confusion matrix on the 10,000 test images (counts; colour: fraction of the row)");
     rc |= plot_roc_pr(f->out, probs, test->y, test->n, K, auc, ap);
     printf("   %-12s %9s %9s %11s %9s %9s %9s\n", "class", "precision", "recall", "specificity", "F1", "ROC AUC", "AP");
     float *s = nn_malloc((size_t)test->n * sizeof(float));

@@ -383,10 +383,23 @@ static void lenet_bad(void *arg)
     exit(lenet_new(&m, (lenet_config_t){0, 16, 120, 84}, 8) == -1 ? 7 : 0);
 }
 
+static void lenet_bad_batch(void *arg)
+{
+    (void)arg;
+    lenet_t m;
+    float x[784] = {0}, dz[10] = {0};
+    if (lenet_new(&m, LENET5, 8) != 0)
+        exit(1);
+    exit(lenet_forward(&m, x, 9) == NULL && lenet_backward(&m, x, dz, 0) == -1 ? 7 : 0);
+}
+
 Test(lenet, bad_sizes_are_reported)
 {
     char err[1024];
     int st = capture_stderr(lenet_bad, NULL, err, sizeof err);
     cr_assert_eq(st, 7, "lenet_new with c1 = 0: expected -1, status %d", st);
     cr_assert(strstr(err, "c1 0") && strstr(err, "hint:"), "message: %s", err);
+    st = capture_stderr(lenet_bad_batch, NULL, err, sizeof err);
+    cr_assert_eq(st, 7, "a batch of 9 on a max_batch 8 network: expected NULL / -1, status %d", st);
+    cr_assert(strstr(err, "batch of 9 examples: expected 1 to 8"), "message: %s", err);
 }

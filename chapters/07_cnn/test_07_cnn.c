@@ -1,0 +1,520 @@
+/* test_07_cnn.c — the grader of chapter 7.
+ *
+ * One suite per exercise (ex07_K); the suite ch07 checks the chapter program's handling of bad
+ * input and carries no points. Golden values come from PyTorch (common/tests/golden/
+ * make_conv_golden.py wrote conv_golden.h, shared with the library's tests; PyTorch is not needed
+ * here), from the library's batched layers (common/conv.c, pool.c, themselves checked against
+ * PyTorch and centered differences), from closed forms worked out in the comments, or from
+ * centered differences with the error bound stated next to the check.
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "07_cnn.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include "gradcheck.h"
+#include "tests/capture.h" /* capture_stderr: a function's stderr and exit status */
+#include "tests/golden/conv_golden.h"
+
+#include <criterion/criterion.h>
+
+TestSuite(ex07_1, .timeout = 10);
+TestSuite(ex07_2, .timeout = 10);
+TestSuite(ex07_3, .timeout = 10);
+TestSuite(ex07_4, .timeout = 10);
+TestSuite(ex07_5, .timeout = 10);
+TestSuite(ex07_6, .timeout = 10);
+TestSuite(ex07_7, .timeout = 10);
+TestSuite(ch07, .timeout = 30);
+
+/* Inputs built by the same formulas as the PyTorch goldens (make_conv_golden.py). */
+static float *golden_seq(size_t n, double a, double b, double scale, int use_cos)
+{
+    float *v = nn_malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        v[i] = (float)((use_cos ? cos(a * i + b) : sin(a * i + b)) * scale);
+    return v;
+}
+
+static float *random_vec(size_t n, rng_t *rng)
+{
+    float *v = nn_malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        v[i] = rng_normal(rng);
+    return v;
+}
+
+static conv_shape_t golden_shape(const conv_golden_t *g, int B)
+{
+    conv_shape_t s;
+    cr_assert(conv_shape_init(&s, B, g->C, g->H, g->W, g->OC, g->K, g->K, g->stride, g->pad, g->dil) == 0);
+    return s;
+}
+
+static const char *describe(const conv_golden_t *g, char *buf)
+{
+    snprintf(buf, 160, "'%s' (C=%d, %dx%d image, %d kernels %dx%d, stride %d, padding %d, dilation %d)", g->name, g->C,
+             g->H, g->W, g->OC, g->K, g->K, g->stride, g->pad, g->dil);
+    return buf;
+}
+
+/* --- 07.1: the output size ---------------------------------------------------------------------- */
+
+/*hint 07.1
+1. How many positions does a kernel of k taps cover when its taps are d apart? Where does the last
+   one land?
+2. Output i starts at pixel i*s of the padded input, which has n + 2p pixels. Write the condition
+   "the last tap of output i is still inside" and solve it for i.
+3. n' = floor((n + 2p - d(k - 1) - 1) / s) + 1: the +1 counts output 0, and p is added on BOTH sides.
+*/
+/*note 07.1
+The same formula, with p = 0 and d = 1, gives the output size of pooling; chapter 10's causal
+convolutions pad on one side only and use n + p instead of n + 2p. Frameworks differ in one detail:
+PyTorch's "ceil_mode" replaces the floor by a ceiling so a last, partial window still produces an
+output. Read conv_out_size in common/conv.c to see which inputs have no sensible answer at all.
+*/
+
+Test(ex07_1, sizes_worked_out_by_hand)
+{
+    /* n, k, stride, pad, dilation, expected (worked out in section 7.2 and below) */
+    static const int cases[][6] = {
+        {28, 5, 1, 0, 1, 24}, /* 28 - 5 + 1 */
+        {28, 5, 1, 2, 1, 28}, /* padding (k - 1) / 2 keeps the size */
+        {7, 3, 2, 1, 1, 4},   /* (7 + 2 - 3) / 2 + 1 */
+        {8, 3, 2, 1, 1, 4},   /* floor(7 / 2) + 1: the last pixel starts no patch */
+        {9, 3, 1, 2, 2, 9},   /* extent 5: 9 + 4 - 5 + 1 */
+        {10, 3, 1, 0, 3, 4},  /* extent 7: 10 - 7 + 1 */
+        {5, 5, 1, 0, 1, 1},   /* the kernel fits exactly once */
+        {14, 2, 2, 0, 1, 7},  /* a 2x2 pool */
+        {32, 11, 4, 2, 1, 7}, /* AlexNet-like first layer: (32 + 4 - 11) / 4 + 1 */
+    };
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        const int *c = cases[t];
+        int got = output_size(c[0], c[1], c[2], c[3], c[4]);
+        cr_assert(got == c[5], "n=%d, k=%d, stride %d, padding %d, dilation %d: expected %d outputs, got %d. Hint: "
+                  "n' = floor((n + 2p - d(k-1) - 1) / s) + 1; is the padding added on both sides, and is output 0 "
+                  "counted?", c[0], c[1], c[2], c[3], c[4], c[5], got);
+    }
+}
+
+Test(ex07_1, agrees_with_the_library_and_pytorch)
+{
+    for (size_t t = 0; t < sizeof CONV_GOLDEN / sizeof *CONV_GOLDEN; t++) {
+        const conv_golden_t *g = &CONV_GOLDEN[t];
+        int oh = output_size(g->H, g->K, g->stride, g->pad, g->dil), ow = output_size(g->W, g->K, g->stride, g->pad, g->dil);
+        char d[160];
+        cr_assert(oh == g->OH && ow == g->OW, "%s: PyTorch's output is %dx%d, yours %dx%d. Hint: check the dilation "
+                  "term d(k - 1) and the floor (integer division).", describe(g, d), g->OH, g->OW, oh, ow);
+    }
+}
+
+/* --- 07.2: the direct convolution --------------------------------------------------------------- */
+
+/*hint 07.2
+1. Which input pixel does tap (u, v) of output (i, j) read? Write its row and column before writing
+   any loop.
+2. Row i*s + u*d - p, column j*s + v*d - p; the weight is w[o][c][u][v] with u and v NOT reversed
+   (frameworks compute a cross-correlation). A pixel outside 0..H-1 or 0..W-1 is a padding zero.
+3. y[o][i][j] = b[o] + sum over c, u, v of w[((o*C + c)*KH + u)*KW + v] * x[(c*H + yy)*W + xx] for the
+   taps with 0 <= yy < H and 0 <= xx < W; b may be NULL.
+*/
+/*note 07.2
+This is the definition, and the oracle every faster convolution is tested against (the library's
+conv2d_forward_naive is the same loops over a batch). It runs at well under 1 GFLOP/s: main prints
+how much faster im2col + sgemm is on LeNet's second layer. Fast direct convolutions exist (they
+block the loops for the cache and vectorize across output channels, as oneDNN does), but im2col
+reuses decades of matrix-multiplication tuning in one call.
+*/
+
+Test(ex07_2, matches_pytorch_on_four_shapes)
+{
+    for (size_t t = 0; t < sizeof CONV_GOLDEN / sizeof *CONV_GOLDEN; t++) {
+        const conv_golden_t *g = &CONV_GOLDEN[t];
+        conv_shape_t s = golden_shape(g, 1);
+        const size_t nx = (size_t)g->C * g->H * g->W, ny = (size_t)g->OC * g->OH * g->OW;
+        float *x = golden_seq(nx * g->B, 0.7, 0.3, 1, 0), *w = golden_seq(conv_weight_count(&s), 1.3, 0, 1.0 / 3, 1);
+        float b[8], *y = nn_malloc(ny * sizeof(float));
+        for (int o = 0; o < g->OC; o++)
+            b[o] = 0.1f * o - 0.2f;
+        char d[160];
+        for (int img = 0; img < g->B; img++) {
+            conv2d_direct(y, x + img * nx, w, b, &s);
+            for (size_t i = 0; i < ny; i++)
+                cr_assert(fabs(y[i] - g->y[img * ny + i]) < 1e-4, "%s, image %d: y[%zu] expected %.6f (PyTorch), got "
+                          "%.6f. Hint: tap (u, v) of output (i, j) reads x[c][i*s + u*d - p][j*s + v*d - p], kernel not "
+                          "flipped, zero outside the image.", describe(g, d), img, i, g->y[img * ny + i], y[i]);
+        }
+        free(x), free(w), free(y);
+    }
+}
+
+Test(ex07_2, no_bias_and_every_output_written)
+{
+    rng_t rng;
+    rng_seed(&rng, 72);
+    conv_shape_t s;
+    cr_assert(conv_shape_init(&s, 1, 2, 6, 7, 3, 3, 2 + 1, 1, 1, 1) == 0);
+    float *x = random_vec(2 * 42, &rng), *w = random_vec(conv_weight_count(&s), &rng);
+    float y[3 * 6 * 7], ref[3 * 6 * 7];
+    for (int i = 0; i < 3 * 42; i++)
+        y[i] = NAN; /* garbage: every output must be overwritten */
+    conv2d_direct(y, x, w, NULL, &s);
+    conv2d_forward_naive(ref, x, w, NULL, &s);
+    for (int i = 0; i < 3 * 42; i++)
+        cr_assert(fabsf(y[i] - ref[i]) < 1e-4f, "b = NULL: y[%d] expected %g, got %g. Hint: NULL means no bias (start "
+                  "from 0), and every output is assigned, not added to.", i, ref[i], y[i]);
+    free(x), free(w);
+}
+
+/* --- 07.3: im2col --------------------------------------------------------------------------------- */
+
+/*hint 07.3
+1. cols has one row per kernel tap (c, u, v) and one column per output position (i, j). Which
+   pixel goes into row r, column q?
+2. The row index must list the taps in the order the kernel is stored: r = (c*KH + u)*KW + v, so
+   that row r of cols meets column r of the (OC, C*KH*KW) kernel matrix.
+3. cols[r*P + i*OW + j] = x[c][i*s + u*d - p][j*s + v*d - p], or 0 when that pixel is in the padding
+   (P = OH*OW). Write a zero there: do not clamp to the border.
+*/
+/*note 07.3
+With cols in hand the layer is one sgemm: Y = W cols. The library's conv_im2col does the same for
+a chunk of images side by side (column b*P + q), copying a whole row segment at a time. The
+column matrix is C*KH*KW times larger than the image, 25 times for LeNet's 5x5 kernels: that is
+why the library works on a few images at a time, so that cols is read back from the cache.
+*/
+
+Test(ex07_3, matches_the_library_on_six_shapes)
+{
+    rng_t rng;
+    rng_seed(&rng, 73);
+    static const int shapes[][9] = {{1, 2, 7, 6, 4, 3, 1, 0, 1}, {1, 2, 8, 7, 3, 3, 2, 1, 1}, {1, 2, 9, 9, 2, 3, 1, 2, 2},
+                                    {1, 1, 6, 5, 2, 5, 3, 2, 1}, {1, 3, 5, 5, 3, 1, 1, 0, 1}, {1, 2, 11, 4, 2, 2, 3, 1, 3}};
+    for (size_t t = 0; t < sizeof shapes / sizeof *shapes; t++) {
+        const int *v = shapes[t];
+        conv_shape_t s;
+        cr_assert(conv_shape_init(&s, 1, v[1], v[2], v[3], v[4], v[5], v[5], v[6], v[7], v[8]) == 0);
+        size_t nc = conv_cols_size(&s);
+        float *x = random_vec((size_t)v[1] * v[2] * v[3], &rng), *cols = nn_malloc(nc * sizeof(float)),
+              *ref = nn_malloc(nc * sizeof(float));
+        for (size_t i = 0; i < nc; i++)
+            cols[i] = NAN;
+        im2col_image(cols, x, &s);
+        conv_im2col(ref, x, &s);
+        const int P = s.OH * s.OW;
+        for (size_t i = 0; i < nc; i++) {
+            int r = (int)(i / P), q = (int)(i % P);
+            cr_assert(cols[i] == ref[i], "C=%d, %dx%d image, %dx%d kernel, stride %d, padding %d, dilation %d: "
+                      "cols[row %d (c=%d, u=%d, v=%d)][column %d (i=%d, j=%d)] expected %g, got %g. Hint: row r = "
+                      "(c*KH + u)*KW + v, column q = i*OW + j, and 0 where the tap is in the padding.", v[1], v[2], v[3],
+                      v[5], v[5], v[6], v[7], v[8], r, r / (s.KH * s.KW), r / s.KW % s.KH, r % s.KW, q, q / s.OW,
+                      q % s.OW, ref[i], cols[i]);
+        }
+        free(x), free(cols), free(ref);
+    }
+}
+
+Test(ex07_3, one_product_gives_pytorch_output)
+{
+    /* W (OC, C*KH*KW) times your cols must be the convolution: PyTorch's output. */
+    for (size_t t = 0; t < sizeof CONV_GOLDEN / sizeof *CONV_GOLDEN; t++) {
+        const conv_golden_t *g = &CONV_GOLDEN[t];
+        conv_shape_t s = golden_shape(g, 1);
+        const size_t ny = (size_t)g->OC * g->OH * g->OW;
+        float *x = golden_seq((size_t)g->C * g->H * g->W, 0.7, 0.3, 1, 0);
+        float *w = golden_seq(conv_weight_count(&s), 1.3, 0, 1.0 / 3, 1);
+        float *cols = nn_malloc(conv_cols_size(&s) * sizeof(float)), *y = nn_malloc(ny * sizeof(float)), b[8];
+        for (int o = 0; o < g->OC; o++)
+            b[o] = 0.1f * o - 0.2f;
+        conv2d_im2col_image(y, cols, x, w, b, &s);
+        char d[160];
+        for (size_t i = 0; i < ny; i++)
+            cr_assert(fabs(y[i] - g->y[i]) < 1e-4, "%s: W cols + b at %zu: expected %.6f (PyTorch), got %.6f. Hint: the "
+                      "taps of a column must be in the kernel's memory order (c, u, v), u before v, and a tap in the "
+                      "padding reads 0 (not the nearest border pixel).", describe(g, d), i,
+                      g->y[i], y[i]);
+        free(x), free(w), free(cols), free(y);
+    }
+}
+
+/* --- 07.4: col2im --------------------------------------------------------------------------------- */
+
+/*hint 07.4
+1. im2col copied each pixel into several entries of cols. What does the chain rule do with a value
+   that was used several times?
+2. Walk exactly the loops of im2col; where im2col wrote cols[...] = x[...], add dx[...] += dcols[...].
+   Skip the entries whose tap fell into the padding: they were zeros, not pixels.
+3. Start with dx = 0 (memset), then dx[(c*H + yy)*W + xx] += dcols[r*P + i*OW + j] for every (r, i, j)
+   with 0 <= yy < H and 0 <= xx < W.
+*/
+/*note 07.4
+col2im is im2col's transpose: <im2col(x), c> = <x, col2im(c)> for all x and c, which is what the
+first test checks. The same relation holds for every linear operation and its backward (a
+gather's backward is a scatter-add, a broadcast's a sum), and chapter 4's tape relies on it.
+With padding p = k - 1 and the kernel flipped, col2im(W^T dY) is the "full convolution" of
+section 7.4.
+*/
+
+Test(ex07_4, is_the_adjoint_of_im2col)
+{
+    /* <im2col(x), c> = <x, col2im(c)> for random x, c: the defining property of the adjoint. Both
+     * sides summed in double; float32 terms of size ~1: agreement within 1e-4 relative. */
+    rng_t rng;
+    rng_seed(&rng, 74);
+    static const int shapes[][9] = {{1, 2, 8, 7, 3, 3, 2, 1, 1}, {1, 2, 9, 9, 2, 3, 1, 2, 2}, {1, 1, 6, 5, 2, 5, 3, 2, 1},
+                                    {1, 3, 6, 6, 2, 3, 1, 0, 1}};
+    for (size_t t = 0; t < sizeof shapes / sizeof *shapes; t++) {
+        const int *v = shapes[t];
+        conv_shape_t s;
+        cr_assert(conv_shape_init(&s, 1, v[1], v[2], v[3], v[4], v[5], v[5], v[6], v[7], v[8]) == 0);
+        size_t nc = conv_cols_size(&s), nx = (size_t)v[1] * v[2] * v[3];
+        float *x = random_vec(nx, &rng), *c = random_vec(nc, &rng), *cols = nn_malloc(nc * sizeof(float)),
+              *dx = nn_malloc(nx * sizeof(float));
+        for (size_t i = 0; i < nx; i++)
+            dx[i] = 1e3f; /* garbage: must be cleared first */
+        conv_im2col(cols, x, &s);
+        col2im_image(dx, c, &s);
+        double lhs = gradcheck_dot(cols, c, nc), rhs = gradcheck_dot(x, dx, nx);
+        cr_assert(fabs(lhs - rhs) < 1e-4 * (fabs(lhs) + 10), "%dx%d image, %dx%d kernel, stride %d, padding %d: "
+                  "<im2col(x), c> = %.6f but <x, col2im(c)> = %.6f. Hint: every entry of dcols is ADDED to its pixel "
+                  "(pixels belong to several patches), padding entries dropped, dx zeroed first.", v[2], v[3], v[5],
+                  v[5], v[6], v[7], lhs, rhs);
+        free(x), free(c), free(cols), free(dx);
+    }
+}
+
+Test(ex07_4, matches_the_library)
+{
+    rng_t rng;
+    rng_seed(&rng, 75);
+    conv_shape_t s;
+    cr_assert(conv_shape_init(&s, 1, 2, 7, 8, 3, 3, 3, 1, 1, 1) == 0);
+    size_t nc = conv_cols_size(&s), nx = 2 * 56;
+    float *c = random_vec(nc, &rng), *dx = nn_malloc(nx * sizeof(float)), *ref = nn_malloc(nx * sizeof(float));
+    for (size_t i = 0; i < nx; i++)
+        dx[i] = NAN;
+    col2im_image(dx, c, &s);
+    conv_col2im(ref, c, &s);
+    for (size_t i = 0; i < nx; i++)
+        cr_assert(fabsf(dx[i] - ref[i]) < 1e-5f, "dx[%zu] (channel %zu, row %zu, column %zu): expected %g, got %g. Hint: "
+                  "an interior pixel of a 3x3 stride-1 convolution is in 9 patches: it collects 9 entries.", i, i / 56,
+                  i % 56 / 8, i % 8, ref[i], dx[i]);
+    free(c), free(dx), free(ref);
+}
+
+/* --- 07.5: the direct backward -------------------------------------------------------------------- */
+
+/*hint 07.5
+1. In the forward pass, output (o, i, j) used weight w[o][c][u][v] and pixel x[c][yy][xx] once. Along
+   that one connection, what does dy[o][i][j] send back to each of them?
+2. The same weight is used at EVERY output position, so its gradient is a sum over (i, j): add (+=),
+   never assign. Use exactly the forward pass's yy = i*s + u*d - p and xx = j*s + v*d - p.
+3. dw[o][c][u][v] += dy * x[c][yy][xx], dx[c][yy][xx] += dy * w[o][c][u][v], db[o] += dy, over every
+   (o, i, j) and every tap inside the image; all three zeroed first.
+*/
+/*note 07.5
+Summed over positions, dw is the correlation of the input with dy; dx is the "full convolution" of
+dy with the flipped kernel (section 7.4). The library gets the same three numbers from two sgemm
+calls and col2im per chunk of images; the library's tests check both against PyTorch and against
+centered differences. Next: pooling, which has no weights and only routes gradients.
+*/
+
+Test(ex07_5, matches_pytorch_on_four_shapes)
+{
+    /* PyTorch's gradients are for a batch of g->B images: dw and db are summed over the images. */
+    for (size_t t = 0; t < sizeof CONV_GOLDEN / sizeof *CONV_GOLDEN; t++) {
+        const conv_golden_t *g = &CONV_GOLDEN[t];
+        conv_shape_t s = golden_shape(g, 1);
+        const size_t nx = (size_t)g->C * g->H * g->W, ny = (size_t)g->OC * g->OH * g->OW, nw = conv_weight_count(&s);
+        float *x = golden_seq(nx * g->B, 0.7, 0.3, 1, 0), *w = golden_seq(nw, 1.3, 0, 1.0 / 3, 1);
+        float *dy = golden_seq(ny * g->B, 0.37, 0, 1, 0), *dx = nn_malloc(nx * sizeof(float));
+        float *dw = nn_malloc(nw * sizeof(float)), *dw_sum = nn_calloc(nw, sizeof(float)), db[8], db_sum[8] = {0};
+        char d[160];
+        for (int img = 0; img < g->B; img++) {
+            conv2d_direct_backward(dx, dw, db, dy + img * ny, x + img * nx, w, &s);
+            for (size_t i = 0; i < nx; i++)
+                cr_assert(fabs(dx[i] - g->dx[img * nx + i]) < 1e-4, "%s, image %d: dx[%zu] expected %.6f (PyTorch), got "
+                          "%.6f. Hint: dx[c][yy][xx] += dy * w, with the forward pass's yy = i*s + u*d - p (padding "
+                          "included), summed over every output that read the pixel.", describe(g, d), img, i,
+                          g->dx[img * nx + i], dx[i]);
+            for (size_t i = 0; i < nw; i++)
+                dw_sum[i] += dw[i];
+            for (int o = 0; o < g->OC; o++)
+                db_sum[o] += db[o];
+        }
+        for (size_t i = 0; i < nw; i++)
+            cr_assert(fabs(dw_sum[i] - g->dw[i]) < 1e-3, "%s: dw[%zu] expected %.6f (PyTorch), got %.6f. Hint: a weight "
+                      "is used at every output position: dw += dy * x over all (i, j), not just the last one.",
+                      describe(g, d), i, g->dw[i], dw_sum[i]);
+        for (int o = 0; o < g->OC; o++)
+            cr_assert(fabs(db_sum[o] - g->db[o]) < 1e-3, "%s: db[%d] expected %.6f (PyTorch), got %.6f. Hint: db[o] is "
+                      "the sum of dy over all positions of channel o.", describe(g, d), o, g->db[o], db_sum[o]);
+        free(x), free(w), free(dy), free(dx), free(dw), free(dw_sum);
+    }
+}
+
+typedef struct {
+    conv_shape_t s;
+    float *x, *w, *b, *y, *r;
+} direct_ctx;
+
+static double direct_loss(void *p)
+{
+    direct_ctx *c = p;
+    conv2d_forward_naive(c->y, c->x, c->w, c->b, &c->s);
+    return gradcheck_dot(c->y, c->r, conv_out_count(&c->s));
+}
+
+Test(ex07_5, matches_centered_differences)
+{
+    /* L = sum(y R), R random: linear in x, w and b, so centered differences with h = 0.1 are exact
+     * up to float rounding. Bound: 1e-3 relative (gradcheck.h's measure). */
+    rng_t rng;
+    rng_seed(&rng, 76);
+    direct_ctx c;
+    cr_assert(conv_shape_init(&c.s, 1, 2, 7, 6, 3, 3, 3, 2, 1, 1) == 0);
+    size_t nx = 2 * 42, nw = conv_weight_count(&c.s), ny = conv_out_count(&c.s);
+    c.x = random_vec(nx, &rng), c.w = random_vec(nw, &rng), c.b = random_vec(3, &rng), c.r = random_vec(ny, &rng);
+    c.y = nn_malloc(ny * sizeof(float));
+    float *dx = nn_malloc(nx * sizeof(float)), *dw = nn_malloc(nw * sizeof(float)), db[3];
+    for (size_t i = 0; i < nw; i++)
+        dw[i] = 1e3f; /* garbage: must be overwritten */
+    conv2d_direct_backward(dx, dw, db, c.r, c.x, c.w, &c.s);
+    double ex = gradcheck_max_rel_error(direct_loss, &c, c.x, dx, nx, 0.1f);
+    double ew = gradcheck_max_rel_error(direct_loss, &c, c.w, dw, nw, 0.1f);
+    double eb = gradcheck_max_rel_error(direct_loss, &c, c.b, db, 3, 0.1f);
+    cr_assert(ew < 1e-3, "dw: relative error %.2g against centered differences (bound 1e-3). Hint: sum dy * x over "
+              "every output position, and zero dw first.", ew);
+    cr_assert(eb < 1e-3, "db: relative error %.2g (bound 1e-3). Hint: db[o] = sum of dy[o][i][j].", eb);
+    cr_assert(ex < 1e-3, "dx: relative error %.2g (bound 1e-3). Hint: the same pixel index as the forward pass, "
+              "padding subtracted.", ex);
+    free(c.x), free(c.w), free(c.b), free(c.r), free(c.y), free(dx), free(dw);
+}
+
+/* --- 07.6: max pooling backward ----------------------------------------------------------------- */
+
+/*hint 07.6
+1. A window's max depends on only one of its inputs. Which inputs would change the output if they
+   moved a little?
+2. Find the winner as the forward pass does (the first largest value in row-major order of the
+   window) and remember its index in the WHOLE map, (i*s + u)*W + (j*s + v), not in the window.
+3. dx = 0; for each window: dx[winner] += dy[i*OW + j]. With overlapping windows one pixel can win
+   several of them: +=, not =.
+*/
+/*note 07.6
+The library's pool_max_forward saves the winners' indices so the backward pass is one scatter-add.
+Max pooling passes gradient to one input in k*k: most of the layer below gets no signal from a
+given example, one reason modern networks often downsample with a strided convolution instead.
+*/
+
+Test(ex07_6, matches_pytorch)
+{
+    /* PyTorch max_pool2d(2, 2) on a (1, 2, 6, 7) input: one call per channel map. */
+    enum { H = 6, W = 7 };
+    float *x = golden_seq(2 * H * W, 0.7, 0.3, 1, 0), *dy = golden_seq(18, 0.37, 0, 1, 0), dx[H * W];
+    for (int c = 0; c < 2; c++) {
+        maxpool_backward_map(dx, dy + c * 9, x + c * H * W, H, W, 2, 2);
+        for (int i = 0; i < H * W; i++)
+            cr_assert(fabs(dx[i] - GOLD_POOL_MAX_DX[c * H * W + i]) < 1e-6, "channel %d, dx at row %d, column %d: "
+                      "expected %g (PyTorch), got %g. Hint: only the window's winner receives dy; the others get 0 "
+                      "(row 5 and column 6 are in no window).", c, i / W, i % W, GOLD_POOL_MAX_DX[c * H * W + i], dx[i]);
+    }
+    free(x), free(dy);
+}
+
+Test(ex07_6, overlapping_windows_accumulate)
+{
+    /* 3x3 windows with stride 2 overlap; random maps: winners shared by two windows occur. Compared
+     * with the library's forward (winner indices) and backward. */
+    rng_t rng;
+    rng_seed(&rng, 77);
+    enum { H = 9, W = 11, OH = 4, OW = 5 };
+    for (int t = 0; t < 5; t++) {
+        float *x = random_vec(H * W, &rng), *dy = random_vec(OH * OW, &rng), y[OH * OW], dx[H * W], ref[H * W];
+        int idx[OH * OW];
+        pool_max_forward(y, idx, x, 1, 1, H, W, 3, 2);
+        pool_max_backward(ref, dy, idx, 1, 1, H, W, 3, 2);
+        for (int i = 0; i < H * W; i++)
+            dx[i] = NAN;
+        maxpool_backward_map(dx, dy, x, H, W, 3, 2);
+        for (int i = 0; i < H * W; i++)
+            cr_assert(fabsf(dx[i] - ref[i]) < 1e-6f, "3x3 windows, stride 2, dx at row %d, column %d: expected %g, got "
+                      "%g. Hint: a pixel that wins two overlapping windows collects both gradients (+=); the index is "
+                      "(i*s + u)*W + j*s + v in the whole map.", i / W, i % W, ref[i], dx[i]);
+        free(x), free(dy);
+    }
+}
+
+Test(ex07_6, ties_go_to_the_first)
+{
+    /* A flat 4x4 map: every window is a tie; PyTorch (and the forward pass) picks the first in
+     * row-major order, the window's top-left corner. */
+    float x[16], dy[4] = {1, 2, 3, 4}, dx[16];
+    for (int i = 0; i < 16; i++)
+        x[i] = 0.5f;
+    maxpool_backward_map(dx, dy, x, 4, 4, 2, 2);
+    const float want[16] = {1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 16; i++)
+        cr_assert(dx[i] == want[i], "a flat map, 2x2 windows: dx[%d] expected %g, got %g. Hint: only the winner "
+                  "receives dy, at its index in the whole map, and on a tie the FIRST largest value wins (>, not >=).", i, want[i], dx[i]);
+}
+
+/* --- 07.7: average pooling backward ------------------------------------------------------------- */
+
+/*hint 07.7
+1. How much does one input of a k x k window contribute to the window's average?
+2. Each input moves the output by 1/k^2 of its own change, so it receives dy / k^2 from that window.
+3. dx = 0; for every window (i, j) and every (u, v) in it: dx[(i*s + u)*W + j*s + v] += dy[i*OW + j] / (k*k).
+*/
+/*note 07.7
+Global average pooling (pool_global_avg_* in common/pool.h) is the k = H = W case: every pixel of a
+channel gets dy / (H W). Residual networks end with it: it makes the network accept any image size
+and has no weights to overfit.
+*/
+
+Test(ex07_7, matches_pytorch_with_overlapping_windows)
+{
+    /* PyTorch avg_pool2d(3, 2) on a (1, 2, 6, 7) input: 2 x 3 windows per channel, overlapping. */
+    enum { H = 6, W = 7 };
+    float *dy = golden_seq(12, 0.37, 0, 1, 0), dx[H * W];
+    for (int c = 0; c < 2; c++) {
+        for (int i = 0; i < H * W; i++)
+            dx[i] = NAN;
+        avgpool_backward_map(dx, dy + c * 6, H, W, 3, 2);
+        for (int i = 0; i < H * W; i++)
+            cr_assert(fabs(dx[i] - GOLD_POOL_AVG_DX[c * H * W + i]) < 1e-6, "channel %d, dx at row %d, column %d: "
+                      "expected %g (PyTorch), got %g. Hint: each input receives dy / k^2 from EVERY window it is in.", c,
+                      i / W, i % W, GOLD_POOL_AVG_DX[c * H * W + i], dx[i]);
+    }
+    free(dy);
+}
+
+Test(ex07_7, total_gradient_is_conserved)
+{
+    /* Non-overlapping 2x2 windows: each window hands out exactly its dy, so sum(dx) = sum(dy). */
+    float dy[9] = {1, -2, 3, 0.5f, 4, -1, 2, 2, 2}, dx[36];
+    avgpool_backward_map(dx, dy, 6, 6, 2, 2);
+    double sx = 0;
+    for (int i = 0; i < 36; i++)
+        sx += dx[i];
+    cr_assert(fabs(sx - 11.5) < 1e-5, "2x2 windows: sum of dx = %g, expected sum of dy = 11.5. Hint: 4 inputs get "
+              "dy / 4 each; is the 1/k^2 factor there, and k*k (not k)?", sx);
+    cr_assert(fabsf(dx[0] - 0.25f) < 1e-6f, "dx[0]: expected 1/4 of the first window's dy (0.25), got %g", dx[0]);
+}
+
+/* --- ch07: a shape that does not fit (no points; the program's flags and data are tested in
+ * common/tests/test_cli_cnn.c) ---------------------------------------------------------------------- */
+
+static void bad_shape(void *arg)
+{
+    (void)arg;
+    conv_shape_t s;
+    exit(conv_shape_init(&s, 8, 6, 4, 4, 16, 5, 5, 1, 0, 1) == -1 ? 5 : 0);
+}
+
+Test(ch07, a_kernel_larger_than_the_input_is_an_error)
+{
+    char err[2048];
+    int st = capture_stderr(bad_shape, NULL, err, sizeof err);
+    cr_assert_eq(st, 5, "conv_shape_init with a 5x5 kernel on a 4x4 input: expected -1, status %d", st);
+    cr_assert(strstr(err, "larger than the padded input") != NULL, "message: %s", err);
+}
