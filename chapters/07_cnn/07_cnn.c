@@ -540,8 +540,8 @@ the interior texture or along vertical or horizontal edges only.
 
 The confusion matrix shows which mistakes remain: as for the MLP, nearly all are among the
 upper-body garments (shirt, T-shirt/top, pullover, coat), which share a silhouette and differ in
-details a $28 \times 28$ grey image barely shows. Shirts are the worst class: in our run 710 of
-1,000 were recognized, and 111 were taken for T-shirts. The misclassified test images make the point
+details a $28 \times 28$ grey image barely shows. Shirts are the worst class: only about 70% of them
+are recognized, and about one in ten is taken for a T-shirt. The misclassified test images make the point
 better than any number: many of them a person would hesitate over too.
 
 ![Confusion matrix of the trained network on the 10,000 test images.](out/07/confusion.svg)
