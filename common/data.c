@@ -20,8 +20,13 @@ dataset dataset_new(int n, int d, int classes)
                  "dataset_new: n=%d examples, d=%d features, %d classes: expected sizes >= 0", n, d, classes);
         return ds;
     }
+    if ((double)n * (double)d > (double)DATASET_MAX_VALUES) {
+        nn_error("use fewer examples or features", "dataset_new: n=%d x d=%d = %.3g values: expected at most "
+                 "2^34 (64 GiB of floats)", n, d, (double)n * (double)d);
+        return ds;
+    }
     /* The big allocation is the data's size, which comes from outside: failing it is an error
-     * the caller handles, not an abort (calloc checks n * d for overflow). */
+     * the caller handles, not an abort. */
     ds.x = calloc(n && d ? (size_t)n : 1, d ? (size_t)d * sizeof(float) : sizeof(float));
     ds.y = calloc(n ? (size_t)n : 1, sizeof(int));
     if (!ds.x || !ds.y) {

@@ -31,9 +31,12 @@ int fashion_load(const char *dir, const char *split, dataset *out);
  * the problem (then nothing is left allocated). */
 int fashion_load_splits(const char *dir, dataset *train, dataset *test);
 
-/* An empty dataset of n examples with d features (x zeroed, y zeroed). Negative sizes, or too
- * many values to allocate, are reported and give a dataset with x == NULL (n = d = 0): check
- * x when the sizes come from outside. */
+/* The most values (n x d) a dataset may hold: 2^34 floats, 64 GiB. */
+#define DATASET_MAX_VALUES ((size_t)1 << 34)
+
+/* An empty dataset of n examples with d features (x zeroed, y zeroed). Negative sizes, more than
+ * DATASET_MAX_VALUES values, or too many to allocate are reported and give a dataset with
+ * x == NULL (n = d = 0): check x when the sizes come from outside. */
 dataset dataset_new(int n, int d, int classes);
 
 void dataset_free(dataset *ds);
