@@ -146,9 +146,15 @@ int plot_curves(const char *dir, const char *name, const char *csv, const char *
 int plot_confusion(const char *dir, const char *name, const long *cm, int K, const char *const *names,
                    const char *title)
 {
-    char path[4096], file[256];
+    char path[4096], file[256], qfile[512], qtitle[512];
     io_file out;
-    snprintf(file, sizeof file, "%s.csv", name);
+    if (snprintf(file, sizeof file, "%s.csv", name) >= (int)sizeof file) {
+        nn_error("use a shorter figure name", "plot_confusion: figure name \"%.60s...\" is too long: expected at "
+                 "most %zu bytes", name, sizeof file - 5);
+        return -1;
+    }
+    if (gp_quote(qfile, sizeof qfile, file, "figure name") || gp_quote(qtitle, sizeof qtitle, title, "title"))
+        return -1;
     if (io_create(&out, io_join(path, dir, file)) != 0)
         return -1;
     for (int t = 0; t < K; t++) { /* row-normalized: the fraction of class t predicted as p */
@@ -160,19 +166,31 @@ int plot_confusion(const char *dir, const char *name, const long *cm, int K, con
     }
     if (io_commit(&out) != 0)
         return -1;
-    char body[8192];
+    char body[16384];
     int len = snprintf(body, sizeof body,
                        "set title '%s'\nunset key\nset size ratio -1\nset xrange [-0.5:%g]\nset yrange [%g:-0.5]\n"
                        "set xlabel 'predicted'\nset ylabel 'true'\nset palette defined (0 'white', 0.1 '#fee8c8', "
                        "0.5 '#fc8d59', 1 '#b30000')\nset cbrange [0:1]\nset xtics rotate by 45 right font ',9'\n"
-                       "set ytics font ',9'\n", title, K - 0.5, K - 0.5);
-    for (int axis = 0; axis < 2; axis++) {
+                       "set ytics font ',9'\n", qtitle, K - 0.5, K - 0.5);
+    for (int axis = 0; axis < 2 && len < (int)sizeof body; axis++) {
         len += snprintf(body + len, sizeof body - (size_t)len, "set %stics (", axis ? "y" : "x");
-        for (int k = 0; k < K; k++)
-            len += snprintf(body + len, sizeof body - (size_t)len, "%s'%s' %d", k ? ", " : "", names[k], k);
-        len += snprintf(body + len, sizeof body - (size_t)len, ")\n");
+        for (int k = 0; k < K && len < (int)sizeof body; k++) {
+            char qn[512];
+            if (gp_quote(qn, sizeof qn, names[k], "class name"))
+                return -1;
+            len += snprintf(body + len, sizeof body - (size_t)len, "%s'%s' %d", k ? ", " : "", qn, k);
+        }
+        if (len < (int)sizeof body)
+            len += snprintf(body + len, sizeof body - (size_t)len, ")\n");
     }
-    snprintf(body + len, sizeof body - (size_t)len,
-             "plot '%s' using 1:2:4 with image, '' using 1:2:(sprintf('%%d', $3)) with labels font ',8'", file);
+    if (len < (int)sizeof body)
+        len += snprintf(body + len, sizeof body - (size_t)len,
+                        "plot '%s' using 1:2:4 with image, '' using 1:2:(sprintf('%%d', $3)) with labels font ',8'",
+                        qfile);
+    if (len >= (int)sizeof body) { /* checked before every append: no write past the buffer */
+        nn_error("use fewer or shorter class names", "plot_confusion: the plot commands for %d classes are too "
+                 "long: expected at most %zu bytes", K, sizeof body - 1);
+        return -1;
+    }
     return plot_render(dir, name, 800, 720, body);
 }

@@ -286,3 +286,17 @@ Test(flags, quick_shortens_epochs_unless_they_are_given)
     cr_assert_eq(flags_parse(&g, 4, (char *[]){"prog", "--quick", "--epochs", "10"}, "test", NULL, 0), 0);
     cr_assert_eq(g.epochs, 10, "an explicit --epochs wins over --quick, even when it equals the default (got %d)", g.epochs);
 }
+
+/* The same quoting for the confusion-matrix figure (moved to common/ by chapter 07): a quote in
+ * the title or a class name, and a crafted name, stay text. */
+Test(plot, confusion_titles_and_class_names_are_escaped)
+{
+    char path[4096];
+    char *dir = tmpdir();
+    const long cm[4] = {5, 1, 2, 7};
+    const char *names[2] = {"Bob's shirt", "x'; system('touch PWNED'); print '"};
+    cr_assert_eq(plot_confusion(dir, "conf's", cm, 2, names, "it's confusing"), 0,
+                 "a quote in a title or a class name must not break the figure");
+    cr_assert(io_exists(io_join(path, dir, "conf's.png")), "the image is there");
+    cr_assert(!io_exists(io_join(path, dir, "PWNED")), "a crafted class name ran a command");
+}
