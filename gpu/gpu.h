@@ -133,6 +133,17 @@ size_t gpu_attention_scratch_floats(int BH, int T);
  * K <= 131072 so that no int32 sum can overflow (|a b| <= 128 * 128 per product). */
 gpu_status gpu_igemm(int32_t *C, const int8_t *A, const int8_t *Bt, int M, int N, int K);
 
+/* The kernels of exercises 13.10 to 13.15 (chapters/13_cuda/ex_kernels.cuh, compiled from the
+ * edition being built), on device pointers, launched as the simulator launches them in 13_cuda.c:
+ * y = a x + y (n); out[b] = sum of block b's 256 elements; C = A B with the tiled (version 1) or
+ * register-tiled (version 2) kernel; the row softmax of x (rows, cols), one warp per row; attention
+ * without mask, q, k, v, o (BH, T, 16). */
+gpu_status gpu_ex_saxpy(float *y, const float *x, float a, int n);
+gpu_status gpu_ex_block_sum(float *out, const float *x, int n);
+gpu_status gpu_ex_sgemm(int version, float *C, const float *A, const float *B, int M, int N, int K);
+gpu_status gpu_ex_softmax(float *y, const float *x, int rows, int cols);
+gpu_status gpu_ex_attention(float *o, const float *q, const float *k, const float *v, int BH, int T);
+
 /* --- host-level convenience: host tensors in, host tensors out ------------------------------- */
 
 /* C = A B (alpha 1, beta 0) with SGEMM `version`. A (M, K), B (K, N), C (M, N): shapes checked. */

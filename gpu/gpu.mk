@@ -43,10 +43,14 @@ $(B)/gpu/$(1)/%.o: gpu/%.cu $(GPU_DEPS) $(2)/kernel_math.h
 	@$$(NVCC) $$(NVCC_FLAGS) $(if $(filter ref,$(1)),,$$(NVCC_WB_FLAGS)) -arch=sm_$$(GPU_ARCH) -Xptxas -v -Igpu -Icommon \
 	  -I$(2) -c $$< -o $$@ 2>$$@.log; \
 	  rc=$$$$?; grep -v -e '^ptxas info' -e '^    [0-9]* bytes stack frame' $$@.log >&2; exit $$$$rc
+$(B)/gpu/$(1)/exercises.o: $(2)/ex_kernels.cuh
 $(B)/gpu/$(1)/host.o: gpu/host.c $(GPU_DEPS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) -Igpu -c $$< -o $$@
-$(B)/gpu/$(1)/libnngpu.a: $(GPU_CU:gpu/%.cu=$(B)/gpu/$(1)/%.o) $(B)/gpu/$(1)/host.o
+$(B)/gpu/$(1)/cusim.o: gpu/cusim.c $(GPU_DEPS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -Igpu -c $$< -o $$@
+$(B)/gpu/$(1)/libnngpu.a: $(GPU_CU:gpu/%.cu=$(B)/gpu/$(1)/%.o) $(B)/gpu/$(1)/host.o $(B)/gpu/$(1)/cusim.o
 	@rm -f $$@
 	ar rcs $$@ $$^
 	@cat $(GPU_CU:gpu/%.cu=$(B)/gpu/$(1)/%.o.log) >$(B)/gpu/$(1)/resources.txt
@@ -56,7 +60,7 @@ define GPU_LIBRARY
 $(B)/gpu/$(1)/%.o: gpu/%.c $(GPU_DEPS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) -Igpu -c $$< -o $$@
-$(B)/gpu/$(1)/libnngpu.a: $(B)/gpu/$(1)/host.o $(B)/gpu/$(1)/nogpu.o
+$(B)/gpu/$(1)/libnngpu.a: $(B)/gpu/$(1)/host.o $(B)/gpu/$(1)/nogpu.o $(B)/gpu/$(1)/cusim.o
 	@echo "gpu/: nvcc not found (NVCC=$(NVCC)): building the no-GPU fallback, gpu/nogpu.c"
 	@rm -f $$@ $(B)/gpu/$(1)/resources.txt
 	ar rcs $$@ $$^
