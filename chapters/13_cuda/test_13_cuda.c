@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "../../common/tests/capture.h"
+#include "test_cusim.c" /* gpu/test_cusim.c: the simulator's own tests (suite cusim) */
 
 TestSuite(ex13_1, .timeout = 10);
 TestSuite(ex13_2, .timeout = 10);
@@ -33,6 +34,12 @@ TestSuite(ex13_6, .timeout = 10);
 TestSuite(ex13_7, .timeout = 10);
 TestSuite(ex13_8, .timeout = 10);
 TestSuite(ex13_9, .timeout = 10);
+TestSuite(ex13_10, .timeout = 30);
+TestSuite(ex13_11, .timeout = 30);
+TestSuite(ex13_12, .timeout = 30);
+TestSuite(ex13_13, .timeout = 30);
+TestSuite(ex13_14, .timeout = 30);
+TestSuite(ex13_15, .timeout = 30);
 TestSuite(ch13, .timeout = 30);
 TestSuite(gpu, .timeout = 120);
 
@@ -158,17 +165,32 @@ Test(ex13_3, padding_removes_the_column_conflict)
 
 Test(ex13_4, limited_by_threads_and_registers)
 {
-    /* 1024 threads, 32 regs, 8 KB: threads 2048/1024 = 2; regs 32*32 = 1024 per warp, 64 warps
-     * / 32 per block = 2; smem 233472 / 9216 = 25; blocks 32. -> 2 */
+    /* 1024 threads, 32 regs, 8 KB: threads 2048/1024 = 2; regs 32*32 = 1024 per warp, 16384/1024 = 16
+     * per sub-partition, 64 warps / 32 per block = 2; smem 233472 / 9216 = 25; blocks 32. -> 2 */
     int got = occupancy_blocks(&H100_SM, 1024, 32, 8192);
     cr_assert(got == 2, "1024 threads, 32 registers, 8 KB: expected 2 blocks, got %d. Hint: 2048 threads "
               "per SM, 1024 per block.", got);
-    /* 128 threads, 185 regs, 16 KB: 185*32 = 5920 -> 6144 per warp; 65536/6144 = 10 warps;
-     * 10 / 4 warps per block = 2. threads 16, smem 233472/17408 = 13. -> 2 */
+    /* 128 threads, 185 regs, 16 KB: 185*32 = 5920 -> 6144 per warp; 16384/6144 = 2 warps per
+     * sub-partition, 8 per SM; 8 / 4 warps per block = 2. threads 16, smem 233472/17408 = 13. -> 2 */
     got = occupancy_blocks(&H100_SM, 128, 185, 16384);
-    cr_assert(got == 2, "128 threads, 185 registers, 16 KB: expected 2 blocks, got %d. Hint: registers go "
-              "to a warp in units of 256: 185 * 32 = 5920 rounds up to 6144, and 65536 / 6144 = 10 warps, "
-              "2 blocks of 4 warps.", got);
+    cr_assert(got == 2, "128 threads, 185 registers, 16 KB: expected 2 blocks, got %d. Hint: 185 * 32 = 5920 "
+              "registers round up to 6144 per warp.", got);
+}
+
+Test(ex13_4, registers_come_from_four_sub_partitions)
+{
+    /* 32 threads (1 warp), 185 regs, no smem: 6144 per warp; 16384 / 6144 = 2 per sub-partition, 4 * 2 = 8
+     * warps = 8 blocks. The flat count 65536 / 6144 = 10 is what the hardware cannot do. threads 64,
+     * smem 228, blocks 32. -> 8 */
+    int got = occupancy_blocks(&H100_SM, 32, 185, 0);
+    cr_assert(got == 8, "32 threads, 185 registers: expected 8 blocks, got %d. Hint: a warp's registers come "
+              "from one of the 4 sub-partitions of 16384: 4 * floor(16384 / 6144) = 8 warps, not "
+              "floor(65536 / 6144) = 10.", got);
+    /* 256 threads (8 warps), 33 regs: 1056 -> 1280 per warp; 16384/1280 = 12 per sub-partition, 48
+     * warps, 6 blocks. Without the rounding: 16384/1056 = 15, 60 warps, 7 blocks. -> 6 */
+    got = occupancy_blocks(&H100_SM, 256, 33, 0);
+    cr_assert(got == 6, "256 threads, 33 registers: expected 6 blocks, got %d. Hint: registers go to a warp in "
+              "units of 256: 33 * 32 = 1056 rounds up to 1280.", got);
 }
 
 Test(ex13_4, limited_by_shared_memory)
@@ -176,19 +198,29 @@ Test(ex13_4, limited_by_shared_memory)
     /* 256 threads, 32 regs, 48 KB: smem 233472 / (49152 + 1024) = 4.65 -> 4; threads 8; regs
      * 64 warps / 8 = 8. -> 4 */
     int got = occupancy_blocks(&H100_SM, 256, 32, 48 * 1024);
-    cr_assert(got == 4, "256 threads, 48 KB of shared memory each: expected 4 blocks, got %d. Hint: each "
-              "block also costs the 1 KB the system reserves: 233472 / (49152 + 1024).", got);
+    cr_assert(got == 4, "256 threads, 48 KB of shared memory each: expected 4 blocks, got %d. Hint: "
+              "233472 / (49152 + 1024).", got);
+    /* 128 threads, 32 regs, 22 KB: 233472 / (22528 + 1024) = 9.9 -> 9; without the reservation
+     * 233472 / 22528 = 10.4 -> 10. threads 16, regs 16. -> 9 */
+    got = occupancy_blocks(&H100_SM, 128, 32, 22 * 1024);
+    cr_assert(got == 9, "128 threads, 22 KB of shared memory each: expected 9 blocks, got %d. Hint: each "
+              "block also costs the 1 KB the system reserves: 233472 / (22528 + 1024).", got);
 }
 
 Test(ex13_4, limited_by_blocks_and_partial_warps)
 {
-    /* 48 threads = 2 warps (a partial warp still takes a whole one): 2048 / 64 = 32; regs: 16*32 =
-     * 512 per warp, 128 warps / 2 = 64; smem: 233472/1024 = 228; blocks: 32. -> 32 */
-    int got = occupancy_blocks(&H100_SM, 48, 16, 0);
-    cr_assert(got == 32, "48 threads, 16 registers, no shared memory: expected 32 blocks (the per-SM block "
+    /* 32 threads, 16 regs, no smem: threads 2048/32 = 64; regs 512 per warp, 4 * 32 = 128 warps;
+     * smem 228; the 32-block limit decides. -> 32 */
+    int got = occupancy_blocks(&H100_SM, 32, 16, 0);
+    cr_assert(got == 32, "32 threads, 16 registers, no shared memory: expected 32 blocks (the per-SM block "
               "limit), got %d. Hint: does min() include sm->max_blocks?", got);
-    /* 33 threads = 2 warps: 2048/64 = 32 by threads, regs 255*32 = 8160 -> 8192 per warp: 8 warps
-     * / 2 = 4. -> 4 */
+    /* 100 threads = 4 warps (a partial warp still takes a whole one): 2048 / 128 = 16, not
+     * 2048 / 100 = 20; regs 16: 128 warps / 4 = 32. -> 16 */
+    got = occupancy_blocks(&H100_SM, 100, 16, 0);
+    cr_assert(got == 16, "100 threads, 16 registers: expected 16 blocks, got %d. Hint: 100 threads occupy 4 "
+              "whole warps, 128 thread slots.", got);
+    /* 33 threads = 2 warps: 2048/64 = 32 by threads, regs 255*32 = 8160 -> 8192 per warp: 2 per
+     * sub-partition, 8 warps / 2 = 4. -> 4 */
     got = occupancy_blocks(&H100_SM, 33, 255, 0);
     cr_assert(got == 4, "33 threads (2 warps), 255 registers: expected 4 blocks, got %d. Hint: 33 threads "
               "occupy 2 whole warps; 255 * 32 registers round up to 8192 per warp.", got);
@@ -263,10 +295,17 @@ Test(ex13_7, empty_and_masked_states)
               "Hint: a state with m = -inf holds nothing: return the other one.", s.m, s.d);
     s = softmax_merge((softmax_state){2.0f, 5.0f}, empty);
     cr_assert(s.m == 2.0f && s.d == 5.0f, "merge({2, 5}, empty): expected {2, 5}, got {%g, %g}", s.m, s.d);
-    s = softmax_merge(empty, softmax_one(-INFINITY)); /* two masked elements */
-    cr_assert(s.m == -INFINITY && !isnan(s.d), "merge of two states with m = -inf: expected m = -inf and no "
-              "NaN, got {%g, %g}. Hint: exp(-inf - (-inf)) is exp(NaN); check for m = -inf before "
-              "subtracting.", s.m, s.d);
+    s = softmax_merge(empty, empty);
+    cr_assert(s.m == -INFINITY && !isnan(s.d), "merge of two empty states: expected {-inf, 0}, got {%g, %g}. "
+              "Hint: exp(-inf - (-inf)) is exp(NaN); check for m = -inf before subtracting.", s.m, s.d);
+    /* A masked element is the state {-inf, 1}: no mass, although its d is not 0. */
+    s = softmax_merge(softmax_one(-INFINITY), softmax_one(-INFINITY));
+    cr_assert(s.m == -INFINITY && !isnan(s.d), "merge of two masked elements {-inf, 1}: expected m = -inf and "
+              "no NaN, got {%g, %g}. Hint: emptiness is m = -inf, whatever d is; testing d == 0 misses a "
+              "masked element.", s.m, s.d);
+    s = softmax_merge(softmax_one(-INFINITY), (softmax_state){2.0f, 5.0f});
+    cr_assert(s.m == 2.0f && s.d == 5.0f, "merge({-inf, 1}, {2, 5}): expected {2, 5}, got {%g, %g}. Hint: a "
+              "state with m = -inf holds nothing.", s.m, s.d);
 }
 
 Test(ex13_7, fold_and_tree_match_two_passes)
@@ -291,8 +330,8 @@ Test(ex13_7, fold_and_tree_match_two_passes)
               "expected {%g, %g}, got {%g, %g}. Hint: the merged state must equal the two-pass max and "
               "sum of exp(x - max).", m, d, fold.m, fold.d);
     cr_assert(level[0].m == (float)m && fabs(level[0].d - d) < 1e-4 * d, "pairwise tree over 1024 values: "
-              "expected {%g, %g}, got {%g, %g}. Hint: merging two multi-element states must rescale both "
-              "d's, not just the one with the smaller maximum's.", m, d, level[0].m, level[0].d);
+              "expected {%g, %g}, got {%g, %g}. Hint: each d is a sum relative to its own maximum; bring both to M: "
+              "d_a e^(m_a - M) + d_b e^(m_b - M).", m, d, level[0].m, level[0].d);
 }
 
 /* --- 13.8 Welford merge ------------------------------------------------------------------------- */
@@ -308,6 +347,22 @@ Test(ex13_8, four_values_by_hand)
     cr_assert(s.n == 4 && s.mean == 2.5f && fabsf(s.m2 - 5.0f) < 1e-6f, "{1,2} merged with {3,4}: expected "
               "{4, 2.5, 5}, got {%d, %g, %g}. Hint: delta = 2, m2 = 0.5 + 0.5 + 4 * 2 * 2 / 4.", s.n, s.mean,
               s.m2);
+}
+
+Test(ex13_8, unequal_parts_by_hand)
+{
+    /* {1} merged with {2, 3, 4, 5, 6, 7}: n 7, mean 4, m2 = 9+4+1+0+1+4+9 = 28.
+     * a = {1, 1, 0}, b = {6, 4.5, 17.5}: delta = 3.5, mean = 1 + 3.5 * 6/7 = 4,
+     * m2 = 0 + 17.5 + 12.25 * 6 / 7 = 28. An unweighted average of the means would give 2.75. */
+    welford_state b = {6, 4.5f, 17.5f};
+    welford_state s = welford_merge(welford_one(1), b);
+    cr_assert(s.n == 7 && fabsf(s.mean - 4.0f) < 1e-6f && fabsf(s.m2 - 28.0f) < 1e-5f, "merge({1, 1, 0}, "
+              "{6, 4.5, 17.5}): expected {7, 4, 28}, got {%d, %g, %g}. Hint: the parts weigh by their counts: "
+              "mean = mean_a + delta n_b / n, m2 = m2_a + m2_b + delta^2 n_a n_b / n.", s.n, s.mean, s.m2);
+    welford_state t = welford_merge(b, welford_one(1));
+    cr_assert(t.n == 7 && fabsf(t.mean - 4.0f) < 1e-6f && fabsf(t.m2 - 28.0f) < 1e-5f, "merge({6, 4.5, 17.5}, "
+              "{1, 1, 0}): expected {7, 4, 28}, got {%d, %g, %g}. Hint: the merge must not depend on the order.",
+              t.n, t.mean, t.m2);
 }
 
 Test(ex13_8, empty_parts)
@@ -338,12 +393,23 @@ Test(ex13_8, large_offset_keeps_the_variance)
     mean /= 4096;
     for (int i = 0; i < 4096; i++)
         m2 += (x[i] - mean) * (x[i] - mean);
-    welford_state level[4096];
+    /* Parts of unequal sizes: 4096 = 1 + 3 + 12 + 48 + ...; fold them left to right. */
+    welford_state level[4096], total = {0, 0.0f, 0.0f};
     for (int i = 0; i < 4096; i++)
         level[i] = welford_one(x[i]);
     for (int w = 4096; w > 1; w /= 2)
         for (int i = 0; i < w / 2; i++)
             level[i] = welford_merge(level[2 * i], level[2 * i + 1]);
+    for (int start = 0, len = 1; start < 4096; start += len, len *= 3) {
+        welford_state part = {0, 0.0f, 0.0f};
+        for (int i = start; i < start + len && i < 4096; i++)
+            part = welford_merge(part, welford_one(x[i]));
+        total = welford_merge(total, part);
+    }
+    cr_assert(total.n == 4096 && fabs(total.mean - mean) < 1e-2 && fabs(total.m2 / 4096 - m2 / 4096) < 1e-2 * m2 / 4096,
+              "parts of 1, 3, 9, 27, ... values near 10000 merged in turn: expected n 4096, mean %.4f, variance "
+              "%.4f; got %d, %.4f, %.4f. Hint: parts of unequal counts weigh by n_a and n_b.", mean, m2 / 4096,
+              total.n, total.mean, total.m2 / 4096);
     double var = level[0].m2 / level[0].n, want = m2 / 4096;
     cr_assert(level[0].n == 4096 && fabs(level[0].mean - mean) < 1e-3 && fabs(var - want) < 1e-2 * want,
               "pairwise merges of 4096 values near 10000: expected n 4096, mean %.4f, variance %.4f; got %d, "
@@ -457,6 +523,416 @@ Test(ex13_9, tiled_algorithm_on_the_cpu_matches_the_formula)
                       "exp(m_old - m_new), and m updated?", i, d, o[d] / l, ref[i * D + d]);
     }
 }
+
+/* --- 13.10 to 13.15: kernels on the simulator ----------------------------------------------------
+ * Each kernel runs on gpu/cusim.c. A check looks at the result (against a double-precision CPU
+ * reference) and at what the simulator measured: errors (out of bounds, races, barrier
+ * divergence), sectors per global request, wavefronts per shared request, request counts. */
+
+static float *sim_rand(const char *name, size_t n, rng_t *r, float scale)
+{
+    float *p = cusim_malloc(n * sizeof(float), name);
+    cr_assert(p, "cusim_malloc(%zu floats) failed", n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = scale * rng_range(r, -1, 1);
+    return p;
+}
+
+/* The largest number of sectors (global) or wavefronts (shared) of one request of `kind`. */
+static int sim_max_per_request(const cusim_stats_t *st, cusim_kind_t kind)
+{
+    int worst = 0;
+    for (int i = 0; i < st->n_sites; i++)
+        if (st->sites[i].kind == kind && st->sites[i].max_ways > worst)
+            worst = st->sites[i].max_ways;
+    return worst;
+}
+
+/* No simulated error, or the first one, with a hint for its kind. */
+static void assert_no_sim_errors(const cusim_stats_t *st, const char *what)
+{
+    cr_assert(st->errors == 0, "%s: the simulator found %d error(s) (%d out of bounds, %d races, %d barrier "
+              "divergences); the first: %s. Hint: %s", what, st->errors, st->out_of_bounds, st->races,
+              st->divergences, st->messages[0],
+              st->out_of_bounds ? "does every thread check its index against the size before LD/ST?"
+              : st->races ? "two threads touched one shared word with no SYNC() between: which barrier is missing?"
+                          : "every thread of the block must reach every SYNC(): is one inside an if?");
+}
+
+static void assert_close(const float *got, const double *ref, size_t n, double tol, const char *what,
+                         const char *hint)
+{
+    for (size_t i = 0; i < n; i++)
+        cr_assert(fabs(got[i] - ref[i]) <= tol * (1 + fabs(ref[i])), "%s: element %zu is %.7g, expected %.7g. "
+                  "Hint: %s", what, i, got[i], ref[i], hint);
+}
+
+/* 13.10 */
+static void check_saxpy(int n, cusim_stats_t *st)
+{
+    rng_t r;
+    rng_seed(&r, (uint64_t)n);
+    float *x = sim_rand("x", (size_t)n, &r, 1), *y = sim_rand("y", (size_t)n, &r, 1);
+    double *ref = nn_malloc((size_t)n * sizeof(double));
+    for (int i = 0; i < n; i++)
+        ref[i] = 3.0 * x[i] + y[i];
+    cr_assert(sim_saxpy(st, y, x, 3.0f, n) == 0);
+    assert_no_sim_errors(st, "saxpy");
+    assert_close(y, ref, (size_t)n, 1e-6, "y = 3 x + y",
+                 "every element once: thread t of the block takes base + j * blockDim.x + t at iteration j?");
+    cusim_free(x), cusim_free(y), free(ref);
+}
+
+Test(ex13_10, every_element_once_at_odd_sizes)
+{
+    const int sizes[] = {1, 31, 1000, 1537};
+    for (int i = 0; i < 4; i++) {
+        cusim_stats_t st;
+        check_saxpy(sizes[i], &st);
+    }
+}
+
+Test(ex13_10, loads_coalesce)
+{
+    cusim_stats_t st;
+    check_saxpy(4096, &st);
+    int worst = sim_max_per_request(&st, CUSIM_GLOBAL_LOAD);
+    cr_assert(worst <= 4, "your loads take up to %d sectors per warp request (%ld sectors in %ld requests); a "
+              "coalesced mapping takes 4 (32 floats = 128 bytes). Hint: at iteration j, neighbouring threads must "
+              "read neighbouring elements: i = base + j * blockDim.x + threadIdx.x, not "
+              "base + threadIdx.x * EX_MAP_PER_THREAD + j.", worst, st.global_load_sectors, st.global_load_requests);
+    cr_assert(st.global_load_requests == 2 * 4096 / 32, "expected %d load requests (x and y, once each), got %ld. "
+              "Hint: read each of x[i] and y[i] once.", 2 * 4096 / 32, st.global_load_requests);
+}
+
+/*hint 13.10
+1. At iteration j, which elements do the 32 threads of a warp touch? Are they next to each other?
+2. The block's threads should sweep its chunk blockDim.x elements at a time: iteration j covers
+   base + j * blockDim.x .. base + (j + 1) * blockDim.x - 1.
+3. i = base + j * blockDim.x + threadIdx.x; then if (i < n) ST(y, i, a * LD(x, i) + LD(y, i)).
+*/
+/*note 13.10
+Giving each thread a contiguous chunk (i = base + threadIdx.x * 4 + j) feels natural on a CPU, where
+one core streams through memory; on a GPU it puts the 32 lanes of a warp 16 bytes apart, so one
+request touches 16 sectors instead of 4. The rule: consecutive threads, consecutive addresses, at
+every instruction. The SGEMM kernels apply it through coalesced_index (exercise 13.1).
+*/
+
+/* 13.11 */
+static void check_block_sum(int n, cusim_stats_t *st)
+{
+    rng_t r;
+    rng_seed(&r, (uint64_t)n + 5);
+    int blocks = (n + EX_REDUCE_THREADS - 1) / EX_REDUCE_THREADS;
+    float *x = sim_rand("x", (size_t)n, &r, 1), *out = cusim_malloc((size_t)blocks * 4, "out");
+    double *ref = nn_calloc((size_t)blocks, sizeof(double));
+    for (int i = 0; i < n; i++)
+        ref[i / EX_REDUCE_THREADS] += x[i];
+    cr_assert(sim_block_sum(st, out, x, n) == 0);
+    assert_no_sim_errors(st, "block sum");
+    assert_close(out, ref, (size_t)blocks, 1e-5, "out[b], the sum of block b's elements",
+                 "the elements beyond n count as 0, and thread 0 writes buf[0] after the last level.");
+    cusim_free(x), cusim_free(out), free(ref);
+}
+
+Test(ex13_11, sums_every_block)
+{
+    const int sizes[] = {256, 1000, 3 * 256 + 1};
+    for (int i = 0; i < 3; i++) {
+        cusim_stats_t st;
+        check_block_sum(sizes[i], &st);
+    }
+}
+
+Test(ex13_11, a_barrier_after_every_level_and_no_bank_conflicts)
+{
+    cusim_stats_t st;
+    check_block_sum(1024, &st);
+    /* 4 blocks x (1 + log2 256 = 8 levels) barriers */
+    cr_assert(st.barriers >= 4 * 9, "expected at least %d barriers (one after the loads, one after each of the 8 "
+              "levels, in each of 4 blocks), got %ld. Hint: a level reads what the previous one wrote.", 4 * 9,
+              st.barriers);
+    cr_assert(st.shared_max_ways == 1, "your tree reads shared memory with %d-way bank conflicts; sequential "
+              "addressing (buf[t] += buf[t + s], s halving) has none. Hint: interleaved addressing "
+              "(buf[2 s t] += buf[2 s t + s]) puts the active lanes 2s words apart.", st.shared_max_ways);
+}
+
+/*hint 13.11
+1. After writing its element to buf, may a thread read its neighbour's? What must happen between?
+2. Halve the number of active threads each level: thread t < s adds buf[t + s] into buf[t]; every
+   thread of the block, active or not, then waits at SYNC().
+3. ST(buf, t, i < n ? LD(x, i) : 0); SYNC(); for (s = blockDim.x / 2; s > 0; s /= 2)
+   { if (t < s) ST(buf, t, LD(buf, t) + LD(buf, t + s)); SYNC(); } and thread 0 stores buf[0].
+*/
+/*note 13.11
+The simulator runs the threads of a block one after another, so a missing barrier often gives the
+right sum here; a GPU interleaves them and gives a wrong one now and then. That is why it reports
+the race itself. A SYNC() inside if (t < s) is worse: threads t >= s never arrive, which is
+undefined behaviour (a hang, or silent corruption). Production reductions finish the last 32 values
+with warp shuffles (gpu/reduce.cuh), as exercise 13.14 does.
+*/
+
+/* 13.12 and 13.13 */
+static void check_gemm(int version, int M, int N, int K, cusim_stats_t *st, const char *hint)
+{
+    rng_t r;
+    rng_seed(&r, (uint64_t)(M * 131 + N * 7 + K));
+    float *A = sim_rand("A", (size_t)M * K, &r, 1), *B = sim_rand("B", (size_t)K * N, &r, 1);
+    float *C = cusim_malloc((size_t)M * N * 4, "C");
+    double *ref = nn_calloc((size_t)M * N, sizeof(double));
+    for (int i = 0; i < M; i++)
+        for (int k = 0; k < K; k++)
+            for (int j = 0; j < N; j++)
+                ref[(size_t)i * N + j] += (double)A[(size_t)i * K + k] * B[(size_t)k * N + j];
+    cr_assert(sim_sgemm(st, version, C, A, B, M, N, K) == 0);
+    char what[128];
+    snprintf(what, sizeof what, "%s SGEMM, M = %d, N = %d, K = %d", version == 1 ? "tiled" : "register-tiled", M, N,
+             K);
+    assert_no_sim_errors(st, what);
+    assert_close(C, ref, (size_t)M * N, 1e-5 * K, what, hint);
+    cusim_free(A), cusim_free(B), cusim_free(C), free(ref);
+}
+
+static const int GEMM_SIZES[][3] = {{1, 1, 1}, {16, 16, 16}, {37, 45, 29}, {33, 17, 50}, {5, 70, 3}};
+
+Test(ex13_12, odd_sizes)
+{
+    for (int i = 0; i < 5; i++) {
+        cusim_stats_t st;
+        check_gemm(1, GEMM_SIZES[i][0], GEMM_SIZES[i][1], GEMM_SIZES[i][2], &st,
+                   "outside the matrices a tile holds zeros: load A[row][k0 + tx] only if row < M and k0 + tx < K "
+                   "(strictly less), B[k0 + ty][col] only if k0 + ty < K and col < N.");
+    }
+}
+
+Test(ex13_12, tile_loads_coalesce)
+{
+    cusim_stats_t st;
+    check_gemm(1, 64, 64, 64, &st, "see the odd sizes");
+    int worst = sim_max_per_request(&st, CUSIM_GLOBAL_LOAD);
+    cr_assert(worst <= 4, "your tile loads take up to %d sectors per warp request; a coalesced load takes 4 (two "
+              "rows of 16 floats per warp). Hint: threadIdx.x must move along a row of A and of B: A[row][k0 + tx] "
+              "and B[k0 + ty][col], with col = blockIdx.x * EX_TILE + tx.", worst);
+    long want = 2L * (64 / EX_TILE) * (64 / EX_TILE) * (64 / EX_TILE) * (EX_TILE * EX_TILE / 32);
+    cr_assert(st.global_load_requests == want, "expected %ld global load requests (each element of a tile loaded "
+              "once per block), got %ld. Hint: the inner product must read the tiles in shared memory, not A and B.",
+              want, st.global_load_requests);
+}
+
+/*hint 13.12
+1. What must be true of As and Bs before any thread starts the inner loop? And before any thread
+   overwrites them with the next tile?
+2. Two barriers per tile: after the loads, and after the inner loop. Out-of-range elements load 0.
+3. ST(As[ty], tx, row < M && k0 + tx < K ? LD(A, row * K + k0 + tx) : 0); likewise Bs[ty][tx] =
+   B[k0 + ty][col]; SYNC(); acc += As[ty][k] * Bs[k][tx] for k < EX_TILE; SYNC().
+*/
+/*note 13.12
+Each element of A and B now comes from global memory once per block instead of once per thread:
+16 times less traffic. The second barrier is the easy one to forget: without it a fast thread
+loads the next tile over the one its neighbours are still reading (a write-after-read race). The
+library's kernel 3 (gpu/sgemm/03_smem.cuh) is this kernel with 32 x 32 tiles.
+*/
+
+Test(ex13_13, odd_sizes)
+{
+    for (int i = 0; i < 5; i++) {
+        cusim_stats_t st;
+        check_gemm(2, GEMM_SIZES[i][0], GEMM_SIZES[i][1], GEMM_SIZES[i][2], &st,
+                   "thread (tx, ty) owns rows ty * EX_TM + i and columns tx * EX_TN + j of the tile: a[i] = "
+                   "As_k[ty * EX_TM + i], b[j] = Bs_k[tx * EX_TN + j].");
+    }
+}
+
+Test(ex13_13, each_value_loaded_once_into_a_register)
+{
+    cusim_stats_t st;
+    check_gemm(2, 64, 64, 64, &st, "see the odd sizes");
+    /* 2 x 2 blocks of 64 threads (2 warps), 8 tiles of 8 steps: (EX_TM + EX_TN) requests per warp
+     * and step, plus nothing else. */
+    long steps = 2L * 2 * 2 * (64 / EX_BK) * EX_BK;
+    double per_step = (double)st.shared_load_requests / steps;
+    cr_assert(per_step <= EX_TM + EX_TN, "your step issues %.1f shared-memory loads per warp per k; loading each "
+              "value once into a register takes %d (%d of A, %d of B) for %d FMAs. Hint: load a[i] and b[j] "
+              "first, then multiply from registers.", per_step, EX_TM + EX_TN, EX_TM, EX_TN, EX_TM * EX_TN);
+    int ways = sim_max_per_request(&st, CUSIM_SHARED_LOAD);
+    cr_assert(ways == 1, "shared-memory loads with %d-way bank conflicts. Hint: lanes of a warp with the same ty "
+              "read the same a[i] (a broadcast); b[j] of neighbouring tx are EX_TN words apart.", ways);
+}
+
+/*hint 13.13
+1. How many times is As_k[ty * EX_TM + i] used in the EX_TM x EX_TN products of one step?
+2. Copy the EX_TM values of A and the EX_TN values of B the thread needs into local arrays
+   (registers) first; the products then read only registers.
+3. a[i] = LD(As_k, ty * EX_TM + i); b[j] = LD(Bs_k, tx * EX_TN + j); acc[i][j] += a[i] * b[j].
+*/
+/*note 13.13
+Eight shared loads now feed sixteen FMAs; with 8 x 8 per thread (kernel 5 of the ladder) sixteen
+feed sixty-four. Shared-memory bandwidth, the limit of kernel 3, stops being one, at the price of
+64 accumulators per thread: registers, hence occupancy (exercise 13.4), are the next limit.
+*/
+
+/* 13.14 */
+static void check_sim_softmax(int rows, int cols, float scale, cusim_stats_t *st)
+{
+    rng_t r;
+    rng_seed(&r, (uint64_t)(rows * 1000 + cols));
+    size_t n = (size_t)rows * cols;
+    float *x = sim_rand("x", n, &r, scale), *y = cusim_malloc(n * 4, "y");
+    double *ref = nn_malloc(n * sizeof(double));
+    for (int i = 0; i < rows; i++) {
+        double mx = -INFINITY, sum = 0;
+        for (int j = 0; j < cols; j++)
+            mx = fmax(mx, x[(size_t)i * cols + j]);
+        for (int j = 0; j < cols; j++)
+            sum += exp(x[(size_t)i * cols + j] - mx);
+        for (int j = 0; j < cols; j++)
+            ref[(size_t)i * cols + j] = exp(x[(size_t)i * cols + j] - mx) / sum;
+    }
+    cr_assert(sim_softmax(st, y, x, rows, cols) == 0);
+    char what[96];
+    snprintf(what, sizeof what, "softmax of %d rows of %d values in [-%g, %g]", rows, cols, scale, scale);
+    assert_no_sim_errors(st, what);
+    assert_close(y, ref, n, 1e-5, what,
+                 "when the maximum grows from m to m', the sum so far is multiplied by exp(m - m'); the warp "
+                 "merge rescales both lanes' sums to the common maximum.");
+    cusim_free(x), cusim_free(y), free(ref);
+}
+
+Test(ex13_14, rows_of_odd_lengths_and_large_values)
+{
+    const int cols[] = {1, 20, 100, 257};
+    for (int i = 0; i < 4; i++) {
+        cusim_stats_t st;
+        check_sim_softmax(5, cols[i], 1, &st);
+        check_sim_softmax(3, cols[i], 80, &st); /* exp(80) overflows a float: the maximum must be subtracted */
+    }
+}
+
+Test(ex13_14, one_coalesced_pass_then_the_output)
+{
+    cusim_stats_t st;
+    check_sim_softmax(8, 256, 2, &st);
+    long pass = 8L * 256 / 32; /* requests for one read of every row */
+    cr_assert(st.global_load_requests <= 2 * pass, "your kernel reads each row %.1f times (%ld load requests); the "
+              "online softmax reads it twice: once for (m, d), once to write y. Hint: update m and d together, one "
+              "element at a time.", (double)st.global_load_requests / pass, st.global_load_requests);
+    int worst = sim_max_per_request(&st, CUSIM_GLOBAL_LOAD);
+    cr_assert(worst <= 4, "your loads take up to %d sectors per warp request; a coalesced load takes 4. Hint: "
+              "lane l reads elements l, l + 32, l + 64, ...: neighbouring lanes, neighbouring elements.", worst);
+    cr_assert(st.shuffles > 0, "no warp shuffle: how do the 32 lanes combine their states? Hint: SHFL_XOR with "
+              "masks 16, 8, 4, 2, 1.");
+}
+
+/*hint 13.14
+1. Each lane sees every 32nd element of the row. What does it keep about them, and how are two
+   lanes' summaries combined (section 13.9)?
+2. Per element: m' = max(m, x), d = d e^(m - m') + e^(x - m'). Then five SHFL_XOR steps (masks 16,
+   8, 4, 2, 1) merge (m, d) across the warp; a lane with no element has (-inf, 0).
+3. After the merge every lane has the row's m and d: y[j] = e^(x[j] - m) / d for its j.
+*/
+/*note 13.14
+Two reads of the row instead of three, and no shared memory at all: the warp is the unit of
+cooperation, and shuffles move registers between its lanes. On a GPU the second read usually
+comes from the L2 cache when the row is small (an expectation, not measured here), so the kernel
+moves about the bytes of a copy; gpu/softmax/02_online.cuh is the block-per-row version.
+*/
+
+/* 13.15 */
+static void check_sim_attention(int BH, int T, float scale, cusim_stats_t *st)
+{
+    rng_t r;
+    rng_seed(&r, (uint64_t)(BH * 100 + T));
+    size_t n = (size_t)BH * T * EX_D;
+    float *q = sim_rand("q", n, &r, scale), *k = sim_rand("k", n, &r, scale), *v = sim_rand("v", n, &r, 1);
+    float *o = cusim_malloc(n * 4, "o");
+    double *ref = nn_calloc(n, sizeof(double)), *p = nn_malloc((size_t)T * sizeof(double));
+    for (int h = 0; h < BH; h++)
+        for (int i = 0; i < T; i++) {
+            double mx = -INFINITY, sum = 0;
+            for (int j = 0; j < T; j++) {
+                double dot = 0;
+                for (int d = 0; d < EX_D; d++)
+                    dot += (double)q[((size_t)h * T + i) * EX_D + d] * k[((size_t)h * T + j) * EX_D + d];
+                p[j] = dot / sqrt((double)EX_D);
+                mx = fmax(mx, p[j]);
+            }
+            for (int j = 0; j < T; j++)
+                sum += p[j] = exp(p[j] - mx);
+            for (int j = 0; j < T; j++)
+                for (int d = 0; d < EX_D; d++)
+                    ref[((size_t)h * T + i) * EX_D + d] += p[j] / sum * v[((size_t)h * T + j) * EX_D + d];
+        }
+    cr_assert(sim_attention(st, o, q, k, v, BH, T) == 0);
+    char what[96];
+    snprintf(what, sizeof what, "attention, %d heads, T = %d, |q|, |k| <= %g", BH, T, scale);
+    assert_no_sim_errors(st, what);
+    assert_close(o, ref, n, 2e-5, what,
+                 "s_j = scale * q . k_j; m' = max(m, max_j s_j); l and every o[i] are multiplied by e^(m - m'), "
+                 "then each key adds e^(s_j - m') to l and e^(s_j - m') v_j to o.");
+    cusim_free(q), cusim_free(k), cusim_free(v), cusim_free(o), free(ref), free(p);
+}
+
+Test(ex13_15, matches_the_formula_with_a_partial_tile)
+{
+    cusim_stats_t st;
+    check_sim_attention(2, 50, 1, &st);
+    check_sim_attention(1, 7, 1, &st);
+}
+
+Test(ex13_15, large_scores_stay_finite)
+{
+    cusim_stats_t st;
+    check_sim_attention(1, 40, 6, &st); /* scores up to 16 * 36 / 4 = 144: exp(144) overflows a float */
+}
+
+Test(ex13_15, a_later_tile_with_lower_scores)
+{
+    /* One head, T = 40 (tiles of 16, 16, 8), q = k_0 = 4 everywhere, every other key -4: score 64 for
+     * key 0 and -64 for the rest, so o = v_0 (the others weigh e^-128). A tile whose maximum is below the
+     * running one must not become the reference: e^(64 - (-64)) = e^128 overflows a float. */
+    const int T = 40;
+    float *q = cusim_malloc((size_t)T * EX_D * 4, "q"), *k = cusim_malloc((size_t)T * EX_D * 4, "k");
+    float *v = cusim_malloc((size_t)T * EX_D * 4, "v"), *o = cusim_malloc((size_t)T * EX_D * 4, "o");
+    for (int j = 0; j < T; j++)
+        for (int d = 0; d < EX_D; d++) {
+            q[j * EX_D + d] = 4;
+            k[j * EX_D + d] = j == 0 ? 4 : -4;
+            v[j * EX_D + d] = (float)(j + d);
+        }
+    cusim_stats_t st;
+    cr_assert(sim_attention(&st, o, q, k, v, 1, T) == 0);
+    assert_no_sim_errors(&st, "attention with one dominant key");
+    for (int i = 0; i < T; i++)
+        for (int d = 0; d < EX_D; d++)
+            cr_assert(fabsf(o[i * EX_D + d] - (float)d) < 1e-4f, "query %d, o[%d] = %g, expected %g (all weight on key "
+                      "0). Hint: the reference maximum is max(m, m_tile): a tile of lower scores must not replace "
+                      "it, or e^(m - m') overflows.", i, d, o[i * EX_D + d], (float)d);
+    cusim_free(q), cusim_free(k), cusim_free(v), cusim_free(o);
+}
+
+Test(ex13_15, reads_each_tile_element_once)
+{
+    cusim_stats_t st;
+    check_sim_attention(2, 64, 1, &st);
+    /* 2 heads x 2 blocks of one warp; each reads all 64 keys: 2 * EX_D loads per key (K and V). */
+    long want = 2L * 2 * 64 * 2 * EX_D;
+    cr_assert(st.shared_load_requests <= want, "your update issues %ld shared-memory loads; reading every element "
+              "of Ks and Vs once takes %ld. Hint: keep the tile's scores in a local array s[EX_KT] instead of "
+              "recomputing them for the product with V.", st.shared_load_requests, want);
+}
+
+/*hint 13.15
+1. Which quantities must be relative to the current maximum, and what happens to them when the
+   maximum grows (section 13.11)?
+2. First the tile's scores s_j and their maximum; then m' = max(m, max s_j), multiply l and o by
+   e^(m - m'); then add the tile: l += e^(s_j - m'), o += e^(s_j - m') v_j; finally m = m'.
+3. With m = -inf before the first tile, e^(m - m') = 0, and o and l are 0 anyway.
+*/
+/*note 13.15
+This is the whole of FlashAttention's inner loop for one query: the T x T score matrix never
+exists, only one tile of scores in registers. gpu/attention/02_fused.cuh is the same update with
+64 queries per block and the causal mask; attn_rescale (exercise 13.9) is its rescaling step.
+*/
 
 /* --- ch13: the one table, bad arguments, the references ------------------------------------- */
 

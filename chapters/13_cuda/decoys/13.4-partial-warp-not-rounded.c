@@ -1,0 +1,12 @@
+/* decoy 13.4: threads not rounded up to whole warps */
+    int warps = (threads + 31) / 32;
+    int blocks = sm->max_blocks;
+    int by_threads = sm->max_threads / threads;
+    blocks = by_threads < blocks ? by_threads : blocks;
+    int per_warp = (32 * regs + sm->reg_unit - 1) / sm->reg_unit * sm->reg_unit;
+    if (per_warp > 0) {
+        int by_regs = sm->reg_parts * (sm->regs / sm->reg_parts / per_warp) / warps;
+        blocks = by_regs < blocks ? by_regs : blocks;
+    }
+    int by_smem = sm->smem / (smem + sm->smem_reserved);
+    return by_smem < blocks ? by_smem : blocks;

@@ -1,0 +1,12 @@
+/* decoy 13.4: registers not rounded up to units of 256 per warp */
+    int warps = (threads + 31) / 32;
+    int blocks = sm->max_blocks;
+    int by_threads = sm->max_threads / (32 * warps);
+    blocks = by_threads < blocks ? by_threads : blocks;
+    int per_warp = 32 * regs;
+    if (per_warp > 0) {
+        int by_regs = sm->reg_parts * (sm->regs / sm->reg_parts / per_warp) / warps;
+        blocks = by_regs < blocks ? by_regs : blocks;
+    }
+    int by_smem = sm->smem / (smem + sm->smem_reserved);
+    return by_smem < blocks ? by_smem : blocks;
