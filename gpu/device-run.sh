@@ -8,10 +8,13 @@
 #   3. make gpu-check against that prefix (headers from it, libraries from it through an rpath),
 #      for the GPU's own architecture: build, chapter 13's tests, the tests and the chapter under
 #      compute-sanitizer, the benchmark against cuBLAS, the chapter's measured run;
-#   4. when $OUT is set (the device tool's result folder), copy the results there.
+#   4. when $OUT is set (the device tool's result folder), copy the results there: the summary,
+#      every step's log, Criterion's JSON results and stderr, the build logs, the list of .debs.
 #
 # Variables: PREFIX (default /tmp/nn-prefix), B (build dir, default build-gpu), JOBS (make -j),
-# GPU_SANITIZER=0 (skip the compute-sanitizer runs), GPU_BENCH_ARGS=--quick (a shorter benchmark).
+# GPU_SANITIZER=0 (skip the compute-sanitizer runs), GPU_BENCH_ARGS=--quick (a shorter benchmark),
+# GPU_DRY_RUN=1 (on a machine without a GPU: everything up to the first kernel launch; see
+# gpu/check.sh). gnuplot is not among the .debs: without it the chapter skips its figures.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 debs=${1:-gpu/debs}
@@ -40,9 +43,12 @@ for f in "$debs"/*.deb; do
 done
 lib=$PREFIX/usr/lib/x86_64-linux-gnu
 blas=$lib/openblas-pthread
+lib2=$PREFIX/lib/x86_64-linux-gnu # some packages still install under /lib
+libpath=$lib:$blas:$lib2
+mkdir -p "$B" && ls "$debs"/*.deb | xargs -n1 basename >"$B/debs.txt"
 
 echo "=== 2. checking that the unpacked libraries load"
-missing=$(LD_LIBRARY_PATH=$lib:$blas ldd "$lib/libcriterion.so.3" "$blas/libopenblas.so.0" 2>&1 | grep 'not found' | sort -u)
+missing=$(LD_LIBRARY_PATH=$libpath ldd "$lib/libcriterion.so.3" "$blas/libopenblas.so.0" 2>&1 | grep 'not found' | sort -u)
 if [ -n "$missing" ]; then
   echo "missing libraries (add their packages to gpu/fetch-debs.sh):"
   echo "$missing"
@@ -55,16 +61,21 @@ echo "=== 3. make gpu-check (B=$B, -j$JOBS)"
 mkdir -p "$B" && touch "$B/.deps-build"
 make --no-print-directory -j"$JOBS" B="$B" GPU_OUT="$results" \
   PKG_CFLAGS="-I$PREFIX/usr/include -I$PREFIX/usr/include/x86_64-linux-gnu/openblas-pthread" \
-  PKG_LIBS="-L$lib -L$blas -Wl,--disable-new-dtags,-rpath,$lib:$blas -lopenblas -lz -lm" TEST_LIBS="-lcriterion" \
+  PKG_LIBS="-L$lib -L$blas -L$lib2 -Wl,--disable-new-dtags,-rpath,$libpath -lopenblas -lz -lm" \
+  TEST_LIBS="-L$lib -L$lib2 -Wl,-rpath-link,$libpath -lcriterion" \
   gpu-check 2>&1 | tee "$B/gpu-check.log"
 status=${PIPESTATUS[0]}
 
 if [ -n "${OUT:-}" ]; then
   echo "=== 4. copying the results to $OUT"
   mkdir -p "$OUT" "$results" && cp "$B/gpu-check.log" "$results/" 2>/dev/null
+  cp "$B/debs.txt" "$results/debs.txt" 2>/dev/null
+  for f in "$B"/ref/13_cuda/build.log "$B"/gpu/ref/resources.txt; do
+    [ -f "$f" ] && cp "$f" "$results/$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
   tar -czf "$OUT/results.tar.gz" -C "$B/gpu" results
-  for f in summary.txt bench.md tests.log sanitizer-tests.log sanitizer-memcheck.log chapter.log; do
-    [ -f "$results/$f" ] && cp "$results/$f" "$OUT/"
+  for f in "$results"/*.log "$results"/*.txt "$results"/*.json "$results"/bench.md "$results"/bench.csv; do
+    [ -f "$f" ] && cp "$f" "$OUT/"
   done
 fi
 echo "gpu/device-run.sh: make gpu-check exited $status"
