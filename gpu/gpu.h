@@ -130,7 +130,8 @@ size_t gpu_attention_scratch_floats(int BH, int T);
 
 /* Integer GEMM with dp4a: C (M, N) int32 = A (M, K) int8 times Bt (N, K) int8, transposed (the
  * layout of a linear layer's weights (out, in): both operands walk K contiguously).
- * K <= 131072 so that no int32 sum can overflow (|a b| <= 128 * 128 per product). */
+ * K <= 131071 so that no int32 sum can overflow (|a b| <= 128 * 128 = 2^14 per product, and
+ * 2^17 such products reach 2^31 > INT32_MAX). */
 gpu_status gpu_igemm(int32_t *C, const int8_t *A, const int8_t *Bt, int M, int N, int K);
 
 /* The kernels of exercises 13.10 to 13.15 (chapters/13_cuda/ex_kernels.cuh, compiled from the

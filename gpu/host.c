@@ -170,14 +170,14 @@ gpu_status gpu_igemm_check(const void *C, const void *A, const void *Bt, int M, 
     const char *op = "gpu_igemm";
     TRY(gpu_check_size(op, "M", M, 1, INT_MAX));
     TRY(gpu_check_size(op, "N", N, 1, INT_MAX));
-    /* 128 * 128 * K must stay below 2^31: K <= 131072. */
-    if (K > 131072) {
+    /* 128 * 128 * K must stay at most INT32_MAX = 2^31 - 1: K <= 2^17 - 1 = 131071. */
+    if (K > 131071) {
         gpu_report("each product of two int8 values is at most 128 * 128 = 2^14 in size, so 2^17 of them "
-                   "can already reach the int32 limit 2^31; split K and add the partial results in int64",
-                   "gpu_igemm: K = %d: expected K <= 131072 so that the int32 sums cannot overflow", K);
+                   "reach 2^31, one more than INT32_MAX; split K and add the partial results in int64",
+                   "gpu_igemm: K = %d: expected K <= 131071 so that the int32 sums cannot overflow", K);
         return GPU_ERR_ARGS;
     }
-    TRY(gpu_check_size(op, "K", K, 1, 131072));
+    TRY(gpu_check_size(op, "K", K, 1, 131071));
     TRY(gpu_check_elements(op, "A (M x K)", M, K));
     TRY(gpu_check_elements(op, "Bt (N x K)", N, K));
     TRY(gpu_check_elements(op, "C (M x N)", M, N));

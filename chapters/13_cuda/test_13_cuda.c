@@ -25,6 +25,14 @@
 #include "../../common/tests/capture.h"
 #include "test_cusim.c" /* gpu/test_cusim.c: the simulator's own tests (suite cusim) */
 
+/* Without a GPU a gpu test skips, with the reason; but where NN_REQUIRE_GPU=1 (gpu/check.sh, on
+ * the device machine) it fails: there a test that cannot reach the GPU is a broken setup. */
+static int gpu_required(void)
+{
+    const char *v = getenv("NN_REQUIRE_GPU");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 TestSuite(ex13_1, .timeout = 10);
 TestSuite(ex13_2, .timeout = 10);
 TestSuite(ex13_3, .timeout = 10);
@@ -41,7 +49,9 @@ TestSuite(ex13_13, .timeout = 30);
 TestSuite(ex13_14, .timeout = 30);
 TestSuite(ex13_15, .timeout = 30);
 TestSuite(ch13, .timeout = 30);
-TestSuite(gpu, .timeout = 120);
+/* 900 s: under compute-sanitizer memcheck (gpu/check.sh) kernels run tens of times slower, and
+ * Criterion's --timeout cannot raise a suite's own limit. A plain run takes seconds. */
+TestSuite(gpu, .timeout = 900);
 
 /* --- 13.1 the coalesced mapping ---------------------------------------------------------------- */
 
@@ -1009,7 +1019,10 @@ Test(ch13, every_sgemm_kernel_is_in_the_compiler_report)
 {
     int regs, smem;
     if (kernel_resources(GPU_RESOURCES, "sgemm_naive_kernel", &regs, &smem) != 0)
+    {
+        cr_assert(!gpu_required(), "NN_REQUIRE_GPU is set but there is no ptxas report at %s", GPU_RESOURCES);
         cr_skip_test("no ptxas report at %s: gpu/ was built without nvcc", GPU_RESOURCES);
+    }
     for (int i = 0; i < GPU_SGEMM_COUNT; i++) {
         char fn[64];
         snprintf(fn, sizeof fn, "sgemm_%s_kernel", GPU_SGEMM_TABLE[i].name);
@@ -1054,6 +1067,11 @@ static gpu_status igemm_huge_k(void)
 {
     return gpu_igemm((int32_t *)dummy, (int8_t *)dummy, (int8_t *)dummy, 2, 2, 200000);
 }
+/* 2^17 products of (-128)(-128) sum to 2^31 = INT32_MAX + 1: the first K that must be refused. */
+static gpu_status igemm_k_2_17(void)
+{
+    return gpu_igemm((int32_t *)dummy, (int8_t *)dummy, (int8_t *)dummy, 2, 2, 131072);
+}
 static gpu_status layernorm_null_beta(void) { return gpu_layernorm_forward(DEV, NULL, NULL, DEV, DEV, NULL, 2, 3, 1e-5f); }
 static gpu_status malloc_zero(void)
 {
@@ -1092,7 +1110,8 @@ Test(ch13, bad_arguments_are_reported_before_touching_the_gpu)
         {softmax_zero_cols, GPU_ERR_ARGS, "cols = 0: expected cols >= 1", "softmax of empty rows"},
         {attention_odd_head, GPU_ERR_ARGS, "D = 48: the fused kernel (version 2) takes D = 16, 32 or 64",
          "fused attention with D = 48"},
-        {igemm_huge_k, GPU_ERR_ARGS, "K = 200000: expected K <= 131072", "int8 GEMM with K = 200000"},
+        {igemm_huge_k, GPU_ERR_ARGS, "K = 200000: expected K <= 131071", "int8 GEMM with K = 200000"},
+        {igemm_k_2_17, GPU_ERR_ARGS, "K = 131072: expected K <= 131071", "int8 GEMM with K = 2^17"},
         {layernorm_null_beta, GPU_ERR_ARGS, "beta is NULL", "layer norm without beta"},
         {malloc_zero, GPU_ERR_ARGS, "0 bytes requested", "gpu_malloc of 0 bytes"},
         {matmul_mismatch, GPU_ERR_ARGS, "A's 3 columns do not match B's 2 rows", "(2,3) times (2,4)"},
@@ -1114,8 +1133,10 @@ static gpu_status sgemm_valid(void) { return gpu_sgemm(1, 4, 4, 4, 1, DEV, DEV, 
 Test(ch13, without_a_gpu_every_call_says_why)
 {
     char why[512];
-    if (gpu_probe(why, sizeof why) == GPU_OK)
-        cr_skip_test("this machine has a GPU: the no-GPU messages cannot be seen here");
+    if (gpu_probe(why, sizeof why) == GPU_OK) { /* a GPU machine: nothing to see, and nothing skipped */
+        cr_assert(gpu_built_with_cuda(), "gpu_probe found a GPU in a library built without CUDA");
+        return;
+    }
     cr_assert(strstr(why, "no CUDA GPU") || strstr(why, "no usable CUDA GPU") || strstr(why, "compute capability"),
               "gpu_probe's reason should say plainly that there is no usable GPU, got: %s", why);
     char err[4096];
@@ -1209,8 +1230,10 @@ Test(ch13, layernorm_backward_reference_matches_centered_differences)
 #define REQUIRE_GPU_OR_SKIP()                                                                       \
     do {                                                                                            \
         char why_[512];                                                                             \
-        if (gpu_probe(why_, sizeof why_) != GPU_OK)                                                 \
+        if (gpu_probe(why_, sizeof why_) != GPU_OK) {                                               \
+            cr_assert(!gpu_required(), "NN_REQUIRE_GPU is set but there is no usable GPU: %s", why_); \
             cr_skip_test("%s", why_);                                                               \
+        }                                                                                           \
     } while (0)
 
 #define GPU_OK_OR_FAIL(call)                                                                        \
@@ -1504,3 +1527,186 @@ Test(gpu, allocation_failure_is_reported)
     float *d = dev_copy(NULL, 16);
     gpu_free(d);
 }
+
+/* The exercise kernels (13.10 to 13.15) on the device: the same source as on the simulator,
+ * compiled by nvcc from the edition being graded, against the same CPU references. */
+static float *dev_of(const float *h, size_t n)
+{
+    return dev_copy(h, n * sizeof(float));
+}
+
+Test(gpu, exercise_kernels_on_the_device)
+{
+    REQUIRE_GPU_OR_SKIP();
+    rng_t r;
+    rng_seed(&r, 3);
+    /* 13.10 */
+    const int n = 1537;
+    float *x = nn_malloc(n * 4), *y = nn_malloc(n * 4), *got = nn_malloc(n * 4);
+    for (int i = 0; i < n; i++)
+        x[i] = rng_range(&r, -1, 1), y[i] = rng_range(&r, -1, 1);
+    float *dx = dev_of(x, n), *dy = dev_of(y, n);
+    GPU_OK_OR_FAIL(gpu_ex_saxpy(dy, dx, 3.0f, n));
+    GPU_OK_OR_FAIL(gpu_download(got, dy, n * 4));
+    for (int i = 0; i < n; i++)
+        cr_assert(fabsf(got[i] - (3.0f * x[i] + y[i])) < 1e-5f, "13.10 on the GPU: y[%d] = %g, expected %g", i,
+                  got[i], 3.0f * x[i] + y[i]);
+    /* 13.11 */
+    float *dout = dev_of(NULL, 7);
+    GPU_OK_OR_FAIL(gpu_ex_block_sum(dout, dx, n));
+    GPU_OK_OR_FAIL(gpu_download(got, dout, 7 * 4));
+    for (int b = 0; b < 7; b++) {
+        double want = 0;
+        for (int i = b * 256; i < (b + 1) * 256 && i < n; i++)
+            want += x[i];
+        cr_assert(fabs(got[b] - want) < 1e-4, "13.11 on the GPU: block %d sums to %g, expected %g (a missing "
+                  "barrier shows up here, not on the simulator)", b, got[b], want);
+    }
+    gpu_free(dx), gpu_free(dy), gpu_free(dout);
+    free(x), free(y), free(got);
+    /* 13.12, 13.13 */
+    const int M = 37, N = 45, K = 29;
+    float *A = nn_malloc(M * K * 4), *B = nn_malloc(K * N * 4), *C = nn_malloc(M * N * 4);
+    for (int i = 0; i < M * K; i++)
+        A[i] = rng_range(&r, -1, 1);
+    for (int i = 0; i < K * N; i++)
+        B[i] = rng_range(&r, -1, 1);
+    float *dA = dev_of(A, M * K), *dB = dev_of(B, K * N), *dC = dev_of(NULL, M * N);
+    for (int version = 1; version <= 2; version++) {
+        GPU_OK_OR_FAIL(gpu_ex_sgemm(version, dC, dA, dB, M, N, K));
+        GPU_OK_OR_FAIL(gpu_download(C, dC, M * N * 4));
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) {
+                double want = 0;
+                for (int k = 0; k < K; k++)
+                    want += (double)A[i * K + k] * B[k * N + j];
+                cr_assert(fabs(C[i * N + j] - want) < 1e-4, "13.%d on the GPU: C[%d][%d] = %g, expected %g",
+                          11 + version, i, j, C[i * N + j], want);
+            }
+    }
+    gpu_free(dA), gpu_free(dB), gpu_free(dC);
+    free(A), free(B), free(C);
+    /* 13.14 */
+    const int rows = 9, cols = 257;
+    float *xs = nn_malloc(rows * cols * 4), *ys = nn_malloc(rows * cols * 4);
+    for (int i = 0; i < rows * cols; i++)
+        xs[i] = 30 * rng_range(&r, -1, 1);
+    float *dxs = dev_of(xs, rows * cols), *dys = dev_of(NULL, rows * cols);
+    GPU_OK_OR_FAIL(gpu_ex_softmax(dys, dxs, rows, cols));
+    GPU_OK_OR_FAIL(gpu_download(ys, dys, rows * cols * 4));
+    for (int i = 0; i < rows; i++) {
+        double mx = -INFINITY, sum = 0;
+        for (int j = 0; j < cols; j++)
+            mx = fmax(mx, xs[i * cols + j]);
+        for (int j = 0; j < cols; j++)
+            sum += exp(xs[i * cols + j] - mx);
+        for (int j = 0; j < cols; j++) {
+            double want = exp(xs[i * cols + j] - mx) / sum;
+            cr_assert(fabs(ys[i * cols + j] - want) < 1e-5, "13.14 on the GPU: y[%d][%d] = %g, expected %g", i, j,
+                      ys[i * cols + j], want);
+        }
+    }
+    gpu_free(dxs), gpu_free(dys);
+    free(xs), free(ys);
+    /* 13.15: one head, T = 50, against the simulator's run of the same kernel (checked by ex13_15). */
+    const int T = 50;
+    float *q = cusim_malloc(T * EX_D * 4, "q"), *k = cusim_malloc(T * EX_D * 4, "k");
+    float *v = cusim_malloc(T * EX_D * 4, "v"), *o = cusim_malloc(T * EX_D * 4, "o"), *og = nn_malloc(T * EX_D * 4);
+    for (int i = 0; i < T * EX_D; i++)
+        q[i] = rng_range(&r, -1, 1), k[i] = rng_range(&r, -1, 1), v[i] = rng_range(&r, -1, 1);
+    cr_assert(sim_attention(NULL, o, q, k, v, 1, T) == 0);
+    float *dq = dev_of(q, T * EX_D), *dk = dev_of(k, T * EX_D), *dv = dev_of(v, T * EX_D), *dO = dev_of(NULL, T * EX_D);
+    GPU_OK_OR_FAIL(gpu_ex_attention(dO, dq, dk, dv, 1, T));
+    GPU_OK_OR_FAIL(gpu_download(og, dO, T * EX_D * 4));
+    for (int i = 0; i < T * EX_D; i++)
+        cr_assert(fabsf(og[i] - o[i]) < 1e-5f, "13.15 on the GPU: o[%d] = %g, the simulator gives %g", i, og[i], o[i]);
+    gpu_free(dq), gpu_free(dk), gpu_free(dv), gpu_free(dO);
+    cusim_free(q), cusim_free(k), cusim_free(v), cusim_free(o), free(og);
+}
+
+/* --- hints and teacher notes of exercises 13.1 to 13.9 (make hint EX=13.K) ----------------------- */
+
+/*hint 13.1
+1. Which threads form a warp, and which elements should they touch for the warp's loads of B to coalesce?
+2. Consecutive tids must give consecutive columns of one row: the column varies fastest.
+3. row = block_row * tile + tid / tile, col = block_col * tile + tid % tile.
+*/
+/*note 13.1
+The mapping is the whole difference between kernels 1 and 2 of the ladder: same arithmetic, same
+number of loads, many times fewer transactions. Exercise 13.10 applies the same rule to a loop.
+*/
+/*hint 13.2
+1. What does (n + tile - 1) / tile do when n is INT_MAX?
+2. Divide first: n / tile whole tiles, plus one more if something is left over.
+3. n / tile + (n % tile != 0).
+*/
+/*note 13.2
+Every grid size and every tile loop of gpu/ goes through this function, so a library that accepts
+any int never wraps around into a negative grid.
+*/
+/*hint 13.3
+1. Which bank does thread t's word t * stride fall in? Do two threads ever read the same word?
+2. Count, per bank, the distinct words that land there; the busiest bank sets the number of passes.
+3. Stride 0 is one word for everyone: a broadcast, 1 pass. Otherwise bank (t * stride) mod 32 for t < 32.
+*/
+/*note 13.3
+The answer is gcd(stride, 32). Padding a 32-wide row to 33 (section 13.5) makes every column read
+conflict-free; the simulator of section 13.13 counts the same passes ("wavefronts") for any access.
+*/
+/*hint 13.4
+1. Which four resources do the resident blocks share, and which one runs out first?
+2. Round threads up to whole warps, registers up to 256 per warp, and count warps per register
+   sub-partition (16384 registers each, 4 per SM); add 1 KB of reserved shared memory per block.
+3. min(32, 2048 / (32 W), floor(4 floor(16384 / R) / W), floor(233472 / (s + 1024))) with
+   W = ceil(threads / 32), R = ceil(32 r / 256) * 256.
+*/
+/*note 13.4
+At 185 registers the model gives 8 warps per SM, not the 10 a flat register file would: a warp's
+registers cannot straddle two sub-partitions. With a GPU, the program prints the CUDA runtime's
+own count beside this model for every SGEMM step.
+*/
+/*hint 13.5
+1. Which two times bound a kernel from below?
+2. The memory side of the roof is I times the bandwidth, in the same units as the peak.
+3. min(peak, intensity * bandwidth).
+*/
+/*note 13.5
+A kernel left of the ridge point should be judged in bytes per second, not flops: softmax and
+layer norm are compared with a device-to-device copy for that reason.
+*/
+/*hint 13.6
+1. What does a block load at one step of k, and how many flops does it do with it?
+2. B_M values of A and B_N of B, 4 bytes each, feed B_M * B_N FMAs of 2 flops.
+3. 2 bm bn / (4 (bm + bn)).
+*/
+/*note 13.6
+The same ratio, one level up (registers over shared memory), is why exercise 13.13's thread
+computes a 4 x 4 block of C.
+*/
+/*hint 13.7
+1. Each d is a sum of exponentials relative to its own maximum. What must happen to both before adding?
+2. Bring both to M = max(m_a, m_b): d_a e^(m_a - M) + d_b e^(m_b - M). Which states hold no mass at all?
+3. A state with m = -inf (empty, or a masked element {-inf, 1}) is returned past unchanged; test m, not d.
+*/
+/*note 13.7
+The merge is associative, so it works element by element, across a warp with shuffles (exercise
+13.14), and across warps through shared memory (gpu/reduce.cuh). The m = -inf case is the masked
+row of causal attention.
+*/
+/*hint 13.8
+1. If part a has 1 value and part b has 6, should their means count equally?
+2. The merged mean moves from mean_a toward mean_b by delta n_b / n; m2 gains the spread between the parts.
+3. mean = mean_a + delta n_b / n, m2 = m2_a + m2_b + delta^2 n_a n_b / n, with delta = mean_b - mean_a.
+*/
+/*note 13.8
+Chan, Golub and LeVeque's update never subtracts two large numbers, which is why layer norm's
+kernel keeps the variance of values near 10^4 exact to float precision.
+*/
+/*hint 13.9
+1. When the maximum grows from m to m', what happens to terms that were relative to m?
+2. Multiply l and every o[i] by e^(m - m'); when m' is still -inf there is nothing to rescale.
+3. m' = max(m, m_tile); if m' == -inf return; c = e^(m - m'); o[i] *= c; l *= c; m = m'.
+*/
+/*note 13.9
+This is the rescaling step of FlashAttention; exercise 13.15 writes the whole tile update around it.
+*/
