@@ -74,7 +74,7 @@ LIB_TESTS  := $(wildcard common/tests/test_*.c)
 .PHONY: all deps run check check-build workbook progress watch book bench selfcheck clean gpu fuzz
 .SECONDEXPANSION:
 
-all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/$(c))
+all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
 
 deps:
 	@tools/deps.sh build run book watch
@@ -143,6 +143,7 @@ check: $(B)/.deps-build
 	  fi; \
 	done
 	@[ -n "$(CH)" ] || { $(B)/lib/test --json=$(B)/lib/results.json >/dev/null 2>$(B)/lib/stderr.txt || true; }
+	@[ -n "$(CH)" ] || { $(PYTHON) tools/check-names.py && $(PYTHON) tools/check-names.py --selftest >/dev/null; }
 	@$(PYTHON) grader/report.py --root $(ROOT) $(foreach c,$(SELECTED),$(B)/$(EDITION)/$(c)) \
 	  $(if $(CH),,--library $(B)/lib)
 

@@ -266,16 +266,3 @@ void glu_backward(float *dx, const float *dy, const float *x, int B, int C)
         }
     }
 }
-
-void softmax_backward(float *dz, const float *dp, const float *p, int B, int K)
-{
-    for (int b = 0; b < B; b++) {
-        const float *pb = p + (size_t)b * K, *gb = dp + (size_t)b * K;
-        float *out = dz + (size_t)b * K;
-        double dot = 0;
-        for (int j = 0; j < K; j++)
-            dot += (double)gb[j] * pb[j];
-        for (int j = 0; j < K; j++)
-            out[j] = pb[j] * (gb[j] - (float)dot);
-    }
-}

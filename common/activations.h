@@ -26,8 +26,10 @@
  *   mish       x tanh(softplus(x))                   f' = t + x sigmoid(x) (1 - t^2)
  *   maxout     max over groups of k inputs           routes dy to the winner of each group
  *   glu        a * sigmoid(b), x = [a | b]           da = dy s,  db = dy a s (1 - s)
- *   softmax    the forward is softmax_forward in loss.h; its backward (a Jacobian-vector
- *              product) is softmax_backward here.
+ *   softmax    in loss.h with the rest of the softmax family (softmax_forward, softmax_backward)
+ *
+ * Prefixes: identity_, step_, sigmoid_, tanh_act_, relu_, leaky_relu_, prelu_, elu_, softplus_, gelu_, silu_,
+ *           mish_, maxout_, glu_
  */
 #ifndef NN_ACTIVATIONS_H
 #define NN_ACTIVATIONS_H
@@ -98,9 +100,5 @@ void maxout_backward(float *dx, const float *dy, const int *argmax, int B, int C
  * a * sigmoid(b).  Backward overwrites dx (B, 2C). */
 void glu_forward(float *y, const float *x, int B, int C);
 void glu_backward(float *dx, const float *dy, const float *x, int B, int C);
-
-/* softmax's backward, row by row: given p = softmax(z) (B, K) from softmax_forward (loss.h) and
- * dp = dL/dp (B, K):  dz = p * (dp - sum_j dp_j p_j).  dz may alias dp. */
-void softmax_backward(float *dz, const float *dp, const float *p, int B, int K);
 
 #endif

@@ -7,6 +7,8 @@
  *
  * Ownership: the arena owns its block; pointers it returns are valid until the next reset or
  * release past them. Running out is a programming error: it stops with the sizes and a hint.
+ *
+ * Prefixes: arena_
  */
 #ifndef NN_ARENA_H
 #define NN_ARENA_H

@@ -21,6 +21,8 @@
  *                lam CE(z, y_a) + (1 - lam) CE(z, y_b), linear in the target
  *
  * Sizes below 1, pad < 0, size < 1 or alpha <= 0 stop with nn_fatal.
+ *
+ * Prefixes: augment_
  */
 #ifndef NN_AUGMENT_H
 #define NN_AUGMENT_H

@@ -17,18 +17,18 @@
 
 static const char *const HINT_STALE =
     "a recording lives for one step: ag_tape_reset() gives back all its values, so record the "
-    "forward pass again after the reset (a tensor needed across steps belongs in an ag_param or "
+    "forward pass again after the reset (a tensor needed across steps belongs in an ag_param_t or "
     "in memory you own)";
 
 /* The node behind v, after checking that v is a live handle. `op` and `arg` name the caller in
  * the message ("ag_mul", "b"). */
-static ag_node *node_checked(ag_var v, const char *op, const char *arg)
+static ag_node_t *node_checked(ag_var_t v, const char *op, const char *arg)
 {
     if (!v.tape)
         nn_fatal("a variable comes from ag_input, ag_leaf, ag_param_var or an operation; is this one "
                  "uninitialized, or a {0} placeholder?",
                  "%s: %s is not a variable (it has no tape)", op, arg);
-    ag_tape *t = v.tape;
+    ag_tape_t *t = v.tape;
     if (t->freed || !t->nodes)
         nn_fatal("free the tape only when nothing uses it any more (after the last backward)",
                  "%s: %s belongs to a tape that was freed with ag_tape_free()", op, arg);
@@ -38,25 +38,25 @@ static ag_node *node_checked(ag_var v, const char *op, const char *arg)
                  "recording %u): its value and graph are gone",
                  op, arg, v.gen, t->gen);
     if (v.id < 0 || v.id >= t->n)
-        nn_fatal("the handle was modified or built by hand; use the ag_var an operation returned",
+        nn_fatal("the handle was modified or built by hand; use the ag_var_t an operation returned",
                  "%s: %s refers to node %d, but the tape holds %d nodes", op, arg, v.id, t->n);
     return &t->nodes[v.id];
 }
 
-ag_node *ag_node_of(ag_var v) { return node_checked(v, "ag_node_of", "the variable"); }
+ag_node_t *ag_node_of(ag_var_t v) { return node_checked(v, "ag_node_of", "the variable"); }
 
-ag_node *ag_input_node(ag_tape *t, const ag_node *n, int k) { return &t->nodes[n->in[k]]; }
+ag_node_t *ag_input_node(ag_tape_t *t, const ag_node_t *n, int k) { return &t->nodes[n->in[k]]; }
 
-void ag_tape_init(ag_tape *t, size_t arena_bytes)
+void ag_tape_init(ag_tape_t *t, size_t arena_bytes)
 {
     memset(t, 0, sizeof *t);
     t->arena = arena_new(arena_bytes);
     t->cap = 64;
-    t->nodes = nn_malloc((size_t)t->cap * sizeof(ag_node));
+    t->nodes = nn_malloc((size_t)t->cap * sizeof(ag_node_t));
     t->gen = 1; /* so that a zeroed handle never looks current */
 }
 
-void ag_tape_reset(ag_tape *t)
+void ag_tape_reset(ag_tape_t *t)
 {
     if (t->freed || !t->nodes)
         nn_fatal("initialize a tape with ag_tape_init() before using it",
@@ -67,7 +67,7 @@ void ag_tape_reset(ag_tape *t)
     t->walked = 0;
 }
 
-void ag_tape_free(ag_tape *t)
+void ag_tape_free(ag_tape_t *t)
 {
     arena_free(&t->arena);
     free(t->nodes);
@@ -77,7 +77,7 @@ void ag_tape_free(ag_tape *t)
     t->freed = 1;
 }
 
-tensor ag_alloc(ag_tape *t, int ndim, const int *shape)
+tensor_t ag_alloc(ag_tape_t *t, int ndim, const int *shape)
 {
     size_t n = 1;
     for (int i = 0; i < ndim; i++)
@@ -87,28 +87,28 @@ tensor ag_alloc(ag_tape *t, int ndim, const int *shape)
 
 /* Append a node (inputs and backward filled in by the caller). May move t->nodes: node
  * pointers taken before a push are invalid after it, handles stay valid. */
-static ag_var push(ag_tape *t, const char *op, tensor value)
+static ag_var_t push(ag_tape_t *t, const char *op, tensor_t value)
 {
     if (t->freed || !t->nodes)
         nn_fatal("initialize a tape with ag_tape_init() before recording on it",
                  "%s: the tape was freed or never initialized", op);
     if (t->n == t->cap) { /* grows during the first step only: later steps reuse the room */
         int cap = 2 * t->cap;
-        ag_node *nodes = realloc(t->nodes, (size_t)cap * sizeof(ag_node));
+        ag_node_t *nodes = realloc(t->nodes, (size_t)cap * sizeof(ag_node_t));
         if (!nodes)
             nn_fatal("record fewer operations per step", "out of memory: a tape of %d nodes", cap);
         t->nodes = nodes;
         t->cap = cap;
     }
-    ag_node *n = &t->nodes[t->n];
+    ag_node_t *n = &t->nodes[t->n];
     memset(n, 0, sizeof *n);
     n->value = value;
     n->op = op;
-    return (ag_var){.tape = t, .id = t->n++, .gen = t->gen};
+    return (ag_var_t){.tape = t, .id = t->n++, .gen = t->gen};
 }
 
-ag_var ag_record(ag_tape *t, const char *op, tensor value, const ag_var *inputs, int n_in,
-                 ag_backward_fn backward)
+ag_var_t ag_record(ag_tape_t *t, const char *op, tensor_t value, const ag_var_t *inputs, int n_in,
+                 ag_backward_fn_t backward)
 {
     if (n_in < 0 || n_in > AG_MAX_INPUTS)
         nn_fatal("split the operation, or raise AG_MAX_INPUTS in autograd.h",
@@ -117,14 +117,14 @@ ag_var ag_record(ag_tape *t, const char *op, tensor value, const ag_var *inputs,
     for (int k = 0; k < n_in; k++) {
         char arg[32];
         snprintf(arg, sizeof arg, "input %d", k);
-        ag_node *in = node_checked(inputs[k], op, arg);
+        ag_node_t *in = node_checked(inputs[k], op, arg);
         if (inputs[k].tape != t)
             nn_fatal("all the values of one computation must be recorded on the same tape",
                      "%s: input %d was recorded on another tape", op, k);
         requires |= in->requires_grad;
     }
-    ag_var v = push(t, op, value);
-    ag_node *n = &t->nodes[v.id];
+    ag_var_t v = push(t, op, value);
+    ag_node_t *n = &t->nodes[v.id];
     n->n_in = n_in;
     for (int k = 0; k < n_in; k++)
         n->in[k] = inputs[k].id;
@@ -135,29 +135,29 @@ ag_var ag_record(ag_tape *t, const char *op, tensor value, const ag_var *inputs,
 
 /* ---- leaves ------------------------------------------------------------------------------- */
 
-ag_var ag_input(ag_tape *t, tensor x, const char *name)
+ag_var_t ag_input(ag_tape_t *t, tensor_t x, const char *name)
 {
-    ag_var v = push(t, "input", x);
+    ag_var_t v = push(t, "input", x);
     t->nodes[v.id].name = name;
     return v;
 }
 
-ag_var ag_leaf(ag_tape *t, tensor x, const char *name)
+ag_var_t ag_leaf(ag_tape_t *t, tensor_t x, const char *name)
 {
-    ag_var v = push(t, "leaf", x);
+    ag_var_t v = push(t, "leaf", x);
     t->nodes[v.id].name = name;
     t->nodes[v.id].requires_grad = 1;
     return v;
 }
 
-ag_var ag_param_var(ag_tape *t, ag_param *p)
+ag_var_t ag_param_var(ag_tape_t *t, ag_param_t *p)
 {
     if (!p->value.data || !p->grad.data)
         nn_fatal("create parameters with ag_params_add (or give both value and grad memory)",
                  "ag_param_var: parameter %s has no %s memory", p->name ? p->name : "(unnamed)",
                  p->value.data ? "gradient" : "value");
-    ag_var v = push(t, "param", p->value);
-    ag_node *n = &t->nodes[v.id];
+    ag_var_t v = push(t, "param", p->value);
+    ag_node_t *n = &t->nodes[v.id];
     n->name = p->name;
     n->param = p;
     n->requires_grad = 1;
@@ -167,7 +167,7 @@ ag_var ag_param_var(ag_tape *t, ag_param *p)
 
 /* ---- gradient buffers -------------------------------------------------------------------------- */
 
-float *ag_grad_target(ag_tape *t, ag_node *n, int *fresh)
+float *ag_grad_target(ag_tape_t *t, ag_node_t *n, int *fresh)
 {
     if (!n->requires_grad)
         return NULL;
@@ -180,7 +180,7 @@ float *ag_grad_target(ag_tape *t, ag_node *n, int *fresh)
     return n->grad;
 }
 
-float *ag_grad_accum(ag_tape *t, ag_node *n)
+float *ag_grad_accum(ag_tape_t *t, ag_node_t *n)
 {
     int fresh;
     float *g = ag_grad_target(t, n, &fresh);
@@ -211,7 +211,7 @@ typedef struct {
     int same;       /* a, b and the result all have one shape: a flat loop will do */
 } bcast;
 
-static void padded(tensor t, int shape[4], long stride[4])
+static void padded(tensor_t t, int shape[4], long stride[4])
 {
     int off = 4 - t.ndim;
     for (int k = 0; k < 4; k++)
@@ -223,7 +223,7 @@ static void padded(tensor t, int shape[4], long stride[4])
     }
 }
 
-static bcast broadcast_plan(const char *op, tensor a, tensor b)
+static bcast broadcast_plan(const char *op, tensor_t a, tensor_t b)
 {
     bcast p = {.ndim = a.ndim > b.ndim ? a.ndim : b.ndim, .n = 1, .same = a.ndim == b.ndim};
     int as[4], bs[4];
@@ -297,12 +297,12 @@ static void ew_reduce(float *ga, const long *sa, const float *g, const float *ot
 }
 
 /* Is operand x (strides sx) laid out exactly like the result (no repeated dimension)? */
-static int full_size(tensor x, const bcast *p) { return tensor_size(x) == p->n; }
+static int full_size(tensor_t x, const bcast *p) { return tensor_size(x) == p->n; }
 
 /* Pass g into operand k of n (a or b): gradient sign * g * other, summed to the operand's shape. */
-static void ew_backward_operand(ag_tape *t, ag_node *n, int k, float sign, const float *other, const long *so)
+static void ew_backward_operand(ag_tape_t *t, ag_node_t *n, int k, float sign, const float *other, const long *so)
 {
-    ag_node *x = ag_input_node(t, n, k);
+    ag_node_t *x = ag_input_node(t, n, k);
     int fresh;
     float *gx = ag_grad_target(t, x, &fresh);
     if (!gx)
@@ -331,19 +331,19 @@ static void ew_backward_operand(ag_tape *t, ag_node *n, int k, float sign, const
     ew_reduce(gx, k == 0 ? p->sa : p->sb, g, other, so, sign, p);
 }
 
-static void add_backward(ag_tape *t, ag_node *n)
+static void add_backward(ag_tape_t *t, ag_node_t *n)
 {
     ew_backward_operand(t, n, 0, 1.0f, NULL, NULL);
     ew_backward_operand(t, n, 1, 1.0f, NULL, NULL);
 }
 
-static void sub_backward(ag_tape *t, ag_node *n)
+static void sub_backward(ag_tape_t *t, ag_node_t *n)
 {
     ew_backward_operand(t, n, 0, 1.0f, NULL, NULL);
     ew_backward_operand(t, n, 1, -1.0f, NULL, NULL);
 }
 
-static void mul_backward(ag_tape *t, ag_node *n)
+static void mul_backward(ag_tape_t *t, ag_node_t *n)
 {
     const bcast *p = (const bcast *)n->saved;
     const float *a = ag_input_node(t, n, 0)->value.data, *b = ag_input_node(t, n, 1)->value.data;
@@ -351,15 +351,15 @@ static void mul_backward(ag_tape *t, ag_node *n)
     ew_backward_operand(t, n, 1, 1.0f, a, p->sa); /* db = sum_to(g * a) */
 }
 
-static ag_var elementwise(const char *op, int kind, ag_var a, ag_var b, ag_backward_fn backward)
+static ag_var_t elementwise(const char *op, int kind, ag_var_t a, ag_var_t b, ag_backward_fn_t backward)
 {
-    tensor ta = node_checked(a, op, "a")->value, tb = node_checked(b, op, "b")->value;
+    tensor_t ta = node_checked(a, op, "a")->value, tb = node_checked(b, op, "b")->value;
     bcast plan = broadcast_plan(op, ta, tb);
-    ag_tape *t = a.tape;
-    tensor y = ag_alloc(t, plan.ndim, plan.shape + 4 - plan.ndim);
+    ag_tape_t *t = a.tape;
+    tensor_t y = ag_alloc(t, plan.ndim, plan.shape + 4 - plan.ndim);
     ew_forward(kind, y.data, ta.data, tb.data, &plan);
-    ag_var v = ag_record(t, op, y, (ag_var[]){a, b}, 2, backward);
-    ag_node *n = &t->nodes[v.id];
+    ag_var_t v = ag_record(t, op, y, (ag_var_t[]){a, b}, 2, backward);
+    ag_node_t *n = &t->nodes[v.id];
     if (n->requires_grad) { /* keep the plan for backward */
         n->saved = arena_alloc(&t->arena, sizeof(bcast));
         memcpy(n->saved, &plan, sizeof plan);
@@ -367,18 +367,18 @@ static ag_var elementwise(const char *op, int kind, ag_var a, ag_var b, ag_backw
     return v;
 }
 
-ag_var ag_add(ag_var a, ag_var b) { return elementwise("add", EW_ADD, a, b, add_backward); }
-ag_var ag_sub(ag_var a, ag_var b) { return elementwise("sub", EW_SUB, a, b, sub_backward); }
-ag_var ag_mul(ag_var a, ag_var b) { return elementwise("mul", EW_MUL, a, b, mul_backward); }
+ag_var_t ag_add(ag_var_t a, ag_var_t b) { return elementwise("add", EW_ADD, a, b, add_backward); }
+ag_var_t ag_sub(ag_var_t a, ag_var_t b) { return elementwise("sub", EW_SUB, a, b, sub_backward); }
+ag_var_t ag_mul(ag_var_t a, ag_var_t b) { return elementwise("mul", EW_MUL, a, b, mul_backward); }
 
 /* ---- unary elementwise ----------------------------------------------------------------------- */
 
 enum { UN_SCALE, UN_EXP, UN_LOG, UN_SQUARE };
 
 /* gx (=|+=) g * f'(x), with y = f(x) at hand */
-static void unary_backward(ag_tape *t, ag_node *n, int kind)
+static void unary_backward(ag_tape_t *t, ag_node_t *n, int kind)
 {
-    ag_node *in = ag_input_node(t, n, 0);
+    ag_node_t *in = ag_input_node(t, n, 0);
     int fresh;
     float *gx = ag_grad_target(t, in, &fresh);
     if (!gx)
@@ -393,34 +393,34 @@ static void unary_backward(ag_tape *t, ag_node *n, int kind)
     }
 }
 
-static void scale_backward(ag_tape *t, ag_node *n) { unary_backward(t, n, UN_SCALE); }
-static void exp_backward(ag_tape *t, ag_node *n) { unary_backward(t, n, UN_EXP); }
-static void log_backward(ag_tape *t, ag_node *n) { unary_backward(t, n, UN_LOG); }
-static void square_backward(ag_tape *t, ag_node *n) { unary_backward(t, n, UN_SQUARE); }
+static void scale_backward(ag_tape_t *t, ag_node_t *n) { unary_backward(t, n, UN_SCALE); }
+static void exp_backward(ag_tape_t *t, ag_node_t *n) { unary_backward(t, n, UN_EXP); }
+static void log_backward(ag_tape_t *t, ag_node_t *n) { unary_backward(t, n, UN_LOG); }
+static void square_backward(ag_tape_t *t, ag_node_t *n) { unary_backward(t, n, UN_SQUARE); }
 
-static ag_var unary(const char *op, int kind, ag_var a, float s, ag_backward_fn backward)
+static ag_var_t unary(const char *op, int kind, ag_var_t a, float s, ag_backward_fn_t backward)
 {
-    tensor x = node_checked(a, op, "a")->value;
-    tensor y = ag_alloc(a.tape, x.ndim, x.shape);
+    tensor_t x = node_checked(a, op, "a")->value;
+    tensor_t y = ag_alloc(a.tape, x.ndim, x.shape);
     size_t m = tensor_size(x);
     for (size_t i = 0; i < m; i++)
         y.data[i] = kind == UN_SCALE ? s * x.data[i] : kind == UN_EXP ? expf(x.data[i])
                   : kind == UN_LOG ? logf(x.data[i]) : x.data[i] * x.data[i];
-    ag_var v = ag_record(a.tape, op, y, &a, 1, backward);
+    ag_var_t v = ag_record(a.tape, op, y, &a, 1, backward);
     a.tape->nodes[v.id].scalar = s;
     return v;
 }
 
-ag_var ag_scale(ag_var a, float s) { return unary("scale", UN_SCALE, a, s, scale_backward); }
-ag_var ag_exp(ag_var a) { return unary("exp", UN_EXP, a, 0, exp_backward); }
-ag_var ag_log(ag_var a) { return unary("log", UN_LOG, a, 0, log_backward); }
-ag_var ag_square(ag_var a) { return unary("square", UN_SQUARE, a, 0, square_backward); }
+ag_var_t ag_scale(ag_var_t a, float s) { return unary("scale", UN_SCALE, a, s, scale_backward); }
+ag_var_t ag_exp(ag_var_t a) { return unary("exp", UN_EXP, a, 0, exp_backward); }
+ag_var_t ag_log(ag_var_t a) { return unary("log", UN_LOG, a, 0, log_backward); }
+ag_var_t ag_square(ag_var_t a) { return unary("square", UN_SQUARE, a, 0, square_backward); }
 
 /* ---- activations (activations.h's kernels) ----------------------------------------------------- */
 
-static void activation_backward(ag_tape *t, ag_node *n)
+static void activation_backward(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *in = ag_input_node(t, n, 0);
+    ag_node_t *in = ag_input_node(t, n, 0);
     int fresh;
     float *gx = ag_grad_target(t, in, &fresh);
     if (!gx)
@@ -437,23 +437,23 @@ static void activation_backward(ag_tape *t, ag_node *n)
     arena_release(&t->arena, mark);
 }
 
-ag_var ag_activation(ag_var x, const char *name, ag_act_forward_fn fwd, ag_act_backward_fn bwd)
+ag_var_t ag_activation(ag_var_t x, const char *name, ag_act_forward_fn_t fwd, ag_act_backward_fn_t bwd)
 {
-    tensor tx = node_checked(x, name, "x")->value;
-    tensor y = ag_alloc(x.tape, tx.ndim, tx.shape);
+    tensor_t tx = node_checked(x, name, "x")->value;
+    tensor_t y = ag_alloc(x.tape, tx.ndim, tx.shape);
     fwd(y.data, tx.data, tensor_size(tx));
-    ag_var v = ag_record(x.tape, name, y, &x, 1, activation_backward);
+    ag_var_t v = ag_record(x.tape, name, y, &x, 1, activation_backward);
     x.tape->nodes[v.id].act_backward = bwd;
     return v;
 }
 
-ag_var ag_relu(ag_var x) { return ag_activation(x, "relu", relu_forward, relu_backward); }
-ag_var ag_sigmoid(ag_var x) { return ag_activation(x, "sigmoid", sigmoid_forward, sigmoid_backward); }
-ag_var ag_tanh(ag_var x) { return ag_activation(x, "tanh", tanh_act_forward, tanh_act_backward); }
+ag_var_t ag_relu(ag_var_t x) { return ag_activation(x, "relu", relu_forward, relu_backward); }
+ag_var_t ag_sigmoid(ag_var_t x) { return ag_activation(x, "sigmoid", sigmoid_forward, sigmoid_backward); }
+ag_var_t ag_tanh(ag_var_t x) { return ag_activation(x, "tanh", tanh_act_forward, tanh_act_backward); }
 
 /* ---- matrix products --------------------------------------------------------------------------- */
 
-static void need_matrix(const char *op, const char *arg, tensor x)
+static void need_matrix(const char *op, const char *arg, tensor_t x)
 {
     char s[64];
     if (x.ndim != 2)
@@ -463,22 +463,22 @@ static void need_matrix(const char *op, const char *arg, tensor x)
                  tensor_shape_str(x, s), x.ndim, x.ndim == 1 ? "" : "s");
 }
 
-static void matmul_backward(ag_tape *t, ag_node *n)
+static void matmul_backward(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *A = ag_input_node(t, n, 0), *B = ag_input_node(t, n, 1);
+    ag_node_t *A = ag_input_node(t, n, 0), *B = ag_input_node(t, n, 1);
     int M = A->value.shape[0], K = A->value.shape[1], N = B->value.shape[1], fresh;
     float *gA = ag_grad_target(t, A, &fresh);
     if (gA) /* dA = g B^T: (M, N) (N, K) */
-        matmul(0, 1, M, K, N, 1.0f, n->grad, B->value.data, fresh ? 0.0f : 1.0f, gA);
+        matmul_blas(0, 1, M, K, N, 1.0f, n->grad, B->value.data, fresh ? 0.0f : 1.0f, gA);
     float *gB = ag_grad_target(t, B, &fresh);
     if (gB) /* dB = A^T g: (K, M) (M, N) */
-        matmul(1, 0, K, N, M, 1.0f, A->value.data, n->grad, fresh ? 0.0f : 1.0f, gB);
+        matmul_blas(1, 0, K, N, M, 1.0f, A->value.data, n->grad, fresh ? 0.0f : 1.0f, gB);
 }
 
-ag_var ag_matmul(ag_var A, ag_var B)
+ag_var_t ag_matmul(ag_var_t A, ag_var_t B)
 {
     const char *op = "ag_matmul";
-    tensor a = node_checked(A, op, "A")->value, b = node_checked(B, op, "B")->value;
+    tensor_t a = node_checked(A, op, "A")->value, b = node_checked(B, op, "B")->value;
     need_matrix(op, "A", a);
     need_matrix(op, "B", b);
     if (a.shape[1] != b.shape[0]) {
@@ -488,22 +488,22 @@ ag_var ag_matmul(ag_var A, ag_var B)
                  "%s: shapes %s and %s do not fit: A has %d columns but B has %d rows", op,
                  tensor_shape_str(a, sa), tensor_shape_str(b, sb), a.shape[1], b.shape[0]);
     }
-    tensor c = ag_alloc(A.tape, 2, (int[]){a.shape[0], b.shape[1]});
-    matmul(0, 0, a.shape[0], b.shape[1], a.shape[1], 1.0f, a.data, b.data, 0.0f, c.data);
-    return ag_record(A.tape, "matmul", c, (ag_var[]){A, B}, 2, matmul_backward);
+    tensor_t c = ag_alloc(A.tape, 2, (int[]){a.shape[0], b.shape[1]});
+    matmul_blas(0, 0, a.shape[0], b.shape[1], a.shape[1], 1.0f, a.data, b.data, 0.0f, c.data);
+    return ag_record(A.tape, "matmul", c, (ag_var_t[]){A, B}, 2, matmul_backward);
 }
 
-static void linear_backward_node(ag_tape *t, ag_node *n)
+static void linear_backward_node(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *X = ag_input_node(t, n, 0), *W = ag_input_node(t, n, 1), *b = ag_input_node(t, n, 2);
+    ag_node_t *X = ag_input_node(t, n, 0), *W = ag_input_node(t, n, 1), *b = ag_input_node(t, n, 2);
     int B = X->value.shape[0], in = X->value.shape[1], out = W->value.shape[1], fresh;
     const float *g = n->grad;
     float *gx = ag_grad_target(t, X, &fresh);
     if (gx) /* dx = g W^T: (B, out) (out, in) */
-        matmul(0, 1, B, in, out, 1.0f, g, W->value.data, fresh ? 0.0f : 1.0f, gx);
+        matmul_blas(0, 1, B, in, out, 1.0f, g, W->value.data, fresh ? 0.0f : 1.0f, gx);
     float *gW = ag_grad_target(t, W, &fresh);
     if (gW) /* dW = x^T g: (in, B) (B, out) */
-        matmul(1, 0, in, out, B, 1.0f, X->value.data, g, fresh ? 0.0f : 1.0f, gW);
+        matmul_blas(1, 0, in, out, B, 1.0f, X->value.data, g, fresh ? 0.0f : 1.0f, gW);
     float *gb = ag_grad_target(t, b, &fresh);
     if (gb) /* db = the bias's broadcast sum: g summed over the batch, in double (as every reduction
              * of the library), 256 columns at a time in a fixed buffer */
@@ -522,11 +522,11 @@ static void linear_backward_node(ag_tape *t, ag_node *n)
         }
 }
 
-ag_var ag_linear(ag_var x, ag_var W, ag_var b)
+ag_var_t ag_linear(ag_var_t x, ag_var_t W, ag_var_t b)
 {
     const char *op = "ag_linear";
-    tensor tx = node_checked(x, op, "x")->value, tw = node_checked(W, op, "W")->value;
-    tensor tb = node_checked(b, op, "b")->value;
+    tensor_t tx = node_checked(x, op, "x")->value, tw = node_checked(W, op, "W")->value;
+    tensor_t tb = node_checked(b, op, "b")->value;
     need_matrix(op, "x", tx);
     need_matrix(op, "W", tw);
     char sx[64], sw[64], sb[64];
@@ -539,14 +539,14 @@ ag_var ag_linear(ag_var x, ag_var W, ag_var b)
         nn_fatal("the bias has one entry per output unit: shape (out) or (1, out)",
                  "%s: b has shape %s but W has shape %s: expected b of shape (%d)", op,
                  tensor_shape_str(tb, sb), tensor_shape_str(tw, sw), tw.shape[1]);
-    tensor y = ag_alloc(x.tape, 2, (int[]){tx.shape[0], tw.shape[1]});
+    tensor_t y = ag_alloc(x.tape, 2, (int[]){tx.shape[0], tw.shape[1]});
     linear_forward(y.data, tx.data, tw.data, tb.data, tx.shape[0], tx.shape[1], tw.shape[1]);
-    return ag_record(x.tape, "linear", y, (ag_var[]){x, W, b}, 3, linear_backward_node);
+    return ag_record(x.tape, "linear", y, (ag_var_t[]){x, W, b}, 3, linear_backward_node);
 }
 
-static void transpose_backward(ag_tape *t, ag_node *n)
+static void transpose_backward(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *in = ag_input_node(t, n, 0);
+    ag_node_t *in = ag_input_node(t, n, 0);
     float *gx = ag_grad_accum(t, in);
     if (!gx)
         return;
@@ -556,12 +556,12 @@ static void transpose_backward(ag_tape *t, ag_node *n)
             gx[(size_t)i * N + j] += n->grad[(size_t)j * M + i];
 }
 
-ag_var ag_transpose(ag_var a)
+ag_var_t ag_transpose(ag_var_t a)
 {
-    tensor x = node_checked(a, "ag_transpose", "a")->value;
+    tensor_t x = node_checked(a, "ag_transpose", "a")->value;
     need_matrix("ag_transpose", "a", x);
     int M = x.shape[0], N = x.shape[1];
-    tensor y = ag_alloc(a.tape, 2, (int[]){N, M});
+    tensor_t y = ag_alloc(a.tape, 2, (int[]){N, M});
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++)
             y.data[(size_t)j * M + i] = x.data[(size_t)i * N + j];
@@ -570,19 +570,19 @@ ag_var ag_transpose(ag_var a)
 
 /* ---- shapes and reductions --------------------------------------------------------------------- */
 
-static void reshape_backward(ag_tape *t, ag_node *n)
+static void reshape_backward(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *in = ag_input_node(t, n, 0);
+    ag_node_t *in = ag_input_node(t, n, 0);
     int fresh;
     float *gx = ag_grad_target(t, in, &fresh);
     if (gx) /* the same elements in the same order: the gradient only changes its shape */
         put(gx, n->grad, tensor_size(n->value), fresh);
 }
 
-ag_var ag_reshape(ag_var a, int ndim, const int *shape)
+ag_var_t ag_reshape(ag_var_t a, int ndim, const int *shape)
 {
-    tensor x = node_checked(a, "ag_reshape", "a")->value;
-    tensor y = tensor_view(x.data, ndim, shape); /* checks ndim and sizes */
+    tensor_t x = node_checked(a, "ag_reshape", "a")->value;
+    tensor_t y = tensor_view(x.data, ndim, shape); /* checks ndim and sizes */
     if (tensor_size(y) != tensor_size(x)) {
         char sx[64], sy[64];
         nn_fatal("a reshape keeps every element: the product of the new sizes must equal the old one",
@@ -592,9 +592,9 @@ ag_var ag_reshape(ag_var a, int ndim, const int *shape)
     return ag_record(a.tape, "reshape", y, &a, 1, reshape_backward);
 }
 
-static void sum_backward(ag_tape *t, ag_node *n)
+static void sum_backward(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *in = ag_input_node(t, n, 0);
+    ag_node_t *in = ag_input_node(t, n, 0);
     int fresh;
     float *gx = ag_grad_target(t, in, &fresh);
     if (!gx)
@@ -605,30 +605,30 @@ static void sum_backward(ag_tape *t, ag_node *n)
         gx[i] = fresh ? g : gx[i] + g;
 }
 
-static ag_var reduce(const char *op, ag_var a, int mean)
+static ag_var_t reduce(const char *op, ag_var_t a, int mean)
 {
-    tensor x = node_checked(a, op, "a")->value;
+    tensor_t x = node_checked(a, op, "a")->value;
     size_t m = tensor_size(x);
     double s = 0;
     for (size_t i = 0; i < m; i++)
         s += x.data[i];
-    tensor y = ag_alloc(a.tape, 1, (int[]){1});
+    tensor_t y = ag_alloc(a.tape, 1, (int[]){1});
     y.data[0] = (float)(mean ? s / (double)(m ? m : 1) : s);
-    ag_var v = ag_record(a.tape, op, y, &a, 1, sum_backward);
+    ag_var_t v = ag_record(a.tape, op, y, &a, 1, sum_backward);
     a.tape->nodes[v.id].scalar = mean ? 1.0f / (float)(m ? m : 1) : 1.0f;
     return v;
 }
 
-ag_var ag_sum(ag_var a) { return reduce("sum", a, 0); }
-ag_var ag_mean(ag_var a) { return reduce("mean", a, 1); }
+ag_var_t ag_sum(ag_var_t a) { return reduce("sum", a, 0); }
+ag_var_t ag_mean(ag_var_t a) { return reduce("mean", a, 1); }
 
 /* ---- losses (loss.h) ----------------------------------------------------------------------------- */
 
 /* Both losses compute dloss/dinput during the forward pass (loss.h does it in the same loop) and
  * keep it in n->saved; backward only scales it by the upstream gradient. */
-static void scaled_saved_backward(ag_tape *t, ag_node *n, int k, float sign)
+static void scaled_saved_backward(ag_tape_t *t, ag_node_t *n, int k, float sign)
 {
-    ag_node *in = ag_input_node(t, n, k);
+    ag_node_t *in = ag_input_node(t, n, k);
     int fresh;
     float *gx = ag_grad_target(t, in, &fresh);
     if (!gx)
@@ -639,12 +639,12 @@ static void scaled_saved_backward(ag_tape *t, ag_node *n, int k, float sign)
         gx[i] = fresh ? g * n->saved[i] : gx[i] + g * n->saved[i];
 }
 
-static void sce_backward(ag_tape *t, ag_node *n) { scaled_saved_backward(t, n, 0, 1.0f); }
+static void sce_backward(ag_tape_t *t, ag_node_t *n) { scaled_saved_backward(t, n, 0, 1.0f); }
 
-ag_var ag_softmax_cross_entropy(ag_var z, const int *labels)
+ag_var_t ag_softmax_cross_entropy(ag_var_t z, const int *labels)
 {
     const char *op = "ag_softmax_cross_entropy";
-    tensor tz = node_checked(z, op, "z")->value;
+    tensor_t tz = node_checked(z, op, "z")->value;
     need_matrix(op, "the logits z", tz);
     int B = tz.shape[0], K = tz.shape[1];
     if (!labels)
@@ -655,27 +655,27 @@ ag_var ag_softmax_cross_entropy(ag_var z, const int *labels)
                      "one column per class?",
                      "%s: label %d of example %d is outside [0, %d) (the logits have %d columns)", op,
                      labels[i], i, K, K);
-    tensor y = ag_alloc(z.tape, 1, (int[]){1});
+    tensor_t y = ag_alloc(z.tape, 1, (int[]){1});
     int requires = node_checked(z, op, "z")->requires_grad;
     float *dz = requires ? ag_alloc(z.tape, 2, tz.shape).data : NULL;
     y.data[0] = softmax_cross_entropy(dz, tz.data, labels, B, K);
-    ag_var v = ag_record(z.tape, "softmax_cross_entropy", y, &z, 1, sce_backward);
-    ag_node *n = &z.tape->nodes[v.id];
+    ag_var_t v = ag_record(z.tape, "softmax_cross_entropy", y, &z, 1, sce_backward);
+    ag_node_t *n = &z.tape->nodes[v.id];
     n->saved = dz;
     n->labels = labels;
     return v;
 }
 
-static void mse_backward(ag_tape *t, ag_node *n)
+static void mse_backward(ag_tape_t *t, ag_node_t *n)
 {
     scaled_saved_backward(t, n, 0, 1.0f);
     scaled_saved_backward(t, n, 1, -1.0f);
 }
 
-ag_var ag_mse(ag_var y, ag_var target)
+ag_var_t ag_mse(ag_var_t y, ag_var_t target)
 {
     const char *op = "ag_mse";
-    tensor ty = node_checked(y, op, "y")->value, tt = node_checked(target, op, "t")->value;
+    tensor_t ty = node_checked(y, op, "y")->value, tt = node_checked(target, op, "t")->value;
     int same = ty.ndim == tt.ndim;
     for (int i = 0; same && i < ty.ndim; i++)
         same = ty.shape[i] == tt.shape[i];
@@ -686,21 +686,21 @@ ag_var ag_mse(ag_var y, ag_var target)
                  "%s: y has shape %s but t has shape %s: expected the same shape", op,
                  tensor_shape_str(ty, sy), tensor_shape_str(tt, st));
     }
-    tensor out = ag_alloc(y.tape, 1, (int[]){1});
+    tensor_t out = ag_alloc(y.tape, 1, (int[]){1});
     float *dy = ag_alloc(y.tape, ty.ndim, ty.shape).data;
     out.data[0] = mse_loss(dy, ty.data, tt.data, 1, (int)tensor_size(ty));
-    ag_var v = ag_record(y.tape, "mse", out, (ag_var[]){y, target}, 2, mse_backward);
+    ag_var_t v = ag_record(y.tape, "mse", out, (ag_var_t[]){y, target}, 2, mse_backward);
     y.tape->nodes[v.id].saved = dy;
     return v;
 }
 
 /* ---- backward -------------------------------------------------------------------------------------- */
 
-void ag_backward(ag_var loss)
+void ag_backward(ag_var_t loss)
 {
     const char *op = "ag_backward";
-    ag_node *L = node_checked(loss, op, "the loss");
-    ag_tape *t = loss.tape;
+    ag_node_t *L = node_checked(loss, op, "the loss");
+    ag_tape_t *t = loss.tape;
     char s[64];
     if (tensor_size(L->value) != 1)
         nn_fatal("backward starts from one number; reduce the output first (ag_mean or ag_sum), or "
@@ -724,7 +724,7 @@ void ag_backward(ag_var loss)
      * gradient is complete (all its consumers came later and are already done) before it is
      * passed on. Nodes without a gradient do not lead to the loss: skip them. */
     for (int i = loss.id; i >= 0; i--) {
-        ag_node *n = &t->nodes[i];
+        ag_node_t *n = &t->nodes[i];
         if (n->grad && n->backward)
             n->backward(t, n);
     }
@@ -732,19 +732,19 @@ void ag_backward(ag_var loss)
 
 /* ---- reading ------------------------------------------------------------------------------------ */
 
-tensor ag_value(ag_var v) { return node_checked(v, "ag_value", "the variable")->value; }
+tensor_t ag_value(ag_var_t v) { return node_checked(v, "ag_value", "the variable")->value; }
 
-tensor ag_grad(ag_var v)
+tensor_t ag_grad(ag_var_t v)
 {
-    ag_node *n = node_checked(v, "ag_grad", "the variable");
-    tensor g = n->value;
+    ag_node_t *n = node_checked(v, "ag_grad", "the variable");
+    tensor_t g = n->value;
     g.data = n->grad;
     return g;
 }
 
-float ag_item(ag_var v)
+float ag_item(ag_var_t v)
 {
-    ag_node *n = node_checked(v, "ag_item", "the variable");
+    ag_node_t *n = node_checked(v, "ag_item", "the variable");
     char s[64];
     if (tensor_size(n->value) != 1)
         nn_fatal("ag_item reads a single number (a loss); use ag_value for a tensor",
@@ -752,9 +752,9 @@ float ag_item(ag_var v)
     return n->value.data[0];
 }
 
-void ag_assert_shape(ag_var v, const char *what, int ndim, const int *shape)
+void ag_assert_shape(ag_var_t v, const char *what, int ndim, const int *shape)
 {
-    tensor x = node_checked(v, "ag_assert_shape", what)->value;
+    tensor_t x = node_checked(v, "ag_assert_shape", what)->value;
     if (tensor_shape_matches(x, ndim, shape))
         return;
     char want[64], got[64];
@@ -766,25 +766,25 @@ void ag_assert_shape(ag_var v, const char *what, int ndim, const int *shape)
 
 /* ---- parameters ---------------------------------------------------------------------------------- */
 
-void ag_params_init(ag_params *ps, size_t floats, int max_params)
+void ag_params_init(ag_params_t *ps, size_t floats, int max_params)
 {
     memset(ps, 0, sizeof *ps);
     ps->cap = floats;
     ps->value = nn_calloc(floats, sizeof(float));
     ps->grad = nn_calloc(floats, sizeof(float));
     ps->max = max_params;
-    ps->list = nn_calloc((size_t)max_params, sizeof(ag_param));
+    ps->list = nn_calloc((size_t)max_params, sizeof(ag_param_t));
 }
 
-ag_param *ag_params_add(ag_params *ps, const char *name, int ndim, const int *shape)
+ag_param_t *ag_params_add(ag_params_t *ps, const char *name, int ndim, const int *shape)
 {
-    tensor probe = tensor_view(NULL, ndim, shape); /* checks the shape */
+    tensor_t probe = tensor_view(NULL, ndim, shape); /* checks the shape */
     size_t size = tensor_size(probe), start = (ps->n + 15) / 16 * 16; /* 64-byte aligned */
     if (ps->count == ps->max || start + size > ps->cap)
         nn_fatal("create the store with more room (ag_params_init)",
                  "ag_params_add: no room for %s (%zu floats): %zu of %zu floats and %d of %d tensors in use",
                  name ? name : "a parameter", size, ps->n, ps->cap, ps->count, ps->max);
-    ag_param *p = &ps->list[ps->count++];
+    ag_param_t *p = &ps->list[ps->count++];
     p->name = name;
     p->value = tensor_view(ps->value + start, ndim, shape);
     p->grad = tensor_view(ps->grad + start, ndim, shape);
@@ -792,9 +792,9 @@ ag_param *ag_params_add(ag_params *ps, const char *name, int ndim, const int *sh
     return p;
 }
 
-void ag_params_zero_grad(ag_params *ps) { memset(ps->grad, 0, ps->n * sizeof(float)); }
+void ag_params_zero_grad(ag_params_t *ps) { memset(ps->grad, 0, ps->n * sizeof(float)); }
 
-double ag_param_grad_norm(const ag_param *p)
+double ag_param_grad_norm(const ag_param_t *p)
 {
     double s = 0;
     size_t m = tensor_size(p->grad);
@@ -803,7 +803,7 @@ double ag_param_grad_norm(const ag_param *p)
     return sqrt(s);
 }
 
-void ag_params_free(ag_params *ps)
+void ag_params_free(ag_params_t *ps)
 {
     free(ps->value);
     free(ps->grad);
@@ -814,7 +814,7 @@ void ag_params_free(ag_params *ps)
 /* ---- drawing ------------------------------------------------------------------------------------- */
 
 /* "(128, 256)" or, for one element, its value (and gradient, once known). */
-static void node_label(FILE *f, const ag_node *n)
+static void node_label(FILE *f, const ag_node_t *n)
 {
     char s[64], text[256];
     int leaf = !strcmp(n->op, "input") || !strcmp(n->op, "leaf") || !strcmp(n->op, "param");
@@ -829,10 +829,10 @@ static void node_label(FILE *f, const ag_node *n)
     graphviz_quote(f, text);
 }
 
-int ag_draw(ag_var root, const char *dir, const char *name, const char *title)
+int ag_draw(ag_var_t root, const char *dir, const char *name, const char *title)
 {
-    ag_node *r = node_checked(root, "ag_draw", "the root");
-    ag_tape *t = root.tape;
+    ag_node_t *r = node_checked(root, "ag_draw", "the root");
+    ag_tape_t *t = root.tape;
     char *reach = nn_calloc((size_t)root.id + 1, 1), *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -847,14 +847,14 @@ int ag_draw(ag_var root, const char *dir, const char *name, const char *title)
     for (int i = root.id; i >= 0; i--) { /* the same backward sweep as ag_backward */
         if (!reach[i])
             continue;
-        const ag_node *n = &t->nodes[i];
+        const ag_node_t *n = &t->nodes[i];
         for (int k = 0; k < n->n_in; k++)
             reach[n->in[k]] = 1;
     }
     for (int i = 0; i <= root.id; i++) {
         if (!reach[i])
             continue;
-        const ag_node *n = &t->nodes[i];
+        const ag_node_t *n = &t->nodes[i];
         int leaf = !n->n_in;
         fprintf(f, "  n%d [label=", i);
         node_label(f, n);

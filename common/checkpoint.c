@@ -72,7 +72,7 @@ int checkpoint_save(const char *path, const char *tag, const float *params, size
     floats_to_bytes(data, params, n);
     unsigned char crc[4];
     put_u32(crc, crc_of(data, n * 4));
-    io_file f;
+    io_file_t f;
     if (io_create(&f, path) != 0) {
         free(data);
         return -1;
@@ -101,7 +101,7 @@ static int read_exact(FILE *f, void *buf, size_t bytes, const char *path, const 
     return -1;
 }
 
-int checkpoint_load(const char *path, const char *tag, float *params, size_t n)
+int checkpoint_load(float *params, size_t n, const char *path, const char *tag)
 {
     if (!path)
         return -1; /* a failed io_join, already reported */

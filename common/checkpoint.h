@@ -20,6 +20,8 @@
  * that is not a checkpoint (wrong magic), another version, another architecture (tag or n differ),
  * a truncated file, a corrupted one (CRC mismatch) or extra bytes at the end. On any error the
  * destination is left UNCHANGED (the data is read and verified in a buffer first).
+ *
+ * Prefixes: checkpoint_, CHECKPOINT_
  */
 #ifndef NN_CHECKPOINT_H
 #define NN_CHECKPOINT_H
@@ -36,6 +38,6 @@ int checkpoint_save(const char *path, const char *tag, const float *params, size
 
 /* Read path into params (n), which must be a checkpoint of exactly n floats with the same tag
  * (NULL: ""). Returns 0, or -1 after reporting the problem (params unchanged). */
-int checkpoint_load(const char *path, const char *tag, float *params, size_t n);
+int checkpoint_load(float *params, size_t n, const char *path, const char *tag);
 
 #endif

@@ -8,6 +8,8 @@
  *             if ||g|| > max_norm:  g <- g max_norm / (||g|| + 1e-6)   (PyTorch's clip_grad_norm_)
  *             keeps the direction, shortens the vector;
  *   by value: g_i <- min(max(g_i, -c), c)   each component separately; changes the direction.
+ *
+ * Prefixes: clip_
  */
 #ifndef NN_CLIP_H
 #define NN_CLIP_H

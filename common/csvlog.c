@@ -1,7 +1,7 @@
 /* csvlog.c — see csvlog.h. */
 #include "csvlog.h"
 
-int csvlog_open(csvlog *log, const char *path, const char *header)
+int csvlog_open(csvlog_t *log, const char *path, const char *header)
 {
     log->columns = 1;
     for (const char *p = header; *p; p++)
@@ -12,11 +12,11 @@ int csvlog_open(csvlog *log, const char *path, const char *header)
     return 0;
 }
 
-void csvlog_row(csvlog *log, const double *values)
+void csvlog_row(csvlog_t *log, const double *values)
 {
     for (int i = 0; i < log->columns; i++)
         fprintf(log->file.f, i ? ",%.7g" : "%.7g", values[i]);
     fputc('\n', log->file.f);
 }
 
-int csvlog_close(csvlog *log) { return io_commit(&log->file); }
+int csvlog_close(csvlog_t *log) { return io_commit(&log->file); }

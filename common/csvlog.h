@@ -3,6 +3,8 @@
  * One header line naming the columns, then one row of numbers per call. The file is written
  * through a temporary name and renamed into place by csvlog_close() (see io.h), so a reader
  * (gnuplot, a spreadsheet, the book) never sees half a log.
+ *
+ * Prefixes: csvlog_
  */
 #ifndef NN_CSVLOG_H
 #define NN_CSVLOG_H
@@ -10,18 +12,18 @@
 #include "io.h"
 
 typedef struct {
-    io_file file;
+    io_file_t file;
     int columns;
-} csvlog;
+} csvlog_t;
 
 /* Open path with the given comma-separated header, e.g. "epoch,train_loss,val_loss".
  * Returns 0, or -1 after reporting the problem. */
-int csvlog_open(csvlog *log, const char *path, const char *header);
+int csvlog_open(csvlog_t *log, const char *path, const char *header);
 
 /* Append one row: exactly as many values as the header has columns. */
-void csvlog_row(csvlog *log, const double *values);
+void csvlog_row(csvlog_t *log, const double *values);
 
 /* Finish and move the file into place. Returns 0 or -1. */
-int csvlog_close(csvlog *log);
+int csvlog_close(csvlog_t *log);
 
 #endif

@@ -12,9 +12,9 @@
 const char *const FASHION_CLASSES[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                          "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
-dataset dataset_new(int n, int d, int classes)
+dataset_t dataset_new(int n, int d, int classes)
 {
-    dataset ds = {0};
+    dataset_t ds = {0};
     if (n < 0 || d < 0 || classes < 0) {
         nn_error("sizes come from the data: check the file or the arguments that gave them",
                  "dataset_new: n=%d examples, d=%d features, %d classes: expected sizes >= 0", n, d, classes);
@@ -34,13 +34,13 @@ dataset dataset_new(int n, int d, int classes)
                  "dataset_new: cannot allocate %d x %d floats (%.3g GB): expected a size that fits in memory", n,
                  d, (double)n * d * sizeof(float) / 1e9);
         free(ds.x), free(ds.y);
-        return (dataset){0};
+        return (dataset_t){0};
     }
     ds.n = n, ds.d = d, ds.classes = classes;
     return ds;
 }
 
-void dataset_free(dataset *ds)
+void dataset_free(dataset_t *ds)
 {
     free(ds->x);
     free(ds->y);
@@ -63,7 +63,7 @@ static const char *find_file(char *buf, const char *dir, const char *split, cons
     return io_join(buf, dir, name); /* missing: idx_read reports it under its usual name */
 }
 
-int fashion_load(const char *dir, const char *split, dataset *out)
+int fashion_load(dataset_t *out, const char *dir, const char *split)
 {
     memset(out, 0, sizeof *out);
     if (!dir)
@@ -73,12 +73,12 @@ int fashion_load(const char *dir, const char *split, dataset *out)
         return -1;
     }
     char ipath[4096], lpath[4096];
-    idx_array images, labels;
+    idx_array_t images, labels;
     if (!find_file(ipath, dir, split, "images-idx3") || !find_file(lpath, dir, split, "labels-idx1"))
         return -1;
-    if (idx_read(ipath, 3, &images) != 0)
+    if (idx_read(&images, ipath, 3) != 0)
         return -1;
-    if (idx_read(lpath, 1, &labels) != 0) {
+    if (idx_read(&labels, lpath, 1) != 0) {
         idx_free(&images);
         return -1;
     }
@@ -113,28 +113,28 @@ int fashion_load(const char *dir, const char *split, dataset *out)
     return ok ? 0 : -1;
 }
 
-int fashion_load_splits(const char *dir, dataset *train, dataset *test)
+int fashion_load_splits(dataset_t *train, dataset_t *test, const char *dir)
 {
-    if (fashion_load(dir, "train", train) != 0)
+    if (fashion_load(train, dir, "train") != 0)
         return -1;
-    if (fashion_load(dir, "t10k", test) != 0) {
+    if (fashion_load(test, dir, "t10k") != 0) {
         dataset_free(train);
         return -1;
     }
     return 0;
 }
 
-dataset dataset_select_classes(const dataset *src, const int *keep, int k)
+dataset_t dataset_select_classes(const dataset_t *src, const int *keep, int k)
 {
     if (k < 1) {
         nn_error("keep at least one class", "dataset_select_classes: k=%d classes: expected k >= 1", k);
-        return (dataset){0};
+        return (dataset_t){0};
     }
     int n = 0;
     for (int i = 0; i < src->n; i++)
         for (int c = 0; c < k; c++)
             n += src->y[i] == keep[c];
-    dataset out = dataset_new(n, src->d, k);
+    dataset_t out = dataset_new(n, src->d, k);
     if (!out.x)
         return out;
     for (int i = 0, j = 0; i < src->n; i++)
@@ -146,9 +146,9 @@ dataset dataset_select_classes(const dataset *src, const int *keep, int k)
     return out;
 }
 
-int dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second)
+int dataset_split(dataset_t *first, dataset_t *second, const dataset_t *src, float frac, rng_t *rng)
 {
-    *first = *second = (dataset){0};
+    *first = *second = (dataset_t){0};
     if (!(frac >= 0 && frac <= 1)) { /* also catches NaN */
         nn_error("frac is the fraction of the examples that go to the first part, e.g. 0.8 for an 80/20 split",
                  "dataset_split: frac is %g: expected 0 <= frac <= 1", frac);
@@ -167,7 +167,7 @@ int dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, da
         return -1;
     }
     for (int i = 0; i < src->n; i++) {
-        dataset *dst = i < n1 ? first : second;
+        dataset_t *dst = i < n1 ? first : second;
         int j = i < n1 ? i : i - n1;
         memcpy(dst->x + (size_t)j * src->d, src->x + (size_t)idx[i] * src->d, (size_t)src->d * sizeof(float));
         dst->y[j] = src->y[idx[i]];

@@ -3,6 +3,8 @@
  * A dataset is a matrix of inputs x (n, d), one example per row, and a label y[i] in
  * [0, classes) per example. Images are decoded once, at load time, into floats in [0, 1]
  * (pixel / 255): every epoch then reads the same memory, nothing is parsed twice.
+ *
+ * Prefixes: dataset_, fashion_, FASHION_
  */
 #ifndef NN_DATA_H
 #define NN_DATA_H
@@ -20,16 +22,16 @@ typedef struct {
     int classes;  /* labels are 0 .. classes-1 */
     float *x;     /* (n, d), owned */
     int *y;       /* (n), owned */
-} dataset;
+} dataset_t;
 
 /* Load split "train" (60,000 images) or "t10k" (10,000) from dir (NULL: FASHION_DIR), checking
  * that the images are 28x28 and that there is exactly one label per image.
  * Returns 0, or -1 after reporting the problem. */
-int fashion_load(const char *dir, const char *split, dataset *out);
+int fashion_load(dataset_t *out, const char *dir, const char *split);
 
 /* Both splits at once: train (60,000) and test (t10k, 10,000). Returns 0, or -1 after reporting
  * the problem (then nothing is left allocated). */
-int fashion_load_splits(const char *dir, dataset *train, dataset *test);
+int fashion_load_splits(dataset_t *train, dataset_t *test, const char *dir);
 
 /* The most values (n x d) a dataset may hold: 2^34 floats, 64 GiB. */
 #define DATASET_MAX_VALUES ((size_t)1 << 34)
@@ -37,18 +39,18 @@ int fashion_load_splits(const char *dir, dataset *train, dataset *test);
 /* An empty dataset of n examples with d features (x zeroed, y zeroed). Negative sizes, more than
  * DATASET_MAX_VALUES values, or too many to allocate are reported and give a dataset with
  * x == NULL (n = d = 0): check x when the sizes come from outside. */
-dataset dataset_new(int n, int d, int classes);
+dataset_t dataset_new(int n, int d, int classes);
 
-void dataset_free(dataset *ds);
+void dataset_free(dataset_t *ds);
 
 /* Keep the examples whose label is one of `keep` (k labels) and relabel them 0 .. k-1 in that
  * order. E.g. keep = {7, 9}: sneakers become 0, ankle boots 1. k < 1 is reported and gives a
  * dataset with x == NULL. */
-dataset dataset_select_classes(const dataset *src, const int *keep, int k);
+dataset_t dataset_select_classes(const dataset_t *src, const int *keep, int k);
 
 /* Split src at random into `first` (a fraction `frac` of the examples, rounded down) and
  * `second` (the rest). Both are new copies; src is unchanged. Returns 0, or -1 after reporting
  * a frac outside [0, 1] (or NaN); then both are empty (x == NULL). */
-int dataset_split(const dataset *src, float frac, rng_t *rng, dataset *first, dataset *second);
+int dataset_split(dataset_t *first, dataset_t *second, const dataset_t *src, float frac, rng_t *rng);
 
 #endif

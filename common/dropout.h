@@ -16,6 +16,8 @@
  *
  * The mask is stored as floats (0 or 1/q) so that backward is one multiply. Masks are drawn from
  * the caller's rng_t: deterministic for a seed. p outside [0, 1) stops with nn_fatal.
+ *
+ * Prefixes: dropout_, dropconnect_
  */
 #ifndef NN_DROPOUT_H
 #define NN_DROPOUT_H

@@ -12,6 +12,8 @@
  * print it and then return an error value (-1 or NULL) so the caller decides. nn_fatal() prints
  * and exits with status 1: for programming errors that leave no sensible way on (a shape mismatch
  * passed to a layer, memory exhausted). Neither keeps hidden state.
+ *
+ * Prefixes: nn_, NN_
  */
 #ifndef NN_ERROR_H
 #define NN_ERROR_H
@@ -40,9 +42,9 @@ void *nn_calloc_at(const char *file, int line, size_t count, size_t size);
 void nn_check_finite_at(const char *file, int line, double value, const char *what, long step);
 #define nn_check_finite(value, what, step) nn_check_finite_at(__FILE__, __LINE__, value, what, step)
 
-/* The student edition replaces each exercise with TODO(chapter, exercise): it explains which
- * exercise is missing and where, then exits with status 3 (the grader recognises it). */
+/* Stop because exercise `exercise` of chapter `chapter` (in `file`) is not written yet: explains
+ * which and where, then exits with status 3 (the grader recognises it). The course's TODO macro
+ * (course.h) calls it; a library user never needs it. */
 _Noreturn void nn_todo(int chapter, int exercise, const char *file);
-#define TODO(chapter, exercise) nn_todo(chapter, exercise, __FILE__)
 
 #endif

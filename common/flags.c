@@ -9,7 +9,7 @@
 #include <string.h>
 
 static void usage(FILE *to, const char *prog, const char *about, const flags_t *f,
-                  const flag_option *extra, int n_extra)
+                  const flags_option_t *extra, int n_extra)
 {
     fprintf(to, "usage: %s [options]\n%s\n\noptions:\n", prog, about);
     fprintf(to, "  --epochs N     passes over the training data (default %d)\n", f->epochs);
@@ -19,21 +19,21 @@ static void usage(FILE *to, const char *prog, const char *about, const flags_t *
     fprintf(to, "  --out DIR      where logs and figures are written (default %s)\n", f->out);
     fprintf(to, "  --data DIR     where datasets are read from (default: the dataset's Debian path)\n");
     for (int i = 0; i < n_extra; i++) {
-        const flag_option *o = &extra[i];
+        const flags_option_t *o = &extra[i];
         char def[64] = "";
-        if (o->type == FLAG_INT) snprintf(def, sizeof def, " (default %d)", *(int *)o->value);
-        if (o->type == FLAG_FLOAT) snprintf(def, sizeof def, " (default %g)", *(float *)o->value);
-        if (o->type == FLAG_STRING && *(const char **)o->value)
+        if (o->type == FLAGS_INT) snprintf(def, sizeof def, " (default %d)", *(int *)o->value);
+        if (o->type == FLAGS_FLOAT) snprintf(def, sizeof def, " (default %g)", *(float *)o->value);
+        if (o->type == FLAGS_STRING && *(const char **)o->value)
             snprintf(def, sizeof def, " (default %s)", *(const char **)o->value);
         char name[40];
-        snprintf(name, sizeof name, o->type == FLAG_SWITCH ? "%s" : "%s X", o->name);
+        snprintf(name, sizeof name, o->type == FLAGS_SWITCH ? "%s" : "%s X", o->name);
         fprintf(to, "  %-14s %s%s\n", name, o->help, def);
     }
     fprintf(to, "  --help         show this text\n");
 }
 
 static __attribute__((format(printf, 6, 7))) int
-bad(const char *prog, const char *about, const flags_t *f, const flag_option *extra, int n_extra,
+bad(const char *prog, const char *about, const flags_t *f, const flags_option_t *extra, int n_extra,
     const char *fmt, ...)
 {
     va_list ap;
@@ -69,7 +69,7 @@ static int parse_float(const char *s, float *out)
     return 0;
 }
 
-int flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag_option *extra,
+int flags_parse(flags_t *f, int argc, char **argv, const char *about, const flags_option_t *extra,
                 int n_extra)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "program";
@@ -85,11 +85,11 @@ int flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag
             f->quick = 1;
             continue;
         }
-        const flag_option *opt = NULL;
+        const flags_option_t *opt = NULL;
         for (int k = 0; k < n_extra; k++)
             if (!strcmp(a, extra[k].name))
                 opt = &extra[k];
-        if (opt && opt->type == FLAG_SWITCH) {
+        if (opt && opt->type == FLAGS_SWITCH) {
             *(int *)opt->value = 1;
             continue;
         }
@@ -114,11 +114,11 @@ int flags_parse(flags_t *f, int argc, char **argv, const char *about, const flag
             f->out = v;
         } else if (!strcmp(a, "--data")) {
             f->data = v;
-        } else if (opt->type == FLAG_INT) {
+        } else if (opt->type == FLAGS_INT) {
             if (parse_long(v, -2147483647L, 2147483647L, &n))
                 BAD("%s expects a whole number, got '%s'", opt->name, v);
             *(int *)opt->value = (int)n;
-        } else if (opt->type == FLAG_FLOAT) {
+        } else if (opt->type == FLAGS_FLOAT) {
             if (parse_float(v, (float *)opt->value))
                 BAD("%s expects a number such as 0.01, got '%s'", opt->name, v);
         } else {

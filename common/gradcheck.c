@@ -7,7 +7,7 @@
 static double rel_error(double a, double n) { return fabs(a - n) / fmax(fabs(a) + fabs(n), GRADCHECK_FLOOR); }
 
 /* Centered difference of L at *p with step k (restoring *p); also returns L(x+k) and L(x-k). */
-static double centered(gradcheck_loss_fn loss, void *ctx, float *p, float k, double *lp, double *lm)
+static double centered(gradcheck_loss_fn_t loss, void *ctx, float *p, float k, double *lp, double *lm)
 {
     const float x = *p, up = x + k, down = x - k;
     *p = up;
@@ -18,10 +18,10 @@ static double centered(gradcheck_loss_fn loss, void *ctx, float *p, float k, dou
     return (*lp - *lm) / ((double)up - (double)down); /* the step actually taken, in float */
 }
 
-gradcheck_result gradcheck(gradcheck_loss_fn loss, void *ctx, float *param, const float *analytic_grad,
+gradcheck_result_t gradcheck_run(gradcheck_loss_fn_t loss, void *ctx, float *param, const float *analytic_grad,
                            size_t n, float h)
 {
-    gradcheck_result r = {0};
+    gradcheck_result_t r = {0};
     int have = 0; /* has any non-kink element been seen yet? */
     const double l0 = loss(ctx);
     for (size_t i = 0; i < n; i++) {
@@ -64,10 +64,10 @@ gradcheck_result gradcheck(gradcheck_loss_fn loss, void *ctx, float *param, cons
     return r;
 }
 
-double gradcheck_max_rel_error(gradcheck_loss_fn loss, void *ctx, float *param, const float *analytic_grad,
+double gradcheck_max_rel_error(gradcheck_loss_fn_t loss, void *ctx, float *param, const float *analytic_grad,
                                size_t n, float h)
 {
-    gradcheck_result r = gradcheck(loss, ctx, param, analytic_grad, n, h);
+    gradcheck_result_t r = gradcheck_run(loss, ctx, param, analytic_grad, n, h);
     if (r.kinks)
         fprintf(stderr,
                 "gradcheck: %zu element%s (the first is index %zu) sit%s on a point where the loss is not "

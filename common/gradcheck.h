@@ -24,7 +24,7 @@
  * Kinks. At a point where L is not differentiable (relu at exactly 0, a max with a tie) the
  * centered difference averages the two one-sided slopes and matches no analytic choice; in a
  * relu network a pre-activation within h of 0 has the same effect. So when an element fails
- * (rel > 1e-2), gradcheck() halves the step up to four times: a kink near x but not at x drops
+ * (rel > 1e-2), gradcheck_run() halves the step up to four times: a kink near x but not at x drops
  * out of reach and the check becomes valid (that smaller step's error is then the one reported).
  * If it still fails at k = h/16, x is taken to sit on a kink (or among several, as happens
  * downstream of a relu layer) when, at that step, the one-sided slopes (L(x+k) - L(x))/k and
@@ -33,6 +33,8 @@
  * (a smooth L moves it by about h^2 |L'''| / 6, far less). Such an element is counted in `kinks`,
  * left out of max_rel_error, and its error at h is kept in kink_rel_error. Anything else is an
  * error: a wrong gradient of a smooth function fails at every step and none of the above holds.
+ *
+ * Prefixes: gradcheck_, GRADCHECK_
  */
 #ifndef NN_GRADCHECK_H
 #define NN_GRADCHECK_H
@@ -45,7 +47,7 @@
 
 /* The scalar function being checked: it reads the parameter (through ctx) and returns L.
  * Compute it as precisely as you can (accumulate in double): its rounding is the check's noise. */
-typedef double (*gradcheck_loss_fn)(void *ctx);
+typedef double (*gradcheck_loss_fn_t)(void *ctx);
 
 typedef struct {
     double max_rel_error;  /* worst rel_i over the elements that are not kinks (0 if none); NaN when a
@@ -56,16 +58,16 @@ typedef struct {
     size_t kinks;          /* elements with a non-differentiable point within h (see above) */
     size_t first_kink;     /* index of the first one (valid when kinks > 0) */
     double kink_rel_error; /* worst rel_i among the kinks: how wrong the check would have been */
-} gradcheck_result;
+} gradcheck_result_t;
 
 /* Compare analytic_grad (n) with centered differences of loss() w.r.t. param[0..n) (n floats
  * that loss reads through ctx), step h. param is perturbed and restored exactly. */
-gradcheck_result gradcheck(gradcheck_loss_fn loss, void *ctx, float *param, const float *analytic_grad,
+gradcheck_result_t gradcheck_run(gradcheck_loss_fn_t loss, void *ctx, float *param, const float *analytic_grad,
                            size_t n, float h);
 
-/* The contract's short form: gradcheck(...).max_rel_error; if kinks were found it also says so on
+/* The contract's short form: gradcheck_run(...).max_rel_error; if kinks were found it also says so on
  * stderr (which elements), so a surprising pass or failure is never silent. */
-double gradcheck_max_rel_error(gradcheck_loss_fn loss, void *ctx, float *param, const float *analytic_grad,
+double gradcheck_max_rel_error(gradcheck_loss_fn_t loss, void *ctx, float *param, const float *analytic_grad,
                                size_t n, float h);
 
 /* Fill r (n) with standard normal values: the random upstream gradient R above. */

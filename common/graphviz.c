@@ -27,7 +27,7 @@ int graphviz_render(const char *dir, const char *name, const char *dot_source)
                  "%zu bytes", name, sizeof file - 5);
         return -1;
     }
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, dir, file)) != 0)
         return -1;
     fputs(dot_source, f.f);

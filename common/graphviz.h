@@ -8,6 +8,8 @@
  *
  * If dot is missing or fails, it reports it (with the apt-get line) and returns -1: a missing
  * picture is not worth stopping a training run for.
+ *
+ * Prefixes: graphviz_
  */
 #ifndef NN_GRAPHVIZ_H
 #define NN_GRAPHVIZ_H

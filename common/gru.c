@@ -41,12 +41,12 @@ void gru_forward(gru_cache_t *c, const float *x, const float *Wx, const float *W
     if (h0) memcpy(c->h, h0, BH * sizeof(float)); else memset(c->h, 0, BH * sizeof(float));
     for (size_t r = 0; r < (size_t)T * B; r++)
         memcpy(c->gates + r * G, bx, (size_t)G * sizeof(float));
-    matmul(0, 0, T * B, G, D, 1.0f, x, Wx, 1.0f, c->gates); /* u = x Wx + bx, all steps at once */
+    matmul_blas(0, 0, T * B, G, D, 1.0f, x, Wx, 1.0f, c->gates); /* u = x Wx + bx, all steps at once */
     for (int t = 0; t < T; t++) {
         const float *hp = c->h + t * BH;
         for (int r = 0; r < B; r++)
             memcpy(c->v + (size_t)r * G, bh, (size_t)G * sizeof(float));
-        matmul(0, 0, B, G, H, 1.0f, hp, Wh, 1.0f, c->v);
+        matmul_blas(0, 0, B, G, H, 1.0f, hp, Wh, 1.0f, c->v);
         float *u = c->gates + (size_t)t * B * G, *vn = c->vn + t * BH, *ht = c->h + (t + 1) * BH;
         for (int r = 0; r < B; r++) {
             float *ur = u + (size_t)r * G;
@@ -84,13 +84,13 @@ void gru_backward(float *dx, float *dWx, float *dWh, float *dbx, float *dbh, flo
                 dv[q] = dur, dv[q + H] = duz, dv[q + 2 * H] = dun * rg;
                 c->dh[k] = d * z; /* the direct path; dv Wh^T is added below */
             }
-        matmul(0, 1, B, H, G, 1.0f, dv, Wh, 1.0f, c->dh);
+        matmul_blas(0, 1, B, H, G, 1.0f, dv, Wh, 1.0f, c->dh);
     }
     if (dh0) memcpy(dh0, c->dh, BH * sizeof(float));
-    matmul(1, 0, H, G, T * B, 1.0f, c->h, c->dv, 0.0f, dWh);
+    matmul_blas(1, 0, H, G, T * B, 1.0f, c->h, c->dv, 0.0f, dWh);
     rnn_sum_rows(dbh, c->dv, T * B, G);
-    matmul(1, 0, D, G, T * B, 1.0f, x, c->du, 0.0f, dWx);
+    matmul_blas(1, 0, D, G, T * B, 1.0f, x, c->du, 0.0f, dWx);
     rnn_sum_rows(dbx, c->du, T * B, G);
     if (dx)
-        matmul(0, 1, T * B, D, G, 1.0f, c->du, Wx, 0.0f, dx);
+        matmul_blas(0, 1, T * B, D, G, 1.0f, c->du, Wx, 0.0f, dx);
 }

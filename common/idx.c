@@ -48,14 +48,14 @@ static int corrupt(gzFile f, const char *path, const char *where)
     return 1;
 }
 
-static int fail(gzFile f, idx_array *out)
+static int fail(gzFile f, idx_array_t *out)
 {
     gzclose(f);
     idx_free(out);
     return -1;
 }
 
-int idx_read(const char *path, int ndim, idx_array *out)
+int idx_read(idx_array_t *out, const char *path, int ndim)
 {
     memset(out, 0, sizeof *out);
     if (ndim < 1 || ndim > 4) {
@@ -152,7 +152,7 @@ int idx_read(const char *path, int ndim, idx_array *out)
     return 0;
 }
 
-void idx_free(idx_array *a)
+void idx_free(idx_array_t *a)
 {
     free(a->data);
     memset(a, 0, sizeof *a);

@@ -9,6 +9,8 @@
  * idx_read() validates everything a broken download or a wrong path could get wrong (the magic,
  * the number of dimensions, sizes, and that the file holds exactly the promised bytes) and
  * reports the first problem with the file name, the expected and found values, and a hint.
+ *
+ * Prefixes: idx_
  */
 #ifndef NN_IDX_H
 #define NN_IDX_H
@@ -20,12 +22,12 @@ typedef struct {
     int dims[4];
     size_t count;         /* product of dims */
     unsigned char *data;  /* count bytes, owned: free with idx_free() */
-} idx_array;
+} idx_array_t;
 
 /* Read an unsigned-byte IDX file that must have `ndim` dimensions.
  * Returns 0, or -1 after reporting what is wrong (out is then empty). */
-int idx_read(const char *path, int ndim, idx_array *out);
+int idx_read(idx_array_t *out, const char *path, int ndim);
 
-void idx_free(idx_array *a);
+void idx_free(idx_array_t *a);
 
 #endif

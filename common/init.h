@@ -15,6 +15,8 @@
  * init_<scheme>(w, fan_in, fan_out, rng) functions fill fan_in * fan_out floats: a linear layer's
  * (in, out) weight matrix. For another layout (a convolution's kernels), use init_normal /
  * init_uniform with the scale from init_*_std. Biases usually start at zero.
+ *
+ * Prefixes: init_
  */
 #ifndef NN_INIT_H
 #define NN_INIT_H

@@ -120,7 +120,7 @@ int io_run_in(const char *dir, char *const argv[])
  * and successive writers of one thread. The counter is the module's only state (atomic). */
 static atomic_ulong tmp_counter;
 
-int io_create(io_file *out, const char *path)
+int io_create(io_file_t *out, const char *path)
 {
     memset(out, 0, sizeof *out);
     if (!path)
@@ -151,7 +151,7 @@ int io_create(io_file *out, const char *path)
     return 0;
 }
 
-int io_commit(io_file *out)
+int io_commit(io_file_t *out)
 {
     int bad = ferror(out->f);
     bad |= fflush(out->f) != 0;
@@ -166,7 +166,7 @@ int io_commit(io_file *out)
     return 0;
 }
 
-void io_abort(io_file *out)
+void io_abort(io_file_t *out)
 {
     if (out->f)
         fclose(out->f);

@@ -3,6 +3,8 @@
  * Outputs (logs, figures, checkpoints) are never left half-written: io_create() opens a temporary
  * file beside the target and io_commit() flushes it and renames it over the target, which POSIX
  * makes atomic. A crash in between leaves the old file (or none), never a truncated one.
+ *
+ * Prefixes: io_
  */
 #ifndef NN_IO_H
 #define NN_IO_H
@@ -16,17 +18,17 @@ typedef struct {
     FILE *f;
     char path[4096]; /* the final name */
     char tmp[4096];  /* where it is written until io_commit */
-} io_file;
+} io_file_t;
 
 /* Open `path` for writing through a temporary file (creating parent directories).
  * Returns 0, or -1 after reporting the error. */
-int io_create(io_file *out, const char *path);
+int io_create(io_file_t *out, const char *path);
 
 /* Flush, close and rename into place. Returns 0, or -1 (the temporary file is removed). */
-int io_commit(io_file *out);
+int io_commit(io_file_t *out);
 
 /* Close and delete the temporary file without touching the target. */
-void io_abort(io_file *out);
+void io_abort(io_file_t *out);
 
 /* "dir/name" into buf (size 4096). Returns buf, or NULL after reporting when it does not fit.
  * Every function here that takes a path returns -1 (0 for io_exists) for a NULL path without a

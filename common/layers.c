@@ -13,15 +13,15 @@ void linear_forward(float *y, const float *x, const float *W, const float *b, in
     if (b)
         for (int i = 0; i < B; i++)
             memcpy(y + (size_t)i * out, b, (size_t)out * sizeof(float));
-    matmul(0, 0, B, out, in, 1.0f, x, W, b ? 1.0f : 0.0f, y);
+    matmul_blas(0, 0, B, out, in, 1.0f, x, W, b ? 1.0f : 0.0f, y);
 }
 
 void linear_backward(float *dx, float *dW, float *db, const float *dy, const float *x, const float *W,
                      int B, int in, int out)
 {
     if (dx)
-        matmul(0, 1, B, in, out, 1.0f, dy, W, 0.0f, dx); /* (B, out) (out, in) */
-    matmul(1, 0, in, out, B, 1.0f, x, dy, 0.0f, dW);     /* (in, B) (B, out)  */
+        matmul_blas(0, 1, B, in, out, 1.0f, dy, W, 0.0f, dx); /* (B, out) (out, in) */
+    matmul_blas(1, 0, in, out, B, 1.0f, x, dy, 0.0f, dW);     /* (in, B) (B, out)  */
     if (db) /* column sums of dy, in double like every reduction of the library: 256 columns at a
              * time in a fixed buffer (no allocation, rows still read in order) */
         for (int j0 = 0; j0 < out; j0 += 256) {
@@ -38,7 +38,7 @@ void linear_backward(float *dx, float *dW, float *db, const float *dy, const flo
 }
 
 /* Stops unless a and b agree in dimension ia / ib, naming both tensors and their shapes. */
-static void agree(const char *op, const char *na, tensor a, int ia, const char *nb, tensor b, int ib,
+static void agree(const char *op, const char *na, tensor_t a, int ia, const char *nb, tensor_t b, int ib,
                   const char *why)
 {
     if (a.shape[ia] == b.shape[ib])
@@ -49,7 +49,7 @@ static void agree(const char *op, const char *na, tensor a, int ia, const char *
              na, ia, a.shape[ia], nb, ib, b.shape[ib]);
 }
 
-static void rank(const char *op, const char *name, tensor t, int ndim)
+static void rank(const char *op, const char *name, tensor_t t, int ndim)
 {
     char s[64];
     if (t.ndim != ndim)
@@ -61,7 +61,7 @@ static void rank(const char *op, const char *name, tensor t, int ndim)
 static const char *HINT_X_W = "x W needs x's columns (the input features) to equal W's rows; W is "
                               "stored (in, out). Is W transposed, or the input not flattened?";
 
-void linear_forward_checked(tensor y, tensor x, tensor W, tensor b)
+void linear_forward_checked(tensor_t y, tensor_t x, tensor_t W, tensor_t b)
 {
     const char *op = "linear_forward";
     rank(op, "x", x, 2), rank(op, "W", W, 2), rank(op, "y", y, 2);
@@ -75,7 +75,7 @@ void linear_forward_checked(tensor y, tensor x, tensor W, tensor b)
     linear_forward(y.data, x.data, W.data, b.data, x.shape[0], x.shape[1], W.shape[1]);
 }
 
-void linear_backward_checked(tensor dx, tensor dW, tensor db, tensor dy, tensor x, tensor W)
+void linear_backward_checked(tensor_t dx, tensor_t dW, tensor_t db, tensor_t dy, tensor_t x, tensor_t W)
 {
     const char *op = "linear_backward";
     rank(op, "x", x, 2), rank(op, "W", W, 2), rank(op, "dy", dy, 2), rank(op, "dW", dW, 2);

@@ -6,13 +6,15 @@
  *
  *   dx = dy W^T   (B, in)      dW = x^T dy   (in, out)      db = sum over the batch of dy   (out)
  *
- * (chapter 3 derives all three). The products go through matmul() (OpenBLAS cblas_sgemm).
+ * (chapter 3 derives all three). The products go through matmul_blas() (OpenBLAS cblas_sgemm).
  * W is stored (in, out), row-major: row i holds the weights leaving input i, so the forward pass
  * is one plain product and the weight gradient x^T dy has W's own layout.
  *
  * Ownership: the caller owns every buffer; nothing is allocated. The raw-pointer functions
  * trust their sizes; the *_checked variants take tensors, check every shape and stop with a
  * message naming the operation and both mismatched shapes (nn_fatal) before computing.
+ *
+ * Prefixes: linear_
  */
 #ifndef NN_LAYERS_H
 #define NN_LAYERS_H
@@ -33,7 +35,7 @@ void linear_backward(float *dx, float *dW, float *db, const float *dy, const flo
 /* Shape-checked versions: x (B, in), W (in, out), b (out) [b.data may be NULL], y (B, out);
  * backward's dx (B, in) [dx.data may be NULL], dW like W, db like b.  A mismatch stops with
  * "linear_forward: x has shape (32, 100) but W has shape (784, 256): ..." and a hint. */
-void linear_forward_checked(tensor y, tensor x, tensor W, tensor b);
-void linear_backward_checked(tensor dx, tensor dW, tensor db, tensor dy, tensor x, tensor W);
+void linear_forward_checked(tensor_t y, tensor_t x, tensor_t W, tensor_t b);
+void linear_backward_checked(tensor_t dx, tensor_t dW, tensor_t db, tensor_t dy, tensor_t x, tensor_t W);
 
 #endif

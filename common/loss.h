@@ -18,6 +18,8 @@
  * Errors: an empty batch (B < 1 or K < 1), a label outside [0, K) or a smoothing eps outside
  * [0, 1] is reported (nn_error: what, expected, got, hint) and the loss returns NaN with dz
  * untouched; nothing exits. A training loop's nn_check_finite(loss) then stops the program.
+ *
+ * Prefixes: mse_, bce_, softmax_, log_softmax_
  */
 #ifndef NN_LOSS_H
 #define NN_LOSS_H
@@ -30,6 +32,10 @@ float bce_logits_loss(float *dz, const float *z, const float *t, int B);
 
 /* Row-wise softmax, numerically stable.  p, z: (B, K); p may alias z. */
 void softmax_forward(float *p, const float *z, int B, int K);
+
+/* softmax's backward, row by row: given p = softmax(z) (B, K) from softmax_forward and
+ * dp = dL/dp (B, K):  dz = p * (dp - sum_j dp_j p_j).  dz may alias dp. */
+void softmax_backward(float *dz, const float *dp, const float *p, int B, int K);
 
 /* Softmax cross-entropy on logits with integer labels.  z: (B, K), labels: (B) in [0, K) -> L.
  * dz: (B, K) receives (softmax(z) - onehot) / B; may be NULL. */

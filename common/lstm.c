@@ -59,10 +59,10 @@ void lstm_forward(lstm_cache_t *c, const float *x, const float *Wx, const float 
     if (c0) memcpy(c->c, c0, BH * sizeof(float)); else memset(c->c, 0, BH * sizeof(float));
     for (size_t r = 0; r < (size_t)T * B; r++)
         memcpy(c->gates + r * G, b, (size_t)G * sizeof(float));
-    matmul(0, 0, T * B, G, D, 1.0f, x, Wx, 1.0f, c->gates); /* every step's x_t Wx + b at once */
+    matmul_blas(0, 0, T * B, G, D, 1.0f, x, Wx, 1.0f, c->gates); /* every step's x_t Wx + b at once */
     for (int t = 0; t < T; t++) {
         float *pre = c->gates + (size_t)t * B * G;
-        matmul(0, 0, B, G, H, 1.0f, c->h + t * BH, Wh, 1.0f, pre);
+        matmul_blas(0, 0, B, G, H, 1.0f, c->h + t * BH, Wh, 1.0f, pre);
         lstm_cell_pointwise(pre, c->c + (t + 1) * BH, c->tc + t * BH, c->h + (t + 1) * BH, c->c + t * BH, B, H);
     }
 }
@@ -93,13 +93,13 @@ void lstm_backward(float *dx, float *dWx, float *dWh, float *db, float *dh0, flo
                 dcr[j] = dcc * f;
             }
         }
-        matmul(0, 1, B, H, G, 1.0f, da, Wh, 0.0f, c->dh); /* dh_{t-1} = da_t Wh^T */
+        matmul_blas(0, 1, B, H, G, 1.0f, da, Wh, 0.0f, c->dh); /* dh_{t-1} = da_t Wh^T */
     }
     if (dh0) memcpy(dh0, c->dh, BH * sizeof(float));
     if (dc0) memcpy(dc0, c->dc, BH * sizeof(float));
-    matmul(1, 0, H, G, T * B, 1.0f, c->h, c->da, 0.0f, dWh);
-    matmul(1, 0, D, G, T * B, 1.0f, x, c->da, 0.0f, dWx);
+    matmul_blas(1, 0, H, G, T * B, 1.0f, c->h, c->da, 0.0f, dWh);
+    matmul_blas(1, 0, D, G, T * B, 1.0f, x, c->da, 0.0f, dWx);
     rnn_sum_rows(db, c->da, T * B, G);
     if (dx)
-        matmul(0, 1, T * B, D, G, 1.0f, c->da, Wx, 0.0f, dx);
+        matmul_blas(0, 1, T * B, D, G, 1.0f, c->da, Wx, 0.0f, dx);
 }

@@ -3,7 +3,7 @@
 
 #include <cblas.h>
 
-void matmul(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
+void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C)
 {
     if (M == 0 || N == 0)

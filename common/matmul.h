@@ -3,14 +3,16 @@
  *   C = alpha * op(A) * op(B) + beta * C,   op(X) = X or X^T
  *
  * with C (M, N), op(A) (M, K), op(B) (K, N), all row-major and contiguous (so A is stored (M, K),
- * or (K, M) when transposed). matmul() calls OpenBLAS's cblas_sgemm, which blocks for the caches
+ * or (K, M) when transposed). matmul_blas() calls OpenBLAS's cblas_sgemm, which blocks for the caches
  * and uses SIMD and threads; matmul_naive() is the three-loop definition, kept as the oracle the
  * tests compare against and as the version to read.
+ *
+ * Prefixes: matmul_
  */
 #ifndef NN_MATMUL_H
 #define NN_MATMUL_H
 
-void matmul(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
+void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C);
 
 void matmul_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,

@@ -77,9 +77,9 @@ double metrics_r2(const float *pred, const float *target, size_t n)
     return 1.0 - ss_res / ss_tot;
 }
 
-metrics_regression metrics_regression_all(const float *pred, const float *target, size_t n)
+metrics_regression_t metrics_regression_all(const float *pred, const float *target, size_t n)
 {
-    metrics_regression m;
+    metrics_regression_t m;
     m.mse = metrics_mse(pred, target, n);
     m.rmse = sqrt(m.mse);
     m.mae = metrics_mae(pred, target, n);
@@ -164,7 +164,7 @@ int metrics_confusion(long *cm, const int *pred, const int *labels, size_t n, in
 
 static double ratio(long a, long b) { return b > 0 ? (double)a / (double)b : 0.0; }
 
-void metrics_per_class(metrics_class *out, const long *cm, int K)
+void metrics_per_class(metrics_class_t *out, const long *cm, int K)
 {
     long n = 0;
     for (int i = 0; i < K * K; i++)
@@ -173,7 +173,7 @@ void metrics_per_class(metrics_class *out, const long *cm, int K)
         long tp = cm[(size_t)k * K + k], col = 0, row = 0;
         for (int j = 0; j < K; j++)
             col += cm[(size_t)j * K + k], row += cm[(size_t)k * K + j];
-        metrics_class c = {.tp = tp, .fp = col - tp, .fn = row - tp};
+        metrics_class_t c = {.tp = tp, .fp = col - tp, .fn = row - tp};
         c.tn = n - c.tp - c.fp - c.fn;
         c.precision = ratio(c.tp, c.tp + c.fp);
         c.recall = ratio(c.tp, c.tp + c.fn);
@@ -183,11 +183,11 @@ void metrics_per_class(metrics_class *out, const long *cm, int K)
     }
 }
 
-metrics_summary metrics_summarize(const long *cm, int K)
+metrics_summary_t metrics_summarize(const long *cm, int K)
 {
-    metrics_class *pc = nn_malloc((size_t)K * sizeof *pc);
+    metrics_class_t *pc = nn_malloc((size_t)K * sizeof *pc);
     metrics_per_class(pc, cm, K);
-    metrics_summary s = {0};
+    metrics_summary_t s = {0};
     long n = 0, correct = 0, fp = 0, fn = 0;
     for (int k = 0; k < K; k++) {
         s.macro_precision += pc[k].precision / K;

@@ -23,6 +23,8 @@
  * an R² of a constant target (0/0) is reported with nn_error (what, where, a hint) and the
  * function returns NAN: metrics never exit, and a caller that goes on with the NAN is stopped by
  * nn_check_finite.
+ *
+ * Prefixes: metrics_
  */
 #ifndef NN_METRICS_H
 #define NN_METRICS_H
@@ -44,8 +46,8 @@ double metrics_r2(const float *pred, const float *target, size_t n);
 /* All four at once (one pass over the data for each). */
 typedef struct {
     double mse, rmse, mae, r2;
-} metrics_regression;
-metrics_regression metrics_regression_all(const float *pred, const float *target, size_t n);
+} metrics_regression_t;
+metrics_regression_t metrics_regression_all(const float *pred, const float *target, size_t n);
 
 /* Index of the largest of row[0..K) (the first one on ties).  row: (K), K >= 1. */
 int metrics_argmax(const float *row, int K);
@@ -90,17 +92,17 @@ int metrics_confusion(long *cm, const int *pred, const int *labels, size_t n, in
 typedef struct {
     long tp, fp, fn, tn;
     double precision, recall, specificity, f1;
-} metrics_class;
+} metrics_class_t;
 
 /* One-vs-rest counts and ratios of every class from a confusion matrix.  cm: (K, K), out: (K). */
-void metrics_per_class(metrics_class *out, const long *cm, int K);
+void metrics_per_class(metrics_class_t *out, const long *cm, int K);
 
 typedef struct {
     double accuracy, macro_precision, macro_recall, macro_f1, micro_f1;
-} metrics_summary;
+} metrics_summary_t;
 
 /* Accuracy and the macro / micro averages from a confusion matrix (K, K). */
-metrics_summary metrics_summarize(const long *cm, int K);
+metrics_summary_t metrics_summarize(const long *cm, int K);
 
 /* ROC curve of scores (n) against labels (n) in {0, 1}: writes up to n + 1 points into fpr and
  * tpr (each of room n + 1), from (0, 0) to (1, 1), one per distinct score, and returns their

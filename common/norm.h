@@ -32,6 +32,8 @@
  * and rstd (one per group) for the backward pass. Outputs are OVERWRITTEN. Bad sizes (B, C, S
  * < 1, C not divisible by G, batch norm in training with a single value per channel) stop with
  * nn_fatal.
+ *
+ * Prefixes: batchnorm_, layernorm_, groupnorm_, instancenorm_, NORM_
  */
 #ifndef NN_NORM_H
 #define NN_NORM_H

@@ -131,17 +131,17 @@ void adam_free(adam_t *a)
 #include <stdio.h>
 #include <string.h>
 
-static const char *const OPTIM_NAMES[OPT_KIND_COUNT] = {"sgd",  "momentum", "nesterov", "adagrad", "rmsprop",
+static const char *const OPTIM_NAMES[OPTIM_KIND_COUNT] = {"sgd",  "momentum", "nesterov", "adagrad", "rmsprop",
                                                          "adam", "adamw",    "radam",    "lars",    "lamb"};
 
-const char *optim_name(optim_kind kind)
+const char *optim_name(optim_kind_t kind)
 {
-    return kind >= 0 && kind < OPT_KIND_COUNT ? OPTIM_NAMES[kind] : "?";
+    return kind >= 0 && kind < OPTIM_KIND_COUNT ? OPTIM_NAMES[kind] : "?";
 }
 
 int optim_parse(const char *name)
 {
-    for (int k = 0; k < OPT_KIND_COUNT; k++)
+    for (int k = 0; k < OPTIM_KIND_COUNT; k++)
         if (name && !strcmp(name, OPTIM_NAMES[k]))
             return k;
     nn_error("the optimizers are sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, radam, lars, lamb",
@@ -149,19 +149,19 @@ int optim_parse(const char *name)
     return -1;
 }
 
-optim_t optim_new(optim_kind kind, size_t n, float lr)
+optim_t optim_new(optim_kind_t kind, size_t n, float lr)
 {
-    if (kind < 0 || kind >= OPT_KIND_COUNT)
+    if (kind < 0 || kind >= OPTIM_KIND_COUNT)
         nn_fatal("use one of the OPT_* values of optim.h", "optim_new: kind %d, expected 0..%d", (int)kind,
-                 OPT_KIND_COUNT - 1);
+                 OPTIM_KIND_COUNT - 1);
     optim_t o = {.kind = kind, .lr = lr, .momentum = 0.9f, .alpha = 0.99f, .beta1 = 0.9f, .beta2 = 0.999f,
-                 .eps = kind == OPT_ADAGRAD ? 1e-10f : 1e-8f, .weight_decay = kind == OPT_ADAMW ? 0.01f : 0.0f,
+                 .eps = kind == OPTIM_ADAGRAD ? 1e-10f : 1e-8f, .weight_decay = kind == OPTIM_ADAMW ? 0.01f : 0.0f,
                  .trust_coef = 0.001f, .t = 0, .n = n};
-    if (kind != OPT_SGD)
+    if (kind != OPTIM_SGD)
         o.m = nn_calloc(n ? n : 1, sizeof(float));
-    if (kind == OPT_ADAGRAD || kind == OPT_RMSPROP || kind >= OPT_ADAM)
+    if (kind == OPTIM_ADAGRAD || kind == OPTIM_RMSPROP || kind >= OPTIM_ADAM)
         o.v = nn_calloc(n ? n : 1, sizeof(float));
-    if (kind == OPT_ADAGRAD || kind == OPT_RMSPROP) { /* their accumulator is the second buffer */
+    if (kind == OPTIM_ADAGRAD || kind == OPTIM_RMSPROP) { /* their accumulator is the second buffer */
         free(o.m);
         o.m = NULL;
     }
@@ -184,16 +184,16 @@ static double norm2(const float *x, size_t n)
     return sqrt(s);
 }
 
-/* One step of o on the tensor p[0..n) whose state starts at offset `off` of o->m / o->v.
+/* One step of o on the tensor_t p[0..n) whose state starts at offset `off` of o->m / o->v.
  * t has already been incremented. */
 static void optim_tensor(optim_t *o, float *p, const float *g, size_t off, size_t n)
 {
     const float lr = o->lr, mu = o->momentum, wd = o->weight_decay, eps = o->eps;
-    const int l2 = o->kind != OPT_ADAMW && o->kind != OPT_LARS && o->kind != OPT_LAMB;
+    const int l2 = o->kind != OPTIM_ADAMW && o->kind != OPTIM_LARS && o->kind != OPTIM_LAMB;
     float *m = o->m ? o->m + off : NULL, *v = o->v ? o->v + off : NULL;
     const double c1 = 1.0 - pow(o->beta1, (double)o->t), c2 = 1.0 - pow(o->beta2, (double)o->t);
     switch (o->kind) {
-    case OPT_LARS: {
+    case OPTIM_LARS: {
         double pn = norm2(p, n), gn = norm2(g, n);
         float trust = pn > 0 && gn > 0 ? (float)(o->trust_coef * pn / (gn + wd * pn)) : 1.0f;
         for (size_t i = 0; i < n; i++) {
@@ -202,7 +202,7 @@ static void optim_tensor(optim_t *o, float *p, const float *g, size_t off, size_
         }
         return;
     }
-    case OPT_LAMB: {
+    case OPTIM_LAMB: {
         /* Two passes: the update direction r (kept in a scratch copy of g's size would cost an
          * allocation) is recomputed in the second pass from the updated moments. */
         double rn = 0;
@@ -222,10 +222,10 @@ static void optim_tensor(optim_t *o, float *p, const float *g, size_t off, size_
     }
     default: break;
     }
-    if (o->kind == OPT_ADAMW)
+    if (o->kind == OPTIM_ADAMW)
         for (size_t i = 0; i < n; i++)
             p[i] *= 1.0f - lr * wd;
-    if ((o->kind == OPT_ADAM && wd == 0) || o->kind == OPT_ADAMW) { /* the same code as adam_step */
+    if ((o->kind == OPTIM_ADAM && wd == 0) || o->kind == OPTIM_ADAMW) { /* the same code as adam_step */
         adam_update(p, g, m, v, n, lr, o->beta1, o->beta2, eps, (long)o->t);
         return;
     }
@@ -236,18 +236,18 @@ static void optim_tensor(optim_t *o, float *p, const float *g, size_t off, size_
     for (size_t i = 0; i < n; i++) {
         float gi = l2 && wd != 0 ? g[i] + wd * p[i] : g[i];
         switch (o->kind) {
-        case OPT_SGD: p[i] -= lr * gi; break;
-        case OPT_MOMENTUM: m[i] = mu * m[i] + gi; p[i] -= lr * m[i]; break;
-        case OPT_NESTEROV: m[i] = mu * m[i] + gi; p[i] -= lr * (gi + mu * m[i]); break;
-        case OPT_ADAGRAD: v[i] += gi * gi; p[i] -= lr * gi / (sqrtf(v[i]) + eps); break;
-        case OPT_RMSPROP:
+        case OPTIM_SGD: p[i] -= lr * gi; break;
+        case OPTIM_MOMENTUM: m[i] = mu * m[i] + gi; p[i] -= lr * m[i]; break;
+        case OPTIM_NESTEROV: m[i] = mu * m[i] + gi; p[i] -= lr * (gi + mu * m[i]); break;
+        case OPTIM_ADAGRAD: v[i] += gi * gi; p[i] -= lr * gi / (sqrtf(v[i]) + eps); break;
+        case OPTIM_RMSPROP:
             v[i] = o->alpha * v[i] + (1.0f - o->alpha) * gi * gi;
             p[i] -= lr * gi / (sqrtf(v[i]) + eps);
             break;
-        case OPT_ADAM: /* with L2 weight decay folded into gi; as adam_update otherwise */
+        case OPTIM_ADAM: /* with L2 weight decay folded into gi; as adam_update otherwise */
             adam_one(p + i, gi, m + i, v + i, o->beta1, o->beta2, adam_step_size, adam_eps);
             break;
-        case OPT_RADAM:
+        case OPTIM_RADAM:
             m[i] = o->beta1 * m[i] + (1.0f - o->beta1) * gi;
             v[i] = o->beta2 * v[i] + (1.0f - o->beta2) * gi * gi;
             if (rho_t > 5)

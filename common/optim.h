@@ -16,6 +16,8 @@
  * The step counter t is incremented INSIDE adam_step(), before the update: call it exactly once
  * per training step for each adam_t. Ownership: adam_new() allocates m and v (zeroed);
  * adam_free() releases them.
+ *
+ * Prefixes: optim_, OPTIM_, sgd_, adam_, lookahead_, ema_
  */
 #ifndef NN_OPTIM_H
 #define NN_OPTIM_H
@@ -74,12 +76,12 @@ void adam_free(adam_t *a);
  * Ownership: optim_new() allocates the state (zeroed); optim_free() releases it. Errors: an
  * unknown kind, or tensor sizes that do not add up to n, stop with nn_fatal (what, expected, got). */
 typedef enum {
-    OPT_SGD, OPT_MOMENTUM, OPT_NESTEROV, OPT_ADAGRAD, OPT_RMSPROP, OPT_ADAM, OPT_ADAMW, OPT_RADAM,
-    OPT_LARS, OPT_LAMB, OPT_KIND_COUNT
-} optim_kind;
+    OPTIM_SGD, OPTIM_MOMENTUM, OPTIM_NESTEROV, OPTIM_ADAGRAD, OPTIM_RMSPROP, OPTIM_ADAM, OPTIM_ADAMW, OPTIM_RADAM,
+    OPTIM_LARS, OPTIM_LAMB, OPTIM_KIND_COUNT
+} optim_kind_t;
 
 typedef struct {
-    optim_kind kind;
+    optim_kind_t kind;
     float lr;           /* learning rate */
     float momentum;     /* mu (MOMENTUM, NESTEROV, LARS); default 0.9 */
     float alpha;        /* RMSprop's decay a; default 0.99 */
@@ -95,13 +97,13 @@ typedef struct {
 
 /* Names as used on command lines and in figures: "sgd", "momentum", "nesterov", "adagrad",
  * "rmsprop", "adam", "adamw", "radam", "lars", "lamb". */
-const char *optim_name(optim_kind kind);
+const char *optim_name(optim_kind_t kind);
 
 /* The kind named `name`, or -1 (reported, with the list of names) if there is none. */
 int optim_parse(const char *name);
 
 /* State for n parameters, learning rate lr, every other hyperparameter at its default (above). */
-optim_t optim_new(optim_kind kind, size_t n, float lr);
+optim_t optim_new(optim_kind_t kind, size_t n, float lr);
 
 /* One step on p (n) with gradient g (n), all n floats one tensor. */
 void optim_step(optim_t *o, float *p, const float *g);

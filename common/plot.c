@@ -78,7 +78,7 @@ int plot_render(const char *dir, const char *name, int width, int height, const 
     }
     if (gp_quote(qname, sizeof qname, name, "figure name") != 0 || !io_join(path, dir, gp))
         return -1;
-    io_file f;
+    io_file_t f;
     if (io_create(&f, path) != 0)
         return -1;
     /* Both images are written under temporary names; this program renames them (not a shell

@@ -7,6 +7,8 @@
  *
  * Both images are written under temporary names and renamed when gnuplot succeeds. If gnuplot is
  * missing or fails, the functions report it (with the apt-get line) and return -1.
+ *
+ * Prefixes: plot_
  */
 #ifndef NN_PLOT_H
 #define NN_PLOT_H

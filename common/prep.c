@@ -37,8 +37,7 @@ int prep_check_finite(const float *x, int n, int d, const char *what)
 
 /* --- splits ---------------------------------------------------------------------------------- */
 
-int prep_split(int *perm, int n, float val_frac, float test_frac, rng_t *rng, int *n_train,
-               int *n_val, int *n_test)
+int prep_split(int *perm, int *n_train, int *n_val, int *n_test, int n, float val_frac, float test_frac, rng_t *rng)
 {
     int nv = (int)(val_frac * (float)n), nt = (int)(test_frac * (float)n);
     if (!(val_frac >= 0 && test_frac >= 0) || n - nv - nt < 1) {
@@ -66,9 +65,9 @@ void prep_gather_rows(float *dst, const float *src, const int *rows, int k, int 
 
 /* --- affine scalings ------------------------------------------------------------------------- */
 
-static prep_affine affine_new(int d)
+static prep_affine_t affine_new(int d)
 {
-    return (prep_affine){.d = d, .shift = nn_calloc((size_t)d, sizeof(float)),
+    return (prep_affine_t){.d = d, .shift = nn_calloc((size_t)d, sizeof(float)),
                          .scale = nn_calloc((size_t)d, sizeof(float))};
 }
 
@@ -82,7 +81,7 @@ static int check_fit_input(const char *fn, const float *x, int n, int d)
     return prep_check_finite(x, n, d, fn);
 }
 
-int prep_standardize_fit(prep_affine *t, const float *x, int n, int d)
+int prep_standardize_fit(prep_affine_t *t, const float *x, int n, int d)
 {
     memset(t, 0, sizeof *t);
     if (check_fit_input("prep_standardize_fit", x, n, d) != 0)
@@ -104,7 +103,7 @@ int prep_standardize_fit(prep_affine *t, const float *x, int n, int d)
     return 0;
 }
 
-int prep_minmax_fit(prep_affine *t, const float *x, int n, int d)
+int prep_minmax_fit(prep_affine_t *t, const float *x, int n, int d)
 {
     memset(t, 0, sizeof *t);
     if (check_fit_input("prep_minmax_fit", x, n, d) != 0)
@@ -131,7 +130,7 @@ static void check_columns(const char *fn, int fitted, int d)
                  fitted, d);
 }
 
-void prep_affine_apply(const prep_affine *t, float *x, int n, int d)
+void prep_affine_apply(const prep_affine_t *t, float *x, int n, int d)
 {
     check_columns("prep_affine_apply", t->d, d);
     for (int i = 0; i < n; i++)
@@ -139,7 +138,7 @@ void prep_affine_apply(const prep_affine *t, float *x, int n, int d)
             x[(size_t)i * d + j] = (x[(size_t)i * d + j] - t->shift[j]) / t->scale[j];
 }
 
-void prep_affine_free(prep_affine *t)
+void prep_affine_free(prep_affine_t *t)
 {
     free(t->shift);
     free(t->scale);
@@ -154,7 +153,7 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int prep_impute_fit(prep_imputer *t, const float *x, int n, int d, prep_stat stat)
+int prep_impute_fit(prep_imputer_t *t, const float *x, int n, int d, prep_stat_t stat)
 {
     memset(t, 0, sizeof *t);
     if (n < 1 || d < 1) {
@@ -201,11 +200,11 @@ int prep_impute_fit(prep_imputer *t, const float *x, int n, int d, prep_stat sta
         free(fill);
         return -1;
     }
-    *t = (prep_imputer){.d = d, .fill = fill};
+    *t = (prep_imputer_t){.d = d, .fill = fill};
     return 0;
 }
 
-long prep_impute_apply(const prep_imputer *t, float *x, int n, int d)
+long prep_impute_apply(const prep_imputer_t *t, float *x, int n, int d)
 {
     check_columns("prep_impute_apply", t->d, d);
     long filled = 0;
@@ -218,7 +217,7 @@ long prep_impute_apply(const prep_imputer *t, float *x, int n, int d)
     return filled;
 }
 
-void prep_imputer_free(prep_imputer *t)
+void prep_imputer_free(prep_imputer_t *t)
 {
     free(t->fill);
     memset(t, 0, sizeof *t);
@@ -280,7 +279,7 @@ double prep_normal_quantile(double u)
     return x - g / (1 + x * g / 2);
 }
 
-int prep_rankgauss_fit(prep_rankgauss *t, const float *x, int n, int d)
+int prep_rankgauss_fit(prep_rankgauss_t *t, const float *x, int n, int d)
 {
     memset(t, 0, sizeof *t);
     if (check_fit_input("prep_rankgauss_fit", x, n, d) != 0)
@@ -292,7 +291,7 @@ int prep_rankgauss_fit(prep_rankgauss *t, const float *x, int n, int d)
             s[i] = x[(size_t)i * d + j];
         qsort(s, (size_t)n, sizeof(float), cmp_float);
     }
-    *t = (prep_rankgauss){.n = n, .d = d, .sorted = sorted};
+    *t = (prep_rankgauss_t){.n = n, .d = d, .sorted = sorted};
     return 0;
 }
 
@@ -310,7 +309,7 @@ static int count_below(const float *s, int n, float v, int or_equal)
     return lo;
 }
 
-void prep_rankgauss_apply(const prep_rankgauss *t, float *x, int n, int d)
+void prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d)
 {
     check_columns("prep_rankgauss_apply", t->d, d);
     const double lo_u = 0.5 / t->n, hi_u = 1 - 0.5 / t->n;
@@ -325,7 +324,7 @@ void prep_rankgauss_apply(const prep_rankgauss *t, float *x, int n, int d)
         }
 }
 
-void prep_rankgauss_free(prep_rankgauss *t)
+void prep_rankgauss_free(prep_rankgauss_t *t)
 {
     free(t->sorted);
     memset(t, 0, sizeof *t);

@@ -21,6 +21,8 @@
  * matters, or arguments out of range are reported with nn_error (row, column, value, hint) and the
  * fit returns -1. Applying a transform fitted on d columns to data with another number of columns
  * is a programming error: nn_fatal names both shapes. Missing values are NaN everywhere here.
+ *
+ * Prefixes: prep_, PREP_
  */
 #ifndef NN_PREP_H
 #define NN_PREP_H
@@ -45,8 +47,7 @@ int prep_check_finite(const float *x, int n, int d, const char *what);
  * n_val = floor(val_frac * n), n_test = floor(test_frac * n), n_train = the rest. Any of the
  * output counts may be NULL. Returns 0, or -1 (reported) unless 0 <= val_frac, test_frac and
  * the training part keeps at least one row. */
-int prep_split(int *perm, int n, float val_frac, float test_frac, rng_t *rng, int *n_train,
-               int *n_val, int *n_test);
+int prep_split(int *perm, int *n_train, int *n_val, int *n_test, int n, float val_frac, float test_frac, rng_t *rng);
 
 /* dst (k, d) = the rows rows[0..k) of src (., d), in that order: turns a list of indices (a split,
  * a shuffled mini-batch) into a contiguous matrix a matrix product can read. */
@@ -59,40 +60,40 @@ typedef struct {
     int d;
     float *shift; /* (d) owned */
     float *scale; /* (d) owned, never 0 */
-} prep_affine;
+} prep_affine_t;
 
 /* Column means and standard deviations of x (n, d) (the population std, dividing by n). A column
  * whose std is below 1e-6 (constant) gets scale 1, so it is only centred. Returns 0 or -1 (n < 1,
  * or a value that is not finite: impute first). */
-int prep_standardize_fit(prep_affine *t, const float *x, int n, int d);
+int prep_standardize_fit(prep_affine_t *t, const float *x, int n, int d);
 
 /* Column minima and ranges of x (n, d); a constant column gets scale 1. Values of other splits
  * may fall outside [0, 1]: the range is the training range. Returns 0 or -1 as above. */
-int prep_minmax_fit(prep_affine *t, const float *x, int n, int d);
+int prep_minmax_fit(prep_affine_t *t, const float *x, int n, int d);
 
 /* Apply in place to x (n, d). Stops (nn_fatal) if d differs from the fitted t->d. */
-void prep_affine_apply(const prep_affine *t, float *x, int n, int d);
+void prep_affine_apply(const prep_affine_t *t, float *x, int n, int d);
 
-void prep_affine_free(prep_affine *t);
+void prep_affine_free(prep_affine_t *t);
 
 /* --- missing values -------------------------------------------------------------------------- */
 
-typedef enum { PREP_MEAN, PREP_MEDIAN } prep_stat;
+typedef enum { PREP_MEAN, PREP_MEDIAN } prep_stat_t;
 
 typedef struct {
     int d;
     float *fill; /* (d) owned: the value that replaces a NaN in column j */
-} prep_imputer;
+} prep_imputer_t;
 
 /* The mean or median of the non-missing values of each column of x (n, d). Returns 0, or -1 if a
  * column has no value at all or holds an infinity. */
-int prep_impute_fit(prep_imputer *t, const float *x, int n, int d, prep_stat stat);
+int prep_impute_fit(prep_imputer_t *t, const float *x, int n, int d, prep_stat_t stat);
 
 /* Replace every NaN of x (n, d) by its column's fill value; returns how many were replaced.
  * Stops (nn_fatal) if d differs from the fitted t->d. */
-long prep_impute_apply(const prep_imputer *t, float *x, int n, int d);
+long prep_impute_apply(const prep_imputer_t *t, float *x, int n, int d);
 
-void prep_imputer_free(prep_imputer *t);
+void prep_imputer_free(prep_imputer_t *t);
 
 /* --- nonlinear transforms -------------------------------------------------------------------- */
 
@@ -114,14 +115,14 @@ double prep_normal_quantile(double u);
 typedef struct {
     int n, d;
     float *sorted; /* (d, n) owned: column j's training values, sorted, at sorted + j*n */
-} prep_rankgauss;
+} prep_rankgauss_t;
 
 /* Returns 0, or -1 (n < 1, or a value that is not finite: impute first). */
-int prep_rankgauss_fit(prep_rankgauss *t, const float *x, int n, int d);
+int prep_rankgauss_fit(prep_rankgauss_t *t, const float *x, int n, int d);
 
 /* Apply in place to x (n, d); stops (nn_fatal) if d differs from the fitted t->d. NaN stays NaN. */
-void prep_rankgauss_apply(const prep_rankgauss *t, float *x, int n, int d);
+void prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d);
 
-void prep_rankgauss_free(prep_rankgauss *t);
+void prep_rankgauss_free(prep_rankgauss_t *t);
 
 #endif

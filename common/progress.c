@@ -1,5 +1,6 @@
 /* progress.c — see progress.h. */
 #include "progress.h"
+#include "timing.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,31 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
-double clock_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double clock_median(double *seconds, int n)
-{
-    qsort(seconds, (size_t)n, sizeof *seconds, cmp_double);
-    return n % 2 ? seconds[n / 2] : 0.5 * (seconds[n / 2 - 1] + seconds[n / 2]);
-}
-
 void progress_begin(progress_t *p, const char *label, long total)
 {
     snprintf(p->label, sizeof p->label, "%s", label);
     p->total = total > 0 ? total : 1;
     p->tty = isatty(STDOUT_FILENO);
-    p->start = clock_seconds();
+    p->start = timing_seconds();
     p->last_draw = 0;
 }
 
@@ -46,13 +28,13 @@ static void draw(progress_t *p, long done, const char *status, const char *end)
         bar[i] = i < fill ? '#' : '.';
     bar[BAR_WIDTH] = '\0';
     printf("\r%s [%s] %3d%%  %s  %.1fs\033[K%s", p->label, bar, (int)(100.0 * (double)done / (double)p->total),
-           status, clock_seconds() - p->start, end);
+           status, timing_seconds() - p->start, end);
     fflush(stdout);
 }
 
 void progress_step(progress_t *p, long done, const char *fmt, ...)
 {
-    double now = clock_seconds();
+    double now = timing_seconds();
     if (!p->tty || (now - p->last_draw < 0.1 && done < p->total))
         return;
     p->last_draw = now;
@@ -74,7 +56,7 @@ void progress_end(progress_t *p, const char *fmt, ...)
     if (p->tty)
         draw(p, p->total, status, "\n");
     else {
-        printf("%s  %s  %.1fs\n", p->label, status, clock_seconds() - p->start);
+        printf("%s  %s  %.1fs\n", p->label, status, timing_seconds() - p->start);
         fflush(stdout);
     }
 }

@@ -1,20 +1,15 @@
-/* progress.h — a terminal progress bar, and a clock.
+/* progress.h — a terminal progress bar.
  *
  * On a terminal the bar redraws one line in place (at most ~10 times a second, so drawing costs
  * nothing next to training):
  *   epoch 3/10 [##########..........]  50%  loss 0.4312  acc 0.861   1.2s
  * When stdout is a file or a pipe (CI, make check, `| tee`), only progress_end() prints: one
  * line per epoch, no control characters in logs.
+ *
+ * Prefixes: progress_
  */
 #ifndef NN_PROGRESS_H
 #define NN_PROGRESS_H
-
-/* Seconds since an arbitrary fixed point (monotonic clock). */
-double clock_seconds(void);
-
-/* The median of n timings (n >= 1; sorts them in place): what benchmarks report, since one
- * interrupted repetition moves a mean but not a median. */
-double clock_median(double *seconds, int n);
 
 typedef struct {
     char label[64];

@@ -4,6 +4,8 @@
  * synthetic data) draws from an rng_t that the caller owns and seeds, so a run is reproducible
  * from its --seed and two generators never interfere. The generator is xoshiro256** (Blackman &
  * Vigna), seeded through splitmix64 so that nearby seeds give unrelated streams.
+ *
+ * Prefixes: rng_
  */
 #ifndef NN_RNG_H
 #define NN_RNG_H

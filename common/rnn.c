@@ -45,10 +45,10 @@ void rnn_forward(rnn_cache_t *c, const float *x, const float *Wx, const float *W
     float *a = c->h + BH; /* a_t is built in place of h_t, then squashed */
     for (size_t r = 0; r < (size_t)T * B; r++)
         memcpy(a + r * H, b, (size_t)H * sizeof(float));
-    matmul(0, 0, T * B, H, D, 1.0f, x, Wx, 1.0f, a); /* all steps' x_t Wx at once */
+    matmul_blas(0, 0, T * B, H, D, 1.0f, x, Wx, 1.0f, a); /* all steps' x_t Wx at once */
     for (int t = 0; t < T; t++) {
         float *ht = c->h + (size_t)(t + 1) * BH;
-        matmul(0, 0, B, H, H, 1.0f, c->h + (size_t)t * BH, Wh, 1.0f, ht);
+        matmul_blas(0, 0, B, H, H, 1.0f, c->h + (size_t)t * BH, Wh, 1.0f, ht);
         for (size_t i = 0; i < BH; i++)
             ht[i] = tanhf(ht[i]);
     }
@@ -72,13 +72,13 @@ void rnn_backward(float *dx, float *dWx, float *dWh, float *db, float *dh0, floa
         if (dh_norm)
             dh_norm[t] = (float)sqrt(norm);
         /* g_{t-1} = da_t Wh^T (the loss's own dL/dh_{t-1} is added at the next iteration) */
-        matmul(0, 1, B, H, H, 1.0f, da, Wh, 0.0f, c->g);
+        matmul_blas(0, 1, B, H, H, 1.0f, da, Wh, 0.0f, c->g);
     }
     if (dh0)
         memcpy(dh0, c->g, BH * sizeof(float));
-    matmul(1, 0, H, H, T * B, 1.0f, c->h, c->da, 0.0f, dWh); /* [h_0..h_{T-1}]^T da */
-    matmul(1, 0, D, H, T * B, 1.0f, x, c->da, 0.0f, dWx);
+    matmul_blas(1, 0, H, H, T * B, 1.0f, c->h, c->da, 0.0f, dWh); /* [h_0..h_{T-1}]^T da */
+    matmul_blas(1, 0, D, H, T * B, 1.0f, x, c->da, 0.0f, dWx);
     rnn_sum_rows(db, c->da, T * B, H);
     if (dx)
-        matmul(0, 1, T * B, D, H, 1.0f, c->da, Wx, 0.0f, dx);
+        matmul_blas(0, 1, T * B, D, H, 1.0f, c->da, Wx, 0.0f, dx);
 }

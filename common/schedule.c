@@ -5,23 +5,23 @@
 
 #include <math.h>
 
-static const char *const SCHED_NAMES[SCHED_KIND_COUNT] = {"constant", "time",          "step",   "exponential", "cosine",
+static const char *const SCHEDULE_NAMES[SCHEDULE_KIND_COUNT] = {"constant", "time",          "step",   "exponential", "cosine",
                                                            "warmup",   "warmup-cosine", "1cycle", "flat-cosine"};
 
-const char *schedule_name(schedule_kind kind)
+const char *schedule_name(schedule_kind_t kind)
 {
-    return kind >= 0 && kind < SCHED_KIND_COUNT ? SCHED_NAMES[kind] : "?";
+    return kind >= 0 && kind < SCHEDULE_KIND_COUNT ? SCHEDULE_NAMES[kind] : "?";
 }
 
-schedule_t schedule_new(schedule_kind kind, float lr0, long total)
+schedule_t schedule_new(schedule_kind_t kind, float lr0, long total)
 {
-    if (kind < 0 || kind >= SCHED_KIND_COUNT || total < 1)
+    if (kind < 0 || kind >= SCHEDULE_KIND_COUNT || total < 1)
         nn_fatal("use a SCHED_* kind of schedule.h and at least one step",
                  "schedule_new: kind %d, total %ld steps", (int)kind, total);
     schedule_t s = {.kind = kind, .lr0 = lr0, .lr_min = 0, .total = total, .warmup = total / 10 > 0 ? total / 10 : 1,
                     .decay = 10.0f / (float)total, .gamma = 0.5f, .step_size = total / 4 > 0 ? total / 4 : 1,
-                    .pct = kind == SCHED_FLAT_COSINE ? 0.5f : 0.3f, .div = 25.0f, .final_div = 1e4f};
-    if (kind == SCHED_EXPONENTIAL)
+                    .pct = kind == SCHEDULE_FLAT_COSINE ? 0.5f : 0.3f, .div = 25.0f, .final_div = 1e4f};
+    if (kind == SCHEDULE_EXPONENTIAL)
         s.gamma = (float)pow(0.01, 1.0 / (double)total);
     return s;
 }
@@ -38,24 +38,24 @@ float schedule_lr(const schedule_t *s, long t)
     t = t < 0 ? 0 : t >= T ? T - 1 : t;
     const double lr0 = s->lr0, lo = s->lr_min;
     switch (s->kind) {
-    case SCHED_CONSTANT: return s->lr0;
-    case SCHED_TIME_DECAY: return (float)(lr0 / (1.0 + s->decay * (double)t));
-    case SCHED_STEP: return (float)(lr0 * pow(s->gamma, (double)(t / s->step_size)));
-    case SCHED_EXPONENTIAL: return (float)(lr0 * pow(s->gamma, (double)t));
-    case SCHED_COSINE: return (float)cos_anneal(lr0, lo, (double)t / (double)T);
-    case SCHED_WARMUP: return (float)(t < s->warmup ? lr0 * (double)(t + 1) / (double)s->warmup : lr0);
-    case SCHED_WARMUP_COSINE:
+    case SCHEDULE_CONSTANT: return s->lr0;
+    case SCHEDULE_TIME_DECAY: return (float)(lr0 / (1.0 + s->decay * (double)t));
+    case SCHEDULE_STEP: return (float)(lr0 * pow(s->gamma, (double)(t / s->step_size)));
+    case SCHEDULE_EXPONENTIAL: return (float)(lr0 * pow(s->gamma, (double)t));
+    case SCHEDULE_COSINE: return (float)cos_anneal(lr0, lo, (double)t / (double)T);
+    case SCHEDULE_WARMUP: return (float)(t < s->warmup ? lr0 * (double)(t + 1) / (double)s->warmup : lr0);
+    case SCHEDULE_WARMUP_COSINE:
         if (t < s->warmup)
             return (float)(lr0 * (double)(t + 1) / (double)s->warmup);
         return (float)cos_anneal(lr0, lo, (double)(t - s->warmup) / (double)(T - s->warmup));
-    case SCHED_ONECYCLE: {
+    case SCHEDULE_ONECYCLE: {
         /* PyTorch: phase 1 ends at step pct T - 1 (float), phase 2 at T - 1. */
         double start = lr0 / s->div, end = start / s->final_div, up = (double)s->pct * (double)T - 1.0;
         if ((double)t <= up)
             return (float)cos_anneal(start, lr0, up > 0 ? (double)t / up : 1.0);
         return (float)cos_anneal(lr0, end, ((double)t - up) / ((double)(T - 1) - up));
     }
-    case SCHED_FLAT_COSINE: {
+    case SCHEDULE_FLAT_COSINE: {
         long flat = (long)(s->pct * (float)T);
         if (t < flat)
             return s->lr0;
@@ -70,7 +70,7 @@ float schedule_range_lr(float lo, float hi, int i, int n)
     return (float)(lo * pow((double)hi / lo, (double)i / (double)(n > 1 ? n - 1 : 1)));
 }
 
-float schedule_finder_suggest(const float *lrs, const float *losses, int n, float *smoothed)
+float schedule_finder_suggest(float *smoothed, const float *lrs, const float *losses, int n)
 {
     if (n < 2) {
         nn_error("record at least two (rate, loss) pairs", "schedule_finder_suggest: n = %d", n);

@@ -18,17 +18,19 @@
  * The learning-rate finder (Smith 2017, popularized by fast.ai) trains for a few hundred steps
  * while the rate grows geometrically from lo to hi, and plots the loss against it:
  * schedule_range_lr() gives the sweep's rates, schedule_finder_suggest() reads the plot.
+ *
+ * Prefixes: schedule_, SCHEDULE_
  */
 #ifndef NN_SCHEDULE_H
 #define NN_SCHEDULE_H
 
 typedef enum {
-    SCHED_CONSTANT, SCHED_TIME_DECAY, SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE, SCHED_WARMUP,
-    SCHED_WARMUP_COSINE, SCHED_ONECYCLE, SCHED_FLAT_COSINE, SCHED_KIND_COUNT
-} schedule_kind;
+    SCHEDULE_CONSTANT, SCHEDULE_TIME_DECAY, SCHEDULE_STEP, SCHEDULE_EXPONENTIAL, SCHEDULE_COSINE, SCHEDULE_WARMUP,
+    SCHEDULE_WARMUP_COSINE, SCHEDULE_ONECYCLE, SCHEDULE_FLAT_COSINE, SCHEDULE_KIND_COUNT
+} schedule_kind_t;
 
 typedef struct {
-    schedule_kind kind;
+    schedule_kind_t kind;
     float lr0;       /* starting rate (the peak for ONECYCLE and the warmups) */
     float lr_min;    /* final rate of COSINE, WARMUP_COSINE, FLAT_COSINE; default 0 */
     long total;      /* T: steps in the run */
@@ -44,14 +46,14 @@ typedef struct {
  * lr_min 0, warmup total/10 (at least 1), decay 10 / total, gamma 0.5 (STEP, step_size total/4)
  * or 0.01^(1/total) (EXPONENTIAL: down by 100x over the run), pct 0.3 (ONECYCLE) or 0.5
  * (FLAT_COSINE), div 25, final_div 1e4. */
-schedule_t schedule_new(schedule_kind kind, float lr0, long total);
+schedule_t schedule_new(schedule_kind_t kind, float lr0, long total);
 
 /* The learning rate of step t (t < 0 counts as 0, t >= total as total - 1). */
 float schedule_lr(const schedule_t *s, long t);
 
 /* "constant", "time", "step", "exponential", "cosine", "warmup", "warmup-cosine", "1cycle",
  * "flat-cosine". */
-const char *schedule_name(schedule_kind kind);
+const char *schedule_name(schedule_kind_t kind);
 
 /* The finder's rate at sweep step i of n (n >= 2): lo (hi / lo)^(i / (n - 1)), lo > 0. */
 float schedule_range_lr(float lo, float hi, int i, int n);
@@ -61,6 +63,6 @@ float schedule_range_lr(float lo, float hi, int i, int n);
  * loss and returns a tenth of its rate, the usual rule of thumb (steepest descent is typically
  * near it). Writes the smoothed losses into smoothed (n) when it is not NULL. Returns NAN
  * (reported) when n < 2 or every loss is non-finite. */
-float schedule_finder_suggest(const float *lrs, const float *losses, int n, float *smoothed);
+float schedule_finder_suggest(float *smoothed, const float *lrs, const float *losses, int n);
 
 #endif

@@ -17,15 +17,15 @@ static void check_dims(int ndim, const int *shape)
             nn_fatal("a size is a count of elements", "tensor dimension %d has size %d", i, shape[i]);
 }
 
-tensor tensor_view(float *data, int ndim, const int *shape)
+tensor_t tensor_view(float *data, int ndim, const int *shape)
 {
     check_dims(ndim, shape);
-    tensor t = {.data = data, .ndim = ndim};
+    tensor_t t = {.data = data, .ndim = ndim};
     memcpy(t.shape, shape, (size_t)ndim * sizeof(int));
     return t;
 }
 
-tensor tensor_new(arena_t *arena, int ndim, const int *shape)
+tensor_t tensor_new(arena_t *arena, int ndim, const int *shape)
 {
     check_dims(ndim, shape);
     size_t n = 1;
@@ -35,18 +35,18 @@ tensor tensor_new(arena_t *arena, int ndim, const int *shape)
     return tensor_view(data, ndim, shape);
 }
 
-tensor tensor_new2(arena_t *arena, int rows, int cols)
+tensor_t tensor_new2(arena_t *arena, int rows, int cols)
 {
     return tensor_new(arena, 2, (int[]){rows, cols});
 }
 
-void tensor_free(tensor *t)
+void tensor_free(tensor_t *t)
 {
     free(t->data);
     t->data = NULL;
 }
 
-size_t tensor_size(tensor t)
+size_t tensor_size(tensor_t t)
 {
     size_t n = 1;
     for (int i = 0; i < t.ndim; i++)
@@ -54,11 +54,11 @@ size_t tensor_size(tensor t)
     return n;
 }
 
-int tensor_cols(tensor t) { return t.shape[t.ndim - 1]; }
+int tensor_cols(tensor_t t) { return t.shape[t.ndim - 1]; }
 
-int tensor_rows(tensor t) { return (int)(tensor_size(t) / (size_t)(t.shape[t.ndim - 1] ? t.shape[t.ndim - 1] : 1)); }
+int tensor_rows(tensor_t t) { return (int)(tensor_size(t) / (size_t)(t.shape[t.ndim - 1] ? t.shape[t.ndim - 1] : 1)); }
 
-const char *tensor_shape_str(tensor t, char *buf)
+const char *tensor_shape_str(tensor_t t, char *buf)
 {
     int n = sprintf(buf, "(");
     for (int i = 0; i < t.ndim; i++)
@@ -67,7 +67,7 @@ const char *tensor_shape_str(tensor t, char *buf)
     return buf;
 }
 
-static int same_shape(tensor a, tensor b)
+static int same_shape(tensor_t a, tensor_t b)
 {
     if (a.ndim != b.ndim)
         return 0;
@@ -77,7 +77,7 @@ static int same_shape(tensor a, tensor b)
     return 1;
 }
 
-void tensor_check_same(const char *op, tensor a, tensor b)
+void tensor_check_same(const char *op, tensor_t a, tensor_t b)
 {
     char sa[64], sb[64];
     if (!same_shape(a, b))
@@ -86,7 +86,7 @@ void tensor_check_same(const char *op, tensor a, tensor b)
                  "%s: shape mismatch: %s vs %s", op, tensor_shape_str(a, sa), tensor_shape_str(b, sb));
 }
 
-int tensor_shape_matches(tensor t, int ndim, const int *shape)
+int tensor_shape_matches(tensor_t t, int ndim, const int *shape)
 {
     int ok = t.ndim == ndim;
     for (int i = 0; ok && i < ndim; i++)
@@ -103,7 +103,7 @@ const char *tensor_pattern_str(int ndim, const int *shape, char *buf)
     return buf;
 }
 
-void tensor_check_shape(const char *op, const char *name, tensor t, int ndim, const int *shape)
+void tensor_check_shape(const char *op, const char *name, tensor_t t, int ndim, const int *shape)
 {
     if (tensor_shape_matches(t, ndim, shape))
         return;
@@ -112,20 +112,20 @@ void tensor_check_shape(const char *op, const char *name, tensor t, int ndim, co
              name, tensor_shape_str(t, got), tensor_pattern_str(ndim, shape, want));
 }
 
-void tensor_fill(tensor t, float value)
+void tensor_fill(tensor_t t, float value)
 {
     size_t n = tensor_size(t);
     for (size_t i = 0; i < n; i++)
         t.data[i] = value;
 }
 
-void tensor_copy(tensor dst, tensor src)
+void tensor_copy(tensor_t dst, tensor_t src)
 {
     tensor_check_same("tensor_copy", dst, src);
     memcpy(dst.data, src.data, tensor_size(src) * sizeof(float));
 }
 
-float tensor_max_abs_diff(tensor a, tensor b)
+float tensor_max_abs_diff(tensor_t a, tensor_t b)
 {
     tensor_check_same("tensor_max_abs_diff", a, b);
     float m = 0;

@@ -8,6 +8,8 @@
  *
  * Shape conventions used across the course: B = batch, D = input features, H = hidden units,
  * K = classes, T = time steps, C = channels. Comments state each tensor argument's shape.
+ *
+ * Prefixes: tensor_, TENSOR_
  */
 #ifndef NN_TENSOR_H
 #define NN_TENSOR_H
@@ -22,44 +24,44 @@ typedef struct {
     float *data;
     int ndim;
     int shape[TENSOR_MAX_DIMS];
-} tensor;
+} tensor_t;
 
 /* A zero-filled tensor of the given shape, e.g. tensor_new(a, 2, (int[]){B, D}). */
-tensor tensor_new(arena_t *arena, int ndim, const int *shape);
-tensor tensor_new2(arena_t *arena, int rows, int cols);
+tensor_t tensor_new(arena_t *arena, int ndim, const int *shape);
+tensor_t tensor_new2(arena_t *arena, int rows, int cols);
 
 /* A view of existing memory (no copy, no ownership). */
-tensor tensor_view(float *data, int ndim, const int *shape);
+tensor_t tensor_view(float *data, int ndim, const int *shape);
 
 /* Free a heap tensor (arena == NULL at creation). */
-void tensor_free(tensor *t);
+void tensor_free(tensor_t *t);
 
 /* Number of elements. */
-size_t tensor_size(tensor t);
+size_t tensor_size(tensor_t t);
 
 /* Rows of a tensor seen as a matrix: product of all dimensions but the last / the last one. */
-int tensor_rows(tensor t);
-int tensor_cols(tensor t);
+int tensor_rows(tensor_t t);
+int tensor_cols(tensor_t t);
 
 /* Writes "(2, 3)" into buf (at least 64 bytes) and returns buf: for error messages. */
-const char *tensor_shape_str(tensor t, char *buf);
+const char *tensor_shape_str(tensor_t t, char *buf);
 
 /* Stop with a message naming `op`, both shapes and a hint if a and b differ in shape. */
-void tensor_check_same(const char *op, tensor a, tensor b);
+void tensor_check_same(const char *op, tensor_t a, tensor_t b);
 
 /* 1 if t is exactly `ndim`-dimensional with these sizes (-1 = any size). */
-int tensor_shape_matches(tensor t, int ndim, const int *shape);
+int tensor_shape_matches(tensor_t t, int ndim, const int *shape);
 
 /* Writes a shape pattern such as "(*, 784)" (-1 shown as *) into buf (at least 64 bytes). */
 const char *tensor_pattern_str(int ndim, const int *shape, char *buf);
 
 /* Stop with a message if t does not match the pattern (see tensor_shape_matches). */
-void tensor_check_shape(const char *op, const char *name, tensor t, int ndim, const int *shape);
+void tensor_check_shape(const char *op, const char *name, tensor_t t, int ndim, const int *shape);
 
-void tensor_fill(tensor t, float value);
-void tensor_copy(tensor dst, tensor src);
+void tensor_fill(tensor_t t, float value);
+void tensor_copy(tensor_t dst, tensor_t src);
 
 /* Largest |a - b| over all elements (shapes must match). */
-float tensor_max_abs_diff(tensor a, tensor b);
+float tensor_max_abs_diff(tensor_t a, tensor_t b);
 
 #endif

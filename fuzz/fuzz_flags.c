@@ -20,8 +20,8 @@ int fuzz_flags(const uint8_t *data, size_t size)
     int i = 3, sw = 0;
     float x = 0.5f;
     const char *s = NULL;
-    flag_option extra[] = {{"--int", FLAG_INT, &i, "an int"}, {"--lr", FLAG_FLOAT, &x, "a float"},
-                           {"--name", FLAG_STRING, &s, "a string"}, {"--on", FLAG_SWITCH, &sw, "a switch"}};
+    flags_option_t extra[] = {{"--int", FLAGS_INT, &i, "an int"}, {"--lr", FLAGS_FLOAT, &x, "a float"},
+                           {"--name", FLAGS_STRING, &s, "a string"}, {"--on", FLAGS_SWITCH, &sw, "a switch"}};
     int rc = flags_parse(&f, argc, argv, "fuzz", extra, 4);
     FUZZ_ASSERT(rc == 0 || rc == 1 || rc == -1);
     if (rc == 0) {

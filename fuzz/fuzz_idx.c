@@ -11,7 +11,7 @@ int fuzz_idx(const uint8_t *data, size_t size)
     int gz = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
     int tries[2] = {gz ? 1 : (size >= 4 ? data[3] : 1), gz ? 3 : 0};
     for (int t = 0; t < 2 && tries[t]; t++) {
-        idx_array a;
+        idx_array_t a;
         if (idx_read(path, tries[t], &a) == 0) {
             FUZZ_ASSERT(a.ndim == tries[t] && a.data && a.count >= 1);
             size_t prod = 1;

@@ -148,14 +148,14 @@ gpu_status gpu_ex_attention(float *o, const float *q, const float *k, const floa
 /* --- host-level convenience: host tensors in, host tensors out ------------------------------- */
 
 /* C = A B (alpha 1, beta 0) with SGEMM `version`. A (M, K), B (K, N), C (M, N): shapes checked. */
-gpu_status gpu_matmul_host(int version, tensor C, tensor A, tensor B);
+gpu_status gpu_matmul_host(int version, tensor_t C, tensor_t A, tensor_t B);
 /* y = softmax(x) by rows. x, y: (rows, cols), same shape. */
-gpu_status gpu_softmax_host(int version, tensor y, tensor x);
+gpu_status gpu_softmax_host(int version, tensor_t y, tensor_t x);
 /* Layer norm forward. x, y: (rows, cols); gamma, beta: (cols); mean, rstd: (rows) or NULL data. */
-gpu_status gpu_layernorm_host(tensor y, tensor mean, tensor rstd, tensor x, tensor gamma, tensor beta,
+gpu_status gpu_layernorm_host(tensor_t y, tensor_t mean, tensor_t rstd, tensor_t x, tensor_t gamma, tensor_t beta,
                               float eps);
 /* Attention. q, k, v, o: (BH, T, D). */
-gpu_status gpu_attention_host(int version, tensor o, tensor q, tensor k, tensor v, int causal);
+gpu_status gpu_attention_host(int version, tensor_t o, tensor_t q, tensor_t k, tensor_t v, int causal);
 
 /* --- argument checks (shared by both builds; exposed for the tests) --------------------------- */
 

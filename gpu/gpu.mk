@@ -31,8 +31,9 @@ NVCC_WB_FLAGS ?= -Xcompiler -Wno-unused-parameter,-Wno-unused-variable
 GPU_LINK    = $(if $(NVCC),-L$(CUDA_HOME)/lib64 -lcudart_static -lrt -ldl -lpthread -lstdc++)
 
 GPU_CU      := $(wildcard gpu/*.cu)
-# The common/ headers that gpu/ includes (error.h; tensor.h and arena.h through gpu.h).
-GPU_DEPS    := $(wildcard gpu/*.h gpu/*.cuh gpu/*/*.cuh) common/error.h common/tensor.h common/arena.h gpu/gpu.mk
+# The common/ headers that gpu/ includes (error.h, course.h through kernel_math.h; tensor.h and
+# arena.h through gpu.h).
+GPU_DEPS    := $(wildcard gpu/*.h gpu/*.cuh gpu/*/*.cuh) common/error.h common/course.h common/tensor.h common/arena.h gpu/gpu.mk
 
 # $(1): edition (ref, wb, ...), $(2): the chapter directory whose kernel_math.h is compiled in.
 ifneq ($(NVCC),)

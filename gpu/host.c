@@ -191,7 +191,7 @@ size_t gpu_attention_scratch_floats(int BH, int T)
 
 /* --- host tensors: upload, run, download ---------------------------------------------------- */
 
-static gpu_status check_matrix(const char *op, const char *name, tensor t, int rows, int cols)
+static gpu_status check_matrix(const char *op, const char *name, tensor_t t, int rows, int cols)
 {
     if (t.ndim == 2 && t.shape[0] == rows && t.shape[1] == cols && t.data)
         return GPU_OK;
@@ -201,7 +201,7 @@ static gpu_status check_matrix(const char *op, const char *name, tensor t, int r
     return GPU_ERR_ARGS;
 }
 
-static gpu_status check_2d(const char *op, const char *name, tensor t)
+static gpu_status check_2d(const char *op, const char *name, tensor_t t)
 {
     if (t.ndim == 2 && t.data)
         return GPU_OK;
@@ -235,7 +235,7 @@ static gpu_status dev_put(dev_set *s, float **dev, const float *host, size_t cou
     return host ? gpu_upload(p, host, count * sizeof(float)) : GPU_OK;
 }
 
-gpu_status gpu_matmul_host(int version, tensor C, tensor A, tensor B)
+gpu_status gpu_matmul_host(int version, tensor_t C, tensor_t A, tensor_t B)
 {
     const char *op = "gpu_matmul_host";
     TRY(check_2d(op, "A", A));
@@ -263,7 +263,7 @@ gpu_status gpu_matmul_host(int version, tensor C, tensor A, tensor B)
     return st;
 }
 
-gpu_status gpu_softmax_host(int version, tensor y, tensor x)
+gpu_status gpu_softmax_host(int version, tensor_t y, tensor_t x)
 {
     const char *op = "gpu_softmax_host";
     TRY(check_2d(op, "x", x));
@@ -280,7 +280,7 @@ gpu_status gpu_softmax_host(int version, tensor y, tensor x)
     return st;
 }
 
-gpu_status gpu_layernorm_host(tensor y, tensor mean, tensor rstd, tensor x, tensor gamma, tensor beta, float eps)
+gpu_status gpu_layernorm_host(tensor_t y, tensor_t mean, tensor_t rstd, tensor_t x, tensor_t gamma, tensor_t beta, float eps)
 {
     const char *op = "gpu_layernorm_host";
     TRY(check_2d(op, "x", x));
@@ -312,7 +312,7 @@ gpu_status gpu_layernorm_host(tensor y, tensor mean, tensor rstd, tensor x, tens
     return st;
 }
 
-static gpu_status check_3d(const char *op, const char *name, tensor t, int BH, int T, int D)
+static gpu_status check_3d(const char *op, const char *name, tensor_t t, int BH, int T, int D)
 {
     if (t.ndim == 3 && t.data && (BH < 0 || (t.shape[0] == BH && t.shape[1] == T && t.shape[2] == D)))
         return GPU_OK;
@@ -326,7 +326,7 @@ static gpu_status check_3d(const char *op, const char *name, tensor t, int BH, i
     return GPU_ERR_ARGS;
 }
 
-gpu_status gpu_attention_host(int version, tensor o, tensor q, tensor k, tensor v, int causal)
+gpu_status gpu_attention_host(int version, tensor_t o, tensor_t q, tensor_t k, tensor_t v, int causal)
 {
     const char *op = "gpu_attention_host";
     TRY(check_3d(op, "q", q, -1, 0, 0));

@@ -6,6 +6,7 @@
  * Prints lines of the form `limit: name=... value=... unit=...` for tools/bench.sh. */
 #include "matmul.h"
 #include "progress.h"
+#include "timing.h"
 #include "rng.h"
 
 #include <stdio.h>
@@ -21,12 +22,12 @@ static double sgemm_gflops(int m, int n, int k, int reps)
     rng_seed(&r, 1);
     for (size_t i = 0; i < (size_t)m * k; i++) A[i] = rng_uniform(&r);
     for (size_t i = 0; i < (size_t)k * n; i++) B[i] = rng_uniform(&r);
-    matmul(0, 0, m, n, k, 1, A, B, 0, C); /* warm up threads and caches */
+    matmul_blas(0, 0, m, n, k, 1, A, B, 0, C); /* warm up threads and caches */
     double best = 1e30;
     for (int i = 0; i < reps; i++) {
-        double t = clock_seconds();
-        matmul(0, 0, m, n, k, 1, A, B, 0, C);
-        t = clock_seconds() - t;
+        double t = timing_seconds();
+        matmul_blas(0, 0, m, n, k, 1, A, B, 0, C);
+        t = timing_seconds() - t;
         best = t < best ? t : best;
     }
     free(A), free(B), free(C);
@@ -40,9 +41,9 @@ static double copy_gbs(size_t bytes, int reps)
     memset(a, 1, bytes), memset(b, 2, bytes);
     double best = 1e30;
     for (int i = 0; i < reps; i++) {
-        double t = clock_seconds();
+        double t = timing_seconds();
         memcpy(b, a, bytes);
-        t = clock_seconds() - t;
+        t = timing_seconds() - t;
         best = t < best ? t : best;
         a[i] = b[bytes - 1 - i]; /* keep the copies observable */
     }
@@ -71,17 +72,17 @@ static double mlp_epoch_gemm_seconds(void)
     }
     double best = 1e30;
     for (int rep = 0; rep < 3; rep++) {
-        double t = clock_seconds();
+        double t = timing_seconds();
         for (int s = 0; s < STEPS; s++) {
             for (int l = 0; l < 3; l++)
-                matmul(0, 0, B, n[l + 1], n[l], 1, a[l], W[l], 0, a[l + 1]);
+                matmul_blas(0, 0, B, n[l + 1], n[l], 1, a[l], W[l], 0, a[l + 1]);
             for (int l = 2; l >= 0; l--) {
-                matmul(1, 0, n[l], n[l + 1], B, 1, a[l], d[l + 1], 0, dW[l]);
+                matmul_blas(1, 0, n[l], n[l + 1], B, 1, a[l], d[l + 1], 0, dW[l]);
                 if (l > 0)
-                    matmul(0, 1, B, n[l], n[l + 1], 1, d[l + 1], W[l], 0, d[l]);
+                    matmul_blas(0, 1, B, n[l], n[l + 1], 1, d[l + 1], W[l], 0, d[l]);
             }
         }
-        t = clock_seconds() - t;
+        t = timing_seconds() - t;
         best = t < best ? t : best;
     }
     for (int l = 0; l < 4; l++) free(a[l]), free(d[l]);

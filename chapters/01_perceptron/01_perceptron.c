@@ -20,12 +20,14 @@ $y \in \{-1, +1\}$. In the code, arrays of examples are row-major `(N, D)`: exam
 */
 
 #include "csvlog.h"   /* the per-epoch log, out/01/log.csv */
-#include "data.h"     /* dataset, fashion_load, dataset_select_classes, dataset_split */
+#include "data.h"     /* dataset_t, fashion_load, dataset_select_classes, dataset_split */
 #include "error.h"    /* nn_error, nn_malloc */
+#include "course.h"   /* TODO: the student edition's exercise stubs */
 #include "flags.h"    /* --epochs --seed --quick --out --data --help */
 #include "io.h"       /* io_create/io_commit: outputs written atomically */
 #include "plot.h"     /* gnuplot figures */
-#include "progress.h" /* the progress bar, clock_seconds */
+#include "progress.h" /* the progress bar */
+#include "timing.h"   /* timing_seconds */
 #include "rng.h"      /* the explicit random number generator */
 
 #include <math.h>
@@ -255,7 +257,7 @@ static int signed_label(int y01) { return y01 ? +1 : -1; }
 
 /* One pass of the perceptron rule over ds in the given order; returns the number of mistakes.
  * ds->x: (N, D),  order: (N) a permutation of 0..N-1 */
-static int perceptron_epoch(perceptron *p, const dataset *ds, const int *order, float lr)
+static int perceptron_epoch(perceptron *p, const dataset_t *ds, const int *order, float lr)
 {
     /* BEGIN EXERCISE 01.4 (3 points): one epoch of the perceptron rule */
     int mistakes = 0;
@@ -282,7 +284,7 @@ $\frac{1}{N}\sum_i \max(0, -y_i z_i)$ and the accuracy (the fraction of examples
 */
 
 /* Mean perceptron criterion and accuracy of p on ds.   ds->x: (N, D) */
-static void perceptron_evaluate(const perceptron *p, const dataset *ds, double *loss, double *accuracy)
+static void perceptron_evaluate(const perceptron *p, const dataset_t *ds, double *loss, double *accuracy)
 {
     /* BEGIN EXERCISE 01.5 (2 points): mean perceptron loss and accuracy */
     double total = 0;
@@ -313,9 +315,9 @@ training starts.
 static const float TRUE_W[2] = {0.8f, -0.6f}, TRUE_B = 0.1f;
 
 /* n points in [-1,1]^2 labelled by the side of the true line, none closer to it than `gap`. */
-static dataset make_separable(int n, float gap, rng_t *rng)
+static dataset_t make_separable(int n, float gap, rng_t *rng)
 {
-    dataset ds = dataset_new(n, 2, 2);
+    dataset_t ds = dataset_new(n, 2, 2);
     for (int i = 0; i < n;) {
         float x[2] = {rng_range(rng, -1, 1), rng_range(rng, -1, 1)};
         float z = neuron_preactivation(TRUE_W, x, 2, TRUE_B);
@@ -329,7 +331,7 @@ static dataset make_separable(int n, float gap, rng_t *rng)
 
 /* The theorem's bound (R / gamma)^2, with the margin measured from the true line, both over
  * augmented vectors (x, 1).   ds->x: (N, 2) */
-static double mistake_bound(const dataset *ds)
+static double mistake_bound(const dataset_t *ds)
 {
     double norm_u = sqrt(TRUE_W[0] * TRUE_W[0] + TRUE_W[1] * TRUE_W[1] + TRUE_B * TRUE_B);
     double r2 = 0, gamma = INFINITY;
@@ -353,13 +355,13 @@ typedef struct {
     double train_loss, train_acc, val_loss, val_acc;
 } train_result;
 
-static int perceptron_epoch_averaged(perceptron *p, const dataset *ds, const int *order,
+static int perceptron_epoch_averaged(perceptron *p, const dataset_t *ds, const int *order,
                                      double *sum_w, double *sum_b);
 
 /* Train p for up to `epochs` epochs (stopping early after an epoch without mistakes). With sum_w
  * and sum_b, also accumulate the weights for the averaged perceptron of section 1.7. */
-static train_result train_run(perceptron *p, const dataset *train, const dataset *val, int epochs,
-                              rng_t *rng, csvlog *log, const char *name, double *sum_w, double *sum_b)
+static train_result train_run(perceptron *p, const dataset_t *train, const dataset_t *val, int epochs,
+                              rng_t *rng, csvlog_t *log, const char *name, double *sum_w, double *sum_b)
 {
     train_result r = {0};
     int *order = nn_malloc((size_t)train->n * sizeof(int));
@@ -402,12 +404,12 @@ point is on its correct side, anywhere inside the gap. That is why it classifies
 */
 
 /* Writes the points as CSV and draws them with the learned and the true boundary. */
-static int plot_boundary(const char *dir, const char *name, const char *title, const dataset *ds,
+static int plot_boundary(const char *dir, const char *name, const char *title, const dataset_t *ds,
                          const perceptron *p, int with_true_line)
 {
     char path[4096], csv[256];
     snprintf(csv, sizeof csv, "%s.csv", name);
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, dir, csv)) != 0)
         return -1;
     fprintf(f.f, "x1,x2,label\n");
@@ -446,9 +448,9 @@ and "$x_1$ AND $x_2$" will do). Training such stacks needs gradients through the
 backpropagation, chapter 3.
 */
 
-static dataset make_xor(void)
+static dataset_t make_xor(void)
 {
-    dataset ds = dataset_new(4, 2, 2);
+    dataset_t ds = dataset_new(4, 2, 2);
     const float pts[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
     for (int i = 0; i < 4; i++) {
         memcpy(ds.x + 2 * i, pts[i], sizeof pts[i]);
@@ -478,7 +480,7 @@ averaged weights are used only for the final test.
 
 /* Run the perceptron rule over ds, also accumulating the weights after every example into
  * sum_w/sum_b (for the averaged perceptron).   ds->x: (N, D), sum_w: (D) */
-static int perceptron_epoch_averaged(perceptron *p, const dataset *ds, const int *order,
+static int perceptron_epoch_averaged(perceptron *p, const dataset_t *ds, const int *order,
                                      double *sum_w, double *sum_b)
 {
     int mistakes = 0;
@@ -515,7 +517,7 @@ low outline of a sneaker's toe and sole.
 static int plot_weights(const char *dir, const float *w)
 {
     char path[4096];
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, dir, "weights.csv")) != 0)
         return -1;
     float m = 1e-12f;
@@ -547,8 +549,8 @@ tests and CI run); `--epochs` sets the Fashion-MNIST epochs.
 
 static int run_separable(const flags_t *f, rng_t *rng)
 {
-    dataset train = make_separable(f->quick ? 100 : 400, 0.1f, rng);
-    dataset val = make_separable(f->quick ? 50 : 200, 0.1f, rng);
+    dataset_t train = make_separable(f->quick ? 100 : 400, 0.1f, rng);
+    dataset_t val = make_separable(f->quick ? 50 : 200, 0.1f, rng);
     perceptron p = perceptron_new(2);
     printf("== Separable 2-D data: %d training points, margin >= 0.1\n", train.n);
     double bound = mistake_bound(&train);
@@ -564,7 +566,7 @@ static int run_separable(const flags_t *f, rng_t *rng)
 
 static int run_xor(const flags_t *f, rng_t *rng)
 {
-    dataset xor = make_xor();
+    dataset_t xor = make_xor();
     perceptron p = perceptron_new(2);
     printf("== XOR: 4 points that no line separates\n");
     train_result r = train_run(&p, &xor, &xor, f->quick ? 10 : 100, rng, NULL, NULL, NULL, NULL);
@@ -577,7 +579,7 @@ static int run_xor(const flags_t *f, rng_t *rng)
 }
 
 /* Accuracy on ds of the averaged weights.   sum_w: (D) */
-static double averaged_accuracy(const dataset *ds, const double *sum_w, double sum_b, long count)
+static double averaged_accuracy(const dataset_t *ds, const double *sum_w, double sum_b, long count)
 {
     perceptron avg = perceptron_new(ds->d);
     for (int j = 0; j < ds->d; j++)
@@ -591,31 +593,31 @@ static double averaged_accuracy(const dataset *ds, const double *sum_w, double s
 
 static int run_fashion(const flags_t *f, rng_t *rng)
 {
-    dataset full_train, full_test;
-    if (fashion_load_splits(f->data, &full_train, &full_test) != 0)
+    dataset_t full_train, full_test;
+    if (fashion_load_splits(&full_train, &full_test, f->data) != 0)
         return -1;
     const int classes[2] = {7, 9}; /* Sneaker -> 0 (-1), Ankle boot -> 1 (+1) */
-    dataset all = dataset_select_classes(&full_train, classes, 2);
-    dataset test = dataset_select_classes(&full_test, classes, 2);
+    dataset_t all = dataset_select_classes(&full_train, classes, 2);
+    dataset_t test = dataset_select_classes(&full_test, classes, 2);
     dataset_free(&full_train);
     dataset_free(&full_test);
     if (f->quick)
         all.n = all.n < 2000 ? all.n : 2000; /* a prefix: the rows are already in memory */
-    dataset train, val;
-    dataset_split(&all, 0.8f, rng, &train, &val);
+    dataset_t train, val;
+    dataset_split(&train, &val, &all, 0.8f, rng);
     printf("== Fashion-MNIST, %s vs %s: %d training, %d validation, %d test images\n",
            FASHION_CLASSES[classes[0]], FASHION_CLASSES[classes[1]], train.n, val.n, test.n);
 
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"),
                     "epoch,mistakes,train_loss,train_acc,val_loss,val_acc") != 0)
         return -1;
     perceptron p = perceptron_new(train.d);
     double *sum_w = nn_calloc((size_t)train.d, sizeof(double)), sum_b = 0;
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     train_result r = train_run(&p, &train, &val, f->epochs, rng, &log, "fashion", sum_w, &sum_b);
-    double seconds = clock_seconds() - t0, loss, acc;
+    double seconds = timing_seconds() - t0, loss, acc;
     perceptron_evaluate(&p, &test, &loss, &acc);
     double avg_acc = averaged_accuracy(&test, sum_w, sum_b, (long)r.epochs_run * train.n);
     printf("test accuracy: %.4f (last weights), %.4f (averaged perceptron); training took %.2fs\n",
@@ -649,7 +651,7 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     /* The two activations not used by the experiments, shown once so the reader sees them work. */
     const float w[1] = {2.0f}, x[1] = {0.5f};
     printf("a neuron relu(2 * 0.5 - 3) = %g, sigmoid(2 * 0.5 - 3) = %.4f, step = %g\n\n",
@@ -657,7 +659,7 @@ int main(int argc, char **argv)
            neuron_forward(w, x, 1, -3.0f, step));
     if (run_separable(&f, &rng) != 0 || run_xor(&f, &rng) != 0 || run_fashion(&f, &rng) != 0)
         return 1;
-    printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return 0;
 }
 

@@ -132,9 +132,9 @@ Test(ex01_3, zero_weights_learn_from_the_first_example)
 /* --- 01.4 one epoch ----------------------------------------------------------------------------- */
 
 /* Three 1-D examples, x = (1, -1, 2) with labels (1, 0, 1) i.e. y = (+1, -1, +1). */
-static dataset tiny(void)
+static dataset_t tiny(void)
 {
-    dataset ds = dataset_new(3, 1, 2);
+    dataset_t ds = dataset_new(3, 1, 2);
     ds.x[0] = 1, ds.x[1] = -1, ds.x[2] = 2;
     ds.y[0] = 1, ds.y[1] = 0, ds.y[2] = 1;
     return ds;
@@ -142,7 +142,7 @@ static dataset tiny(void)
 
 Test(ex01_4, follows_the_given_order)
 {
-    dataset ds = tiny();
+    dataset_t ds = tiny();
     /* Order 1,0,2 from w=0,b=0: ex1 (x=-1,y=-1): z=0 -> mistake, w=1, b=-1.
      * ex0 (x=1,y=+1): z=0 -> mistake, w=2, b=0. ex2 (x=2,y=+1): z=4 -> ok. 2 mistakes. */
     perceptron p = perceptron_new(1);
@@ -158,7 +158,7 @@ Test(ex01_4, follows_the_given_order)
 
 Test(ex01_4, uses_the_learning_rate)
 {
-    dataset ds = tiny();
+    dataset_t ds = tiny();
     /* Order 1,0,2 with lr = 0.5: ex1 (x=-1,y=-1): z=0 -> mistake, w=0.5, b=-0.5.
      * ex0 (x=1,y=+1): z=0 -> mistake, w=1, b=0. ex2: z=2 -> ok. */
     perceptron p = perceptron_new(1);
@@ -173,7 +173,7 @@ Test(ex01_4, uses_the_learning_rate)
 
 Test(ex01_4, visits_the_examples_in_the_shuffled_order)
 {
-    dataset ds = tiny();
+    dataset_t ds = tiny();
     /* Order 2,1,0 from zero: ex2 (x=2,y=+1): z=0 -> mistake, w=2, b=1. ex1 (x=-1,y=-1): z=-1 -> ok.
      * ex0 (x=1,y=+1): z=3 -> ok. One mistake (in the order 0,1,2 it would be two, ending at b=0). */
     perceptron p = perceptron_new(1);
@@ -187,7 +187,7 @@ Test(ex01_4, visits_the_examples_in_the_shuffled_order)
 
 Test(ex01_4, keeps_learning_across_epochs)
 {
-    dataset ds = tiny();
+    dataset_t ds = tiny();
     /* Order 0,1,2 from zero: ex0: z=0 -> mistake, w=1,b=1. ex1: z=-1+1=0 -> mistake, w=2,b=0.
      * ex2: z=4 -> ok. 2 mistakes; a second epoch then makes none. */
     perceptron p = perceptron_new(1);
@@ -206,7 +206,7 @@ Test(ex01_4, converges_within_the_theorem_bound)
 {
     rng_t r;
     rng_seed(&r, 3);
-    dataset ds = make_separable(300, 0.1f, &r);
+    dataset_t ds = make_separable(300, 0.1f, &r);
     double bound = mistake_bound(&ds);
     perceptron p = perceptron_new(2);
     int *order = nn_malloc(300 * sizeof(int)), total = 0, m = 1, epochs = 0;
@@ -230,13 +230,13 @@ Test(ex01_4, converges_within_the_theorem_bound)
 Test(ex01_4, learns_sneakers_from_ankle_boots_on_the_sample)
 {
     /* The committed sample: 300 training and 100 test images, real Fashion-MNIST files. */
-    dataset tr_all, te_all;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr_all), 0,
+    dataset_t tr_all, te_all;
+    cr_assert_eq(fashion_load(&tr_all, DATASETS "/fashion-mnist-sample", "train"), 0,
                  "could not load the committed Fashion-MNIST sample (see the error above)");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te_all), 0,
+    cr_assert_eq(fashion_load(&te_all, DATASETS "/fashion-mnist-sample", "t10k"), 0,
                  "could not load the committed Fashion-MNIST sample (see the error above)");
     const int classes[2] = {7, 9};
-    dataset tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
+    dataset_t tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
     perceptron p = perceptron_new(784);
     int *order = nn_malloc((size_t)tr.n * sizeof(int));
     rng_iota(order, tr.n);
@@ -259,7 +259,7 @@ Test(ex01_4, learns_sneakers_from_ankle_boots_on_the_sample)
 
 Test(ex01_5, loss_and_accuracy_by_hand)
 {
-    dataset ds = tiny();
+    dataset_t ds = tiny();
     float w[1] = {1};
     perceptron p = {.d = 1, .w = w, .b = -1.5f};
     /* z = (-0.5, -2.5, 0.5), y = (+1, -1, +1): per-example loss max(0,-yz) = (0.5, 0, 0);
@@ -275,7 +275,7 @@ Test(ex01_5, loss_and_accuracy_by_hand)
 
 Test(ex01_5, a_point_on_the_boundary_is_predicted_plus_one)
 {
-    dataset ds = tiny();
+    dataset_t ds = tiny();
     float w[1] = {1};
     perceptron p = {.d = 1, .w = w, .b = -1};
     /* z = (0, -2, 1), y = (+1, -1, +1): the first example sits on the boundary, where
@@ -290,7 +290,7 @@ Test(ex01_5, a_point_on_the_boundary_is_predicted_plus_one)
 
 Test(ex01_5, perfect_model_has_zero_loss)
 {
-    dataset ds = tiny();
+    dataset_t ds = tiny();
     float w[1] = {1};
     perceptron p = {.d = 1, .w = w, .b = 0.1f}; /* z = (1.1, -0.9, 2.1): all correct */
     double loss = -1, acc = -1;

@@ -29,16 +29,18 @@ $\eta$ is the learning rate.
 */
 
 #include "csvlog.h"   /* the per-epoch log, out/02/log.csv */
-#include "data.h"     /* dataset, fashion_load, dataset_select_classes, dataset_split */
+#include "data.h"     /* dataset_t, fashion_load, dataset_select_classes, dataset_split */
 #include "error.h"    /* nn_error, nn_fatal, nn_malloc, nn_check_finite */
+#include "course.h"   /* TODO: the student edition's exercise stubs */
 #include "flags.h"    /* --epochs --seed --quick --out --data --help, plus --lr --batch --smoothing */
 #include "io.h"       /* io_create/io_commit: outputs written atomically */
 #include "loss.h"     /* bce_logits_loss (logistic regression), softmax_forward */
-#include "matmul.h"   /* matmul(): every product with a data matrix goes through cblas_sgemm */
+#include "matmul.h"   /* matmul_blas(): every product with a data matrix goes through cblas_sgemm */
 #include "metrics.h"  /* MSE, RMSE, MAE, R², accuracy */
 #include "plot.h"     /* gnuplot figures */
 #include "prep.h"     /* splits, imputation, log and rank-Gauss transforms, finiteness checks */
-#include "progress.h" /* the progress bar, clock_seconds */
+#include "progress.h" /* the progress bar */
+#include "timing.h"   /* timing_seconds */
 #include "rng.h"      /* the explicit random number generator */
 
 #include <math.h>
@@ -117,14 +119,14 @@ $$
 
 Computationally, the gradient is two matrix-vector products, each $O(ND)$: first the residuals
 $\mathbf{r} = X\mathbf{w} - \mathbf{y}$ (an $N \times D$ by $D \times 1$ product), then
-$X^\top \mathbf{r}$. We do both with `matmul()` from `common/matmul.h`, which hands them to
+$X^\top \mathbf{r}$. We do both with `matmul_blas()` from `common/matmul.h`, which hands them to
 OpenBLAS's `cblas_sgemm` (a matrix-vector product is a matrix product with one column).
 
 ### Exercise 02.1 — the MSE and its gradient
 
 Write `linreg_loss_grad`: compute the residuals into `r` ($N$ floats, $r = X\mathbf{w} - \mathbf{y}$),
 the gradient $\frac{2}{N} X^\top \mathbf{r}$ into `grad` ($D$ floats), and return the MSE.
-Use `matmul` for both products (the second one with `trans_a = 1` and `alpha = 2/N`), and
+Use `matmul_blas` for both products (the second one with `trans_a = 1` and `alpha = 2/N`), and
 accumulate the sum of squares in a `double`.
 */
 
@@ -134,13 +136,13 @@ static float linreg_loss_grad(float *grad, float *r, const float *X, const float
                               int n, int d)
 {
     /* BEGIN EXERCISE 02.1 (2 points): the MSE and its gradient 2/N X^T (Xw - y) */
-    matmul(0, 0, n, 1, d, 1.0f, X, w, 0.0f, r); /* r = X w:  (N, 1) = (N, D) (D, 1) */
+    matmul_blas(0, 0, n, 1, d, 1.0f, X, w, 0.0f, r); /* r = X w:  (N, 1) = (N, D) (D, 1) */
     double sum = 0;
     for (int i = 0; i < n; i++) {
         r[i] -= y[i];
         sum += (double)r[i] * r[i];
     }
-    matmul(1, 0, d, 1, n, 2.0f / (float)n, X, r, 0.0f, grad); /* grad = 2/N X^T r:  (D, 1) */
+    matmul_blas(1, 0, d, 1, n, 2.0f / (float)n, X, r, 0.0f, grad); /* grad = 2/N X^T r:  (D, 1) */
     return (float)(sum / n);
     /* END EXERCISE */
 }
@@ -382,7 +384,7 @@ static void linreg_predict(float *pred, const float *X, int n, int d, const floa
                  "the same transforms, the bias column appended",
                  "linreg_predict: the model has %d weights, the data has %d columns: expected the same",
                  w_d, d);
-    matmul(0, 0, n, 1, d, 1.0f, X, w, 0.0f, pred);
+    matmul_blas(0, 0, n, 1, d, 1.0f, X, w, 0.0f, pred);
 }
 
 /*md
@@ -481,7 +483,7 @@ Write the statistics of `standardize_fit`: for each column $j$ of the $N \times 
 the mean $\mu_j$ and the population standard deviation $\sigma_j$ (divide by $N$) as above, each
 accumulated in a `double`, in two passes (first the mean, then the squared deviations from it);
 if $\sigma_j < 10^{-6}$ store 1 instead. The input check before the region and the transform
-`standardize_apply` below are given. The same code, returning a `prep_affine`, is
+`standardize_apply` below are given. The same code, returning a `prep_affine_t`, is
 `prep_standardize_fit` in `common/prep.h`, which later chapters use.
 */
 
@@ -690,8 +692,8 @@ static const char *const PIPE_NAMES[PIPE_COUNT] = {"raw", "log", "rank-Gauss"};
 
 typedef struct {
     pipe_kind kind;
-    prep_imputer imputer;
-    prep_rankgauss rankgauss;
+    prep_imputer_t imputer;
+    prep_rankgauss_t rankgauss;
     float mean[MESSY_D], std[MESSY_D];
 } pipeline;
 
@@ -946,9 +948,9 @@ matrix product, and so is the weight gradient: no loop over examples in C.
 ### Exercise 02.5 — a mini-batch step of logistic regression
 
 Write `logreg_step`: the logits $\mathbf{z} = X_b \mathbf{w} + b$ of the batch `xb` ($B \times D$)
-into `z` with one `matmul` (then add the bias), the mean loss and $\mathbf{dz}$ with
+into `z` with one `matmul_blas` (then add the bias), the mean loss and $\mathbf{dz}$ with
 `bce_logits_loss`, then the update $\mathbf{w} \leftarrow \mathbf{w} - \eta X_b^\top \mathbf{dz}$
-(one `matmul` with `trans_a = 1`, `alpha` $= -\eta$ and `beta = 1`, which adds the step to the
+(one `matmul_blas` with `trans_a = 1`, `alpha` $= -\eta$ and `beta = 1`, which adds the step to the
 weights in place) and $b \leftarrow b - \eta \sum_i dz_i$. Return the loss (before the step).
 */
 
@@ -962,11 +964,11 @@ typedef struct {
 static float logreg_step(logreg *m, const float *xb, const float *tb, int B, float lr, float *z, float *dz)
 {
     /* BEGIN EXERCISE 02.5 (2 points): a mini-batch step of logistic regression */
-    matmul(0, 0, B, 1, m->d, 1.0f, xb, m->w, 0.0f, z); /* z = xb w: (B, 1) */
+    matmul_blas(0, 0, B, 1, m->d, 1.0f, xb, m->w, 0.0f, z); /* z = xb w: (B, 1) */
     for (int i = 0; i < B; i++)
         z[i] += m->b;
     float loss = bce_logits_loss(dz, z, tb, B);
-    matmul(1, 0, m->d, 1, B, -lr, xb, dz, 1.0f, m->w); /* w += -lr xb^T dz */
+    matmul_blas(1, 0, m->d, 1, B, -lr, xb, dz, 1.0f, m->w); /* w += -lr xb^T dz */
     float db = 0;
     for (int i = 0; i < B; i++)
         db += dz[i];
@@ -1108,9 +1110,9 @@ and *linear backward*, is the layer that chapter 3 stacks into a network.
 ### Exercise 02.7 — a mini-batch step of softmax regression
 
 Write `softreg_step`: fill every row of `z` ($B \times K$) with the bias, add $X_b W$ with one
-`matmul` (`beta = 1`), compute the loss and $\mathbf{dZ}$ with `softmax_ce_smooth` (smoothing
+`matmul_blas` (`beta = 1`), compute the loss and $\mathbf{dZ}$ with `softmax_ce_smooth` (smoothing
 `eps`), subtract $\eta$ times the column sums of $\mathbf{dZ}$ from $\mathbf{b}$, and update
-$W \leftarrow W - \eta X_b^\top \mathbf{dZ}$ with one `matmul` (`trans_a = 1`, `alpha` $= -\eta$,
+$W \leftarrow W - \eta X_b^\top \mathbf{dZ}$ with one `matmul_blas` (`trans_a = 1`, `alpha` $= -\eta$,
 `beta = 1`: the gradient is added into $W$ without ever being stored). Return the loss.
 */
 
@@ -1141,7 +1143,7 @@ static float softreg_step(softreg *m, const float *xb, const int *yb, int B, flo
     /* BEGIN EXERCISE 02.7 (3 points): a mini-batch step of softmax regression */
     for (int i = 0; i < B; i++)
         memcpy(z + (size_t)i * K, m->b, (size_t)K * sizeof(float));
-    matmul(0, 0, B, K, D, 1.0f, xb, m->W, 1.0f, z); /* Z = 1 b^T + X W:  (B, K) */
+    matmul_blas(0, 0, B, K, D, 1.0f, xb, m->W, 1.0f, z); /* Z = 1 b^T + X W:  (B, K) */
     float loss = softmax_ce_smooth(dz, z, yb, B, K, eps);
     for (int k = 0; k < K; k++) {
         float db = 0;
@@ -1149,7 +1151,7 @@ static float softreg_step(softreg *m, const float *xb, const int *yb, int B, flo
             db += dz[(size_t)i * K + k];
         m->b[k] -= lr * db;
     }
-    matmul(1, 0, D, K, B, -lr, xb, dz, 1.0f, m->W); /* W += -lr X^T dZ:  (D, K) */
+    matmul_blas(1, 0, D, K, B, -lr, xb, dz, 1.0f, m->W); /* W += -lr X^T dZ:  (D, K) */
     return loss;
     /* END EXERCISE */
 }
@@ -1164,7 +1166,7 @@ the *mean confidence*, the average probability the model gives to its predicted 
 well-calibrated model it is close to the accuracy.
 */
 
-static void softreg_check(const char *fn, const softreg *m, const dataset *ds)
+static void softreg_check(const char *fn, const softreg *m, const dataset_t *ds)
 {
     if (ds->d != m->d || ds->classes != m->k)
         nn_fatal("the model and the data must agree: build the model with softreg_new(ds.d, "
@@ -1178,7 +1180,7 @@ typedef struct {
 } eval_result;
 
 /* Cross-entropy, accuracy and mean confidence of m on ds, in chunks.  ds->x: (N, D) */
-static eval_result softreg_evaluate(const softreg *m, const dataset *ds)
+static eval_result softreg_evaluate(const softreg *m, const dataset_t *ds)
 {
     softreg_check("softreg_evaluate", m, ds);
     enum { CHUNK = 1000 };
@@ -1189,7 +1191,7 @@ static eval_result softreg_evaluate(const softreg *m, const dataset *ds)
         int B = ds->n - s < CHUNK ? ds->n - s : CHUNK;
         for (int i = 0; i < B; i++)
             memcpy(z + (size_t)i * K, m->b, (size_t)K * sizeof(float));
-        matmul(0, 0, B, K, m->d, 1.0f, ds->x + (size_t)s * m->d, m->W, 1.0f, z);
+        matmul_blas(0, 0, B, K, m->d, 1.0f, ds->x + (size_t)s * m->d, m->W, 1.0f, z);
         loss += (double)softmax_ce_smooth(NULL, z, ds->y + s, B, K, 0.0f) * B;
         correct += metrics_accuracy_scores(z, ds->y + s, B, K) * B;
         softmax_forward(z, z, B, K);
@@ -1220,7 +1222,7 @@ static batch_buf batch_new(int B, int d, int k)
 static void batch_free(batch_buf *b) { free(b->x), free(b->y), free(b->t), free(b->z), free(b->dz); }
 
 /* Copy the rows order[s .. s+B) of ds into the batch buffers; returns B (smaller at the end). */
-static int batch_gather(batch_buf *bb, const dataset *ds, const int *order, int s)
+static int batch_gather(batch_buf *bb, const dataset_t *ds, const int *order, int s)
 {
     int B = ds->n - s < bb->B ? ds->n - s : bb->B;
     prep_gather_rows(bb->x, ds->x, order + s, B, ds->d);
@@ -1232,7 +1234,7 @@ static int batch_gather(batch_buf *bb, const dataset *ds, const int *order, int 
 }
 
 /* One epoch of mini-batch SGD on softmax regression; returns the mean training loss (smoothed). */
-static double softreg_epoch(softreg *m, const dataset *train, int *order, batch_buf *bb, float lr, float eps,
+static double softreg_epoch(softreg *m, const dataset_t *train, int *order, batch_buf *bb, float lr, float eps,
                             rng_t *rng, long *step, long total_steps, progress_t *bar)
 {
     softreg_check("softreg_epoch", m, train);
@@ -1306,14 +1308,14 @@ what lets the same recipe train the networks of the next chapters.
 */
 
 /* Accuracy and mean BCE of m on ds (labels 0/1).  ds->x: (N, D) */
-static void logreg_evaluate(const logreg *m, const dataset *ds, double *loss, double *acc)
+static void logreg_evaluate(const logreg *m, const dataset_t *ds, double *loss, double *acc)
 {
     if (ds->d != m->d || ds->classes != 2)
         nn_fatal("logistic regression needs two classes and the model's number of features",
                  "logreg_evaluate: the model has %d features, the data has %d features and %d classes: "
                  "expected %d features and 2 classes", m->d, ds->d, ds->classes, m->d);
     float *z = nn_malloc((size_t)ds->n * sizeof(float)), *t = nn_malloc((size_t)ds->n * sizeof(float));
-    matmul(0, 0, ds->n, 1, m->d, 1.0f, ds->x, m->w, 0.0f, z);
+    matmul_blas(0, 0, ds->n, 1, m->d, 1.0f, ds->x, m->w, 0.0f, z);
     int correct = 0;
     for (int i = 0; i < ds->n; i++) {
         z[i] += m->b;
@@ -1327,7 +1329,7 @@ static void logreg_evaluate(const logreg *m, const dataset *ds, double *loss, do
 
 /* Image standardization with one mean and std over all pixels of the training split: the
  * exercise 02.4 statistics of the training matrix seen as a single column. */
-static int standardize_images(dataset *train, dataset *const *others, int n_others)
+static int standardize_images(dataset_t *train, dataset_t *const *others, int n_others)
 {
     float mean, std;
     if (standardize_fit(&mean, &std, train->x, (int)((size_t)train->n * train->d), 1) != 0)
@@ -1364,7 +1366,7 @@ static int write_columns(const char *dir, const char *name, const char *header, 
                          int ncols, int rows)
 {
     char path[4096];
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, dir, name)) != 0)
         return -1;
     fprintf(f.f, "%s\n", header);
@@ -1382,7 +1384,7 @@ static int run_linear(const flags_t *f, rng_t *rng)
     float *x = nn_malloc((size_t)n * D * sizeof(float)), *y = nn_malloc((size_t)n * sizeof(float));
     make_houses(x, y, n, rng);
     int *perm = nn_malloc((size_t)n * sizeof(int)), ntr, nva, nte;
-    if (prep_split(perm, n, 0.2f, 0.2f, rng, &ntr, &nva, &nte) != 0)
+    if (prep_split(perm, &ntr, &nva, &nte, n, 0.2f, 0.2f, rng) != 0)
         return -1;
     /* Gather the three splits; targets follow their rows. */
     float *xtr = nn_malloc((size_t)ntr * D * sizeof(float)), *xte = nn_malloc((size_t)nte * D * sizeof(float));
@@ -1449,7 +1451,7 @@ static int run_linear(const flags_t *f, rng_t *rng)
     float *pred = nn_malloc((size_t)nte * sizeof(float)), *xte1 = nn_malloc((size_t)nte * D1 * sizeof(float));
     with_bias_column(xte1, xte, nte, D);
     linreg_predict(pred, xte1, nte, D1, w_exact, D1);
-    metrics_regression m = metrics_regression_all(pred, yte, (size_t)nte);
+    metrics_regression_t m = metrics_regression_all(pred, yte, (size_t)nte);
     printf("test: RMSE %.2f (the noise has std %.0f), MAE %.2f, R2 %.4f\n", m.rmse, NOISE_STD, m.mae, m.r2);
 
     int rc = write_columns(f->out, "standardization.csv", "step,raw,standardized",
@@ -1503,7 +1505,7 @@ static int run_preparation(const flags_t *f, rng_t *rng)
     float *x = nn_malloc((size_t)n * D * sizeof(float)), *y = nn_malloc((size_t)n * sizeof(float));
     make_messy_houses(x, y, n, rng);
     int *perm = nn_malloc((size_t)n * sizeof(int)), ntr, nva, nte;
-    if (prep_split(perm, n, 0.2f, 0.2f, rng, &ntr, &nva, &nte) != 0)
+    if (prep_split(perm, &ntr, &nva, &nte, n, 0.2f, 0.2f, rng) != 0)
         return -1;
     const int counts[3] = {ntr, nva, nte}, starts[3] = {0, ntr, ntr + nva};
     float *xs[3], *ys[3];
@@ -1537,7 +1539,7 @@ static int run_preparation(const flags_t *f, rng_t *rng)
         for (int s = 1; s < 3; s++)
             linreg_predict(pred[s], xt[s], counts[s], D1, w, D1);
         double val_r2 = metrics_r2(pred[1], ys[1], (size_t)nva);
-        metrics_regression m = metrics_regression_all(pred[2], ys[2], (size_t)nte);
+        metrics_regression_t m = metrics_regression_all(pred[2], ys[2], (size_t)nte);
         printf("%-11s %8.3f %9.2f %8.2f %8.3f\n", PIPE_NAMES[k], val_r2, m.rmse, m.mae, m.r2);
         if (val_r2 > best_r2)
             best = k, best_r2 = val_r2, best_rmse = m.rmse;
@@ -1595,13 +1597,14 @@ static int run_preparation(const flags_t *f, rng_t *rng)
 /* Section 2.7: logistic regression on Sneaker vs Ankle boot. */
 enum { LOGREG_EPOCHS = 10, LOGREG_BATCH = 64 };
 static const float LOGREG_LR = 0.2f;
-static int run_logistic(const flags_t *f, const dataset *full_train, const dataset *full_test, rng_t *rng)
+static int run_logistic(const flags_t *f, const dataset_t *full_train, const dataset_t *full_test, rng_t *rng)
 {
     const int classes[2] = {7, 9};
-    dataset all = dataset_select_classes(full_train, classes, 2), test = dataset_select_classes(full_test, classes, 2);
-    dataset train, val;
-    dataset_split(&all, 0.8f, rng, &train, &val);
-    if (standardize_images(&train, (dataset *const[]){&val, &test}, 2) != 0)
+    dataset_t all = dataset_select_classes(full_train, classes, 2);
+    dataset_t test = dataset_select_classes(full_test, classes, 2);
+    dataset_t train, val;
+    dataset_split(&train, &val, &all, 0.8f, rng);
+    if (standardize_images(&train, (dataset_t *const[]){&val, &test}, 2) != 0)
         return -1;
     printf("== Logistic regression, %s vs %s: %d training, %d validation, %d test images\n", FASHION_CLASSES[7],
            FASHION_CLASSES[9], train.n, val.n, test.n);
@@ -1639,7 +1642,7 @@ static int run_logistic(const flags_t *f, const dataset *full_train, const datas
 static int plot_templates(const char *dir, const softreg *m)
 {
     char path[4096];
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, dir, "templates.csv")) != 0)
         return -1;
     float scale[10];
@@ -1677,8 +1680,8 @@ static int plot_templates(const char *dir, const softreg *m)
 }
 
 /* Train softmax regression for f->epochs; prints and optionally logs every epoch. */
-static eval_result train_softreg(softreg *m, const dataset *train, const dataset *val, const dataset *test,
-                                 const flags_t *f, const options *o, float eps, rng_t *rng, csvlog *log)
+static eval_result train_softreg(softreg *m, const dataset_t *train, const dataset_t *val, const dataset_t *test,
+                                 const flags_t *f, const options *o, float eps, rng_t *rng, csvlog_t *log)
 {
     batch_buf bb = batch_new(o->batch, train->d, train->classes);
     int *order = nn_malloc((size_t)train->n * sizeof(int));
@@ -1704,22 +1707,22 @@ static eval_result train_softreg(softreg *m, const dataset *train, const dataset
 }
 
 /* Section 2.8: softmax regression on all ten classes, with and without label smoothing. */
-static int run_softmax(const flags_t *f, const options *o, dataset *full_train, dataset *test, rng_t *rng)
+static int run_softmax(const flags_t *f, const options *o, dataset_t *full_train, dataset_t *test, rng_t *rng)
 {
-    dataset train, val;
-    dataset_split(full_train, 0.9f, rng, &train, &val);
-    if (standardize_images(&train, (dataset *const[]){&val, test}, 2) != 0)
+    dataset_t train, val;
+    dataset_split(&train, &val, full_train, 0.9f, rng);
+    if (standardize_images(&train, (dataset_t *const[]){&val, test}, 2) != 0)
         return -1;
     printf("== Softmax regression, 10 classes: %d training, %d validation, %d test images; batch %d, lr %g\n",
            train.n, val.n, test->n, o->batch, o->lr);
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "epoch,batch_loss,train_loss,train_acc,val_loss,val_acc") != 0)
         return -1;
     softreg m = softreg_new(train.d, train.classes);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     eval_result te = train_softreg(&m, &train, &val, test, f, o, o->smoothing, rng, &log);
-    double seconds = clock_seconds() - t0;
+    double seconds = timing_seconds() - t0;
     int rc = csvlog_close(&log);
     printf("softmax regression (label smoothing %.2f): test accuracy %.4f, test cross-entropy %.4f, "
            "mean confidence %.3f; %.1fs\n", o->smoothing, te.acc, te.loss, te.confidence, seconds);
@@ -1744,10 +1747,10 @@ int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/02"};
     options o = {.lr = 0.1f, .smoothing = 0.0f, .batch = 128};
-    const flag_option extra[] = {
-        {"--lr", FLAG_FLOAT, &o.lr, "softmax regression learning rate"},
-        {"--batch", FLAG_INT, &o.batch, "softmax regression batch size"},
-        {"--smoothing", FLAG_FLOAT, &o.smoothing, "label smoothing epsilon, 0 to 1"},
+    const flags_option_t extra[] = {
+        {"--lr", FLAGS_FLOAT, &o.lr, "softmax regression learning rate"},
+        {"--batch", FLAGS_INT, &o.batch, "softmax regression batch size"},
+        {"--smoothing", FLAGS_FLOAT, &o.smoothing, "label smoothing epsilon, 0 to 1"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 2: linear, logistic and softmax regression by gradient descent.", extra, 3);
     if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
@@ -1761,11 +1764,11 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     if (run_linear(&f, &rng) != 0 || run_preparation(&f, &rng) != 0)
         return 1;
-    dataset train, test;
-    if (fashion_load_splits(f.data, &train, &test) != 0)
+    dataset_t train, test;
+    if (fashion_load_splits(&train, &test, f.data) != 0)
         return 1;
     if (f.quick)
         train.n = train.n < 3000 ? train.n : 3000; /* a prefix: the rows are already in memory */
@@ -1776,7 +1779,7 @@ int main(int argc, char **argv)
     dataset_free(&train), dataset_free(&test);
     if (rc)
         return 1;
-    printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return 0;
 }
 

@@ -239,7 +239,7 @@ static void houses_design(float *X, float *y, float *mean, float *std, int n)
     rng_t rng;
     rng_seed(&rng, 9);
     make_houses(x, y, n, &rng);
-    prep_affine t;
+    prep_affine_t t;
     cr_assert_eq(prep_standardize_fit(&t, x, n, HOUSE_D), 0);
     prep_affine_apply(&t, x, n, HOUSE_D);
     memcpy(mean, t.shift, HOUSE_D * sizeof(float));
@@ -375,7 +375,7 @@ Test(ex02_5, one_step_by_hand)
                        "Hint: return the loss of the batch before the update.", L);
     cr_assert(fabsf(w[0] + 0.5f) < 1e-6f && fabsf(w[1] - 0.75f) < 1e-6f && fabsf(m.b) < 1e-7f,
               "expected w = (-0.5, 0.75), b = 0 after one step with lr 1, got w = (%g, %g), b = %g. Hint: "
-              "w <- w - lr X^T dz: matmul(1, 0, D, 1, B, -lr, xb, dz, 1, w).", w[0], w[1], m.b);
+              "w <- w - lr X^T dz: matmul_blas(1, 0, D, 1, B, -lr, xb, dz, 1, w).", w[0], w[1], m.b);
 }
 
 Test(ex02_5, one_step_matches_pytorch)
@@ -394,12 +394,12 @@ Test(ex02_5, one_step_matches_pytorch)
 
 Test(ex02_5, separates_sneakers_from_ankle_boots_on_the_sample)
 {
-    dataset tr_all, te_all;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr_all), 0, "the committed sample must load");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te_all), 0, "the committed sample must load");
+    dataset_t tr_all, te_all;
+    cr_assert_eq(fashion_load(&tr_all, DATASETS "/fashion-mnist-sample", "train"), 0, "the committed sample must load");
+    cr_assert_eq(fashion_load(&te_all, DATASETS "/fashion-mnist-sample", "t10k"), 0, "the committed sample must load");
     const int classes[2] = {7, 9};
-    dataset tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
-    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0);
+    dataset_t tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
+    cr_assert_eq(standardize_images(&tr, (dataset_t *const[]){&te}, 1), 0);
     logreg m = {.d = 784, .w = nn_calloc(784, sizeof(float)), .b = 0};
     float z[16], dz[16], t[16];
     for (int e = 0; e < 20; e++)
@@ -525,7 +525,7 @@ Test(ex02_7, one_step_matches_pytorch)
                        "Hint: copy b into every row of z, then matmul with beta = 1.", G_SR_LOSS, L);
     double ew = worst_rel(m.W, G_SR_W1, G_SR_D * G_SR_K, 1e-3), eb = worst_rel(m.b, G_SR_B1, G_SR_K, 1e-3);
     cr_assert(ew < 1e-5, "W after one step differs from PyTorch's (worst relative error %g; W[0][0] = %g, expected "
-              "%g). Hint: W <- W - lr X^T dZ, a (D, B) x (B, K) product: matmul(1, 0, D, K, B, ...).", ew, m.W[0],
+              "%g). Hint: W <- W - lr X^T dZ, a (D, B) x (B, K) product: matmul_blas(1, 0, D, K, B, ...).", ew, m.W[0],
               G_SR_W1[0]);
     cr_assert(eb < 1e-5, "b after one step differs from PyTorch's (worst relative error %g; b[0] = %g, expected %g). "
               "Hint: b_k <- b_k - lr * sum over the batch of dZ[i][k] (column sums).", eb, m.b[0], G_SR_B1[0]);
@@ -534,10 +534,10 @@ Test(ex02_7, one_step_matches_pytorch)
 
 Test(ex02_7, learns_the_fashion_sample)
 {
-    dataset tr, te;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "the committed sample must load");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te), 0, "the committed sample must load");
-    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0);
+    dataset_t tr, te;
+    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "the committed sample must load");
+    cr_assert_eq(fashion_load(&te, DATASETS "/fashion-mnist-sample", "t10k"), 0, "the committed sample must load");
+    cr_assert_eq(standardize_images(&tr, (dataset_t *const[]){&te}, 1), 0);
     softreg m = softreg_new(784, 10);
     batch_buf bb = batch_new(32, 784, 10);
     int order[300];
@@ -564,7 +564,7 @@ Test(ex02_7, learns_the_fashion_sample)
 static void evaluate_wrong_shape(void *arg)
 {
     softreg *m = arg;
-    dataset ds = dataset_new(5, 10, 10); /* 10 features, the model expects 6 */
+    dataset_t ds = dataset_new(5, 10, 10); /* 10 features, the model expects 6 */
     softreg_evaluate(m, &ds);
 }
 

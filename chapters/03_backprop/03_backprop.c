@@ -43,18 +43,20 @@ is its *gradient* (or *adjoint*); it always has the shape of $v$. In code $\bar 
 
 #include "activations.h" /* NAME_forward / NAME_backward for every activation (this chapter's zoo) */
 #include "csvlog.h"      /* out/03/log.csv */
-#include "data.h"        /* dataset, fashion_load, dataset_split */
+#include "data.h"        /* dataset_t, fashion_load, dataset_split */
 #include "error.h"       /* nn_fatal, nn_check_finite, nn_malloc */
+#include "course.h"      /* TODO: the student edition's exercise stubs */
 #include "flags.h"       /* --epochs --seed --quick --out --data --help, plus --lr --batch --optim --bench */
 #include "gradcheck.h"   /* centered differences with kink detection (section 3.4) */
 #include "init.h"        /* init_normal and the named schemes (section 3.6) */
 #include "io.h"          /* io_create / io_commit / io_join */
 #include "layers.h"      /* linear_forward / linear_backward (section 3.2) */
-#include "loss.h"        /* softmax_cross_entropy, softmax_forward (chapter 2) */
+#include "loss.h"        /* softmax_cross_entropy, softmax_forward (chapter 2), softmax_backward */
 #include "optim.h"       /* sgd_step, adam_step (section 3.7) */
 #include "plot.h"        /* gnuplot figures */
 #include "prep.h"        /* prep_gather_rows: a shuffled batch into contiguous rows (chapter 2) */
-#include "progress.h"    /* the progress bar, clock_seconds */
+#include "progress.h"    /* the progress bar */
+#include "timing.h"      /* timing_seconds, timing_median */
 #include "rng.h"         /* the explicit random number generator */
 #include "tensor.h"      /* tensor views with shapes, for checked entry points */
 
@@ -151,7 +153,7 @@ and $\bar b$ is the many-paths rule at work: the same weights are used by every 
 
 These three products live in `common/layers.c` as `linear_forward` and `linear_backward` (with
 `linear_forward_checked` / `linear_backward_checked`, which first check every shape), written
-with `matmul()`, that is OpenBLAS's `cblas_sgemm`: the forward pass is one product, the backward
+with `matmul_blas()`, that is OpenBLAS's `cblas_sgemm`: the forward pass is one product, the backward
 two. That is where this chapter's network, and every later one, spends its time.
 
 ## 3.3 The activation zoo
@@ -275,7 +277,7 @@ $$
 \bar z_j = \sum_i \bar p_i\, p_i (\delta_{ij} - p_j) = p_j \Bigl(\bar p_j - \sum_i \bar p_i p_i\Bigr),
 $$
 
-`softmax_backward` in `common/activations.c`. Followed by the cross-entropy
+`softmax_backward` in `common/loss.c`. Followed by the cross-entropy
 $L = -\frac1B \sum_b \log p_{b,t_b}$, whose gradient is $\bar p_{bi} = -[i = t_b] / (B\,p_{bi})$,
 this collapses to $\bar z = (p - \operatorname{onehot}(t)) / B$, the formula that
 `softmax_cross_entropy` in `common/loss.h` uses (chapter 2): fusing the two avoids dividing by a
@@ -540,7 +542,7 @@ static int plot_activations(const char *dir)
     slice_softmax(f + (size_t)(ACT_COUNT + 3) * N, df + (size_t)(ACT_COUNT + 3) * N, xs, N);
 
     char path[4096];
-    io_file out;
+    io_file_t out;
     int rc = io_create(&out, io_join(path, dir, "activations.csv"));
     if (rc == 0) {
         fprintf(out.f, "x");
@@ -642,7 +644,7 @@ slightly from $2h$), adds the kink test, and is what the tests of every later ch
 */
 
 /* Relative error between `analytic` and the centered difference of loss w.r.t. *p. */
-static double gradcheck_one(gradcheck_loss_fn loss, void *ctx, float *p, double analytic, float h)
+static double gradcheck_one(gradcheck_loss_fn_t loss, void *ctx, float *p, double analytic, float h)
 {
     /* BEGIN EXERCISE 03.3 (2 points): a centered difference and its relative error */
     const float saved = *p;
@@ -749,10 +751,10 @@ the batch has `B` rows. (The shape of `x` has been checked before your code runs
 3.9.)
 */
 
-static void mlp_check_input(const mlp *m, tensor x);
+static void mlp_check_input(const mlp *m, tensor_t x);
 
 /* Forward pass; returns the logits m->a[L], (B, n_L).   x: (B, n_0) with B <= max_batch */
-static const float *mlp_forward(mlp *m, tensor x)
+static const float *mlp_forward(mlp *m, tensor_t x)
 {
     mlp_check_input(m, x);
     const int B = x.shape[0];
@@ -831,13 +833,13 @@ static void mlp_backward(mlp *m, const float *x, const float *dz, int B)
 }
 
 /*md
-Does it work? The program checks the whole network with `gradcheck` before training: a
+Does it work? The program checks the whole network with `gradcheck_run` before training: a
 784-256-128-10 ReLU network with He initialization, a batch of 16 training images, a random
 upstream gradient $R$ on the logits and $L = \sum z^{(3)} \odot R$. It compares the analytic and
 numerical derivatives for 60 randomly chosen weights and biases of each layer, with $h = 10^{-2}$.
 A whole network is harder to check than one layer, for two reasons. Kinks are everywhere: nudging
 one first-layer weight moves the pre-activations of all 128 second-layer units of every example,
-and any of them within reach of 0 bends $L$; the step halving of `gradcheck` (section 3.4) sorts
+and any of them within reach of 0 bends $L$; the step halving of `gradcheck_run` (section 3.4) sorts
 these out. And the rounding noise is larger, since every evaluation recomputes the whole network
 in float32. In the default run the worst relative error was 0.0091 (the tests' bound is
 $10^{-2}$) and 2 of the 180 elements sat on kinks.
@@ -850,7 +852,7 @@ relative error of your `gradcheck_one` for one second-layer weight was 7.7e-4 at
 
 typedef struct {
     mlp *m;
-    tensor x;
+    tensor_t x;
     const float *r; /* (B, n_L) the random upstream gradient */
 } mlp_check_ctx;
 
@@ -864,7 +866,7 @@ static double mlp_upstream_loss(void *p)
 
 /* Gradient-checks `per_layer` random weights and biases of every layer of m on the batch x.
  * Returns the worst relative error (kinks excluded) and counts the kinks. */
-static double mlp_gradcheck(mlp *m, tensor x, int per_layer, float h, rng_t *rng, size_t *kinks)
+static double mlp_gradcheck(mlp *m, tensor_t x, int per_layer, float h, rng_t *rng, size_t *kinks)
 {
     const int B = x.shape[0], K = m->sizes[m->L];
     float *r = nn_malloc((size_t)B * K * sizeof(float));
@@ -881,7 +883,7 @@ static double mlp_gradcheck(mlp *m, tensor x, int per_layer, float h, rng_t *rng
             float *p = k % 3 ? m->W[l] : m->b[l];
             float *g = k % 3 ? m->dW[l] : m->db[l];
             size_t i = rng_below(rng, (uint32_t)(k % 3 ? nW : nb));
-            gradcheck_result res = gradcheck(mlp_upstream_loss, &c, p + i, g + i, 1, h);
+            gradcheck_result_t res = gradcheck_run(mlp_upstream_loss, &c, p + i, g + i, 1, h);
             *kinks += res.kinks;
             if (!res.kinks)
                 worst = fmax(worst, res.max_rel_error);
@@ -1007,7 +1009,7 @@ signals and gradients of the same size in every layer.
 
 /* Per-layer std of the activations a^(l) (l = 1..L, the last being the logits) and of the weight
  * gradients dW^(l) for network m initialized with scheme s, on the batch x with labels y. */
-static void layer_stats(mlp *m, init_scheme s, tensor x, const int *y, rng_t *rng, double *act_std, double *grad_std)
+static void layer_stats(mlp *m, init_scheme s, tensor_t x, const int *y, rng_t *rng, double *act_std, double *grad_std)
 {
     mlp_init(m, s, rng);
     const int B = x.shape[0];
@@ -1102,7 +1104,7 @@ static void optimizer_free(optimizer *o)
 }
 
 /* One step of training on a batch; returns its loss.   x: (B, n_0), labels: (B) */
-static float train_step(mlp *m, optimizer *o, tensor x, const int *labels, long step)
+static float train_step(mlp *m, optimizer *o, tensor_t x, const int *labels, long step)
 {
     /* BEGIN EXERCISE 03.7 (2 points): forward, loss, finiteness check, backward, update */
     const int B = x.shape[0];
@@ -1131,7 +1133,7 @@ static int argmax(const float *z, int k)
 }
 
 /* Mean cross-entropy and accuracy of m on ds, in batches of m->max_batch.   ds->x: (N, n_0) */
-static void mlp_evaluate(mlp *m, const dataset *ds, double *loss, double *acc)
+static void mlp_evaluate(mlp *m, const dataset_t *ds, double *loss, double *acc)
 {
     const int K = m->sizes[m->L];
     double total = 0;
@@ -1150,10 +1152,10 @@ static void mlp_evaluate(mlp *m, const dataset *ds, double *loss, double *acc)
 typedef struct {
     mlp *m;
     optimizer *opt;
-    const dataset *train, *val; /* val may be NULL (no validation: the benchmark) */
+    const dataset_t *train, *val; /* val may be NULL (no validation: the benchmark) */
     int batch;
     int quiet;                  /* no progress output */
-    csvlog *log;                /* may be NULL */
+    csvlog_t *log;                /* may be NULL */
     rng_t *rng;
     int *order;                 /* (train->n) the shuffled visiting order, owned */
     float *xb;                  /* (batch, n_0) the gathered batch, owned */
@@ -1163,8 +1165,8 @@ typedef struct {
     float lr0;                  /* the initial learning rate */
 } trainer;
 
-static trainer trainer_new(mlp *m, optimizer *opt, const dataset *train, const dataset *val, int batch,
-                           rng_t *rng, csvlog *log, int quiet)
+static trainer trainer_new(mlp *m, optimizer *opt, const dataset_t *train, const dataset_t *val, int batch,
+                           rng_t *rng, csvlog_t *log, int quiet)
 {
     if (batch < 1 || batch > m->max_batch)
         nn_fatal("use --batch between 1 and 1000", "batch size %d, expected 1..%d", batch, m->max_batch);
@@ -1182,14 +1184,14 @@ static void trainer_free(trainer *t) { free(t->order), free(t->xb), free(t->yb);
  * gathering and steps; evaluation excluded). */
 static double train_epoch(trainer *t, int epoch, int epochs)
 {
-    const dataset *ds = t->train;
+    const dataset_t *ds = t->train;
     const int D = ds->d, K = t->m->sizes[t->m->L], steps = (ds->n + t->batch - 1) / t->batch;
     char label[64];
     snprintf(label, sizeof label, "epoch %2d/%d", epoch, epochs);
     progress_t bar;
     if (!t->quiet)
         progress_begin(&bar, label, steps);
-    double busy = 0, t0 = clock_seconds(), sum_loss = 0, epoch_loss = 0, vl = 0, va = 0;
+    double busy = 0, t0 = timing_seconds(), sum_loss = 0, epoch_loss = 0, vl = 0, va = 0;
     long seen = 0, correct = 0, row_steps = 0;
     rng_shuffle(t->rng, t->order, ds->n);
     for (int s = 0; s < steps; s++) {
@@ -1208,15 +1210,15 @@ static double train_epoch(trainer *t, int epoch, int epochs)
             progress_step(&bar, s + 1, "loss %.4f", epoch_loss / (s + 1));
         int quarter = (s + 1) * 4 / steps; /* log at the end of each quarter epoch */
         if (t->log && quarter != s * 4 / steps) {
-            busy += clock_seconds() - t0;
+            busy += timing_seconds() - t0;
             mlp_evaluate(t->m, t->val, &vl, &va);
             csvlog_row(t->log, (double[]){(double)t->step, epoch - 1 + (double)(s + 1) / steps,
                                           sum_loss / row_steps, (double)correct / seen, vl, va});
             sum_loss = 0, seen = correct = row_steps = 0;
-            t0 = clock_seconds();
+            t0 = timing_seconds();
         }
     }
-    busy += clock_seconds() - t0;
+    busy += timing_seconds() - t0;
     if (!t->quiet && t->log)
         progress_end(&bar, "loss %.4f  val loss %.4f  val acc %.4f  (%.2fs)", epoch_loss / steps, vl, va, busy);
     else if (!t->quiet)
@@ -1257,7 +1259,7 @@ machine. Other jobs shared the machine while we measured, and most runs took 0.8
 course's target of 0.45 s an epoch is not reached (nor, on this machine, reachable with OpenBLAS:
 `make bench` times the same eight products per step with nothing in between, and one epoch's worth
 alone took 0.47 to 0.69 s in our runs). Timing each phase of the training step
-(`clock_seconds` around each call, 3 epochs, an idle moment) shows where an epoch of 0.91 s went:
+(`timing_seconds` around each call, 3 epochs, an idle moment) shows where an epoch of 0.91 s went:
 
 | phase | seconds | share |
 |---|---|---|
@@ -1308,7 +1310,7 @@ before the NaN can spread into the weights, the log and the figures:
     not normalized; also check for log(0) or division by zero
 */
 
-static void mlp_check_input(const mlp *m, tensor x)
+static void mlp_check_input(const mlp *m, tensor_t x)
 {
     char s[64];
     if (x.ndim != 2)
@@ -1354,8 +1356,8 @@ static double mlp_flops_per_example(const mlp *m)
 /* The benchmark of the contract: 3 epochs on all 60k images, batch 128, Adam 1e-3, one line out. */
 static int run_bench(const flags_t *f)
 {
-    dataset train, test;
-    if (fashion_load_splits(f->data, &train, &test) != 0)
+    dataset_t train, test;
+    if (fashion_load_splits(&train, &test, f->data) != 0)
         return 1;
     rng_t rng;
     rng_seed(&rng, f->seed);
@@ -1368,14 +1370,14 @@ static int run_bench(const flags_t *f)
     for (int e = 0; e < EPOCHS; e++)
         secs[e] = train_epoch(&t, e + 1, EPOCHS);
     mlp_evaluate(&m, &test, &loss, &acc);
-    printf("bench: name=mlp-hand epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", clock_median(secs, EPOCHS), acc,
+    printf("bench: name=mlp-hand epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", timing_median(secs, EPOCHS), acc,
            mlp_flops_per_example(&m) * train.n / 1e9);
     trainer_free(&t), optimizer_free(&opt), mlp_free(&m), dataset_free(&train), dataset_free(&test);
     return 0;
 }
 
 /* 3.4/3.5: gradient check of the whole network before training. */
-static void run_gradcheck(const dataset *train, rng_t *rng, int quick)
+static void run_gradcheck(const dataset_t *train, rng_t *rng, int quick)
 {
     mlp m = mlp_new(MLP_SIZES, 3, ACT_RELU, 16);
     mlp_init(&m, INIT_HE, rng);
@@ -1389,7 +1391,7 @@ static void run_gradcheck(const dataset *train, rng_t *rng, int quick)
     /* The error of one centered difference against h, for a weight of a (smooth) tanh network. */
     mlp t = mlp_new(MLP_SIZES, 3, ACT_TANH, 16);
     mlp_init(&t, INIT_LECUN, rng);
-    tensor x = tensor_view(train->x, 2, (int[]){16, train->d});
+    tensor_t x = tensor_view(train->x, 2, (int[]){16, train->d});
     float r[16 * 10];
     gradcheck_random_upstream(r, 16 * 10, rng);
     mlp_forward(&t, x);
@@ -1404,7 +1406,7 @@ static void run_gradcheck(const dataset *train, rng_t *rng, int quick)
 }
 
 /* 3.6: per-layer statistics of a 10-layer network under each scheme, for tanh and relu. */
-static int run_init_stats(const flags_t *f, const dataset *train, rng_t *rng)
+static int run_init_stats(const flags_t *f, const dataset_t *train, rng_t *rng)
 {
     enum { L = 10, SCHEMES = INIT_COUNT - 1 }; /* every scheme but zero */
     int sizes[L + 1] = {784};
@@ -1414,7 +1416,7 @@ static int run_init_stats(const flags_t *f, const dataset *train, rng_t *rng)
     const int B = f->quick ? 64 : 256;
     const act_kind acts[2] = {ACT_TANH, ACT_RELU};
     double stats[2][SCHEMES][2][L];
-    tensor x = tensor_view(train->x, 2, (int[]){B, train->d});
+    tensor_t x = tensor_view(train->x, 2, (int[]){B, train->d});
     for (int a = 0; a < 2; a++) {
         mlp m = mlp_new(sizes, L, acts[a], B);
         for (int s = 0; s < SCHEMES; s++)
@@ -1422,7 +1424,7 @@ static int run_init_stats(const flags_t *f, const dataset *train, rng_t *rng)
         mlp_free(&m);
     }
     char path[4096];
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, f->out, "init_stats.csv")) != 0)
         return -1;
     fprintf(out.f, "layer");
@@ -1476,7 +1478,7 @@ static float unit_spread(const mlp *m, int l)
 /* 3.6: zero initialization keeps every unit of a layer identical. Trains a sigmoid network for
  * `steps` steps from scheme s with the given optimizer; returns the test accuracy and the spread
  * of the units' weights in the first two layers. */
-static double symmetry_run(const dataset *train, const dataset *test, init_scheme s, const char *optim, float lr,
+static double symmetry_run(const dataset_t *train, const dataset_t *test, init_scheme s, const char *optim, float lr,
                            int steps, rng_t *rng, float spread[2])
 {
     mlp m = mlp_new(MLP_SIZES, 3, ACT_SIGMOID, 1000);
@@ -1497,7 +1499,7 @@ static double symmetry_run(const dataset *train, const dataset *test, init_schem
     return acc;
 }
 
-static void run_symmetry(const flags_t *f, const dataset *train, const dataset *test, rng_t *rng)
+static void run_symmetry(const flags_t *f, const dataset_t *train, const dataset_t *test, rng_t *rng)
 {
     const int steps = f->quick ? 20 : 300;
     float zs[2], xs[2], za[2];
@@ -1512,15 +1514,15 @@ static void run_symmetry(const flags_t *f, const dataset *train, const dataset *
 }
 
 /* 3.7: the training run. */
-static int run_training(const flags_t *f, const dataset *full, const dataset *test, rng_t *rng,
+static int run_training(const flags_t *f, const dataset_t *full, const dataset_t *test, rng_t *rng,
                         const char *optim, float lr, int batch)
 {
-    dataset train, val;
-    dataset_split(full, 11.0f / 12.0f, rng, &train, &val); /* 55,000 / 5,000 of the 60,000 */
+    dataset_t train, val;
+    dataset_split(&train, &val, full, 11.0f / 12.0f, rng); /* 55,000 / 5,000 of the 60,000 */
     printf("training 784-256-128-10 (relu, he init, %s, lr %g, batch %d) on %d images, validating on %d\n",
            optim, lr, batch, train.n, val.n);
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "step,epoch,train_loss,train_acc,val_loss,val_acc") != 0)
         return -1;
     mlp m = mlp_new(MLP_SIZES, 3, ACT_RELU, 1000);
@@ -1551,11 +1553,11 @@ int main(int argc, char **argv)
     float lr = 1e-3f;
     int batch = 128, bench = 0;
     const char *optim = "adam";
-    const flag_option extra[] = {
-        {"--lr", FLAG_FLOAT, &lr, "learning rate"},
-        {"--batch", FLAG_INT, &batch, "mini-batch size (1..1000)"},
-        {"--optim", FLAG_STRING, &optim, "optimizer: adam or sgd"},
-        {"--bench", FLAG_SWITCH, &bench, "only the benchmark: 3 epochs on 60k images, one line of results"},
+    const flags_option_t extra[] = {
+        {"--lr", FLAGS_FLOAT, &lr, "learning rate"},
+        {"--batch", FLAGS_INT, &batch, "mini-batch size (1..1000)"},
+        {"--optim", FLAGS_STRING, &optim, "optimizer: adam or sgd"},
+        {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: 3 epochs on 60k images, one line of results"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 3: backpropagation by hand, activations, initialization, an MLP on Fashion-MNIST.",
                              extra, 4);
@@ -1571,9 +1573,9 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
-    dataset full, test;
-    if (fashion_load_splits(f.data, &full, &test) != 0)
+    double t0 = timing_seconds();
+    dataset_t full, test;
+    if (fashion_load_splits(&full, &test, f.data) != 0)
         return 1;
     if (f.quick) /* prefixes: the rows are already in memory */
         full.n = full.n < 3000 ? full.n : 3000, test.n = test.n < 1000 ? test.n : 1000;
@@ -1584,7 +1586,7 @@ int main(int argc, char **argv)
     rc |= run_training(&f, &full, &test, &rng, optim, lr, batch);
     dataset_free(&full);
     dataset_free(&test);
-    printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc ? 1 : 0;
 }
 

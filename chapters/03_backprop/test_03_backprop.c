@@ -206,7 +206,7 @@ static mlp golden_mlp(act_kind act)
     return m;
 }
 
-static tensor golden_x(int rows) { return tensor_view((float *)MLP_X, 2, (int[]){rows, 6}); }
+static tensor_t golden_x(int rows) { return tensor_view((float *)MLP_X, 2, (int[]){rows, 6}); }
 
 /* Largest |got - want| over n values, and where. */
 static double max_diff(const float *got, const float *want, int n, int *at)
@@ -275,7 +275,7 @@ Test(ex03_4, a_single_layer_is_just_linear)
 static void expect_grads(act_kind act, const float *dW[3], const float *db[3], const char *hint)
 {
     mlp m = golden_mlp(act);
-    tensor x = golden_x(4);
+    tensor_t x = golden_x(4);
     const float *z = mlp_forward(&m, x);
     float dz[12];
     softmax_cross_entropy(dz, z, MLP_LABELS, 4, 3); /* chapter 2's (p - onehot) / B */
@@ -308,7 +308,7 @@ Test(ex03_5, tanh_gradients_match_pytorch)
 /* L = sum(logits * R) for the numerical check below. */
 typedef struct {
     mlp *m;
-    tensor x;
+    tensor_t x;
     float *r;
 } up_ctx;
 
@@ -335,7 +335,7 @@ Test(ex03_5, deep_sigmoid_network_passes_the_gradient_check)
     mlp_backward(&m, x, r, 3);
     float *analytic = nn_malloc(m.n_params * sizeof(float));
     memcpy(analytic, m.grads, m.n_params * sizeof(float));
-    gradcheck_result g = gradcheck(up_loss, &c, m.params, analytic, m.n_params, 1e-2f);
+    gradcheck_result_t g = gradcheck_run(up_loss, &c, m.params, analytic, m.n_params, 1e-2f);
     cr_assert(g.max_rel_error < 1e-2, "4-layer sigmoid network: parameter %zu (of %zu; W1 b1 W2 b2 ... in order) "
               "has analytic gradient %g but the centered difference is %g (relative error %.2g, bound 1e-2). "
               "Hint: are the gradients of every layer written, with the right layer input?", g.worst, m.n_params,
@@ -347,7 +347,7 @@ Test(ex03_5, deep_sigmoid_network_passes_the_gradient_check)
 Test(ex03_5, gradients_are_overwritten_not_accumulated)
 {
     mlp m = golden_mlp(ACT_RELU);
-    tensor x = golden_x(4);
+    tensor_t x = golden_x(4);
     const float *z = mlp_forward(&m, x);
     float dz[12];
     softmax_cross_entropy(dz, z, MLP_LABELS, 4, 3);
@@ -479,9 +479,9 @@ Test(ex03_7, a_non_finite_loss_stops_training_with_a_message)
 
 Test(ex03_7, learns_the_committed_sample)
 {
-    dataset tr, te;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "could not load the sample");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te), 0, "could not load the sample");
+    dataset_t tr, te;
+    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample");
+    cr_assert_eq(fashion_load(&te, DATASETS "/fashion-mnist-sample", "t10k"), 0, "could not load the sample");
     rng_t rng;
     rng_seed(&rng, 1);
     const int sizes[3] = {784, 64, 10};
@@ -589,8 +589,8 @@ Test(ch03, mlp_gradcheck_of_the_chapter_network_on_the_sample)
 {
     /* The check main() prints, on the committed sample: 784-256-128-10 relu, B = 16, h = 1e-2,
      * 30 elements per layer; kinks are reported and excluded; bound 1e-2 on the rest. */
-    dataset tr;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "could not load the sample");
+    dataset_t tr;
+    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample");
     rng_t rng;
     rng_seed(&rng, 3);
     mlp m = mlp_new(MLP_SIZES_FOR_TESTS, 3, ACT_RELU, 16);

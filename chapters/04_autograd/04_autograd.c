@@ -29,18 +29,20 @@ are row-major: a `(B, D)` matrix stores row $b$ at `x + b*D`.
 */
 
 #include "activations.h" /* relu/sigmoid kernels the tape's activations call */
-#include "autograd.h"    /* the tape: ag_tape, ag_var, ag_* operations, ag_backward */
+#include "autograd.h"    /* the tape: ag_tape_t, ag_var_t, ag_* operations, ag_backward */
 #include "csvlog.h"      /* out/04/log.csv */
 #include "data.h"        /* Fashion-MNIST, splits */
 #include "error.h"       /* nn_fatal, nn_malloc, nn_check_finite */
+#include "course.h"      /* TODO: the student edition's exercise stubs */
 #include "flags.h"       /* --epochs --seed --quick --out --data --help, plus --lr --batch --bench */
 #include "init.h"        /* He initialization */
 #include "io.h"          /* io_create/io_commit, io_join */
-#include "matmul.h"      /* matmul(): OpenBLAS SGEMM */
+#include "matmul.h"      /* matmul_blas(): OpenBLAS SGEMM */
 #include "metrics.h"     /* metrics_argmax, metrics_r2 */
 #include "optim.h"       /* adam_t */
 #include "plot.h"        /* gnuplot figures */
-#include "progress.h"    /* progress bar, clock_seconds */
+#include "progress.h"    /* progress bar */
+#include "timing.h"      /* timing_seconds, timing_median */
 #include "rng.h"         /* explicit random state */
 
 #include <math.h>
@@ -211,8 +213,8 @@ much as inference. (A fully connected layer $x W + b$ is this with $A = x$, $B =
 ### Exercise 04.2 — the backward of the matrix product
 
 Write `matmul_backward`: **add** $G B^\top$ into `dA` and $A^\top G$ into `dB`, each skipped when
-`NULL`. Use `matmul()` from `matmul.h`,
-`matmul(trans_a, trans_b, M, N, K, alpha, A, B, beta, C)` computing
+`NULL`. Use `matmul_blas()` from `matmul.h`,
+`matmul_blas(trans_a, trans_b, M, N, K, alpha, A, B, beta, C)` computing
 $C \leftarrow \alpha \, \mathrm{op}(A) \, \mathrm{op}(B) + \beta C$ where $\mathrm{op}$ transposes
 when its flag is 1 and the sizes $M, N, K$ are those of the *product*: op(A) is $(M, K)$ and op(B)
 is $(K, N)$. Which $\beta$ makes it add into the buffer?
@@ -225,9 +227,9 @@ static void matmul_backward(float *dA, float *dB, const float *dC, const float *
 {
     /* BEGIN EXERCISE 04.2 (3 points): the backward of the matrix product */
     if (dA)
-        matmul(0, 1, M, K, N, 1.0f, dC, B, 1.0f, dA); /* (M, N) (N, K) */
+        matmul_blas(0, 1, M, K, N, 1.0f, dC, B, 1.0f, dA); /* (M, N) (N, K) */
     if (dB)
-        matmul(1, 0, K, N, M, 1.0f, A, dC, 1.0f, dB); /* (K, M) (M, N) */
+        matmul_blas(1, 0, K, N, M, 1.0f, A, dC, 1.0f, dB); /* (K, M) (M, N) */
     /* END EXERCISE */
 }
 
@@ -262,7 +264,7 @@ dimension at a time, from the last, and drops the coordinates where the operand 
 
 /* The flat index in x of the element that element i of the broadcast result `out` reads:
  * shapes aligned at the last dimension, x's size-1 dimensions repeated. */
-static size_t broadcast_offset(size_t i, tensor out, tensor x)
+static size_t broadcast_offset(size_t i, tensor_t out, tensor_t x)
 {
     size_t off = 0, stride = 1;
     for (int d = out.ndim - 1, dx = x.ndim - 1; d >= 0 && dx >= 0; d--, dx--) {
@@ -276,9 +278,9 @@ static size_t broadcast_offset(size_t i, tensor out, tensor x)
 }
 
 /* The result's shape under the rules above, or a message naming op and both shapes. */
-static tensor broadcast_shape(const char *op, tensor a, tensor b)
+static tensor_t broadcast_shape(const char *op, tensor_t a, tensor_t b)
 {
-    tensor out = {.ndim = a.ndim > b.ndim ? a.ndim : b.ndim};
+    tensor_t out = {.ndim = a.ndim > b.ndim ? a.ndim : b.ndim};
     for (int d = out.ndim - 1, da = a.ndim - 1, db = b.ndim - 1; d >= 0; d--, da--, db--) {
         int sa = da >= 0 ? a.shape[da] : 1, sb = db >= 0 ? b.shape[db] : 1;
         if (sa != sb && sa != 1 && sb != 1) {
@@ -304,7 +306,7 @@ $(4, 3) \to (3)$, a column $(2, 3) \to (2, 1)$ and shapes broadcast on both side
 
 /* ga += g summed over the broadcast dimensions.   g: the result's shape; ga: the operand's shape,
  * which broadcasts to g's. */
-static void sum_to_shape(tensor ga, tensor g)
+static void sum_to_shape(tensor_t ga, tensor_t g)
 {
     /* BEGIN EXERCISE 04.3 (2 points): the backward of broadcasting */
     size_t n = tensor_size(g);
@@ -335,14 +337,14 @@ Every operation appends one *node*: its output value, the indices of its inputs,
 to its backward function. Here is the library's node (`common/autograd.h`):
 
 ```c
-struct ag_node {
-    tensor value;            // the forward result
+struct ag_node_t {
+    tensor_t value;            // the forward result
     float *grad;             // dL/dvalue, value's shape; NULL until a gradient arrives
     const char *op;          // "mul", "matmul", ...; leaves: "input", "leaf" or "param"
     int in[AG_MAX_INPUTS];   // the inputs' ids: always smaller than this node's own id
     int n_in;
     int requires_grad;       // does some input want a gradient?
-    ag_backward_fn backward; // adds this node's gradient into its inputs' gradients
+    ag_backward_fn_t backward; // adds this node's gradient into its inputs' gradients
     ...
 };
 ```
@@ -358,7 +360,7 @@ Three design decisions make the tape fast and safe:
 - **An arena per step.** Every value and gradient of a step is carved out of one block (the
   `arena_t` of `arena.h`) by bumping an offset; `ag_tape_reset()` gives all of it back in O(1)
   at the start of the next step. After the first step the training loop calls `malloc` not once.
-- **Handles, not pointers.** An operation returns an `ag_var`: the tape, the node's index and the
+- **Handles, not pointers.** An operation returns an `ag_var_t`: the tape, the node's index and the
   tape's *generation*, which every reset increments. A handle kept from an earlier step is caught
   (`ag_backward: the loss was recorded before the tape was last reset (recording 3; the tape is
   now at recording 4)`) instead of silently reading the memory a newer value now occupies.
@@ -373,48 +375,48 @@ gradient buffers with `ag_grad_accum()`: zero-filled the first time, so that eve
 can be added.
 */
 
-static void ch_mul_backward(ag_tape *t, ag_node *n)
+static void ch_mul_backward(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *a = ag_input_node(t, n, 0), *b = ag_input_node(t, n, 1);
+    ag_node_t *a = ag_input_node(t, n, 0), *b = ag_input_node(t, n, 1);
     float *ga = ag_grad_accum(t, a), *gb = ag_grad_accum(t, b); /* NULL: no gradient wanted */
     mul_backward(ga, gb, n->grad, a->value.data, b->value.data, tensor_size(n->value));
 }
 
 /* a * b, elementwise, same shapes. */
-static ag_var ch_mul(ag_var a, ag_var b)
+static ag_var_t ch_mul(ag_var_t a, ag_var_t b)
 {
-    tensor x = ag_value(a), y = ag_value(b);
+    tensor_t x = ag_value(a), y = ag_value(b);
     tensor_check_same("ch_mul", x, y);
-    tensor out = ag_alloc(a.tape, x.ndim, x.shape);
+    tensor_t out = ag_alloc(a.tape, x.ndim, x.shape);
     for (size_t i = 0; i < tensor_size(x); i++)
         out.data[i] = x.data[i] * y.data[i];
-    return ag_record(a.tape, "mul", out, (ag_var[]){a, b}, 2, ch_mul_backward);
+    return ag_record(a.tape, "mul", out, (ag_var_t[]){a, b}, 2, ch_mul_backward);
 }
 
-static void ch_matmul_backward(ag_tape *t, ag_node *n)
+static void ch_matmul_backward(ag_tape_t *t, ag_node_t *n)
 {
-    ag_node *A = ag_input_node(t, n, 0), *B = ag_input_node(t, n, 1);
+    ag_node_t *A = ag_input_node(t, n, 0), *B = ag_input_node(t, n, 1);
     matmul_backward(ag_grad_accum(t, A), ag_grad_accum(t, B), n->grad, A->value.data, B->value.data,
                     A->value.shape[0], A->value.shape[1], B->value.shape[1]);
 }
 
 /* A B.   A: (M, K), B: (K, N) -> (M, N) */
-static ag_var ch_matmul(ag_var A, ag_var B)
+static ag_var_t ch_matmul(ag_var_t A, ag_var_t B)
 {
-    tensor a = ag_value(A), b = ag_value(B);
+    tensor_t a = ag_value(A), b = ag_value(B);
     tensor_check_shape("ch_matmul", "B", b, 2, (int[]){a.ndim == 2 ? a.shape[1] : -1, -1});
-    tensor c = ag_alloc(A.tape, 2, (int[]){a.shape[0], b.shape[1]});
-    matmul(0, 0, a.shape[0], b.shape[1], a.shape[1], 1.0f, a.data, b.data, 0.0f, c.data);
-    return ag_record(A.tape, "matmul", c, (ag_var[]){A, B}, 2, ch_matmul_backward);
+    tensor_t c = ag_alloc(A.tape, 2, (int[]){a.shape[0], b.shape[1]});
+    matmul_blas(0, 0, a.shape[0], b.shape[1], a.shape[1], 1.0f, a.data, b.data, 0.0f, c.data);
+    return ag_record(A.tape, "matmul", c, (ag_var_t[]){A, B}, 2, ch_matmul_backward);
 }
 
-static void ch_add_backward(ag_tape *t, ag_node *n)
+static void ch_add_backward(ag_tape_t *t, ag_node_t *n)
 {
-    tensor g = n->value;
+    tensor_t g = n->value;
     g.data = n->grad;
     for (int k = 0; k < 2; k++) {
-        ag_node *x = ag_input_node(t, n, k);
-        tensor gx = x->value;
+        ag_node_t *x = ag_input_node(t, n, k);
+        tensor_t gx = x->value;
         gx.data = ag_grad_accum(t, x);
         if (gx.data)
             sum_to_shape(gx, g);
@@ -422,13 +424,13 @@ static void ch_add_backward(ag_tape *t, ag_node *n)
 }
 
 /* a + b with broadcasting. */
-static ag_var ch_add(ag_var a, ag_var b)
+static ag_var_t ch_add(ag_var_t a, ag_var_t b)
 {
-    tensor x = ag_value(a), y = ag_value(b), out = broadcast_shape("ch_add", x, y);
+    tensor_t x = ag_value(a), y = ag_value(b), out = broadcast_shape("ch_add", x, y);
     out = ag_alloc(a.tape, out.ndim, out.shape);
     for (size_t i = 0; i < tensor_size(out); i++)
         out.data[i] = x.data[broadcast_offset(i, out, x)] + y.data[broadcast_offset(i, out, y)];
-    return ag_record(a.tape, "add", out, (ag_var[]){a, b}, 2, ch_add_backward);
+    return ag_record(a.tape, "add", out, (ag_var_t[]){a, b}, 2, ch_add_backward);
 }
 
 /*md
@@ -454,13 +456,13 @@ node numbers are in no particular order (as a graph built by hand would be).
 
 /* Append to order[*count ...] every not yet visited node that `id` depends on, then id itself,
  * each after all of its inputs.   visited: (t->n), order: (t->n) */
-static void topo_visit(const ag_tape *t, int id, char *visited, int *order, int *count)
+static void topo_visit(const ag_tape_t *t, int id, char *visited, int *order, int *count)
 {
     /* BEGIN EXERCISE 04.4 (3 points): topological order by depth-first search */
     if (visited[id])
         return;
     visited[id] = 1;
-    const ag_node *n = &t->nodes[id];
+    const ag_node_t *n = &t->nodes[id];
     for (int k = 0; k < n->n_in; k++)
         topo_visit(t, n->in[k], visited, order, count);
     order[(*count)++] = id;
@@ -499,7 +501,7 @@ unchanged.
 */
 
 /* Fill the gradient of every node that `loss` (one element) depends on. */
-static void backward_walk(ag_tape *t, ag_var loss)
+static void backward_walk(ag_tape_t *t, ag_var_t loss)
 {
     /* BEGIN EXERCISE 04.5 (3 points): the backward walk */
     char *visited = nn_calloc((size_t)t->n, 1);
@@ -509,7 +511,7 @@ static void backward_walk(ag_tape *t, ag_var loss)
         ag_grad_accum(t, &t->nodes[order[k]]); /* zeroed buffers (NULL where none is wanted) */
     ag_node_of(loss)->grad[0] += 1.0f;      /* dL/dL = 1 */
     for (int k = count - 1; k >= 0; k--) {  /* reverse topological order */
-        ag_node *n = &t->nodes[order[k]];
+        ag_node_t *n = &t->nodes[order[k]];
         if (n->backward)
             n->backward(t, n);
     }
@@ -531,11 +533,11 @@ once (the gradient of a sum is the sum of the gradients).
 
 An autodiff engine is only useful if it is right, so we check it three independent ways:
 
-1. **Centered differences.** `gradcheck()` (chapter 3, `common/gradcheck.h`) perturbs every
+1. **Centered differences.** `gradcheck_run()` (chapter 3, `common/gradcheck.h`) perturbs every
    input element by $\pm h$ and compares $(L(+h) - L(-h)) / 2h$ with the tape's gradient. In
    float32 with $h = 10^{-2}$ the relative error of a correct gradient is around $10^{-4}$; a wrong
    one is off by order 1. At a *kink* (ReLU at exactly 0) the centered difference averages the two
-   one-sided slopes, $\frac12$, and no analytic choice can match it: `gradcheck()` recognises that
+   one-sided slopes, $\frac12$, and no analytic choice can match it: `gradcheck_run()` recognises that
    the one-sided slopes disagree and that the disagreement does not shrink with $h$, reports the
    element as a kink and leaves it out. (Random inputs essentially never land on a kink;
    hand-picked ones, like 0, often do.)
@@ -569,7 +571,7 @@ cross-entropy, He-initialized weights, zero biases, Adam with learning rate $10^
 128. One addition: the learning rate falls linearly from $10^{-3}$ to 0 over the run, so that the
 last epochs take ever smaller steps and the weights settle instead of jittering around the
 minimum (chapter 5 studies such schedules; here it is one line, `opt.lr = lr * (1 - step /
-total_steps)`). Every parameter is an `ag_param` carved out of one `ag_params` store: all
+total_steps)`). Every parameter is an `ag_param_t` carved out of one `ag_params_t` store: all
 weights in one contiguous block and all gradients in another with the same layout, so that one
 `memset` zeroes every gradient and one `adam_step` call updates the whole model.
 
@@ -590,9 +592,9 @@ enum { MLP_LAYERS = 3 };
 
 typedef struct {
     int sizes[MLP_LAYERS + 1];        /* 784, 256, 128, 10 */
-    ag_params ps;                     /* every parameter and gradient, two contiguous blocks */
-    ag_param *W[MLP_LAYERS];          /* W_l: (sizes[l], sizes[l+1]) */
-    ag_param *b[MLP_LAYERS];          /* b_l: (sizes[l+1]) */
+    ag_params_t ps;                     /* every parameter and gradient, two contiguous blocks */
+    ag_param_t *W[MLP_LAYERS];          /* W_l: (sizes[l], sizes[l+1]) */
+    ag_param_t *b[MLP_LAYERS];          /* b_l: (sizes[l+1]) */
 } mlp;
 
 typedef enum { INIT_HE, INIT_ZERO } mlp_init;
@@ -626,10 +628,10 @@ static size_t mlp_parameter_count(const mlp *m)
 }
 
 /* The logits of a batch.   x: (B, sizes[0]) -> (B, sizes[3]) */
-static ag_var mlp_forward(ag_tape *t, mlp *m, tensor x)
+static ag_var_t mlp_forward(ag_tape_t *t, mlp *m, tensor_t x)
 {
     /* BEGIN EXERCISE 04.6 (2 points): the MLP's forward pass on the tape */
-    ag_var h = ag_input(t, x, "x");
+    ag_var_t h = ag_input(t, x, "x");
     for (int l = 0; l < MLP_LAYERS; l++) {
         h = ag_linear(h, ag_param_var(t, m->W[l]), ag_param_var(t, m->b[l]));
         if (l < MLP_LAYERS - 1)
@@ -650,7 +652,7 @@ typedef struct {
 } phase_times;
 
 /* Copy the examples order[0..bs) into one contiguous batch.   xb: (bs, d), yb: (bs) */
-static void gather_batch(float *xb, int *yb, const dataset *ds, const int *order, int bs)
+static void gather_batch(float *xb, int *yb, const dataset_t *ds, const int *order, int bs)
 {
     for (int i = 0; i < bs; i++) {
         memcpy(xb + (size_t)i * ds->d, ds->x + (size_t)order[i] * ds->d, (size_t)ds->d * sizeof(float));
@@ -659,7 +661,7 @@ static void gather_batch(float *xb, int *yb, const dataset *ds, const int *order
 }
 
 /* Number of rows whose largest logit is the label's.   logits: (B, K) */
-static int count_correct(tensor logits, const int *labels)
+static int count_correct(tensor_t logits, const int *labels)
 {
     int correct = 0, K = logits.shape[1];
     for (int i = 0; i < logits.shape[0]; i++)
@@ -668,35 +670,35 @@ static int count_correct(tensor logits, const int *labels)
 }
 
 /* One step on the batch x (B, D), y (B). Returns the loss; stops with a message at a NaN/Inf. */
-static float train_step(ag_tape *t, mlp *m, adam_t *opt, tensor x, const int *y, long step, int *correct,
+static float train_step(ag_tape_t *t, mlp *m, adam_t *opt, tensor_t x, const int *y, long step, int *correct,
                         phase_times *pt)
 {
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     ag_tape_reset(t);
-    ag_var logits = mlp_forward(t, m, x);
-    ag_var loss = ag_softmax_cross_entropy(logits, y);
+    ag_var_t logits = mlp_forward(t, m, x);
+    ag_var_t loss = ag_softmax_cross_entropy(logits, y);
     float L = ag_item(loss);
     nn_check_finite(L, "the training loss", step);
-    double t1 = clock_seconds();
+    double t1 = timing_seconds();
     ag_params_zero_grad(&m->ps);
     ag_backward(loss);
-    double t2 = clock_seconds();
+    double t2 = timing_seconds();
     adam_step(opt, m->ps.value, m->ps.grad);
-    double t3 = clock_seconds();
+    double t3 = timing_seconds();
     *correct += count_correct(ag_value(logits), y);
     pt->forward += t1 - t0, pt->backward += t2 - t1, pt->update += t3 - t2;
     return L;
 }
 
 /* Mean loss and accuracy on ds, forward only, in chunks of 1000 examples. */
-static void evaluate(ag_tape *t, mlp *m, const dataset *ds, double *loss, double *acc)
+static void evaluate(ag_tape_t *t, mlp *m, const dataset_t *ds, double *loss, double *acc)
 {
     double sum = 0;
     int correct = 0;
     for (int s = 0; s < ds->n; s += 1000) {
         int bs = ds->n - s < 1000 ? ds->n - s : 1000;
         ag_tape_reset(t);
-        ag_var logits = mlp_forward(t, m, tensor_view(ds->x + (size_t)s * ds->d, 2, (int[]){bs, ds->d}));
+        ag_var_t logits = mlp_forward(t, m, tensor_view(ds->x + (size_t)s * ds->d, 2, (int[]){bs, ds->d}));
         sum += (double)ag_item(ag_softmax_cross_entropy(logits, ds->y + s)) * bs;
         correct += count_correct(ag_value(logits), ds->y + s);
     }
@@ -709,8 +711,8 @@ typedef struct {
     float lr;
     int decay;         /* lower the learning rate linearly to 0 over the run */
     int verbose;       /* progress lines on stdout */
-    csvlog *log;       /* one row per epoch, or NULL */
-    const dataset *val; /* evaluated after every epoch, or NULL */
+    csvlog_t *log;       /* one row per epoch, or NULL */
+    const dataset_t *val; /* evaluated after every epoch, or NULL */
 } train_opts;
 
 typedef struct {
@@ -721,10 +723,10 @@ typedef struct {
     size_t arena_peak; /* bytes of the tape's arena used by one training step */
 } train_report;
 
-static train_report train_mlp(mlp *m, const dataset *train, const train_opts *o, rng_t *rng)
+static train_report train_mlp(mlp *m, const dataset_t *train, const train_opts *o, rng_t *rng)
 {
     train_report r = {0};
-    ag_tape tape;
+    ag_tape_t tape;
     ag_tape_init(&tape, 16 << 20);
     adam_t opt = adam_new(m->ps.n, o->lr);
     int B = o->batch, D = train->d;
@@ -739,23 +741,23 @@ static train_report train_mlp(mlp *m, const dataset *train, const train_opts *o,
         if (o->verbose)
             progress_begin(&bar, label, train->n);
         rng_shuffle(rng, order, train->n);
-        double loss_sum = 0, t0 = clock_seconds();
+        double loss_sum = 0, t0 = timing_seconds();
         int correct = 0;
         for (int s = 0; s < train->n; s += B) {
             int bs = train->n - s < B ? train->n - s : B;
-            double g0 = clock_seconds();
+            double g0 = timing_seconds();
             gather_batch(xb, yb, train, order + s, bs);
-            r.t.gather += clock_seconds() - g0;
+            r.t.gather += timing_seconds() - g0;
             if (o->decay)
                 opt.lr = o->lr * (1.0f - (float)r.steps / (float)total_steps);
-            tensor x = tensor_view(xb, 2, (int[]){bs, D});
+            tensor_t x = tensor_view(xb, 2, (int[]){bs, D});
             float L = train_step(&tape, m, &opt, x, yb, ++r.steps, &correct, &r.t);
             loss_sum += (double)L * bs;
             if (o->verbose)
                 progress_step(&bar, s + bs, "loss %.4f", loss_sum / (s + bs));
         }
         if (e <= 64)
-            r.epoch_s[e - 1] = clock_seconds() - t0;
+            r.epoch_s[e - 1] = timing_seconds() - t0;
         if (e == 1) /* before evaluation's larger chunks use the same arena */
             r.arena_peak = tape.arena.peak;
         r.train_loss = loss_sum / train->n;
@@ -885,18 +887,18 @@ assert with `ag_assert_shape` that the difference is $(B, 1)$, then return the m
 */
 
 /* mean over b of (pred[b] - target[b])^2.   pred: (B, 1), target: (B) -> (1) */
-static ag_var regression_loss(ag_var pred, ag_var target)
+static ag_var_t regression_loss(ag_var_t pred, ag_var_t target)
 {
     /* BEGIN EXERCISE 04.7 (2 points): a regression loss that cannot broadcast */
     int B = ag_value(pred).shape[0];
-    ag_var diff = ag_sub(pred, ag_reshape(target, 2, (int[]){B, 1}));
+    ag_var_t diff = ag_sub(pred, ag_reshape(target, 2, (int[]){B, 1}));
     ag_assert_shape(diff, "pred - target", 2, (int[]){B, 1});
     return ag_mean(ag_square(diff));
     /* END EXERCISE */
 }
 
 /* The same loss as it is too easily written: (B, 1) - (B) broadcasts to (B, B). */
-static ag_var buggy_regression_loss(ag_var pred, ag_var target)
+static ag_var_t buggy_regression_loss(ag_var_t pred, ag_var_t target)
 {
     return ag_mean(ag_square(ag_sub(pred, target)));
 }
@@ -945,21 +947,21 @@ typedef struct {
 
 /* Fit pred = X w + c to targets t by Adam on the full batch, with the given loss.
  * X: (N, F), t: (N); pred_out: (N) receives the final predictions. */
-static regression_result fit_regression(ag_var (*loss_fn)(ag_var, ag_var), const float *X, const float *t,
+static regression_result fit_regression(ag_var_t (*loss_fn)(ag_var_t, ag_var_t), const float *X, const float *t,
                                         int N, int F, int steps, float *pred_out)
 {
-    ag_params ps;
+    ag_params_t ps;
     ag_params_init(&ps, (size_t)F + 64, 2);
-    ag_param *w = ag_params_add(&ps, "w", 2, (int[]){F, 1}), *c = ag_params_add(&ps, "c", 1, (int[]){1});
+    ag_param_t *w = ag_params_add(&ps, "w", 2, (int[]){F, 1}), *c = ag_params_add(&ps, "c", 1, (int[]){1});
     adam_t opt = adam_new(ps.n, 0.05f);
-    ag_tape tape;
+    ag_tape_t tape;
     ag_tape_init(&tape, 8 << 20);
     regression_result r = {0};
     for (int s = 0; s < steps; s++) {
         ag_tape_reset(&tape);
-        ag_var pred = ag_linear(ag_input(&tape, tensor_view((float *)X, 2, (int[]){N, F}), "X"),
+        ag_var_t pred = ag_linear(ag_input(&tape, tensor_view((float *)X, 2, (int[]){N, F}), "X"),
                                 ag_param_var(&tape, w), ag_param_var(&tape, c));
-        ag_var loss = loss_fn(pred, ag_input(&tape, tensor_view((float *)t, 1, (int[]){N}), "t"));
+        ag_var_t loss = loss_fn(pred, ag_input(&tape, tensor_view((float *)t, 1, (int[]){N}), "t"));
         r.minimized_loss = ag_item(loss);
         nn_check_finite(r.minimized_loss, "the regression loss", s);
         ag_params_zero_grad(&ps);
@@ -985,12 +987,12 @@ static regression_result fit_regression(ag_var (*loss_fn)(ag_var, ag_var), const
 /* f(x, y) = exp(x y) + x through the library and through your engine; draws out/04/expr.svg. */
 static int run_expression(const char *out)
 {
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float xv = 1, yv = 2;
-    ag_var x = ag_leaf(&t, tensor_view(&xv, 1, (int[]){1}), "x");
-    ag_var y = ag_leaf(&t, tensor_view(&yv, 1, (int[]){1}), "y");
-    ag_var f = ag_add(ag_exp(ag_mul(x, y)), x);
+    ag_var_t x = ag_leaf(&t, tensor_view(&xv, 1, (int[]){1}), "x");
+    ag_var_t y = ag_leaf(&t, tensor_view(&yv, 1, (int[]){1}), "y");
+    ag_var_t f = ag_add(ag_exp(ag_mul(x, y)), x);
     ag_backward(f);
     float lib[3] = {ag_item(f), ag_grad(x).data[0], ag_grad(y).data[0]};
     int rc = ag_draw(f, out, "expr", "f(x, y) = exp(x y) + x at x = 1, y = 2");
@@ -1022,23 +1024,23 @@ static void run_engine_check(rng_t *rng)
     for (int k = 0; k < 4; k++)
         for (size_t i = 0; i < sizes[k]; i++) all[k][i] = 0.5f * rng_normal(rng);
     for (int i = 0; i < B; i++) y[i] = (int)rng_below(rng, K);
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 20);
     float worst = 0;
     float *lib_grads = nn_malloc(sizeof(float) * (D * H + H + H * K + K));
     for (int pass = 0; pass < 2; pass++) {
         ag_tape_reset(&t);
-        ag_var v[4];
+        ag_var_t v[4];
         const int shapes[4][2] = {{D, H}, {H, 0}, {H, K}, {K, 0}};
         for (int k = 0; k < 4; k++)
             v[k] = ag_leaf(&t, tensor_view(all[k], shapes[k][1] ? 2 : 1, shapes[k]), "p");
-        ag_var in = ag_input(&t, tensor_view(x, 2, (int[]){B, D}), "x"), loss;
+        ag_var_t in = ag_input(&t, tensor_view(x, 2, (int[]){B, D}), "x"), loss;
         if (pass == 0) { /* the library */
-            ag_var h = ag_tanh(ag_add(ag_matmul(in, v[0]), v[1]));
+            ag_var_t h = ag_tanh(ag_add(ag_matmul(in, v[0]), v[1]));
             loss = ag_softmax_cross_entropy(ag_add(ag_matmul(ag_mul(h, h), v[2]), v[3]), y);
             ag_backward(loss);
         } else { /* your operations and your walk */
-            ag_var h = ag_tanh(ch_add(ch_matmul(in, v[0]), v[1]));
+            ag_var_t h = ag_tanh(ch_add(ch_matmul(in, v[0]), v[1]));
             loss = ag_softmax_cross_entropy(ch_add(ch_matmul(ch_mul(h, h), v[2]), v[3]), y);
             backward_walk(&t, loss);
         }
@@ -1058,12 +1060,12 @@ static void run_engine_check(rng_t *rng)
 }
 
 /* Draws the graph of one training step of m on the first examples of ds (out/04/mlp.svg). */
-static int draw_mlp_graph(mlp *m, const dataset *ds, int B, const char *out)
+static int draw_mlp_graph(mlp *m, const dataset_t *ds, int B, const char *out)
 {
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 16 << 20);
-    ag_var logits = mlp_forward(&t, m, tensor_view(ds->x, 2, (int[]){B, ds->d}));
-    ag_var loss = ag_softmax_cross_entropy(logits, ds->y);
+    ag_var_t logits = mlp_forward(&t, m, tensor_view(ds->x, 2, (int[]){B, ds->d}));
+    ag_var_t loss = ag_softmax_cross_entropy(logits, ds->y);
     int rc = ag_draw(loss, out, "mlp", "one training step of the 784-256-128-10 MLP");
     ag_tape_free(&t);
     return rc;
@@ -1091,7 +1093,7 @@ static int run_broadcast_bug(const char *out, rng_t *rng, int quick)
            N, steps, bug.minimized_loss, bug.true_mse, fabs(bug.r2) < 5e-5 ? 0.0 : bug.r2, ok.minimized_loss,
            ok.true_mse, fabs(ok.r2) < 5e-5 ? 0.0 : ok.r2);
     char path[4096];
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, out, "bcast.csv")) != 0)
         return -1;
     fprintf(f.f, "target,broadcast,correct\n");
@@ -1109,7 +1111,7 @@ static int run_broadcast_bug(const char *out, rng_t *rng, int quick)
 }
 
 /* Train three MLPs for a few hundred steps and log the per-layer gradient norms. */
-static int run_no_learning(const char *out, const dataset *train, rng_t *rng, int quick)
+static int run_no_learning(const char *out, const dataset_t *train, rng_t *rng, int quick)
 {
     struct { const char *name; mlp_init init; float lr; } cfg[3] = {
         {"He init, lr 1e-3", INIT_HE, 1e-3f}, {"zero init, lr 1e-3", INIT_ZERO, 1e-3f},
@@ -1121,7 +1123,7 @@ static int run_no_learning(const char *out, const dataset *train, rng_t *rng, in
     double first[3][3], last[3][3], final_loss[3];
     float *xb = nn_malloc((size_t)B * 784 * sizeof(float));
     int *yb = nn_malloc((size_t)B * sizeof(int)), *order = nn_malloc((size_t)train->n * sizeof(int));
-    ag_tape tape;
+    ag_tape_t tape;
     ag_tape_init(&tape, 16 << 20);
     for (int c = 0; c < 3; c++) {
         mlp m = mlp_new(sizes, cfg[c].init, rng);
@@ -1133,7 +1135,7 @@ static int run_no_learning(const char *out, const dataset *train, rng_t *rng, in
         for (int s = 0; s < steps; s++) {
             gather_batch(xb, yb, train, order + (size_t)(s * B) % (size_t)(train->n - B), B);
             int correct = 0;
-            tensor x = tensor_view(xb, 2, (int[]){B, 784});
+            tensor_t x = tensor_view(xb, 2, (int[]){B, 784});
             float L = train_step(&tape, &m, &opt, x, yb, s + 1, &correct, &pt);
             run = s ? 0.9 * run + 0.1 * L : L;
             double n3[3];
@@ -1160,7 +1162,7 @@ static int run_no_learning(const char *out, const dataset *train, rng_t *rng, in
                first[c][1], first[c][2], last[c][0], last[c][1], last[c][2]);
     printf("\n");
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     int rc = csvlog_open(&log, io_join(path, out, "gradnorm.csv"),
                          "step,loss_he,loss_zero,loss_lr1,W1_he,W2_he,W3_he,W1_zero,W2_zero,W3_zero,W1_lr1,W2_lr1,W3_lr1");
     for (int r = 0; rc == 0 && r < rows; r++) {
@@ -1215,8 +1217,8 @@ static void print_phases(FILE *to, const train_report *r, double seconds)
 /* --bench: the contract's workload (3 epochs on all 60,000 images), one line on stdout. */
 static int run_bench(const flags_t *f, float lr, int batch)
 {
-    dataset train, test;
-    if (fashion_load_splits(f->data, &train, &test) != 0)
+    dataset_t train, test;
+    if (fashion_load_splits(&train, &test, f->data) != 0)
         return 1;
     rng_t rng;
     rng_seed(&rng, f->seed);
@@ -1224,12 +1226,12 @@ static int run_bench(const flags_t *f, float lr, int batch)
     mlp m = mlp_new(sizes, INIT_HE, &rng);
     train_opts o = {.epochs = 3, .batch = batch, .lr = lr};
     train_report r = train_mlp(&m, &train, &o, &rng);
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 16 << 20);
     double loss, acc;
     evaluate(&t, &m, &test, &loss, &acc);
     double sorted[3] = {r.epoch_s[0], r.epoch_s[1], r.epoch_s[2]}, total = sorted[0] + sorted[1] + sorted[2];
-    printf("bench: name=mlp-tape epoch_s=%.3f test_acc=%.4f gflop_epoch=%.1f\n", clock_median(sorted, 3), acc,
+    printf("bench: name=mlp-tape epoch_s=%.3f test_acc=%.4f gflop_epoch=%.1f\n", timing_median(sorted, 3), acc,
            gflop_per_epoch(sizes, train.n));
     fprintf(stderr, "bench: epochs took %.3f %.3f %.3f s\n", r.epoch_s[0], r.epoch_s[1], r.epoch_s[2]);
     print_phases(stderr, &r, total);
@@ -1241,30 +1243,30 @@ static int run_bench(const flags_t *f, float lr, int batch)
 
 static int run_fashion(const flags_t *f, float lr, int batch, rng_t *rng)
 {
-    dataset full, test, train, val;
-    if (fashion_load_splits(f->data, &full, &test) != 0)
+    dataset_t full, test, train, val;
+    if (fashion_load_splits(&full, &test, f->data) != 0)
         return -1;
     if (f->quick)
         full.n = 6000, test.n = 2000; /* prefixes: the rows are already in memory */
-    dataset_split(&full, 11.0f / 12, rng, &train, &val);
+    dataset_split(&train, &val, &full, 11.0f / 12, rng);
     const int sizes[4] = {784, 256, 128, 10};
     mlp m = mlp_new(sizes, INIT_HE, rng);
     printf("== the MLP 784-256-128-10 on the tape: %d training, %d validation, %d test images; "
            "%zu parameters\n", train.n, val.n, test.n, mlp_parameter_count(&m));
     int rc = draw_mlp_graph(&m, &train, batch, f->out);
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     const char *columns = "epoch,train_loss,train_acc,val_loss,val_acc";
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"), columns) != 0)
         return -1;
     train_opts o = {.epochs = f->epochs, .batch = batch, .lr = lr, .decay = 1, .verbose = 1, .log = &log,
                     .val = &val};
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     train_report r = train_mlp(&m, &train, &o, rng);
-    double seconds = clock_seconds() - t0, train_s = 0;
+    double seconds = timing_seconds() - t0, train_s = 0;
     for (int e = 0; e < f->epochs && e < 64; e++)
         train_s += r.epoch_s[e];
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 16 << 20);
     double test_loss, test_acc;
     evaluate(&t, &m, &test, &test_loss, &test_acc);
@@ -1292,10 +1294,10 @@ int main(int argc, char **argv)
     flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/04"};
     float lr = 1e-3f;
     int batch = 128, bench = 0;
-    flag_option extra[] = {
-        {"--lr", FLAG_FLOAT, &lr, "Adam's learning rate"},
-        {"--batch", FLAG_INT, &batch, "examples per step"},
-        {"--bench", FLAG_SWITCH, &bench, "time 3 epochs on all 60,000 images; print one bench: line"},
+    flags_option_t extra[] = {
+        {"--lr", FLAGS_FLOAT, &lr, "Adam's learning rate"},
+        {"--batch", FLAGS_INT, &batch, "examples per step"},
+        {"--bench", FLAGS_SWITCH, &bench, "time 3 epochs on all 60,000 images; print one bench: line"},
     };
     int parsed = flags_parse(&f, argc, argv,
                              "Chapter 4: reverse-mode automatic differentiation on a tape; the MLP rebuilt on it.", extra, 3);
@@ -1311,13 +1313,13 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     int rc = run_expression(f.out);
     run_engine_check(&rng);
     rc |= run_broadcast_bug(f.out, &rng, f.quick);
     if (run_fashion(&f, lr, batch, &rng) != 0 && rc == 0)
         rc = -1;
-    printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc ? 1 : 0;
 }
 

@@ -42,9 +42,9 @@ static int first_mismatch(const float *got, const float *want, size_t n, float t
     return -1;
 }
 
-static tensor copy_of(const float *src, int ndim, const int *shape, float *dst)
+static tensor_t copy_of(const float *src, int ndim, const int *shape, float *dst)
 {
-    tensor t = tensor_view(dst, ndim, shape);
+    tensor_t t = tensor_view(dst, ndim, shape);
     memcpy(dst, src, tensor_size(t) * sizeof(float));
     return t;
 }
@@ -99,12 +99,12 @@ Test(ex04_1, x_times_x_gets_both_contributions)
 Test(ex04_1, works_as_a_tape_operation)
 {
     /* L = sum(ch_mul(a, b) * G) through the library's ag_backward and your mul_backward */
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float a[6], b[6], G[6];
-    ag_var va = ag_leaf(&t, copy_of(MUL_A, 2, (int[]){2, 3}, a), "a");
-    ag_var vb = ag_leaf(&t, copy_of(MUL_B, 2, (int[]){2, 3}, b), "b");
-    ag_var vg = ag_input(&t, copy_of(MUL_G, 2, (int[]){2, 3}, G), "G");
+    ag_var_t va = ag_leaf(&t, copy_of(MUL_A, 2, (int[]){2, 3}, a), "a");
+    ag_var_t vb = ag_leaf(&t, copy_of(MUL_B, 2, (int[]){2, 3}, b), "b");
+    ag_var_t vg = ag_input(&t, copy_of(MUL_G, 2, (int[]){2, 3}, G), "G");
     ag_backward(ag_sum(ag_mul(ch_mul(va, vb), vg)));
     int i = first_mismatch(ag_grad(va).data, MUL_DA, 6, TOL);
     cr_assert(i < 0, "on the tape, da[%d]: expected %.6f, got %.6f. Hint: the other tests of 04.1 pass?", i,
@@ -126,7 +126,7 @@ Test(ex04_2, matches_pytorch)
               i, MM_DA[i < 0 ? 0 : i], dA[i < 0 ? 0 : i]);
     i = first_mismatch(dB, MM_DB, 8, TOL);
     cr_assert(i < 0, "dB[%d]: expected %.6f (PyTorch), got %.6f. "
-              "Hint: dB = A^T G has B's shape (4, 2): matmul(1, 0, K, N, M, ...) with A first.", i,
+              "Hint: dB = A^T G has B's shape (4, 2): matmul_blas(1, 0, K, N, M, ...) with A first.", i,
               MM_DB[i < 0 ? 0 : i], dB[i < 0 ? 0 : i]);
 }
 
@@ -205,7 +205,7 @@ Test(ex04_3, both_operands_broadcast_matches_pytorch)
 {
     /* p (2, 1, 4) + q (3, 1) -> (2, 3, 4) */
     float dp[8] = {0}, dq[3] = {0};
-    tensor g = tensor_view((float *)BC_G, 3, (int[]){2, 3, 4});
+    tensor_t g = tensor_view((float *)BC_G, 3, (int[]){2, 3, 4});
     sum_to_shape(tensor_view(dp, 3, (int[]){2, 1, 4}), g);
     sum_to_shape(tensor_view(dq, 2, (int[]){3, 1}), g);
     int i = first_mismatch(dp, BC_DP, 8, TOL);
@@ -231,18 +231,18 @@ Test(ex04_3, adds_into_existing_gradients)
 
 /* A hand-built graph whose node numbers are NOT a topological order. edges[i] lists node i's
  * inputs (-1 ends the list). */
-static ag_tape fake_tape(ag_node *nodes, int n, const int (*edges)[3])
+static ag_tape_t fake_tape(ag_node_t *nodes, int n, const int (*edges)[3])
 {
-    memset(nodes, 0, (size_t)n * sizeof(ag_node));
+    memset(nodes, 0, (size_t)n * sizeof(ag_node_t));
     for (int i = 0; i < n; i++)
         for (int k = 0; k < 3 && edges[i][k] >= 0; k++)
             nodes[i].in[nodes[i].n_in++] = edges[i][k];
-    ag_tape t = {.nodes = nodes, .n = n, .cap = n, .gen = 1};
+    ag_tape_t t = {.nodes = nodes, .n = n, .cap = n, .gen = 1};
     return t;
 }
 
 /* Stops the test unless order[0..count) lists each node once, every node after all its inputs. */
-static void assert_topological(const ag_tape *t, const int *order, int count)
+static void assert_topological(const ag_tape_t *t, const int *order, int count)
 {
     int pos[16];
     for (int i = 0; i < t->n; i++) pos[i] = -1;
@@ -255,7 +255,7 @@ static void assert_topological(const ag_tape *t, const int *order, int count)
         pos[order[k]] = k;
     }
     for (int k = 0; k < count; k++) {
-        const ag_node *n = &t->nodes[order[k]];
+        const ag_node_t *n = &t->nodes[order[k]];
         for (int j = 0; j < n->n_in; j++)
             cr_assert(pos[n->in[j]] >= 0 && pos[n->in[j]] < k, "node %d (position %d) depends on node %d, "
                       "which comes %s. Hint: visit all the inputs first, then append the node (post-order).",
@@ -267,8 +267,8 @@ Test(ex04_4, orders_a_graph_numbered_out_of_order)
 {
     /* 0 = f(3, 1);  1 = g(4);  3 = h(4, 2);  2 = leaf;  4 = leaf;  5 = unrelated(2) */
     const int edges[6][3] = {{3, 1, -1}, {4, -1}, {-1}, {4, 2, -1}, {-1}, {2, -1}};
-    ag_node nodes[6];
-    ag_tape t = fake_tape(nodes, 6, edges);
+    ag_node_t nodes[6];
+    ag_tape_t t = fake_tape(nodes, 6, edges);
     char visited[6] = {0};
     int order[6], count = 0;
     topo_visit(&t, 0, visited, order, &count);
@@ -285,8 +285,8 @@ Test(ex04_4, shared_node_is_placed_once)
 {
     /* a diamond: 0 = f(1, 2); 1 = g(3); 2 = h(3); 3 = leaf */
     const int edges[4][3] = {{1, 2, -1}, {3, -1}, {3, -1}, {-1}};
-    ag_node nodes[4];
-    ag_tape t = fake_tape(nodes, 4, edges);
+    ag_node_t nodes[4];
+    ag_tape_t t = fake_tape(nodes, 4, edges);
     char visited[4] = {0};
     int order[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, count = 0;
     topo_visit(&t, 0, visited, order, &count);
@@ -297,12 +297,12 @@ Test(ex04_4, shared_node_is_placed_once)
 
 Test(ex04_4, orders_a_recorded_tape)
 {
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float xv = 1, yv = 2;
-    ag_var x = ag_leaf(&t, tensor_view(&xv, 1, (int[]){1}), "x");
-    ag_var y = ag_leaf(&t, tensor_view(&yv, 1, (int[]){1}), "y");
-    ag_var f = ag_add(ag_exp(ag_mul(x, y)), x);
+    ag_var_t x = ag_leaf(&t, tensor_view(&xv, 1, (int[]){1}), "x");
+    ag_var_t y = ag_leaf(&t, tensor_view(&yv, 1, (int[]){1}), "y");
+    ag_var_t f = ag_add(ag_exp(ag_mul(x, y)), x);
     char visited[16] = {0};
     int order[16], count = 0;
     topo_visit(&t, f.id, visited, order, &count);
@@ -318,12 +318,12 @@ Test(ex04_4, orders_a_recorded_tape)
 
 Test(ex04_5, expression_matches_pytorch)
 {
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float xv = 1, yv = 2;
-    ag_var x = ag_leaf(&t, tensor_view(&xv, 1, (int[]){1}), "x");
-    ag_var y = ag_leaf(&t, tensor_view(&yv, 1, (int[]){1}), "y");
-    ag_var f = ag_add(ag_exp(ag_mul(x, y)), x);
+    ag_var_t x = ag_leaf(&t, tensor_view(&xv, 1, (int[]){1}), "x");
+    ag_var_t y = ag_leaf(&t, tensor_view(&yv, 1, (int[]){1}), "y");
+    ag_var_t f = ag_add(ag_exp(ag_mul(x, y)), x);
     backward_walk(&t, f);
     cr_assert_not_null(ag_grad(x).data, "after the walk x must have a gradient. "
                        "Hint: give every node of the order a buffer with ag_grad_accum, then call the backward functions.");
@@ -347,15 +347,15 @@ Test(ex04_5, agrees_with_the_library_walk)
     for (int i = 0; i < D * H; i++) W1[i] = 0.5f * rng_normal(&r);
     for (int i = 0; i < H; i++) b1[i] = 0.1f * rng_normal(&r);
     for (int i = 0; i < H * K; i++) W2[i] = 0.5f * rng_normal(&r);
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 20);
     for (int pass = 0; pass < 2; pass++) {
         ag_tape_reset(&t);
-        ag_var w1 = ag_leaf(&t, tensor_view(W1, 2, (int[]){D, H}), "W1");
-        ag_var vb = ag_leaf(&t, tensor_view(b1, 1, (int[]){H}), "b1");
-        ag_var w2 = ag_leaf(&t, tensor_view(W2, 2, (int[]){H, K}), "W2");
-        ag_var h = ag_tanh(ag_add(ag_matmul(ag_input(&t, tensor_view(x, 2, (int[]){B, D}), "x"), w1), vb));
-        ag_var L = ag_softmax_cross_entropy(ag_matmul(ag_mul(h, h), w2), y);
+        ag_var_t w1 = ag_leaf(&t, tensor_view(W1, 2, (int[]){D, H}), "W1");
+        ag_var_t vb = ag_leaf(&t, tensor_view(b1, 1, (int[]){H}), "b1");
+        ag_var_t w2 = ag_leaf(&t, tensor_view(W2, 2, (int[]){H, K}), "W2");
+        ag_var_t h = ag_tanh(ag_add(ag_matmul(ag_input(&t, tensor_view(x, 2, (int[]){B, D}), "x"), w1), vb));
+        ag_var_t L = ag_softmax_cross_entropy(ag_matmul(ag_mul(h, h), w2), y);
         ag_exp(h); /* a node that does not lead to the loss */
         if (pass == 0)
             ag_backward(L);
@@ -376,16 +376,16 @@ Test(ex04_5, agrees_with_the_library_walk)
 
 Test(ex04_5, parameters_accumulate_and_side_branches_get_nothing)
 {
-    ag_params ps;
+    ag_params_t ps;
     ag_params_init(&ps, 64, 1);
-    ag_param *w = ag_params_add(&ps, "w", 1, (int[]){2});
+    ag_param_t *w = ag_params_add(&ps, "w", 1, (int[]){2});
     w->value.data[0] = 3, w->value.data[1] = -1;
     w->grad.data[0] = 100; /* a gradient from an earlier micro-batch */
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
-    ag_var pw = ag_param_var(&t, w);
-    ag_var side = ag_exp(pw);
-    ag_var L = ag_sum(ag_mul(pw, pw)); /* dL/dw = 2w */
+    ag_var_t pw = ag_param_var(&t, w);
+    ag_var_t side = ag_exp(pw);
+    ag_var_t L = ag_sum(ag_mul(pw, pw)); /* dL/dw = 2w */
     backward_walk(&t, L);
     cr_assert(w->grad.data[0] == 106 && w->grad.data[1] == -2, "L = sum(w*w) at w = (3, -1) with w.grad = (100, 0) "
               "before: expected (106, -2), got (%g, %g). Hint: a parameter's gradient is added to, never reset by the walk.",
@@ -417,11 +417,11 @@ Test(ex04_6, logits_loss_and_gradients_match_pytorch)
 {
     const int sizes[4] = {6, 5, 4, 3};
     mlp m = mlp_with(sizes, (const float *const[]){MLP_W1, MLP_B1, MLP_W2, MLP_B2, MLP_W3, MLP_B3});
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 20);
     float x[30];
-    ag_var logits = mlp_forward(&t, &m, copy_of(MLP_X, 2, (int[]){5, 6}, x));
-    tensor z = ag_value(logits);
+    ag_var_t logits = mlp_forward(&t, &m, copy_of(MLP_X, 2, (int[]){5, 6}, x));
+    tensor_t z = ag_value(logits);
     cr_assert(z.ndim == 2 && z.shape[0] == 5 && z.shape[1] == 3, "a batch of 5 through 6-5-4-3: expected logits "
               "(5, 3), got %d dimensions (%d, %d). Hint: three ag_linear layers, ReLU between them.", z.ndim,
               z.shape[0], z.ndim > 1 ? z.shape[1] : 0);
@@ -429,14 +429,14 @@ Test(ex04_6, logits_loss_and_gradients_match_pytorch)
     cr_assert(i < 0, "logit %d: expected %.6f (PyTorch), got %.6f. "
               "Hint: ReLU after layers 1 and 2 only; the last layer's output is the logits, with no ReLU.", i,
               MLP_LOGITS[i < 0 ? 0 : i], z.data[i < 0 ? 0 : i]);
-    ag_var L = ag_softmax_cross_entropy(logits, MLP_LABELS);
+    ag_var_t L = ag_softmax_cross_entropy(logits, MLP_LABELS);
     cr_assert_float_eq(ag_item(L), MLP_LOSS[0], TOL, "loss: expected %.6f, got %.6f", MLP_LOSS[0], ag_item(L));
     ag_params_zero_grad(&m.ps);
     ag_backward(L);
     const float *want[6] = {MLP_DW1, MLP_DB1, MLP_DW2, MLP_DB2, MLP_DW3, MLP_DB3};
     for (int l = 0; l < 3; l++)
         for (int k = 0; k < 2; k++) {
-            ag_param *p = k ? m.b[l] : m.W[l];
+            ag_param_t *p = k ? m.b[l] : m.W[l];
             i = first_mismatch(p->grad.data, want[2 * l + k], tensor_size(p->grad), TOL);
             cr_assert(i < 0, "gradient of %s[%d]: expected %.6f (PyTorch), got %.6f. "
                       "Hint: record the parameters with ag_param_var(t, m->W[l]) so their gradients reach m->ps.",
@@ -460,9 +460,9 @@ Test(ex04_6, tape_gradients_equal_the_hand_written_backward)
     int y[B];
     for (int i = 0; i < B * D; i++) x[i] = rng_normal(&r);
     for (int i = 0; i < B; i++) y[i] = (int)rng_below(&r, K);
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 20);
-    ag_var L = ag_softmax_cross_entropy(mlp_forward(&t, &m, tensor_view(x, 2, (int[]){B, D})), y);
+    ag_var_t L = ag_softmax_cross_entropy(mlp_forward(&t, &m, tensor_view(x, 2, (int[]){B, D})), y);
     ag_params_zero_grad(&m.ps);
     ag_backward(L);
 
@@ -486,7 +486,7 @@ Test(ex04_6, tape_gradients_equal_the_hand_written_backward)
     const float *hand[6] = {dW1, db1, dW2, db2, dW3, db3};
     for (int l = 0; l < 3; l++)
         for (int k = 0; k < 2; k++) {
-            ag_param *p = k ? m.b[l] : m.W[l];
+            ag_param_t *p = k ? m.b[l] : m.W[l];
             int i = first_mismatch(p->grad.data, hand[2 * l + k], tensor_size(p->grad), 1e-5f);
             cr_assert(i < 0, "d%s[%d]: tape %.7f, hand-written %.7f (tolerance 1e-5). "
                       "Hint: the same network both ways; which layer differs first?", p->name, i,
@@ -498,8 +498,8 @@ Test(ex04_6, tape_gradients_equal_the_hand_written_backward)
 
 typedef struct {
     mlp *m;
-    ag_tape *t;
-    tensor x;
+    ag_tape_t *t;
+    tensor_t x;
     const int *y;
 } mlp_ctx;
 
@@ -520,7 +520,7 @@ Test(ex04_6, tape_gradients_match_centered_differences)
     float x[B * D];
     int y[B] = {0, 1, 2, 1};
     for (int i = 0; i < B * D; i++) x[i] = rng_normal(&r);
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 20);
     mlp_ctx c = {&m, &t, tensor_view(x, 2, (int[]){B, D}), y};
     mlp_loss(&c);
@@ -531,7 +531,7 @@ Test(ex04_6, tape_gradients_match_centered_differences)
     memcpy(analytic, m.ps.grad, m.ps.n * sizeof(float));
     /* every parameter at once (the store is one block); float32 loss, h = 1e-2: a correct gradient
      * is within 1e-2 relative (typically 1e-4); kinks of the ReLUs are recognised and left out */
-    gradcheck_result g = gradcheck(mlp_loss, &c, m.ps.value, analytic, m.ps.n, 1e-2f);
+    gradcheck_result_t g = gradcheck_run(mlp_loss, &c, m.ps.value, analytic, m.ps.n, 1e-2f);
     cr_assert_lt(g.max_rel_error, 1e-2, "worst relative error %.3g at parameter %zu: tape %.6f, numerical %.6f. "
                  "Hint: does the logits' value depend on every parameter? A layer forgotten in mlp_forward gives 0.",
                  g.max_rel_error, g.worst, g.analytic, g.numeric);
@@ -542,16 +542,16 @@ Test(ex04_6, tape_gradients_match_centered_differences)
 
 Test(ex04_6, learns_the_committed_sample)
 {
-    dataset train, test;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &train), 0, "could not load the sample");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &test), 0, "could not load the sample");
+    dataset_t train, test;
+    cr_assert_eq(fashion_load(&train, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample");
+    cr_assert_eq(fashion_load(&test, DATASETS "/fashion-mnist-sample", "t10k"), 0, "could not load the sample");
     rng_t r;
     rng_seed(&r, 3);
     const int sizes[4] = {784, 64, 32, 10};
     mlp m = mlp_new(sizes, INIT_HE, &r);
     train_opts o = {.epochs = 30, .batch = 32, .lr = 3e-3f};
     train_report rep = train_mlp(&m, &train, &o, &r);
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 16 << 20);
     double loss, acc;
     evaluate(&t, &m, &test, &loss, &acc);
@@ -571,13 +571,13 @@ Test(ex04_6, learns_the_committed_sample)
 
 Test(ex04_7, matches_pytorch_and_not_the_broadcast_loss)
 {
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float p[4], q[4];
-    ag_var pred = ag_leaf(&t, copy_of(REG_P, 2, (int[]){4, 1}, p), "pred");
-    ag_var target = ag_input(&t, copy_of(REG_T, 1, (int[]){4}, q), "target");
-    ag_var L = regression_loss(pred, target);
-    tensor v = ag_value(L);
+    ag_var_t pred = ag_leaf(&t, copy_of(REG_P, 2, (int[]){4, 1}, p), "pred");
+    ag_var_t target = ag_input(&t, copy_of(REG_T, 1, (int[]){4}, q), "target");
+    ag_var_t L = regression_loss(pred, target);
+    tensor_t v = ag_value(L);
     cr_assert(tensor_size(v) == 1, "the loss must be one number, got %zu elements. Hint: ag_mean at the end.",
               tensor_size(v));
     cr_assert(fabsf(ag_item(L) - REG_WRONG_LOSS[0]) > 1e-3f || fabsf(REG_WRONG_LOSS[0] - REG_LOSS[0]) < 1e-3f,
@@ -595,7 +595,7 @@ Test(ex04_7, matches_pytorch_and_not_the_broadcast_loss)
 static void regression_loss_wrong_pred_shape(void *unused)
 {
     (void)unused;
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float p[4] = {0}, q[2] = {0};
     /* pred (2, 2) against target (2): the difference is (2, 2), not (2, 1) */
@@ -619,37 +619,37 @@ Test(ex04_7, asserts_the_shape_of_the_difference)
 
 Test(ch04, library_operations_match_pytorch)
 {
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float a[12], b[12], g[24], buf[24];
     /* matrix product */
-    ag_var A = ag_leaf(&t, copy_of(MM_A, 2, (int[]){3, 4}, a), "A");
-    ag_var Bv = ag_leaf(&t, copy_of(MM_B, 2, (int[]){4, 2}, b), "B");
-    ag_var C = ag_matmul(A, Bv);
+    ag_var_t A = ag_leaf(&t, copy_of(MM_A, 2, (int[]){3, 4}, a), "A");
+    ag_var_t Bv = ag_leaf(&t, copy_of(MM_B, 2, (int[]){4, 2}, b), "B");
+    ag_var_t C = ag_matmul(A, Bv);
     cr_assert(first_mismatch(ag_value(C).data, MM_C, 6, TOL) < 0, "ag_matmul value");
     ag_backward(ag_sum(ag_mul(C, ag_input(&t, copy_of(MM_G, 2, (int[]){3, 2}, g), "G"))));
     cr_assert(first_mismatch(ag_grad(A).data, MM_DA, 12, TOL) < 0, "ag_matmul dA");
     cr_assert(first_mismatch(ag_grad(Bv).data, MM_DB, 8, TOL) < 0, "ag_matmul dB");
     /* both operands broadcast */
     ag_tape_reset(&t);
-    ag_var P = ag_leaf(&t, copy_of(BC_P, 3, (int[]){2, 1, 4}, a), "p");
-    ag_var Q = ag_leaf(&t, copy_of(BC_Q, 2, (int[]){3, 1}, b), "q");
-    ag_var Y = ag_add(P, Q);
+    ag_var_t P = ag_leaf(&t, copy_of(BC_P, 3, (int[]){2, 1, 4}, a), "p");
+    ag_var_t Q = ag_leaf(&t, copy_of(BC_Q, 2, (int[]){3, 1}, b), "q");
+    ag_var_t Y = ag_add(P, Q);
     cr_assert(first_mismatch(ag_value(Y).data, BC_Y, 24, TOL) < 0, "broadcast add value");
     ag_backward(ag_sum(ag_mul(Y, ag_input(&t, copy_of(BC_G, 3, (int[]){2, 3, 4}, g), "G"))));
     cr_assert(first_mismatch(ag_grad(P).data, BC_DP, 8, TOL) < 0, "broadcast add dp");
     cr_assert(first_mismatch(ag_grad(Q).data, BC_DQ, 3, TOL) < 0, "broadcast add dq");
     /* reshape */
     ag_tape_reset(&t);
-    ag_var X = ag_leaf(&t, copy_of(RS_X, 2, (int[]){2, 3}, a), "x");
+    ag_var_t X = ag_leaf(&t, copy_of(RS_X, 2, (int[]){2, 3}, a), "x");
     ag_backward(ag_sum(ag_mul(ag_reshape(X, 2, (int[]){3, 2}), ag_input(&t, copy_of(RS_W, 2, (int[]){3, 2}, b), "W"))));
     cr_assert(first_mismatch(ag_grad(X).data, RS_DX, 6, TOL) < 0, "reshape dx");
     /* activations */
     ag_tape_reset(&t);
-    ag_var Z = ag_leaf(&t, copy_of(ACT_X, 1, (int[]){7}, a), "x");
-    ag_var g1 = ag_input(&t, copy_of(ACT_G1, 1, (int[]){7}, g), "g1");
-    ag_var g2 = ag_input(&t, copy_of(ACT_G2, 1, (int[]){7}, g + 7), "g2");
-    ag_var g3 = ag_input(&t, copy_of(ACT_G3, 1, (int[]){7}, buf), "g3");
+    ag_var_t Z = ag_leaf(&t, copy_of(ACT_X, 1, (int[]){7}, a), "x");
+    ag_var_t g1 = ag_input(&t, copy_of(ACT_G1, 1, (int[]){7}, g), "g1");
+    ag_var_t g2 = ag_input(&t, copy_of(ACT_G2, 1, (int[]){7}, g + 7), "g2");
+    ag_var_t g3 = ag_input(&t, copy_of(ACT_G3, 1, (int[]){7}, buf), "g3");
     ag_backward(ag_add(ag_add(ag_sum(ag_mul(ag_sigmoid(Z), g1)), ag_sum(ag_mul(ag_tanh(Z), g2))),
                        ag_sum(ag_mul(ag_relu(Z), g3))));
     int i = first_mismatch(ag_grad(Z).data, ACT_DX, 7, TOL);
@@ -663,8 +663,8 @@ Test(ch04, library_operations_match_pytorch)
 static void train_with_huge_lr(void *unused)
 {
     (void)unused;
-    dataset train;
-    if (fashion_load(DATASETS "/fashion-mnist-sample", "train", &train) != 0)
+    dataset_t train;
+    if (fashion_load(&train, DATASETS "/fashion-mnist-sample", "train") != 0)
         return;
     rng_t r;
     rng_seed(&r, 1);
@@ -686,7 +686,7 @@ Test(ch04, nan_loss_stops_with_the_step_and_a_hint)
 static void mul_shape_mismatch(void *unused)
 {
     (void)unused;
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float a[6] = {0}, b[6] = {0};
     ch_mul(ag_input(&t, tensor_view(a, 2, (int[]){2, 3}), "a"), ag_input(&t, tensor_view(b, 2, (int[]){3, 2}), "b"));
@@ -699,7 +699,7 @@ static void mlp_wrong_input_width(void *unused)
     rng_t r;
     rng_seed(&r, 1);
     mlp m = mlp_new(sizes, INIT_HE, &r);
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 20);
     static float x[32 * 28];
     mlp_forward(&t, &m, tensor_view(x, 2, (int[]){32, 28})); /* rows of an image, not flattened */
@@ -721,7 +721,7 @@ Test(ch04, shape_mismatches_name_the_op_and_both_shapes)
 /* relu at exactly 0: the centered difference is 1/2, the tape's derivative 0. The gradient check
  * must report a kink, not a wrong gradient. */
 typedef struct {
-    ag_tape *t;
+    ag_tape_t *t;
     float *x;
 } relu_ctx;
 
@@ -735,7 +735,7 @@ static double relu_sum(void *p)
 static void gradcheck_at_kink(void *unused)
 {
     (void)unused;
-    ag_tape t;
+    ag_tape_t t;
     ag_tape_init(&t, 1 << 16);
     float x[3] = {0, 2, -1}, analytic[3] = {0, 1, 0}; /* relu' = [x > 0] */
     relu_ctx c = {&t, x};

@@ -30,8 +30,9 @@ divisions of vectors are elementwise. $\lVert \cdot \rVert$ is the Euclidean nor
 
 #include "clip.h"     /* clip_grad_norm, clip_grad_value (section 5.10) */
 #include "csvlog.h"   /* out/05/log.csv */
-#include "data.h"     /* dataset, fashion_load, dataset_split */
+#include "data.h"     /* dataset_t, fashion_load, dataset_split */
 #include "error.h"    /* nn_fatal, nn_error, nn_check_finite, nn_malloc */
+#include "course.h"   /* TODO: the student edition's exercise stubs */
 #include "flags.h"    /* --epochs --seed --quick --out --data --help, plus --bench */
 #include "init.h"     /* init_he_normal for the network's weights */
 #include "io.h"       /* io_create / io_commit / io_join */
@@ -41,7 +42,8 @@ divisions of vectors are elementwise. $\lVert \cdot \rVert$ is the Euclidean nor
 #include "optim.h"    /* optim_t: every optimizer of this chapter; adam_step (chapter 3) */
 #include "plot.h"     /* gnuplot figures */
 #include "prep.h"     /* prep_gather_rows (chapter 2) */
-#include "progress.h" /* the progress bar, clock_seconds */
+#include "progress.h" /* the progress bar */
+#include "timing.h"   /* timing_seconds, timing_median */
 #include "rng.h"      /* the explicit random number generator */
 #include "schedule.h" /* learning-rate schedules and the finder's sweep (sections 5.8, 5.9) */
 
@@ -421,7 +423,7 @@ typedef enum { RUN_OPTIM, RUN_LOOKAHEAD, RUN_NEWTON } run_kind;
 typedef struct {
     const char *label; /* legend */
     run_kind run;
-    optim_kind kind;   /* RUN_OPTIM, and the inner optimizer of RUN_LOOKAHEAD */
+    optim_kind_t kind;   /* RUN_OPTIM, and the inner optimizer of RUN_LOOKAHEAD */
     float lr;
 } method;
 
@@ -429,16 +431,16 @@ typedef struct {
 static void chapter_step(optim_t *o, float *p, const float *g, const size_t *sizes, int k)
 {
     switch (o->kind) {
-    case OPT_MOMENTUM:
-    case OPT_NESTEROV:
+    case OPTIM_MOMENTUM:
+    case OPTIM_NESTEROV:
         o->t++;
-        momentum_update(p, o->m, g, o->n, o->lr, o->momentum, o->kind == OPT_NESTEROV);
+        momentum_update(p, o->m, g, o->n, o->lr, o->momentum, o->kind == OPTIM_NESTEROV);
         break;
-    case OPT_ADAM:
+    case OPTIM_ADAM:
         o->t++;
         adam_update(p, o->m, o->v, g, o->n, o->lr, o->beta1, o->beta2, o->eps, o->t);
         break;
-    case OPT_ADAMW:
+    case OPTIM_ADAMW:
         o->t++;
         adamw_update(p, o->m, o->v, g, o->n, o->lr, o->beta1, o->beta2, o->eps, o->weight_decay, o->t);
         break;
@@ -478,7 +480,7 @@ static path_result run_path(const method *m, int rosen, const float *start, int 
     double (*loss)(const float *) = rosen ? rosen_loss : quad_loss;
     void (*grad)(float *, const float *) = rosen ? rosen_grad : quad_grad;
     float p[2] = {start[0], start[1]}, g[2], H[4];
-    optim_t o = optim_new(m->run == RUN_NEWTON ? OPT_SGD : m->kind, 2, m->lr);
+    optim_t o = optim_new(m->run == RUN_NEWTON ? OPTIM_SGD : m->kind, 2, m->lr);
     lookahead_t la = lookahead_new(p, 2, 5, 0.5f);
     path_result r = {0, loss(p), 0};
     for (int t = 0; t <= max_steps; t++)
@@ -603,7 +605,7 @@ against PyTorch's `StepLR`, `ExponentialLR`, `CosineAnnealingLR` and `OneCycleLR
 Write `warmup_cosine`: the rate of step `t` (0-based) of a run of `total` steps with `warmup`
 warmup steps, peak `lr_max` and floor `lr_min`: $\eta_{\max}(t + 1)/W$ while $t < W$, then
 $\eta_{\min} + \frac12(\eta_{\max} - \eta_{\min})\bigl(1 + \cos(\pi\,(t - W)/(T - W))\bigr)$.
-(The library's `SCHED_WARMUP_COSINE` is the same.)
+(The library's `SCHEDULE_WARMUP_COSINE` is the same.)
 */
 
 /* The learning rate of step t of a warmup + cosine schedule (0 <= t < total, warmup < total). */
@@ -861,7 +863,7 @@ static float accumulate_gradients(net *m, const float *x, const int *y, int B, i
 }
 
 /* Mean cross-entropy and accuracy of the network with parameters `params` on ds (in batches). */
-static void net_evaluate(net *m, const float *params, const dataset *ds, double *loss, double *acc)
+static void net_evaluate(net *m, const float *params, const dataset_t *ds, double *loss, double *acc)
 {
     float *keep = NULL;
     if (params != m->params) { /* evaluate other weights (the EMA) in the same network */
@@ -961,8 +963,8 @@ static void methods_for(method *ms, int rosen)
     const float lr[N_METHODS][2] = {{0.1f, 1e-3f},  {0.02f, 2e-4f}, {0.02f, 2e-4f}, {1.0f, 0.5f},
                                     {0.1f, 0.01f},  {0.3f, 0.05f},  {0.3f, 0.05f},  {0.1f, 1e-3f},
                                     {0.02f, 2e-4f}, {50.0f, 2.0f},  {0.05f, 0.01f}, {1, 1}};
-    const optim_kind kinds[N_METHODS] = {OPT_SGD,   OPT_MOMENTUM, OPT_NESTEROV, OPT_ADAGRAD, OPT_RMSPROP, OPT_ADAM,
-                                         OPT_ADAMW, OPT_RADAM,    OPT_MOMENTUM, OPT_LARS,    OPT_LAMB,    OPT_SGD};
+    const optim_kind_t kinds[N_METHODS] = {OPTIM_SGD,   OPTIM_MOMENTUM, OPTIM_NESTEROV, OPTIM_ADAGRAD, OPTIM_RMSPROP, OPTIM_ADAM,
+                                         OPTIM_ADAMW, OPTIM_RADAM,    OPTIM_MOMENTUM, OPTIM_LARS,    OPTIM_LAMB,    OPTIM_SGD};
     for (int k = 0; k < N_METHODS; k++)
         ms[k] = (method){METHOD_KEYS[k], k == 8 ? RUN_LOOKAHEAD : k == 11 ? RUN_NEWTON : RUN_OPTIM, kinds[k],
                          lr[k][rosen]};
@@ -973,7 +975,7 @@ static int write_paths(const char *dir, const char *name, float *const *xy, floa
 {
     char path[4096], file[256];
     snprintf(file, sizeof file, "%s.csv", name);
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, dir, file)) != 0)
         return -1;
     fprintf(out.f, "step");
@@ -1101,10 +1103,10 @@ static void run_clipping(void)
 static int run_schedules(const flags_t *f)
 {
     const long T = 1000;
-    const schedule_kind kinds[8] = {SCHED_TIME_DECAY, SCHED_STEP,     SCHED_EXPONENTIAL, SCHED_COSINE,
-                                    SCHED_WARMUP,     SCHED_WARMUP_COSINE, SCHED_ONECYCLE, SCHED_FLAT_COSINE};
+    const schedule_kind_t kinds[8] = {SCHEDULE_TIME_DECAY, SCHEDULE_STEP,     SCHEDULE_EXPONENTIAL, SCHEDULE_COSINE,
+                                    SCHEDULE_WARMUP,     SCHEDULE_WARMUP_COSINE, SCHEDULE_ONECYCLE, SCHEDULE_FLAT_COSINE};
     char path[4096];
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, f->out, "schedules.csv")) != 0)
         return -1;
     fprintf(out.f, "step");
@@ -1136,7 +1138,7 @@ static int run_schedules(const flags_t *f)
 /* --- Fashion-MNIST ------------------------------------------------------------------------- */
 
 typedef struct {
-    const dataset *train, *val;
+    const dataset_t *train, *val;
     int batch;
     float *xb;
     int *yb, *order;
@@ -1146,7 +1148,7 @@ typedef struct {
 /* Gathers batch s of the current shuffled order into f->xb, f->yb; returns its size. */
 static int feed(feeder *f, int s)
 {
-    const dataset *ds = f->train;
+    const dataset_t *ds = f->train;
     int first = s * f->batch, b = ds->n - first < f->batch ? ds->n - first : f->batch;
     prep_gather_rows(f->xb, ds->x, f->order + first, b, ds->d);
     for (int r = 0; r < b; r++)
@@ -1161,7 +1163,7 @@ static int run_finder(const flags_t *f, feeder *fd, const int *sizes)
     rng_t r;
     rng_seed(&r, f->seed + 1);
     net m = net_new(sizes, fd->batch, &r);
-    optim_t o = optim_new(OPT_MOMENTUM, m.n_params, 1e-5f);
+    optim_t o = optim_new(OPTIM_MOMENTUM, m.n_params, 1e-5f);
     float *lrs = nn_malloc(steps * sizeof(float)), *loss = nn_malloc(steps * sizeof(float)),
           *sm = nn_malloc(steps * sizeof(float));
     const int per_epoch = (fd->train->n + fd->batch - 1) / fd->batch;
@@ -1179,11 +1181,11 @@ static int run_finder(const flags_t *f, feeder *fd, const int *sizes)
         best = fminf(best, loss[i]);
         chapter_step(&o, m.params, m.grads, m.tensor_sizes, 2 * NET_L);
     }
-    float suggest = schedule_finder_suggest(lrs, loss, done, sm);
+    float suggest = schedule_finder_suggest(sm, lrs, loss, done);
     printf("== Learning-rate finder (SGD, momentum 0.9, %d of %d sweep steps before the loss exploded): "
            "suggested lr %.3g\n\n", done, steps, suggest);
     char path[4096];
-    io_file out;
+    io_file_t out;
     int rc = io_create(&out, io_join(path, f->out, "lr_finder.csv"));
     if (rc == 0) {
         fprintf(out.f, "lr,loss,smoothed\n");
@@ -1211,8 +1213,8 @@ static int run_finder(const flags_t *f, feeder *fd, const int *sizes)
 enum { N_CMP = 11 };
 static const char *const CMP_KEYS[N_CMP] = {"sgd",   "momentum", "nesterov", "adagrad", "rmsprop", "adam",
                                             "adamw", "radam",    "lookahead", "lars",   "lamb"};
-static const optim_kind CMP_KINDS[N_CMP] = {OPT_SGD,   OPT_MOMENTUM, OPT_NESTEROV, OPT_ADAGRAD, OPT_RMSPROP, OPT_ADAM,
-                                            OPT_ADAMW, OPT_RADAM,    OPT_ADAM,     OPT_LARS,    OPT_LAMB};
+static const optim_kind_t CMP_KINDS[N_CMP] = {OPTIM_SGD,   OPTIM_MOMENTUM, OPTIM_NESTEROV, OPTIM_ADAGRAD, OPTIM_RMSPROP, OPTIM_ADAM,
+                                            OPTIM_ADAMW, OPTIM_RADAM,    OPTIM_ADAM,     OPTIM_LARS,    OPTIM_LAMB};
 static const float CMP_LR[N_CMP] = {0.1f, 0.02f, 0.02f, 0.01f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 5.0f, 5e-3f};
 
 typedef struct {
@@ -1223,7 +1225,7 @@ typedef struct {
  * recording the mean training loss and the validation loss at every quarter epoch into
  * tr[q], va[q]. With `sched` it follows that schedule, and with ema_decay > 0 it keeps an EMA of
  * the weights (ema_acc gets its test accuracy). */
-static cmp_result train_one(const flags_t *f, feeder *fd, const dataset *test, const int *sizes, optim_kind kind,
+static cmp_result train_one(const flags_t *f, feeder *fd, const dataset_t *test, const int *sizes, optim_kind_t kind,
                             float lr, int lookahead, const schedule_t *sched, float ema_decay, int epochs, float *tr,
                             float *va, double *ema_acc)
 {
@@ -1238,7 +1240,7 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset *test, c
     float *shadow = nn_malloc(m.n_params * sizeof(float));
     memcpy(shadow, m.params, m.n_params * sizeof(float));
     const int steps = (fd->train->n + fd->batch - 1) / fd->batch;
-    double t0 = clock_seconds(), sum = 0;
+    double t0 = timing_seconds(), sum = 0;
     long step = 0;
     int count = 0, q = 0;
     for (int e = 0; e < epochs; e++) {
@@ -1246,7 +1248,7 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset *test, c
         for (int s = 0; s < steps; s++) {
             int b = feed(fd, s);
             if (sched) /* warmup + cosine is exercise 05.5; the library has every other schedule */
-                o.lr = sched->kind == SCHED_WARMUP_COSINE
+                o.lr = sched->kind == SCHEDULE_WARMUP_COSINE
                            ? warmup_cosine(step, sched->total, sched->warmup, sched->lr0, sched->lr_min)
                            : schedule_lr(sched, step);
             float loss = net_loss_grad(&m, fd->xb, fd->yb, b);
@@ -1265,7 +1267,7 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset *test, c
             }
         }
     }
-    cmp_result res = {0, 0, clock_seconds() - t0};
+    cmp_result res = {0, 0, timing_seconds() - t0};
     net_evaluate(&m, m.params, test, &res.test_loss, &res.test_acc);
     if (ema_acc) {
         double l;
@@ -1280,15 +1282,15 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset *test, c
 
 static int run_fashion(const flags_t *f, rng_t *rng)
 {
-    dataset full, test, all, train, val;
-    if (fashion_load_splits(f->data, &full, &test) != 0)
+    dataset_t full, test, all, train, val;
+    if (fashion_load_splits(&full, &test, f->data) != 0)
         return -1;
     /* A subset keeps eleven runs inside the minute: 10,000 training images (1,024 with --quick)
      * and 1,500 for validation, drawn at random; all 10,000 test images (1,000 with --quick). */
     const int n_train = f->quick ? 1024 : 10000, n_val = f->quick ? 500 : 1500;
     full.n = full.n < n_train + n_val ? full.n : n_train + n_val; /* a prefix: already in memory */
     all = full;
-    dataset_split(&all, (float)n_train / (float)(n_train + n_val), rng, &train, &val);
+    dataset_split(&train, &val, &all, (float)n_train / (float)(n_train + n_val), rng);
     dataset_free(&full);
     if (f->quick)
         test.n = 1000;
@@ -1331,7 +1333,7 @@ static int run_fashion(const flags_t *f, rng_t *rng)
                tr[k][quarters - 1], va[k][quarters - 1], res.test_acc, res.seconds);
     }
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     char header[1024] = "epoch";
     for (int k = 0; k < N_CMP; k++)
         snprintf(header + strlen(header), sizeof header - strlen(header), ",%s_train,%s_val", CMP_KEYS[k],
@@ -1365,10 +1367,10 @@ static int run_fashion(const flags_t *f, rng_t *rng)
 
     /* Adam with warmup + cosine and an EMA of the weights, against constant-rate Adam above. */
     long total = (long)epochs * ((train.n + batch - 1) / batch);
-    schedule_t s = schedule_new(SCHED_WARMUP_COSINE, 2e-3f, total);
+    schedule_t s = schedule_new(SCHEDULE_WARMUP_COSINE, 2e-3f, total);
     double ema_acc;
     const float decay = total >= 200 ? 0.99f : 0.9f; /* average over about the last 1/(1 - decay) steps */
-    cmp_result res = train_one(f, &fd, &test, sizes, OPT_ADAM, 2e-3f, 0, &s, decay, epochs, tr[0], va[0], &ema_acc);
+    cmp_result res = train_one(f, &fd, &test, sizes, OPTIM_ADAM, 2e-3f, 0, &s, decay, epochs, tr[0], va[0], &ema_acc);
     printf("\nAdam, warmup (%ld steps) + cosine from 2e-3 to 0: test acc %.4f; its EMA of the weights (decay %g) "
            "%.4f\n", s.warmup, res.test_acc, decay, ema_acc);
     for (int k = 0; k < N_CMP; k++)
@@ -1390,11 +1392,11 @@ static int run_bench(void)
     double t[REPS];
     adam_step(&a, p, g); /* warm the caches and page in m, v */
     for (int r = 0; r < REPS; r++) {
-        double t0 = clock_seconds();
+        double t0 = timing_seconds();
         adam_step(&a, p, g);
-        t[r] = clock_seconds() - t0;
+        t[r] = timing_seconds() - t0;
     }
-    double med = clock_median(t, REPS);
+    double med = timing_median(t, REPS);
     printf("bench: name=adam-1M step_s=%.6f gbs=%.2f\n", med, 28.0 * N / med / 1e9);
     adam_free(&a);
     free(p), free(g);
@@ -1405,7 +1407,7 @@ int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/05"};
     int bench = 0;
-    const flag_option extra[] = {{"--bench", FLAG_SWITCH, &bench, "time one Adam step over 1M parameters, print one line"}};
+    const flags_option_t extra[] = {{"--bench", FLAGS_SWITCH, &bench, "time one Adam step over 1M parameters, print one line"}};
     int parsed = flags_parse(&f, argc, argv, "Chapter 5: optimizers on 2-D landscapes, schedules, the LR finder, and "
                                              "eleven optimizers on Fashion-MNIST.", extra, 1);
     if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
@@ -1416,13 +1418,13 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     if (run_landscape(&f, 0) != 0 || run_landscape(&f, 1) != 0)
         return 1;
     run_clipping();
     if (run_schedules(&f) != 0 || run_fashion(&f, &rng) != 0)
         return 1;
-    printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return 0;
 }
 

@@ -173,7 +173,7 @@ Test(ex05_5, closed_forms)
 
 Test(ex05_5, floor_and_library)
 {
-    schedule_t s = schedule_new(SCHED_WARMUP_COSINE, 0.3f, 50);
+    schedule_t s = schedule_new(SCHEDULE_WARMUP_COSINE, 0.3f, 50);
     s.lr_min = 0.01f;
     for (long t = 0; t < 50; t++) {
         float a = warmup_cosine(t, 50, s.warmup, 0.3f, 0.01f), b = schedule_lr(&s, t);
@@ -288,7 +288,7 @@ Test(ch05, chapter_step_matches_the_library)
 {
     /* The exercise paths of chapter_step (momentum, Nesterov, Adam, AdamW) and the library's
      * optim_step agree with PyTorch and so with each other. */
-    const optim_kind kinds[4] = {OPT_MOMENTUM, OPT_NESTEROV, OPT_ADAM, OPT_ADAMW};
+    const optim_kind_t kinds[4] = {OPTIM_MOMENTUM, OPTIM_NESTEROV, OPTIM_ADAM, OPTIM_ADAMW};
     for (int k = 0; k < 4; k++) {
         float p[G_N], q[G_N];
         memcpy(p, G_P0, sizeof p), memcpy(q, G_P0, sizeof q);
@@ -311,7 +311,7 @@ Test(ch05, convergence_criterion)
 
 Test(ch05, newton_path_converges_on_the_quadratic)
 {
-    method m = {"newton", RUN_NEWTON, OPT_SGD, 1};
+    method m = {"newton", RUN_NEWTON, OPTIM_SGD, 1};
     float xy[2 * 11], fv[11];
     path_result r = run_path(&m, 0, (float[]){-4, 2}, 10, xy, fv);
     cr_assert(fv[1] < 1e-9f && r.converged, "Newton reaches the quadratic's minimum in one step: loss %g after 1 "

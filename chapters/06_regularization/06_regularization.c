@@ -41,20 +41,22 @@ $N$ is a number of examples, $\theta$ all parameters at once.
 #include "augment.h"     /* flips, random crops, cutout, mixup (section 6.6) */
 #include "checkpoint.h"  /* atomic, checked parameter files (section 6.7) */
 #include "csvlog.h"      /* the CSV logs in out/06/ */
-#include "data.h"        /* dataset, fashion_load, dataset_split, dataset_select_classes */
+#include "data.h"        /* dataset_t, fashion_load, dataset_split, dataset_select_classes */
 #include "error.h"       /* nn_fatal, nn_check_finite, nn_malloc */
+#include "course.h"      /* TODO: the student edition's exercise stubs */
 #include "flags.h"       /* --epochs --seed --quick --out --data --help, plus --experiment --bench */
 #include "gradcheck.h"   /* centered differences (checking the soft-F1 loss) */
 #include "init.h"        /* He initialization */
 #include "io.h"          /* io_create / io_commit / io_join / io_mkdirs */
 #include "layers.h"      /* linear_forward / linear_backward */
-#include "loss.h"        /* softmax cross-entropy, with label smoothing, log-softmax */
-#include "matmul.h"      /* matmul: random-feature Gram matrices (section 6.11) */
+#include "loss.h"        /* softmax cross-entropy, with label smoothing, log-softmax, softmax_backward */
+#include "matmul.h"      /* matmul_blas: random-feature Gram matrices (section 6.11) */
 #include "metrics.h"     /* confusion matrix, per-class ratios, ROC and PR curves */
 #include "norm.h"        /* batchnorm_forward_eval; the general normalization layers */
 #include "optim.h"       /* adam_new / adam_step */
 #include "plot.h"        /* gnuplot figures */
-#include "progress.h"    /* the progress bar, clock_seconds */
+#include "progress.h"    /* the progress bar */
+#include "timing.h"      /* timing_seconds, timing_median */
 #include "rng.h"         /* the explicit random number generator */
 #include "tensor.h"      /* tensor_view for shape-checked calls */
 
@@ -760,7 +762,7 @@ typedef struct {
 
 /* Mean cross-entropy and accuracy of m on ds in evaluation mode; with probs (ds->n, K), also the
  * softmax probabilities. */
-static void net_evaluate(net *m, const dataset *ds, double *loss, double *acc, float *probs)
+static void net_evaluate(net *m, const dataset_t *ds, double *loss, double *acc, float *probs)
 {
     const int K = m->sizes[NL];
     int was = m->training;
@@ -789,7 +791,7 @@ static const char *net_tag(const net *m, char *buf)
 }
 
 /* Copy example i into row r of the batch, augmented as cfg says.  xb: (B, 784) */
-static void gather_example(float *xr, const dataset *ds, int i, const train_cfg *c, rng_t *rng, float *tmp)
+static void gather_example(float *xr, const dataset_t *ds, int i, const train_cfg *c, rng_t *rng, float *tmp)
 {
     const float *src = ds->x + (size_t)i * ds->d;
     if (c->crop_pad > 0 && ds->d == 784)
@@ -807,8 +809,8 @@ static void gather_example(float *xr, const dataset *ds, int i, const train_cfg 
  * after each. Logs "epoch,train_loss,train_acc,val_loss,val_acc" rows when log is given; with
  * eval_train the training columns are measured on the whole training set in evaluation mode,
  * otherwise they are the running means over the epoch's batches. */
-static train_result fit(net *m, const train_cfg *c, const dataset *train, const dataset *val, rng_t *rng,
-                        csvlog *log, int eval_train, const char *name)
+static train_result fit(net *m, const train_cfg *c, const dataset_t *train, const dataset_t *val, rng_t *rng,
+                        csvlog_t *log, int eval_train, const char *name)
 {
     const int D = train->d, K = m->sizes[NL], B = c->batch;
     const int steps = (train->n + B - 1) / B;
@@ -838,7 +840,7 @@ static train_result fit(net *m, const train_cfg *c, const dataset *train, const 
     m->rng = rng;
     const long total_steps = (long)c->epochs * steps;
     long step = 0;
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     for (int e = 1; e <= c->epochs; e++) {
         m->training = 1;
         rng_shuffle(rng, order, train->n);
@@ -893,7 +895,7 @@ static train_result fit(net *m, const train_cfg *c, const dataset *train, const 
             if (!c->quiet)
                 progress_step(&bar, s + 1, "loss %.4f", sum_loss / (s + 1));
         }
-        r.seconds += clock_seconds() - t0;
+        r.seconds += timing_seconds() - t0;
         r.train_loss = sum_loss / steps, r.train_acc = (double)correct / seen;
         if (eval_train)
             net_evaluate(m, train, &r.train_loss, &r.train_acc, NULL);
@@ -916,12 +918,12 @@ static train_result fit(net *m, const train_cfg *c, const dataset *train, const 
                     break;
             }
         }
-        t0 = clock_seconds();
+        t0 = timing_seconds();
     }
     r.best_epoch = es.best_epoch;
     r.last_val_loss = r.val_loss, r.last_val_acc = r.val_acc;
     if (c->patience > 0 && c->ckpt && es.best_epoch > 0) { /* back to the best epoch */
-        if (checkpoint_load(c->ckpt, net_tag(m, tag), m->params, m->n_params) != 0)
+        if (checkpoint_load(m->params, m->n_params, c->ckpt, net_tag(m, tag)) != 0)
             nn_fatal("see the message above", "fit: could not restore the best checkpoint %s", c->ckpt);
         if (val)
             net_evaluate(m, val, &r.val_loss, &r.val_acc, NULL);
@@ -1448,13 +1450,13 @@ static const int MAIN_SIZES[NL + 1] = {784, 256, 128, 10};
 static const int SMALL_SIZES[NL + 1] = {784, 64, 32, 10};
 
 /* The first n_per examples of each class of src (in order), as a new dataset. */
-static dataset per_class_subset(const dataset *src, int n_per)
+static dataset_t per_class_subset(const dataset_t *src, int n_per)
 {
     int take[64] = {0}, n = 0;
     for (int i = 0; i < src->n; i++)
         if (take[src->y[i]] < n_per)
             take[src->y[i]]++, n++;
-    dataset out = dataset_new(n, src->d, src->classes);
+    dataset_t out = dataset_new(n, src->d, src->classes);
     memset(take, 0, sizeof take);
     for (int i = 0, j = 0; i < src->n; i++)
         if (take[src->y[i]] < n_per) {
@@ -1466,9 +1468,9 @@ static dataset per_class_subset(const dataset *src, int n_per)
 }
 
 /* A view of the first n examples of ds (no copy). */
-static dataset prefix(const dataset *ds, int n)
+static dataset_t prefix(const dataset_t *ds, int n)
 {
-    dataset v = *ds;
+    dataset_t v = *ds;
     v.n = n < ds->n ? n : ds->n;
     return v;
 }
@@ -1498,10 +1500,11 @@ typedef struct {
     float dropout;
 } cure;
 
-static int run_cures(const flags_t *f, const dataset *full, const dataset *val_all, const dataset *test, rng_t *rng)
+static int run_cures(const flags_t *f, const dataset_t *full, const dataset_t *val_all, const dataset_t *test,
+                     rng_t *rng)
 {
-    dataset small = per_class_subset(full, f->quick ? 30 : 100);
-    dataset val = prefix(val_all, f->quick ? 500 : 2000);
+    dataset_t small = per_class_subset(full, f->quick ? 30 : 100);
+    dataset_t val = prefix(val_all, f->quick ? 500 : 2000);
     const int E = f->quick ? 4 : 30;
     char ckpt[4096];
     io_join(ckpt, f->out, "best.ckpt");
@@ -1534,7 +1537,7 @@ static int run_cures(const flags_t *f, const dataset *full, const dataset *val_a
     for (int c = 0; c < n_cures; c++) {
         char path[4096], name[64];
         snprintf(name, sizeof name, "cure_%s.csv", cures[c].name);
-        csvlog log;
+        csvlog_t log;
         if (csvlog_open(&log, io_join(path, f->out, name), "epoch,train_loss,train_acc,val_loss,val_acc") != 0)
             return -1;
         net m = net_new(MAIN_SIZES, cures[c].bn, cures[c].dropout, 1000);
@@ -1577,7 +1580,7 @@ static int run_cures(const flags_t *f, const dataset *full, const dataset *val_a
 
 /* --- 6.6: the augmentation figure ----------------------------------------------------------- */
 
-static int run_augment_figure(const flags_t *f, const dataset *train, rng_t *rng)
+static int run_augment_figure(const flags_t *f, const dataset_t *train, rng_t *rng)
 {
     float img[6][784];
     memcpy(img[0], train->x, sizeof img[0]);
@@ -1596,7 +1599,7 @@ static int run_augment_figure(const flags_t *f, const dataset *train, rng_t *rng
     memcpy(img[4], mixed, sizeof img[0]);
     memcpy(img[5], train->x + 784, sizeof img[0]);
     char path[4096];
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, f->out, "augment.csv")) != 0)
         return -1;
     for (int r = 0; r < 28; r++) { /* the six images side by side, a blank column between */
@@ -1635,7 +1638,7 @@ static int plot_roc_pr(const char *dir, const float *probs, const int *labels, i
             int m = pass == 0 ? metrics_roc_curve(a, b, s, y, (size_t)n) : metrics_pr_curve(a, b, s, y, (size_t)n);
             char name[64];
             snprintf(name, sizeof name, "%s_%d.csv", pass == 0 ? "roc" : "pr", k);
-            io_file out;
+            io_file_t out;
             if (m < 0 || io_create(&out, io_join(path, dir, name)) != 0) {
                 rc = -1;
                 break;
@@ -1669,14 +1672,14 @@ static int plot_roc_pr(const char *dir, const float *probs, const int *labels, i
     return rc;
 }
 
-static int run_main_model(const flags_t *f, const dataset *train, const dataset *val, const dataset *test, rng_t *rng,
+static int run_main_model(const flags_t *f, const dataset_t *train, const dataset_t *val, const dataset_t *test, rng_t *rng,
                           int epochs, const char *label)
 {
     train_cfg c = main_cfg(epochs);
     printf("\n== %s: 784-256-128-10, batch norm, dropout %.1f, AdamW (lr %g, wd %g, linear decay), batch %d, %d "
            "epochs on %d images\n", label, MAIN_DROPOUT, c.lr, c.wd, c.batch, c.epochs, train->n);
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "epoch,train_loss,train_acc,val_loss,val_acc") != 0)
         return -1;
     net m = net_new(MAIN_SIZES, MAIN_BN, MAIN_DROPOUT, 1000);
@@ -1703,11 +1706,11 @@ static int run_main_model(const flags_t *f, const dataset *train, const dataset 
         pred[i] = metrics_argmax(probs + (size_t)i * K, K);
     long cm[100];
     metrics_confusion(cm, pred, test->y, (size_t)test->n, K);
-    metrics_class pc[10];
+    metrics_class_t pc[10];
     metrics_per_class(pc, cm, K);
     double prec[10], rec[10], f1[10], auc[10], ap[10];
     double macro = class_scores(cm, K, prec, rec, f1);
-    metrics_summary sm = metrics_summarize(cm, K);
+    metrics_summary_t sm = metrics_summarize(cm, K);
     rc |= plot_confusion(f->out, "confusion", cm, K, FASHION_CLASSES,
                          "confusion matrix on the 10,000 test images (counts; colour: fraction of the row)");
     rc |= plot_roc_pr(f->out, probs, test->y, test->n, K, auc, ap);
@@ -1731,12 +1734,12 @@ static int run_main_model(const flags_t *f, const dataset *train, const dataset 
 
 /* --- 6.9: imbalance ----------------------------------------------------------------------------- */
 
-static int run_imbalance(const flags_t *f, const dataset *full, const dataset *test, rng_t *rng)
+static int run_imbalance(const flags_t *f, const dataset_t *full, const dataset_t *test, rng_t *rng)
 {
     const int pair[2] = {0, 6}; /* T-shirt/top -> 0, Shirt -> 1 */
-    dataset both = dataset_select_classes(full, pair, 2), tst = dataset_select_classes(test, pair, 2);
+    dataset_t both = dataset_select_classes(full, pair, 2), tst = dataset_select_classes(test, pair, 2);
     const int n_major = f->quick ? 1000 : 6000, n_minor = n_major / 20;
-    dataset tr = dataset_new(n_major + n_minor, 784, 2);
+    dataset_t tr = dataset_new(n_major + n_minor, 784, 2);
     int taken[2] = {0, 0}, j = 0;
     for (int i = 0; i < both.n && j < tr.n; i++) {
         int k = both.y[i];
@@ -1751,7 +1754,7 @@ static int run_imbalance(const flags_t *f, const dataset *full, const dataset *t
     printf("   %-28s %14s %14s %14s %10s\n", "", "shirt precision", "shirt recall", "T-shirt recall", "macro F1");
     const char *names[3] = {"cross-entropy", "class-balanced sampling", "soft-F1 loss"};
     char path[4096];
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, f->out, "imbalance.csv")) != 0)
         return -1;
     fprintf(out.f, "method,precision,recall\n");
@@ -1789,7 +1792,7 @@ static int run_imbalance(const flags_t *f, const dataset *full, const dataset *t
 /* --- 6.10: hyperparameter search ------------------------------------------------------------ */
 
 typedef struct {
-    const dataset *train, *val;
+    const dataset_t *train, *val;
     int epochs;
     uint64_t seed;
 } hpo_task;
@@ -1811,9 +1814,9 @@ static double hpo_trial(const hpo_task *t, const double *u)
     return isfinite(r.val_acc) ? 1 - r.val_acc : 1;
 }
 
-static int run_hpo(const flags_t *f, const dataset *full, const dataset *val_all, rng_t *rng)
+static int run_hpo(const flags_t *f, const dataset_t *full, const dataset_t *val_all, rng_t *rng)
 {
-    dataset tr = prefix(full, f->quick ? 500 : 2000), va = prefix(val_all, f->quick ? 500 : 2000);
+    dataset_t tr = prefix(full, f->quick ? 500 : 2000), va = prefix(val_all, f->quick ? 500 : 2000);
     hpo_task task = {&tr, &va, f->quick ? 2 : 5, f->seed + 100};
     const int T = f->quick ? 4 : 16, G = f->quick ? 2 : 4, INIT = f->quick ? 2 : 4;
     double U[3][16][2], Y[3][16];
@@ -1851,7 +1854,7 @@ static int run_hpo(const flags_t *f, const dataset *full, const dataset *val_all
     const char *names[3] = {"grid", "random", "bayesian"};
     char path[4096];
     int rc = 0;
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, f->out, "hpo.csv")) != 0)
         return -1;
     fprintf(out.f, "method,trial,lr,wd,val_error,best_so_far\n");
@@ -1886,11 +1889,11 @@ static int run_hpo(const flags_t *f, const dataset *full, const dataset *val_all
 
 /* --- 6.11: bagging ---------------------------------------------------------------------------- */
 
-static void run_bagging(const flags_t *f, const dataset *full, const dataset *test, rng_t *rng)
+static void run_bagging(const flags_t *f, const dataset_t *full, const dataset_t *test, rng_t *rng)
 {
     const int M = f->quick ? 2 : 5, n = f->quick ? 1000 : 5000;
-    dataset pool = prefix(full, n), boot = dataset_new(n, 784, 10);
-    const dataset tst = prefix(test, f->quick ? 1000 : test->n);
+    dataset_t pool = prefix(full, n), boot = dataset_new(n, 784, 10);
+    const dataset_t tst = prefix(test, f->quick ? 1000 : test->n);
     float *avg = nn_calloc((size_t)tst.n * 10, sizeof(float)), *probs = nn_malloc((size_t)tst.n * 10 * sizeof(float));
     double mean_acc = 0;
     for (int k = 0; k < M; k++) {
@@ -1921,7 +1924,7 @@ static void run_bagging(const flags_t *f, const dataset *full, const dataset *te
 
 /* --- 6.11: double descent (--experiment double-descent) -------------------------------------- */
 
-static int run_double_descent(const flags_t *f, const dataset *full, const dataset *test, rng_t *rng)
+static int run_double_descent(const flags_t *f, const dataset_t *full, const dataset_t *test, rng_t *rng)
 {
     const int N = f->quick ? 200 : 1000, NT = f->quick ? 500 : 2000, K = 10, D = 784;
     static const int widths_full[] = {50, 100, 200, 400, 600, 800, 900, 950, 1000, 1050, 1100, 1200, 1400,
@@ -1929,25 +1932,25 @@ static int run_double_descent(const flags_t *f, const dataset *full, const datas
     static const int widths_quick[] = {50, 150, 200, 250, 400, 800};
     const int *widths = f->quick ? widths_quick : widths_full;
     const int nw = f->quick ? 6 : (int)(sizeof widths_full / sizeof widths_full[0]), Hmax = widths[nw - 1];
-    dataset tr = per_class_subset(full, N / 10);
+    dataset_t tr = per_class_subset(full, N / 10);
     int noisy = 0;
     for (int i = 0; i < tr.n; i++) /* 20% of the labels replaced by a random other class */
         if (rng_uniform(rng) < 0.2f) {
             tr.y[i] = (tr.y[i] + 1 + (int)rng_below(rng, 9)) % 10;
             noisy++;
         }
-    const dataset te = prefix(test, NT);
+    const dataset_t te = prefix(test, NT);
     float *R = nn_malloc((size_t)D * Hmax * sizeof(float));
     init_normal(R, (size_t)D * Hmax, 1.0f / sqrtf((float)D), rng);
     float *Ptr = nn_malloc((size_t)N * Hmax * sizeof(float)), *Pte = nn_malloc((size_t)NT * Hmax * sizeof(float));
-    matmul(0, 0, N, Hmax, D, 1, tr.x, R, 0, Ptr);
-    matmul(0, 0, NT, Hmax, D, 1, te.x, R, 0, Pte);
+    matmul_blas(0, 0, N, Hmax, D, 1, tr.x, R, 0, Ptr);
+    matmul_blas(0, 0, NT, Hmax, D, 1, te.x, R, 0, Pte);
     relu_forward(Ptr, Ptr, (size_t)N * Hmax);
     relu_forward(Pte, Pte, (size_t)NT * Hmax);
     printf("== 6.11 double descent: random ReLU features, %d training images (%d labels noisy), %d test images\n", N,
            noisy, NT);
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (csvlog_open(&log, io_join(path, f->out, "double_descent.csv"), "width,train_error,test_error,weight_norm") != 0)
         return -1;
     for (int w = 0; w < nw; w++) {
@@ -1960,9 +1963,9 @@ static int run_double_descent(const flags_t *f, const dataset *full, const datas
         const int n = H <= N ? H : N; /* the size of the system we solve */
         float *G = nn_malloc((size_t)n * n * sizeof(float));
         if (H <= N) /* (Phi^T Phi + lam I) W = Phi^T Y */
-            matmul(1, 0, H, H, N, 1, ph, ph, 0, G);
+            matmul_blas(1, 0, H, H, N, 1, ph, ph, 0, G);
         else        /* (Phi Phi^T + lam I) alpha = Y, W = Phi^T alpha */
-            matmul(0, 1, N, N, H, 1, ph, ph, 0, G);
+            matmul_blas(0, 1, N, N, H, 1, ph, ph, 0, G);
         double *A = nn_malloc((size_t)n * n * sizeof(double)), *rhs = nn_calloc((size_t)n * K, sizeof(double));
         double tr_g = 0;
         for (int i = 0; i < n; i++)
@@ -1998,7 +2001,7 @@ static int run_double_descent(const flags_t *f, const dataset *full, const datas
         double err[2];
         for (int s = 0; s < 2; s++) {
             const int rows = s ? NT : N;
-            matmul(0, 0, rows, K, H, 1, s ? pt : ph, Wt, 0, out);
+            matmul_blas(0, 0, rows, K, H, 1, s ? pt : ph, Wt, 0, out);
             long wrong = 0;
             for (int i = 0; i < rows; i++)
                 wrong += metrics_argmax(out + (size_t)i * K, K) != (s ? te.y[i] : tr.y[i]);
@@ -2027,8 +2030,8 @@ static int run_double_descent(const flags_t *f, const dataset *full, const datas
 
 static int run_bench(const flags_t *f)
 {
-    dataset train, test;
-    if (fashion_load_splits(f->data, &train, &test) != 0)
+    dataset_t train, test;
+    if (fashion_load_splits(&train, &test, f->data) != 0)
         return 1;
     rng_t rng;
     rng_seed(&rng, f->seed);
@@ -2043,7 +2046,7 @@ static int run_bench(const flags_t *f)
         secs[e] = r.seconds;
     }
     net_evaluate(&m, &test, &loss, &acc, NULL);
-    printf("bench: name=mlp-regularized epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", clock_median(secs, EPOCHS), acc,
+    printf("bench: name=mlp-regularized epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", timing_median(secs, EPOCHS), acc,
            net_flops_per_example(&m) * train.n / 1e9);
     net_free(&m), dataset_free(&train), dataset_free(&test);
     return 0;
@@ -2054,9 +2057,9 @@ int main(int argc, char **argv)
     flags_t f = {.epochs = 10, .quick_epochs = 2, .seed = 1, .out = "out/06"};
     const char *experiment = "default";
     int bench = 0;
-    const flag_option extra[] = {
-        {"--experiment", FLAG_STRING, &experiment, "default, double-descent (about a minute) or best (longer training)"},
-        {"--bench", FLAG_SWITCH, &bench, "only the benchmark: 3 epochs of the main model on 60k images, one line"},
+    const flags_option_t extra[] = {
+        {"--experiment", FLAGS_STRING, &experiment, "default, double-descent (about a minute) or best (longer training)"},
+        {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: 3 epochs of the main model on 60k images, one line"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 6: overfitting and its cures, metrics, imbalance, hyperparameter search, "
                              "bagging, double descent.", extra, 2);
@@ -2073,35 +2076,35 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
-    dataset all, test;
-    if (fashion_load_splits(f.data, &all, &test) != 0)
+    double t0 = timing_seconds();
+    dataset_t all, test;
+    if (fashion_load_splits(&all, &test, f.data) != 0)
         return 1;
     if (f.quick) /* prefixes: the rows are already in memory */
         all.n = 6000, test.n = 1000;
-    dataset train, val;
-    dataset_split(&all, 11.0f / 12.0f, &rng, &train, &val); /* 55,000 / 5,000 */
+    dataset_t train, val;
+    dataset_split(&train, &val, &all, 11.0f / 12.0f, &rng); /* 55,000 / 5,000 */
     int rc = 0;
     if (!strcmp(experiment, "double-descent")) {
         rc = run_double_descent(&f, &train, &test, &rng);
     } else if (!strcmp(experiment, "best")) {
         rc = run_main_model(&f, &train, &val, &test, &rng, f.epochs == 10 ? 30 : f.epochs, "the best model");
     } else {
-        double t = clock_seconds();
+        double t = timing_seconds();
         rc |= run_cures(&f, &train, &val, &test, &rng);
         rc |= run_augment_figure(&f, &train, &rng);
-        printf("   (%.1fs)\n", clock_seconds() - t), t = clock_seconds();
+        printf("   (%.1fs)\n", timing_seconds() - t), t = timing_seconds();
         rc |= run_main_model(&f, &train, &val, &test, &rng, f.epochs, "the main model");
-        printf("   (%.1fs)\n", clock_seconds() - t), t = clock_seconds();
+        printf("   (%.1fs)\n", timing_seconds() - t), t = timing_seconds();
         rc |= run_imbalance(&f, &train, &test, &rng);
-        printf("   (%.1fs)\n", clock_seconds() - t), t = clock_seconds();
+        printf("   (%.1fs)\n", timing_seconds() - t), t = timing_seconds();
         rc |= run_hpo(&f, &train, &val, &rng);
-        printf("   (%.1fs)\n", clock_seconds() - t), t = clock_seconds();
+        printf("   (%.1fs)\n", timing_seconds() - t), t = timing_seconds();
         run_bagging(&f, &train, &test, &rng);
-        printf("   (%.1fs)\n", clock_seconds() - t);
+        printf("   (%.1fs)\n", timing_seconds() - t);
     }
     dataset_free(&all), dataset_free(&test), dataset_free(&train), dataset_free(&val);
-    printf("done in %.1fs; logs and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; logs and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc ? 1 : 0;
 }
 

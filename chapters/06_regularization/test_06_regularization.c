@@ -494,7 +494,7 @@ Test(ch06, eval_mode_ignores_the_batch_and_checkpoints_round_trip)
     float *saved = nn_malloc(m.n_params * sizeof(float));
     memcpy(saved, m.params, m.n_params * sizeof(float));
     net_init(&m, &rng);
-    cr_assert(checkpoint_load(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_load failed");
+    cr_assert(checkpoint_load(m.params, m.n_params, path, net_tag(&m, tag)) == 0, "checkpoint_load failed");
     cr_assert(memcmp(saved, m.params, m.n_params * sizeof(float)) == 0, "the restored parameters differ");
     remove(path);
     free(saved);

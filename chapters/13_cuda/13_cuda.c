@@ -36,11 +36,12 @@ $D$: `q, k, v, o` are `(BH, T, D)`. A kernel is launched on a *grid* of *blocks*
 
 #include "csvlog.h"   /* out/13/log.csv, the measured ladder */
 #include "error.h"    /* nn_error, nn_malloc */
+#include "course.h"   /* TODO: the student edition's exercise stubs */
 #include "flags.h"    /* --quick --out --seed --help, and --size */
 #include "io.h"       /* io_create/io_commit, io_join, io_mkdirs */
 #include "matmul.h"   /* OpenBLAS SGEMM: the CPU reference the GPU results are checked against */
 #include "plot.h"     /* gnuplot figures */
-#include "progress.h" /* clock_seconds */
+#include "timing.h"   /* timing_seconds */
 #include "rng.h"      /* the explicit random number generator */
 
 #include "gpu.h"         /* the CUDA library's C API (gpu/gpu.h) */
@@ -502,7 +503,7 @@ static int roofline_report(const char *out, const gpu_spec *g, const gpu_spec *g
     printf("   %-34s %14s %16s  %-8s %16s\n", "kernel (attention: T=4096, D=64)", "flop/byte", "bound GFLOP/s",
            "bound by", "H200 bound");
     char path[4096];
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, out, "roofline.csv")) != 0)
         return -1;
     fprintf(f.f, "kernel,intensity,bound_gflops,label_side\n");
@@ -1093,14 +1094,14 @@ static int measure_ladder(const char *out, int n, rng_t *rng)
     float *ref = nn_malloc(nn * sizeof(float)), *got = nn_malloc(nn * sizeof(float));
     fill_uniform(A, nn, rng);
     fill_uniform(B, nn, rng);
-    matmul(0, 0, n, n, n, 1.0f, A, B, 0.0f, ref);
+    matmul_blas(0, 0, n, n, n, 1.0f, A, B, 0.0f, ref);
     float ref_max = 0;
     for (size_t i = 0; i < nn; i++)
         ref_max = fmaxf(ref_max, fabsf(ref[i]));
     float *dA = device_floats(A, nn), *dB = device_floats(B, nn), *dC = device_floats(NULL, nn);
     int rc = dA && dB && dC ? 0 : -1;
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (rc == 0)
         rc = csvlog_open(&log, io_join(path, out, "log.csv"), "step,n,ms,gflops,max_rel_err");
     if (rc == 0) {
@@ -1182,7 +1183,7 @@ static int measure_rows(int rows, int cols, rng_t *rng)
 static int measure_attention(const char *out, const int *ts, int count, int BH, int D, rng_t *rng)
 {
     char path[4096];
-    io_file f;
+    io_file_t f;
     if (io_create(&f, io_join(path, out, "attention.csv")) != 0)
         return -1;
     fprintf(f.f, "T,unfused_ms,fused_ms\n");
@@ -1243,16 +1244,16 @@ static int measure_int8(int n, rng_t *rng)
     int rc = -1;
     if (gpu_malloc(&A, nn) == GPU_OK && gpu_malloc(&B, nn) == GPU_OK && gpu_malloc(&C, nn * 4) == GPU_OK &&
         gpu_upload(A, h, nn) == GPU_OK && gpu_upload(B, h, nn) == GPU_OK) {
-        double t0 = clock_seconds();
+        double t0 = timing_seconds();
         int reps = 10;
         rc = 0;
         for (int i = 0; i < reps + 1 && rc == 0; i++) {
             if (i == 1 && gpu_synchronize() == GPU_OK)
-                t0 = clock_seconds(); /* the first call is the warm-up */
+                t0 = timing_seconds(); /* the first call is the warm-up */
             rc = gpu_igemm(C, A, B, n, n, n) == GPU_OK ? 0 : -1;
         }
         if (rc == 0 && gpu_synchronize() == GPU_OK) {
-            double s = (clock_seconds() - t0) / reps;
+            double s = (timing_seconds() - t0) / reps;
             printf("== int8 GEMM (dp4a), n = %d: %.3f ms, %.1f TOP/s\n\n", n, s * 1e3, 2.0 * n * n * n / s / 1e12);
         } else
             rc = -1;
@@ -1417,7 +1418,7 @@ int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 1, .seed = 1, .out = "out/13"};
     int size = 2048;
-    flag_option extra[] = {{"--size", FLAG_INT, &size, "n of the n x n x n SGEMM ladder"}};
+    flags_option_t extra[] = {{"--size", FLAGS_INT, &size, "n of the n x n x n SGEMM ladder"}};
     int parsed = flags_parse(&f, argc, argv,
                              "Chapter 13: CUDA kernels from naive toward cuBLAS (the kernels need an NVIDIA GPU; "
                              "without one the exercise kernels run on a simulator).",
@@ -1470,14 +1471,14 @@ int main(int argc, char **argv)
         return 1;
     printf("== This GPU: %s, compute capability %d.%d, %d SMs, %.1f GB, L2 %.0f MB\n\n", info.name, info.cc_major,
            info.cc_minor, info.sms, info.global_mem / 1e9, info.l2_bytes / 1e6);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     const int ts_full[] = {512, 1024, 2048}, ts_quick[] = {256};
     if (measure_ladder(f.out, size, &rng) != 0 || measure_rows(f.quick ? 1024 : 4096, 4096, &rng) != 0 ||
         measure_attention(f.out, f.quick ? ts_quick : ts_full, f.quick ? 1 : 3, f.quick ? 8 : 32, 64, &rng) != 0 ||
         measure_int8(f.quick ? 512 : 4096, &rng) != 0)
         return 1;
     printf("done in %.1fs; log and figures in %s/ (make gpu-check runs the full benchmark against cuBLAS)\n",
-           clock_seconds() - t0, f.out);
+           timing_seconds() - t0, f.out);
     return 0;
 }
 

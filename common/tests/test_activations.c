@@ -44,7 +44,7 @@ static double check_pair(const char *name, fwd_fn f, bwd_fn b, float scale, unsi
     f(y, x, N);
     b(dx, r, x, y, N);
     elem_ctx c = {f, x, y, r, N};
-    gradcheck_result g = gradcheck(elem_loss, &c, x, dx, N, 1e-3f);
+    gradcheck_result_t g = gradcheck_run(elem_loss, &c, x, dx, N, 1e-3f);
     cr_assert_eq(g.kinks, 0, "%s: no kink expected away from 0, found %zu", name, g.kinks);
     cr_assert_lt(g.max_rel_error, 1e-2, "%s: relative error %g at x=%g (analytic %g, numeric %g)", name,
                  g.max_rel_error, x[g.worst], g.analytic, g.numeric);

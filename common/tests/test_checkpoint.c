@@ -51,7 +51,7 @@ static void try_load(void *p)
     float dst[8];
     for (int i = 0; i < 8; i++)
         dst[i] = 42;
-    int rc = checkpoint_load(a->path, a->tag, dst, a->n);
+    int rc = checkpoint_load(dst, a->n, a->path, a->tag);
     for (int i = 0; rc != 0 && i < 8; i++)
         if (dst[i] != 42)
             exit(8);
@@ -91,7 +91,7 @@ Test(checkpoint, round_trip_and_layout, .init = setup, .fini = teardown)
     const char *p = path_of("a.ckpt");
     cr_assert(checkpoint_save(p, "mlp", W, 5) == 0, "save failed");
     float back[5] = {0};
-    cr_assert(checkpoint_load(p, "mlp", back, 5) == 0, "load failed");
+    cr_assert(checkpoint_load(back, 5, p, "mlp") == 0, "load failed");
     cr_assert(memcmp(back, W, sizeof W) == 0, "the loaded values differ from the saved ones");
     unsigned char b[256];
     size_t n = read_bytes(p, b, sizeof b);

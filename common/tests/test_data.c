@@ -13,8 +13,8 @@
 
 Test(fashion, loads_the_sample)
 {
-    dataset tr;
-    cr_assert_eq(fashion_load(SAMPLE, "train", &tr), 0, "the committed sample must load");
+    dataset_t tr;
+    cr_assert_eq(fashion_load(&tr, SAMPLE, "train"), 0, "the committed sample must load");
     cr_assert_eq(tr.n, 300, "the sample has 300 training images");
     cr_assert_eq(tr.d, 784);
     /* The first Fashion-MNIST training label is 9 (ankle boot), the second 0 (T-shirt/top). */
@@ -27,9 +27,9 @@ Test(fashion, loads_the_sample)
 
 Test(fashion, select_and_split)
 {
-    dataset tr;
-    cr_assert_eq(fashion_load(SAMPLE, "train", &tr), 0);
-    dataset two = dataset_select_classes(&tr, (int[]){7, 9}, 2);
+    dataset_t tr;
+    cr_assert_eq(fashion_load(&tr, SAMPLE, "train"), 0);
+    dataset_t two = dataset_select_classes(&tr, (int[]){7, 9}, 2);
     int n7 = 0, n9 = 0;
     for (int i = 0; i < tr.n; i++) n7 += tr.y[i] == 7, n9 += tr.y[i] == 9;
     cr_assert_eq(two.n, n7 + n9);
@@ -38,8 +38,8 @@ Test(fashion, select_and_split)
     cr_assert_eq(ones, n9, "class 9 becomes label 1");
     rng_t r;
     rng_seed(&r, 1);
-    dataset a, b;
-    dataset_split(&two, 0.8f, &r, &a, &b);
+    dataset_t a, b;
+    dataset_split(&a, &b, &two, 0.8f, &r);
     cr_assert_eq(a.n, (int)(0.8f * two.n));
     cr_assert_eq(a.n + b.n, two.n, "a split keeps every example once");
     dataset_free(&a), dataset_free(&b), dataset_free(&two), dataset_free(&tr);
@@ -66,8 +66,8 @@ typedef struct {
 static void load_train(void *arg)
 {
     load_case *c = arg;
-    dataset ds;
-    c->rc = fashion_load(c->dir, "train", &ds);
+    dataset_t ds;
+    c->rc = fashion_load(&ds, c->dir, "train");
     if (c->rc != 0)
         exit(1); /* the child reports the return value through its exit status */
     dataset_free(&ds);
@@ -140,8 +140,8 @@ Test(idx, trailing_garbage)
 
 Test(fashion, load_splits_together)
 {
-    dataset tr, te;
-    cr_assert_eq(fashion_load_splits(SAMPLE, &tr, &te), 0, "the committed sample's two splits must load");
+    dataset_t tr, te;
+    cr_assert_eq(fashion_load_splits(&tr, &te, SAMPLE), 0, "the committed sample's two splits must load");
     cr_assert(tr.n == 300 && te.n == 100, "300 training and 100 test images, got %d and %d", tr.n, te.n);
     dataset_free(&tr), dataset_free(&te);
 }
@@ -156,7 +156,7 @@ typedef struct {
 static void read_idx_case(void *arg)
 {
     idx_case *c = arg;
-    idx_array a;
+    idx_array_t a;
     int rc = idx_read(c->path, c->ndim, &a);
     exit(rc == -1 && a.data == NULL && a.count == 0 ? 5 : 0);
 }
@@ -230,7 +230,7 @@ typedef struct {
 static void split_child(void *arg)
 {
     split_case *c = arg;
-    dataset src = dataset_new(10, 2, 2), a, b;
+    dataset_t src = dataset_new(10, 2, 2), a, b;
     rng_t r;
     rng_seed(&r, 1);
     c->rc = dataset_split(&src, c->frac, &r, &a, &b);
@@ -248,7 +248,7 @@ Test(data, split_rejects_nan_and_out_of_range_fractions)
         cr_assert(strstr(err, "expected 0 <= frac <= 1") && strstr(err, "hint:"), "frac %g: %s", bad[i], err);
     }
     split_case ok = {.frac = 1};
-    dataset src = dataset_new(10, 2, 2), a, b;
+    dataset_t src = dataset_new(10, 2, 2), a, b;
     rng_t r;
     rng_seed(&r, 1);
     cr_assert_eq(dataset_split(&src, ok.frac, &r, &a, &b), 0);
@@ -259,7 +259,7 @@ Test(data, split_rejects_nan_and_out_of_range_fractions)
 static void new_child(void *arg)
 {
     const int *nd = arg;
-    dataset ds = dataset_new(nd[0], nd[1], 2);
+    dataset_t ds = dataset_new(nd[0], nd[1], 2);
     exit(ds.x == NULL && ds.y == NULL && ds.n == 0 ? 5 : 0);
 }
 

@@ -35,7 +35,7 @@ Test(gradcheck, catches_a_wrong_gradient_and_names_it)
     for (int i = 0; i < 4; i++)
         g[i] = (i + 1) * p[i] * p[i];
     g[2] *= 1.1f; /* a 10% error in element 2 */
-    gradcheck_result r = gradcheck(cubic, p, p, g, 4, 1e-3f);
+    gradcheck_result_t r = gradcheck_run(cubic, p, p, g, 4, 1e-3f);
     /* rel = 0.1 a / 2.1 a = 0.0476 */
     cr_assert(fabs(r.max_rel_error - 0.1 / 2.1) < 1e-3, "got %g", r.max_rel_error);
     cr_assert_eq(r.worst, 2, "the worst element is the wrong one");
@@ -60,7 +60,7 @@ Test(gradcheck, relu_at_zero_is_reported_as_a_kink)
     relu_forward(y, x, 3);
     relu_backward(dx, r, x, y, 3);
     relu_ctx c = {x, y, r};
-    gradcheck_result g = gradcheck(relu_loss, &c, x, dx, 3, 1e-3f);
+    gradcheck_result_t g = gradcheck_run(relu_loss, &c, x, dx, 3, 1e-3f);
     /* At x = 0 the one-sided slopes are r = -1.3 (right) and 0 (left): the centered difference
      * is -0.65, which matches neither choice of relu'(0): a kink, not a bug. */
     cr_assert_eq(g.kinks, 1, "exactly one kink (x[1] = 0), found %zu", g.kinks);
@@ -95,7 +95,7 @@ Test(gradcheck, a_smooth_steep_function_is_not_a_kink)
     float p[4] = {0.01f, -0.02f, 0.03f, 0.001f}, g[4];
     for (int i = 0; i < 4; i++)
         g[i] = (i + 1) * p[i] * p[i];
-    gradcheck_result r = gradcheck(cubic, p, p, g, 4, 1e-3f);
+    gradcheck_result_t r = gradcheck_run(cubic, p, p, g, 4, 1e-3f);
     cr_assert_eq(r.kinks, 0, "no kinks in a smooth function, got %zu", r.kinks);
     cr_assert_lt(r.max_rel_error, 1e-2, "got %g", r.max_rel_error);
 }
@@ -133,7 +133,7 @@ Test(gradcheck, step_function_near_its_jump)
     step_forward(y, x, 2);
     step_backward(dx, r, x, y, 2);
     step_ctx c = {x, y, r};
-    gradcheck_result g = gradcheck(step_loss, &c, x, dx, 2, 1e-2f);
+    gradcheck_result_t g = gradcheck_run(step_loss, &c, x, dx, 2, 1e-2f);
     cr_assert_eq(g.kinks, 1, "one kink (x[1] = 1e-4), found %zu", g.kinks);
     cr_assert_eq(g.first_kink, 1, "the kink is element 1, got %zu", g.first_kink);
     cr_assert(g.max_rel_error == 0 && g.worst == 0, "element 0 checks exactly once the step is small enough: "
@@ -148,7 +148,7 @@ static void nan_or_inf_after_the_first_index(float bad)
     for (int i = 0; i < 4; i++)
         g[i] = (i + 1) * p[i] * p[i];
     g[2] = bad;
-    gradcheck_result r = gradcheck(cubic, p, p, g, 4, 1e-3f);
+    gradcheck_result_t r = gradcheck_run(cubic, p, p, g, 4, 1e-3f);
     cr_assert(!(r.max_rel_error <= 1e-2), "a %g gradient at index 2 must fail the check: max_rel_error %g",
               bad, r.max_rel_error);
     cr_assert_eq(r.worst, 2, "the worst element is the %g one (index 2), got %zu", bad, r.worst);

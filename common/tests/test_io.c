@@ -4,6 +4,7 @@
 #include "io.h"
 #include "plot.h"
 #include "progress.h"
+#include "timing.h"
 
 #include "capture.h"
 
@@ -37,7 +38,7 @@ Test(io, mkdirs_and_atomic_write)
     char *dir = tmpdir();
     snprintf(sub, sizeof sub, "%s/a/b/c", dir);
     cr_assert_eq(io_mkdirs(sub), 0);
-    io_file f;
+    io_file_t f;
     cr_assert_eq(io_create(&f, io_join(path, sub, "x.txt")), 0);
     fprintf(f.f, "hello\n");
     cr_assert(!io_exists(path), "the target must not exist before commit (atomic write)");
@@ -50,7 +51,7 @@ Test(io, abort_leaves_old_file)
 {
     char path[4096];
     char *dir = tmpdir();
-    io_file f;
+    io_file_t f;
     io_create(&f, io_join(path, dir, "keep.txt"));
     fprintf(f.f, "old\n");
     io_commit(&f);
@@ -60,10 +61,10 @@ Test(io, abort_leaves_old_file)
     cr_assert_str_eq(slurp(path), "old\n", "an aborted write leaves the previous file intact");
 }
 
-Test(csvlog, header_and_rows)
+Test(csvlog_t, header_and_rows)
 {
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     cr_assert_eq(csvlog_open(&log, io_join(path, tmpdir(), "log.csv"), "epoch,loss"), 0);
     csvlog_row(&log, (double[]){1, 0.5});
     csvlog_row(&log, (double[]){2, 0.25});
@@ -75,7 +76,7 @@ Test(plot, curves_render_svg_and_png)
 {
     char path[4096];
     char *dir = tmpdir();
-    csvlog log;
+    csvlog_t log;
     csvlog_open(&log, io_join(path, dir, "log.csv"), "epoch,train_loss,val_loss");
     for (int e = 1; e <= 5; e++)
         csvlog_row(&log, (double[]){e, 1.0 / e, 1.2 / e});
@@ -123,7 +124,7 @@ Test(io, mkdirs_of_the_empty_path_is_an_error)
 Test(io, temporary_names_are_unique_within_a_process)
 {
     char path[4096];
-    io_file a, b;
+    io_file_t a, b;
     io_join(path, tmpdir(), "same.txt");
     cr_assert_eq(io_create(&a, path), 0);
     cr_assert_eq(io_create(&b, path), 0);
@@ -144,7 +145,7 @@ typedef struct {
 static void *create_in_thread(void *arg)
 {
     thread_case *c = arg;
-    io_file f;
+    io_file_t f;
     if (io_create(&f, c->path) == 0) {
         snprintf(c->tmp, sizeof c->tmp, "%s", f.tmp);
         io_abort(&f);
@@ -172,7 +173,7 @@ Test(plot, quotes_in_titles_and_names_are_escaped)
 {
     char path[4096];
     char *dir = tmpdir();
-    csvlog log;
+    csvlog_t log;
     csvlog_open(&log, io_join(path, dir, "it's.csv"), "epoch,loss");
     for (int e = 1; e <= 3; e++)
         csvlog_row(&log, (double[]){e, 1.0 / e});
@@ -203,7 +204,7 @@ static void parse(void *a_)
     args *a = a_;
     flags_t f = {.epochs = 10, .seed = 1, .out = "out/xx"};
     float lr = 0.1f;
-    flag_option extra[] = {{"--lr", FLAG_FLOAT, &lr, "learning rate"}};
+    flags_option_t extra[] = {{"--lr", FLAGS_FLOAT, &lr, "learning rate"}};
     int rc = flags_parse(&f, a->argc, a->argv, "test program", extra, 1);
     exit(rc < 0 ? 2 : 0); /* what a chapter's main does with the result */
 }
@@ -273,8 +274,8 @@ Test(clock, median_of_timings)
 {
     double odd[5] = {0.3, 0.1, 9.0, 0.2, 0.25}, even[4] = {4, 1, 3, 2};
     /* sorted: 0.1 0.2 0.25 0.3 9.0 -> 0.25; 1 2 3 4 -> (2 + 3) / 2 */
-    cr_assert_float_eq(clock_median(odd, 5), 0.25, 1e-12, "the median ignores the outlier 9.0");
-    cr_assert_float_eq(clock_median(even, 4), 2.5, 1e-12, "an even count averages the middle two");
+    cr_assert_float_eq(timing_median(odd, 5), 0.25, 1e-12, "the median ignores the outlier 9.0");
+    cr_assert_float_eq(timing_median(even, 4), 2.5, 1e-12, "an even count averages the middle two");
 }
 
 Test(flags, quick_shortens_epochs_unless_they_are_given)

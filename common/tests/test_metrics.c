@@ -19,7 +19,7 @@ Test(metrics, regression_by_hand)
     cr_assert_float_eq(metrics_rmse(PRED, TARGET, 4), sqrt(1.5), 1e-12, "RMSE: expected sqrt(1.5)");
     cr_assert_float_eq(metrics_mae(PRED, TARGET, 4), 1.0, 1e-12, "MAE: expected 1");
     cr_assert_float_eq(metrics_r2(PRED, TARGET, 4), 4.0 / 7, 1e-12, "R²: expected 4/7");
-    metrics_regression m = metrics_regression_all(PRED, TARGET, 4);
+    metrics_regression_t m = metrics_regression_all(PRED, TARGET, 4);
     cr_assert(m.mse == 1.5 && m.mae == 1 && fabs(m.rmse - sqrt(1.5)) < 1e-12 && fabs(m.r2 - 4.0 / 7) < 1e-12,
               "metrics_regression_all must agree with the single metrics");
 }
@@ -130,14 +130,14 @@ Test(metrics, confusion_matrix_and_per_class_by_hand)
     const long want[9] = {2, 1, 0, 0, 1, 1, 1, 0, 2};
     for (int i = 0; i < 9; i++)
         cr_assert_eq(cm[i], want[i], "cm[%d][%d] = %ld, expected %ld", i / 3, i % 3, cm[i], want[i]);
-    metrics_class pc[3];
+    metrics_class_t pc[3];
     metrics_per_class(pc, cm, 3);
     cr_assert(pc[0].tp == 2 && pc[0].fp == 1 && pc[0].fn == 1 && pc[0].tn == 4, "class 0 counts");
     cr_assert_float_eq(pc[0].precision, 2.0 / 3, 1e-12);
     cr_assert_float_eq(pc[0].specificity, 0.8, 1e-12);
     cr_assert_float_eq(pc[1].f1, 0.5, 1e-12);
     cr_assert_float_eq(pc[1].specificity, 5.0 / 6, 1e-12);
-    metrics_summary s = metrics_summarize(cm, 3);
+    metrics_summary_t s = metrics_summarize(cm, 3);
     cr_assert_float_eq(s.accuracy, 5.0 / 8, 1e-12);
     cr_assert_float_eq(s.micro_f1, 5.0 / 8, 1e-12, "micro F1 equals accuracy for single-label data");
     cr_assert_float_eq(s.macro_f1, 11.0 / 18, 1e-12, "macro F1 %g, expected 11/18", s.macro_f1);
@@ -148,7 +148,7 @@ Test(metrics, a_class_never_predicted_has_precision_0)
     const int labels[3] = {0, 1, 1}, pred[3] = {1, 1, 1};
     long cm[4];
     metrics_confusion(cm, pred, labels, 3, 2);
-    metrics_class pc[2];
+    metrics_class_t pc[2];
     metrics_per_class(pc, cm, 2);
     cr_assert(pc[0].precision == 0 && pc[0].recall == 0 && pc[0].f1 == 0, "0/0 is defined as 0");
 }

@@ -15,7 +15,7 @@ static int close6(double got, double want) { return fabs(got - want) <= 1e-6 * f
 
 /* Runs G_T steps of `kind` with PyTorch's hyperparameters from G_P0 with the recorded gradients,
  * comparing every parameter after every step with want[t]. */
-static void against_torch(optim_kind kind, float lr, float wd, const float want[G_T][G_N])
+static void against_torch(optim_kind_t kind, float lr, float wd, const float want[G_T][G_N])
 {
     float p[G_N];
     memcpy(p, G_P0, sizeof p);
@@ -31,20 +31,20 @@ static void against_torch(optim_kind kind, float lr, float wd, const float want[
     optim_free(&o);
 }
 
-Test(optim5, sgd_matches_pytorch) { against_torch(OPT_SGD, 0.1f, 0, G_SGD); }
-Test(optim5, momentum_matches_pytorch) { against_torch(OPT_MOMENTUM, 0.1f, 0, G_MOMENTUM); }
-Test(optim5, nesterov_matches_pytorch) { against_torch(OPT_NESTEROV, 0.1f, 0, G_NESTEROV); }
-Test(optim5, adagrad_matches_pytorch) { against_torch(OPT_ADAGRAD, 0.1f, 0, G_ADAGRAD); }
-Test(optim5, rmsprop_matches_pytorch) { against_torch(OPT_RMSPROP, 0.01f, 0, G_RMSPROP); }
-Test(optim5, adam_matches_pytorch) { against_torch(OPT_ADAM, 0.01f, 0, G_ADAM); }
-Test(optim5, adamw_matches_pytorch) { against_torch(OPT_ADAMW, 0.01f, 0.1f, G_ADAMW); }
-Test(optim5, radam_matches_pytorch) { against_torch(OPT_RADAM, 0.01f, 0, G_RADAM); }
+Test(optim5, sgd_matches_pytorch) { against_torch(OPTIM_SGD, 0.1f, 0, G_SGD); }
+Test(optim5, momentum_matches_pytorch) { against_torch(OPTIM_MOMENTUM, 0.1f, 0, G_MOMENTUM); }
+Test(optim5, nesterov_matches_pytorch) { against_torch(OPTIM_NESTEROV, 0.1f, 0, G_NESTEROV); }
+Test(optim5, adagrad_matches_pytorch) { against_torch(OPTIM_ADAGRAD, 0.1f, 0, G_ADAGRAD); }
+Test(optim5, rmsprop_matches_pytorch) { against_torch(OPTIM_RMSPROP, 0.01f, 0, G_RMSPROP); }
+Test(optim5, adam_matches_pytorch) { against_torch(OPTIM_ADAM, 0.01f, 0, G_ADAM); }
+Test(optim5, adamw_matches_pytorch) { against_torch(OPTIM_ADAMW, 0.01f, 0.1f, G_ADAMW); }
+Test(optim5, radam_matches_pytorch) { against_torch(OPTIM_RADAM, 0.01f, 0, G_RADAM); }
 
 Test(optim5, adam_agrees_with_chapter3_adam_step)
 {
     float p[G_N], q[G_N];
     memcpy(p, G_P0, sizeof p), memcpy(q, G_P0, sizeof q);
-    optim_t o = optim_new(OPT_ADAM, G_N, 0.01f);
+    optim_t o = optim_new(OPTIM_ADAM, G_N, 0.01f);
     adam_t a = adam_new(G_N, 0.01f);
     for (int t = 0; t < G_T; t++) {
         optim_step(&o, p, G_GRADS[t]);
@@ -57,12 +57,12 @@ Test(optim5, adam_agrees_with_chapter3_adam_step)
 
 Test(optim5, lars_by_hand)
 {
-    /* One tensor p = (3, 4) (norm 5), g = (0.6, 0.8) (norm 1), lr 1, eta 0.001, wd 0.5, mu 0.9:
+    /* One tensor_t p = (3, 4) (norm 5), g = (0.6, 0.8) (norm 1), lr 1, eta 0.001, wd 0.5, mu 0.9:
      * trust = 0.001 * 5 / (1 + 0.5 * 5) = 1/700; b = trust (g + 0.5 p) = (2.1, 2.8) / 700 = (0.003, 0.004).
-     * A second tensor q = (-2), g = (0.5): trust = 0.001 * 2 / (0.5 + 1) = 1/750,
+     * A second tensor_t q = (-2), g = (0.5): trust = 0.001 * 2 / (0.5 + 1) = 1/750,
      * b = (0.5 - 1) / 750 = -1/1500, q = -2 + 1/1500. */
     float p[3] = {3, 4, -2}, g[3] = {0.6f, 0.8f, 0.5f};
-    optim_t o = optim_new(OPT_LARS, 3, 1.0f);
+    optim_t o = optim_new(OPTIM_LARS, 3, 1.0f);
     o.weight_decay = 0.5f;
     optim_step_tensors(&o, p, g, (size_t[]){2, 1}, 2);
     cr_assert(close6(p[0], 2.997) && close6(p[1], 3.996), "first tensor: expected (2.997, 3.996), got (%.9g, %.9g)",
@@ -83,7 +83,7 @@ Test(optim5, lamb_by_hand)
      * it by 1e-8). p = (3, 4), g = (0.6, -0.8), wd 0.1: r = (1.3, -0.6), ||r|| = sqrt(2.05),
      * trust = 5 / sqrt(2.05); p -= 0.01 trust r = (2.95460208, 4.02095289). */
     float p[2] = {3, 4}, g[2] = {0.6f, -0.8f};
-    optim_t o = optim_new(OPT_LAMB, 2, 0.01f);
+    optim_t o = optim_new(OPTIM_LAMB, 2, 0.01f);
     o.weight_decay = 0.1f;
     optim_step(&o, p, g);
     double tr = 5 / sqrt(2.05);
@@ -151,7 +151,7 @@ Test(optim5, ema_by_hand)
 
 Test(optim5, names_round_trip)
 {
-    for (int k = 0; k < OPT_KIND_COUNT; k++)
+    for (int k = 0; k < OPTIM_KIND_COUNT; k++)
         cr_assert_eq(optim_parse(optim_name(k)), k, "optim_parse(optim_name(%d))", k);
 }
 
@@ -165,7 +165,7 @@ static void bad_sizes(void *arg)
 {
     (void)arg;
     float p[3] = {0}, g[3] = {0};
-    optim_t o = optim_new(OPT_LAMB, 3, 0.1f);
+    optim_t o = optim_new(OPTIM_LAMB, 3, 0.1f);
     optim_step_tensors(&o, p, g, (size_t[]){2, 2}, 2);
 }
 
@@ -189,7 +189,7 @@ Test(optim5, adam_step_and_optim_adam_are_bit_identical)
     float p[N], q[N], g[N];
     for (int i = 0; i < N; i++)
         p[i] = q[i] = sinf((float)i);
-    optim_t o = optim_new(OPT_ADAM, N, 0.003f);
+    optim_t o = optim_new(OPTIM_ADAM, N, 0.003f);
     adam_t a = adam_new(N, 0.003f);
     for (int t = 0; t < T; t++) {
         for (int i = 0; i < N; i++)

@@ -11,7 +11,7 @@ Test(prep, standardize_by_hand_and_apply_to_other_rows)
 {
     /* column 0: (1, 3, 5) mean 3 std sqrt(8/3); column 1 constant 7: scale 1 */
     const float train[6] = {1, 7, 3, 7, 5, 7};
-    prep_affine t;
+    prep_affine_t t;
     cr_assert_eq(prep_standardize_fit(&t, train, 3, 2), 0);
     cr_assert(t.d == 2 && t.shift[0] == 3 && fabsf(t.scale[0] - sqrtf(8.0f / 3)) < 1e-6f && t.shift[1] == 7 &&
               t.scale[1] == 1, "shift (%g, %g), scale (%g, %g)", t.shift[0], t.shift[1], t.scale[0], t.scale[1]);
@@ -24,7 +24,7 @@ Test(prep, standardize_by_hand_and_apply_to_other_rows)
 Test(prep, minmax_maps_the_training_range_to_0_1)
 {
     const float train[4] = {2, 10, 6, 30};
-    prep_affine t;
+    prep_affine_t t;
     cr_assert_eq(prep_minmax_fit(&t, train, 2, 2), 0);
     float x[4] = {2, 10, 4, 50}; /* 50 is beyond the training range: maps beyond 1 */
     prep_affine_apply(&t, x, 2, 2);
@@ -36,7 +36,7 @@ Test(prep, impute_mean_and_median_ignore_missing_values)
 {
     /* column 0: 1, NaN, 3, 8 -> mean 4, median 3; column 1: 2, 4, NaN, NaN -> mean 3, median 3 */
     const float x[8] = {1, 2, NAN, 4, 3, NAN, 8, NAN};
-    prep_imputer mean, median;
+    prep_imputer_t mean, median;
     cr_assert_eq(prep_impute_fit(&mean, x, 4, 2, PREP_MEAN), 0);
     cr_assert_eq(prep_impute_fit(&median, x, 4, 2, PREP_MEDIAN), 0);
     cr_assert(mean.fill[0] == 4 && mean.fill[1] == 3, "means (%g, %g)", mean.fill[0], mean.fill[1]);
@@ -70,7 +70,7 @@ Test(prep, rankgauss_ranks_ties_and_out_of_range)
 {
     /* one column, training values 10, 20, 30, 40: the i-th maps to Phi^-1((i + 1/2) / 4) */
     const float train[4] = {30, 10, 40, 20};
-    prep_rankgauss t;
+    prep_rankgauss_t t;
     cr_assert_eq(prep_rankgauss_fit(&t, train, 4, 1), 0);
     float x[5] = {10, 20, 25, 1000, -5};
     prep_rankgauss_apply(&t, x, 5, 1);
@@ -100,7 +100,7 @@ Test(prep, rankgauss_of_a_lognormal_column_is_its_standardized_log)
         lx[i] = rng_normal(&r);
         x[i] = expf(2 + 0.7f * lx[i]);
     }
-    prep_rankgauss t;
+    prep_rankgauss_t t;
     cr_assert_eq(prep_rankgauss_fit(&t, x, N, 1), 0);
     prep_rankgauss_apply(&t, x, N, 1);
     double worst = 0;
@@ -117,7 +117,7 @@ Test(prep, split_is_a_permutation_with_the_right_sizes)
     int perm[103], seen[103] = {0}, a, b, c;
     rng_t r;
     rng_seed(&r, 2);
-    cr_assert_eq(prep_split(perm, 103, 0.2f, 0.1f, &r, &a, &b, &c), 0);
+    cr_assert_eq(prep_split(perm, &a, &b, &c, 103, 0.2f, 0.1f, &r), 0);
     cr_assert(a == 103 - 20 - 10 && b == 20 && c == 10, "sizes %d %d %d", a, b, c);
     for (int i = 0; i < 103; i++) seen[perm[i]]++;
     for (int i = 0; i < 103; i++) cr_assert_eq(seen[i], 1, "row %d appears %d times", i, seen[i]);
@@ -142,7 +142,7 @@ static void standardize_nan(void *arg)
 {
     (void)arg;
     const float x[6] = {1, 2, 3, 4, NAN, 6};
-    prep_affine t;
+    prep_affine_t t;
     exit(prep_standardize_fit(&t, x, 3, 2) == -1 && t.shift == NULL ? 42 : 0);
 }
 
@@ -158,7 +158,7 @@ static void apply_wrong_columns(void *arg)
 {
     (void)arg;
     const float x[4] = {1, 2, 3, 4};
-    prep_affine t;
+    prep_affine_t t;
     prep_standardize_fit(&t, x, 2, 2);
     float y[3] = {1, 2, 3};
     prep_affine_apply(&t, y, 1, 3);
@@ -176,7 +176,7 @@ static void impute_empty_column(void *arg)
 {
     (void)arg;
     const float x[4] = {1, NAN, 2, NAN};
-    prep_imputer t;
+    prep_imputer_t t;
     exit(prep_impute_fit(&t, x, 2, 2, PREP_MEDIAN) == -1 ? 42 : 0);
 }
 
@@ -209,7 +209,7 @@ static void bad_split(void *arg)
     int perm[10];
     rng_t r;
     rng_seed(&r, 1);
-    exit(prep_split(perm, 10, 0.5f, 0.5f, &r, NULL, NULL, NULL) == -1 ? 42 : 0);
+    exit(prep_split(perm, NULL, NULL, NULL, 10, 0.5f, 0.5f, &r) == -1 ? 42 : 0);
 }
 
 Test(prep, split_without_training_rows_is_reported)

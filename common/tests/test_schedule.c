@@ -21,23 +21,23 @@ static void against(schedule_t s, const float *want, const char *what)
 
 Test(schedule, cosine_matches_pytorch)
 {
-    schedule_t s = schedule_new(SCHED_COSINE, 0.5f, G_S);
+    schedule_t s = schedule_new(SCHEDULE_COSINE, 0.5f, G_S);
     s.lr_min = 0.01f;
     against(s, G_COSINE, "cosine");
 }
 
-Test(schedule, onecycle_matches_pytorch) { against(schedule_new(SCHED_ONECYCLE, 0.5f, G_S), G_ONECYCLE, "1cycle"); }
+Test(schedule, onecycle_matches_pytorch) { against(schedule_new(SCHEDULE_ONECYCLE, 0.5f, G_S), G_ONECYCLE, "1cycle"); }
 
 Test(schedule, step_matches_pytorch)
 {
-    schedule_t s = schedule_new(SCHED_STEP, 0.5f, G_S);
+    schedule_t s = schedule_new(SCHEDULE_STEP, 0.5f, G_S);
     s.step_size = 6;
     against(s, G_STEP, "step");
 }
 
 Test(schedule, exponential_matches_pytorch)
 {
-    schedule_t s = schedule_new(SCHED_EXPONENTIAL, 0.5f, G_S);
+    schedule_t s = schedule_new(SCHEDULE_EXPONENTIAL, 0.5f, G_S);
     s.gamma = 0.9f;
     against(s, G_EXPONENTIAL, "exponential");
 }
@@ -45,22 +45,22 @@ Test(schedule, exponential_matches_pytorch)
 Test(schedule, closed_forms)
 {
     /* time decay, k = 10/100 = 0.1: lr(10) = 1 / (1 + 1) = 0.5 */
-    schedule_t s = schedule_new(SCHED_TIME_DECAY, 1.0f, 100);
+    schedule_t s = schedule_new(SCHEDULE_TIME_DECAY, 1.0f, 100);
     cr_assert(close6(schedule_lr(&s, 10), 0.5), "time decay at t = 10: got %g", schedule_lr(&s, 10));
     /* warmup over W = 10 steps: 0.1, ..., 1.0 at t = 9, then 1 */
-    s = schedule_new(SCHED_WARMUP, 1.0f, 100);
+    s = schedule_new(SCHEDULE_WARMUP, 1.0f, 100);
     cr_assert(close6(schedule_lr(&s, 0), 0.1) && close6(schedule_lr(&s, 9), 1) && close6(schedule_lr(&s, 50), 1),
               "warmup: got %g %g %g", schedule_lr(&s, 0), schedule_lr(&s, 9), schedule_lr(&s, 50));
     /* warmup + cosine: at t = W + (T - W)/2 = 55 the cosine is half way: 0.5 */
-    s = schedule_new(SCHED_WARMUP_COSINE, 1.0f, 100);
+    s = schedule_new(SCHEDULE_WARMUP_COSINE, 1.0f, 100);
     cr_assert(close6(schedule_lr(&s, 55), 0.5) && close6(schedule_lr(&s, 10), 1),
               "warmup-cosine: got %g at 55, %g at 10", schedule_lr(&s, 55), schedule_lr(&s, 10));
     /* flat + cosine: flat for 50 steps, half way down at 75 */
-    s = schedule_new(SCHED_FLAT_COSINE, 1.0f, 100);
+    s = schedule_new(SCHEDULE_FLAT_COSINE, 1.0f, 100);
     cr_assert(close6(schedule_lr(&s, 49), 1) && close6(schedule_lr(&s, 75), 0.5), "flat-cosine: got %g, %g",
               schedule_lr(&s, 49), schedule_lr(&s, 75));
     /* exponential by default: down 100x over the run, so 10x at half way */
-    s = schedule_new(SCHED_EXPONENTIAL, 1.0f, 100);
+    s = schedule_new(SCHEDULE_EXPONENTIAL, 1.0f, 100);
     cr_assert(fabs(schedule_lr(&s, 50) - 0.1) < 1e-5, "exponential default: got %g", schedule_lr(&s, 50));
 }
 
@@ -78,7 +78,7 @@ Test(schedule, finder_sweep_and_suggestion)
         loss[i] = (float)(x < -1 ? 2.3 - 0.5 * (x + 4) : 0.8 + 3 * (x + 1) * (x + 1));
     }
     loss[N - 1] = NAN;
-    float s = schedule_finder_suggest(lrs, loss, N, sm);
+    float s = schedule_finder_suggest(sm, lrs, loss, N);
     cr_assert(s > 0.003f && s < 0.02f, "suggested %g, expected about 0.01 (a tenth of the minimum's rate)", s);
 }
 

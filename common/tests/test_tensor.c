@@ -47,7 +47,7 @@ Test(arena, overflow_is_a_clear_error)
 
 Test(tensor, shape_size_and_rows)
 {
-    tensor t = tensor_new(NULL, 3, (int[]){2, 3, 4});
+    tensor_t t = tensor_new(NULL, 3, (int[]){2, 3, 4});
     char buf[64];
     cr_assert_eq(tensor_size(t), 24);
     cr_assert_eq(tensor_rows(t), 6, "a (2,3,4) tensor is 6 rows of 4 as a matrix");
@@ -59,7 +59,7 @@ Test(tensor, shape_size_and_rows)
 static void add_mismatched(void *unused)
 {
     (void)unused;
-    tensor a = tensor_new(NULL, 2, (int[]){2, 3}), b = tensor_new(NULL, 2, (int[]){3, 2});
+    tensor_t a = tensor_new(NULL, 2, (int[]){2, 3}), b = tensor_new(NULL, 2, (int[]){3, 2});
     tensor_check_same("add", a, b);
 }
 
@@ -75,7 +75,7 @@ Test(tensor, mismatch_message_names_op_and_shapes)
 static void wrong_cols(void *unused)
 {
     (void)unused;
-    tensor a = tensor_new(NULL, 2, (int[]){2, 3});
+    tensor_t a = tensor_new(NULL, 2, (int[]){2, 3});
     tensor_check_shape("linear_forward", "x", a, 2, (int[]){-1, 3}); /* fine: any rows, 3 cols */
     tensor_check_shape("linear_forward", "x", a, 2, (int[]){-1, 4});
 }
@@ -100,7 +100,7 @@ Test(matmul, sgemm_matches_naive_in_all_transpose_modes)
         for (int tb = 0; tb < 2; tb++) {
             for (int i = 0; i < M * N; i++) C1[i] = C2[i] = (float)i / 100;
             /* the same memory read as (K,M)/(N,K) when transposed: still a valid test of layout */
-            matmul(ta, tb, M, N, K, 0.5f, A, B, 2.0f, C1);
+            matmul_blas(ta, tb, M, N, K, 0.5f, A, B, 2.0f, C1);
             matmul_naive(ta, tb, M, N, K, 0.5f, A, B, 2.0f, C2);
             float err = 0;
             for (int i = 0; i < M * N; i++) err = fmaxf(err, fabsf(C1[i] - C2[i]));

@@ -1,9 +1,9 @@
 /* decoy 02.1: the gradient misses the factor 2 (1/N X^T r) */
-    matmul(0, 0, n, 1, d, 1.0f, X, w, 0.0f, r);
+    matmul_blas(0, 0, n, 1, d, 1.0f, X, w, 0.0f, r);
     double sum = 0;
     for (int i = 0; i < n; i++) {
         r[i] -= y[i];
         sum += (double)r[i] * r[i];
     }
-    matmul(1, 0, d, 1, n, 1.0f / (float)n, X, r, 0.0f, grad);
+    matmul_blas(1, 0, d, 1, n, 1.0f / (float)n, X, r, 0.0f, grad);
     return (float)(sum / n);

@@ -1,9 +1,9 @@
 /* decoy 02.5: the bias step is divided by B again (dz already carries the 1/B) */
-    matmul(0, 0, B, 1, m->d, 1.0f, xb, m->w, 0.0f, z);
+    matmul_blas(0, 0, B, 1, m->d, 1.0f, xb, m->w, 0.0f, z);
     for (int i = 0; i < B; i++)
         z[i] += m->b;
     float loss = bce_logits_loss(dz, z, tb, B);
-    matmul(1, 0, m->d, 1, B, -lr, xb, dz, 1.0f, m->w);
+    matmul_blas(1, 0, m->d, 1, B, -lr, xb, dz, 1.0f, m->w);
     float db = 0;
     for (int i = 0; i < B; i++)
         db += dz[i];
