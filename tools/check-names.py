@@ -2,7 +2,7 @@
 """check-names.py — checks the naming rule of common/ (issue 9) on its headers.
 
 The rule:
-  1. Every header's opening comment declares its prefixes on one line, "Prefixes: tensor_, TENSOR_".
+  1. Every header's opening comment declares its prefixes: "Prefixes: tensor_, TENSOR_".
   2. Every name a header exports (function, type, struct/enum tag, enum constant, macro, global)
      starts with one of its own prefixes: lower-case names with a lower-case prefix, upper-case
      names (constants, macros) with the upper-case form of one (TENSOR_MAX_DIMS for tensor_).
@@ -56,24 +56,15 @@ def strip_comments_and_strings(text):
 
 
 def declared_prefixes(text):
+    """The prefixes listed after "Prefixes:" (or "Prefix:") in the opening comment; the list may
+    wrap onto continuation lines and ends at the first word that is not a prefix."""
     m = re.match(r"\s*/\*(.*?)\*/", text, re.S)
     if not m:
         return None
-    p = re.search(r"^\s*\*?\s*Prefixes:\s*(.+(?:\n\s*\*\s+\w.*)*)", m.group(1), re.M)
+    p = re.search(r"\bPrefix(?:es)?:\s*((?:[A-Za-z]\w*_\s*,\s*(?:\*\s*)?)*[A-Za-z]\w*_)(?!\w)", m.group(1))
     if not p:
         return None
-    # the list may go on over continuation lines (indented, ending each line with a comma)
-    text = re.sub(r"\n\s*\*\s*", " ", p.group(1))
-    out = []
-    for x in text.split(","):
-        x = x.strip()
-        if not x:
-            continue
-        if not re.fullmatch(r"\w+", x):  # prose after the list: stop
-            out.append(x.split()[0])
-            break
-        out.append(x)
-    return out
+    return [x.strip(" *\n") for x in p.group(1).split(",")]
 
 
 def exported_names(text):
