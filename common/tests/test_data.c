@@ -157,7 +157,7 @@ static void read_idx_case(void *arg)
 {
     idx_case *c = arg;
     idx_array_t a;
-    int rc = idx_read(c->path, c->ndim, &a);
+    int rc = idx_read(&a, c->path, c->ndim);
     exit(rc == -1 && a.data == NULL && a.count == 0 ? 5 : 0);
 }
 
@@ -233,7 +233,7 @@ static void split_child(void *arg)
     dataset_t src = dataset_new(10, 2, 2), a, b;
     rng_t r;
     rng_seed(&r, 1);
-    c->rc = dataset_split(&src, c->frac, &r, &a, &b);
+    c->rc = dataset_split(&a, &b, &src, c->frac, &r);
     exit(c->rc == -1 && a.x == NULL && b.x == NULL ? 5 : 0);
 }
 
@@ -251,7 +251,7 @@ Test(data, split_rejects_nan_and_out_of_range_fractions)
     dataset_t src = dataset_new(10, 2, 2), a, b;
     rng_t r;
     rng_seed(&r, 1);
-    cr_assert_eq(dataset_split(&src, ok.frac, &r, &a, &b), 0);
+    cr_assert_eq(dataset_split(&a, &b, &src, ok.frac, &r), 0);
     cr_assert(a.n == 10 && b.n == 0, "frac 1 keeps everything in the first part: %d + %d", a.n, b.n);
     dataset_free(&a), dataset_free(&b), dataset_free(&src);
 }
