@@ -30,11 +30,11 @@ int fuzz_checkpoint(const uint8_t *data, size_t size)
     float *p = malloc((n ? n : 1) * sizeof(float));
     for (size_t i = 0; i < n; i++)
         p[i] = 7;
-    if (checkpoint_load(path, tag, p, n) != 0)
+    if (checkpoint_load(p, n, path, tag) != 0)
         for (size_t i = 0; i < n; i++)
             FUZZ_ASSERT(p[i] == 7); /* on any error the destination is unchanged */
     float q[4];
-    (void)checkpoint_load(path, "t", q, 4);
+    (void)checkpoint_load(q, 4, path, "t");
     free(p);
     return 0;
 }

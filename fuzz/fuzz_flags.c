@@ -21,7 +21,7 @@ int fuzz_flags(const uint8_t *data, size_t size)
     float x = 0.5f;
     const char *s = NULL;
     flags_option_t extra[] = {{"--int", FLAGS_INT, &i, "an int"}, {"--lr", FLAGS_FLOAT, &x, "a float"},
-                           {"--name", FLAGS_STRING, &s, "a string"}, {"--on", FLAGS_SWITCH, &sw, "a switch"}};
+                               {"--name", FLAGS_STRING, &s, "a string"}, {"--on", FLAGS_SWITCH, &sw, "a switch"}};
     int rc = flags_parse(&f, argc, argv, "fuzz", extra, 4);
     FUZZ_ASSERT(rc == 0 || rc == 1 || rc == -1);
     if (rc == 0) {

@@ -12,7 +12,7 @@ int fuzz_idx(const uint8_t *data, size_t size)
     int tries[2] = {gz ? 1 : (size >= 4 ? data[3] : 1), gz ? 3 : 0};
     for (int t = 0; t < 2 && tries[t]; t++) {
         idx_array_t a;
-        if (idx_read(path, tries[t], &a) == 0) {
+        if (idx_read(&a, path, tries[t]) == 0) {
             FUZZ_ASSERT(a.ndim == tries[t] && a.data && a.count >= 1);
             size_t prod = 1;
             for (int i = 0; i < a.ndim; i++)
