@@ -179,7 +179,7 @@ void conv2d_forward(float *y, float *work, const float *x, const float *w, const
         const size_t N = (size_t)nb * P;
         float *cols = work, *yt = work + (size_t)K * N;
         conv_im2col(cols, x + (size_t)b0 * img, &c);
-        matmul(0, 0, OC, (int)N, K, 1.0f, w, cols, 0.0f, yt); /* Y' (OC, nb*P) */
+        matmul_blas(0, 0, OC, (int)N, K, 1.0f, w, cols, 0.0f, yt); /* Y' (OC, nb*P) */
         for (int bi = 0; bi < nb; bi++) /* Y' (OC, nb, P) -> y (B, OC, P), adding the bias */
             for (int o = 0; o < OC; o++) {
                 const float *src = yt + (size_t)o * N + (size_t)bi * P;
@@ -212,10 +212,10 @@ void conv2d_backward(float *dx, float *dw, float *db, float *work, const float *
                     db[o] += sum;
             }
         conv_im2col(cols, x + (size_t)b0 * img, &c); /* recomputed: cheaper than keeping it */
-        matmul(0, 1, OC, K, (int)N, 1.0f, dyt, cols, b0 ? 1.0f : 0.0f, dw); /* dw += dY' cols^T */
+        matmul_blas(0, 1, OC, K, (int)N, 1.0f, dyt, cols, b0 ? 1.0f : 0.0f, dw); /* dw += dY' cols^T */
         if (!dx)
             continue;
-        matmul(1, 0, K, (int)N, OC, 1.0f, w, dyt, 0.0f, cols); /* dcols = w^T dY', over the used cols */
+        matmul_blas(1, 0, K, (int)N, OC, 1.0f, w, dyt, 0.0f, cols); /* dcols = w^T dY', over the used cols */
         conv_col2im(dx + (size_t)b0 * img, cols, &c);
     }
 }

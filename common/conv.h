@@ -1,7 +1,7 @@
 /* conv.h — convolution layers: conv2d and conv1d, through im2col and one matrix product.
  *
- * Prefix: conv_ (shapes, im2col, col2im), conv2d_ and conv1d_ (the layers). Chapter 7 derives
- * everything here.
+ * Prefixes: conv_, conv2d_, conv1d_ (conv_: shapes, im2col, col2im; conv2d_, conv1d_: the
+ * layers). Chapter 7 derives everything here.
  *
  * Layout (PyTorch's): input x (B, C, H, W), kernels w (OC, C, KH, KW), bias b (OC), output
  * y (B, OC, OH, OW), all row-major. Each output is a dot product of one kernel with one patch:
@@ -31,7 +31,7 @@
  *
  * col2im is the adjoint (transpose) of im2col: every entry of dcols is ADDED back to the input
  * pixel it was copied from (a pixel belongs to up to KH*KW patches; padding positions are
- * dropped). The forward products go through matmul(), that is cblas_sgemm.
+ * dropped). The forward products go through matmul_blas(), that is cblas_sgemm.
  *
  * Errors: conv_out_size() and conv_shape_init() return -1 after an nn_error() paragraph for a
  * stride or dilation below 1, negative padding, or a kernel larger than the padded input; the

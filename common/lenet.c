@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const lenet_config_t LENET5 = {6, 16, 120, 84};
+const lenet_config_t LENET_5 = {6, 16, 120, 84};
 
 int lenet_new(lenet_t *m, lenet_config_t cfg, int max_batch)
 {

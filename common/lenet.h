@@ -38,7 +38,7 @@ typedef struct {
 } lenet_config_t;
 
 /* The classic sizes: 6, 16, 120, 84. */
-extern const lenet_config_t LENET5;
+extern const lenet_config_t LENET_5;
 
 typedef struct {
     lenet_config_t cfg;

@@ -147,7 +147,7 @@ int plot_confusion(const char *dir, const char *name, const long *cm, int K, con
                    const char *title)
 {
     char path[4096], file[256], qfile[512], qtitle[512];
-    io_file out;
+    io_file_t out;
     if (snprintf(file, sizeof file, "%s.csv", name) >= (int)sizeof file) {
         nn_error("use a shorter figure name", "plot_confusion: figure name \"%.60s...\" is too long: expected at "
                  "most %zu bytes", name, sizeof file - 5);

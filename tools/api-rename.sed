@@ -45,6 +45,7 @@ s/\bag_(tape|node|var|param|params|backward_fn|act_forward_fn|act_backward_fn)\b
 s/\bFLAG_(INT|FLOAT|STRING|SWITCH)\b/FLAGS_\1/g
 s/\bOPT_(SGD|MOMENTUM|NESTEROV|ADAGRAD|RMSPROP|ADAM|ADAMW|RADAM|LARS|LAMB|KIND_COUNT)\b/OPTIM_\1/g
 s/\bSCHED_([A-Z])/SCHEDULE_\1/g
+s/\bLENET5\b/LENET_5/g
 
 # ---- functions ----
 s/\bmatmul\(/matmul_blas(/g

@@ -30,8 +30,9 @@ chapter 3, $\bar v = \partial L / \partial v$ is the gradient of the loss with r
 
 #include "conv.h"      /* conv_shape_t, im2col, conv2d_forward/backward: this chapter's layers, fast */
 #include "csvlog.h"    /* out/07/log.csv */
-#include "data.h"      /* dataset, fashion_load_splits, dataset_split, dataset_select_classes */
+#include "data.h"      /* dataset_t, fashion_load_splits, dataset_split, dataset_select_classes */
 #include "error.h"     /* nn_error, nn_check_finite, nn_malloc */
+#include "course.h"    /* TODO: the student edition's exercise stubs */
 #include "flags.h"     /* --epochs --seed --quick --out --data --help, plus --lr --batch --bench */
 #include "io.h"        /* io_create / io_commit / io_join / io_mkdirs */
 #include "lenet.h"     /* the LeNet-5-style network of section 7.6 */
@@ -42,7 +43,8 @@ chapter 3, $\bar v = \partial L / \partial v$ is the gradient of the loss with r
 #include "plot.h"      /* gnuplot figures */
 #include "pool.h"      /* max and average pooling, fast */
 #include "prep.h"      /* prep_gather_rows: a shuffled batch into contiguous rows */
-#include "progress.h"  /* the progress bar, clock_seconds, clock_median */
+#include "progress.h"  /* the progress bar */
+#include "timing.h"    /* timing_seconds, timing_median */
 #include "rng.h"       /* the explicit random number generator */
 
 #include <math.h>
@@ -225,7 +227,7 @@ static void conv2d_im2col_image(float *y, float *cols, const float *x, const flo
 {
     const int P = s->OH * s->OW, K = s->C * s->KH * s->KW;
     im2col_image(cols, x, s);
-    matmul(0, 0, s->OC, P, K, 1.0f, w, cols, 0.0f, y);
+    matmul_blas(0, 0, s->OC, P, K, 1.0f, w, cols, 0.0f, y);
     for (int o = 0; o < s->OC; o++)
         for (int q = 0; q < P; q++)
             y[o * P + q] += b ? b[o] : 0.0f;
@@ -656,7 +658,7 @@ static void compare_direct_and_im2col(rng_t *rng, int quick)
     float diff = 0;
     for (size_t i = 0; i < ny; i++)
         diff = fmaxf(diff, fabsf(y1[i] - y2[i]));
-    double td = clock_median(t_direct, 3), tl = clock_median(t_lib, 3), gf = conv_forward_flops(&s) / 1e9;
+    double td = timing_median(t_direct, 3), tl = timing_median(t_lib, 3), gf = conv_forward_flops(&s) / 1e9;
     printf("conv2 of LeNet on %d images (%.3f GFLOP), processor time: direct loops %.2f ms (%.1f GFLOP/s), im2col + "
            "sgemm %.2f ms (%.1f GFLOP/s): %.0fx faster; largest difference %.1g\n",
            B, gf, 1e3 * td, gf / td, 1e3 * tl, gf / tl, td / tl, diff);
@@ -720,9 +722,9 @@ static float check_layers(rng_t *rng)
 typedef struct {
     lenet_t *m;
     adam_t *opt;
-    const dataset *train, *val; /* val may be NULL (the benchmark) */
+    const dataset_t *train, *val; /* val may be NULL (the benchmark) */
     int batch, quiet;
-    csvlog *log;                /* may be NULL */
+    csvlog_t *log;                /* may be NULL */
     rng_t *rng;
     int *order;                 /* (train->n) owned */
     float *xb, *dlogits;        /* (batch, 784), (batch, 10) owned */
@@ -732,8 +734,8 @@ typedef struct {
     size_t first_param;         /* update params[first_param ..] only (a frozen trunk: n_trunk) */
 } trainer_t;
 
-static trainer_t trainer_new(lenet_t *m, adam_t *opt, const dataset *train, const dataset *val, int batch, rng_t *rng,
-                             csvlog *log, int quiet)
+static trainer_t trainer_new(lenet_t *m, adam_t *opt, const dataset_t *train, const dataset_t *val, int batch, rng_t *rng,
+                             csvlog_t *log, int quiet)
 {
     trainer_t t = {m, opt, train, val, batch, quiet, log, rng, nn_malloc((size_t)train->n * sizeof(int)),
                    nn_malloc((size_t)batch * LENET_PIXELS * sizeof(float)),
@@ -749,14 +751,14 @@ static void trainer_free(trainer_t *t) { free(t->order), free(t->xb), free(t->dl
  * accuracy). Returns the seconds spent training (evaluation excluded). */
 static double train_epoch(trainer_t *t, int epoch, int epochs)
 {
-    const dataset *ds = t->train;
+    const dataset_t *ds = t->train;
     const int steps = (ds->n + t->batch - 1) / t->batch;
     char label[64];
     snprintf(label, sizeof label, "epoch %2d/%d", epoch, epochs);
     progress_t bar;
     if (!t->quiet)
         progress_begin(&bar, label, steps);
-    double busy = 0, t0 = clock_seconds(), sum_loss = 0, epoch_loss = 0, vl = 0, va = 0;
+    double busy = 0, t0 = timing_seconds(), sum_loss = 0, epoch_loss = 0, vl = 0, va = 0;
     long seen = 0, correct = 0, row_steps = 0;
     rng_shuffle(t->rng, t->order, ds->n);
     for (int s = 0; s < steps; s++) {
@@ -783,15 +785,15 @@ static double train_epoch(trainer_t *t, int epoch, int epochs)
             progress_step(&bar, s + 1, "loss %.4f", epoch_loss / (s + 1));
         int quarter = (s + 1) * 4 / steps;
         if (t->log && quarter != s * 4 / steps) {
-            busy += clock_seconds() - t0;
+            busy += timing_seconds() - t0;
             lenet_evaluate(t->m, t->val->x, t->val->y, t->val->n, &vl, &va, NULL);
             csvlog_row(t->log, (double[]){(double)t->step, epoch - 1 + (double)(s + 1) / steps, sum_loss / row_steps,
                                           (double)correct / seen, vl, va});
             sum_loss = 0, seen = correct = row_steps = 0;
-            t0 = clock_seconds();
+            t0 = timing_seconds();
         }
     }
-    busy += clock_seconds() - t0;
+    busy += timing_seconds() - t0;
     if (!t->quiet && t->log)
         progress_end(&bar, "loss %.4f  val loss %.4f  val acc %.4f  (%.2fs)", epoch_loss / steps, vl, va, busy);
     else if (!t->quiet)
@@ -807,7 +809,7 @@ static int write_image_grid(const char *dir, const char *name, const float *cons
                             int cols)
 {
     char path[4096];
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, dir, name)) != 0)
         return -1;
     const int rows = (n + cols - 1) / cols, GW = cols * (w + 1) - 1, GH = rows * (h + 1) - 1;
@@ -857,7 +859,7 @@ static int plot_feature_maps(const char *dir, lenet_t *m, const float *image)
                        "set palette grey\nunset colorbox\nplot 'feature_maps.dat' using 1:2:3 with image");
 }
 
-static int plot_misclassified(const char *dir, const dataset *test, const int *pred)
+static int plot_misclassified(const char *dir, const dataset_t *test, const int *pred)
 {
     enum { N = 12 };
     const float *imgs[N];
@@ -883,18 +885,18 @@ static int plot_misclassified(const char *dir, const dataset *test, const int *p
 
 /* --- the training run -------------------------------------------------------------------------- */
 
-static int run_training(const flags_t *f, const dataset *full, const dataset *test, rng_t *rng, float lr, int batch)
+static int run_training(const flags_t *f, const dataset_t *full, const dataset_t *test, rng_t *rng, float lr, int batch)
 {
-    dataset train, val;
-    dataset_split(full, 11.0f / 12.0f, rng, &train, &val); /* 55,000 / 5,000 */
+    dataset_t train, val;
+    dataset_split(&train, &val, full, 11.0f / 12.0f, rng); /* 55,000 / 5,000 */
     lenet_t m;
-    if (lenet_new(&m, LENET5, 500) != 0)
+    if (lenet_new(&m, LENET_5, 500) != 0)
         return -1;
     lenet_init(&m, rng);
     printf("training LeNet-5 (%zu parameters, %.2f MFLOP per image and step) with adam, lr %g, batch %d on %d "
            "images, validating on %d\n", m.n_params, lenet_flops_train(&m) / 1e6, lr, batch, train.n, val.n);
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "step,epoch,train_loss,train_acc,val_loss,val_acc") != 0)
         return -1;
     adam_t opt = adam_new(m.n_params, lr);
@@ -930,7 +932,7 @@ static int run_training(const flags_t *f, const dataset *full, const dataset *te
 
 /* Trains m on ds for `epochs` (batch 50, Adam lr, constant), updating params[first ..] only;
  * returns the accuracy on test. */
-static double fit(lenet_t *m, const dataset *ds, const dataset *test, int epochs, float lr, size_t first, rng_t *rng)
+static double fit(lenet_t *m, const dataset_t *ds, const dataset_t *test, int epochs, float lr, size_t first, rng_t *rng)
 {
     adam_t opt = adam_new(m->n_params - first, lr);
     trainer_t t = trainer_new(m, &opt, ds, NULL, 50, rng, NULL, 1);
@@ -943,17 +945,17 @@ static double fit(lenet_t *m, const dataset *ds, const dataset *test, int epochs
     return acc;
 }
 
-static int run_transfer(const flags_t *f, const dataset *full, const dataset *test, rng_t *rng)
+static int run_transfer(const flags_t *f, const dataset_t *full, const dataset_t *test, rng_t *rng)
 {
     const int A[5] = {0, 1, 2, 3, 4}, Bc[5] = {5, 6, 7, 8, 9};
     const int per_class = f->quick ? 20 : 100, pre_epochs = f->quick ? 1 : 3, small_epochs = f->quick ? 3 : 20;
-    dataset a = dataset_select_classes(full, A, 5), b = dataset_select_classes(full, Bc, 5);
-    dataset bt = dataset_select_classes(test, Bc, 5), small, rest;
-    dataset_split(&b, (float)(5 * per_class) / (float)b.n, rng, &small, &rest);
+    dataset_t a = dataset_select_classes(full, A, 5), b = dataset_select_classes(full, Bc, 5);
+    dataset_t bt = dataset_select_classes(test, Bc, 5), small, rest;
+    dataset_split(&small, &rest, &b, (float)(5 * per_class) / (float)b.n, rng);
     printf("transfer: trunk pretrained on %d images of classes 0-4 (%d epochs); classes 5-9 learned from %d images "
            "(%d epochs each), tested on %d\n", a.n, pre_epochs, small.n, small_epochs, bt.n);
     lenet_t pre, net;
-    if (lenet_new(&pre, LENET5, 500) != 0 || lenet_new(&net, LENET5, 500) != 0)
+    if (lenet_new(&pre, LENET_5, 500) != 0 || lenet_new(&net, LENET_5, 500) != 0)
         return -1;
     lenet_init(&pre, rng);
     fit(&pre, &a, &a, pre_epochs, 2e-3f, 0, rng);
@@ -966,7 +968,7 @@ static int run_transfer(const flags_t *f, const dataset *full, const dataset *te
     printf("transfer, test accuracy on classes 5-9: from scratch %.4f; frozen pretrained trunk + new head %.4f; "
            "then fine-tuned (lr / 10) %.4f\n", scratch, frozen, tuned);
     char path[4096];
-    io_file out;
+    io_file_t out;
     int rc = io_create(&out, io_join(path, f->out, "transfer.csv"));
     if (rc == 0) {
         fprintf(out.f, "setup,test_acc\nscratch,%.4f\nfrozen trunk,%.4f\nfine-tuned,%.4f\n", scratch, frozen, tuned);
@@ -986,35 +988,35 @@ static double products_floor(lenet_t *m, const float *x, int B, int steps)
     const lenet_config_t c = m->cfg;
     conv_shape_t s1 = m->s1, s2 = m->s2;
     s1.B = s2.B = B;
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     for (int k = 0; k < steps; k++) {
         const float *xb = x + (size_t)(k % 8) * B * LENET_PIXELS;
         conv2d_forward(m->a1, m->work, xb, m->w1, NULL, &s1);
         conv2d_forward(m->a2, m->work, m->p1, m->w2, NULL, &s2);
-        matmul(0, 0, B, c.h1, c.c2 * 25, 1, m->p2, m->f1w, 0, m->h1);
-        matmul(0, 0, B, c.h2, c.h1, 1, m->h1, m->f2w, 0, m->h2);
-        matmul(0, 0, B, LENET_CLASSES, c.h2, 1, m->h2, m->f3w, 0, m->logits);
-        matmul(1, 0, c.h2, LENET_CLASSES, B, 1, m->h2, m->logits, 0, m->df3w);
-        matmul(0, 1, B, c.h2, LENET_CLASSES, 1, m->logits, m->f3w, 0, m->dh2);
-        matmul(1, 0, c.h1, c.h2, B, 1, m->h1, m->dh2, 0, m->df2w);
-        matmul(0, 1, B, c.h1, c.h2, 1, m->dh2, m->f2w, 0, m->dh1);
-        matmul(1, 0, c.c2 * 25, c.h1, B, 1, m->p2, m->dh1, 0, m->df1w);
-        matmul(0, 1, B, c.c2 * 25, c.h1, 1, m->dh1, m->f1w, 0, m->dp2);
+        matmul_blas(0, 0, B, c.h1, c.c2 * 25, 1, m->p2, m->f1w, 0, m->h1);
+        matmul_blas(0, 0, B, c.h2, c.h1, 1, m->h1, m->f2w, 0, m->h2);
+        matmul_blas(0, 0, B, LENET_CLASSES, c.h2, 1, m->h2, m->f3w, 0, m->logits);
+        matmul_blas(1, 0, c.h2, LENET_CLASSES, B, 1, m->h2, m->logits, 0, m->df3w);
+        matmul_blas(0, 1, B, c.h2, LENET_CLASSES, 1, m->logits, m->f3w, 0, m->dh2);
+        matmul_blas(1, 0, c.h1, c.h2, B, 1, m->h1, m->dh2, 0, m->df2w);
+        matmul_blas(0, 1, B, c.h1, c.h2, 1, m->dh2, m->f2w, 0, m->dh1);
+        matmul_blas(1, 0, c.c2 * 25, c.h1, B, 1, m->p2, m->dh1, 0, m->df1w);
+        matmul_blas(0, 1, B, c.c2 * 25, c.h1, 1, m->dh1, m->f1w, 0, m->dp2);
         conv2d_backward(m->dp1, m->dw2, NULL, m->work, m->a2, m->p1, m->w2, &s2);
         conv2d_backward(NULL, m->dw1, NULL, m->work, m->a1, xb, m->w1, &s1);
     }
-    return clock_seconds() - t0;
+    return timing_seconds() - t0;
 }
 
 static int run_bench(const flags_t *f, int batch)
 {
-    dataset train, test;
-    if (fashion_load_splits(f->data, &train, &test) != 0)
+    dataset_t train, test;
+    if (fashion_load_splits(&train, &test, f->data) != 0)
         return 1;
     rng_t rng;
     rng_seed(&rng, f->seed);
     lenet_t m;
-    if (lenet_new(&m, LENET5, batch > 500 ? batch : 500) != 0)
+    if (lenet_new(&m, LENET_5, batch > 500 ? batch : 500) != 0)
         return 1;
     lenet_init(&m, &rng);
     adam_t opt = adam_new(m.n_params, 1e-3f);
@@ -1027,8 +1029,8 @@ static int run_bench(const flags_t *f, int batch)
         floor_s[e] = products_floor(&m, train.x, batch, steps);
     }
     lenet_evaluate(&m, test.x, test.y, test.n, &loss, &acc, NULL);
-    printf("bench: name=lenet5 epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f floor_s=%.3f\n", clock_median(secs, EPOCHS),
-           acc, lenet_flops_train(&m) * train.n / 1e9, clock_median(floor_s, EPOCHS));
+    printf("bench: name=lenet5 epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f floor_s=%.3f\n", timing_median(secs, EPOCHS),
+           acc, lenet_flops_train(&m) * train.n / 1e9, timing_median(floor_s, EPOCHS));
     trainer_free(&t), adam_free(&opt), lenet_free(&m), dataset_free(&train), dataset_free(&test);
     return 0;
 }
@@ -1039,11 +1041,11 @@ int main(int argc, char **argv)
     float lr = 2e-3f;
     int batch = 128, bench = 0;
     const char *experiment = "";
-    const flag_option extra[] = {
-        {"--experiment", FLAG_STRING, &experiment, "also run an experiment: transfer (section 7.9)"},
-        {"--lr", FLAG_FLOAT, &lr, "Adam's initial learning rate (falls linearly to 0)"},
-        {"--batch", FLAG_INT, &batch, "mini-batch size (1..500)"},
-        {"--bench", FLAG_SWITCH, &bench, "only the benchmark: 3 epochs on 60k images and the products-only floor"},
+    const flags_option_t extra[] = {
+        {"--experiment", FLAGS_STRING, &experiment, "also run an experiment: transfer (section 7.9)"},
+        {"--lr", FLAGS_FLOAT, &lr, "Adam's initial learning rate (falls linearly to 0)"},
+        {"--batch", FLAGS_INT, &batch, "mini-batch size (1..500)"},
+        {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: 3 epochs on 60k images and the products-only floor"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 7: convolutions, im2col, pooling, LeNet-5 on Fashion-MNIST.",
                              extra, 4);
@@ -1067,9 +1069,9 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
-    dataset full, test;
-    if (fashion_load_splits(f.data, &full, &test) != 0)
+    double t0 = timing_seconds();
+    dataset_t full, test;
+    if (fashion_load_splits(&full, &test, f.data) != 0)
         return 1;
     if (f.quick)
         full.n = full.n < 3000 ? full.n : 3000, test.n = test.n < 1000 ? test.n : 1000;
@@ -1082,7 +1084,7 @@ int main(int argc, char **argv)
         rc |= run_transfer(&f, &full, &test, &rng);
     dataset_free(&full);
     dataset_free(&test);
-    printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc ? 1 : 0;
 }
 

@@ -368,10 +368,10 @@ Test(lenet, gradient_matches_centered_differences, .timeout = 30)
     lenet_backward(&c.m, c.x, dz, 3);
     /* Every parameter of the trunk and the first weights of each head layer; relu and max-pool
      * kinks are detected and skipped by gradcheck (see gradcheck.h). Bound 1e-2. */
-    gradcheck_result r = gradcheck(lenet_loss, &c, c.m.params, c.m.grads, c.m.n_trunk + 200, 1e-2f);
+    gradcheck_result_t r = gradcheck_run(lenet_loss, &c, c.m.params, c.m.grads, c.m.n_trunk + 200, 1e-2f);
     cr_assert(r.max_rel_error < 1e-2, "worst relative error %.2g at parameter %zu (analytic %g, numeric %g)",
               r.max_rel_error, r.worst, r.analytic, r.numeric);
-    gradcheck_result h = gradcheck(lenet_loss, &c, c.m.f3w, c.m.df3w, 80, 1e-2f);
+    gradcheck_result_t h = gradcheck_run(lenet_loss, &c, c.m.f3w, c.m.df3w, 80, 1e-2f);
     cr_assert(h.max_rel_error < 1e-2, "last layer: worst relative error %.2g", h.max_rel_error);
     lenet_free(&c.m);
 }
@@ -388,7 +388,7 @@ static void lenet_bad_batch(void *arg)
     (void)arg;
     lenet_t m;
     float x[784] = {0}, dz[10] = {0};
-    if (lenet_new(&m, LENET5, 8) != 0)
+    if (lenet_new(&m, LENET_5, 8) != 0)
         exit(1);
     exit(lenet_forward(&m, x, 9) == NULL && lenet_backward(&m, x, dz, 0) == -1 ? 7 : 0);
 }
