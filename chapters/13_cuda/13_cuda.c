@@ -1282,7 +1282,7 @@ static void fill_sim(float *x, size_t n, rng_t *rng)
 }
 
 /* One line of the simulated ladder and one row of log.csv. */
-static void sim_line(csvlog *log, int id, const char *name, const cusim_stats_t *st, double err, double tol)
+static void sim_line(csvlog_t *log, int id, const char *name, const cusim_stats_t *st, double err, double tol)
 {
     double ld = st->global_load_requests ? (double)st->global_load_sectors / st->global_load_requests : 0;
     double sd = st->global_store_requests ? (double)st->global_store_sectors / st->global_store_requests : 0;
@@ -1299,7 +1299,7 @@ static void sim_line(csvlog *log, int id, const char *name, const cusim_stats_t 
 static int simulate_ladder(const char *out, int quick, rng_t *rng)
 {
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     if (csvlog_open(&log, io_join(path, out, "log.csv"),
                     "kernel,global_load_requests,sectors_per_load,sectors_per_store,shared_load_requests,"
                     "wavefronts_per_shared_load,errors,max_abs_error") != 0)
