@@ -120,14 +120,21 @@ int io_run_in(const char *dir, char *const argv[])
  * and successive writers of one thread. The counter is the module's only state (atomic). */
 static atomic_ulong tmp_counter;
 
+const char *io_tmp_suffix(char *buf)
+{
+    snprintf(buf, IO_TMP_SUFFIX_MAX, ".tmp.%ld.%ld.%lu", (long)getpid(), (long)syscall(SYS_gettid),
+             atomic_fetch_add(&tmp_counter, 1));
+    return buf;
+}
+
 int io_create(io_file_t *out, const char *path)
 {
+    char suffix[IO_TMP_SUFFIX_MAX];
     memset(out, 0, sizeof *out);
     if (!path)
         return -1; /* a failed io_join, already reported */
     if (snprintf(out->path, sizeof out->path, "%s", path) >= (int)sizeof out->path ||
-        snprintf(out->tmp, sizeof out->tmp, "%s.tmp.%ld.%ld.%lu", path, (long)getpid(), (long)syscall(SYS_gettid),
-                 atomic_fetch_add(&tmp_counter, 1)) >= (int)sizeof out->tmp) {
+        snprintf(out->tmp, sizeof out->tmp, "%s%s", path, io_tmp_suffix(suffix)) >= (int)sizeof out->tmp) {
         nn_error("use a shorter --out directory", "path too long: %.80s...", path);
         return -1;
     }

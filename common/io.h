@@ -24,6 +24,12 @@ typedef struct {
  * Returns 0, or -1 after reporting the error. */
 int io_create(io_file_t *out, const char *path);
 
+/* A suffix no other writer uses at the same time: ".tmp.<pid>.<thread id>.<counter>" into buf
+ * (IO_TMP_SUFFIX_MAX bytes). io_create names its temporary file with it; so does plot_render
+ * for the images gnuplot writes. Thread-safe (an atomic counter). */
+#define IO_TMP_SUFFIX_MAX 64
+const char *io_tmp_suffix(char *buf);
+
 /* Flush, close and rename into place. Returns 0, or -1 (the temporary file is removed). */
 int io_commit(io_file_t *out);
 

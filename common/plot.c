@@ -10,10 +10,13 @@
 static const char *const HINT_GNUPLOT = "install gnuplot with apt-get install gnuplot-nox (or run "
                                         "make deps); the numbers themselves are in the CSV log";
 
-/* Run `gnuplot script` inside dir; 0 if it exited cleanly, else -1 after reporting. */
-static int run_gnuplot(const char *dir, const char *script)
+/* Run `gnuplot -e "suffix='...'" script` inside dir; 0 if it exited cleanly, else -1 after
+ * reporting. */
+static int run_gnuplot(const char *dir, const char *script, const char *suffix)
 {
-    int status = io_run_in(dir, (char *[]){"gnuplot", (char *)script, NULL});
+    char set[128];
+    snprintf(set, sizeof set, "suffix='%s'", suffix); /* digits and dots only: nothing to quote */
+    int status = io_run_in(dir, (char *[]){"gnuplot", "-e", set, (char *)script, NULL});
     if (status == 127) {
         nn_error(HINT_GNUPLOT, "cannot draw %s/%s: gnuplot is not installed", dir, script);
         return -1;
@@ -53,12 +56,12 @@ static int gp_quote(char *dst, size_t n, const char *s, const char *what)
     return 0;
 }
 
-/* Rename dir/<name><from> to dir/<name><to>. */
-static int rename_in(const char *dir, const char *name, const char *from, const char *to)
+/* Rename dir/<name><ext><suffix> to dir/<name><ext>. */
+static int rename_in(const char *dir, const char *name, const char *ext, const char *suffix)
 {
     char a[512], b[512], pa[4096], pb[4096];
-    snprintf(a, sizeof a, "%s%s", name, from);
-    snprintf(b, sizeof b, "%s%s", name, to);
+    snprintf(a, sizeof a, "%s%s%s", name, ext, suffix);
+    snprintf(b, sizeof b, "%s%s", name, ext);
     if (!io_join(pa, dir, a) || !io_join(pb, dir, b))
         return -1;
     if (rename(pa, pb) != 0) {
@@ -81,35 +84,39 @@ int plot_render(const char *dir, const char *name, int width, int height, const 
     io_file_t f;
     if (io_create(&f, path) != 0)
         return -1;
-    /* Both images are written under temporary names; this program renames them (not a shell
-     * command in the script) once gnuplot has succeeded. */
+    /* plot_render runs the script with a unique `suffix` (io_tmp_suffix), so both images are
+     * written under temporary names that no concurrent run shares, and renames them here in C
+     * (no shell command in the script) once gnuplot has succeeded. Re-run by hand, suffix is
+     * empty and the script writes the images directly. */
     fprintf(f.f,
             "# %s.gp — drawn by the course's plot_render(); re-run with: gnuplot '%s.gp'\n"
-            "# (it writes %s.svg.tmp and %s.png.tmp; plot_render renames them when gnuplot succeeds)\n"
+            "if (!exists(\"suffix\")) suffix = ''\n"
             "set terminal svg size %d,%d dynamic enhanced font 'sans,13' background rgb 'white'\n"
-            "set output '%s.svg.tmp'\n"
+            "set output '%s.svg'.suffix\n"
             "set datafile separator ','\n"
             "set grid lc rgb '#dddddd'\n"
             "set border lc rgb '#555555'\n"
             "%s\n"
             "set terminal pngcairo size %d,%d enhanced font 'sans,11' background rgb 'white'\n"
-            "set output '%s.png.tmp'\n"
+            "set output '%s.png'.suffix\n"
             "%s\n"
             "unset output\n",
-            name, qname, name, name, width, height, qname, body, width, height, qname, body);
+            name, qname, width, height, qname, body, width, height, qname, body);
     if (io_commit(&f) != 0)
         return -1;
-    if (run_gnuplot(dir, gp) != 0) {
-        char tmp[4096], t[512];
-        snprintf(t, sizeof t, "%s.svg.tmp", name);
+    char suffix[IO_TMP_SUFFIX_MAX];
+    io_tmp_suffix(suffix);
+    if (run_gnuplot(dir, gp, suffix) != 0) {
+        char tmp[4096], t[640];
+        snprintf(t, sizeof t, "%s.svg%s", name, suffix);
         if (io_join(tmp, dir, t))
             remove(tmp);
-        snprintf(t, sizeof t, "%s.png.tmp", name);
+        snprintf(t, sizeof t, "%s.png%s", name, suffix);
         if (io_join(tmp, dir, t))
             remove(tmp);
         return -1;
     }
-    if (rename_in(dir, name, ".svg.tmp", ".svg") != 0 || rename_in(dir, name, ".png.tmp", ".png") != 0)
+    if (rename_in(dir, name, ".svg", suffix) != 0 || rename_in(dir, name, ".png", suffix) != 0)
         return -1;
     return 0;
 }

@@ -61,3 +61,17 @@ Test(cli, chapter_help_exits_0, .timeout = 30)
     cr_assert_eq(sh(PROG01 " --help", out, sizeof out), 0);
     cr_assert(strstr(out, "usage:") && strstr(out, "--quick"), "got: %s", out);
 }
+
+/* Issue 9: --out "" used to make io_mkdirs read past the string; a --data path longer than any
+ * file name used to exit from inside io_join. Both are now a message and status 1 from main. */
+Test(cli, chapter_with_empty_out_or_overlong_data, .timeout = 60)
+{
+    char out[16384];
+    int status = sh(PROG01 " --quick --out ''", out, sizeof out);
+    cr_assert_eq(status, 1, "--out '' exits 1 (got %d): %s", status, out);
+    cr_assert(strstr(out, "empty directory name") && strstr(out, "hint:"), "got: %s", out);
+    /* the shell makes the 4200-character directory name: /000...0 */
+    status = sh(PROG01 " --quick --out /tmp/nn-cli-out --data /$(printf %04200d 0)", out, sizeof out);
+    cr_assert_eq(status, 1, "an over-long --data exits 1 (got %d): %s", status, out);
+    cr_assert(strstr(out, "path too long") && strstr(out, "hint:"), "got: %.400s", out);
+}

@@ -9,6 +9,8 @@
 #include "capture.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -89,7 +91,49 @@ Test(plot, curves_render_svg_and_png)
     struct stat st;
     cr_assert_eq(stat(io_join(path, dir, "loss.png"), &st), 0, "loss.png exists");
     cr_assert_gt(st.st_size, 1000, "loss.png is a real image (%ld bytes)", (long)st.st_size);
-    cr_assert(!io_exists(io_join(path, dir, "loss.svg.tmp")), "no temporary file left behind");
+    DIR *d = opendir(dir);
+    for (struct dirent *e; (e = readdir(d));)
+        cr_assert(!strstr(e->d_name, ".tmp"), "no temporary file left behind: %s", e->d_name);
+    closedir(d);
+    /* the script is the recipe: re-run by hand, it writes the images under their own names */
+    cr_assert_eq(remove(io_join(path, dir, "loss.svg")), 0);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot loss.gp", dir);
+    cr_assert_eq(system(cmd), 0, "gnuplot loss.gp by hand");
+    cr_assert(io_exists(io_join(path, dir, "loss.svg")), "re-run by hand, the script writes loss.svg");
+}
+
+/* Two programs drawing the same figure into the same directory at once (two test runs with one
+ * --out) used to share gnuplot's temporary image names; one then failed to rename its images. */
+static void draw_same(void *dir)
+{
+    const char *series[] = {"loss:training", NULL};
+    exit(plot_curves(dir, "same", "log.csv", "t", "epoch", "loss", "epoch", series) == 0 ? 5 : 1);
+}
+
+Test(plot, concurrent_renders_of_one_figure_do_not_collide)
+{
+    char path[4096];
+    char *dir = tmpdir();
+    csvlog_t log;
+    csvlog_open(&log, io_join(path, dir, "log.csv"), "epoch,loss");
+    for (int e = 1; e <= 3; e++)
+        csvlog_row(&log, (double[]){e, 1.0 / e});
+    csvlog_close(&log);
+    for (int round = 0; round < 4; round++) {
+        pid_t pid[2];
+        for (int k = 0; k < 2; k++)
+            if ((pid[k] = fork()) == 0) {
+                int null = open("/dev/null", O_WRONLY);
+                dup2(null, 2);
+                draw_same(dir);
+            }
+        for (int k = 0; k < 2; k++) {
+            int status;
+            waitpid(pid[k], &status, 0);
+            cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 5, "round %d: render %d failed", round, k);
+        }
+    }
 }
 
 static void bad_plot(void *dir) { exit(plot_render(dir, "bad", 300, 200, "plot no_such_function(x)") == -1 ? 7 : 0); }
