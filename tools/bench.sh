@@ -7,6 +7,8 @@
 #   bench: name=<id> epoch_s=<s> test_acc=<0..1> gflop_epoch=<GFLOP>   (compared with SGEMM), or
 #   bench: name=<id> step_s=<s> gbs=<GB/s>                               (compared with memory copy)
 #   bench: name=<id> epoch_s=<s> test_acc=<..> gflop_epoch=<..> floor_s=<s>  (with its own products-only floor)
+#   bench: name=<id> tokens_s=<n> floor_tokens_s=<n> [gru_tokens_s=<n> gru_floor_tokens_s=<n>]
+#                                  (a sequence model against its products-only floor, same run)
 # Every chapter's default run is also timed (the target: under a minute).
 set -euo pipefail
 B=${1:-build}
@@ -40,7 +42,7 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
     [ -n "$line" ] || { echo "| $ch | --bench | | printed no bench: line (see $B/bench/$n.bench.err) | | |" >>"$out"; continue; }
     get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" ${line#bench:}"; }
     name=$(get name); epoch=$(get epoch_s); acc=$(get test_acc); gf=$(get gflop_epoch)
-    step=$(get step_s); gbs=$(get gbs); own_floor=$(get floor_s)
+    step=$(get step_s); gbs=$(get gbs); own_floor=$(get floor_s); tok=$(get tokens_s)
     if [ -n "$own_floor" ] && [ -n "$epoch" ] && [ -n "$gf" ]; then
       # a workload that measures its own products-only floor in the same run (chapter 7's CNN)
       ach=$(calc "$gf / $epoch")
@@ -58,6 +60,15 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
           echo "| $ch | lenet5 in PyTorch | | not run (see $B/bench/lenet5-pytorch.err; needs python3-torch) | | |" >>"$out"
         fi
       fi
+    elif [ -n "$tok" ]; then
+      # a sequence model: training tokens/s against its matrix products alone, per cell
+      for cell in "" gru_; do
+        t=$(get ${cell}tokens_s); fl=$(get ${cell}floor_tokens_s)
+        [ -n "$t" ] && [ -n "$fl" ] || continue
+        label=$name; [ -z "$cell" ] || label=${name%_*}_gru
+        printf '| %s | %s: training | %.0f tokens/s | | products alone %.0f tokens/s | step takes %.2fx its products-only floor (target <= 1.3x) |\n' \
+          "$ch" "$label" "$t" "$fl" "$(calc "$fl / $t")" >>"$out"
+      done
     elif [ -n "$gbs" ]; then
       printf '| %s | %s: one step | %.6f s | | %.1f GB/s | %.0f%% of memory copy bandwidth |\n' \
         "$ch" "$name" "${step:-0}" "$gbs" "$(calc "100 * $gbs / $bw")" >>"$out"

@@ -1,0 +1,16 @@
+/* decoy 08.2: the tanh derivative (1 - h^2) is forgotten */
+    const size_t BH = (size_t)B * H;
+    memset(g, 0, BH * sizeof(float));
+    for (int t = T - 1; t >= 0; t--) {
+        const float *dht = dh + t * BH;
+        float *dat = da + t * BH;
+        double s = 0;
+        for (size_t i = 0; i < BH; i++) {
+            float total = g[i] + dht[i];
+            s += (double)total * total;
+            dat[i] = total;
+        }
+        norms[t] = (float)sqrt(s);
+        matmul(0, 1, B, H, H, 1.0f, dat, Wh, 0.0f, g);
+    }
+    matmul(1, 0, H, H, T * B, 1.0f, h, da, 0.0f, dWh);

@@ -1,0 +1,13 @@
+/* decoy 08.6: the loss in nats, not converted to bits (no division by ln 2) */
+    double total = 0;
+    for (int n = 0; n < N; n++) {
+        const float *z = logits + (size_t)n * V;
+        float m = z[0];
+        for (int v = 1; v < V; v++)
+            m = z[v] > m ? z[v] : m;
+        double s = 0;
+        for (int v = 0; v < V; v++)
+            s += exp((double)z[v] - m);
+        total += m + log(s) - z[targets[n]];
+    }
+    return total / N;

@@ -1,0 +1,586 @@
+/* test_08_rnn_lstm.c — the grader of chapter 8.
+ *
+ * One suite per exercise (exNN_K); the suite ch08 checks the chapter's handling of bad input
+ * (no points). References: the library's layers (common/rnn, lstm, gru, sample), themselves
+ * checked against PyTorch and centered differences in common/tests/test_rnn.c; PyTorch's nn.GRU
+ * directly (common/tests/golden/rnn_golden.h, made by make_rnn_golden.py); centered differences
+ * (common/gradcheck.h) with the bound stated next to each check; closed forms in the comments.
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "08_rnn_lstm.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include "../../common/tests/golden/rnn_golden.h"
+#include "tests/capture.h"
+
+#include <criterion/criterion.h>
+
+TestSuite(ex08_1, .timeout = 10);
+TestSuite(ex08_2, .timeout = 10);
+TestSuite(ex08_3, .timeout = 10);
+TestSuite(ex08_4, .timeout = 10);
+TestSuite(ex08_5, .timeout = 10);
+TestSuite(ex08_6, .timeout = 10);
+TestSuite(ex08_7, .timeout = 10);
+TestSuite(ch08, .timeout = 20);
+
+static void fill_normal(float *a, size_t n, float sd, unsigned seed)
+{
+    rng_t rng;
+    rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++)
+        a[i] = sd * rng_normal(&rng);
+}
+
+/* --- 08.1: windows ------------------------------------------------------------------------------ */
+
+/* ids[i] = i, so every value names its own position in the text. */
+Test(ex08_1, inputs_and_targets_at_the_right_positions)
+{
+    enum { N = 100, T = 4, B = 3 };
+    int ids[N], in[T * B], tg[T * B];
+    for (int i = 0; i < N; i++) ids[i] = i;
+    const long stream = 30, offset = 8;
+    make_window(in, tg, ids, stream, offset, T, B);
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            int want = (int)(b * stream + offset + t);
+            cr_assert(in[t * B + b] == want, "inputs[t=%d][b=%d] (index %d): expected the character at position "
+                      "%d, got the one at %d. Hint: stream b starts at b*stream; the window at offset; the "
+                      "layout is time-major, index t*B + b.", t, b, t * B + b, want, in[t * B + b]);
+            cr_assert(tg[t * B + b] == want + 1, "targets[t=%d][b=%d]: expected position %d (the NEXT character "
+                      "after the input %d), got %d. Hint: the target at step t is the input at step t + 1.",
+                      t, b, want + 1, want, tg[t * B + b]);
+        }
+}
+
+Test(ex08_1, consecutive_windows_tile_the_stream)
+{
+    /* window w+1's first input must be window w's last target: nothing skipped, nothing repeated */
+    enum { N = 200, T = 5, B = 2 };
+    int ids[N], a_in[T * B], a_tg[T * B], b_in[T * B], b_tg[T * B];
+    for (int i = 0; i < N; i++) ids[i] = i;
+    make_window(a_in, a_tg, ids, 90, 0, T, B);
+    make_window(b_in, b_tg, ids, 90, T, T, B);
+    for (int b = 0; b < B; b++)
+        cr_assert(b_in[b] == a_tg[(T - 1) * B + b], "stream %d: window 0's last target is position %d, window 1 "
+                  "(offset T) starts at %d. Hint: with offset = w T, window w covers inputs wT .. wT+T-1 and "
+                  "targets one further.", b, a_tg[(T - 1) * B + b], b_in[b]);
+}
+
+/*hint 08.1
+1. Where does stream b start in the text, and where does window `offset` start inside it?
+2. The input at step t of stream b is ids[b*stream + offset + t]; its target is the character
+   right after it.
+3. Time-major layout: element (t, b) lives at index t*B + b (all B streams of step 0 first).
+*/
+/*note 08.1
+Cutting the text into B streams and walking each window by window is what lets truncated BPTT
+carry the hidden state across windows: window w+1 of stream b continues exactly where window w
+ended, so the state the model carries over belongs to the text it reads next. Shuffling
+windows, as we shuffled images, would break that.
+*/
+
+/* --- 08.2: BPTT --------------------------------------------------------------------------------- */
+
+enum { ET = 6, EB = 3, ED = 2, EH = 4 };
+
+typedef struct {
+    float x[ET * EB * ED], Wx[ED * EH], Wh[EH * EH], b[EH], dh[ET * EB * EH];
+    float da[ET * EB * EH], dWh[EH * EH], norms[ET], g[EB * EH];
+    float ref_dWx[ED * EH], ref_dWh[EH * EH], ref_db[EH], ref_norms[ET];
+    rnn_cache_t c;
+} elman_case;
+
+/* The library's rnn_backward on the same forward pass is the reference (it is checked against
+ * centered differences in common/tests/test_rnn.c); float32 both ways: agreement to 1e-5. */
+static void elman_setup(elman_case *e, unsigned seed, int last_only)
+{
+    fill_normal(e->x, ET * EB * ED, 1, seed);
+    fill_normal(e->Wx, ED * EH, 0.8f, seed + 1);
+    fill_normal(e->Wh, EH * EH, 0.6f, seed + 2);
+    fill_normal(e->b, EH, 0.3f, seed + 3);
+    fill_normal(e->dh, ET * EB * EH, 1, seed + 4);
+    if (last_only)
+        memset(e->dh, 0, (ET - 1) * EB * EH * sizeof(float));
+    e->c = rnn_cache_new(ET, EB, ED, EH);
+    rnn_forward(&e->c, e->x, e->Wx, e->Wh, e->b, NULL);
+    rnn_backward(NULL, e->ref_dWx, e->ref_dWh, e->ref_db, NULL, e->ref_norms, &e->c, e->dh, e->x, e->Wx, e->Wh);
+    for (int i = 0; i < EH * EH; i++) e->dWh[i] = 123.0f; /* garbage: dWh must be overwritten */
+    elman_bptt(e->da, e->dWh, e->norms, e->g, e->c.h, e->dh, e->Wh, ET, EB, EH);
+}
+
+Test(ex08_2, da_at_every_step_matches_the_library)
+{
+    elman_case e;
+    elman_setup(&e, 1, 0);
+    for (int t = ET - 1; t >= 0; t--)
+        for (int i = 0; i < EB * EH; i++) {
+            float want = e.c.da[t * EB * EH + i], got = e.da[t * EB * EH + i];
+            cr_assert(fabsf(got - want) <= 1e-5f * (1 + fabsf(want)), "da at step t=%d (of %d), element %d: expected "
+                      "%.6g, got %.6g. Hint: %s", t, ET, i, want, got, t == ET - 1 ?
+                      "at the last step only the loss's own dh reaches h_T; da = dh * (1 - h^2), with h = h_{t+1} "
+                      "in the cache (h_0 comes first)." :
+                      "the total gradient at h_t is the loss's dh_t PLUS da_{t+1} Wh^T from the next step; did you "
+                      "carry it back?");
+        }
+    rnn_cache_free(&e.c);
+}
+
+Test(ex08_2, dWh_is_summed_over_all_steps)
+{
+    elman_case e;
+    elman_setup(&e, 2, 0);
+    for (int i = 0; i < EH * EH; i++)
+        cr_assert(fabsf(e.dWh[i] - e.ref_dWh[i]) <= 1e-5f * (1 + fabsf(e.ref_dWh[i])), "dWh[%d]: expected %.6g, got "
+                  "%.6g. Hint: Wh is used at every step, so dWh = sum over t of h_{t-1}^T da_t, overwriting what "
+                  "was in dWh before (one product over the stacked T*B rows does it).", i, e.ref_dWh[i], e.dWh[i]);
+    rnn_cache_free(&e.c);
+}
+
+Test(ex08_2, norms_of_the_total_gradient_per_step)
+{
+    elman_case e;
+    elman_setup(&e, 3, 1); /* loss at the last step only: the norms show the decay */
+    for (int t = 0; t < ET; t++)
+        cr_assert(fabsf(e.norms[t] - e.ref_norms[t]) <= 1e-5f * (1 + e.ref_norms[t]), "norms[%d]: expected "
+                  "||dL/dh_%d|| = %.6g, got %.6g. Hint: the norm of the TOTAL gradient at h_t (dh_t plus what "
+                  "came back from t+1), before the tanh derivative.", t, t + 1, e.ref_norms[t], e.norms[t]);
+    rnn_cache_free(&e.c);
+}
+
+/*hint 08.2
+1. Which two paths lead from h_t to the loss, and which of them is the "through time" one?
+2. Walk t from T-1 down to 0. Keep g = da_{t+1} Wh^T (zero at the start); the total gradient at
+   h_t is g + dh[t]; its norm goes into norms[t]; da[t] = total * (1 - h_t^2), h_t = h[(t+1)*B*H].
+3. After the loop: dWh = sum_t h_{t-1}^T da_t, one matmul(1, 0, H, H, T*B, 1, h, da, 0, dWh):
+   h's first T blocks are h_0..h_{T-1}, exactly the stacked inputs of the steps.
+*/
+/*note 08.2
+You just wrote backpropagation through time: backprop on the unrolled graph, where every
+parameter is shared by all steps and collects their gradients. The loop is sequential only
+because of g; everything else is one big product. With the loss at the last step only, your
+norms are the curves of the figure in section 8.3: watch them fall off geometrically for small
+Wh. Chapter 10 replaces the recurrence by attention, where every step sees every other directly.
+*/
+
+/* --- 08.3: LSTM step ---------------------------------------------------------------------------- */
+
+enum { LB = 3, LH = 4 };
+
+Test(ex08_3, gates_cell_and_hidden_match_the_library)
+{
+    float pre[LB * 4 * LH], ref[LB * 4 * LH], cp[LB * LH], c[LB * LH], tc[LB * LH], h[LB * LH];
+    float rc[LB * LH], rtc[LB * LH], rh[LB * LH];
+    fill_normal(pre, LB * 4 * LH, 1.5f, 7);
+    fill_normal(cp, LB * LH, 1.0f, 8);
+    memcpy(ref, pre, sizeof pre);
+    lstm_cell_pointwise(ref, rc, rtc, rh, cp, LB, LH);
+    lstm_step(pre, c, tc, h, cp, LB, LH);
+    static const char *gate[4] = {"i (input, sigmoid)", "f (forget, sigmoid)", "g (candidate, tanh)",
+                                  "o (output, sigmoid)"};
+    for (int i = 0; i < LB * 4 * LH; i++)
+        cr_assert(fabsf(pre[i] - ref[i]) < 1e-6f, "gate %s, row %d, unit %d: expected %.6g, got %.6g. Hint: blocks "
+                  "of H columns in the order i, f, g, o; replace each pre-activation by its activation.",
+                  gate[(i / LH) % 4], i / (4 * LH), i % LH, ref[i], pre[i]);
+    for (int i = 0; i < LB * LH; i++) {
+        cr_assert(fabsf(c[i] - rc[i]) < 1e-6f, "c[%d]: expected %.6g, got %.6g. Hint: c_t = f * c_{t-1} + i * g; "
+                  "is the input gate scaling the candidate?", i, rc[i], c[i]);
+        cr_assert(fabsf(tc[i] - rtc[i]) < 1e-6f, "tc[%d]: expected tanh(c_t) = %.6g, got %.6g.", i, rtc[i], tc[i]);
+        cr_assert(fabsf(h[i] - rh[i]) < 1e-6f, "h[%d]: expected %.6g, got %.6g. Hint: h_t = o * tanh(c_t), not "
+                  "o * c_t.", i, rh[i], h[i]);
+    }
+}
+
+Test(ex08_3, saturated_gates_behave_as_switches)
+{
+    /* f = 1, i = 0 (pre-activations +-30): the cell is kept exactly; o = 0: h = 0 */
+    float pre[4] = {-30, 30, 0.5f, -30}, cp[1] = {0.7f}, c[1], tc[1], h[1];
+    lstm_step(pre, c, tc, h, cp, 1, 1);
+    cr_assert(fabsf(c[0] - 0.7f) < 1e-6f, "forget gate open (f = 1), input gate shut (i = 0): expected c_t = "
+              "c_{t-1} = 0.7, got %.6g. Hint: c_t = f c_{t-1} + i g.", c[0]);
+    cr_assert(fabsf(h[0]) < 1e-6f, "output gate shut (o = 0): expected h = 0, got %.6g.", h[0]);
+}
+
+/*hint 08.3
+1. Which activation does each of the four blocks get, and in which order are the blocks stored?
+2. Row r's pre-activations start at gates + r*4H: a_i at [j], a_f at [H+j], a_g at [2H+j], a_o at
+   [3H+j]. Overwrite each with sigmoid1 or tanhf of itself.
+3. c = f c_prev + i g;  tc = tanh(c);  h = o tc.  Index c, tc, h, c_prev by r*H + j.
+*/
+/*note 08.3
+Every gate is a vector of soft switches in (0, 1), computed from the input and the previous
+state: the network learns WHEN to write, keep and show, per unit and per step. The cell is
+updated by addition, which is what section 8.4's backward pass exploits. Fusing the four gates
+into one (H, 4H) product is why common/lstm.c needs only one matrix product per step.
+*/
+
+/* --- 08.4: LSTM step backward ------------------------------------------------------------------- */
+
+/* L = sum(h * Rh) + sum(c * Rc) of one pointwise step as a function of the pre-activations and
+ * c_prev; its gradient is what lstm_step_backward returns for dh = Rh and incoming dc = Rc. */
+typedef struct {
+    float pre[LB * 4 * LH], cp[LB * LH], Rh[LB * LH], Rc[LB * LH];
+} lstm_bw_ctx;
+
+static double lstm_bw_loss(void *p)
+{
+    lstm_bw_ctx *k = p;
+    float g[LB * 4 * LH], c[LB * LH], tc[LB * LH], h[LB * LH];
+    memcpy(g, k->pre, sizeof g);
+    lstm_cell_pointwise(g, c, tc, h, k->cp, LB, LH);
+    return gradcheck_dot(h, k->Rh, LB * LH) + gradcheck_dot(c, k->Rc, LB * LH);
+}
+
+static void lstm_bw_run(lstm_bw_ctx *k, float *da, float *dc, unsigned seed)
+{
+    fill_normal(k->pre, LB * 4 * LH, 1.2f, seed);
+    fill_normal(k->cp, LB * LH, 1.0f, seed + 1);
+    fill_normal(k->Rh, LB * LH, 1.0f, seed + 2);
+    fill_normal(k->Rc, LB * LH, 1.0f, seed + 3);
+    float g[LB * 4 * LH], c[LB * LH], tc[LB * LH], h[LB * LH];
+    memcpy(g, k->pre, sizeof g);
+    lstm_cell_pointwise(g, c, tc, h, k->cp, LB, LH);
+    memcpy(dc, k->Rc, sizeof k->Rc);
+    lstm_step_backward(da, dc, k->Rh, g, k->cp, tc, LB, LH);
+}
+
+/* float32 forward, h = 1e-2: a correct gradient is within 1e-3 relative; the bound is 1e-2. */
+Test(ex08_4, gate_gradients_match_centered_differences)
+{
+    lstm_bw_ctx k;
+    float da[LB * 4 * LH], dc[LB * LH];
+    lstm_bw_run(&k, da, dc, 21);
+    gradcheck_result r = gradcheck(lstm_bw_loss, &k, k.pre, da, LB * 4 * LH, 1e-2f);
+    static const char *hint[4] = {
+        "da_i = dc * g * i (1 - i): the sigmoid's derivative is s (1 - s), not s",
+        "da_f = dc * c_{t-1} * f (1 - f)",
+        "da_g = dc * i * (1 - g^2): tanh' = 1 - tanh^2",
+        "da_o = dh * tanh(c_t) * o (1 - o)"};
+    int gate = (int)(r.worst / LH) % 4;
+    cr_assert(r.max_rel_error < 1e-2, "da (gate block %d, row %zu, unit %zu): yours %.6g, centered difference %.6g "
+              "(relative error %.2g, bound 1e-2). Hint: %s; and dc (the total cell gradient) is the incoming dc "
+              "PLUS dh * o * (1 - tanh(c_t)^2).", gate, r.worst / (4 * LH), r.worst % LH, r.analytic, r.numeric,
+              r.max_rel_error, hint[gate]);
+}
+
+Test(ex08_4, cell_gradient_sent_back_matches_centered_differences)
+{
+    lstm_bw_ctx k;
+    float da[LB * 4 * LH], dc[LB * LH];
+    lstm_bw_run(&k, da, dc, 31);
+    gradcheck_result r = gradcheck(lstm_bw_loss, &k, k.cp, dc, LB * LH, 1e-2f);
+    cr_assert(r.max_rel_error < 1e-2, "dc_{t-1} (element %zu): yours %.6g, centered difference %.6g (relative error "
+              "%.2g, bound 1e-2). Hint: c_t = f c_{t-1} + i g, so dc_{t-1} = dc_t * f, where dc_t is the TOTAL "
+              "cell gradient (incoming dc plus the path through h_t).", r.worst, r.analytic, r.numeric,
+              r.max_rel_error);
+}
+
+Test(ex08_4, the_cell_path_alone_carries_gradient)
+{
+    /* dh = 0 and an incoming dc = 1: only the carousel path is active. Then da_o = 0,
+     * dc_{t-1} = f, da_i = g i (1-i), da_f = c_{t-1} f (1-f), da_g = i (1 - g^2) (closed form). */
+    float pre[4] = {0.3f, 1.0f, -0.4f, 0.8f}, cp[1] = {0.5f}, c[1], tc[1], h[1];
+    lstm_cell_pointwise(pre, c, tc, h, cp, 1, 1); /* the library's forward gives tc = tanh(c_t) */
+    float gates[4] = {sigmoid1(0.3f), sigmoid1(1.0f), tanhf(-0.4f), sigmoid1(0.8f)};
+    float da[4], dc[1] = {1.0f}, dh[1] = {0.0f};
+    lstm_step_backward(da, dc, dh, gates, cp, tc, 1, 1);
+    float i = gates[0], f = gates[1], g = gates[2];
+    cr_assert(fabsf(dc[0] - f) < 1e-6f, "with dh = 0 and dc = 1 coming in, dc_{t-1} must be f = %.6g, got %.6g. "
+              "Hint: does the incoming dc take part at all? It is the carousel path.", f, dc[0]);
+    const char *why = fabsf(da[0] - g * i) < 1e-6f ? "da_i came out as dc g i: the sigmoid's derivative is "
+                      "i (1 - i), not i." : fabsf(da[2] - i * (1 - g)) < 1e-6f ? "da_g came out as dc i (1 - g): "
+                      "tanh' = 1 - g^2." : "the incoming dc flows into i, f and g; o only gets gradient through h.";
+    cr_assert(fabsf(da[0] - g * i * (1 - i)) < 1e-6f && fabsf(da[1] - 0.5f * f * (1 - f)) < 1e-6f &&
+                  fabsf(da[2] - i * (1 - g * g)) < 1e-6f && fabsf(da[3]) < 1e-7f,
+              "with dh = 0, dc = 1: expected da = (%.5g, %.5g, %.5g, 0), got (%.5g, %.5g, %.5g, %.5g). Hint: %s",
+              g * i * (1 - i), 0.5f * f * (1 - f), i * (1 - g * g), da[0], da[1], da[2], da[3], why);
+}
+
+/*hint 08.4
+1. Which node of the forward pass has two consumers, so that its gradient is a sum?
+2. First the total cell gradient: dc_t = dc_in + dh * o * (1 - tc^2). Then each gate's gradient
+   is the product rule on c_t = f c_prev + i g and h = o tanh(c).
+3. da_i = dc_t g i(1-i); da_f = dc_t c_prev f(1-f); da_g = dc_t i (1-g^2);
+   da_o = dh tc o(1-o); and dc <- dc_t f.
+*/
+/*note 08.4
+The line dc <- dc_t f is the whole point of the LSTM: from step to step the cell's gradient is
+scaled by the forget gate only, no weight matrix and no squashing derivative in between. When
+f stays near 1 the gradient survives hundreds of steps; compare section 8.3's figure. The GRU
+gets the same effect from h_t = (1 - z) n + z h_{t-1}.
+*/
+
+/* --- 08.5: GRU step ----------------------------------------------------------------------------- */
+
+/* PyTorch's nn.GRU, first step of the golden sequence: u = x_1 Wx + bx and v = h_0 Wh + bh are
+ * computed here in double, then the chapter's step must reproduce PyTorch's h_1 to 1e-5. */
+Test(ex08_5, first_step_matches_pytorch)
+{
+    enum { B = GOLD_B, D = GOLD_D, H = GOLD_H };
+    float u[B * 3 * H], v[B * 3 * H], h[B * H];
+    for (int r = 0; r < B; r++)
+        for (int j = 0; j < 3 * H; j++) {
+            double su = GRU_BX[j], sv = GRU_BH[j];
+            for (int d = 0; d < D; d++) su += (double)GRU_X[r * D + d] * GRU_WX[d * 3 * H + j];
+            for (int k = 0; k < H; k++) sv += (double)GRU_H0[r * H + k] * GRU_WH[k * 3 * H + j];
+            u[r * 3 * H + j] = (float)su, v[r * 3 * H + j] = (float)sv;
+        }
+    gru_step(u, h, v, GRU_H0, B, H);
+    for (int i = 0; i < B * H; i++)
+        cr_assert(fabsf(h[i] - GRU_Y[i]) < 1e-5f, "h_1[%d]: PyTorch's nn.GRU gives %.6g, got %.6g. Hint: n = tanh(u_n + "
+                  "r * v_n), the reset gate scaling only v_n; h = (1 - z) n + z h_prev (z = 1 keeps the old "
+                  "state).", i, GRU_Y[i], h[i]);
+}
+
+Test(ex08_5, gates_are_replaced_by_their_activations)
+{
+    float u[3] = {0.2f, -0.5f, 0.3f}, v[3] = {0.1f, 0.4f, -0.6f}, hp[1] = {0.9f}, h[1];
+    gru_step(u, h, v, hp, 1, 1);
+    float r = sigmoid1(0.3f), z = sigmoid1(-0.1f), n = tanhf(0.3f + r * -0.6f);
+    cr_assert(fabsf(u[0] - r) < 1e-6f && fabsf(u[1] - z) < 1e-6f && fabsf(u[2] - n) < 1e-6f,
+              "gates: expected r, z, n = %.6g, %.6g, %.6g, got %.6g, %.6g, %.6g. Hint: r = sigmoid(u_r + v_r), "
+              "z = sigmoid(u_z + v_z), n = tanh(u_n + r v_n), written back over u.", r, z, n, u[0], u[1], u[2]);
+    cr_assert(fabsf(h[0] - ((1 - z) * n + z * 0.9f)) < 1e-6f, "h: expected (1 - z) n + z h_prev = %.6g, got %.6g. "
+              "Hint: %s", (1 - z) * n + z * 0.9f, h[0], fabsf(h[0] - (z * n + (1 - z) * 0.9f)) < 1e-6f ?
+              "that is z n + (1 - z) h_prev: in PyTorch's convention z = 1 KEEPS the old state." :
+              "h = (1 - z) n + z h_prev.");
+}
+
+/*hint 08.5
+1. Which of the three gates needs the other's value before it can be computed?
+2. r and z first, each the sigmoid of u + v in its block; then n = tanh(u_n + r v_n).
+3. h = (1 - z) n + z h_prev: PyTorch's convention, where z = 1 keeps the old state. The reset
+   gate multiplies v_n = (h_prev Wh + bh)_n, after the product, not h_prev before it.
+*/
+/*note 08.5
+Two gates instead of three and no separate cell: the GRU often matches the LSTM with a quarter
+fewer parameters. Whether r acts before or after the product looks like a detail; it decides
+whether the three gates share one matrix product per step, and checkpoints of the two variants
+are not interchangeable (ONNX calls PyTorch's variant linear_before_reset).
+*/
+
+/* --- 08.6: bits per character ------------------------------------------------------------------- */
+
+Test(ex08_6, uniform_logits_cost_log2_V_bits)
+{
+    /* equal logits: p = 1/V for every symbol, so -log2 p = log2 V exactly */
+    enum { N = 3, V = 8 };
+    float z[N * V];
+    for (int i = 0; i < N * V; i++) z[i] = 0.25f;
+    int t[N] = {0, 5, 7};
+    double b = bits_per_char(z, t, N, V);
+    cr_assert(fabs(b - 3.0) < 1e-6, "8 equally likely symbols: expected log2 8 = 3 bits, got %.6g. Hint: %s", b,
+              fabs(b - 3 * log(2.0)) < 1e-4 ? "that is 3 ln 2, the loss in nats: divide by ln 2." :
+              "mean over the rows of -log2 softmax(z)[target].");
+}
+
+Test(ex08_6, agrees_with_the_cross_entropy_in_nats)
+{
+    enum { N = 20, V = 7 };
+    float z[N * V];
+    int t[N];
+    fill_normal(z, N * V, 2.0f, 41);
+    for (int n = 0; n < N; n++) t[n] = (n * 3) % V;
+    double want = softmax_cross_entropy(NULL, z, t, N, V) / log(2.0), got = bits_per_char(z, t, N, V);
+    cr_assert(fabs(got - want) < 1e-5 * want, "expected the mean cross-entropy / ln 2 = %.6g bits, got %.6g. Hint: "
+              "-log2 p = -ln p / ln 2; average over the N rows.", want, got);
+}
+
+Test(ex08_6, stable_for_huge_logits)
+{
+    /* row 0 puts all mass on its target (0 bits); row 1 on another symbol, 1000 nats below:
+     * 1000 / ln 2 = 1442.695 bits; mean 721.3475 */
+    float z[2 * 3] = {1000, 0, -1000, 1000, 0, -1000};
+    int t[2] = {0, 1};
+    double b = bits_per_char(z, t, 2, 3);
+    cr_assert(isfinite(b) && fabs(b - 500.0 / log(2.0)) < 1e-3, "logits of +-1000: expected %.4f bits, got %g. "
+              "Hint: expf(1000) overflows; subtract the row's maximum m first: log sum exp(z) = m + log sum "
+              "exp(z - m).", 500.0 / log(2.0), b);
+}
+
+/*hint 08.6
+1. How many bits does a uniform guess over V symbols cost, and what does the loss in nats give?
+2. Per row: -log2 p_target = (logsumexp(z) - z_target) / ln 2; average over the rows.
+3. logsumexp(z) = m + log(sum_v exp(z_v - m)) with m the row's maximum, in double.
+*/
+/*note 08.6
+Bits per character is a compression rate: an arithmetic coder driven by the model would store
+the validation text in that many bits per character. gzip manages about 2.3 on English text;
+our small LSTM beats it after a minute of training. It is the same cross-entropy as before,
+only in base 2 so that models and compressors can be compared.
+*/
+
+/* --- 08.7: sampling ----------------------------------------------------------------------------- */
+
+/* The softmax of z * scale, in double, stabilized: the reference and two diagnoses of a mistake. */
+static double softmax_at(const float *z, int V, int v, double scale)
+{
+    double m = z[0] * scale, s = 0;
+    for (int u = 1; u < V; u++) m = fmax(m, z[u] * scale);
+    for (int u = 0; u < V; u++) s += exp(z[u] * scale - m);
+    return exp(z[v] * scale - m) / s;
+}
+
+static void expect_softmax_t(const float *z, int V, float tau, const char *hint)
+{
+    float p[8];
+    rng_t rng;
+    rng_seed(&rng, 1);
+    sample_next(p, z, V, tau, &rng);
+    int no_tau = 1, times_tau = 1;
+    for (int v = 0; v < V; v++) {
+        no_tau &= fabs(p[v] - softmax_at(z, V, v, 1.0)) < 1e-6;
+        times_tau &= fabs(p[v] - softmax_at(z, V, v, tau)) < 1e-6;
+    }
+    for (int v = 0; v < V; v++) {
+        double want = softmax_at(z, V, v, 1.0 / tau);
+        cr_assert(fabs(p[v] - want) < 1e-6, "tau = %g, p[%d]: expected exp(z/tau) / sum = %.6g, got %.6g. Hint: %s",
+                  tau, v, want, p[v], !isfinite(p[v]) ? "exp overflowed: subtract the maximum logit before dividing "
+                  "by tau and taking exp (exp((z - m) / tau))." : no_tau ? "your p is the softmax of z WITHOUT the "
+                  "temperature: it must divide the logits, not the probabilities (normalizing again undoes that)." :
+                  times_tau ? "your p is the softmax of z * tau: divide by tau instead." : hint);
+    }
+}
+
+Test(ex08_7, probabilities_are_the_softmax_of_z_over_tau)
+{
+    const float z[4] = {1.0f, 2.0f, 0.5f, -1.0f};
+    expect_softmax_t(z, 4, 1.0f, "at tau = 1 it is the plain softmax of the logits.");
+    expect_softmax_t(z, 4, 0.5f, "divide the LOGITS by tau before exp: dividing probabilities by tau is undone "
+                                 "by normalizing again, and multiplying by tau flattens instead of sharpens.");
+    expect_softmax_t(z, 4, 2.0f, "tau > 1 must flatten the distribution: z / tau, not z * tau.");
+}
+
+Test(ex08_7, small_temperatures_do_not_overflow)
+{
+    const float z[3] = {10.0f, 9.0f, -3.0f};
+    expect_softmax_t(z, 3, 0.05f, "at tau = 0.05 the logit 10 becomes 200 and expf(200) is inf: subtract the "
+                                  "maximum logit first (exp((z - m) / tau)).");
+}
+
+Test(ex08_7, draws_are_those_of_sample_draw)
+{
+    /* the same seed must give the same text as the library's sample_draw on the same p */
+    const float z[5] = {0.3f, 1.2f, -0.7f, 0.9f, 0.0f};
+    float p[5], q[5];
+    rng_t a, b;
+    rng_seed(&a, 9), rng_seed(&b, 9);
+    for (int k = 0; k < 200; k++) {
+        int got = sample_next(p, z, 5, 0.8f, &a);
+        sample_softmax(q, z, 5, 0.8f);
+        int want = sample_draw(q, 5, &b);
+        cr_assert(got == want, "draw %d: expected symbol %d, got %d. Hint: draw exactly once per call with "
+                  "sample_draw(p, V, rng) after computing p.", k, want, got);
+    }
+}
+
+/*hint 08.7
+1. Where does the temperature act: on the logits or on the probabilities? (Section 8.7.)
+2. m = max z; p_v = exp((z_v - m) / tau); divide every p_v by their sum.
+3. Then return sample_draw(p, V, rng): one uniform number, inverted through the cumulative sum.
+*/
+/*note 08.7
+Temperature is the simplest of the decoding rules. Chapter 12 adds top-k and nucleus (top-p)
+sampling, which cut off the long tail of unlikely characters that makes tau = 1.5 text
+unreadable, and greedy or beam search, which give up randomness altogether.
+*/
+
+/* --- ch08: bad input (no points) ---------------------------------------------------------------- */
+
+static char tmp_dir[64];
+
+static const char *write_tmp(const char *name, const void *data, size_t n)
+{
+    static char path[256];
+    if (!tmp_dir[0]) {
+        strcpy(tmp_dir, "/tmp/nn-ch08-XXXXXX");
+        cr_assert_not_null(mkdtemp(tmp_dir));
+    }
+    snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fwrite(data, 1, n, f);
+    fclose(f);
+    return path;
+}
+
+typedef struct {
+    const char *path;
+    long min_len;
+    int rc;
+} load_arg;
+
+static void load_child(void *p)
+{
+    load_arg *a = p;
+    corpus_t c;
+    a->rc = corpus_load(&c, a->path, a->min_len);
+    exit(a->rc == 0 ? 0 : 7); /* 7: returned an error, as the library must */
+}
+
+static void expect_refused(const char *path, long min_len, const char *what, const char *needle)
+{
+    char err[4096];
+    load_arg a = {path, min_len, 0};
+    int st = capture_stderr(load_child, &a, err, sizeof err);
+    cr_assert(st == 7, "%s: corpus_load must report and return -1 (exit status 7 here), got status %d; stderr: %s",
+              what, st, err);
+    cr_assert(strstr(err, needle) && strstr(err, "hint:"), "%s: the message must say '%s' and give a hint, got: %s",
+              what, needle, err);
+}
+
+Test(ch08, empty_corpus_is_refused) { expect_refused(write_tmp("empty.txt", "", 0), 10, "an empty file", "empty"); }
+
+Test(ch08, binary_corpus_is_refused)
+{
+    const unsigned char gz[] = {0x1f, 0x8b, 0x08, 0x00, 'a', 'b'};
+    expect_refused(write_tmp("kjv.gz", gz, sizeof gz), 2, "a gzip file", "not plain text");
+}
+
+Test(ch08, short_corpus_is_refused)
+{
+    expect_refused(write_tmp("short.txt", "In the beginning", 16), 1000, "16 characters", "too short");
+}
+
+Test(ch08, sample_corpus_loads_with_its_vocabulary)
+{
+    corpus_t c;
+    cr_assert(corpus_load(&c, DATASETS "/kjv-sample/kjv.txt", 1000) == 0, "the committed sample must load");
+    cr_assert(c.V > 40 && c.V <= 73, "vocabulary of the sample: expected 41..73 symbols, got %d", c.V);
+    for (long i = 0; i < c.n; i++)
+        cr_assert(c.vocab[c.ids[i]] == c.text[i], "encode then decode must give the text back at %ld", i);
+    corpus_free(&c);
+}
+
+typedef struct {
+    charlm_t *m;
+    corpus_t *c;
+    const char *path;
+} ckpt_arg;
+
+static void ckpt_child(void *p)
+{
+    ckpt_arg *a = p;
+    char t[CHECKPOINT_TAG_MAX];
+    exit(checkpoint_load(a->path, charlm_tag(a->m, a->c, t, sizeof t), a->m->params, a->m->n_params) == 0 ? 0 : 7);
+}
+
+Test(ch08, checkpoint_of_another_model_is_refused)
+{
+    corpus_t c;
+    cr_assert(corpus_load(&c, DATASETS "/kjv-sample/kjv.txt", 1000) == 0);
+    charlm_t gru = charlm_new(CELL_GRU, c.V, 8, 2, 1), lstm = charlm_new(CELL_LSTM, c.V, 8, 2, 1);
+    char tag[CHECKPOINT_TAG_MAX], path[256];
+    snprintf(path, sizeof path, "%s", write_tmp("x", "", 0));
+    strcat(path, ".ckpt");
+    cr_assert(checkpoint_save(path, charlm_tag(&gru, &c, tag, sizeof tag), gru.params, gru.n_params) == 0);
+    char err[4096];
+    ckpt_arg arg = {&lstm, &c, path};
+    int st = capture_stderr(ckpt_child, &arg, err, sizeof err);
+    cr_assert(st == 7 && strstr(err, "charlm gru") && strstr(err, "charlm lstm"),
+              "loading a GRU's checkpoint into the LSTM must fail naming both architectures; status %d, stderr: %s",
+              st, err);
+    charlm_free(&gru), charlm_free(&lstm), corpus_free(&c);
+}
