@@ -10,7 +10,7 @@ set -euo pipefail
 
 declare -A GROUP=(
   [build]="gcc make pkg-config python3 libopenblas-dev libcriterion-dev zlib1g-dev gnuplot-nox"
-  [run]="dataset-fashion-mnist"
+  [run]="dataset-fashion-mnist bible-kjv"
   [text]="bible-kjv"
   [book]="pandoc libjs-katex graphviz chromium"
   [watch]="inotify-tools"

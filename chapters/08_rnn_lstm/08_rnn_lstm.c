@@ -717,12 +717,13 @@ static const char *charlm_tag(const charlm_t *m, const corpus_t *c, char *buf, s
     return buf;
 }
 
-/* Bits per character over `chars` characters of the validation text, in B streams, carrying
- * the state across windows as in training. */
+/* Bits per character over `chars` characters of the validation text ids (n): B streams spread
+ * over all of it (stream b starts at b n / B), each read for chars / B characters, carrying the
+ * state across windows as in training. */
 static double charlm_evaluate(charlm_t *m, const int *ids, long n, long chars, int *inputs, int *targets)
 {
-    long stream = (chars < n - 1 ? chars : n - 1) / m->B;
-    int windows = (int)((stream - 1) / m->T);
+    long stream = (n - 1) / m->B, per = chars / m->B < stream - 1 ? chars / m->B : stream - 1;
+    int windows = (int)(per / m->T);
     if (windows < 1)
         return NAN;
     charlm_reset_state(m);
