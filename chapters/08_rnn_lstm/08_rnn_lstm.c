@@ -827,37 +827,51 @@ static int corpus_path(char *path, const flags_t *f)
  * step only, into norms (T): the running dh of the library's backward is internal, so the last s
  * steps are run as a window of their own, from the states the full run had, for s = 1..T-1: each
  * gives dh_0 = dL/dh_{T-s}. */
-static void lstm_norms(float *norms, const float *x, const float *Wx, const float *Wh, const float *b,
+static void lstm_norms(float *norms, float *cnorms, const float *x, const float *Wx, const float *Wh, const float *b,
                        const float *dh, int T, int B, int V, int H)
 {
     const size_t BH = (size_t)B * H;
     float *dWx = nn_malloc((size_t)V * 4 * H * sizeof(float)), *dWh = nn_malloc((size_t)H * 4 * H * sizeof(float));
     float *db = nn_malloc((size_t)4 * H * sizeof(float)), *dh0 = nn_malloc(BH * sizeof(float));
+    float *dc0 = nn_malloc(BH * sizeof(float));
     lstm_cache_t full = lstm_cache_new(T, B, V, H);
     lstm_forward(&full, x, Wx, Wh, b, NULL, NULL);
     for (int s = 1; s < T; s++) {
         lstm_cache_t lc = lstm_cache_new(s, B, V, H);
         size_t t0 = (size_t)(T - s);
         lstm_forward(&lc, x + t0 * B * V, Wx, Wh, b, full.h + t0 * BH, full.c + t0 * BH);
-        lstm_backward(NULL, dWx, dWh, db, dh0, NULL, &lc, dh + t0 * BH, x + t0 * B * V, Wx, Wh);
-        double n2 = 0;
-        for (size_t i = 0; i < BH; i++) n2 += (double)dh0[i] * dh0[i];
+        lstm_backward(NULL, dWx, dWh, db, dh0, dc0, &lc, dh + t0 * BH, x + t0 * B * V, Wx, Wh);
+        double n2 = 0, c2 = 0;
+        for (size_t i = 0; i < BH; i++) n2 += (double)dh0[i] * dh0[i], c2 += (double)dc0[i] * dc0[i];
         norms[T - s - 1] = (float)sqrt(n2); /* dL/dh_{T-s}: index t holds h_{t+1}, as elman_bptt's norms */
+        if (cnorms)
+            cnorms[T - s - 1] = (float)sqrt(c2);
         lstm_cache_free(&lc);
     }
     double n2 = 0;
     for (size_t i = 0; i < BH; i++) n2 += (double)dh[(T - 1) * BH + i] * dh[(T - 1) * BH + i];
     norms[T - 1] = (float)sqrt(n2);
+    if (cnorms) { /* dL/dc_T = dL/dh_T o (1 - tanh^2 c_T) */
+        const float *o = full.gates + (size_t)(T - 1) * B * 4 * H, *tc = full.tc + (size_t)(T - 1) * BH;
+        double c2 = 0;
+        for (int r = 0; r < B; r++)
+            for (int j = 0; j < H; j++) {
+                size_t k = (size_t)r * H + j;
+                double d = dh[(T - 1) * BH + k] * o[(size_t)r * 4 * H + 3 * H + j] * (1 - tc[k] * tc[k]);
+                c2 += d * d;
+            }
+        cnorms[T - 1] = (float)sqrt(c2);
+    }
     lstm_cache_free(&full);
-    free(dWx), free(dWh), free(db), free(dh0);
+    free(dWx), free(dWh), free(db), free(dh0), free(dc0);
 }
 
 /* 8.3: the gradient norm reaching each step, with the loss at the last step only: Elman layers of
  * the model's width with W_h ~ N(0, s^2 / H), the LSTM at its initialization and after training. */
 static int run_grad_norms(const flags_t *f, const corpus_t *c, const charlm_t *trained, int T, rng_t *rng,
-                          double ratio[5])
+                          double ratio[6])
 {
-    const int B = 8, V = c->V, H = trained->H, K = 5;
+    const int B = 8, V = c->V, H = trained->H, K = 6;
     const float scales[3] = {0.5f, 1.0f, 3.0f};
     const size_t BH = (size_t)B * H;
     float *norms = nn_calloc((size_t)K * T, sizeof(float));
@@ -879,28 +893,30 @@ static int run_grad_norms(const flags_t *f, const corpus_t *c, const charlm_t *t
     rnn_cache_free(&rc);
     charlm_t fresh = charlm_new(CELL_LSTM, V, H, 1, 1);
     charlm_init(&fresh, rng);
-    lstm_norms(norms + 3 * (size_t)T, x, fresh.Wx, fresh.Wh, fresh.b, dh, T, B, V, H);
+    lstm_norms(norms + 3 * (size_t)T, NULL, x, fresh.Wx, fresh.Wh, fresh.b, dh, T, B, V, H);
     charlm_free(&fresh);
     int with_trained = trained->cell == CELL_LSTM;
     if (with_trained)
-        lstm_norms(norms + 4 * (size_t)T, x, trained->Wx, trained->Wh, trained->b, dh, T, B, V, H);
+        lstm_norms(norms + 4 * (size_t)T, norms + 5 * (size_t)T, x, trained->Wx, trained->Wh, trained->b, dh, T, B, V, H);
     char path[4096];
     csvlog log;
     int rc2 = csvlog_open(&log, io_join(path, f->out, "grad_norm.csv"),
-                          "steps_back,rnn_s05,rnn_s1,rnn_s3,lstm_init,lstm_trained");
+                          "steps_back,rnn_s05,rnn_s1,rnn_s3,lstm_init,lstm_trained,lstm_trained_cell");
     if (rc2 == 0) {
         for (int t = T - 1; t >= 0; t--) {
-            double row[6] = {T - 1 - t};
-            for (int k = 0; k < K; k++) row[k + 1] = norms[(size_t)k * T + t] / norms[(size_t)k * T + T - 1];
+            double row[7] = {T - 1 - t};
+            for (int k = 0; k < K; k++) /* the cell's norms relative to the last step's dL/dh too */
+                row[k + 1] = norms[(size_t)k * T + t] / norms[(size_t)(k == 5 ? 4 : k) * T + T - 1];
             csvlog_row(&log, row);
         }
         rc2 = csvlog_close(&log);
     }
     int back = T - 1 < 60 ? T - 1 : 60;
     for (int k = 0; k < K; k++)
-        ratio[k] = norms[(size_t)k * T + T - 1 - back] / norms[(size_t)k * T + T - 1];
+        ratio[k] = norms[(size_t)k * T + T - 1 - back] / norms[(size_t)(k == 5 ? 4 : k) * T + T - 1];
     printf("gradient norm %d steps back / at the last step: elman s=0.5 %.1e, s=1 %.1e, s=3 %.1e; lstm at init "
-           "%.1e, trained %.1e\n", back, ratio[0], ratio[1], ratio[2], ratio[3], with_trained ? ratio[4] : NAN);
+           "%.1e, trained %.1e (its cell %.1e)\n", back, ratio[0], ratio[1], ratio[2], ratio[3],
+           with_trained ? ratio[4] : NAN, with_trained ? ratio[5] : NAN);
     if (rc2 == 0)
         rc2 = plot_render(f->out, "grad_norm", 900, 560,
                           "set title 'Gradient norm reaching each step (loss at the last step only)'\n"
@@ -911,7 +927,8 @@ static int run_grad_norms(const flags_t *f, const corpus_t *c, const charlm_t *t
                           "     '' using 1:3 with lines lw 2 title 'Elman, s = 1', \\\n"
                           "     '' using 1:4 with lines lw 2 title 'Elman, s = 3', \\\n"
                           "     '' using 1:5 with lines lw 2 dt 2 title 'LSTM, initial', \\\n"
-                          "     '' using 1:6 with lines lw 3 title 'LSTM, trained'\n");
+                          "     '' using 1:6 with lines lw 3 title 'LSTM, trained', \\\n"
+                          "     '' using 1:7 with lines lw 3 dt 3 title 'LSTM, trained: dL/dc_t'\n");
     free(norms), free(in), free(tg), free(x), free(dh), free(Wx), free(Wh), free(b), free(dWh), free(da), free(g);
     return rc2;
 }
@@ -1175,7 +1192,7 @@ int main(int argc, char **argv)
     else if (sample)
         rc = run_sample(sample, &cfg, &corpus, tau, &rng);
     else {
-        double ratio[5], d = run_cell_checks(&rng);
+        double ratio[6], d = run_cell_checks(&rng);
         printf("the chapter's LSTM and GRU steps agree with common/lstm.c and gru.c to %.1g\n", d);
         charlm_t m;
         rc |= run_training(&m, &f, &cfg, &corpus, &rng);
