@@ -69,6 +69,16 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
         printf '| %s | %s: training | %.0f tokens/s | | products alone %.0f tokens/s | step takes %.2fx its products-only floor (target <= 1.3x) |\n' \
           "$ch" "$label" "$t" "$fl" "$(calc "$fl / $t")" >>"$out"
       done
+      # the same model in PyTorch (Debian's python3-torch), in the same run, when it is installed
+      if [ "$name" = char_lstm ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+        pt=$(/usr/bin/python3 tools/bench_torch_rnn.py 2>"$B/bench/$n.torch.err" || true)
+        for cell in lstm gru; do
+          v=$(sed -n "s/.* ${cell}_tokens_s=\([0-9.]*\).*/\1/p" <<<" $pt")
+          [ -n "$v" ] && printf '| %s | char_%s in PyTorch %s (2 threads): training | %.0f tokens/s | | | ours is %.1fx faster |\n' \
+            "$ch" "$cell" "$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')" "$v" \
+            "$(calc "$(get $([ $cell = lstm ] && echo tokens_s || echo gru_tokens_s)) / $v")" >>"$out"
+        done
+      fi
     elif [ -n "$gbs" ]; then
       printf '| %s | %s: one step | %.6f s | | %.1f GB/s | %.0f%% of memory copy bandwidth |\n' \
         "$ch" "$name" "${step:-0}" "$gbs" "$(calc "100 * $gbs / $bw")" >>"$out"
