@@ -29,6 +29,7 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 #include "clip.h"       /* clip_grad_norm: the global-norm clipping of chapter 5 */
 #include "checkpoint.h" /* the model saved and reloaded (a wrong file is refused) */
 #include "csvlog.h"     /* out/08/log.csv */
+#include "dropout.h"    /* inverted dropout between the layers (chapter 6) */
 #include "embedding.h"  /* one-hot rows and embedding lookups (section 8.1) */
 #include "error.h"      /* nn_error, nn_fatal, nn_check_finite, nn_malloc */
 #include "gradcheck.h"  /* gradcheck_random_upstream: a random upstream gradient (8.3) */
@@ -571,6 +572,21 @@ nothing. One step:
 3. back through the output layer and the recurrent layer (BPTT over the window);
 4. clip the global gradient norm to 1, one Adam step;
 5. keep the final $h_T$ (and $c_T$) as the next window's initial state, without its gradient.
+
+**Regularizing a recurrent network.** Three options of the program (all off by default; section
+8.10 says when they help). *Dropout between layers* (`--dropout p`, chapter 6's inverted
+dropout) drops units of $h_t$ on their way to the output layer, never on the recurrent path
+$h_{t-1} \to h_t$, where a fresh mask at every step would erase the memory. *Activation
+regularization* (AR, `--ar alpha`) adds $\alpha \operatorname{mean}(h_t^2)$ to the loss, keeping
+the hidden activations small; *temporal activation regularization* (TAR, `--tar beta`) adds
+$\beta \operatorname{mean}\bigl((h_t - h_{t-1})^2\bigr)$ over the steps of the window, penalizing
+a state that jumps (Merity, McCann and Socher 2017). Their gradients are added to $\bar h_t$
+before BPTT:
+
+$$
+\bar h_t \mathrel{+}= \frac{2\alpha}{TBH} h_t + \frac{2\beta}{(T-1)BH}
+  \bigl[(h_t - h_{t-1})\,[t > 1] - (h_{t+1} - h_t)\,[t < T]\bigr] .
+$$
 */
 typedef enum { CELL_LSTM, CELL_GRU } cell_kind;
 static const char *CELL_NAMES[2] = {"lstm", "gru"};
@@ -589,6 +605,10 @@ typedef struct {
     float *dlogits; /* (T*B, V) */
     float *dhs;     /* (T*B, H) gradient into the layer's outputs */
     float *h, *c;   /* (B, H) state carried between windows */
+    float dropout, ar, tar; /* regularization (0: off) */
+    int training;   /* dropout only while training */
+    rng_t *rng;     /* dropout masks */
+    float *hd, *mask; /* (T*B, H) dropped outputs and their mask */
 } charlm_t;
 
 static size_t charlm_size(cell_kind cell, int V, int H)
@@ -626,6 +646,8 @@ static charlm_t charlm_new(cell_kind cell, int V, int H, int T, int B)
     m.dhs = nn_malloc((size_t)T * B * H * sizeof(float));
     m.h = nn_calloc((size_t)B * H, sizeof(float));
     m.c = nn_calloc((size_t)B * H, sizeof(float));
+    m.hd = nn_malloc((size_t)T * B * H * sizeof(float));
+    m.mask = nn_malloc((size_t)T * B * H * sizeof(float));
     return m;
 }
 
@@ -633,7 +655,7 @@ static void charlm_free(charlm_t *m)
 {
     lstm_cache_free(&m->lc), gru_cache_free(&m->gc);
     free(m->params), free(m->grads), free(m->x), free(m->logits), free(m->dlogits), free(m->dhs), free(m->h),
-        free(m->c);
+        free(m->c), free(m->hd), free(m->mask);
 }
 
 /* PyTorch's initialization for recurrent layers, U(-1/sqrt(H), 1/sqrt(H)), the LSTM's forget
@@ -677,8 +699,41 @@ static const float *charlm_forward(charlm_t *m, const int *inputs)
         out = gru_output(&m->gc);
         memcpy(m->h, out + (size_t)(m->T - 1) * BH, BH * sizeof(float));
     }
+    if (m->training && m->dropout > 0) { /* between the recurrent layer and the output layer */
+        dropout_forward(m->hd, m->mask, out, (size_t)N * m->H, m->dropout, m->rng);
+        out = m->hd;
+    }
     linear_forward(m->logits, out, m->Wy, m->by, N, m->H, m->V);
     return m->logits;
+}
+
+/* The AR and TAR penalties of the layer's outputs h (T, B, H) (section 8.8), added to the loss;
+ * their gradients are added to dh when dh is not NULL. */
+static double charlm_activation_penalty(float *dh, const float *h, int T, int B, int H, float ar, float tar)
+{
+    const size_t BH = (size_t)B * H, n = (size_t)T * BH;
+    double pen = 0;
+    if (ar > 0) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) {
+            s += (double)h[i] * h[i];
+            if (dh) dh[i] += 2.0f * ar * h[i] / (float)n;
+        }
+        pen += ar * s / n;
+    }
+    if (tar > 0 && T > 1) {
+        double s = 0, k = (double)(T - 1) * BH;
+        for (size_t i = BH; i < n; i++) {
+            float d = h[i] - h[i - BH];
+            s += (double)d * d;
+            if (dh) {
+                dh[i] += (float)(2.0 * tar * d / k);
+                dh[i - BH] -= (float)(2.0 * tar * d / k);
+            }
+        }
+        pen += tar * s / k;
+    }
+    return pen;
 }
 
 /* Backward after charlm_forward, from dlogits: every gradient into m->grads. */
@@ -686,20 +741,29 @@ static void charlm_backward(charlm_t *m)
 {
     const int N = m->T * m->B;
     const float *out = m->cell == CELL_LSTM ? lstm_output(&m->lc) : gru_output(&m->gc);
-    linear_backward(m->dhs, m->dWy, m->dby, m->dlogits, out, m->Wy, N, m->H, m->V);
+    int dropped = m->training && m->dropout > 0;
+    linear_backward(m->dhs, m->dWy, m->dby, m->dlogits, dropped ? m->hd : out, m->Wy, N, m->H, m->V);
+    if (dropped)
+        dropout_backward(m->dhs, m->dhs, m->mask, (size_t)N * m->H);
+    charlm_activation_penalty(m->dhs, out, m->T, m->B, m->H, m->ar, m->tar);
     if (m->cell == CELL_LSTM)
         lstm_backward(NULL, m->dWx, m->dWh, m->db, NULL, NULL, &m->lc, m->dhs, m->x, m->Wx, m->Wh);
     else
         gru_backward(NULL, m->dWx, m->dWh, m->db, m->dbh, NULL, &m->gc, m->dhs, m->x, m->Wx, m->Wh);
 }
 
-/* One training step on a window; returns the loss in nats and the gradient norm before clipping. */
+/* One training step on a window; returns the cross-entropy in nats (without the AR/TAR
+ * penalties) and the gradient norm before clipping. */
 static float charlm_train_step(charlm_t *m, adam_t *opt, const int *inputs, const int *targets, float clip,
                                double *grad_norm)
 {
+    m->training = 1;
     charlm_forward(m, inputs);
+    m->training = 0;
     float loss = softmax_cross_entropy(m->dlogits, m->logits, targets, m->T * m->B, m->V);
+    m->training = 1;
     charlm_backward(m);
+    m->training = 0;
     *grad_norm = clip_grad_norm_flat(m->grads, m->n_params, clip);
     adam_step(opt, m->params, m->grads);
     return loss;
@@ -982,7 +1046,7 @@ typedef struct {
     cell_kind cell;
     int H, T, B, steps, val_every;
     long val_chars;
-    float lr, clip;
+    float lr, clip, dropout, ar, tar;
 } train_cfg;
 
 /* 8.8: train, logging training and validation bits per character. */
@@ -995,6 +1059,7 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
     int per_epoch = (int)((stream - 1) / cfg->T);
     charlm_t m = charlm_new(cfg->cell, c->V, cfg->H, cfg->T, cfg->B);
     charlm_init(&m, rng);
+    m.dropout = cfg->dropout, m.ar = cfg->ar, m.tar = cfg->tar, m.rng = rng;
     *model = m; /* the caller frees it, whatever happens below */
     adam_t opt = adam_new(m.n_params, cfg->lr);
     int *in = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int)), *tg = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int));
@@ -1154,19 +1219,24 @@ int main(int argc, char **argv)
         {"--batch", FLAG_INT, &cfg.B, "parallel streams B (default 32)"},
         {"--steps", FLAG_INT, &steps, "training steps (default 500; --quick 30)"},
         {"--lr", FLAG_FLOAT, &cfg.lr, "Adam learning rate (default 2e-3)"},
+        {"--dropout", FLAG_FLOAT, &cfg.dropout, "dropout between the recurrent and the output layer (default 0)"},
+        {"--ar", FLAG_FLOAT, &cfg.ar, "activation regularization alpha (default 0)"},
+        {"--tar", FLAG_FLOAT, &cfg.tar, "temporal activation regularization beta (default 0)"},
         {"--sample", FLAG_STRING, &sample, "only load this checkpoint and write text"},
         {"--temperature", FLAG_FLOAT, &tau, "temperature for --sample (default 0.8)"},
         {"--bench", FLAG_SWITCH, &bench, "only the benchmark: tokens/s of LSTM and GRU training vs their products"},
     };
     flags_parse(&f, argc, argv, "Chapter 8: recurrent networks (Elman, LSTM, GRU), BPTT, a character language "
-                "model on the KJV Bible.", extra, 9);
+                "model on the KJV Bible.", extra, 12);
     if (strcmp(cell, "lstm") != 0 && strcmp(cell, "gru") != 0) {
         fprintf(stderr, "error: --cell expects lstm or gru, got '%s'\n", cell);
         return 2;
     }
     cfg.cell = strcmp(cell, "gru") == 0 ? CELL_GRU : CELL_LSTM;
-    if (cfg.H < 1 || cfg.T < 2 || cfg.B < 1 || tau <= 0) {
-        fprintf(stderr, "error: --hidden, --batch must be >= 1, --seq >= 2 and --temperature > 0\n");
+    if (cfg.H < 1 || cfg.T < 2 || cfg.B < 1 || tau <= 0 || cfg.dropout < 0 || cfg.dropout >= 1 || cfg.ar < 0 ||
+        cfg.tar < 0) {
+        fprintf(stderr, "error: --hidden, --batch must be >= 1, --seq >= 2, --temperature > 0, --dropout in "
+                "[0, 1), --ar and --tar >= 0\n");
         return 2;
     }
     if (f.quick) {
