@@ -855,6 +855,43 @@ products). The rest of the step (gates, softmax, clipping, Adam) should cost les
 of the products.
 */
 
+/*md
+## 8.10 Other sequence setups
+
+The language model maps a sequence to a sequence of the same length, one prediction per step,
+each seeing only the past. The layers of this chapter serve the other common setups with no new
+gradient code, only a different loss and a different use of the outputs $h_1 \dots h_T$:
+
+- **Sequence to vector** (classify a review, a gesture, a DNA read): one label per sequence.
+  Feed a classifier with the last state $h_T$, or better with a *global pooling* over all steps,
+  the mean $\bar h = \frac{1}{T} \sum_t h_t$ or the elementwise maximum, so that evidence from
+  early steps does not have to survive $T$ recurrent steps. Backward: the mean sends
+  $\bar{\bar h} / T$ to every $h_t$ (the `dh` argument of `lstm_backward` at every step); the
+  maximum sends it only to the step that won each unit.
+- **Sequence to sequence with padding.** Sequences in a batch have different lengths; they are
+  padded to the longest, and a *mask* $m_{t,b} \in \{0, 1\}$ marks the real steps. The loss
+  averages over real steps only, $L = \sum_{t,b} m_{t,b} \ell_{t,b} / \sum_{t,b} m_{t,b}$, so the
+  gradient reaching a padded step's output is exactly zero; a pooled summary divides by each
+  sequence's own length. (Padding at the end of a causal model never affects the real steps'
+  outputs; only the loss must ignore it.)
+- **Causal or not.** Our model is *causal*: $h_t$ depends on $x_1 \dots x_t$ only, which is what
+  generation needs. When the whole sequence is known in advance (tagging the words of a
+  sentence), a *bidirectional* network runs a second layer from $t = T$ down to 1 and
+  concatenates the two states, so each step sees its whole context. A causal model trained for a
+  task where the future is available wastes information; a non-causal one used for generation
+  cheats, because at training time it sees the very character it is asked to predict.
+- **Walk-forward validation** (time series). A random train/validation split leaks the future
+  into training. Validate the way the model will be used: train on everything before time $s$,
+  validate on the window after it, move $s$ forward and repeat, averaging the validation scores.
+  Our split of the Bible (train on the first 90%, validate on the rest) is the one-fold version.
+
+**AR, TAR and dropout** (section 8.8) matter when a recurrent model overfits: word-level models
+with millions of parameters on a small corpus, where Merity et al. used all three together. Our
+character model sees each of its 3.9 million training characters less than once in the default
+run, so it cannot overfit yet, and the options are off; try `--dropout 0.25 --ar 2 --tar 1` on a
+long run and compare the validation curves.
+*/
+
 /* The corpus path: --data DIR reads DIR/kjv.txt; otherwise out/kjv.txt, written from the bible
  * command the first time. */
 static int corpus_path(char *path, const flags_t *f)
