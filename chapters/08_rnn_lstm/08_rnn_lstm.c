@@ -47,6 +47,7 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 #include "rng.h"        /* the explicit random number generator */
 #include "rnn.h"        /* the Elman layer (sections 8.2, 8.3) */
 #include "sample.h"     /* sample_draw (section 8.7) */
+#include "text.h"       /* the corpus: read, checked, vocabulary, encoded (section 8.1) */
 
 #include <math.h>
 #include <stdint.h>
@@ -61,11 +62,13 @@ A character-level language model reads text one character at a time and predicts
 The corpus is the King James Bible as Debian's `bible-kjv` package prints it
 (`bible "Genesis 1:1-Revelation 22:21"`): 4.3 million characters, book and chapter headings,
 verse numbers and all. The program writes that text once to `out/08/kjv.txt` (or reads
-`kjv.txt` from the directory given with `--data`), and refuses a file that cannot be a corpus:
-empty, not plain text, or too short to fill a single training window.
+`kjv.txt` from the directory given with `--data`). The library's corpus reader
+(`common/text.h`) refuses a file that cannot be a corpus: empty, not UTF-8 text (a NUL byte
+or an invalid byte sequence gives its line and column), or too short to fill a single training
+window.
 
 The *vocabulary* is the set of distinct bytes in the text, sorted; a character is its index
-$v \in \{0, \dots, V-1\}$ in that list. The Bible uses $V = 75$ of them.
+$v \in \{0, \dots, V-1\}$ in that list. The Bible uses $V = 73$ of them.
 
 **One-hot or embedding?** A network needs vectors, not indices. The *one-hot* vector of $v$ is
 $e_v \in \mathbb{R}^V$, all zeros but a 1 at position $v$; the first layer multiplies it by a
@@ -79,88 +82,47 @@ the product picks row $v$. An *embedding* is exactly that table of rows, looked 
 multiplied (`common/embedding.h`): the same function, without the $V - 1$ multiplications by
 zero. Its backward pass is a scatter-*add*: $\bar W_{v,:} = \sum_{n: v_n = v} \bar y_n$, because
 a character that appears twice in a batch collects the gradient of both occurrences. With
-$V = 75$ the difference is small, so our model keeps the one-hot input the benchmark prescribes
+$V = 73$ the difference is small, so our model keeps the one-hot input the benchmark prescribes
 (the product $x W_x$ for a whole window is one matrix product anyway); with a vocabulary of
 50,000 words, only the lookup is affordable, and an embedding of width $D \ll V$ also lets
 similar symbols share similar vectors.
 
-The loader below reads the file and checks it; the vocabulary and the encoding follow.
+The loader below reads the file, builds the vocabulary and encodes the text with `common/text.h`.
 */
 
-/* The corpus: its text, its vocabulary and the text encoded as vocabulary indices. */
+/* The corpus: its text (common/text.h), its byte-level vocabulary and the text encoded as ids. */
 typedef struct {
-    char *text;       /* the bytes of the file, NUL-terminated */
-    long n;           /* how many */
-    int *ids;         /* (n) text[i] as an index into vocab */
-    int V;            /* vocabulary size */
-    char vocab[256];  /* vocab[v] is the character with index v */
-    int index[256];   /* index[c] is the index of character c, or -1 */
+    text_t text;        /* the bytes of the file */
+    text_vocab_t vocab; /* vocab.symbols[v] is the byte with id v */
+    int *ids;           /* (n) the text as ids */
+    long n;
+    int V;              /* vocabulary size */
 } corpus_t;
 
-/* Read path into out, checking that it is a usable corpus: not empty, plain ASCII text (tab,
- * newline, carriage return and the printable characters 32..126), and at least min_len
- * characters long. Returns 0, or -1 after reporting the problem with nn_error. */
+/* Read path into out: text_read refuses an empty file, one shorter than min_len bytes and one
+ * that is not UTF-8 text (a NUL byte, an invalid sequence); then the vocabulary of its bytes and
+ * the encoding. Returns 0, or -1 after the problem was reported. */
 static int corpus_load(corpus_t *out, const char *path, long min_len)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        nn_error("the corpus is Debian's bible-kjv (apt-get install bible-kjv); without --data the "
-                 "program writes it to out/08/kjv.txt itself", "%s: cannot open the corpus", path);
+    if (text_read(&out->text, path, (size_t)min_len) != 0)
+        return -1;
+    if (text_vocab_build(&out->vocab, out->text.data, out->text.len, TEXT_BYTES) != 0) {
+        text_free(&out->text);
         return -1;
     }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (n <= 0) {
-        fclose(f);
-        nn_error("delete the file and run again: the program regenerates out/08/kjv.txt with the bible "
-                 "command", "%s: the corpus is empty: expected text, got 0 bytes", path);
+    out->n = (long)out->text.len, out->V = out->vocab.size;
+    out->ids = nn_malloc((size_t)out->n * sizeof(int));
+    if (text_encode(out->ids, (size_t)out->n, &out->vocab, out->text.data, out->text.len) != out->n) {
+        free(out->ids), text_vocab_free(&out->vocab), text_free(&out->text);
         return -1;
     }
-    char *text = nn_malloc((size_t)n + 1);
-    if (fread(text, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f), free(text);
-        nn_error(NULL, "%s: could not read %ld bytes", path, n);
-        return -1;
-    }
-    fclose(f);
-    text[n] = '\0';
-    for (long i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (!(c == '\t' || c == '\n' || c == '\r' || (c >= 32 && c < 127))) {
-            free(text);
-            nn_error("a character model of this chapter reads plain ASCII text; is this a binary or "
-                     "compressed file?", "%s: not plain text: byte %ld is 0x%02x, expected a printable "
-                     "ASCII character, tab or newline", path, i, c);
-            return -1;
-        }
-    }
-    if (n < min_len) {
-        free(text);
-        nn_error("use a longer text, or shorter windows (--seq)", "%s: the corpus is too short: "
-                 "expected at least %ld characters (one training window per sequence of the batch, "
-                 "plus validation), got %ld", path, min_len, n);
-        return -1;
-    }
-    out->text = text, out->n = n;
-    int seen[256] = {0};
-    for (long i = 0; i < n; i++)
-        seen[(unsigned char)text[i]] = 1;
-    for (int c = 0; c < 256; c++) {
-        out->index[c] = seen[c] ? out->V : -1;
-        if (seen[c])
-            out->vocab[out->V++] = (char)c;
-    }
-    out->ids = nn_malloc((size_t)n * sizeof(int));
-    for (long i = 0; i < n; i++)
-        out->ids[i] = out->index[(unsigned char)text[i]];
     return 0;
 }
 
 static void corpus_free(corpus_t *c)
 {
-    free(c->text), free(c->ids);
+    text_free(&c->text), text_vocab_free(&c->vocab), free(c->ids);
     memset(c, 0, sizeof *c);
 }
 
@@ -492,8 +454,8 @@ one vector, as in chapter 3), and so do their gradients.
 
 **Bits per character.** The cross-entropy in nats, divided by $\ln 2$, is the number of *bits*
 an ideal coder driven by the model would spend per character: $-\log_2 p(\text{next})$ on
-average. It is the standard unit of character models. A uniform guess over $V = 75$ symbols
-costs $\log_2 75 = 6.23$ bits; the letter frequencies alone (a model with no memory) about 4.4
+average. It is the standard unit of character models. A uniform guess over $V = 73$ symbols
+costs $\log_2 73 = 6.19$ bits; the letter frequencies alone (a model with no memory) about 4.4
 on this text; good models of English reach 1 to 1.5.
 
 ### Exercise 08.6 — bits per character
@@ -776,7 +738,7 @@ static const char *charlm_tag(const charlm_t *m, const corpus_t *c, char *buf, s
     int k = snprintf(buf, n, "charlm %s V=%d H=%d vocab=", CELL_NAMES[m->cell], m->V, m->H);
     uint32_t hsh = 2166136261u; /* FNV-1a of the vocabulary */
     for (int v = 0; v < c->V; v++)
-        hsh = (hsh ^ (unsigned char)c->vocab[v]) * 16777619u;
+        hsh = (hsh ^ c->vocab.symbols[v]) * 16777619u;
     snprintf(buf + k, n - (size_t)k, "%08x", hsh);
     return buf;
 }
@@ -808,15 +770,20 @@ static void charlm_generate(char *out, const charlm_t *m, const corpus_t *c, con
     charlm_t g = charlm_new(m->cell, m->V, m->H, 1, 1);
     memcpy(g.params, m->params, m->n_params * sizeof(float));
     float *p = nn_malloc((size_t)m->V * sizeof(float));
-    int id = c->index[(unsigned char)prompt[0]];
-    for (const char *s = prompt + 1; *s; s++) { /* read the prompt in */
-        charlm_forward(&g, &id);
-        id = c->index[(unsigned char)*s];
+    int id = -1;
+    for (const char *s = prompt; *s; s++) { /* read the prompt in (skipping symbols the text lacks) */
+        int next = text_vocab_id(&c->vocab, (unsigned char)*s);
+        if (next < 0)
+            continue;
+        if (id >= 0)
+            charlm_forward(&g, &id);
+        id = next;
     }
+    id = id < 0 ? 0 : id;
     for (int k = 0; k < len; k++) {
         const float *z = charlm_forward(&g, &id);
         id = sample_next(p, z, m->V, tau, rng);
-        out[k] = c->vocab[id];
+        out[k] = (char)c->vocab.symbols[id];
     }
     out[len] = '\0';
     free(p);
@@ -1263,8 +1230,10 @@ int main(int argc, char **argv)
         {"--temperature", FLAG_FLOAT, &tau, "temperature for --sample (default 0.8)"},
         {"--bench", FLAG_SWITCH, &bench, "only the benchmark: tokens/s of LSTM and GRU training vs their products"},
     };
-    flags_parse(&f, argc, argv, "Chapter 8: recurrent networks (Elman, LSTM, GRU), BPTT, a character language "
-                "model on the KJV Bible.", extra, 12);
+    int parsed = flags_parse(&f, argc, argv, "Chapter 8: recurrent networks (Elman, LSTM, GRU), BPTT, a character "
+                             "language model on the KJV Bible.", extra, 12);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (strcmp(cell, "lstm") != 0 && strcmp(cell, "gru") != 0) {
         fprintf(stderr, "error: --cell expects lstm or gru, got '%s'\n", cell);
         return 2;

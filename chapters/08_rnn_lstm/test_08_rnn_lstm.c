@@ -533,15 +533,21 @@ static void expect_refused(const char *path, long min_len, const char *what, con
 
 Test(ch08, empty_corpus_is_refused) { expect_refused(write_tmp("empty.txt", "", 0), 10, "an empty file", "empty"); }
 
+Test(ch08, invalid_utf8_corpus_is_refused)
+{
+    const unsigned char latin1[] = "In the beginning Gott sch\xf6pfte Himmel und Erde.";
+    expect_refused(write_tmp("latin1.txt", latin1, sizeof latin1 - 1), 2, "Latin-1 text", "invalid UTF-8");
+}
+
 Test(ch08, binary_corpus_is_refused)
 {
     const unsigned char gz[] = {0x1f, 0x8b, 0x08, 0x00, 'a', 'b'};
-    expect_refused(write_tmp("kjv.gz", gz, sizeof gz), 2, "a gzip file", "not plain text");
+    expect_refused(write_tmp("kjv.gz", gz, sizeof gz), 2, "a gzip file", "expected text");
 }
 
 Test(ch08, short_corpus_is_refused)
 {
-    expect_refused(write_tmp("short.txt", "In the beginning", 16), 1000, "16 characters", "too short");
+    expect_refused(write_tmp("short.txt", "In the beginning", 16), 1000, "16 characters", "expected at least 1000");
 }
 
 Test(ch08, sample_corpus_loads_with_its_vocabulary)
@@ -550,7 +556,8 @@ Test(ch08, sample_corpus_loads_with_its_vocabulary)
     cr_assert(corpus_load(&c, DATASETS "/kjv-sample/kjv.txt", 1000) == 0, "the committed sample must load");
     cr_assert(c.V > 40 && c.V <= 73, "vocabulary of the sample: expected 41..73 symbols, got %d", c.V);
     for (long i = 0; i < c.n; i++)
-        cr_assert(c.vocab[c.ids[i]] == c.text[i], "encode then decode must give the text back at %ld", i);
+        cr_assert(c.vocab.symbols[c.ids[i]] == (unsigned char)c.text.data[i], "id %d of position %ld must be its byte",
+                  c.ids[i], i);
     corpus_free(&c);
 }
 
