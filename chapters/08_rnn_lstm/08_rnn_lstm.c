@@ -43,10 +43,11 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 #include "matmul.h"     /* matmul: cblas_sgemm */
 #include "optim.h"      /* adam */
 #include "plot.h"       /* gnuplot figures */
-#include "progress.h"   /* progress bar, clock_seconds */
+#include "progress.h"   /* the progress bar */
 #include "rng.h"        /* the explicit random number generator */
 #include "rnn.h"        /* the Elman layer (sections 8.2, 8.3) */
 #include "sample.h"     /* sample_draw (section 8.7) */
+#include "timing.h"     /* timing_seconds, timing_median */
 #include "text.h"       /* the corpus: read, checked, vocabulary, encoded (section 8.1) */
 
 #include <math.h>
@@ -214,7 +215,7 @@ that the loss sends into each $h_t$ from above, and $W_h$, compute every $\bar a
 $(T, B, H)$, the weight gradient $\bar W_h$ $(H, H)$ (overwritten: summed over all steps), and
 `norms[t]` $= \lVert \bar h_t \rVert$, the Frobenius norm of the *total* gradient reaching $h_t$
 (both paths). `g` $(B, H)$ is scratch space for the running $\bar a_{t+1} W_h^\top$. Use
-`matmul` (section 3.2's conventions; `matmul(0, 1, ...)` multiplies by a transpose).
+`matmul_blas` (section 3.2's conventions; `matmul_blas(0, 1, ...)` multiplies by a transpose).
 */
 static void elman_bptt(float *da /* (T, B, H) */, float *dWh /* (H, H) */, float *norms /* (T) */,
                        float *g /* (B, H) scratch */, const float *h /* (T+1, B, H) */,
@@ -233,9 +234,9 @@ static void elman_bptt(float *da /* (T, B, H) */, float *dWh /* (H, H) */, float
             dat[i] = total * (1.0f - ht[i] * ht[i]);
         }
         norms[t] = (float)sqrt(s);
-        matmul(0, 1, B, H, H, 1.0f, dat, Wh, 0.0f, g);
+        matmul_blas(0, 1, B, H, H, 1.0f, dat, Wh, 0.0f, g);
     }
-    matmul(1, 0, H, H, T * B, 1.0f, h, da, 0.0f, dWh);
+    matmul_blas(1, 0, H, H, T * B, 1.0f, h, da, 0.0f, dWh);
     /* END EXERCISE */
 }
 
@@ -899,7 +900,7 @@ static int corpus_path(char *path, const flags_t *f)
     if (io_exists(path))
         return 0;
     FILE *p = popen("bible 'Genesis 1:1-Revelation 22:21' 2>/dev/null", "r");
-    io_file out;
+    io_file_t out;
     if (!p || io_create(&out, path) != 0) {
         if (p) pclose(p);
         return -1;
@@ -995,7 +996,7 @@ static int run_grad_norms(const flags_t *f, const corpus_t *c, const charlm_t *t
     if (with_trained)
         lstm_norms(norms + 4 * (size_t)T, norms + 5 * (size_t)T, x, trained->Wx, trained->Wh, trained->b, dh, T, B, V, H);
     char path[4096];
-    csvlog log;
+    csvlog_t log;
     int rc2 = csvlog_open(&log, io_join(path, f->out, "grad_norm.csv"),
                           "steps_back,rnn_s05,rnn_s1,rnn_s3,lstm_init,lstm_trained,lstm_trained_cell");
     if (rc2 == 0) {
@@ -1048,8 +1049,8 @@ static double run_cell_checks(rng_t *rng)
     lstm_backward(NULL, dWx, dWh, db, dh0, dc0, &lc, R, x, Wx, Wh);
     for (int r = 0; r < B; r++)
         memcpy(pre + r * 4 * H, b, sizeof b);
-    matmul(0, 0, B, 4 * H, D, 1.0f, x, Wx, 1.0f, pre);
-    matmul(0, 0, B, 4 * H, H, 1.0f, h0, Wh, 1.0f, pre);
+    matmul_blas(0, 0, B, 4 * H, D, 1.0f, x, Wx, 1.0f, pre);
+    matmul_blas(0, 0, B, 4 * H, H, 1.0f, h0, Wh, 1.0f, pre);
     lstm_step(pre, c, tc, h, c0, B, H);
     memset(dc, 0, sizeof dc);
     lstm_step_backward(da, dc, R, pre, c0, tc, B, H);
@@ -1065,8 +1066,8 @@ static double run_cell_checks(rng_t *rng)
     gru_forward(&gc, x, Wx, Wh, b, bh, h0);
     for (int r = 0; r < B; r++)
         memcpy(pre + r * 3 * H, b, 3 * H * sizeof(float)), memcpy(v + r * 3 * H, bh, sizeof bh);
-    matmul(0, 0, B, 3 * H, D, 1.0f, x, Wx, 1.0f, pre);
-    matmul(0, 0, B, 3 * H, H, 1.0f, h0, Wh, 1.0f, v);
+    matmul_blas(0, 0, B, 3 * H, D, 1.0f, x, Wx, 1.0f, pre);
+    matmul_blas(0, 0, B, 3 * H, H, 1.0f, h0, Wh, 1.0f, v);
     gru_step(pre, h, v, h0, B, H);
     for (int i = 0; i < B * H; i++)
         worst = fmax(worst, fabs(h[i] - gru_output(&gc)[i]));
@@ -1096,7 +1097,7 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
     adam_t opt = adam_new(m.n_params, cfg->lr);
     int *in = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int)), *tg = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int));
     char path[4096], path2[4096];
-    csvlog tlog, vlog;
+    csvlog_t tlog, vlog;
     if (csvlog_open(&tlog, io_join(path, f->out, "log.csv"), "step,chars,train_bpc,grad_norm") != 0 ||
         csvlog_open(&vlog, io_join(path2, f->out, "val.csv"), "step,chars,val_bpc") != 0)
         return -1;
@@ -1116,10 +1117,10 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
         charlm_reset_state(&m);
         double sum = 0;
         for (int w = 0; w < todo; w++, step++) {
-            double t0 = clock_seconds(), gn;
+            double t0 = timing_seconds(), gn;
             make_window(in, tg, c->ids, stream, (long)w * cfg->T, cfg->T, cfg->B);
             float loss = charlm_train_step(&m, &opt, in, tg, cfg->clip, &gn);
-            busy += clock_seconds() - t0;
+            busy += timing_seconds() - t0;
             nn_check_finite(loss, "the training loss", step + 1);
             clipped += gn > cfg->clip;
             double bpc = loss / log(2.0);
@@ -1171,7 +1172,7 @@ static int run_sample(const char *file, const train_cfg *cfg, const corpus_t *c,
 {
     charlm_t m = charlm_new(cfg->cell, c->V, cfg->H, 1, 1);
     char tag[CHECKPOINT_TAG_MAX], text[401];
-    int rc = checkpoint_load(file, charlm_tag(&m, c, tag, sizeof tag), m.params, m.n_params);
+    int rc = checkpoint_load(m.params, m.n_params, file, charlm_tag(&m, c, tag, sizeof tag));
     if (rc == 0) {
         charlm_generate(text, &m, c, "And God said", 400, tau, rng);
         printf("And God said%s\n", text);
@@ -1186,18 +1187,18 @@ static double bench_products(const charlm_t *m, float *s1, float *s2, int reps)
     const int T = m->T, B = m->B, H = m->H, V = m->V, G = m->G * H, N = T * B;
     double best = 1e30;
     for (int r = 0; r < reps; r++) {
-        double t0 = clock_seconds();
-        matmul(0, 0, N, G, V, 1.0f, m->x, m->Wx, 0.0f, s1);                 /* x Wx, all steps */
+        double t0 = timing_seconds();
+        matmul_blas(0, 0, N, G, V, 1.0f, m->x, m->Wx, 0.0f, s1);                 /* x Wx, all steps */
         for (int t = 0; t < T; t++)                                        /* h Wh per step */
-            matmul(0, 0, B, G, H, 1.0f, s2, m->Wh, 0.0f, s1 + (size_t)t * B * G);
-        matmul(0, 0, N, V, H, 1.0f, s2, m->Wy, 0.0f, s1);                 /* logits */
-        matmul(0, 1, N, H, V, 1.0f, s1, m->Wy, 0.0f, s2);                 /* dh from the output layer */
-        matmul(1, 0, H, V, N, 1.0f, s2, s1, 0.0f, m->dWy);                /* dWy */
+            matmul_blas(0, 0, B, G, H, 1.0f, s2, m->Wh, 0.0f, s1 + (size_t)t * B * G);
+        matmul_blas(0, 0, N, V, H, 1.0f, s2, m->Wy, 0.0f, s1);                 /* logits */
+        matmul_blas(0, 1, N, H, V, 1.0f, s1, m->Wy, 0.0f, s2);                 /* dh from the output layer */
+        matmul_blas(1, 0, H, V, N, 1.0f, s2, s1, 0.0f, m->dWy);                /* dWy */
         for (int t = 0; t < T; t++)                                        /* dh_{t-1} = da Wh^T */
-            matmul(0, 1, B, H, G, 1.0f, s1 + (size_t)t * B * G, m->Wh, 0.0f, s2);
-        matmul(1, 0, H, G, N, 1.0f, s2, s1, 0.0f, m->dWh);                /* dWh */
-        matmul(1, 0, V, G, N, 1.0f, m->x, s1, 0.0f, m->dWx);              /* dWx */
-        double dt = clock_seconds() - t0;
+            matmul_blas(0, 1, B, H, G, 1.0f, s1 + (size_t)t * B * G, m->Wh, 0.0f, s2);
+        matmul_blas(1, 0, H, G, N, 1.0f, s2, s1, 0.0f, m->dWh);                /* dWh */
+        matmul_blas(1, 0, V, G, N, 1.0f, m->x, s1, 0.0f, m->dWx);              /* dWx */
+        double dt = timing_seconds() - t0;
         best = dt < best ? dt : best;
     }
     return N / best;
@@ -1215,13 +1216,13 @@ static int run_bench(const corpus_t *c, const train_cfg *cfg, rng_t *rng)
         double gn, times[5];
         for (int r = 0; r < 5 + 3; r++) {
             make_window(in, tg, c->ids, stream, (long)r * cfg->T, cfg->T, cfg->B);
-            double t0 = clock_seconds();
+            double t0 = timing_seconds();
             for (int s = 0; s < 4; s++)
                 charlm_train_step(&m, &opt, in, tg, cfg->clip, &gn);
             if (r >= 3)
-                times[r - 3] = (clock_seconds() - t0) / 4;
+                times[r - 3] = (timing_seconds() - t0) / 4;
         }
-        tok[k] = cfg->T * cfg->B / clock_median(times, 5);
+        tok[k] = cfg->T * cfg->B / timing_median(times, 5);
         size_t big = (size_t)cfg->T * cfg->B * (size_t)(m.G * cfg->H > c->V ? m.G * cfg->H : c->V);
         float *s1 = nn_calloc(big, sizeof(float)), *s2 = nn_calloc(big, sizeof(float));
         floor_tok[k] = bench_products(&m, s1, s2, 20);
@@ -1244,19 +1245,19 @@ int main(int argc, char **argv)
     const char *cell = "lstm", *sample = NULL;
     int bench = 0, steps = 0;
     float tau = 0.8f;
-    const flag_option extra[] = {
-        {"--cell", FLAG_STRING, &cell, "recurrent cell: lstm or gru"},
-        {"--hidden", FLAG_INT, &cfg.H, "hidden units (default 256)"},
-        {"--seq", FLAG_INT, &cfg.T, "BPTT window length T (default 64)"},
-        {"--batch", FLAG_INT, &cfg.B, "parallel streams B (default 32)"},
-        {"--steps", FLAG_INT, &steps, "training steps (default 500; --quick 30)"},
-        {"--lr", FLAG_FLOAT, &cfg.lr, "Adam learning rate (default 2e-3)"},
-        {"--dropout", FLAG_FLOAT, &cfg.dropout, "dropout between the recurrent and the output layer (default 0)"},
-        {"--ar", FLAG_FLOAT, &cfg.ar, "activation regularization alpha (default 0)"},
-        {"--tar", FLAG_FLOAT, &cfg.tar, "temporal activation regularization beta (default 0)"},
-        {"--sample", FLAG_STRING, &sample, "only load this checkpoint and write text"},
-        {"--temperature", FLAG_FLOAT, &tau, "temperature for --sample (default 0.8)"},
-        {"--bench", FLAG_SWITCH, &bench, "only the benchmark: tokens/s of LSTM and GRU training vs their products"},
+    const flags_option_t extra[] = {
+        {"--cell", FLAGS_STRING, &cell, "recurrent cell: lstm or gru"},
+        {"--hidden", FLAGS_INT, &cfg.H, "hidden units (default 256)"},
+        {"--seq", FLAGS_INT, &cfg.T, "BPTT window length T (default 64)"},
+        {"--batch", FLAGS_INT, &cfg.B, "parallel streams B (default 32)"},
+        {"--steps", FLAGS_INT, &steps, "training steps (default 500; --quick 30)"},
+        {"--lr", FLAGS_FLOAT, &cfg.lr, "Adam learning rate (default 2e-3)"},
+        {"--dropout", FLAGS_FLOAT, &cfg.dropout, "dropout between the recurrent and the output layer (default 0)"},
+        {"--ar", FLAGS_FLOAT, &cfg.ar, "activation regularization alpha (default 0)"},
+        {"--tar", FLAGS_FLOAT, &cfg.tar, "temporal activation regularization beta (default 0)"},
+        {"--sample", FLAGS_STRING, &sample, "only load this checkpoint and write text"},
+        {"--temperature", FLAGS_FLOAT, &tau, "temperature for --sample (default 0.8)"},
+        {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: tokens/s of LSTM and GRU training vs their products"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 8: recurrent networks (Elman, LSTM, GRU), BPTT, a character "
                              "language model on the KJV Bible.", extra, 12);
@@ -1282,7 +1283,7 @@ int main(int argc, char **argv)
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     char path[4096];
     corpus_t corpus;
     /* at least one window for each of the B training streams, and validation text after them */
@@ -1302,7 +1303,7 @@ int main(int argc, char **argv)
         rc |= run_training(&m, &f, &cfg, &corpus, &rng);
         rc |= run_grad_norms(&f, &corpus, &m, f.quick ? 32 : 64, &rng, ratio);
         charlm_free(&m);
-        printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+        printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     }
     corpus_free(&corpus);
     return rc ? 1 : 0;

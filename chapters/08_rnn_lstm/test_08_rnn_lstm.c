@@ -154,7 +154,7 @@ Test(ex08_2, norms_of_the_total_gradient_per_step)
 1. Which two paths lead from h_t to the loss, and which of them is the "through time" one?
 2. Walk t from T-1 down to 0. Keep g = da_{t+1} Wh^T (zero at the start); the total gradient at
    h_t is g + dh[t]; its norm goes into norms[t]; da[t] = total * (1 - h_t^2), h_t = h[(t+1)*B*H].
-3. After the loop: dWh = sum_t h_{t-1}^T da_t, one matmul(1, 0, H, H, T*B, 1, h, da, 0, dWh):
+3. After the loop: dWh = sum_t h_{t-1}^T da_t, one matmul_blas(1, 0, H, H, T*B, 1, h, da, 0, dWh):
    h's first T blocks are h_0..h_{T-1}, exactly the stacked inputs of the steps.
 */
 /*note 08.2
@@ -252,7 +252,7 @@ Test(ex08_4, gate_gradients_match_centered_differences)
     lstm_bw_ctx k;
     float da[LB * 4 * LH], dc[LB * LH];
     lstm_bw_run(&k, da, dc, 21);
-    gradcheck_result r = gradcheck(lstm_bw_loss, &k, k.pre, da, LB * 4 * LH, 1e-2f);
+    gradcheck_result_t r = gradcheck_run(lstm_bw_loss, &k, k.pre, da, LB * 4 * LH, 1e-2f);
     static const char *hint[4] = {
         "da_i = dc * g * i (1 - i): the sigmoid's derivative is s (1 - s), not s",
         "da_f = dc * c_{t-1} * f (1 - f)",
@@ -270,7 +270,7 @@ Test(ex08_4, cell_gradient_sent_back_matches_centered_differences)
     lstm_bw_ctx k;
     float da[LB * 4 * LH], dc[LB * LH];
     lstm_bw_run(&k, da, dc, 31);
-    gradcheck_result r = gradcheck(lstm_bw_loss, &k, k.cp, dc, LB * LH, 1e-2f);
+    gradcheck_result_t r = gradcheck_run(lstm_bw_loss, &k, k.cp, dc, LB * LH, 1e-2f);
     cr_assert(r.max_rel_error < 1e-2, "dc_{t-1} (element %zu): yours %.6g, centered difference %.6g (relative error "
               "%.2g, bound 1e-2). Hint: c_t = f c_{t-1} + i g, so dc_{t-1} = dc_t * f, where dc_t is the TOTAL "
               "cell gradient (incoming dc plus the path through h_t).", r.worst, r.analytic, r.numeric,
@@ -571,7 +571,7 @@ static void ckpt_child(void *p)
 {
     ckpt_arg *a = p;
     char t[CHECKPOINT_TAG_MAX];
-    exit(checkpoint_load(a->path, charlm_tag(a->m, a->c, t, sizeof t), a->m->params, a->m->n_params) == 0 ? 0 : 7);
+    exit(checkpoint_load(a->m->params, a->m->n_params, a->path, charlm_tag(a->m, a->c, t, sizeof t)) == 0 ? 0 : 7);
 }
 
 Test(ch08, checkpoint_of_another_model_is_refused)
@@ -651,7 +651,7 @@ static void check_lm(cell_kind cell)
     float *g = malloc(k->m.n_params * sizeof(float));
     memcpy(g, k->m.grads, k->m.n_params * sizeof(float));
     /* float32 forward, h = 1e-2: a correct gradient is within ~1e-3 relative; bound 1e-2 */
-    gradcheck_result r = gradcheck(lm_loss, k, k->m.params, g, k->m.n_params, 1e-2f);
+    gradcheck_result_t r = gradcheck_run(lm_loss, k, k->m.params, g, k->m.n_params, 1e-2f);
     cr_assert(r.max_rel_error < 1e-2, "char-%s: parameter %zu: backward %.6g, centered difference %.6g (relative error "
               "%.2g, bound 1e-2)", CELL_NAMES[cell], r.worst, r.analytic, r.numeric, r.max_rel_error);
     free(g);

@@ -11,6 +11,6 @@
             dat[i] = total * (1.0f - ht[i] * ht[i]);
         }
         norms[t] = (float)sqrt(s);
-        matmul(0, 1, B, H, H, 1.0f, dat, Wh, 0.0f, g);
-        matmul(1, 0, H, H, B, 1.0f, h + t * BH, dat, 0.0f, dWh);
+        matmul_blas(0, 1, B, H, H, 1.0f, dat, Wh, 0.0f, g);
+        matmul_blas(1, 0, H, H, B, 1.0f, h + t * BH, dat, 0.0f, dWh);
     }

@@ -11,4 +11,4 @@
         }
         norms[t] = (float)sqrt(s);
     }
-    matmul(1, 0, H, H, T * B, 1.0f, h, da, 0.0f, dWh);
+    matmul_blas(1, 0, H, H, T * B, 1.0f, h, da, 0.0f, dWh);

@@ -11,6 +11,6 @@
             dat[i] = total;
         }
         norms[t] = (float)sqrt(s);
-        matmul(0, 1, B, H, H, 1.0f, dat, Wh, 0.0f, g);
+        matmul_blas(0, 1, B, H, H, 1.0f, dat, Wh, 0.0f, g);
     }
-    matmul(1, 0, H, H, T * B, 1.0f, h, da, 0.0f, dWh);
+    matmul_blas(1, 0, H, H, T * B, 1.0f, h, da, 0.0f, dWh);
