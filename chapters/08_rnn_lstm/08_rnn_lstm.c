@@ -1181,51 +1181,50 @@ static int run_sample(const char *file, const train_cfg *cfg, const corpus_t *c,
     return rc;
 }
 
-/* --bench: tokens/s of the training step and of its matrix products alone, LSTM and GRU. */
-static double bench_products(const charlm_t *m, float *s1, float *s2, int reps)
+/* The matrix products of one training step alone, on scratch buffers s1, s2: seconds. */
+static double bench_products(const charlm_t *m, float *s1, float *s2)
 {
     const int T = m->T, B = m->B, H = m->H, V = m->V, G = m->G * H, N = T * B;
-    double best = 1e30;
-    for (int r = 0; r < reps; r++) {
-        double t0 = timing_seconds();
-        matmul_blas(0, 0, N, G, V, 1.0f, m->x, m->Wx, 0.0f, s1);                 /* x Wx, all steps */
-        for (int t = 0; t < T; t++)                                        /* h Wh per step */
-            matmul_blas(0, 0, B, G, H, 1.0f, s2, m->Wh, 0.0f, s1 + (size_t)t * B * G);
-        matmul_blas(0, 0, N, V, H, 1.0f, s2, m->Wy, 0.0f, s1);                 /* logits */
-        matmul_blas(0, 1, N, H, V, 1.0f, s1, m->Wy, 0.0f, s2);                 /* dh from the output layer */
-        matmul_blas(1, 0, H, V, N, 1.0f, s2, s1, 0.0f, m->dWy);                /* dWy */
-        for (int t = 0; t < T; t++)                                        /* dh_{t-1} = da Wh^T */
-            matmul_blas(0, 1, B, H, G, 1.0f, s1 + (size_t)t * B * G, m->Wh, 0.0f, s2);
-        matmul_blas(1, 0, H, G, N, 1.0f, s2, s1, 0.0f, m->dWh);                /* dWh */
-        matmul_blas(1, 0, V, G, N, 1.0f, m->x, s1, 0.0f, m->dWx);              /* dWx */
-        double dt = timing_seconds() - t0;
-        best = dt < best ? dt : best;
-    }
-    return N / best;
+    double t0 = timing_seconds();
+    matmul_blas(0, 0, N, G, V, 1.0f, m->x, m->Wx, 0.0f, s1);        /* x Wx, all steps */
+    for (int t = 0; t < T; t++)                                     /* h Wh per step */
+        matmul_blas(0, 0, B, G, H, 1.0f, s2, m->Wh, 0.0f, s1 + (size_t)t * B * G);
+    matmul_blas(0, 0, N, V, H, 1.0f, s2, m->Wy, 0.0f, s1);          /* logits */
+    matmul_blas(0, 1, N, H, V, 1.0f, s1, m->Wy, 0.0f, s2);          /* dh from the output layer */
+    matmul_blas(1, 0, H, V, N, 1.0f, s2, s1, 0.0f, m->dWy);         /* dWy */
+    for (int t = 0; t < T; t++)                                     /* dh_{t-1} = da Wh^T */
+        matmul_blas(0, 1, B, H, G, 1.0f, s1 + (size_t)t * B * G, m->Wh, 0.0f, s2);
+    matmul_blas(1, 0, H, G, N, 1.0f, s2, s1, 0.0f, m->dWh);         /* dWh */
+    matmul_blas(1, 0, V, G, N, 1.0f, m->x, s1, 0.0f, m->dWx);       /* dWx */
+    return timing_seconds() - t0;
 }
 
+/* --bench: tokens/s of the training step and of its matrix products alone, LSTM and GRU. The two
+ * are timed in alternation (a step, then its products) and both summarized by the median of 7
+ * rounds after 3 of warm-up, so that a burst of other work on the machine hits both alike. */
 static int run_bench(const corpus_t *c, const train_cfg *cfg, rng_t *rng)
 {
+    enum { WARM = 3, ROUNDS = 7 };
     double tok[2], floor_tok[2];
     for (int k = 0; k < 2; k++) {
         charlm_t m = charlm_new((cell_kind)k, c->V, cfg->H, cfg->T, cfg->B);
         charlm_init(&m, rng);
         adam_t opt = adam_new(m.n_params, cfg->lr);
         int *in = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int)), *tg = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int));
-        long stream = (c->n - 1) / cfg->B;
-        double gn, times[5];
-        for (int r = 0; r < 5 + 3; r++) {
-            make_window(in, tg, c->ids, stream, (long)r * cfg->T, cfg->T, cfg->B);
-            double t0 = timing_seconds();
-            for (int s = 0; s < 4; s++)
-                charlm_train_step(&m, &opt, in, tg, cfg->clip, &gn);
-            if (r >= 3)
-                times[r - 3] = (timing_seconds() - t0) / 4;
-        }
-        tok[k] = cfg->T * cfg->B / timing_median(times, 5);
         size_t big = (size_t)cfg->T * cfg->B * (size_t)(m.G * cfg->H > c->V ? m.G * cfg->H : c->V);
         float *s1 = nn_calloc(big, sizeof(float)), *s2 = nn_calloc(big, sizeof(float));
-        floor_tok[k] = bench_products(&m, s1, s2, 20);
+        long stream = (c->n - 1) / cfg->B;
+        double gn, step[ROUNDS], prod[ROUNDS];
+        for (int r = 0; r < WARM + ROUNDS; r++) {
+            make_window(in, tg, c->ids, stream, (long)r * cfg->T, cfg->T, cfg->B);
+            double t0 = timing_seconds();
+            charlm_train_step(&m, &opt, in, tg, cfg->clip, &gn);
+            double dt = timing_seconds() - t0, dp = bench_products(&m, s1, s2);
+            if (r >= WARM)
+                step[r - WARM] = dt, prod[r - WARM] = dp;
+        }
+        tok[k] = cfg->T * cfg->B / timing_median(step, ROUNDS);
+        floor_tok[k] = cfg->T * cfg->B / timing_median(prod, ROUNDS);
         free(s1), free(s2), free(in), free(tg), adam_free(&opt), charlm_free(&m);
         printf("char-%s (V %d, H %d, T %d, B %d): %.0f tokens/s training, products alone %.0f tokens/s "
                "(step / floor = %.2f)\n", CELL_NAMES[k], c->V, cfg->H, cfg->T, cfg->B, tok[k], floor_tok[k],
