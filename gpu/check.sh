@@ -70,10 +70,26 @@ if [ "${GPU_DRY_RUN:-0}" = 1 ]; then
   echo
   echo "=== dry run: compute-sanitizer and the benchmark need a GPU: not run" | tee -a "$OUT_DIR/summary.txt"
   cat "$OUT_DIR/summary.txt"
-  # Without a GPU the tests and the skip check must fail: that is what the dry run proves.
-  if grep -q '^tests .*exit 0 ' "$OUT_DIR/summary.txt" || grep -q '^no-skipped-tests .*exit 0 ' "$OUT_DIR/summary.txt"; then
-    echo "dry run FAILED: without a GPU the GPU tests passed or skipped instead of failing"; exit 1
-  fi
+  # Without a GPU every test that needs one must FAIL (not skip), and nothing else may fail:
+  # that is what the dry run proves.
+  "${PYTHON:-python3}" - "$OUT_DIR/tests-results.json" <<'PY' || { echo "dry run FAILED (see above)"; exit 1; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+bad = []
+for s in r.get("test_suites", []):
+    for t in s.get("tests", []):
+        name, st = f"{s['name']}::{t['name']}", t.get("status")
+        text = " ".join(t.get("messages", []))
+        if st == "SKIPPED":
+            bad.append(f"{name} skipped")
+        elif s["name"] == "gpu" and not (st == "FAILED" and "NN_REQUIRE_GPU" in text):
+            bad.append(f"{name}: {st}, expected a failure naming NN_REQUIRE_GPU")
+        elif s["name"] != "gpu" and st != "PASSED" and "NN_REQUIRE_GPU" not in text:
+            bad.append(f"{name}: {st}")
+gpu = sum(len(s.get("tests", [])) for s in r.get("test_suites", []) if s["name"] == "gpu")
+print(f"{gpu} gpu tests failed for want of a GPU, as they must; problems: {bad or 'none'}")
+sys.exit(1 if bad or gpu == 0 else 0)
+PY
   grep -q '^chapter .*exit 0 ' "$OUT_DIR/summary.txt" || { echo "dry run FAILED: the chapter did not run"; exit 1; }
   echo "dry run passed: everything built, the GPU tests failed (not skipped) for want of a GPU, the chapter ran"
   exit 0

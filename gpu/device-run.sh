@@ -41,6 +41,8 @@ for f in "$debs"/*.deb; do
     ar p "$f" "$member" | tar -x -C "$PREFIX" --use-compress-program="$(case $member in *.xz) echo xz -d;; *.zst) echo zstd -d;; *) echo gzip -d;; esac)" || exit 1
   fi
 done
+# Absolute symlinks (usr/lib/.../libz.so -> /lib/.../libz.so.1) would point out of the prefix.
+find "$PREFIX" -type l -lname '/*' | while read -r l; do ln -sfn "$PREFIX$(readlink "$l")" "$l"; done
 lib=$PREFIX/usr/lib/x86_64-linux-gnu
 blas=$lib/openblas-pthread
 lib2=$PREFIX/lib/x86_64-linux-gnu # some packages still install under /lib
@@ -54,7 +56,17 @@ if [ -n "$missing" ]; then
   echo "$missing"
   exit 1
 fi
-echo "ok: libcriterion and libopenblas resolve"
+# Everything they load must come from the prefix or from the base system every Linux machine has
+# (glibc, libgcc, libstdc++): a library found elsewhere here may be missing on the GPU machine.
+outside=$(LD_LIBRARY_PATH=$libpath ldd "$lib/libcriterion.so.3" "$blas/libopenblas.so.0" $(ls "$lib"/libz.so.1 "$lib2"/libz.so.1 2>/dev/null) 2>&1 |
+  awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' | grep -v "^[^ ]* $PREFIX/" |
+  grep -Ev '^(libc|libm|libpthread|libdl|librt|libresolv|libgcc_s|libstdc\+\+|ld-linux-x86-64)\.so' | sort -u)
+if [ -n "$outside" ]; then
+  echo "libraries found outside $PREFIX and the base system (add their packages to gpu/fetch-debs.sh):"
+  echo "$outside"
+  exit 1
+fi
+echo "ok: libcriterion, libopenblas and libz resolve from $PREFIX and the base system"
 
 echo "=== 3. make gpu-check (B=$B, -j$JOBS)"
 # The Makefile would ask dpkg whether our packages are installed: they are not, on purpose.

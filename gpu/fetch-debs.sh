@@ -17,7 +17,7 @@ pkgs=(
   libssl3 libffi8 libpcre2-8-0
   libopenblas-pthread-dev libopenblas0-pthread            # OpenBLAS: cblas.h and the library
   libgfortran5 libquadmath0                               # ... and what it loads
-  zlib1g-dev                                              # zlib.h (common/idx.c reads .gz files)
+  zlib1g-dev zlib1g                                       # zlib.h and libz (common/idx.c reads .gz files)
 )
 command -v apt-get >/dev/null || { echo "gpu/fetch-debs.sh needs apt-get (a Debian machine)" >&2; exit 1; }
 mkdir -p "$dir"

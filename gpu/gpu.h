@@ -55,7 +55,7 @@ gpu_status gpu_probe(char *why, size_t n);
 /* The device's properties that the chapter's arithmetic needs. */
 typedef struct {
     char name[256];
-    int cc_major, cc_minor;      /* compute capability, 9.0 for the H100 */
+    int cc_major, cc_minor;      /* compute capability, 9.0 for the H100/H200 */
     int sms;                     /* streaming multiprocessors */
     int max_threads_per_sm;      /* 2048 on sm_90 */
     int max_blocks_per_sm;       /* 32 on sm_90 */

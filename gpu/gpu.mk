@@ -11,7 +11,7 @@
 #
 # Options: NVCC=/path/to/nvcc (NVCC= builds the fallback even where nvcc exists);
 # GPU_ARCH=90 builds for compute capability 9.0. By default: the GPU's own, when nvidia-smi
-# answers, else 90 (the H100).
+# answers, else 90 (the H100/H200).
 #
 # The kernels include chapters/13_cuda/kernel_math.h (the chapter's exercises) from the edition
 # being built: the reference library is $(B)/gpu/ref/, a workbook's is $(B)/gpu/<edition>/, so

@@ -6,7 +6,8 @@ per clock. A GPU does tens of thousands, if you can keep it busy. This chapter i
 busy: it writes the kernels a neural network spends its time in (matrix products, softmax, layer
 norm, attention, an int8 product) in CUDA C++, starting each from the version a careful
 programmer writes first and changing one thing at a time, toward the speed of NVIDIA's own
-library, cuBLAS (how close each step comes is measured only on a GPU, and not yet: section 13.8). Each step fixes the limitation the step before ran into, and each
+library, cuBLAS. (How close each step comes can only be measured on a GPU, and has not been yet:
+section 13.8.) Each step fixes the limitation the step before ran into, and each
 limitation is a fact about the hardware: how threads are grouped, how memory is reached, how
 many registers a thread may have. The chapter's arithmetic, those facts as formulas, is what its
 exercises grade.

@@ -1,9 +1,10 @@
 /* 08_tf32_wmma.cuh — SGEMM step 8: tensor cores, TF32 inputs, through WMMA.
  *
- * A tensor core multiplies small matrices in one warp-wide instruction. The WMMA API (mma.h)
+ * A tensor core multiplies small matrices in warp-wide instructions. The WMMA API (mma.h)
  * exposes it as fragments: a warp loads a 16 x 8 piece of A and an 8 x 16 piece of B into
  * opaque fragments (spread over its 32 threads' registers), and mma_sync adds their product to a
- * 16 x 16 FP32 accumulator fragment. The inputs are TF32: the FP32 exponent (8 bits) with a
+ * 16 x 16 FP32 accumulator fragment; the compiler turns one mma_sync into several mma
+ * instructions. The inputs are TF32: the FP32 exponent (8 bits) with a
  * 10-bit mantissa, so each input is rounded to about 3 decimal digits (relative error up to
  * 2^-11) while the sums stay FP32. The H100 SXM's published dense TF32 tensor throughput is
  * about 495 TFLOP/s against 67 for FP32 on the CUDA cores.
@@ -17,7 +18,8 @@
  * alpha, beta and the bounds to known positions.
  *
  * Limitation: no asynchronous copies (cp.async / the Hopper TMA) and no double buffering, and
- * WMMA cannot use Hopper's wgmma instructions: cuBLAS's TF32 path is several times faster.
+ * WMMA cannot use Hopper's wgmma instructions, which the tensor cores' full TF32 rate needs: cuBLAS's
+ * TF32 path is expected to be several times faster (not measured yet).
  */
 #include <mma.h>
 
