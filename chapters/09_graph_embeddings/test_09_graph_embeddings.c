@@ -1,0 +1,650 @@
+/* test_09_graph_embeddings.c — the grader of chapter 9.
+ *
+ * One suite per exercise (ex09_K); the suite ch09 checks the chapter's other promises (the edge-list
+ * loader's error messages, the GCN's backward pass by centered differences) and carries no points.
+ * Golden values are closed forms worked out in the comments, the karate club's degrees (as listed
+ * by networkx.karate_club_graph), centered differences (common/gradcheck.h) with the bound stated
+ * next to each check, or the library's independent implementation (metrics_roc_auc, trapezoids).
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "09_graph_embeddings.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include "gradcheck.h"
+#include "tests/capture.h"
+
+#include <criterion/criterion.h>
+#include <unistd.h>
+
+TestSuite(ex09_1, .timeout = 10);
+TestSuite(ex09_2, .timeout = 10);
+TestSuite(ex09_3, .timeout = 10);
+TestSuite(ex09_4, .timeout = 10);
+TestSuite(ex09_5, .timeout = 10);
+TestSuite(ex09_6, .timeout = 10);
+TestSuite(ex09_7, .timeout = 10);
+TestSuite(ch09, .timeout = 20);
+
+static edges_t edges_of(int n, int count, const int *uv, const float *w)
+{
+    edges_t e = {.n = n, .count = count};
+    e.src = nn_malloc(sizeof(int) * (size_t)count), e.dst = nn_malloc(sizeof(int) * (size_t)count);
+    e.w = nn_malloc(sizeof(float) * (size_t)count);
+    for (int i = 0; i < count; i++)
+        e.src[i] = uv[2 * i], e.dst[i] = uv[2 * i + 1], e.w[i] = w ? w[i] : 1.0f;
+    return e;
+}
+
+/*hint 09.1
+1. How many arcs does node v own, and where in `targets` does its list start if all lists before it come first?
+2. Three passes: count out-degrees into offsets[v + 1], prefix-sum so offsets[v] is where v's list starts, then place each edge at next[u]++ (next starts as a copy of offsets).
+3. offsets[0] = 0, offsets[v + 1] = offsets[v] + deg(v); an undirected edge u-v adds an arc to both u's and v's lists (once for u == v); a directed edge u -> v belongs to u's list.
+*/
+/*note 09.1
+Counting sort is the standard way to build CSR (scipy's coo -> csr conversion does exactly this):
+O(n + m) and no element moves twice. Graph libraries store the transpose (CSC, the in-neighbours)
+beside it when they also need "who points at me", e.g. PageRank's pull formulation.
+*/
+
+/* The karate club's degrees, node 0..33 (networkx.karate_club_graph().degree()). */
+static const int KARATE_DEG[34] = {16, 9, 10, 6, 3, 4, 4, 4, 5, 2, 3, 1, 2, 5, 2, 2, 2,
+                                   2,  2, 3,  2, 2, 2, 5, 3, 3, 2, 4, 3, 4, 4, 6, 12, 17};
+
+Test(ex09_1, karate_club_degrees_and_symmetry)
+{
+    edges_t e;
+    cr_assert(edges_load(&e, DATASETS "/karate/karate.edges", 34, 0) == 0, "the committed karate club must load");
+    graph_t g;
+    graph_from_edges(&g, &e, 1);
+    cr_assert(g.offsets[0] == 0 && g.offsets[34] == 156, "offsets[0] and offsets[34]: expected 0 and 156 (78 "
+              "undirected edges, each stored twice), got %ld and %ld. Hint: is each friendship stored in both "
+              "members' lists?", g.offsets[0], g.offsets[34]);
+    for (int v = 0; v < 34; v++)
+        cr_assert(graph_degree(&g, v) == KARATE_DEG[v], "degree of member %d: expected %d, got %ld. Hint: "
+                  "offsets[v + 1] - offsets[v] is v's degree; are the counts prefix-summed exclusively?", v,
+                  KARATE_DEG[v], graph_degree(&g, v));
+    for (long i = 0; i < e.count; i++)
+        cr_assert(graph_has_edge(&g, e.src[i], e.dst[i]) && graph_has_edge(&g, e.dst[i], e.src[i]),
+                  "edge %d-%d (line of the file) must be stored as both arcs. Hint: each edge lands in u's list "
+                  "at next[u]++ and in v's at next[v]++", e.src[i], e.dst[i]);
+    graph_free(&g), edges_free(&e);
+}
+
+Test(ex09_1, directed_edges_go_into_the_source_list_with_their_weights)
+{
+    /* 0->1 (w 1), 0->2 (w 2), 2->0 (w 3), 1->2 (w 4), 3->3 (w 5): out-lists 0:{1,2} 1:{2} 2:{0} 3:{3}. */
+    const int uv[] = {0, 1, 0, 2, 2, 0, 1, 2, 3, 3};
+    const float w[] = {1, 2, 3, 4, 5};
+    edges_t e = edges_of(4, 5, uv, w);
+    graph_t g;
+    graph_from_edges(&g, &e, 0);
+    const long off[5] = {0, 2, 3, 4, 5};
+    const int tg[5] = {1, 2, 2, 0, 3};
+    const float wt[5] = {1, 2, 4, 3, 5};
+    for (int v = 0; v <= 4; v++)
+        cr_assert(g.offsets[v] == off[v], "directed graph, offsets[%d]: expected %ld, got %ld. Hint: a directed "
+                  "edge u -> v counts in u's list only (out-neighbours), not v's.", v, off[v], g.offsets[v]);
+    for (int i = 0; i < 5; i++)
+        cr_assert(g.targets[i] == tg[i] && g.weights[i] == wt[i], "directed graph, arc %d: expected target %d "
+                  "weight %g, got %d weight %g. Hint: the list of u holds the targets v of u -> v, with each "
+                  "edge's own weight (this is CSR, not its transpose).", i, tg[i], wt[i], g.targets[i], g.weights[i]);
+    graph_free(&g), edges_free(&e);
+}
+
+Test(ex09_1, undirected_self_loop_is_stored_once)
+{
+    /* 0-1 (w 0.5), 1-1 (w 2), 1-2 (w 3): lists 0:{1} 1:{0,1,2} 2:{1}, 5 arcs. */
+    const int uv[] = {0, 1, 1, 1, 1, 2};
+    const float w[] = {0.5f, 2, 3};
+    edges_t e = edges_of(3, 3, uv, w);
+    graph_t g;
+    graph_from_edges(&g, &e, 1);
+    const long off[4] = {0, 1, 4, 5};
+    for (int v = 0; v <= 3; v++)
+        cr_assert(g.offsets[v] == off[v], "undirected with a self loop, offsets[%d]: expected %ld, got %ld. Hint: "
+                  "a self loop u-u is one arc in u's list, not two.", v, off[v], g.offsets[v]);
+    const int tg[5] = {1, 0, 1, 2, 1};
+    const float wt[5] = {0.5f, 0.5f, 2, 3, 3};
+    for (int i = 0; i < 5; i++)
+        cr_assert(g.targets[i] == tg[i] && g.weights[i] == wt[i], "arc %d: expected target %d weight %g, got %d "
+                  "weight %g. Hint: both arcs of an edge carry its weight.", i, tg[i], wt[i], g.targets[i],
+                  g.weights[i]);
+    graph_free(&g), edges_free(&e);
+}
+
+/*hint 09.2
+1. Which three cases does alpha distinguish, and which of p and q belongs to "going back"?
+2. For each neighbour x of cur: alpha = 1/p if x == prev, 1 if graph_has_edge(g, prev, x), else 1/q; multiply by the edge weight; then divide every entry by the total.
+3. prob[i] = w_i alpha_i / sum_j w_j alpha_j, and alpha = 1 for every x when prev < 0 (the first step).
+*/
+/*note 09.2
+node2vec draws from these probabilities with an alias table precomputed for every (prev, cur) arc,
+O(1) per step after O(sum of deg^2) preprocessing; recomputing them at each step, as here, costs
+O(deg log deg) and no memory, which is the better trade for a graph with hubs.
+*/
+
+/* Triangle 0-1-2 plus the tail 2-3, built by hand (exercise 09.2 must not fail because of 09.1):
+ * arriving at 2 from 0, the neighbours 0, 1, 3 are "back", "a neighbour of 0" and "outward". */
+static graph_t tail_triangle_by_hand(void)
+{
+    graph_t g = {.n = 4, .m = 8};
+    static long off[5] = {0, 2, 4, 7, 8};
+    static int tg[8] = {1, 2, 0, 2, 0, 1, 3, 2};
+    static float wt[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    g.offsets = off, g.targets = tg, g.weights = wt;
+    return g;
+}
+
+Test(ex09_2, back_close_and_outward_with_p_2_q_half)
+{
+    graph_t g = tail_triangle_by_hand();
+    float prob[3];
+    node2vec_probs(prob, &g, 0, 2, 2.0f, 0.5f);
+    /* weights 1/p = 0.5 (back to 0), 1 (1 is 0's neighbour), 1/q = 2 (3 is not): total 3.5 */
+    const float want[3] = {0.5f / 3.5f, 1.0f / 3.5f, 2.0f / 3.5f};
+    const char *what[3] = {"back to 0 (1/p)", "to 1, a neighbour of 0 (1)", "outward to 3 (1/q)"};
+    float sum = prob[0] + prob[1] + prob[2];
+    cr_assert(fabsf(sum - 1) < 1e-5f, "probabilities from node 2: expected them to sum to 1, got %g. Hint: divide "
+              "every weight by their total.", sum);
+    for (int i = 0; i < 3; i++)
+        cr_assert(fabsf(prob[i] - want[i]) < 1e-5f, "p = 2, q = 0.5, arrived at 2 from 0, step %s: expected %.5f, "
+                  "got %.5f. Hint: 1/p is for stepping back to prev, 1/q for moving outward.", what[i], want[i], prob[i]);
+}
+
+Test(ex09_2, first_step_follows_the_weights)
+{
+    graph_t g = tail_triangle_by_hand();
+    float wt[8] = {1, 1, 1, 1, 1, 3, 6, 6};
+    g.weights = wt; /* node 2's arcs to 0, 1, 3 weigh 1, 3, 6 */
+    float prob[3];
+    node2vec_probs(prob, &g, -1, 2, 4.0f, 0.25f);
+    const float want[3] = {0.1f, 0.3f, 0.6f};
+    for (int i = 0; i < 3; i++)
+        cr_assert(fabsf(prob[i] - want[i]) < 1e-5f, "first step (prev = -1) from node 2 with weights 1, 3, 6: "
+                  "expected %.2f for neighbour %d, got %.5f. Hint: without a previous node alpha is 1 and the "
+                  "edge weight alone decides.", want[i], i, prob[i]);
+    node2vec_probs(prob, &g, 0, 2, 1.0f, 1.0f);
+    for (int i = 0; i < 3; i++)
+        cr_assert(fabsf(prob[i] - want[i]) < 1e-5f, "p = q = 1 is DeepWalk: expected %.2f for neighbour %d, got "
+                  "%.5f. Hint: with every alpha 1, the probability is a_vx / deg(v).", want[i], i, prob[i]);
+}
+
+Test(ex09_2, walks_from_the_library_sampler_match_the_probabilities)
+{
+    graph_t g = tail_triangle_by_hand();
+    rng_t rng;
+    rng_seed(&rng, 9);
+    float prob[3];
+    int count[4] = {0};
+    const int N = 20000;
+    for (int t = 0; t < N; t++) {
+        node2vec_probs(prob, &g, 1, 2, 0.5f, 4.0f);
+        count[g.targets[g.offsets[2] + sample_discrete(prob, 3, &rng)]]++;
+    }
+    /* from 1 to 2 with p = 0.5, q = 4: weights 1 (0 is 1's neighbour), 2 (back to 1), 0.25 (to 3) */
+    const double want[4] = {1 / 3.25, 2 / 3.25, 0, 0.25 / 3.25};
+    for (int x = 0; x < 4; x++)
+        if (x != 2)
+            cr_assert(fabs(count[x] / (double)N - want[x]) < 0.02, "20,000 steps from 2 (arrived from 1, p = 0.5, "
+                      "q = 4): expected a share of %.3f to node %d, got %.3f. Hint: re-read the three cases of "
+                      "alpha.", want[x], x, count[x] / (double)N);
+}
+
+/*hint 09.3
+1. Each of the k + 1 terms is a logistic regression on s_j = u_j . v: what is its derivative with respect to s_j?
+2. g_j = sigma(s_j) - t_j with t_0 = 1 (the context) and t_j = 0 (the negatives); the loss adds -log sigma(s_0) and -log sigma(-s_j).
+3. dL/du_j = g_j v and dL/dv = sum_j g_j u_j: accumulate grad_v from each u_j BEFORE updating u_j -= lr g_j v, and update v -= lr grad_v at the end.
+*/
+/*note 09.3
+This is word2vec's inner loop almost line for line (its `neu1e` is our grad_v). Real implementations
+run it on many threads without locks ("Hogwild!"): updates of different pairs rarely touch the
+same rows, and the occasional lost update does not hurt. Levy and Goldberg (2014) show what the
+vectors converge to: u_o . z_v = PMI(v, o) - log k.
+*/
+
+typedef struct {
+    float *v, *U;
+    const int *ids;
+    int k, d;
+} sgns_ctx;
+
+static double sgns_loss_ctx(void *p)
+{
+    sgns_ctx *c = p;
+    return sgns_loss(c->v, c->U, c->ids, c->k, c->d);
+}
+
+Test(ex09_3, step_is_minus_lr_times_the_numerical_gradient)
+{
+    enum { N = 7, D = 5, K = 3 };
+    rng_t rng;
+    rng_seed(&rng, 3);
+    float U[N * D], v[D], U0[N * D], v0[D], gU[N * D], gv[D], grad[D];
+    for (int i = 0; i < N * D; i++)
+        U[i] = rng_normal(&rng) * 0.7f;
+    for (int i = 0; i < D; i++)
+        v[i] = rng_normal(&rng) * 0.7f;
+    const int ids[K + 1] = {2, 5, 0, 6};
+    memcpy(U0, U, sizeof U), memcpy(v0, v, sizeof v);
+    /* Centered differences of the double-precision loss, h = 1e-3: truncation ~h^2 |l'''| < 1e-5,
+     * rounding ~1e-7/h = 1e-4; bound 2e-3 on the step below (lr 0.5 times the gradient). */
+    sgns_ctx c = {v0, U0, ids, K, D};
+    for (int i = 0; i < D; i++) {
+        float keep = v0[i];
+        v0[i] = keep + 1e-3f;
+        double lp = sgns_loss_ctx(&c);
+        v0[i] = keep - 1e-3f;
+        double lm = sgns_loss_ctx(&c);
+        v0[i] = keep;
+        gv[i] = (float)((lp - lm) / 2e-3);
+    }
+    for (int i = 0; i < N * D; i++) {
+        float keep = U0[i];
+        U0[i] = keep + 1e-3f;
+        double lp = sgns_loss_ctx(&c);
+        U0[i] = keep - 1e-3f;
+        double lm = sgns_loss_ctx(&c);
+        U0[i] = keep;
+        gU[i] = (float)((lp - lm) / 2e-3);
+    }
+    double want_loss = sgns_loss_ctx(&c);
+    const float lr = 0.5f;
+    float loss = sgns_step(v, U, ids, K, D, lr, grad);
+    cr_assert(fabs(loss - want_loss) < 1e-4 * (1 + want_loss), "loss: expected %.6f = -log sigma(u_o.v) - sum "
+              "log sigma(-u_k.v), got %.6f. Hint: the negatives enter with the minus sign inside sigma.", want_loss,
+              loss);
+    for (int i = 0; i < N * D; i++) {
+        float want = U0[i] - lr * gU[i];
+        cr_assert(fabsf(U[i] - want) < 2e-3f, "U[%d][%d] after the step: expected %.5f (old %.5f minus lr times the "
+                  "numerical gradient %.5f), got %.5f. Hint: dL/du_j = (sigma(s_j) - t_j) v, with t = 1 only for "
+                  "the context; step against the gradient.", i / D, i % D, want, U0[i], gU[i], U[i]);
+    }
+    for (int i = 0; i < D; i++) {
+        float want = v0[i] - lr * gv[i];
+        cr_assert(fabsf(v[i] - want) < 2e-3f, "v[%d] after the step: expected %.5f (old %.5f minus lr times the "
+                  "numerical gradient %.5f), got %.5f. Hint: dL/dv = sum_j (sigma(s_j) - t_j) u_j with the u_j "
+                  "as they were BEFORE this step.", i, want, v0[i], gv[i], v[i]);
+    }
+}
+
+Test(ex09_3, finite_for_huge_dot_products)
+{
+    float v[2] = {30, 30}, U[3 * 2] = {-30, -30, 30, 30, 1, 0}, grad[2];
+    const int ids[2] = {0, 1}; /* the context scores -1800, the negative +1800: the worst case */
+    float loss = sgns_step(v, U, ids, 1, 2, 0.01f, grad);
+    cr_assert(isfinite(loss) && fabsf(loss - 3600) < 1, "loss with s = -1800 (context) and +1800 (negative): "
+              "expected 3600, got %g. Hint: use log_sigmoid, which never overflows; log(sigmoidf(s)) is -inf.", loss);
+    for (int i = 0; i < 2; i++)
+        cr_assert(isfinite(v[i]) && isfinite(U[i]), "vectors must stay finite, got v[%d] = %g. Hint: sigmoidf is "
+                  "safe for any s.", i, v[i]);
+}
+
+/*hint 09.4
+1. What does the cosine ignore that the dot product does not?
+2. Divide the dot product by both vectors' lengths.
+3. cos = sum a_i b_i / (sqrt(sum a_i^2) sqrt(sum b_i^2)), accumulated in double, and 0 when a length is 0.
+*/
+/*note 09.4
+Normalizing every embedding to unit length once, then using dot products, gives the same ranking
+at a fraction of the cost: that is how nearest-neighbour indexes (FAISS's inner-product search)
+serve cosine similarity.
+*/
+
+Test(ex09_4, known_values)
+{
+    const float a[2] = {1, 0}, b[2] = {1, 1}, c[2] = {0, 3}, z[2] = {0, 0};
+    float ab = cosine(a, b, 2), ac = cosine(a, c, 2), az = cosine(a, z, 2);
+    cr_assert(fabsf(ab - 0.70710678f) < 1e-6f, "cos((1,0), (1,1)): expected 1/sqrt(2) = 0.70711, got %.5f. Hint: "
+              "divide the dot product by both lengths.", ab);
+    cr_assert(fabsf(ac) < 1e-7f, "cos((1,0), (0,3)): expected 0 (orthogonal), got %g.", ac);
+    cr_assert(az == 0, "cos with a zero vector: expected 0 (by convention), got %g. Hint: test the lengths before "
+              "dividing.", az);
+}
+
+Test(ex09_4, ignores_length)
+{
+    const float a[3] = {1, 2, 3}, b[3] = {2, 4, 6}, c[3] = {-10, -20, -30}, d[3] = {3, -1, 2};
+    float ab = cosine(a, b, 3), ac = cosine(a, c, 3), ad = cosine(a, d, 3);
+    cr_assert(fabsf(ab - 1) < 1e-6f && fabsf(ac + 1) < 1e-6f, "cos(a, 2a) and cos(a, -10a): expected 1 and -1, got "
+              "%g and %g. Hint: the cosine depends on the angle only, not on the lengths.", ab, ac);
+    cr_assert(fabsf(ad - 7.0f / 14.0f) < 1e-6f, "cos((1,2,3), (3,-1,2)): expected 7/14 = 0.5, got %g.", ad);
+}
+
+/*hint 09.5
+1. What rank does a score get when three scores share the value at positions 4, 5, 6 of the sorted order?
+2. Walk the sorted order in runs of equal scores; every member of a run gets the average of the 1-based ranks the run occupies.
+3. AUC = (sum of the positives' ranks - P (P + 1) / 2) / (P N), ranks counted from 1.
+*/
+/*note 09.5
+The rank form is how statistics packages compute the Mann-Whitney U test, and how the trapezoid
+area of chapter 6 comes out the same: a run of tied scores is one diagonal segment of the ROC
+curve, whose area is exactly the half credit the midranks give.
+*/
+
+Test(ex09_5, the_textbook_example)
+{
+    const float s[4] = {0.1f, 0.4f, 0.35f, 0.8f};
+    const int y[4] = {0, 0, 1, 1}; /* positives beat 3 of the 4 (positive, negative) pairs */
+    double auc = roc_auc(s, y, 4);
+    cr_assert(fabs(auc - 0.75) < 1e-9, "scores 0.1 0.4 0.35 0.8 with labels 0 0 1 1: expected 0.75, got %.4f. "
+              "Hint: ranks count from 1, and subtract P (P + 1) / 2.", auc);
+}
+
+Test(ex09_5, ties_count_one_half_whatever_their_order)
+{
+    const float s[6] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+    const int y[6] = {1, 0, 1, 0, 0, 1};
+    int pos_first[6] = {0, 2, 5, 1, 3, 4}, pos_last[6] = {1, 3, 4, 0, 2, 5};
+    double a = auc_from_order(s, y, pos_first, 6), b = auc_from_order(s, y, pos_last, 6);
+    cr_assert(fabs(a - 0.5) < 1e-9 && fabs(b - 0.5) < 1e-9, "six equal scores: expected AUC 0.5 with the positives "
+              "sorted first and last, got %.4f and %.4f. Hint: a run of tied scores all get the average of their "
+              "ranks.", a, b);
+    const float t[5] = {0.2f, 0.7f, 0.7f, 0.7f, 0.9f};
+    const int z[5] = {0, 1, 0, 0, 1};
+    int o1[5] = {0, 1, 2, 3, 4}, o2[5] = {0, 2, 3, 1, 4};
+    /* pairs: pos 0.7 vs neg 0.2 win, vs two negs 0.7 tie (2 x 1/2); pos 0.9 beats all 3: (1 + 1 + 3) / 6 */
+    double c = auc_from_order(t, z, o1, 5), d = auc_from_order(t, z, o2, 5);
+    cr_assert(fabs(c - 5.0 / 6) < 1e-9 && fabs(d - 5.0 / 6) < 1e-9, "scores 0.2 0.7 0.7 0.7 0.9, labels 0 1 0 0 1: "
+              "expected 5/6 in either tie order, got %.4f and %.4f. Hint: midranks.", c, d);
+}
+
+Test(ex09_5, agrees_with_the_trapezoids_of_chapter_6)
+{
+    rng_t rng;
+    rng_seed(&rng, 5);
+    enum { N = 300 };
+    float s[N];
+    int y[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = rng_uniform(&rng) < 0.4f;
+        s[i] = roundf((rng_normal(&rng) + y[i]) * 4) / 4; /* many ties */
+    }
+    double mine = roc_auc(s, y, N), lib = metrics_roc_auc(s, y, N);
+    cr_assert(fabs(mine - lib) < 1e-9, "300 scores with many ties: expected %.6f (trapezoids, metrics_roc_auc), got "
+              "%.6f. Hint: check the midranks and the P (P + 1) / 2.", lib, mine);
+}
+
+/*hint 09.6
+1. Which matrix's eigenvectors are the principal components, and what must be subtracted from the data first?
+2. Center each column, C = Xc^T Xc / (n - 1) (matmul with trans_a = 1), power_step iters times from a random w, flip the sign so the largest |coordinate| is positive.
+3. Deflate before the second component: lambda = w^T C w, C -= lambda w w^T; proj[i][c] = Xc[i] . comps[c].
+*/
+/*note 09.6
+Power iteration converges at the rate lambda_2 / lambda_1; Lanczos and randomized SVD (sklearn's
+default PCA solver for large data) get the top components of million-row matrices the same way,
+touching the data only through matrix products.
+*/
+
+/* 500 points in 3-D: standard deviations 3, 1, 0.1 along an orthonormal basis R, shifted by mean. */
+static void pca_data(float *X, float R[3][3], int n)
+{
+    const float s = 0.6f, c = 0.8f; /* R: a rotation about z, then rows as axes */
+    float axes[3][3] = {{c, s, 0}, {-s * 0.6f, c * 0.6f, 0.8f}, {s * 0.8f, -c * 0.8f, 0.6f}};
+    memcpy(R, axes, sizeof axes);
+    const float sd[3] = {3, 1, 0.1f}, mean[3] = {20, -30, 10};
+    rng_t rng;
+    rng_seed(&rng, 6);
+    for (int i = 0; i < n; i++) {
+        float z[3] = {rng_normal(&rng) * sd[0], rng_normal(&rng) * sd[1], rng_normal(&rng) * sd[2]};
+        for (int j = 0; j < 3; j++)
+            X[i * 3 + j] = mean[j] + z[0] * R[0][j] + z[1] * R[1][j] + z[2] * R[2][j];
+    }
+}
+
+Test(ex09_6, finds_the_axes_of_a_shifted_ellipsoid)
+{
+    enum { N = 500, D = 3 };
+    static float X[N * D], Xc[N * D], proj[N * 2];
+    float R[3][3], comps[2 * D], C[D * D], w[D];
+    pca_data(X, R, N);
+    rng_t rng;
+    rng_seed(&rng, 7);
+    pca_2d(proj, comps, X, N, D, 300, Xc, C, w, &rng);
+    for (int c = 0; c < 2; c++) {
+        double dot = 0, norm = 0;
+        for (int j = 0; j < D; j++)
+            dot += comps[c * D + j] * R[c][j], norm += comps[c * D + j] * comps[c * D + j];
+        cr_assert(fabs(sqrt(norm) - 1) < 1e-3, "component %d: expected a unit vector, got length %.4f. Hint: "
+                  "power_step normalizes; store w itself.", c + 1, sqrt(norm));
+        cr_assert(fabs(dot) > 0.995, "component %d: expected the axis (%.2f, %.2f, %.2f) (sd %s), got (%.3f, %.3f, "
+                  "%.3f). Hint: %s", c + 1, R[c][0], R[c][1], R[c][2], c ? "1" : "3", comps[c * D], comps[c * D + 1],
+                  comps[c * D + 2], c ? "deflate C by lambda_1 w_1 w_1^T before looking for the second component"
+                                      : "center the columns first: the mean (20, -30, 10) is not a direction of "
+                                        "variance");
+        int big = 0;
+        for (int j = 1; j < D; j++)
+            big = fabsf(comps[c * D + j]) > fabsf(comps[c * D + big]) ? j : big;
+        cr_assert(comps[c * D + big] > 0, "component %d: expected its largest coordinate to be positive (the sign "
+                  "convention), got %g. Hint: flip w when w[big] < 0.", c + 1, comps[c * D + big]);
+    }
+    double mean[D] = {0};
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < D; j++)
+            mean[j] += X[i * D + j] / (double)N;
+    for (int i = 0; i < N; i += 37)
+        for (int c = 0; c < 2; c++) {
+            double want = 0;
+            for (int j = 0; j < D; j++)
+                want += (X[i * D + j] - mean[j]) * comps[c * D + j];
+            cr_assert(fabs(proj[i * 2 + c] - want) < 1e-3 * (1 + fabs(want)), "proj[%d][%d]: expected the centered "
+                      "point's coordinate %.4f, got %.4f. Hint: project Xc, not X.", i, c, want, proj[i * 2 + c]);
+        }
+}
+
+Test(ex09_6, projections_have_the_variances_of_the_axes)
+{
+    enum { N = 500, D = 3 };
+    static float X[N * D], Xc[N * D], proj[N * 2];
+    float R[3][3], comps[2 * D], C[D * D], w[D];
+    pca_data(X, R, N);
+    rng_t rng;
+    rng_seed(&rng, 8);
+    pca_2d(proj, comps, X, N, D, 300, Xc, C, w, &rng);
+    for (int c = 0; c < 2; c++) {
+        double m = 0, v = 0;
+        for (int i = 0; i < N; i++)
+            m += proj[i * 2 + c];
+        m /= N;
+        for (int i = 0; i < N; i++)
+            v += (proj[i * 2 + c] - m) * (proj[i * 2 + c] - m);
+        double sd = sqrt(v / (N - 1)), want = c ? 1.0 : 3.0;
+        cr_assert(fabs(m) < 1e-2 && fabs(sd - want) < 0.25 * want, "projection on component %d: expected mean 0 "
+                  "and standard deviation about %.0f, got mean %.3f, sd %.3f. Hint: centered data, unit components, "
+                  "and a second component orthogonal to the first.", c + 1, want, m, sd);
+    }
+}
+
+/*hint 09.7
+1. What is the degree of a node in A + I, and which nodes' degrees scale the weight of the arc u -> v?
+2. First pass: d_v = sum of row v's weights (the self loop included). Second pass: multiply each weight a_uv by 1/sqrt(d_u) and 1/sqrt(d_v).
+3. Ahat_uv = (A + I)_uv / sqrt(d~_u d~_v) with d~_v = 1 + deg(v) for an unweighted graph.
+*/
+/*note 09.7
+The symmetric normalization makes Ahat's eigenvalues lie in (-1, 1], so stacking layers neither
+explodes nor vanishes; Kipf and Welling call adding I the "renormalization trick". GraphSAGE uses
+the row average D^-1 A instead, and GAT learns the weights with attention (chapter 10).
+*/
+
+/* The path 0-1-2 as A + I, built by hand (structure and weights of A + I, lists sorted). */
+static graph_t path_plus_i(long *off, int *tg, float *wt)
+{
+    const long o[4] = {0, 2, 5, 7};
+    const int t[7] = {0, 1, 0, 1, 2, 1, 2};
+    for (int i = 0; i < 4; i++)
+        off[i] = o[i];
+    for (int i = 0; i < 7; i++)
+        tg[i] = t[i], wt[i] = 1;
+    return (graph_t){.n = 3, .m = 7, .offsets = off, .targets = tg, .weights = wt};
+}
+
+Test(ex09_7, path_of_three)
+{
+    long off[4];
+    int tg[7];
+    float wt[7], dinv[3];
+    graph_t a = path_plus_i(off, tg, wt);
+    gcn_normalize(&a, dinv);
+    /* d~ = 2, 3, 2: diagonal 1/2, 1/3, 1/2; off-diagonal 1/sqrt(2 * 3) */
+    const float want[7] = {0.5f, 0.40824829f, 0.40824829f, 1.0f / 3, 0.40824829f, 0.40824829f, 0.5f};
+    const char *where[7] = {"(0,0)", "(0,1)", "(1,0)", "(1,1)", "(1,2)", "(2,1)", "(2,2)"};
+    for (int i = 0; i < 7; i++)
+        cr_assert(fabsf(a.weights[i] - want[i]) < 1e-6f, "path 0-1-2, Ahat%s: expected %.5f, got %.5f. Hint: the "
+                  "degrees of A + I are 2, 3, 2 (the self loop counts), and the weight u -> v is divided by "
+                  "sqrt(d_u d_v), not by d_u.", where[i], want[i], a.weights[i]);
+}
+
+Test(ex09_7, sqrt_degree_is_an_eigenvector_of_eigenvalue_one)
+{
+    /* Ahat d~^(1/2) = D~^-1/2 (A + I) 1 = D~^-1/2 d~ = d~^(1/2): checks every weight at once, on the karate club. */
+    edges_t e;
+    cr_assert(edges_load(&e, DATASETS "/karate/karate.edges", 34, 0) == 0);
+    /* the structure of A + I by hand (no exercise code): neighbours sorted with the node itself merged in */
+    long off[35] = {0};
+    int tg[34 + 156];
+    float wt[34 + 156], dinv[34], x[34], y[34];
+    int deg[34] = {0};
+    for (long i = 0; i < e.count; i++)
+        deg[e.src[i]]++, deg[e.dst[i]]++;
+    for (int v = 0; v < 34; v++)
+        off[v + 1] = off[v] + deg[v] + 1;
+    for (int v = 0; v < 34; v++) {
+        long k = off[v];
+        for (int u = 0; u < 34; u++) {
+            int adj = u == v;
+            for (long i = 0; i < e.count && !adj; i++)
+                adj = (e.src[i] == u && e.dst[i] == v) || (e.src[i] == v && e.dst[i] == u);
+            if (adj)
+                tg[k] = u, wt[k++] = 1;
+        }
+    }
+    graph_t a = {.n = 34, .m = 190, .offsets = off, .targets = tg, .weights = wt};
+    gcn_normalize(&a, dinv);
+    for (int v = 0; v < 34; v++)
+        x[v] = sqrtf(1.0f + KARATE_DEG[v]);
+    spmm(y, &a, x, 1);
+    for (int v = 0; v < 34; v++)
+        cr_assert(fabsf(y[v] - x[v]) < 1e-4f * x[v], "karate club: (Ahat sqrt(d~))[%d]: expected %.5f, got %.5f. "
+                  "Hint: D~^-1/2 (A + I) D~^-1/2 with d~ = 1 + deg must map sqrt(d~) to itself; is the self loop "
+                  "counted in d~?", v, x[v], y[v]);
+    edges_free(&e);
+}
+
+/* --- the chapter's other promises (no points) -------------------------------------------------- */
+
+typedef struct {
+    const char *text;
+    int n_nodes, options;
+    int rc;
+} load_case;
+
+static void load_case_run(void *p)
+{
+    load_case *c = p;
+    char path[] = "/tmp/ch09_edges_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, c->text, strlen(c->text)) != (ssize_t)strlen(c->text))
+        _exit(99);
+    close(fd);
+    edges_t e;
+    int rc = edges_load(&e, path, c->n_nodes, c->options);
+    unlink(path);
+    if (rc == 0)
+        edges_free(&e);
+    _exit(rc == 0 ? 0 : 1);
+}
+
+static void expect_load_error(const char *text, int n_nodes, int options, const char *line_tag, const char *what)
+{
+    load_case c = {text, n_nodes, options, 0};
+    char err[2048];
+    int status = capture_stderr(load_case_run, &c, err, sizeof err);
+    cr_assert(status == 1, "edges_load on %s: expected it to return -1, got exit status %d; stderr: %s", what, status,
+              err);
+    cr_assert(strstr(err, line_tag) != NULL, "edges_load on %s: expected the message to name the line '%s', got: %s",
+              what, line_tag, err);
+    cr_assert(strstr(err, "hint:") != NULL, "edges_load on %s: expected a hint, got: %s", what, err);
+}
+
+Test(ch09, malformed_line_is_reported_with_file_and_line)
+{
+    expect_load_error("0 1\n1 2\n2 x\n", 0, 0, ":3: expected 'u v [w]'", "a malformed third line");
+    expect_load_error("# header\n0 1 0.5 junk\n", 0, 0, ":2: expected", "trailing junk after the weight");
+    expect_load_error("0\n", 0, 0, ":1: expected", "a line with one id");
+}
+
+Test(ch09, out_of_range_self_loop_and_empty)
+{
+    expect_load_error("0 1\n1 34\n", 34, 0, ":2: node id 34 is out of range: expected 0..33", "an id past n - 1");
+    expect_load_error("0 1\n-1 2\n", 0, 0, ":2: node id -1 is out of range", "a negative id");
+    expect_load_error("0 1\n2 2\n", 0, 0, ":2: self loop 2 - 2 where none is allowed", "a forbidden self loop");
+    expect_load_error("# nothing\n\n", 0, 0, "the graph is empty", "a file without edges");
+    load_case ok = {"0 1\n2 2 0.5\n", 0, EDGES_ALLOW_SELF_LOOPS, 0};
+    char err[512];
+    int status = capture_stderr(load_case_run, &ok, err, sizeof err);
+    cr_assert(status == 0, "a self loop with EDGES_ALLOW_SELF_LOOPS must load; got status %d: %s", status, err);
+}
+
+Test(ch09, empty_package_list_is_an_error)
+{
+    packages_t pk;
+    FILE *f = tmpfile();
+    cr_assert(f);
+    fputs("# nothing here\n\n", f);
+    rewind(f);
+    int rc = packages_read(&pk, f, "empty.txt");
+    fclose(f);
+    cr_assert(rc == -1, "an empty package list: expected -1, got %d", rc);
+}
+
+Test(ch09, package_sample_loads)
+{
+    packages_t pk;
+    cr_assert(packages_load(&pk, DATASETS "/debian-packages-sample/packages.txt") == 0);
+    cr_assert(pk.n == 600 && pk.deps.count > 300, "the committed excerpt: expected 600 packages and more than 300 "
+              "dependencies among them, got %d and %ld", pk.n, pk.deps.count);
+    int py = -1;
+    for (int s = 0; s < pk.n_sections; s++)
+        if (strcmp(pk.sections[s], "python") == 0)
+            py = s;
+    cr_assert(py >= 0, "the excerpt has a 'python' section");
+    packages_free(&pk);
+}
+
+/* GCN backward against centered differences of sum(Q * R), R a random upstream gradient, on a
+ * 5-node graph with hand-made symmetric weights (no exercise code). tanh-free: the ReLU has kinks,
+ * which gradcheck detects and skips. Bound: 1e-2 relative at h = 1e-2 (float32 forward). */
+typedef struct {
+    gcn_t *m;
+    const float *X, *R;
+} gcn_ctx;
+
+static double gcn_upstream_loss(void *p)
+{
+    gcn_ctx *c = p;
+    gcn_forward(c->m, c->X);
+    return gradcheck_dot(c->m->Q, c->R, (size_t)c->m->n * c->m->K);
+}
+
+Test(ch09, gcn_backward_matches_centered_differences)
+{
+    static long off[6] = {0, 3, 6, 9, 11, 13};
+    static int tg[13] = {0, 1, 2, 0, 1, 3, 0, 2, 4, 1, 3, 2, 4};
+    static float wt[13] = {0.4f, 0.3f, 0.2f, 0.3f, 0.5f, 0.25f, 0.2f, 0.35f, 0.3f, 0.25f, 0.6f, 0.3f, 0.5f};
+    graph_t a = {.n = 5, .m = 13, .offsets = off, .targets = tg, .weights = wt};
+    rng_t rng;
+    rng_seed(&rng, 11);
+    gcn_t m = gcn_new(&a, 4, 6, 3, &rng);
+    float X[5 * 4], R[5 * 3];
+    for (int i = 0; i < 20; i++)
+        X[i] = rng_normal(&rng);
+    gradcheck_random_upstream(R, 15, &rng);
+    gcn_forward(&m, X);
+    memcpy(m.dQ, R, sizeof R);
+    gcn_backward(&m, X);
+    gcn_ctx c = {&m, X, R};
+    double e1 = gradcheck_max_rel_error(gcn_upstream_loss, &c, m.W1, m.dW1, 4 * 6, 1e-2f);
+    double e2 = gradcheck_max_rel_error(gcn_upstream_loss, &c, m.W2, m.dW2, 6 * 3, 1e-2f);
+    cr_assert(e1 < 1e-2 && e2 < 1e-2, "GCN backward: relative errors %.2g (W1) and %.2g (W2), bound 1e-2", e1, e2);
+    gcn_free(&m);
+}
