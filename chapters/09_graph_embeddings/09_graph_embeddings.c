@@ -654,8 +654,8 @@ static int *noise_table(const graph_t *g, int T)
 
 /* Z (n, d) small and random, U (n, d) zero. */
 /* sgns_train: rounds first .. first + epochs - 1 of total_epochs (the learning rate decays over
- * all of them) on walks over g, updating Z (n, d) and U (n, d). Logs the mean loss of every chunk
- * of walks to log (columns step, epoch, train_loss, val_auc; val_auc = NAN here) when log is not
+ * all of them) on walks over g, updating Z (n, d) and U (n, d). Logs the mean loss of every
+ * twentieth of a round to log (columns step, epoch, train_loss) when log is not
  * NULL. Returns the mean loss of the last round. */
 static void sgns_init(float *Z, float *U, int n, int d, rng_t *rng)
 {
@@ -688,7 +688,6 @@ static double sgns_train(float *Z, float *U, const graph_t *g, const sgns_config
             progress_begin(&bar, lab, n);
         double epoch_loss = 0, chunk_loss = 0;
         long epoch_pairs = 0, chunk_pairs = 0;
-        const int chunk = n / 20 > 1 ? n / 20 : 1;
         for (int s = 0; s < n; s++) {
             double t0 = clock_seconds();
             int len = uniform ? walk_uniform(walk, g, order[s], c->walk_len, rng)
@@ -714,11 +713,11 @@ static double sgns_train(float *Z, float *U, const graph_t *g, const sgns_config
             }
             st->sgns_s += clock_seconds() - t1;
             done_walks++;
-            if ((s + 1) % chunk == 0 || s + 1 == n) {
+            if ((long)(s + 1) * 20 / n != (long)s * 20 / n) { /* a twentieth of the round is done */
                 double mean = chunk_pairs ? chunk_loss / chunk_pairs : 0;
                 nn_check_finite(mean, "skip-gram loss", (long)done_walks);
                 if (log)
-                    csvlog_row(log, (double[]){done_walks, e - 1 + (s + 1.0) / n, mean, NAN});
+                    csvlog_row(log, (double[]){done_walks, e - 1 + (s + 1.0) / n, mean});
                 epoch_loss += chunk_loss, epoch_pairs += chunk_pairs;
                 chunk_loss = 0, chunk_pairs = 0;
                 if (label)
@@ -1528,7 +1527,7 @@ static int packages_load(packages_t *out, const char *path)
 
 **The karate club.** With 200 node2vec walks of 20 steps from every member, a softmax regression
 on the 16-dimensional embeddings, trained on the factions of a random half of the club, predicts
-the other half's about 93% of the time (the mean over 20 random halves). The first two principal
+the other half's about 92% of the time (the mean over 20 random halves). The first two principal
 components already separate the two sides:
 
 ![The karate club's node2vec embeddings projected on their first two principal components, coloured by the faction each member joined.](out/09/karate_pca.svg)
@@ -1545,12 +1544,11 @@ faction each member joined; the double circle marks the miss:
 **The package graph.** On the machine that wrote this chapter `apt-cache dumpavail` listed about
 64,000 packages with about 250,000 dependencies among them (your numbers depend on your apt
 sources). Three rounds of walks (20 nodes each, window 3, 5 negatives, $d = 32$) are
-3.3 million walk steps and 12.8 million skip-gram pairs, about 30 seconds of one core. The
+3.3 million walk steps and 12.8 million skip-gram pairs; the whole program takes about half a
+minute of one core. The
 skip-gram loss falls and the validation AUC rises round by round:
 
-![DeepWalk on the package graph: the skip-gram loss over the three rounds of walks.](out/09/loss.svg)
-
-![The validation AUC (dot product) of held-out dependencies after each round.](out/09/val_auc.svg)
+![DeepWalk on the package graph: the skip-gram loss over the three rounds of walks, and the validation AUC (dot product) of held-out dependencies after each round.](out/09/loss.svg)
 
 The test edges tell a story in two parts. Against *random* non-edges, the dot product reaches an
 AUC of about 0.92, above the 0.9 we aimed for, but a score that learns nothing, the sum of the two
@@ -1561,8 +1559,8 @@ the vectors' lengths, wins it. The cosine (about 0.61) throws length away and lo
 
 So we make the test fair: for each held-out edge $(u, v)$ we draw a non-edge $(u, x)$ with $x$ as
 popular as a real dependency target (drawn in proportion to its degree). Now the degrees alone
-are no better than chance (about 0.52), the dot product falls to about 0.71, the cosine to about
-0.77, and the score skip-gram actually trained, center against context
+are no better than chance (about 0.53), the dot product falls to about 0.71, the cosine to about
+0.76, and the score skip-gram actually trained, center against context
 $\frac12 (z_u^\top u_v + z_v^\top u_u)$, reaches about 0.92. It has learnt *which* popular
 library a package needs, not only that it needs one:
 
@@ -1571,7 +1569,7 @@ library a package needs, not only that it needs one:
 Euclidean distance is worst everywhere (about 0.26 with random negatives, below chance: the
 short vectors of rare packages are close to each other). And the section of a package (`libs`,
 `python`, `perl`, `devel`, ... the ten most common) is predicted from its embedding alone for
-about 69% of held-out packages, where always answering the most common section (`libs`) scores
+about 67% of held-out packages, where always answering the most common section (`libs`) scores
 about 19%.
 */
 
@@ -1643,6 +1641,18 @@ static int run_karate(const flags_t *f, const char *datadir, rng_t *rng)
 
     /* node2vec embeddings */
     const int d = 16, n = g.n;
+    {   /* one skip-gram step must lower its pair's loss (exercise 09.3 at work) */
+        float v[16], Ut[6 * 16], grad[16];
+        for (int i = 0; i < 16; i++)
+            v[i] = rng_normal(rng) * 0.3f;
+        for (int i = 0; i < 6 * 16; i++)
+            Ut[i] = rng_normal(rng) * 0.3f;
+        const int ids[6] = {0, 1, 2, 3, 4, 5};
+        double before = sgns_loss(v, Ut, ids, 5, 16);
+        sgns_step(v, Ut, ids, 5, 16, 0.1f, grad);
+        printf("one skip-gram step (lr 0.1, 5 negatives) on random vectors: the pair's loss goes from %.3f to %.3f\n",
+               before, sgns_loss(v, Ut, ids, 5, 16));
+    }
     sgns_config c = {.d = d, .walk_len = 20, .window = 5, .negatives = 5, .lr = 0.025f, .p = 1.0f, .q = 0.5f};
     float *Z = nn_malloc(sizeof(float) * (size_t)n * d), *U = nn_malloc(sizeof(float) * (size_t)n * d);
     sgns_stats st;
@@ -1853,7 +1863,10 @@ static int run_packages(const flags_t *f, const char *packages, int epochs, rng_
                val.count / 2, test.count / 2);
         char path[4096];
         csvlog log;
-        if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "step,epoch,train_loss,val_auc") != 0)
+        csvlog vlog;
+        if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "step,epoch,train_loss") != 0)
+            return -1;
+        if (csvlog_open(&vlog, io_join(path, f->out, "val.csv"), "epoch,val_auc") != 0)
             return -1;
         float *scores = nn_malloc(sizeof(float) * (size_t)(val.count > test.count ? val.count : test.count) + 1);
         /* one round of walks at a time, so that the validation AUC is watched as it learns */
@@ -1863,17 +1876,18 @@ static int run_packages(const flags_t *f, const char *packages, int epochs, rng_
             sgns_train(Z, U, &train, &c, e, 1, epochs, rng, &log, &st, "packages");
             busy += st.walk_s + st.sgns_s, steps += st.walk_steps, pairs += st.pairs;
             val_auc = pairs_auc(scores, &val, Z, U, d, SIM_DOT);
-            csvlog_row(&log, (double[]){(double)e * train.n, e, NAN, val_auc});
+            csvlog_row(&vlog, (double[]){e, val_auc});
             printf("  round %d: validation AUC (dot product) %.4f\n", e, val_auc);
         }
         printf("DeepWalk: %.0f walk steps and %.0f skip-gram pairs in %.1fs\n", steps, pairs, busy);
-        rc |= csvlog_close(&log);
-        const char *loss_series[] = {"train_loss:skip-gram loss (training)", NULL};
-        const char *auc_series[] = {"val_auc:validation AUC (dot product)", NULL};
-        rc |= plot_curves(f->out, "loss", "log.csv", "DeepWalk on the package graph: skip-gram loss", "round of walks",
-                          "loss", "epoch", loss_series);
-        rc |= plot_curves(f->out, "val_auc", "log.csv", "DeepWalk on the package graph: held-out edges", "round of walks",
-                          "ROC AUC", "epoch", auc_series);
+        rc |= csvlog_close(&log) | csvlog_close(&vlog);
+        rc |= plot_render(f->out, "loss", 800, 500,
+                          "set title 'DeepWalk on the package graph'\nset xlabel 'rounds of walks'\n"
+                          "set ylabel 'skip-gram loss (training)'\nset y2label 'ROC AUC (validation, dot product)'\n"
+                          "set ytics nomirror\nset y2tics\nset key center right\nset xrange [0:*]\n"
+                          "plot 'log.csv' using 'epoch':'train_loss' with lines lw 2 title 'training loss', "
+                          "'val.csv' using 'epoch':'val_auc' axes x1y2 with linespoints lw 2 pt 7 "
+                          "title 'validation AUC'");
         pairs_t hard;
         pairs_degree_matched(&hard, &test, &full, rng);
         rc |= report_links(f->out, &test, &hard, &train, Z, U, d, scores);
@@ -1894,8 +1908,10 @@ int main(int argc, char **argv)
         {"--packages", FLAG_STRING, &packages, "read this apt-cache dumpavail file instead of running apt-cache"},
         {"--bench", FLAG_SWITCH, &bench, "only the benchmark: DeepWalk on the package graph, one line of results"},
     };
-    flags_parse(&f, argc, argv, "Chapter 9: graph embeddings (DeepWalk, node2vec, skip-gram, GCN) on the karate "
-                "club and Debian's package graph.", extra, 2);
+    int parsed = flags_parse(&f, argc, argv, "Chapter 9: graph embeddings (DeepWalk, node2vec, skip-gram, GCN) on "
+                             "the karate club and Debian's package graph.", extra, 2);
+    if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
+        return parsed < 0 ? 2 : 0;
     if (io_mkdirs(f.out) != 0)
         return 1;
     const char *datadir = f.data ? f.data : "datasets";
