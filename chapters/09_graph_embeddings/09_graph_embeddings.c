@@ -33,6 +33,7 @@ The graph structure, the walks, skip-gram, PCA and the GCN are this chapter's ow
 */
 
 #include "csvlog.h"    /* out/09/log.csv */
+#include "edgelist.h"  /* edgelist_read: an edge-list file into CSR (graph_t below) */
 #include "error.h"     /* nn_error, nn_fatal, nn_malloc, nn_check_finite */
 #include "flags.h"     /* --epochs --seed --quick --out --data --help, plus this chapter's options */
 #include "graphviz.h"  /* the karate club drawn by dot */
@@ -81,29 +82,29 @@ each stop the program with a paragraph naming the file and line.
 **Why not the adjacency matrix?** $A$ has $n^2$ entries: for the package graph's 63,000 nodes,
 16 GB of floats, of which 99.99% are zero. Every algorithm in this chapter asks one question,
 "what are the neighbours of $v$?", and the layout that answers it fastest is **compressed sparse
-row** (CSR): all neighbour lists concatenated in one array `targets` ($m$ entries for $m$ stored
-arcs), and an array `offsets` of $n+1$ entries such that the neighbours of $v$ are
-`targets[offsets[v]]` to `targets[offsets[v+1] - 1]`. Memory: $n + 1 + 2m$ numbers. The
+row** (CSR): all neighbour lists concatenated in one array `col` ($m$ entries for $m$ stored
+arcs, with their weights in `w` at the same places), and an array `row_ptr` of $n+1$ entries
+such that the neighbours of $v$ are `col[row_ptr[v]]` to `col[row_ptr[v+1] - 1]`. Memory: $n + 1 + 2m$ numbers. The
 karate club as CSR:
 
 ```dot
 digraph csr {
   rankdir=LR; node [shape=record, fontname="sans", fontsize=11];
-  off [label="offsets | 0 | 16 | 25 | 35 | ... | 139 | 156"];
-  tgt [label="targets | 1 | 2 | 3 | ... | 31 | 0 | 2 | ... | 8 | 9 | ... | 32"];
-  off -> tgt [label=" node 0: targets[0..16)", fontname="sans", fontsize=10];
+  off [label="row_ptr | 0 | 16 | 25 | 35 | ... | 139 | 156"];
+  tgt [label="col | 1 | 2 | 3 | ... | 31 | 0 | 2 | ... | 8 | 9 | ... | 32"];
+  off -> tgt [label=" node 0: col[0..16)", fontname="sans", fontsize=10];
 }
 ```
 
 Building CSR from an edge list is a *counting sort* by source node, in three passes: count each
 node's out-degree, turn the counts into starting offsets by an exclusive prefix sum
-($\mathrm{offsets}_0 = 0$, $\mathrm{offsets}_{v+1} = \mathrm{offsets}_v + \deg(v)$), then walk
+($\mathrm{row\_ptr}_0 = 0$, $\mathrm{row\_ptr}_{v+1} = \mathrm{row\_ptr}_v + \deg(v)$), then walk
 the edges again and drop each target into the next free slot of its source. It costs $O(n + m)$
 time, and nothing ever moves twice.
 
 ### Exercise 09.1 — an edge list into CSR
 
-Fill `g->offsets` (n + 1 entries, zeroed on entry), `g->targets` and `g->weights` (room for
+Fill `g->row_ptr` (n + 1 entries, zeroed on entry), `g->col` and `g->w` (room for
 `g->m` arcs) from the edge list `e`: edge $i$ goes from `e->src[i]` to `e->dst[i]` with weight
 `e->w[i]`. When `undirected` is set, each edge is stored in both directions, except a self loop
 $u$–$u$, which is stored once. Within a node's list, keep the arcs in the order the edges come in
@@ -118,15 +119,9 @@ typedef struct {
     float *w;       /* (count) */
 } edges_t;
 
-/* A graph in compressed sparse row form: the neighbours of v are targets[offsets[v] ..
- * offsets[v+1]), with weights[] alongside. An undirected edge is stored as two arcs. */
-typedef struct {
-    int n;
-    long m;         /* number of stored arcs */
-    long *offsets;  /* (n + 1) */
-    int *targets;   /* (m) */
-    float *weights; /* (m) */
-} graph_t;
+/* The graph type is the library's (common/edgelist.h): the neighbours of v are
+ * col[row_ptr[v] .. row_ptr[v+1]), with w[] alongside; an undirected edge is stored as two arcs. */
+typedef edgelist_graph_t graph_t;
 
 static void edges_free(edges_t *e)
 {
@@ -134,13 +129,7 @@ static void edges_free(edges_t *e)
     memset(e, 0, sizeof *e);
 }
 
-static void graph_free(graph_t *g)
-{
-    free(g->offsets), free(g->targets), free(g->weights);
-    memset(g, 0, sizeof *g);
-}
-
-static inline long graph_degree(const graph_t *g, int v) { return g->offsets[v + 1] - g->offsets[v]; }
+static inline long graph_degree(const graph_t *g, int v) { return g->row_ptr[v + 1] - g->row_ptr[v]; }
 
 static int cmp_arc(const void *a, const void *b)
 {
@@ -155,7 +144,7 @@ static void graph_sort_neighbours(graph_t *g)
     int cap = 0;
     int *pairs = NULL;
     for (int v = 0; v < g->n; v++) {
-        long a = g->offsets[v], d = graph_degree(g, v);
+        long a = g->row_ptr[v], d = graph_degree(g, v);
         if (d < 2)
             continue;
         if (d > cap) {
@@ -164,13 +153,13 @@ static void graph_sort_neighbours(graph_t *g)
             pairs = nn_malloc(sizeof(int) * 2 * (size_t)cap);
         }
         for (long i = 0; i < d; i++) {
-            pairs[2 * i] = g->targets[a + i];
-            memcpy(&pairs[2 * i + 1], &g->weights[a + i], sizeof(float));
+            pairs[2 * i] = g->col[a + i];
+            memcpy(&pairs[2 * i + 1], &g->w[a + i], sizeof(float));
         }
         qsort(pairs, (size_t)d, 2 * sizeof(int), cmp_arc);
         for (long i = 0; i < d; i++) {
-            g->targets[a + i] = pairs[2 * i];
-            memcpy(&g->weights[a + i], &pairs[2 * i + 1], sizeof(float));
+            g->col[a + i] = pairs[2 * i];
+            memcpy(&g->w[a + i], &pairs[2 * i + 1], sizeof(float));
         }
     }
     free(pairs);
@@ -184,25 +173,25 @@ static void graph_from_edges(graph_t *g, const edges_t *e, int undirected)
         loops += e->src[i] == e->dst[i];
     g->n = e->n;
     g->m = undirected ? 2 * e->count - loops : e->count;
-    g->offsets = nn_calloc((size_t)e->n + 1, sizeof(long));
-    g->targets = nn_calloc((size_t)g->m + 1, sizeof(int));
-    g->weights = nn_calloc((size_t)g->m + 1, sizeof(float));
+    g->row_ptr = nn_calloc((size_t)e->n + 1, sizeof(long));
+    g->col = nn_calloc((size_t)g->m + 1, sizeof(int));
+    g->w = nn_calloc((size_t)g->m + 1, sizeof(float));
     long *next = nn_calloc((size_t)e->n + 1, sizeof(long));
     /* BEGIN EXERCISE 09.1 (2 points): an edge list into CSR by counting sort */
     for (long i = 0; i < e->count; i++) {
-        g->offsets[e->src[i] + 1]++;
+        g->row_ptr[e->src[i] + 1]++;
         if (undirected && e->src[i] != e->dst[i])
-            g->offsets[e->dst[i] + 1]++;
+            g->row_ptr[e->dst[i] + 1]++;
     }
     for (int v = 0; v < e->n; v++)
-        g->offsets[v + 1] += g->offsets[v];
+        g->row_ptr[v + 1] += g->row_ptr[v];
     for (int v = 0; v < e->n; v++)
-        next[v] = g->offsets[v];
+        next[v] = g->row_ptr[v];
     for (long i = 0; i < e->count; i++) {
         int u = e->src[i], v = e->dst[i];
-        g->targets[next[u]] = v, g->weights[next[u]++] = e->w[i];
+        g->col[next[u]] = v, g->w[next[u]++] = e->w[i];
         if (undirected && u != v)
-            g->targets[next[v]] = u, g->weights[next[v]++] = e->w[i];
+            g->col[next[v]] = u, g->w[next[v]++] = e->w[i];
     }
     /* END EXERCISE */
     free(next);
@@ -212,15 +201,15 @@ static void graph_from_edges(graph_t *g, const edges_t *e, int undirected)
 /* 1 if the arc u -> v exists (binary search in u's sorted list). */
 static int graph_has_edge(const graph_t *g, int u, int v)
 {
-    long lo = g->offsets[u], hi = g->offsets[u + 1];
+    long lo = g->row_ptr[u], hi = g->row_ptr[u + 1];
     while (lo < hi) {
         long mid = lo + (hi - lo) / 2;
-        if (g->targets[mid] < v)
+        if (g->col[mid] < v)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < g->offsets[u + 1] && g->targets[lo] == v;
+    return lo < g->row_ptr[u + 1] && g->col[lo] == v;
 }
 
 /* Merge repeated arcs (a multigraph's parallel edges) into one, adding their weights. The lists
@@ -229,28 +218,28 @@ static void graph_merge_parallel(graph_t *g)
 {
     long w = 0, start = 0;
     for (int v = 0; v < g->n; v++) {
-        long end = g->offsets[v + 1];
+        long end = g->row_ptr[v + 1];
         long first = w;
         for (long i = start; i < end; i++) {
-            if (w > first && g->targets[w - 1] == g->targets[i])
-                g->weights[w - 1] += g->weights[i];
+            if (w > first && g->col[w - 1] == g->col[i])
+                g->w[w - 1] += g->w[i];
             else
-                g->targets[w] = g->targets[i], g->weights[w++] = g->weights[i];
+                g->col[w] = g->col[i], g->w[w++] = g->w[i];
         }
         start = end;
-        g->offsets[v + 1] = w;
+        g->row_ptr[v + 1] = w;
     }
     g->m = w;
 }
 
 /*md
-**Reading an edge list.** `edges_load` reads `u v [w]` lines (`#` starts a comment, blank lines
-are skipped). With `n_nodes > 0` every id must be below it, otherwise $n$ is one more than the
-largest id seen. Every problem is reported with the file name and line number and the function
-returns -1; the program decides to stop.
+**Reading an edge list** is the library's job: `edgelist_read` in `common/edgelist.h` reads
+`u v [w]` lines (`#` starts a comment) straight into this CSR form, with the same counting idea,
+and reports a malformed line, an id out of range, a forbidden self loop or an empty file with the
+file name and line number, returning -1 so that the program decides to stop. The chapter's own
+`graph_from_edges` builds the graphs that exist only in memory: the package dependencies, the
+training graph of 9.8, $A + I$ for the GCN.
 */
-
-enum { EDGES_ALLOW_SELF_LOOPS = 1 };
 
 static int edges_push(edges_t *e, long *cap, int u, int v, float w)
 {
@@ -266,101 +255,7 @@ static int edges_push(edges_t *e, long *cap, int u, int v, float w)
     return 0;
 }
 
-/* Parse one "u v [w]" line: returns 1 for an edge, 0 for a blank or comment line, -1 when
- * malformed. */
-static int edges_parse_line(const char *s, long *u, long *v, double *w)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (*s == '#' || *s == '\n' || *s == '\r' || *s == '\0')
-        return 0;
-    char *end;
-    *u = strtol(s, &end, 10);
-    if (end == s || (*end != ' ' && *end != '\t'))
-        return -1;
-    s = end;
-    *v = strtol(s, &end, 10);
-    if (end == s)
-        return -1;
-    s = end;
-    *w = 1.0;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (*s != '\n' && *s != '\r' && *s != '\0' && *s != '#') {
-        *w = strtod(s, &end);
-        if (end == s || !isfinite(*w))
-            return -1;
-        s = end;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s != '\n' && *s != '\r' && *s != '\0' && *s != '#')
-            return -1;
-    }
-    return 1;
-}
-
-static int edges_load(edges_t *e, const char *path, int n_nodes, int options)
-{
-    memset(e, 0, sizeof *e);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        nn_error("check the path; the karate club is datasets/karate/karate.edges (--data DIR points "
-                 "at datasets/)", "%s: cannot open the edge list", path);
-        return -1;
-    }
-    char *line = NULL;
-    size_t len = 0;
-    long cap = 0, lineno = 0, maxid = -1;
-    int rc = 0;
-    while (getline(&line, &len, f) > 0) {
-        lineno++;
-        long u, v;
-        double w;
-        int k = edges_parse_line(line, &u, &v, &w);
-        if (k == 0)
-            continue;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (k < 0) {
-            nn_error("each line is two node ids and an optional weight, e.g. '3 17' or '3 17 0.5'; '#' "
-                     "starts a comment", "%s:%ld: expected 'u v [w]' (two integer node ids and an optional "
-                     "number), got '%.60s'", path, lineno, line);
-            rc = -1;
-            break;
-        }
-        long hi = n_nodes > 0 ? n_nodes - 1 : INT32_MAX - 1;
-        if (u < 0 || v < 0 || u > hi || v > hi) {
-            nn_error("node ids count from 0; is the file 1-based, or is it another graph?",
-                     "%s:%ld: node id %ld is out of range: expected 0..%ld", path, lineno, u < 0 || u > hi ? u : v,
-                     hi);
-            rc = -1;
-            break;
-        }
-        if (u == v && !(options & EDGES_ALLOW_SELF_LOOPS)) {
-            nn_error("this graph has no self loops (a member is not their own friend): remove the line",
-                     "%s:%ld: self loop %ld - %ld where none is allowed", path, lineno, u, v);
-            rc = -1;
-            break;
-        }
-        edges_push(e, &cap, (int)u, (int)v, (float)w);
-        maxid = u > maxid ? u : maxid;
-        maxid = v > maxid ? v : maxid;
-    }
-    free(line);
-    fclose(f);
-    if (rc == 0 && e->count == 0) {
-        nn_error("an edge list has one 'u v' line per edge; is this the right file?",
-                 "%s:%ld: the graph is empty: expected at least one edge, got none", path, lineno);
-        rc = -1;
-    }
-    if (rc != 0) {
-        edges_free(e);
-        return -1;
-    }
-    e->n = n_nodes > 0 ? n_nodes : (int)maxid + 1;
-    return 0;
-}
-
-/* Node labels: "node label" lines, labels 0..K-1. Returns K, or -1 after reporting. */
+/* Node labels: "node label" lines ('#' comments), labels 0..K-1. Returns K, or -1 after reporting. */
 static int labels_load(int *labels, int n, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -370,33 +265,31 @@ static int labels_load(int *labels, int n, const char *path)
     }
     for (int i = 0; i < n; i++)
         labels[i] = -1;
-    char buf[256];
+    char buf[256], extra;
     long lineno = 0;
-    int K = 0;
-    while (fgets(buf, sizeof buf, f)) {
+    int K = 0, rc = 0;
+    while (rc == 0 && fgets(buf, sizeof buf, f)) {
         lineno++;
         long v, c;
-        double w;
-        int k = edges_parse_line(buf, &v, &c, &w);
-        if (k == 0)
+        buf[strcspn(buf, "#\r\n")] = '\0';
+        if (strspn(buf, " \t") == strlen(buf))
             continue;
-        if (k < 0 || v < 0 || v >= n || c < 0 || c > 1000 || w != 1.0) {
-            buf[strcspn(buf, "\r\n")] = '\0';
+        if (sscanf(buf, "%ld %ld %c", &v, &c, &extra) != 2 || v < 0 || v >= n || c < 0 || c > 1000) {
             nn_error("one 'node label' pair per line, node ids 0..n-1, labels 0, 1, ...",
                      "%s:%ld: expected 'node label' with node < %d, got '%.60s'", path, lineno, n, buf);
-            fclose(f);
-            return -1;
+            rc = -1;
+        } else {
+            labels[v] = (int)c;
+            K = (int)c + 1 > K ? (int)c + 1 : K;
         }
-        labels[v] = (int)c;
-        K = (int)c + 1 > K ? (int)c + 1 : K;
     }
     fclose(f);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n && rc == 0; i++)
         if (labels[i] < 0) {
             nn_error("every node needs a label", "%s: node %d has no label", path, i);
-            return -1;
+            rc = -1;
         }
-    return K;
+    return rc ? -1 : K;
 }
 
 /*md
@@ -434,7 +327,7 @@ $p = q = 1$ it is DeepWalk. The first step of a walk has no $t$ and is uniform (
 ### Exercise 09.2 — node2vec's transition probabilities
 
 Write into `prob[i]` the probability of stepping from `cur` to its `i`-th neighbour
-(`g->targets[g->offsets[cur] + i]`, weight `g->weights[...]`) when the walk arrived at `cur`
+(`g->col[g->row_ptr[cur] + i]`, weight `g->w[...]`) when the walk arrived at `cur`
 from `prev` (`prev < 0` on the first step: every $\alpha = 1$). Use `graph_has_edge(g, prev, x)`
 for "x is a neighbour of t". The probabilities must sum to 1.
 */
@@ -442,12 +335,12 @@ for "x is a neighbour of t". The probabilities must sum to 1.
 static void node2vec_probs(float *prob, const graph_t *g, int prev, int cur, float p, float q)
 {
     /* BEGIN EXERCISE 09.2 (2 points): node2vec's biased transition probabilities */
-    long a = g->offsets[cur], d = graph_degree(g, cur);
+    long a = g->row_ptr[cur], d = graph_degree(g, cur);
     double total = 0;
     for (long i = 0; i < d; i++) {
-        int x = g->targets[a + i];
+        int x = g->col[a + i];
         double alpha = prev < 0 ? 1.0 : x == prev ? 1.0 / p : graph_has_edge(g, prev, x) ? 1.0 : 1.0 / q;
-        prob[i] = (float)(alpha * g->weights[a + i]);
+        prob[i] = (float)(alpha * g->w[a + i]);
         total += prob[i];
     }
     for (long i = 0; i < d; i++)
@@ -477,7 +370,7 @@ static int walk_node2vec(int *walk, const graph_t *g, int start, int len, float 
         if (d == 0)
             break;
         node2vec_probs(prob, g, k >= 2 ? walk[k - 2] : -1, cur, p, q);
-        walk[k] = g->targets[g->offsets[cur] + sample_discrete(prob, d, rng)];
+        walk[k] = g->col[g->row_ptr[cur] + sample_discrete(prob, d, rng)];
     }
     return k;
 }
@@ -492,7 +385,7 @@ static int walk_uniform(int *walk, const graph_t *g, int start, int len, rng_t *
         long d = graph_degree(g, cur);
         if (d == 0)
             break;
-        walk[k] = g->targets[g->offsets[cur] + rng_below(rng, (uint32_t)d)];
+        walk[k] = g->col[g->row_ptr[cur] + rng_below(rng, (uint32_t)d)];
     }
     return k;
 }
@@ -983,9 +876,9 @@ static void graph_with_self_loops(graph_t *out, const graph_t *g)
     long cap = 0;
     for (int v = 0; v < g->n; v++) {
         int has = 0;
-        for (long i = g->offsets[v]; i < g->offsets[v + 1]; i++) {
-            edges_push(&e, &cap, v, g->targets[i], g->weights[i]);
-            has |= g->targets[i] == v;
+        for (long i = g->row_ptr[v]; i < g->row_ptr[v + 1]; i++) {
+            edges_push(&e, &cap, v, g->col[i], g->w[i]);
+            has |= g->col[i] == v;
         }
         if (!has)
             edges_push(&e, &cap, v, v, 1.0f);
@@ -999,13 +892,13 @@ static void gcn_normalize(graph_t *ahat, float *dinv)
     /* BEGIN EXERCISE 09.7 (2 points): the symmetric normalization D^-1/2 (A + I) D^-1/2 */
     for (int v = 0; v < ahat->n; v++) {
         double deg = 0;
-        for (long i = ahat->offsets[v]; i < ahat->offsets[v + 1]; i++)
-            deg += ahat->weights[i];
+        for (long i = ahat->row_ptr[v]; i < ahat->row_ptr[v + 1]; i++)
+            deg += ahat->w[i];
         dinv[v] = deg > 0 ? (float)(1.0 / sqrt(deg)) : 0.0f;
     }
     for (int v = 0; v < ahat->n; v++)
-        for (long i = ahat->offsets[v]; i < ahat->offsets[v + 1]; i++)
-            ahat->weights[i] *= dinv[v] * dinv[ahat->targets[i]];
+        for (long i = ahat->row_ptr[v]; i < ahat->row_ptr[v + 1]; i++)
+            ahat->w[i] *= dinv[v] * dinv[ahat->col[i]];
     /* END EXERCISE */
 }
 
@@ -1015,9 +908,9 @@ static void spmm(float *Y, const graph_t *a, const float *X, int f)
     for (int v = 0; v < a->n; v++) {
         float *y = Y + (size_t)v * f;
         memset(y, 0, sizeof(float) * (size_t)f);
-        for (long i = a->offsets[v]; i < a->offsets[v + 1]; i++) {
-            const float *x = X + (size_t)a->targets[i] * f;
-            float w = a->weights[i];
+        for (long i = a->row_ptr[v]; i < a->row_ptr[v + 1]; i++) {
+            const float *x = X + (size_t)a->col[i] * f;
+            float w = a->w[i];
             for (int j = 0; j < f; j++)
                 y[j] += w * x[j];
         }
@@ -1175,17 +1068,17 @@ static void split_edges(graph_t *train, pairs_t *val, pairs_t *test, const graph
 {
     long E = 0;
     for (int v = 0; v < g->n; v++)
-        for (long i = g->offsets[v]; i < g->offsets[v + 1]; i++)
-            E += g->targets[i] > v;
+        for (long i = g->row_ptr[v]; i < g->row_ptr[v + 1]; i++)
+            E += g->col[i] > v;
     int *eu = nn_malloc(sizeof(int) * (size_t)E), *ev = nn_malloc(sizeof(int) * (size_t)E);
     int *order = nn_malloc(sizeof(int) * (size_t)E), *held = nn_calloc((size_t)E, sizeof(int));
     long *deg = nn_malloc(sizeof(long) * (size_t)g->n);
     long k = 0;
     for (int v = 0; v < g->n; v++) {
         deg[v] = graph_degree(g, v);
-        for (long i = g->offsets[v]; i < g->offsets[v + 1]; i++)
-            if (g->targets[i] > v)
-                eu[k] = v, ev[k++] = g->targets[i];
+        for (long i = g->row_ptr[v]; i < g->row_ptr[v + 1]; i++)
+            if (g->col[i] > v)
+                eu[k] = v, ev[k++] = g->col[i];
     }
     rng_iota(order, (int)E);
     rng_shuffle(rng, order, (int)E);
@@ -1239,7 +1132,7 @@ static void pairs_degree_matched(pairs_t *out, const pairs_t *p, const graph_t *
             continue;
         int u = p->u[i], x = u;
         for (int tries = 0; tries < 100 && (x == u || graph_has_edge(g, u, x)); tries++)
-            x = g->targets[(long)(rng_uniform(rng) * (double)g->m) % g->m];
+            x = g->col[(long)(rng_uniform(rng) * (double)g->m) % g->m];
         if (x == u || graph_has_edge(g, u, x))
             continue;
         out->u[out->count] = u, out->v[out->count] = p->v[i], out->label[out->count++] = 1;
@@ -1612,9 +1505,9 @@ static int draw_karate(const char *dir, const graph_t *g, const int *truth, cons
         fprintf(f, "  %d [fillcolor=\"%s\", color=\"%s\"%s];\n", v, fill[pred[v]], line[truth[v]],
                 pred[v] != truth[v] ? ", shape=doublecircle" : "");
     for (int v = 0; v < g->n; v++)
-        for (long i = g->offsets[v]; i < g->offsets[v + 1]; i++)
-            if (g->targets[i] > v)
-                fprintf(f, "  %d -- %d [color=\"#888888\"];\n", v, g->targets[i]);
+        for (long i = g->row_ptr[v]; i < g->row_ptr[v + 1]; i++)
+            if (g->col[i] > v)
+                fprintf(f, "  %d -- %d [color=\"#888888\"];\n", v, g->col[i]);
     fprintf(f, "}\n");
     fclose(f);
     int rc = graphviz_render(dir, "karate", buf);
@@ -1626,18 +1519,17 @@ static int draw_karate(const char *dir, const graph_t *g, const int *truth, cons
 static int run_karate(const flags_t *f, const char *datadir, rng_t *rng)
 {
     char path[4096], lpath[4096];
-    edges_t e;
-    if (edges_load(&e, io_join(path, datadir, "karate/karate.edges"), 34, 0) != 0)
-        return -1;
     graph_t g;
-    graph_from_edges(&g, &e, 1);
+    const edgelist_options_t undirected34 = {.n = 34, .undirected = 1};
+    if (edgelist_read(&g, io_join(path, datadir, "karate/karate.edges"), &undirected34) != 0)
+        return -1;
     int labels[34];
     if (labels_load(labels, 34, io_join(lpath, datadir, "karate/karate.labels")) != 2) {
-        edges_free(&e), graph_free(&g);
+        edgelist_free(&g);
         return -1;
     }
     printf("karate club: %d members, %ld friendships (%ld arcs in CSR); degree of the instructor (0) %ld, of the "
-           "administrator (33) %ld\n", g.n, e.count, g.m, graph_degree(&g, 0), graph_degree(&g, 33));
+           "administrator (33) %ld\n", g.n, g.m / 2, g.m, graph_degree(&g, 0), graph_degree(&g, 33));
 
     /* node2vec embeddings */
     const int d = 16, n = g.n;
@@ -1722,8 +1614,8 @@ static int run_karate(const flags_t *f, const char *datadir, rng_t *rng)
            "factions right\n", gl, right);
     rc |= draw_karate(f->out, &g, labels, pred);
     adam_free(&opt);
-    gcn_free(&m), graph_free(&ahat), free(X), free(params), free(grads);
-    free(Z), free(U), edges_free(&e), graph_free(&g);
+    gcn_free(&m), edgelist_free(&ahat), free(X), free(params), free(grads);
+    free(Z), free(U), edgelist_free(&g);
     return rc;
 }
 
@@ -1893,9 +1785,9 @@ static int run_packages(const flags_t *f, const char *packages, int epochs, rng_
         rc |= report_links(f->out, &test, &hard, &train, Z, U, d, scores);
         pairs_free(&hard);
         rc |= report_sections(&pk, &full, Z, d, rng);
-        graph_free(&train), pairs_free(&val), pairs_free(&test), free(scores);
+        edgelist_free(&train), pairs_free(&val), pairs_free(&test), free(scores);
     }
-    free(Z), free(U), graph_free(&full), packages_free(&pk);
+    free(Z), free(U), edgelist_free(&full), packages_free(&pk);
     return rc;
 }
 

@@ -1,10 +1,10 @@
 /* decoy 09.2: p and q swapped (1/q for stepping back, 1/p for moving outward) */
-    long a = g->offsets[cur], d = graph_degree(g, cur);
+    long a = g->row_ptr[cur], d = graph_degree(g, cur);
     double total = 0;
     for (long i = 0; i < d; i++) {
-        int x = g->targets[a + i];
+        int x = g->col[a + i];
         double alpha = prev < 0 ? 1.0 : x == prev ? 1.0 / q : graph_has_edge(g, prev, x) ? 1.0 : 1.0 / p;
-        prob[i] = (float)(alpha * g->weights[a + i]);
+        prob[i] = (float)(alpha * g->w[a + i]);
         total += prob[i];
     }
     for (long i = 0; i < d; i++)
