@@ -44,8 +44,9 @@ The graph structure, the walks, skip-gram, PCA and the GCN are this chapter's ow
 #include "metrics.h"   /* metrics_roc_curve (chapter 6) */
 #include "optim.h"     /* adam_step */
 #include "plot.h"      /* gnuplot figures */
-#include "progress.h"  /* the progress bar, clock_seconds */
+#include "progress.h"  /* the progress bar */
 #include "rng.h"       /* the explicit random number generator */
+#include "timing.h"    /* timing_seconds */
 
 #include <math.h>
 #include <stdint.h>
@@ -557,7 +558,7 @@ static void sgns_init(float *Z, float *U, int n, int d, rng_t *rng)
 }
 
 static double sgns_train(float *Z, float *U, const graph_t *g, const sgns_config *c, int first, int epochs,
-                         int total_epochs, rng_t *rng, csvlog *log, sgns_stats *st, const char *label)
+                         int total_epochs, rng_t *rng, csvlog_t *log, sgns_stats *st, const char *label)
 {
     const int n = g->n, d = c->d, T = n * 50 > 1000000 ? 1000000 : n * 50 < 10000 ? 10000 : n * 50;
     int *table = noise_table(g, T), *order = nn_malloc(sizeof(int) * (size_t)n);
@@ -582,10 +583,10 @@ static double sgns_train(float *Z, float *U, const graph_t *g, const sgns_config
         double epoch_loss = 0, chunk_loss = 0;
         long epoch_pairs = 0, chunk_pairs = 0;
         for (int s = 0; s < n; s++) {
-            double t0 = clock_seconds();
+            double t0 = timing_seconds();
             int len = uniform ? walk_uniform(walk, g, order[s], c->walk_len, rng)
                               : walk_node2vec(walk, g, order[s], c->walk_len, c->p, c->q, prob, rng);
-            double t1 = clock_seconds();
+            double t1 = timing_seconds();
             st->walk_s += t1 - t0, st->walk_steps += len - 1;
             float lr = c->lr * (float)fmax(1e-4, 1.0 - done_walks / total_walks);
             for (int i = 0; i < len; i++) {
@@ -604,7 +605,7 @@ static double sgns_train(float *Z, float *U, const graph_t *g, const sgns_config
                     chunk_loss += l, chunk_pairs++;
                 }
             }
-            st->sgns_s += clock_seconds() - t1;
+            st->sgns_s += timing_seconds() - t1;
             done_walks++;
             if ((long)(s + 1) * 20 / n != (long)s * 20 / n) { /* a twentieth of the round is done */
                 double mean = chunk_pairs ? chunk_loss / chunk_pairs : 0;
@@ -797,7 +798,7 @@ static void pca_2d(float *proj, float *comps, const float *X, int n, int d, int 
         for (int i = 0; i < n; i++)
             Xc[(size_t)i * d + j] = (float)(X[(size_t)i * d + j] - mean);
     }
-    matmul(1, 0, d, d, n, 1.0f / (n - 1), Xc, Xc, 0.0f, C);
+    matmul_blas(1, 0, d, d, n, 1.0f / (n - 1), Xc, Xc, 0.0f, C);
     for (int c = 0; c < 2; c++) {
         for (int j = 0; j < d; j++)
             w[j] = rng_normal(rng);
@@ -1474,7 +1475,7 @@ static int plot_pca(const char *dir, const char *name, const char *title, const 
 {
     char path[4096], csv[128];
     snprintf(csv, sizeof csv, "%s.csv", name);
-    io_file out;
+    io_file_t out;
     if (io_create(&out, io_join(path, dir, csv)) != 0)
         return -1;
     fprintf(out.f, "x,y,label,pred\n");
@@ -1627,7 +1628,7 @@ static int write_roc(const char *dir, const char *name, const float *scores, con
     char path[4096], csv[64];
     snprintf(csv, sizeof csv, "roc_%s.csv", name);
     int pts = metrics_roc_curve(fpr, tpr, scores, p->label, n);
-    io_file out;
+    io_file_t out;
     int rc = -1;
     if (pts > 0 && io_create(&out, io_join(path, dir, csv)) == 0) {
         fprintf(out.f, "fpr,tpr\n");
@@ -1727,14 +1728,14 @@ static int report_sections(const packages_t *pk, const graph_t *g, const float *
 /* Part 2: the package graph. */
 static int run_packages(const flags_t *f, const char *packages, int epochs, rng_t *rng, int bench)
 {
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     packages_t pk;
     if (packages_load(&pk, packages) != 0)
         return -1;
     graph_t full;
     graph_from_edges(&full, &pk.deps, 1);
     graph_merge_parallel(&full);
-    double t_load = clock_seconds() - t0;
+    double t_load = timing_seconds() - t0;
     printf("package graph: %d packages, %ld dependencies (%ld arcs after merging repeats), %d sections; read in "
            "%.1fs\n", pk.n, pk.deps.count, full.m, pk.n_sections, t_load);
     const int d = 32;
@@ -1754,8 +1755,8 @@ static int run_packages(const flags_t *f, const char *packages, int epochs, rng_
         printf("link prediction: %d held-out edges for validation, %d for test (each with as many non-edges)\n",
                val.count / 2, test.count / 2);
         char path[4096];
-        csvlog log;
-        csvlog vlog;
+        csvlog_t log;
+        csvlog_t vlog;
         if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "step,epoch,train_loss") != 0)
             return -1;
         if (csvlog_open(&vlog, io_join(path, f->out, "val.csv"), "epoch,val_auc") != 0)
@@ -1796,9 +1797,9 @@ int main(int argc, char **argv)
     flags_t f = {.epochs = 3, .quick_epochs = 2, .seed = 1, .out = "out/09"};
     const char *packages = NULL;
     int bench = 0;
-    const flag_option extra[] = {
-        {"--packages", FLAG_STRING, &packages, "read this apt-cache dumpavail file instead of running apt-cache"},
-        {"--bench", FLAG_SWITCH, &bench, "only the benchmark: DeepWalk on the package graph, one line of results"},
+    const flags_option_t extra[] = {
+        {"--packages", FLAGS_STRING, &packages, "read this apt-cache dumpavail file instead of running apt-cache"},
+        {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: DeepWalk on the package graph, one line of results"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 9: graph embeddings (DeepWalk, node2vec, skip-gram, GCN) on "
                              "the karate club and Debian's package graph.", extra, 2);
@@ -1812,14 +1813,14 @@ int main(int argc, char **argv)
         packages = io_join(sample, datadir, "debian-packages-sample/packages.txt");
     rng_t rng;
     rng_seed(&rng, f.seed);
-    double t0 = clock_seconds();
+    double t0 = timing_seconds();
     if (bench)
         return run_packages(&f, packages, 2, &rng, 1) ? 1 : 0;
     int rc = run_karate(&f, datadir, &rng);
     if (rc < 0)
         return 1;
     rc |= run_packages(&f, packages, f.epochs, &rng, 0);
-    printf("done in %.1fs; log and figures in %s/\n", clock_seconds() - t0, f.out);
+    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc ? 1 : 0;
 }
 

@@ -7,7 +7,7 @@
         for (int i = 0; i < n; i++)
             Xc[(size_t)i * d + j] = (float)(X[(size_t)i * d + j] - mean);
     }
-    matmul(1, 0, d, d, n, 1.0f / (n - 1), Xc, Xc, 0.0f, C);
+    matmul_blas(1, 0, d, d, n, 1.0f / (n - 1), Xc, Xc, 0.0f, C);
     for (int c = 0; c < 2; c++) {
         for (int j = 0; j < d; j++)
             w[j] = rng_normal(rng);

@@ -1,7 +1,7 @@
 /* decoy 09.6: the data not centered before the covariance (the mean becomes the first component) */
     for (size_t i = 0; i < (size_t)n * d; i++)
         Xc[i] = X[i];
-    matmul(1, 0, d, d, n, 1.0f / (n - 1), Xc, Xc, 0.0f, C);
+    matmul_blas(1, 0, d, d, n, 1.0f / (n - 1), Xc, Xc, 0.0f, C);
     for (int c = 0; c < 2; c++) {
         for (int j = 0; j < d; j++)
             w[j] = rng_normal(rng);
