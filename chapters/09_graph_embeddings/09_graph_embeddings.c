@@ -34,6 +34,7 @@ The graph structure, the walks, skip-gram, PCA and the GCN are this chapter's ow
 
 #include "csvlog.h"    /* out/09/log.csv */
 #include "edgelist.h"  /* edgelist_read: an edge-list file into CSR (graph_t below) */
+#include "course.h"    /* TODO: the student edition's exercise stubs */
 #include "error.h"     /* nn_error, nn_fatal, nn_malloc, nn_check_finite */
 #include "flags.h"     /* --epochs --seed --quick --out --data --help, plus this chapter's options */
 #include "graphviz.h"  /* the karate club drawn by dot */

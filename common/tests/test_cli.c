@@ -81,8 +81,9 @@ Test(cli, chapter_with_empty_out_or_overlong_data, .timeout = 60)
 Test(cli, graph_chapter_with_a_malformed_edge_list, .timeout = 60)
 {
     char out[16384];
-    int status = sh("d=$(mktemp -d) && mkdir -p $d/karate && printf '0 1\\n1 x\\n' >$d/karate/karate.edges && "
-                    PROG09 " --quick --data $d --out $d/out; s=$?; rm -rf $d; exit $s", out, sizeof out);
+    /* "true;" ends sh()'s env prefix; the braces send the whole group's stderr to the capture */
+    int status = sh("true; { d=$(mktemp -d) && mkdir -p $d/karate && printf '0 1\\n1 x\\n' >$d/karate/karate.edges && "
+                    PROG09 " --quick --data $d --out $d/out; s=$?; rm -rf $d; exit $s; }", out, sizeof out);
     cr_assert_eq(status, 1, "a malformed edge list exits 1 (got %d): %s", status, out);
     cr_assert(strstr(out, "karate.edges:2: \"x\" is not a node id") && strstr(out, "hint:"),
               "the message names the file and the line: %s", out);
@@ -91,8 +92,8 @@ Test(cli, graph_chapter_with_a_malformed_edge_list, .timeout = 60)
 Test(cli, graph_chapter_with_an_empty_package_list, .timeout = 60)
 {
     char out[16384];
-    int status = sh("d=$(mktemp -d) && printf '# nothing\\n' >$d/empty.txt && " PROG09
-                    " --quick --packages $d/empty.txt --out $d/out; s=$?; rm -rf $d; exit $s", out, sizeof out);
+    int status = sh("true; { d=$(mktemp -d) && printf '# nothing\\n' >$d/empty.txt && " PROG09
+                    " --quick --packages $d/empty.txt --out $d/out; s=$?; rm -rf $d; exit $s; }", out, sizeof out);
     cr_assert_eq(status, 1, "an empty package list exits 1 (got %d): %s", status, out);
     cr_assert(strstr(out, "got no packages") && strstr(out, "apt-get update"),
               "the message says the list is empty and how to fill it: %s", out);
