@@ -1,0 +1,305 @@
+/* attention.c — see attention.h for the equations and the layouts. */
+#include "attention.h"
+
+#include "error.h"
+#include "init.h"
+#include "matmul.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+attn_cache_t attn_cache_new(int B, int H, int Tq, int Tk, int D, int Dv)
+{
+    attn_cache_t c = {.B = B, .H = H, .Tq = Tq, .Tk = Tk, .D = D, .Dv = Dv};
+    c.P = nn_calloc((size_t)B * H * Tq * Tk, sizeof(float));
+    c.dP = nn_calloc((size_t)Tq * Tk, sizeof(float));
+    return c;
+}
+
+void attn_cache_free(attn_cache_t *c)
+{
+    free(c->P), free(c->dP);
+    c->P = c->dP = NULL;
+}
+
+int attn_mask_check(const attn_mask_t *mask, int B, int Tq, int Tk)
+{
+    if (!mask)
+        return 0;
+    if (!mask->keep || (mask->B != 1 && mask->B != B) || mask->Tq != Tq || mask->Tk != Tk) {
+        nn_error("a mask has one row per query and one column per key: (B, Tq, Tk), or (1, Tq, Tk) "
+                 "for every sequence alike; build it with attn_mask_causal or attn_mask_padding",
+                 "attention mask of the wrong shape: expected (%d or 1, %d, %d), got (%d, %d, %d)%s", B, Tq,
+                 Tk, mask->B, mask->Tq, mask->Tk, mask->keep ? "" : " with no data");
+        return -1;
+    }
+    return 0;
+}
+
+void attn_mask_causal(unsigned char *keep, int Tq, int Tk)
+{
+    for (int i = 0; i < Tq; i++)
+        for (int j = 0; j < Tk; j++)
+            keep[(size_t)i * Tk + j] = j <= i + (Tk - Tq);
+}
+
+void attn_mask_padding(unsigned char *keep, const int *lengths, int B, int Tq, int Tk)
+{
+    for (int b = 0; b < B; b++)
+        for (int i = 0; i < Tq; i++)
+            for (int j = 0; j < Tk; j++)
+                keep[((size_t)b * Tq + i) * Tk + j] = j < lengths[b];
+}
+
+void attn_softmax_rows(float *p, const float *s, int rows, int n)
+{
+    for (int r = 0; r < rows; r++) {
+        const float *si = s + (size_t)r * n;
+        float *pi = p + (size_t)r * n;
+        float m = -INFINITY;
+        for (int j = 0; j < n; j++)
+            m = si[j] > m ? si[j] : m;
+        if (m == -INFINITY) { /* every key masked: attend to nothing */
+            memset(pi, 0, (size_t)n * sizeof(float));
+            continue;
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            pi[j] = expf(si[j] - m);
+            sum += pi[j];
+        }
+        const float inv = (float)(1.0 / sum);
+        for (int j = 0; j < n; j++)
+            pi[j] *= inv;
+    }
+}
+
+int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, const float *V,
+                 const attn_mask_t *mask, int causal)
+{
+    const int B = c->B, H = c->H, Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
+    if (attn_mask_check(mask, B, Tq, Tk))
+        return -1;
+    const float scale = 1.0f / sqrtf((float)D);
+    for (int b = 0; b < B; b++) {
+        const unsigned char *keep = mask ? mask->keep + (mask->B == 1 ? 0 : (size_t)b * Tq * Tk) : NULL;
+        for (int h = 0; h < H; h++) {
+            const size_t n = (size_t)b * H + h;
+            float *P = c->P + n * Tq * Tk;
+            /* S = Q K^T / sqrt(D), written into P and turned into P in place */
+            matmul_blas(0, 1, Tq, Tk, D, scale, Q + n * Tq * D, K + n * Tk * D, 0.0f, P);
+            if (keep || causal)
+                for (int i = 0; i < Tq; i++)
+                    for (int j = 0; j < Tk; j++)
+                        if ((keep && !keep[(size_t)i * Tk + j]) || (causal && j > i + (Tk - Tq)))
+                            P[(size_t)i * Tk + j] = -INFINITY;
+            attn_softmax_rows(P, P, Tq, Tk);
+            matmul_blas(0, 0, Tq, Dv, Tk, 1.0f, P, V + n * Tk * Dv, 0.0f, O + n * Tq * Dv);
+        }
+    }
+    return 0;
+}
+
+void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float *dO, const float *Q,
+                   const float *K, const float *V)
+{
+    const int N = c->B * c->H, Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
+    const float scale = 1.0f / sqrtf((float)D);
+    float *dS = c->dP;
+    for (int n = 0; n < N; n++) {
+        const float *P = c->P + (size_t)n * Tq * Tk, *dOn = dO + (size_t)n * Tq * Dv;
+        /* dV = P^T dO */
+        matmul_blas(1, 0, Tk, Dv, Tq, 1.0f, P, dOn, 0.0f, dV + (size_t)n * Tk * Dv);
+        /* dP = dO V^T, then dS = P * (dP - rowsum(P * dP)) in place */
+        matmul_blas(0, 1, Tq, Tk, Dv, 1.0f, dOn, V + (size_t)n * Tk * Dv, 0.0f, dS);
+        for (int i = 0; i < Tq; i++) {
+            const float *pi = P + (size_t)i * Tk;
+            float *di = dS + (size_t)i * Tk;
+            double dot = 0;
+            for (int j = 0; j < Tk; j++)
+                dot += (double)pi[j] * di[j];
+            for (int j = 0; j < Tk; j++)
+                di[j] = pi[j] * (di[j] - (float)dot);
+        }
+        /* dQ = dS K / sqrt(D),  dK = dS^T Q / sqrt(D) */
+        matmul_blas(0, 0, Tq, D, Tk, scale, dS, K + (size_t)n * Tk * D, 0.0f, dQ + (size_t)n * Tq * D);
+        matmul_blas(1, 0, Tk, D, Tq, scale, dS, Q + (size_t)n * Tq * D, 0.0f, dK + (size_t)n * Tk * D);
+    }
+}
+
+/* --- multi-head self-attention ------------------------------------------------------------- */
+
+long mha_param_count(int E) { return 4L * E * E + 4L * E; }
+
+static void mha_views(float *base, int E, float **W[4], float **b[4])
+{
+    for (int k = 0; k < 4; k++) {
+        *W[k] = base + (size_t)k * E * E;
+        *b[k] = base + 4 * (size_t)E * E + (size_t)k * E;
+    }
+}
+
+int mha_init(mha_t *m, int E, int H, rng_t *rng)
+{
+    memset(m, 0, sizeof *m);
+    if (E <= 0 || H <= 0 || E % H) {
+        nn_error("each head gets E / H features, so E must be a multiple of H",
+                 "multi-head attention: expected E a positive multiple of H, got E = %d, H = %d", E, H);
+        return -1;
+    }
+    m->E = E, m->H = H;
+    const size_t n = (size_t)mha_param_count(E);
+    m->params = nn_calloc(n, sizeof(float));
+    m->grads = nn_calloc(n, sizeof(float));
+    mha_views(m->params, E, (float **[4]){&m->Wq, &m->Wk, &m->Wv, &m->Wo},
+              (float **[4]){&m->bq, &m->bk, &m->bv, &m->bo});
+    mha_views(m->grads, E, (float **[4]){&m->dWq, &m->dWk, &m->dWv, &m->dWo},
+              (float **[4]){&m->dbq, &m->dbk, &m->dbv, &m->dbo});
+    float *W[4] = {m->Wq, m->Wk, m->Wv, m->Wo};
+    for (int k = 0; k < 4; k++)
+        init_xavier_uniform(W[k], E, E, rng);
+    return 0;
+}
+
+void mha_free(mha_t *m)
+{
+    free(m->params), free(m->grads);
+    memset(m, 0, sizeof *m);
+}
+
+mha_cache_t mha_cache_new(int B, int T, int E, int H)
+{
+    mha_cache_t c = {.B = B, .T = T, .E = E, .H = H, .attn = attn_cache_new(B, H, T, T, E / H, E / H)};
+    const size_t n = (size_t)B * T * E;
+    float **bufs[] = {&c.q, &c.k, &c.v, &c.qh, &c.kh, &c.vh, &c.oh, &c.o, &c.dqh, &c.dkh, &c.dvh, &c.doh};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+        *bufs[i] = nn_calloc(n, sizeof(float));
+    return c;
+}
+
+void mha_cache_free(mha_cache_t *c)
+{
+    attn_cache_free(&c->attn);
+    float *bufs[] = {c->q, c->k, c->v, c->qh, c->kh, c->vh, c->oh, c->o, c->dqh, c->dkh, c->dvh, c->doh};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+        free(bufs[i]);
+    memset(c, 0, sizeof *c);
+}
+
+/* (B, T, H, Dh) <-> (B, H, T, Dh): split = 1 moves the rows of x into heads, 0 merges back. */
+static void mha_permute(float *dst, const float *src, int B, int T, int H, int Dh, int split)
+{
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++)
+            for (int h = 0; h < H; h++) {
+                const size_t bt = (((size_t)b * T + t) * H + h) * Dh, bh = (((size_t)b * H + h) * T + t) * Dh;
+                if (split)
+                    memcpy(dst + bh, src + bt, (size_t)Dh * sizeof(float));
+                else
+                    memcpy(dst + bt, src + bh, (size_t)Dh * sizeof(float));
+            }
+}
+
+/* y (rows, E) = x W + b */
+static void affine(float *y, const float *x, const float *W, const float *b, int rows, int E)
+{
+    for (int r = 0; r < rows; r++)
+        memcpy(y + (size_t)r * E, b, (size_t)E * sizeof(float));
+    matmul_blas(0, 0, rows, E, E, 1.0f, x, W, 1.0f, y);
+}
+
+static void sum_rows(float *db, const float *dy, int rows, int n)
+{
+    for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int r = 0; r < rows; r++)
+            s += dy[(size_t)r * n + j];
+        db[j] = (float)s;
+    }
+}
+
+int mha_forward(float *y, mha_cache_t *c, const mha_t *m, const float *x, const attn_mask_t *mask,
+                int causal)
+{
+    const int B = c->B, T = c->T, E = c->E, H = c->H, Dh = E / H, rows = B * T;
+    if (m->E != E || m->H != H) {
+        nn_error("create the cache with the model's E and H",
+                 "multi-head attention: the cache is for E = %d, H = %d, the model has E = %d, H = %d", E, H,
+                 m->E, m->H);
+        return -1;
+    }
+    if (attn_mask_check(mask, B, T, T))
+        return -1;
+    affine(c->q, x, m->Wq, m->bq, rows, E);
+    affine(c->k, x, m->Wk, m->bk, rows, E);
+    affine(c->v, x, m->Wv, m->bv, rows, E);
+    mha_permute(c->qh, c->q, B, T, H, Dh, 1);
+    mha_permute(c->kh, c->k, B, T, H, Dh, 1);
+    mha_permute(c->vh, c->v, B, T, H, Dh, 1);
+    attn_forward(c->oh, &c->attn, c->qh, c->kh, c->vh, mask, causal);
+    mha_permute(c->o, c->oh, B, T, H, Dh, 0);
+    affine(y, c->o, m->Wo, m->bo, rows, E);
+    return 0;
+}
+
+void mha_backward(float *dx, mha_t *m, mha_cache_t *c, const float *dy, const float *x)
+{
+    const int B = c->B, T = c->T, E = c->E, H = c->H, Dh = E / H, rows = B * T;
+    /* y = o Wo + bo */
+    matmul_blas(1, 0, E, E, rows, 1.0f, c->o, dy, 0.0f, m->dWo);
+    sum_rows(m->dbo, dy, rows, E);
+    float *d_o = c->q; /* the projections are no longer needed: reuse q, k, v as scratch */
+    matmul_blas(0, 1, rows, E, E, 1.0f, dy, m->Wo, 0.0f, d_o);
+    mha_permute(c->doh, d_o, B, T, H, Dh, 1);
+    attn_backward(c->dqh, c->dkh, c->dvh, &c->attn, c->doh, c->qh, c->kh, c->vh);
+    float *dproj[3] = {c->q, c->k, c->v}, *dh[3] = {c->dqh, c->dkh, c->dvh};
+    float *dW[3] = {m->dWq, m->dWk, m->dWv}, *db[3] = {m->dbq, m->dbk, m->dbv};
+    const float *W[3] = {m->Wq, m->Wk, m->Wv};
+    for (int k = 0; k < 3; k++) {
+        mha_permute(dproj[k], dh[k], B, T, H, Dh, 0);
+        matmul_blas(1, 0, E, E, rows, 1.0f, x, dproj[k], 0.0f, dW[k]);
+        sum_rows(db[k], dproj[k], rows, E);
+        if (dx)
+            matmul_blas(0, 1, rows, E, E, 1.0f, dproj[k], W[k], k ? 1.0f : 0.0f, dx);
+    }
+}
+
+/* --- positional encodings ------------------------------------------------------------------ */
+
+void posenc_sinusoidal(float *table, int Tmax, int E)
+{
+    for (int t = 0; t < Tmax; t++)
+        for (int i = 0; 2 * i < E; i++) {
+            const double angle = t / pow(10000.0, 2.0 * i / E);
+            table[(size_t)t * E + 2 * i] = (float)sin(angle);
+            if (2 * i + 1 < E)
+                table[(size_t)t * E + 2 * i + 1] = (float)cos(angle);
+        }
+}
+
+int posenc_add(float *x, const float *table, int B, int T, int E, int Tmax)
+{
+    if (T > Tmax || T < 0) {
+        nn_error("make the positional table at least as long as the longest sequence (or cut the sequence)",
+                 "sequence longer than the positional table: expected T <= %d positions, got T = %d", Tmax, T);
+        return -1;
+    }
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++)
+            for (int e = 0; e < E; e++)
+                x[((size_t)b * T + t) * E + e] += table[(size_t)t * E + e];
+    return 0;
+}
+
+void posenc_backward(float *dtable, const float *dx, int B, int T, int E, int Tmax)
+{
+    memset(dtable, 0, (size_t)Tmax * E * sizeof(float));
+    for (int t = 0; t < T && t < Tmax; t++)
+        for (int e = 0; e < E; e++) {
+            double s = 0;
+            for (int b = 0; b < B; b++)
+                s += dx[((size_t)b * T + t) * E + e];
+            dtable[(size_t)t * E + e] = (float)s;
+        }
+}

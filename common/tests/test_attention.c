@@ -1,0 +1,264 @@
+/* Tests of attention.h: scaled dot-product attention and multi-head self-attention against
+ * PyTorch (golden/make_attention_golden.py, output golden/attention_golden.h) and against
+ * centered differences (random upstream gradient R, L = sum(y * R)); the softmax's stability;
+ * masks and positional tables of the wrong size rejected with an error, not a crash. */
+#include "attention.h"
+#include "capture.h"
+#include "gradcheck.h"
+#include "rng.h"
+
+#include "golden/attention_golden.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void expect_close(const float *got, const float *want, int n, float tol, const char *what)
+{
+    for (int i = 0; i < n; i++)
+        cr_assert(fabsf(got[i] - want[i]) <= tol * (1 + fabsf(want[i])),
+                  "%s[%d]: expected %.7g (PyTorch), got %.7g. Hint: see the equations in attention.h", what, i,
+                  (double)want[i], (double)got[i]);
+}
+
+Test(attention, sdpa_matches_pytorch_with_padding_mask)
+{
+    enum { NQ = GA_B * GA_H * GA_TQ, NK = GA_B * GA_H * GA_TK };
+    attn_cache_t c = attn_cache_new(GA_B, GA_H, GA_TQ, GA_TK, GA_D, GA_DV);
+    unsigned char keep[GA_B * GA_TQ * GA_TK];
+    attn_mask_padding(keep, GA_LENGTHS, GA_B, GA_TQ, GA_TK);
+    attn_mask_t mask = {keep, GA_B, GA_TQ, GA_TK};
+    float O[NQ * GA_DV], dQ[NQ * GA_D], dK[NK * GA_D], dV[NK * GA_DV];
+    cr_assert_eq(attn_forward(O, &c, GA_Q, GA_K, GA_V, &mask, 0), 0);
+    expect_close(O, GA_O, NQ * GA_DV, 1e-5f, "O");
+    attn_backward(dQ, dK, dV, &c, GA_R, GA_Q, GA_K, GA_V);
+    expect_close(dQ, GA_DQ, NQ * GA_D, 1e-4f, "dQ");
+    expect_close(dK, GA_DK, NK * GA_D, 1e-4f, "dK");
+    expect_close(dV, GA_DV_, NK * GA_DV, 1e-4f, "dV");
+    /* the padded key (sequence 1, key 3) gets no weight and no gradient */
+    for (int h = 0; h < GA_H; h++)
+        for (int d = 0; d < GA_D; d++)
+            cr_assert_eq(dK[((1 * GA_H + h) * GA_TK + 3) * GA_D + d], 0.0f);
+    attn_cache_free(&c);
+}
+
+Test(attention, mha_matches_pytorch_causal)
+{
+    enum { N = GM_B * GM_T * GM_E };
+    rng_t rng;
+    rng_seed(&rng, 1);
+    mha_t m;
+    cr_assert_eq(mha_init(&m, GM_E, GM_H, &rng), 0);
+    cr_assert_eq(mha_param_count(GM_E), (long)(sizeof GM_PARAMS / sizeof *GM_PARAMS));
+    memcpy(m.params, GM_PARAMS, sizeof GM_PARAMS);
+    mha_cache_t c = mha_cache_new(GM_B, GM_T, GM_E, GM_H);
+    float y[N], dx[N];
+    cr_assert_eq(mha_forward(y, &c, &m, GM_X, NULL, 1), 0);
+    expect_close(y, GM_Y, N, 1e-5f, "y");
+    mha_backward(dx, &m, &c, GM_R, GM_X);
+    expect_close(m.grads, GM_GRADS, (int)mha_param_count(GM_E), 1e-4f, "grads (Wq Wk Wv Wo bq bk bv bo)");
+    expect_close(dx, GM_DX, N, 1e-4f, "dx");
+    mha_cache_free(&c);
+    mha_free(&m);
+}
+
+Test(attention, sinusoidal_table_matches_pytorch)
+{
+    float table[GP_T * GP_E];
+    posenc_sinusoidal(table, GP_T, GP_E);
+    expect_close(table, GP_TABLE, GP_T * GP_E, 1e-6f, "table");
+}
+
+/* --- centered differences ------------------------------------------------------------------ */
+
+enum { B = 2, H = 2, TQ = 3, TK = 4, D = 3, DV = 2, NQ = B * H * TQ * D, NK = B * H * TK * D, NV = B * H * TK * DV,
+       NO = B * H * TQ * DV };
+
+typedef struct {
+    float Q[NQ], K[NK], V[NV], R[NO], O[NO];
+    attn_cache_t c;
+    attn_mask_t *mask;
+    int causal;
+} sdpa_ctx_t;
+
+static double sdpa_loss(void *p)
+{
+    sdpa_ctx_t *s = p;
+    attn_forward(s->O, &s->c, s->Q, s->K, s->V, s->mask, s->causal);
+    return gradcheck_dot(s->O, s->R, NO);
+}
+
+/* float32 forward, h = 1e-2: the softmax is smooth, truncation ~h^2 |L'''| / 6 and rounding
+ * ~1e-7 |L| / h keep a correct gradient below 1e-3 relative here; the bound is 1e-2 (a missing
+ * term of the softmax's Jacobian or a missing 1/sqrt(D) gives errors of order 0.1 to 1). */
+Test(attention, sdpa_gradients_match_centered_differences)
+{
+    for (int variant = 0; variant < 3; variant++) {
+        sdpa_ctx_t *s = calloc(1, sizeof *s);
+        rng_t rng;
+        rng_seed(&rng, 20 + variant);
+        gradcheck_random_upstream(s->Q, NQ, &rng);
+        gradcheck_random_upstream(s->K, NK, &rng);
+        gradcheck_random_upstream(s->V, NV, &rng);
+        gradcheck_random_upstream(s->R, NO, &rng);
+        s->c = attn_cache_new(B, H, TQ, TK, D, DV);
+        unsigned char keep[B * TQ * TK];
+        const int lengths[B] = {4, 2};
+        attn_mask_padding(keep, lengths, B, TQ, TK);
+        attn_mask_t mask = {keep, B, TQ, TK};
+        s->mask = variant == 1 ? &mask : NULL;
+        s->causal = variant == 2;
+        float dQ[NQ], dK[NK], dV[NV];
+        sdpa_loss(s);
+        attn_backward(dQ, dK, dV, &s->c, s->R, s->Q, s->K, s->V);
+        double eq = gradcheck_max_rel_error(sdpa_loss, s, s->Q, dQ, NQ, 1e-2f);
+        double ek = gradcheck_max_rel_error(sdpa_loss, s, s->K, dK, NK, 1e-2f);
+        double ev = gradcheck_max_rel_error(sdpa_loss, s, s->V, dV, NV, 1e-2f);
+        cr_assert(eq <= 1e-2 && ek <= 1e-2 && ev <= 1e-2,
+                  "variant %d (0 none, 1 padding, 2 causal): relative errors dQ %.3g dK %.3g dV %.3g, bound 1e-2. "
+                  "Hint: dS = P * (dP - rowsum(P * dP)), and dQ, dK carry the 1/sqrt(D)",
+                  variant, eq, ek, ev);
+        attn_cache_free(&s->c);
+        free(s);
+    }
+}
+
+enum { MB = 2, MT = 4, ME = 6, MH = 3, MN = MB * MT * ME };
+
+typedef struct {
+    mha_t m;
+    mha_cache_t c;
+    float x[MN], R[MN], y[MN];
+} mha_ctx_t;
+
+static double mha_loss(void *p)
+{
+    mha_ctx_t *s = p;
+    mha_forward(s->y, &s->c, &s->m, s->x, NULL, 1);
+    return gradcheck_dot(s->y, s->R, MN);
+}
+
+/* Same step and bound as above. */
+Test(attention, mha_gradients_match_centered_differences)
+{
+    mha_ctx_t *s = calloc(1, sizeof *s);
+    rng_t rng;
+    rng_seed(&rng, 30);
+    cr_assert_eq(mha_init(&s->m, ME, MH, &rng), 0);
+    const long np = mha_param_count(ME);
+    for (long i = 4L * ME * ME; i < np; i++) /* nonzero biases, so their paths are exercised */
+        s->m.params[i] = 0.3f * rng_normal(&rng);
+    gradcheck_random_upstream(s->x, MN, &rng);
+    gradcheck_random_upstream(s->R, MN, &rng);
+    s->c = mha_cache_new(MB, MT, ME, MH);
+    float dx[MN];
+    mha_loss(s);
+    mha_backward(dx, &s->m, &s->c, s->R, s->x);
+    float *g = malloc(np * sizeof(float));
+    memcpy(g, s->m.grads, np * sizeof(float));
+    double ep = gradcheck_max_rel_error(mha_loss, s, s->m.params, g, np, 1e-2f);
+    double ex = gradcheck_max_rel_error(mha_loss, s, s->x, dx, MN, 1e-2f);
+    cr_assert(ep <= 1e-2 && ex <= 1e-2, "relative errors: parameters %.3g, x %.3g; bound 1e-2. Hint: dx sums "
+              "the three paths, dQ Wq^T + dK Wk^T + dV Wv^T", ep, ex);
+    free(g);
+    mha_cache_free(&s->c);
+    mha_free(&s->m);
+    free(s);
+}
+
+/* --- softmax, masks, tables ---------------------------------------------------------------- */
+
+Test(attention, softmax_is_stable_and_handles_fully_masked_rows)
+{
+    const float s[6] = {1000, 1001, 999, -INFINITY, -INFINITY, -INFINITY};
+    float p[6];
+    attn_softmax_rows(p, s, 2, 3);
+    const double e = exp(1.0), z = 1 + e + 1 / e;
+    cr_assert_float_eq(p[0], 1 / z, 1e-6, "expected %.6g, got %.6g. Hint: subtract the row's max before exp",
+                       1 / z, (double)p[0]);
+    cr_assert_float_eq(p[1], e / z, 1e-6);
+    for (int j = 3; j < 6; j++)
+        cr_assert_eq(p[j], 0.0f, "a row with every key masked: expected 0, got %g", (double)p[j]);
+}
+
+Test(attention, causal_mask_lets_query_i_see_keys_up_to_i)
+{
+    unsigned char keep[3 * 3], want[9] = {1, 0, 0, 1, 1, 0, 1, 1, 1};
+    attn_mask_causal(keep, 3, 3);
+    cr_assert_arr_eq(keep, want, 9);
+    /* causal flag: the first query sees only the first key, so its output is V's first row */
+    attn_cache_t c = attn_cache_new(1, 1, 3, 3, 2, 1);
+    const float Q[6] = {1, 2, 3, 4, 5, 6}, K[6] = {6, 5, 4, 3, 2, 1}, V[3] = {7, 8, 9};
+    float O[3];
+    attn_forward(O, &c, Q, K, V, NULL, 1);
+    cr_assert_float_eq(O[0], 7.0f, 1e-6);
+    attn_cache_free(&c);
+}
+
+static void sdpa_bad_mask(void *arg)
+{
+    (void)arg;
+    attn_cache_t c = attn_cache_new(2, 1, 3, 3, 2, 2);
+    unsigned char keep[2 * 3 * 4] = {0};
+    attn_mask_t mask = {keep, 2, 3, 4}; /* 4 keys, the call has 3 */
+    float Q[12] = {0}, O[12];
+    exit(attn_forward(O, &c, Q, Q, Q, &mask, 0) == -1 ? 7 : 0);
+}
+
+Test(attention, mask_of_wrong_shape_is_an_error)
+{
+    char buf[1024];
+    int status = capture_stderr(sdpa_bad_mask, NULL, buf, sizeof buf);
+    cr_assert_eq(status, 7, "expected attn_forward to return -1, status %d; stderr: %s", status, buf);
+    cr_assert(strstr(buf, "wrong shape") && strstr(buf, "(2 or 1, 3, 3)") && strstr(buf, "(2, 3, 4)"),
+              "the message should give expected and got shapes: %s", buf);
+    /* mha too */
+    rng_t rng;
+    rng_seed(&rng, 2);
+    mha_t m;
+    mha_init(&m, 4, 2, &rng);
+    mha_cache_t c = mha_cache_new(1, 3, 4, 2);
+    unsigned char keep[2 * 2] = {1, 1, 1, 1};
+    attn_mask_t mask = {keep, 1, 2, 2};
+    float x[12] = {0}, y[12];
+    cr_assert_eq(mha_forward(y, &c, &m, x, &mask, 0), -1);
+    mha_cache_free(&c);
+    mha_free(&m);
+}
+
+Test(attention, heads_must_divide_the_width)
+{
+    rng_t rng;
+    rng_seed(&rng, 3);
+    mha_t m;
+    cr_assert_eq(mha_init(&m, 6, 4, &rng), -1);
+}
+
+static void too_long(void *arg)
+{
+    (void)arg;
+    float table[4 * 2] = {0}, x[5 * 2] = {0};
+    exit(posenc_add(x, table, 1, 5, 2, 4) == -1 ? 7 : 0);
+}
+
+Test(attention, sequence_longer_than_the_table_is_an_error)
+{
+    char buf[1024];
+    int status = capture_stderr(too_long, NULL, buf, sizeof buf);
+    cr_assert_eq(status, 7, "expected posenc_add to return -1, status %d; stderr: %s", status, buf);
+    cr_assert(strstr(buf, "T <= 4") && strstr(buf, "T = 5"), "expected and got lengths in: %s", buf);
+}
+
+Test(attention, learned_table_gradient_sums_over_the_batch)
+{
+    const float dx[2 * 2 * 1] = {1, 2, 10, 20}; /* B=2, T=2, E=1 */
+    float dtable[3] = {9, 9, 9};
+    posenc_backward(dtable, dx, 2, 2, 1, 3);
+    const float want[3] = {11, 22, 0};
+    cr_assert_arr_eq(dtable, want, sizeof want);
+    float x[4] = {0}, table[3] = {1, 2, 3};
+    cr_assert_eq(posenc_add(x, table, 2, 2, 1, 3), 0);
+    const float wantx[4] = {1, 2, 1, 2};
+    cr_assert_arr_eq(x, wantx, sizeof wantx);
+}
