@@ -20,9 +20,40 @@ int pool_out_size(int n, int k, int stride)
     return (n - k) / stride + 1;
 }
 
+/* The common 2x2, stride 2 case (LeNet's), with the window unrolled; same results, same ties. */
+static void pool_max2_forward(float *y, int *argmax, const float *x, long maps, int H, int W)
+{
+    const int OH = (H - 2) / 2 + 1, OW = (W - 2) / 2 + 1;
+    for (long bc = 0; bc < maps; bc++) {
+        const float *xc = x + bc * H * W;
+        float *yc = y + bc * OH * OW;
+        int *ac = argmax ? argmax + bc * OH * OW : NULL;
+        for (int i = 0; i < OH; i++) {
+            const float *r0 = xc + 2 * i * W, *r1 = r0 + W;
+            for (int j = 0; j < OW; j++) {
+                int best = 2 * i * W + 2 * j;
+                float v = r0[2 * j];
+                if (r0[2 * j + 1] > v)
+                    v = r0[2 * j + 1], best = 2 * i * W + 2 * j + 1;
+                if (r1[2 * j] > v)
+                    v = r1[2 * j], best = (2 * i + 1) * W + 2 * j;
+                if (r1[2 * j + 1] > v)
+                    v = r1[2 * j + 1], best = (2 * i + 1) * W + 2 * j + 1;
+                yc[i * OW + j] = v;
+                if (ac)
+                    ac[i * OW + j] = best;
+            }
+        }
+    }
+}
+
 void pool_max_forward(float *y, int *argmax, const float *x, int B, int C, int H, int W, int k, int stride)
 {
     const int OH = (H - k) / stride + 1, OW = (W - k) / stride + 1;
+    if (k == 2 && stride == 2) {
+        pool_max2_forward(y, argmax, x, (long)B * C, H, W);
+        return;
+    }
     for (long bc = 0; bc < (long)B * C; bc++) {
         const float *xc = x + bc * H * W;
         float *yc = y + bc * OH * OW;

@@ -53,9 +53,10 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
         # the same network in PyTorch 1.13 (Debian's python3-torch, 2 threads), right after ours
         tl=$(/usr/bin/python3 tools/bench_lenet_torch.py 2>"$B/bench/lenet5-pytorch.err" | grep '^bench:' || true)
         te=$(sed -n 's/.* epoch_s=\([^ ]*\).*/\1/p' <<<"$tl"); ta=$(sed -n 's/.* test_acc=\([^ ]*\).*/\1/p' <<<"$tl")
+        tc=$(sed -n 's/.* cpu_s=\([^ ]*\).*/\1/p' <<<"$tl"); oc=$(get cpu_s)
         if [ -n "$te" ]; then
-          printf '| %s | lenet5 in PyTorch 1.13 (2 threads): one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | ours is %.2fx faster (target > 1) |\n' \
-            "$ch" "$te" "$ta" "$(calc "$gf / $te")" "$(calc "$te / $epoch")" >>"$out"
+          printf '| %s | lenet5 in PyTorch 1.13 (2 threads): one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | ours is %.2fx faster (target > 1); processor time per epoch %.1f s vs ours %.1f s |\n' \
+            "$ch" "$te" "$ta" "$(calc "$gf / $te")" "$(calc "$te / $epoch")" "${tc:-0}" "${oc:-0}" >>"$out"
         else
           echo "| $ch | lenet5 in PyTorch | | not run (see $B/bench/lenet5-pytorch.err; needs python3-torch) | | |" >>"$out"
         fi
