@@ -203,11 +203,16 @@ metrics_summary_t metrics_summarize(const long *cm, int K)
     return s;
 }
 
-/* Sort by score, descending; ties in any order (they are grouped below). */
-static const float *sort_scores;
+/* An example's score and index, sorted together: the comparator needs no outside state, so two
+ * threads may compute curves at once. Descending by score; ties in any order (grouped below). */
+typedef struct {
+    float score;
+    int index;
+} scored;
+
 static int by_score_desc(const void *a, const void *b)
 {
-    float x = sort_scores[*(const int *)a], y = sort_scores[*(const int *)b];
+    float x = ((const scored *)a)->score, y = ((const scored *)b)->score;
     return (x < y) - (x > y);
 }
 
@@ -235,22 +240,21 @@ static int threshold_counts(long *tp, long *fp, long *pos, long *neg, const floa
                  "%s: %ld positive and %ld negative examples, expected at least one of each", op, *pos, *neg);
         return -1;
     }
-    int *idx = nn_malloc(n * sizeof(int));
+    scored *order = nn_malloc(n * sizeof *order);
     for (size_t i = 0; i < n; i++)
-        idx[i] = (int)i;
-    sort_scores = scores; /* qsort has no context argument; the metric is single-threaded */
-    qsort(idx, n, sizeof(int), by_score_desc);
+        order[i] = (scored){scores[i], (int)i};
+    qsort(order, n, sizeof *order, by_score_desc);
     int m = 0;
     long t = 0, f = 0;
     tp[0] = fp[0] = 0;
     for (size_t i = 0; i < n; i++) {
-        t += labels[idx[i]], f += !labels[idx[i]];
-        if (i + 1 < n && scores[idx[i + 1]] == scores[idx[i]])
+        t += labels[order[i].index], f += !labels[order[i].index];
+        if (i + 1 < n && order[i + 1].score == order[i].score)
             continue; /* equal scores cross the threshold together: one point for the group */
         m++;
         tp[m] = t, fp[m] = f;
     }
-    free(idx);
+    free(order);
     return m + 1;
 }
 

@@ -84,10 +84,9 @@ static size_t adam_sse(float *p, const float *g, float *m, float *v, size_t n, f
 static size_t adam_simd(float *p, const float *g, float *m, float *v, size_t n, float b1, float b2,
                         float step, float eps)
 {
-    static int avx = -1; /* asked once; the answer never changes */
-    if (avx < 0)
-        avx = __builtin_cpu_supports("avx") ? 1 : 0;
-    return avx ? adam_avx(p, g, m, v, n, b1, b2, step, eps) : adam_sse(p, g, m, v, n, b1, b2, step, eps);
+    /* Asked on every call (a read of what the CPU reported at start-up, no cached flag of our
+     * own: nothing here is shared between threads). */
+    return __builtin_cpu_supports("avx") ? adam_avx(p, g, m, v, n, b1, b2, step, eps) : adam_sse(p, g, m, v, n, b1, b2, step, eps);
 }
 #else
 static size_t adam_simd(float *p, const float *g, float *m, float *v, size_t n, float b1, float b2,

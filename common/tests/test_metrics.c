@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,4 +225,46 @@ Test(metrics, classification_errors_are_reported)
     st = capture_stderr(confusion_bad_label, NULL, err, sizeof err);
     cr_assert(st == 0 && strstr(err, "label 3") && strstr(err, "hint"),
               "label out of range: expected -1 and a message, got status %d: %s", st, err);
+}
+
+/* Issue 9: the ROC/PR sort kept the scores in a hidden global for qsort's comparator, so two
+ * threads computing curves at once could sort one array by the other's scores. Two threads,
+ * each with its own data whose AUC is known, many times over: every answer must be its own. */
+enum { AUC_N = 20000, AUC_REPS = 40 };
+typedef struct {
+    float scores[AUC_N];
+    int labels[AUC_N];
+    double expected;
+    int wrong;
+} auc_job;
+
+static void *auc_many_times(void *arg)
+{
+    auc_job *j = arg;
+    for (int r = 0; r < AUC_REPS; r++)
+        j->wrong += fabs(metrics_roc_auc(j->scores, j->labels, AUC_N) - j->expected) > 1e-12;
+    return NULL;
+}
+
+Test(metrics, roc_auc_from_two_threads_at_once)
+{
+    static auc_job jobs[2];
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < AUC_N; i++) {
+            /* job 0: positives score above every negative (AUC 1); job 1: below every one (AUC 0) */
+            jobs[k].labels[i] = i % 2;
+            jobs[k].scores[i] = (float)(k == 0 ? (i % 2) * AUC_N + i : (1 - i % 2) * AUC_N + i);
+        }
+        jobs[k].expected = k == 0 ? 1.0 : 0.0;
+        jobs[k].wrong = 0;
+    }
+    pthread_t t[2];
+    for (int k = 0; k < 2; k++)
+        pthread_create(&t[k], NULL, auc_many_times, &jobs[k]);
+    for (int k = 0; k < 2; k++)
+        pthread_join(t[k], NULL);
+    for (int k = 0; k < 2; k++)
+        cr_assert_eq(jobs[k].wrong, 0, "thread %d: %d of %d AUCs were not %g: the sort must not share state "
+                     "between threads. Hint: sort (score, index) pairs, not indices through a global.", k,
+                     jobs[k].wrong, AUC_REPS, jobs[k].expected);
 }
