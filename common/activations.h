@@ -28,6 +28,7 @@
  *   glu        a * sigmoid(b), x = [a | b]           da = dy s,  db = dy a s (1 - s)
  *   softmax    in loss.h with the rest of the softmax family (softmax_forward, softmax_backward)
  *
+ * Threads: every function is safe from any thread (no state).
  * Prefixes: identity_, step_, sigmoid_, tanh_act_, relu_, leaky_relu_, prelu_, elu_, softplus_, gelu_, silu_,
  *           mish_, maxout_, glu_
  */
@@ -35,6 +36,10 @@
 #define NN_ACTIVATIONS_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* identity: y = x; dx = dy. x, y unused by backward (may be NULL). */
 void identity_forward(float *y, const float *x, size_t n);
@@ -100,5 +105,9 @@ void maxout_backward(float *dx, const float *dy, const int *argmax, int B, int C
  * a * sigmoid(b).  Backward overwrites dx (B, 2C). */
 void glu_forward(float *y, const float *x, int B, int C);
 void glu_backward(float *dx, const float *dy, const float *x, int B, int C);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

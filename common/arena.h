@@ -8,12 +8,17 @@
  * Ownership: the arena owns its block; pointers it returns are valid until the next reset or
  * release past them. Running out is a programming error: it stops with the sizes and a hint.
  *
+ * Threads: an arena belongs to one thread at a time; different arenas are independent.
  * Prefixes: arena_
  */
 #ifndef NN_ARENA_H
 #define NN_ARENA_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     char *base;
@@ -40,5 +45,9 @@ void arena_reset(arena_t *a);
 /* Remember the current offset / give back everything allocated since that mark. */
 size_t arena_mark(const arena_t *a);
 void arena_release(arena_t *a, size_t mark);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

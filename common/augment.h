@@ -22,12 +22,17 @@
  *
  * Sizes below 1, pad < 0, size < 1 or alpha <= 0 stop with nn_fatal.
  *
+ * Threads: no state of its own; the rng_t passed in belongs to the calling thread.
  * Prefixes: augment_
  */
 #ifndef NN_AUGMENT_H
 #define NN_AUGMENT_H
 
 #include "rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* In place: mirror every row.  img: (C, H, W) */
 void augment_flip(float *img, int C, int H, int W);
@@ -55,5 +60,9 @@ float augment_mixup_lambda(float alpha, rng_t *rng);
 /* x_out[b] = lam x[b] + (1 - lam) x[perm[b]] for every row b.  x_out, x: (B, D), must not overlap;
  * perm: (B) a permutation of the batch (the partner of each example). */
 void augment_mixup(float *x_out, const float *x, const int *perm, int B, int D, float lam);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -51,6 +51,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct ag_tape_t ag_tape_t;
 typedef struct ag_node_t ag_node_t;
 
@@ -269,5 +273,9 @@ float *ag_grad_target(ag_tape_t *t, ag_node_t *n, int *fresh);
 
 /* The same, but a fresh buffer is zeroed first: for kernels that only add. */
 float *ag_grad_accum(ag_tape_t *t, ag_node_t *n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

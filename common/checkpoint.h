@@ -21,12 +21,17 @@
  * a truncated file, a corrupted one (CRC mismatch) or extra bytes at the end. On any error the
  * destination is left UNCHANGED (the data is read and verified in a buffer first).
  *
+ * Threads: no shared state; different files may be saved and loaded from several threads at once.
  * Prefixes: checkpoint_, CHECKPOINT_
  */
 #ifndef NN_CHECKPOINT_H
 #define NN_CHECKPOINT_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define CHECKPOINT_MAGIC "NNCK"
 #define CHECKPOINT_VERSION 1u
@@ -39,5 +44,9 @@ int checkpoint_save(const char *path, const char *tag, const float *params, size
 /* Read path into params (n), which must be a checkpoint of exactly n floats with the same tag
  * (NULL: ""). Returns 0, or -1 after reporting the problem (params unchanged). */
 int checkpoint_load(float *params, size_t n, const char *path, const char *tag);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

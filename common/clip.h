@@ -9,12 +9,17 @@
  *             keeps the direction, shortens the vector;
  *   by value: g_i <- min(max(g_i, -c), c)   each component separately; changes the direction.
  *
+ * Threads: every function is safe from any thread (no state).
  * Prefixes: clip_
  */
 #ifndef NN_CLIP_H
 #define NN_CLIP_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Clip the k gradient tensors grads[j] (sizes[j] floats each) together by their global norm.
  * Returns the norm BEFORE clipping (log it: a spike says why training jumped). max_norm > 0. */
@@ -25,5 +30,9 @@ double clip_grad_norm_flat(float *g, size_t n, float max_norm);
 
 /* g_i <- clamp(g_i, -c, c), c > 0.  g: (n). Returns how many components were clipped. */
 size_t clip_grad_value(float *g, size_t n, float c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -39,11 +39,17 @@
  *
  * Ownership: the caller owns every buffer (the scratch size from conv_work_size); nothing is
  * allocated, so a training step allocates nothing. Outputs are OVERWRITTEN.
+ *
+ * Threads: no state; matrix products run on OpenBLAS's threads.
  */
 #ifndef NN_CONV_H
 #define NN_CONV_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Bytes of im2col scratch per chunk of images (see conv2d_forward): about half a typical L2. */
 #define CONV_CHUNK_BYTES (512 * 1024)
@@ -119,5 +125,9 @@ void conv1d_backward(float *dx, float *dw, float *db, float *work, const float *
 /* FLOPs of one forward pass of the whole batch (2 per multiply-add): 2 B OH OW OC C KH KW. The
  * backward pass costs twice that (dw and dx), once when dx is not wanted. */
 double conv_forward_flops(const conv_shape_t *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -28,6 +28,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CSV_MAX_COLUMNS 65536
 #define CSV_MAX_LABEL 65535
 #define CSV_MAX_BYTES ((size_t)1 << 31) /* csv_read refuses bigger files */
@@ -53,5 +57,9 @@ int csv_parse(csv_table_t *out, const char *text, size_t len, const char *name, 
 int csv_column(const csv_table_t *t, const char *name);
 
 void csv_free(csv_table_t *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,12 +4,17 @@
  * through a temporary name and renamed into place by csvlog_close() (see io.h), so a reader
  * (gnuplot, a spreadsheet, the book) never sees half a log.
  *
+ * Threads: a csvlog_t belongs to one thread; different logs are independent.
  * Prefixes: csvlog_
  */
 #ifndef NN_CSVLOG_H
 #define NN_CSVLOG_H
 
 #include "io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     io_file_t file;
@@ -25,5 +30,9 @@ void csvlog_row(csvlog_t *log, const double *values);
 
 /* Finish and move the file into place. Returns 0 or -1. */
 int csvlog_close(csvlog_t *log);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

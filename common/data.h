@@ -4,12 +4,17 @@
  * [0, classes) per example. Images are decoded once, at load time, into floats in [0, 1]
  * (pixel / 255): every epoch then reads the same memory, nothing is parsed twice.
  *
+ * Threads: no shared state; a dataset_t may be read from several threads, changed by one.
  * Prefixes: dataset_, fashion_, FASHION_
  */
 #ifndef NN_DATA_H
 #define NN_DATA_H
 
 #include "rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Where Debian's dataset-fashion-mnist installs the four gzipped IDX files. */
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -52,5 +57,9 @@ dataset_t dataset_select_classes(const dataset_t *src, const int *keep, int k);
  * `second` (the rest). Both are new copies; src is unchanged. Returns 0, or -1 after reporting
  * a frac outside [0, 1] (or NaN); then both are empty (x == NULL). */
 int dataset_split(dataset_t *first, dataset_t *second, const dataset_t *src, float frac, rng_t *rng);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,7 @@
  * The mask is stored as floats (0 or 1/q) so that backward is one multiply. Masks are drawn from
  * the caller's rng_t: deterministic for a seed. p outside [0, 1) stops with nn_fatal.
  *
+ * Threads: no state of its own; the rng_t passed in belongs to the calling thread.
  * Prefixes: dropout_, dropconnect_
  */
 #ifndef NN_DROPOUT_H
@@ -25,6 +26,10 @@
 #include "rng.h"
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Fill mask (n) with 0 (probability p) or 1/(1-p). */
 void dropout_mask(float *mask, size_t n, float p, rng_t *rng);
@@ -41,5 +46,9 @@ void dropconnect_weights(float *Wm, float *mask, const float *W, size_t n, float
 
 /* dW = mask * dWm.  dW may alias dWm.  (n) */
 void dropconnect_backward(float *dW, const float *dWm, const float *mask, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -28,6 +28,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define EDGELIST_MAX_NODES (1 << 22) /* 4M nodes (row_ptr alone is then 32 MB): ids up to 4194303 */
 #define EDGELIST_MAX_BYTES ((size_t)1 << 31) /* edgelist_read refuses bigger files */
 
@@ -54,5 +58,9 @@ int edgelist_parse(edgelist_graph_t *out, const char *text, size_t len, const ch
                    const edgelist_options_t *opt);
 
 void edgelist_free(edgelist_graph_t *g);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

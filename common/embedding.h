@@ -1,5 +1,6 @@
 /* embedding.h — a lookup table of learned vectors, one row per symbol.
  *
+ * Threads: every function is safe from any thread (no state).
  * Prefix: embedding_.  E: (V, D), V symbols (a vocabulary), D features each.
  *
  *   forward:  y_n = E[ids_n]                          ids: (N) in [0, V), y: (N, D)
@@ -12,6 +13,10 @@
 #ifndef NN_EMBEDDING_H
 #define NN_EMBEDDING_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* y (N, D) = rows ids[0..N) of E (V, D). Ids must lie in [0, V) (checked: nn_fatal names the bad
  * id and its position). */
 void embedding_forward(float *y, const float *E, const int *ids, int N, int V, int D);
@@ -21,5 +26,9 @@ void embedding_backward(float *dE, const float *dy, const int *ids, int N, int V
 
 /* The one-hot rows themselves: x (N, V), x[n][ids_n] = 1, everything else 0. */
 void embedding_one_hot(float *x, const int *ids, int N, int V);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,8 @@
  * and exits with status 1: for programming errors that leave no sensible way on (a shape mismatch
  * passed to a layer, memory exhausted). Neither keeps hidden state.
  *
+ * Threads: safe from any thread; paragraphs that two threads report at once may interleave on
+ * stderr.
  * Prefixes: nn_, NN_
  */
 #ifndef NN_ERROR_H
@@ -20,12 +22,19 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#define NN_NORETURN [[noreturn]]
+#else
+#define NN_NORETURN _Noreturn /* C11's spelling; C++ has the attribute instead */
+#endif
+
 /* Print "error (file:line): <message>\nhint: <hint>" to stderr. hint may be NULL. */
 void nn_error_at(const char *file, int line, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* As nn_error_at, then exit(1). */
-_Noreturn void nn_fatal_at(const char *file, int line, const char *hint, const char *fmt, ...)
+NN_NORETURN void nn_fatal_at(const char *file, int line, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 #define nn_error(hint, ...) nn_error_at(__FILE__, __LINE__, hint, __VA_ARGS__)
@@ -45,6 +54,10 @@ void nn_check_finite_at(const char *file, int line, double value, const char *wh
 /* Stop because exercise `exercise` of chapter `chapter` (in `file`) is not written yet: explains
  * which and where, then exits with status 3 (the grader recognises it). The course's TODO macro
  * (course.h) calls it; a library user never needs it. */
-_Noreturn void nn_todo(int chapter, int exercise, const char *file);
+NN_NORETURN void nn_todo(int chapter, int exercise, const char *file);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,12 +13,17 @@
  *   if (rc != 0)
  *       return rc < 0 ? 2 : 0;   // -1: bad command line (reported); 1: --help was shown
  *
+ * Threads: no state; meant for main.
  * Prefixes: flags_, FLAGS_
  */
 #ifndef NN_FLAGS_H
 #define NN_FLAGS_H
 
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int epochs;
@@ -45,5 +50,9 @@ typedef struct {
  * (exit 2). The result must be used. */
 __attribute__((warn_unused_result)) int flags_parse(flags_t *f, int argc, char **argv, const char *about,
                                                     const flags_option_t *extra, int n_extra);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

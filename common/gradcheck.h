@@ -34,6 +34,7 @@
  * left out of max_rel_error, and its error at h is kept in kink_rel_error. Anything else is an
  * error: a wrong gradient of a smooth function fails at every step and none of the above holds.
  *
+ * Threads: no state of its own; it calls your loss function from the calling thread only.
  * Prefixes: gradcheck_, GRADCHECK_
  */
 #ifndef NN_GRADCHECK_H
@@ -42,6 +43,10 @@
 #include "rng.h"
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define GRADCHECK_FLOOR 1e-3
 
@@ -75,5 +80,9 @@ void gradcheck_random_upstream(float *r, size_t n, rng_t *rng);
 
 /* sum_i y_i r_i in double: the scalar L of the upstream trick.  y, r: (n) */
 double gradcheck_dot(const float *y, const float *r, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

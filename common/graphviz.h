@@ -9,12 +9,17 @@
  * If dot is missing or fails, it reports it (with the apt-get line) and returns -1: a missing
  * picture is not worth stopping a training run for.
  *
+ * Threads: no shared state; different figures may be rendered from several threads at once.
  * Prefixes: graphviz_
  */
 #ifndef NN_GRAPHVIZ_H
 #define NN_GRAPHVIZ_H
 
 #include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Write `dot_source` to dir/name.dot and draw dir/name.svg and dir/name.png.
  * Returns 0, or -1 after reporting the problem. */
@@ -23,5 +28,9 @@ int graphviz_render(const char *dir, const char *name, const char *dot_source);
 /* Append `s` to a DOT file as a double-quoted string, escaping quotes, backslashes and newlines
  * (a newline becomes dot's centered line break \n). */
 void graphviz_quote(FILE *f, const char *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

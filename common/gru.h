@@ -1,5 +1,6 @@
 /* gru.h — the gated recurrent unit over a whole sequence (Cho et al. 2014), forward and backward.
  *
+ * Threads: a gru_cache_t belongs to one thread; matrix products run on OpenBLAS's threads.
  * Prefix: gru_.  Shapes as in rnn.h: time-major x (T, B, D), hidden state (B, H). PyTorch's
  * convention (nn.GRU), gates fused in its order r, z, n (reset, update, candidate):
  *
@@ -23,6 +24,10 @@
  */
 #ifndef NN_GRU_H
 #define NN_GRU_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int T, B, D, H;
@@ -49,5 +54,9 @@ void gru_forward(gru_cache_t *c, const float *x, const float *Wx, const float *W
  * required): dx (T, B, D), dWx (D, 3H), dWh (H, 3H), dbx, dbh (3H), dh0 (B, H). */
 void gru_backward(float *dx, float *dWx, float *dWh, float *dbx, float *dbh, float *dh0, gru_cache_t *c,
                   const float *dh, const float *x, const float *Wx, const float *Wh);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,12 +10,17 @@
  * the number of dimensions, sizes, and that the file holds exactly the promised bytes) and
  * reports the first problem with the file name, the expected and found values, and a hint.
  *
+ * Threads: no shared state; different files may be read from several threads at once.
  * Prefixes: idx_
  */
 #ifndef NN_IDX_H
 #define NN_IDX_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int ndim;
@@ -29,5 +34,9 @@ typedef struct {
 int idx_read(idx_array_t *out, const char *path, int ndim);
 
 void idx_free(idx_array_t *a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,7 @@
  * (in, out) weight matrix. For another layout (a convolution's kernels), use init_normal /
  * init_uniform with the scale from init_*_std. Biases usually start at zero.
  *
+ * Threads: no state of its own; the rng_t passed in belongs to the calling thread.
  * Prefixes: init_
  */
 #ifndef NN_INIT_H
@@ -24,6 +25,10 @@
 #include "rng.h"
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* w[0..n) = 0. */
 void init_zeros(float *w, size_t n);
@@ -48,5 +53,9 @@ void init_xavier_normal(float *w, int fan_in, int fan_out, rng_t *rng);
 void init_he_normal(float *w, int fan_in, int fan_out, rng_t *rng);
 void init_he_uniform(float *w, int fan_in, int fan_out, rng_t *rng);   /* a = sqrt(6 / fan_in) */
 void init_lecun_normal(float *w, int fan_in, int fan_out, rng_t *rng);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,12 +4,17 @@
  * file beside the target and io_commit() flushes it and renames it over the target, which POSIX
  * makes atomic. A crash in between leaves the old file (or none), never a truncated one.
  *
+ * Threads: no shared state besides an atomic counter for temporary names; safe from any thread.
  * Prefixes: io_
  */
 #ifndef NN_IO_H
 #define NN_IO_H
 
 #include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* mkdir -p. Returns 0, or -1 after reporting the error (an empty path is one). */
 int io_mkdirs(const char *path);
@@ -54,5 +59,9 @@ int io_exists(const char *path);
  * installed), -1 if it was killed or could not be waited for. The figures' gnuplot and
  * Graphviz's dot run through this. */
 int io_run_in(const char *dir, char *const argv[]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,12 +14,17 @@
  * trust their sizes; the *_checked variants take tensors, check every shape and stop with a
  * message naming the operation and both mismatched shapes (nn_fatal) before computing.
  *
+ * Threads: no state; matrix products run on OpenBLAS's threads.
  * Prefixes: linear_
  */
 #ifndef NN_LAYERS_H
 #define NN_LAYERS_H
 
 #include "tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* y = x W + b.  y: (B, out), x: (B, in), W: (in, out), b: (out) or NULL (no bias).
  * Overwrites y. */
@@ -37,5 +42,9 @@ void linear_backward(float *dx, float *dW, float *db, const float *dy, const flo
  * "linear_forward: x has shape (32, 100) but W has shape (784, 256): ..." and a hint. */
 void linear_forward_checked(tensor_t y, tensor_t x, tensor_t W, tensor_t b);
 void linear_backward_checked(tensor_t dx, tensor_t dW, tensor_t db, tensor_t dy, tensor_t x, tensor_t W);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,8 @@
  *
  * Errors: lenet_new() returns -1 after an nn_error() paragraph for sizes below 1; forward returns
  * NULL and backward -1 after one for a batch of 0 or more than max_batch examples.
+ *
+ * Threads: a lenet_t (its parameters and workspace) belongs to one thread; no global state.
  */
 #ifndef NN_LENET_H
 #define NN_LENET_H
@@ -28,6 +30,10 @@
 #include "rng.h"
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define LENET_SIDE 28
 #define LENET_PIXELS (LENET_SIDE * LENET_SIDE)
@@ -85,5 +91,9 @@ void lenet_evaluate(lenet_t *m, const float *x, const int *y, int n, double *los
  * convolution's input gradient skipped). */
 double lenet_flops_forward(const lenet_t *m);
 double lenet_flops_train(const lenet_t *m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

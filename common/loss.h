@@ -19,10 +19,15 @@
  * [0, 1] is reported (nn_error: what, expected, got, hint) and the loss returns NaN with dz
  * untouched; nothing exits. A training loop's nn_check_finite(loss) then stops the program.
  *
+ * Threads: every function is safe from any thread (no state).
  * Prefixes: mse_, bce_, softmax_, log_softmax_
  */
 #ifndef NN_LOSS_H
 #define NN_LOSS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Mean squared error.  y, t: (B, K) -> L.  dy: (B, K) may be NULL (no gradient wanted). */
 float mse_loss(float *dy, const float *y, const float *t, int B, int K);
@@ -53,5 +58,9 @@ void log_softmax_forward(float *out, const float *z, int B, int K);
  * dz: (B, K) may be NULL. */
 float softmax_cross_entropy_smooth(float *dz, const float *z, const int *labels, int B, int K,
                                    float eps);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

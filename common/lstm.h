@@ -1,6 +1,7 @@
 /* lstm.h — the LSTM layer over a whole sequence (Hochreiter & Schmidhuber 1997, with the forget
  * gate of Gers et al. 2000): forward and backward through time.
  *
+ * Threads: an lstm_cache_t belongs to one thread; matrix products run on OpenBLAS's threads.
  * Prefix: lstm_.  Shapes as in rnn.h: time-major x (T, B, D), hidden and cell state (B, H).
  * The four gates are FUSED: one weight matrix holds all of them side by side, in PyTorch's order
  * i, f, g, o (input, forget, candidate, output), each a block of H columns:
@@ -26,6 +27,10 @@
  */
 #ifndef NN_LSTM_H
 #define NN_LSTM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int T, B, D, H;
@@ -58,5 +63,9 @@ void lstm_forward(lstm_cache_t *c, const float *x, const float *Wx, const float 
  * dx (T, B, D), dWx (D, 4H), dWh (H, 4H), db (4H), dh0, dc0 (B, H). */
 void lstm_backward(float *dx, float *dWx, float *dWh, float *db, float *dh0, float *dc0, lstm_cache_t *c,
                    const float *dh, const float *x, const float *Wx, const float *Wh);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

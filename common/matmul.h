@@ -7,15 +7,24 @@
  * and uses SIMD and threads; matmul_naive() is the three-loop definition, kept as the oracle the
  * tests compare against and as the version to read.
  *
+ * Threads: no state; matmul_blas runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS sets how many).
  * Prefixes: matmul_
  */
 #ifndef NN_MATMUL_H
 #define NN_MATMUL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C);
 
 void matmul_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
                   const float *B, float beta, float *C);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,12 +24,17 @@
  * function returns NAN: metrics never exit, and a caller that goes on with the NAN is stopped by
  * nn_check_finite.
  *
+ * Threads: every function is safe from any thread (no state).
  * Prefixes: metrics_
  */
 #ifndef NN_METRICS_H
 #define NN_METRICS_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Mean squared error.  pred, target: (n). */
 double metrics_mse(const float *pred, const float *target, size_t n);
@@ -119,5 +124,9 @@ int metrics_pr_curve(double *recall, double *precision, const float *scores, con
 
 /* Average precision, sum_k (R_k - R_{k-1}) P_k over the points of metrics_pr_curve. NAN on error. */
 double metrics_average_precision(const float *scores, const int *labels, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -33,10 +33,15 @@
  * < 1, C not divisible by G, batch norm in training with a single value per channel) stop with
  * nn_fatal.
  *
+ * Threads: every function is safe from any thread (no state).
  * Prefixes: batchnorm_, layernorm_, groupnorm_, instancenorm_, NORM_
  */
 #ifndef NN_NORM_H
 #define NN_NORM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define NORM_EPS 1e-5f
 #define NORM_MOMENTUM 0.1f
@@ -80,5 +85,9 @@ void instancenorm_forward(float *y, float *mean, float *rstd, const float *x, co
                           const float *beta, int B, int C, int S, float eps);
 void instancenorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
                            const float *mean, const float *rstd, const float *gamma, int B, int C, int S);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

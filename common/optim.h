@@ -17,12 +17,18 @@
  * per training step for each adam_t. Ownership: adam_new() allocates m and v (zeroed);
  * adam_free() releases them.
  *
+ * Threads: an optimizer's state (adam_t, optim_t, lookahead_t) belongs to one thread; no global
+ * state.
  * Prefixes: optim_, OPTIM_, sgd_, adam_, lookahead_, ema_
  */
 #ifndef NN_OPTIM_H
 #define NN_OPTIM_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* p[i] -= lr * g[i].  p, g: (n) */
 void sgd_step(float *p, const float *g, size_t n, float lr);
@@ -139,5 +145,9 @@ int optim_newton_step(float *p, const float *g, const float *H, int n);
 /* Exponential moving average of weights (Polyak averaging with forgetting):
  * shadow = decay shadow + (1 - decay) p.  shadow, p: (n). Evaluate with shadow, train p. */
 void ema_update(float *shadow, const float *p, size_t n, float decay);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

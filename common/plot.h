@@ -8,10 +8,15 @@
  * Both images are written under temporary names and renamed when gnuplot succeeds. If gnuplot is
  * missing or fails, the functions report it (with the apt-get line) and return -1.
  *
+ * Threads: no shared state; different figures may be drawn from several threads at once.
  * Prefixes: plot_
  */
 #ifndef NN_PLOT_H
 #define NN_PLOT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Draw `body` (gnuplot commands: set ..., plot ...) to dir/name.svg and dir/name.png at
  * width x height pixels. Returns 0, or -1 after reporting. */
@@ -31,5 +36,9 @@ int plot_curves(const char *dir, const char *name, const char *csv, const char *
  * Returns 0 or -1. */
 int plot_confusion(const char *dir, const char *name, const long *cm, int K, const char *const *names,
                    const char *title);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

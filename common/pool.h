@@ -18,9 +18,15 @@
  *
  * Errors: pool_out_size() returns -1 after an nn_error() paragraph (k or stride < 1, window larger
  * than the input). Ownership: the caller owns every buffer; outputs are OVERWRITTEN.
+ *
+ * Threads: every function is safe from any thread (no state).
  */
 #ifndef NN_POOL_H
 #define NN_POOL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* floor((n - k) / stride) + 1, or -1 after reporting. */
 int pool_out_size(int n, int k, int stride);
@@ -36,5 +42,9 @@ void pool_avg_backward(float *dx, const float *dy, int B, int C, int H, int W, i
 /* y (B, C) = mean over (H, W) of x (B, C, H, W); backward: dx = dy / (H W) everywhere. */
 void pool_global_avg_forward(float *y, const float *x, int B, int C, int H, int W);
 void pool_global_avg_backward(float *dx, const float *dy, int B, int C, int H, int W);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

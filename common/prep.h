@@ -22,6 +22,7 @@
  * fit returns -1. Applying a transform fitted on d columns to data with another number of columns
  * is a programming error: nn_fatal names both shapes. Missing values are NaN everywhere here.
  *
+ * Threads: no shared state; a fitted transform may be applied from several threads at once.
  * Prefixes: prep_, PREP_
  */
 #ifndef NN_PREP_H
@@ -30,6 +31,10 @@
 #include "rng.h"
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* --- checks ---------------------------------------------------------------------------------- */
 
@@ -124,5 +129,9 @@ int prep_rankgauss_fit(prep_rankgauss_t *t, const float *x, int n, int d);
 void prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d);
 
 void prep_rankgauss_free(prep_rankgauss_t *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,10 +6,15 @@
  * When stdout is a file or a pipe (CI, make check, `| tee`), only progress_end() prints: one
  * line per epoch, no control characters in logs.
  *
+ * Threads: a progress_t belongs to one thread (it draws on stdout).
  * Prefixes: progress_
  */
 #ifndef NN_PROGRESS_H
 #define NN_PROGRESS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     char label[64];
@@ -26,5 +31,9 @@ void progress_step(progress_t *p, long done, const char *fmt, ...) __attribute__
 
 /* Print the final line for this bar (always, terminal or not). */
 void progress_end(progress_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,12 +5,17 @@
  * from its --seed and two generators never interfere. The generator is xoshiro256** (Blackman &
  * Vigna), seeded through splitmix64 so that nearby seeds give unrelated streams.
  *
+ * Threads: an rng_t belongs to one thread at a time: give each thread its own, seeded differently.
  * Prefixes: rng_
  */
 #ifndef NN_RNG_H
 #define NN_RNG_H
 
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     uint64_t s[4];
@@ -39,5 +44,9 @@ void rng_shuffle(rng_t *r, int *idx, int n);
 
 /* Fill idx with 0..n-1. */
 void rng_iota(int *idx, int n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,5 +1,6 @@
 /* rnn.h — the Elman recurrent layer over a whole sequence: forward and backpropagation through time.
  *
+ * Threads: an rnn_cache_t belongs to one thread; matrix products run on OpenBLAS's threads.
  * Prefix: rnn_.  Shapes: T time steps, B sequences in the batch, D input features, H hidden units.
  * Sequences are TIME-MAJOR: x is (T, B, D), so the batch at step t is the contiguous block x[t].
  *
@@ -24,6 +25,10 @@
  */
 #ifndef NN_RNN_H
 #define NN_RNN_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int T, B, D, H;
@@ -52,5 +57,9 @@ void rnn_backward(float *dx, float *dWx, float *dWh, float *db, float *dh0, floa
 
 /* Sum over the rows: db (n) = sum_i dy[i] for dy (rows, n). Shared by the recurrent layers. */
 void rnn_sum_rows(float *db, const float *dy, int rows, int n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

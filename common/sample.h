@@ -1,5 +1,6 @@
 /* sample.h — drawing the next symbol from a model's logits, with a temperature.
  *
+ * Threads: no state of its own; the rng_t passed in belongs to the calling thread.
  * Prefix: sample_.  A language model outputs logits z (V) for the next symbol. Sampling at
  * temperature tau > 0 draws from
  *
@@ -15,6 +16,10 @@
 
 #include "rng.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* p (V) = softmax(z / tau), z (V), tau > 0. */
 void sample_softmax(float *p, const float *z, int V, float tau);
 
@@ -24,5 +29,9 @@ int sample_draw(const float *p, int V, rng_t *rng);
 
 /* sample_softmax then sample_draw; tau == 0 means argmax. scratch: (V). */
 int sample_logits(float *scratch, const float *z, int V, float tau, rng_t *rng);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,10 +19,15 @@
  * while the rate grows geometrically from lo to hi, and plots the loss against it:
  * schedule_range_lr() gives the sweep's rates, schedule_finder_suggest() reads the plot.
  *
+ * Threads: every function is safe from any thread (no state).
  * Prefixes: schedule_, SCHEDULE_
  */
 #ifndef NN_SCHEDULE_H
 #define NN_SCHEDULE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum {
     SCHEDULE_CONSTANT, SCHEDULE_TIME_DECAY, SCHEDULE_STEP, SCHEDULE_EXPONENTIAL, SCHEDULE_COSINE, SCHEDULE_WARMUP,
@@ -64,5 +69,9 @@ float schedule_range_lr(float lo, float hi, int i, int n);
  * near it). Writes the smoothed losses into smoothed (n) when it is not NULL. Returns NAN
  * (reported) when n < 2 or every loss is non-finite. */
 float schedule_finder_suggest(float *smoothed, const float *lrs, const float *losses, int n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,7 @@
  * Shape conventions used across the course: B = batch, D = input features, H = hidden units,
  * K = classes, T = time steps, C = channels. Comments state each tensor argument's shape.
  *
+ * Threads: no state; a tensor from an arena follows the arena's rule.
  * Prefixes: tensor_, TENSOR_
  */
 #ifndef NN_TENSOR_H
@@ -17,6 +18,10 @@
 #include "arena.h"
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define TENSOR_MAX_DIMS 4
 
@@ -63,5 +68,9 @@ void tensor_copy(tensor_t dst, tensor_t src);
 
 /* Largest |a - b| over all elements (shapes must match). */
 float tensor_max_abs_diff(tensor_t a, tensor_t b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -25,6 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TEXT_MAX_BYTES ((size_t)1 << 31) /* text_read refuses bigger files */
 
 typedef struct {
@@ -73,5 +77,9 @@ long text_decode(char *out, size_t cap, const text_vocab_t *v, const int *ids, s
 
 void text_free(text_t *t);
 void text_vocab_free(text_vocab_t *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

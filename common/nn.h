@@ -1,0 +1,54 @@
+/* nn.h — the whole library in one include: #include <nn/nn.h> (installed) or "nn.h" (in-tree).
+ *
+ * libnn is the library the course builds in common/: tensors and arenas, dense and convolutional
+ * layers, activations, losses, reverse-mode autodiff (autograd.h), recurrent layers, norms,
+ * dropout, optimizers and schedules, initializers, metrics, data preparation, loaders (IDX,
+ * Fashion-MNIST, CSV, text, edge lists), checkpoints, logs and figures. Each header below is the
+ * documentation of its module. README.md, "Using the library", gives the rules every module
+ * follows (names, ownership, threads, errors).
+ */
+#ifndef NN_NN_H
+#define NN_NN_H
+
+#include "activations.h"
+#include "arena.h"
+#include "augment.h"
+#include "autograd.h"
+#include "checkpoint.h"
+#include "clip.h"
+#include "conv.h"
+#include "csv.h"
+#include "csvlog.h"
+#include "data.h"
+#include "dropout.h"
+#include "edgelist.h"
+#include "embedding.h"
+#include "error.h"
+#include "flags.h"
+#include "gradcheck.h"
+#include "graphviz.h"
+#include "gru.h"
+#include "idx.h"
+#include "init.h"
+#include "io.h"
+#include "layers.h"
+#include "lenet.h"
+#include "loss.h"
+#include "lstm.h"
+#include "matmul.h"
+#include "metrics.h"
+#include "norm.h"
+#include "optim.h"
+#include "plot.h"
+#include "pool.h"
+#include "prep.h"
+#include "progress.h"
+#include "rng.h"
+#include "rnn.h"
+#include "sample.h"
+#include "schedule.h"
+#include "tensor.h"
+#include "text.h"
+#include "timing.h"
+
+#endif
