@@ -7,6 +7,7 @@
 #   make watch CH=01                           re-grade on every save of a workbook file
 #   make book                                  render book/out/ (HTML + PDF)
 #   make bench                                 time each chapter's headline workload
+#   make lib; make install PREFIX=DIR          libnn.a/.so, headers in DIR/include/nn, pkg-config nn
 #   make fuzz [FUZZ=csv] [FUZZ_SECONDS=60]     fuzz the parsers of outside input (clang's libFuzzer)
 #   make deps                                  install the Debian packages the course needs
 #   make clean
@@ -65,13 +66,25 @@ endif
 -include $(wildcard chapters/*/chapter.mk)
 -include gpu/gpu.mk
 
+# The library, libnn: every common/*.c; its installed headers are every common/*.h but course.h
+# (the course's TODO plumbing). libnn.so is built from position-independent objects of its own.
 LIB_SRCS   := $(wildcard common/*.c)
 LIB_HDRS   := $(wildcard common/*.h)
+LIB_PUB_HDRS := $(filter-out common/course.h,$(LIB_HDRS))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
-LIB        := $(B)/libcommon.a
+LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
+LIB        := $(B)/libnn.a
+LIB_SO     := $(B)/libnn.so
 LIB_TESTS  := $(wildcard common/tests/test_*.c)
+NN_VERSION := 0.1.0
+PREFIX     ?= /usr/local
+# make lib, install and check-headers need only a compiler, OpenBLAS and zlib: they never run the
+# package installer (a library user's machine need not be Debian).
+NO_DEPS_GOALS := lib install check-headers
+DEPS_STAMP := $(if $(MAKECMDGOALS),$(if $(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),$(B)/.deps-build),$(B)/.deps-build)
 
-.PHONY: all deps run check check-build workbook progress watch book bench selfcheck clean gpu fuzz
+.PHONY: all deps run check check-build workbook progress watch book bench selfcheck clean gpu fuzz lib install \
+        check-headers
 .SECONDEXPANSION:
 
 all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
@@ -84,13 +97,42 @@ $(B)/.deps-build: tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
 # --- the library -----------------------------------------------------------------------------
-$(B)/common/%.o: common/%.c $(LIB_HDRS) | $(B)/.deps-build
+$(B)/common/%.o: common/%.c $(LIB_HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(B)/pic/common/%.o: common/%.c $(LIB_HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(PKG_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_PIC_OBJS)
+	$(CC) -shared -Wl,-soname,libnn.so $^ $(LDFLAGS) $(PKG_LIBS) -o $@
+
+# The archive's older name, for tools that still ask for it.
+$(B)/libcommon.a: $(LIB)
+	@ln -sf libnn.a $@
+
+# make lib; make install PREFIX=DIR (headers in DIR/include/nn/, libnn.a and libnn.so in DIR/lib/,
+# DIR/lib/pkgconfig/nn.pc: then `pkg-config --cflags --libs nn` with PKG_CONFIG_PATH=DIR/lib/pkgconfig).
+lib: $(LIB) $(LIB_SO)
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include/nn $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(LIB_PUB_HDRS) $(DESTDIR)$(PREFIX)/include/nn/
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(NN_VERSION)|' tools/nn.pc.in \
+	  >$(DESTDIR)$(PREFIX)/lib/pkgconfig/nn.pc
+	@echo "installed libnn $(NN_VERSION) into $(PREFIX); use it with PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig" \
+	  "pkg-config --cflags --libs nn"
+
+# Every installed header compiles alone as C11 and C++11 (-Wall -Wextra -pedantic); nn.h has them all.
+check-headers:
+	@CC="$(CC)" tools/check-headers.sh $(LIB_PUB_HDRS)
 
 # The library's tests; test_cli.c also runs the chapter programs, so they are built first.
 $(B)/lib/test: $(LIB_TESTS) common/tests/capture.h $(wildcard fuzz/*.c fuzz/*.h) $(LIB) $(LIB_HDRS) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
@@ -144,6 +186,7 @@ check: $(B)/.deps-build
 	done
 	@[ -n "$(CH)" ] || { $(B)/lib/test --json=$(B)/lib/results.json >/dev/null 2>$(B)/lib/stderr.txt || true; }
 	@[ -n "$(CH)" ] || { $(PYTHON) tools/check-names.py && $(PYTHON) tools/check-names.py --selftest >/dev/null; }
+	@[ -n "$(CH)" ] || CC="$(CC)" tools/check-headers.sh $(LIB_PUB_HDRS)
 	@$(PYTHON) grader/report.py --root $(ROOT) $(foreach c,$(SELECTED),$(B)/$(EDITION)/$(c)) \
 	  $(if $(CH),,--library $(B)/lib)
 
