@@ -45,11 +45,17 @@
  *
  * Ownership: the *_cache_new functions allocate everything forward and backward need, once; a
  * training step allocates nothing.
+ *
+ * Threads: no state; matrix products run on OpenBLAS's threads.
  */
 #ifndef NN_ATTENTION_H
 #define NN_ATTENTION_H
 
 #include "rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* keep: (B, Tq, Tk), nonzero = may attend. B may be 1 (broadcast over the batch). */
 typedef struct {
@@ -136,5 +142,9 @@ int posenc_add(float *x, const float *table, int B, int T, int E, int Tmax);
 
 /* dtable (Tmax, E): rows t < T = sum over b of dx[b][t]; rows t >= T = 0 (OVERWRITTEN). */
 void posenc_backward(float *dtable, const float *dx, int B, int T, int E, int Tmax);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "activations.h"
 #include "arena.h"
+#include "attention.h"
 #include "augment.h"
 #include "autograd.h"
 #include "checkpoint.h"
