@@ -36,7 +36,7 @@ import exercises  # noqa: E402
 import report  # noqa: E402
 
 # Chapters whose decoy count is enforced (the others get a warning until their authors add decoys).
-ENFORCED = {1, 2, 7, 8, 9, 10}
+ENFORCED = {1, 2, 3, 7, 8, 9, 10}
 HEADER = re.compile(r"^/\* decoy (\d\d)\.(\d+): (.+?) \*/\s*$")
 NAME = re.compile(r"^(\d\d)\.(\d+)-[A-Za-z0-9][A-Za-z0-9-]*\.c$")
 color = report.color
@@ -92,8 +92,9 @@ def first_failure(suite_results, printed):
         return True, ""
     if not suite_results:
         return False, "no check ran"
-    t = bad[0]
-    return False, f"{t[0]}: {report.explain(None, t[1], t[2], printed.get(t[0]))}"
+    # Every failing check, the one whose message names the mistake is among them (up to 3).
+    whys = [f"{t[0]}: {report.explain(None, t[1], t[2], printed.get(t[0]))}" for t in bad]
+    return False, "\n          and by ".join(whys[:3]) + (f"\n          and {len(whys) - 3} more" if len(whys) > 3 else "")
 
 
 def run_decoy(build, name, ex, decoy, timeout):
@@ -180,7 +181,7 @@ def main():
                 if status == "rejected":
                     rejected += 1
                     marks.append(f"      {color('32', '✘')} {d.slug}: {d.mistake}\n          rejected by {detail}")
-                    if "Hint" not in detail and "timed out" not in detail:
+                    if not any("Hint" in w or "timed out" in w for w in detail.split("\n")):
                         warnings.append(f"decoy {d.slug} is rejected by a message without a hint: {detail}")
                 else:
                     marks.append(color("31", f"      ✔ {d.slug}: {d.mistake}\n          DEFECT: {detail}"))

@@ -174,7 +174,8 @@ Test(ex03_3, wrong_derivative_gives_the_relative_error)
     double e = gradcheck_one(cubic, &p, &p, 10.0, 1e-2f);
     /* |10 - 8.7501| / (10 + 8.7501) = 0.06666 */
     cr_assert(fabs(e - 1.2499 / 18.7501) < 1e-4, "analytic 10 vs true 8.75: expected relative error "
-              "|a - n| / (|a| + |n|) = 0.0667, got %g. Hint: divide by |a| + |n|, not by |n| alone.", e);
+              "|a - n| / (|a| + |n|) = 0.0667, got %g. Hint: the numerical derivative is (L(p+h) - L(p-h)) / (2h), "
+              "with 2h, and the error divides by |a| + |n|, not by |n| alone.", e);
 }
 
 Test(ex03_3, floor_for_zero_derivatives)
