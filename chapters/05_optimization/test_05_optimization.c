@@ -77,10 +77,20 @@ Test(ex05_2, first_step_is_lr_times_sign)
     adam_update(p, m, v, g, 3, 0.01f, 0.9f, 0.999f, 1e-8f, 1);
     cr_assert(fabsf(p[0] - 0.99f) < 1e-6f && fabsf(p[1] - 1.01f) < 1e-6f && fabsf(p[2] - 0.99f) < 1e-6f,
               "first step with g = (3, -0.01, 100): expected p = (0.99, 1.01, 0.99), got (%.7g, %.7g, %.7g). "
-              "Hint: without bias correction the first step is sqrt(0.001)/0.1 = 0.32 times too large; do you "
-              "divide m by 1 - beta1^t and v by 1 - beta2^t?", p[0], p[1], p[2]);
+              "Hint: without bias correction m is 0.1 g and sqrt(v) is sqrt(0.001) |g|, so the first step is "
+              "0.1/sqrt(0.001) = 3.2 times too large; do you divide m by 1 - beta1^t and v by 1 - beta2^t?", p[0], p[1], p[2]);
     cr_assert(close6(m[0], 0.3) && close6(v[0], 0.009), "the state m, v keeps the UNcorrected averages: expected "
               "m = 0.1*3 = 0.3, v = 0.001*9 = 0.009, got m = %g, v = %g. Hint: correct a copy, not m and v.", m[0], v[0]);
+}
+
+Test(ex05_2, eps_is_added_after_the_square_root)
+{
+    /* t = 1, g = 1e-6: m_hat = 1e-6, sqrt(v_hat) = 1e-6, step = 0.01 * 1e-6 / (1e-6 + 1e-8) = 0.00990099.
+     * With eps inside the root, sqrt(1e-12 + 1e-8) = 1e-4 and the step would be 100 times smaller. */
+    float p[1] = {1}, m[1] = {0}, v[1] = {0}, g[1] = {1e-6f};
+    adam_update(p, m, v, g, 1, 0.01f, 0.9f, 0.999f, 1e-8f, 1);
+    cr_assert(fabs(p[0] - (1 - 0.01 / 1.01)) < 1e-6, "g = 1e-6, eps = 1e-8: expected p = 1 - 0.01 / 1.01 = "
+              "0.990099, got %.7g. Hint: eps is added to sqrt(v_hat), not to v_hat under the square root.", p[0]);
 }
 
 Test(ex05_2, matches_pytorch)
@@ -192,7 +202,8 @@ Test(ex05_6, matches_pytorch)
     cr_assert(close6(n, G_CLIP_NORM), "the norm of both tensors together: PyTorch %.9g, got %.9g. Hint: one sum of "
               "squares over ALL tensors, and return it before clipping.", G_CLIP_NORM, n);
     for (int i = 0; i < 5; i++)
-        cr_assert(close6(a[i], G_CLIP_A1[i]), "a[%d]: PyTorch %.9g, got %.9g. Hint: scale by max_norm / (norm + 1e-6).",
+        cr_assert(close6(a[i], G_CLIP_A1[i]), "a[%d]: PyTorch %.9g, got %.9g. Hint: scale every tensor by max_norm / (norm + 1e-6) "
+                  "with the GLOBAL norm (of all tensors together), not each tensor's own.",
                   i, G_CLIP_A1[i], a[i]);
     for (int i = 0; i < 3; i++)
         cr_assert(close6(b[i], G_CLIP_B1[i]), "b[%d]: PyTorch %.9g, got %.9g. Hint: every tensor gets the same scale.",
@@ -205,6 +216,11 @@ Test(ex05_6, small_gradient_untouched)
     double n = clip_by_global_norm((float *[]){g}, (size_t[]){2}, 1, 1.0f);
     cr_assert(close6(n, 0.5) && g[0] == 0.3f && g[1] == 0.4f, "norm 0.5 <= 1: expected g unchanged and 0.5 "
               "returned, got g = (%g, %g), %g. Hint: clip only when the norm exceeds max_norm.", g[0], g[1], n);
+    float h[2] = {0.9f, 1.2f}; /* norm 1.5 <= 2, but its square 2.25 > 2 */
+    n = clip_by_global_norm((float *[]){h}, (size_t[]){2}, 1, 2.0f);
+    cr_assert(close6(n, 1.5) && h[0] == 0.9f && h[1] == 1.2f, "norm 1.5 <= max_norm 2: expected g unchanged "
+              "and 1.5 returned, got g = (%g, %g), %g. Hint: compare the norm itself (the square root of the sum "
+              "of squares) with max_norm, not the sum of squares.", h[0], h[1], n);
 }
 
 /* --- 05.7 EMA ------------------------------------------------------------------------------- */
@@ -248,17 +264,22 @@ Test(ex05_8, four_times_32_equals_128)
     float full_loss = net_loss_grad(&m, x, y, 128);
     float *full = nn_malloc(m.n_params * sizeof(float));
     memcpy(full, m.grads, m.n_params * sizeof(float));
+    /* Twice: the second call must not see what the first left in m->acc. */
+    accumulate_gradients(&m, x, y, 128, 4);
     float loss = accumulate_gradients(&m, x, y, 128, 4);
     double scale = 0;
     for (size_t i = 0; i < m.n_params; i++)
         scale = fmax(scale, fabs(full[i]));
     cr_assert(fabsf(loss - full_loss) < 1e-5f, "mean loss: one batch of 128 gives %.7g, 4 x 32 gave %.7g. Hint: "
-              "return the mean of the 4 micro-batch losses.", full_loss, loss);
+              "return the mean of the 4 micro-batch losses; micro-batch k starts at row k*b, that is at x + k*b*D.",
+              full_loss, loss);
     for (size_t i = 0; i < m.n_params; i++)
         /* float32 sums in a different order: agreement to ~1e-6 of the largest component */
         cr_assert(fabs(m.grads[i] - full[i]) <= 1e-5 * scale, "gradient %zu: one batch of 128 gives %.7g, 4 x 32 "
                   "gave %.7g. Hint: %s", i, full[i], m.grads[i],
                   fabs(m.grads[i] - 4 * full[i]) <= 1e-5 * scale ? "you add the 4 gradients: scale each by 1/4."
+                  : fabs(m.grads[i] - 2 * full[i]) <= 1e-5 * scale ? "this is the second call: zero m->acc at the "
+                                                                     "start of every call."
                                                                    : "zero m->acc first, add each micro-batch's "
                                                                      "m->grads into it, and copy it back at the end.");
     free(full), free(x), free(y);
