@@ -306,10 +306,13 @@ Test(ex06_6, precision_differs_from_recall)
     double macro = class_scores(cm, 2, p, r, f);
     cr_assert(fabs(p[0] - 5.0 / 8) < 1e-12 && fabs(r[0] - 1) < 1e-12, "class 0: expected P 5/8, R 1, got %g, %g. Hint: "
               "precision divides by the column sum (all predicted 0), recall by the row sum (all truly 0).", p[0], r[0]);
-    cr_assert(fabs(p[1] - 1) < 1e-12 && fabs(r[1] - 0.4) < 1e-12, "class 1: expected P 1, R 2/5, got %g, %g.", p[1], r[1]);
-    cr_assert(fabs(f[0] - 10.0 / 13) < 1e-12 && fabs(f[1] - 4.0 / 7) < 1e-12 &&
-              fabs(macro - (10.0 / 13 + 4.0 / 7) / 2) < 1e-12, "F1: expected 10/13 and 4/7, got %g and %g. Hint: F1 = "
-              "2PR/(P+R) = 2TP/(2TP+FP+FN), the harmonic mean, not the arithmetic one.", f[0], f[1]);
+    cr_assert(fabs(p[1] - 1) < 1e-12 && fabs(r[1] - 0.4) < 1e-12, "class 1: expected P 1, R 2/5, got %g, %g. "
+              "Hint: precision TP/(TP+FP) divides by the column sum, recall TP/(TP+FN) by the row sum.", p[1], r[1]);
+    cr_assert(fabs(f[0] - 10.0 / 13) < 1e-12 && fabs(f[1] - 4.0 / 7) < 1e-12, "F1: expected 10/13 and 4/7, got %g "
+              "and %g. Hint: F1 = 2PR/(P+R) = 2TP/(2TP+FP+FN), the harmonic mean, not the arithmetic one.", f[0], f[1]);
+    cr_assert(fabs(macro - (10.0 / 13 + 4.0 / 7) / 2) < 1e-12, "macro F1: expected the mean of the per-class F1s, "
+              "(10/13 + 4/7)/2 = %g, got %g. Hint: average the K F1 scores; the F1 of the averaged precision and "
+              "recall is another number.", (10.0 / 13 + 4.0 / 7) / 2, macro);
 }
 
 Test(ex06_6, zero_over_zero_is_zero)

@@ -1,0 +1,15 @@
+/* decoy 06.3: dx forgets the factor gamma */
+    for (int j = 0; j < D; j++)
+        dgamma[j] = 0, dbeta[j] = 0;
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < D; j++) {
+            size_t i = (size_t)b * D + j;
+            dbeta[j] += dy[i];
+            dgamma[j] += dy[i] * (x[i] - mean[j]) * rstd[j];
+        }
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < D; j++) {
+            size_t i = (size_t)b * D + j;
+            float zhat = (x[i] - mean[j]) * rstd[j];
+            dx[i] = rstd[j] / (float)B * ((float)B * dy[i] - dbeta[j] - zhat * dgamma[j]);
+        }

@@ -1,0 +1,6 @@
+/* decoy 06.8: the gain written for a maximization, mu - best - xi */
+    double gain = mu - best - xi;
+    if (s <= 0)
+        return gain > 0 ? gain : 0;
+    double g = gain / s;
+    return gain * std_normal_cdf(g) + s * std_normal_pdf(g);
