@@ -227,7 +227,7 @@ Test(ex02_3, singular_matrix_is_reported)
                  "(exit status 42 here), got status %d. Hint: pivot 1 is 4 - 2^2 = 0; check it before "
                  "taking the square root. Output: %s", status, err);
     cr_assert(strstr(err, "not positive definite") && strstr(err, "pivot 1"),
-              "the message must say that the matrix is not positive definite and name pivot 1, got: %s"
+              "the message must say that the matrix is not positive definite and name pivot 1 (pivots count from 0, like the columns), got: %s"
               "Hint: nn_error(hint, \"... not positive definite: pivot %%d is %%g ...\").", err);
 }
 
@@ -239,8 +239,8 @@ static void houses_design(float *X, float *y, float *mean, float *std, int n)
     rng_t rng;
     rng_seed(&rng, 9);
     make_houses(x, y, n, &rng);
-    prep_affine_t t;
-    cr_assert_eq(prep_standardize_fit(&t, x, n, HOUSE_D), 0);
+    prep_affine t;
+    cr_assert_eq(prep_standardize_fit(&t, x, n, HOUSE_D), 0, "prep_standardize_fit on the house data must succeed. Hint: the data has no NaN; see the error printed above.");
     prep_affine_apply(&t, x, n, HOUSE_D);
     memcpy(mean, t.shift, HOUSE_D * sizeof(float));
     memcpy(std, t.scale, HOUSE_D * sizeof(float));
@@ -285,11 +285,11 @@ Test(ex02_3, model_and_data_must_have_the_same_width)
     /* The closed form first (so this check cannot pass on a stub), then a mismatched prediction. */
     const float X[6] = {1, 0, 0, 1, 1, 1}, y[3] = {1, 2, 3};
     float w[2];
-    cr_assert_eq(linreg_closed_form(w, X, y, 3, 2), 0, "a (3, 2) problem with independent columns must solve");
+    cr_assert_eq(linreg_closed_form(w, X, y, 3, 2), 0, "a (3, 2) problem with independent columns must solve Hint: this check uses 02.3's cholesky_solve: does 02.3 pass?");
     char err[4096];
     int status = capture_stderr(predict_wrong_width, NULL, err, sizeof err);
     cr_assert(status == 1 && strstr(err, "the model has 2 weights, the data has 3 columns"),
-              "2 weights applied to 3 columns must stop with a clear error (exit 1), got status %d: %s", status, err);
+              "2 weights applied to 3 columns must stop with a clear error (exit 1), got status %d: %s. Hint: linreg_closed_form checks the width of X against the model before solving.", status, err);
 }
 
 /* --- 02.4 standardization statistics ------------------------------------------------------ */
@@ -300,7 +300,7 @@ Test(ex02_4, column_statistics_by_hand)
      * column 1: constant 5 -> std 0 -> stored as 1. */
     const float x[6] = {1, 5, 3, 5, 5, 5};
     float mean[2] = {-9, -9}, std[2] = {-9, -9};
-    cr_assert_eq(standardize_fit(mean, std, x, 3, 2), 0);
+    cr_assert_eq(standardize_fit(mean, std, x, 3, 2), 0, "standardize_fit on finite data must return 0. Hint: return -1 only after prep_check_finite reports a NaN/Inf.");
     cr_assert(fabsf(mean[0] - 3) < 1e-6f && fabsf(mean[1] - 5) < 1e-6f,
               "expected means (3, 5), got (%g, %g). Hint: the data is row-major: column j of row i is x[i*d + j].",
               mean[0], mean[1]);
@@ -316,7 +316,7 @@ Test(ex02_4, two_passes_keep_precision_far_from_zero)
      * E[x^2] - E[x]^2 loses it: 2.56e14 leaves about 0.03 of precision in double. */
     const float x[3] = {16000000.0f, 16000002.0f, 16000004.0f};
     float mean, std;
-    cr_assert_eq(standardize_fit(&mean, &std, x, 3, 1), 0);
+    cr_assert_eq(standardize_fit(&mean, &std, x, 3, 1), 0, "standardize_fit on finite data must return 0. Hint: return -1 only after prep_check_finite reports a NaN/Inf.");
     cr_assert(fabsf(std - sqrtf(8.0f / 3)) < 1e-4f, "values 16000000 + (0, 2, 4): expected std 1.63299, got %g. "
               "Hint: first the mean, then sum (x - mean)^2 in a second pass, in double.", std);
 }
@@ -329,7 +329,7 @@ Test(ex02_4, standardized_training_columns_have_mean_0_and_std_1)
     float x[N * D], mean[D], std[D];
     for (int i = 0; i < N; i++) /* three scales: ~1, ~100 + 10 z, ~ -0.001 z */
         x[i * D] = rng_normal(&rng), x[i * D + 1] = 100 + 10 * rng_normal(&rng), x[i * D + 2] = -1e-3f * rng_normal(&rng);
-    cr_assert_eq(standardize_fit(mean, std, x, N, D), 0);
+    cr_assert_eq(standardize_fit(mean, std, x, N, D), 0, "standardize_fit on finite data must return 0. Hint: return -1 only after prep_check_finite reports a NaN/Inf.");
     standardize_apply(x, N, D, mean, std);
     for (int j = 0; j < D; j++) {
         double s = 0, s2 = 0;
@@ -351,13 +351,13 @@ Test(ex02_4, nan_in_the_training_rows_is_reported)
 {
     const float ok[2] = {1, 2};
     float mean, std;
-    cr_assert_eq(standardize_fit(&mean, &std, ok, 2, 1), 0);
-    cr_assert_float_eq(std, 0.5f, 1e-6f, "(1, 2): expected std 0.5, got %g", std);
+    cr_assert_eq(standardize_fit(&mean, &std, ok, 2, 1), 0, "standardize_fit on finite data must return 0. Hint: return -1 only after prep_check_finite reports a NaN/Inf.");
+    cr_assert_float_eq(std, 0.5f, 1e-6f, "(1, 2): expected std 0.5, got %g. Hint: the population std of (1, 2) is sqrt(((1-1.5)^2 + (2-1.5)^2) / 2) = 0.5.", std);
     char err[4096];
     int status = capture_stderr(fit_with_nan, NULL, err, sizeof err);
     cr_assert(status == 42 && strstr(err, "row 1, column 0 is nan"),
               "a NaN must make standardize_fit return -1 with a message naming row 1, column 0; got status %d: "
-              "%s Hint: keep the prep_check_finite call before the region.", status, err);
+              "%s. Hint: keep the prep_check_finite call before the region.", status, err);
 }
 
 /* --- 02.5 logistic regression ------------------------------------------------------------- */
@@ -394,12 +394,12 @@ Test(ex02_5, one_step_matches_pytorch)
 
 Test(ex02_5, separates_sneakers_from_ankle_boots_on_the_sample)
 {
-    dataset_t tr_all, te_all;
-    cr_assert_eq(fashion_load(&tr_all, DATASETS "/fashion-mnist-sample", "train"), 0, "the committed sample must load");
-    cr_assert_eq(fashion_load(&te_all, DATASETS "/fashion-mnist-sample", "t10k"), 0, "the committed sample must load");
+    dataset tr_all, te_all;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr_all), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te_all), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     const int classes[2] = {7, 9};
-    dataset_t tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
-    cr_assert_eq(standardize_images(&tr, (dataset_t *const[]){&te}, 1), 0);
+    dataset tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
+    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0, "standardize_images on the sample must return 0. Hint: it uses your 02.4 statistics; does 02.4 pass?");
     logreg m = {.d = 784, .w = nn_calloc(784, sizeof(float)), .b = 0};
     float z[16], dz[16], t[16];
     for (int e = 0; e < 20; e++)
@@ -505,11 +505,11 @@ Test(ex02_6, label_out_of_range_is_reported)
     const float z[3] = {0, 0, 0};
     const int label = 2;
     float L = softmax_ce_smooth(NULL, z, &label, 1, 3, 0.0f);
-    cr_assert_float_eq(L, logf(3), 1e-6f, "equal logits: expected log K = log 3, got %g", L);
+    cr_assert_float_eq(L, logf(3), 1e-6f, "equal logits: expected log K = log 3, got %g. Hint: with K equal logits every p_k is 1/K, so the loss is -log(1/K) = log K.", L);
     char err[4096];
     int status = capture_stderr(ce_bad_label, NULL, err, sizeof err);
     cr_assert(status == 1 && strstr(err, "labels[1] is 7") && strstr(err, "expected 0 .. 2"),
-              "label 7 with K = 3 must stop with a clear error (exit 1), got status %d: %s", status, err);
+              "label 7 with K = 3 must stop with a clear error (exit 1), got status %d: %s. Hint: the label check before the region is given: keep it.", status, err);
 }
 
 /* --- 02.7 softmax regression step ----------------------------------------------------------- */
@@ -534,10 +534,10 @@ Test(ex02_7, one_step_matches_pytorch)
 
 Test(ex02_7, learns_the_fashion_sample)
 {
-    dataset_t tr, te;
-    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "the committed sample must load");
-    cr_assert_eq(fashion_load(&te, DATASETS "/fashion-mnist-sample", "t10k"), 0, "the committed sample must load");
-    cr_assert_eq(standardize_images(&tr, (dataset_t *const[]){&te}, 1), 0);
+    dataset tr, te;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0, "standardize_images on the sample must return 0. Hint: it uses your 02.4 statistics; does 02.4 pass?");
     softreg m = softreg_new(784, 10);
     batch_buf bb = batch_new(32, 784, 10);
     int order[300];
@@ -579,6 +579,6 @@ Test(ex02_7, data_of_the_wrong_shape_is_reported)
     int status = capture_stderr(evaluate_wrong_shape, &m, err, sizeof err);
     cr_assert(status == 1 && strstr(err, "the model maps 6 features to 4 classes, the data has 10 features"),
               "a model for 6 features given 10-feature data must stop with a clear error (exit 1), got status "
-              "%d: %s", status, err);
+              "%d: %s. Hint: softreg_check runs before the region; keep it.", status, err);
     softreg_free(&m);
 }

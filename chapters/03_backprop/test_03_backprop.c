@@ -469,7 +469,7 @@ Test(ex03_7, a_non_finite_loss_stops_training_with_a_message)
 {
     char err[4096];
     int status = capture_stderr(explode, NULL, err, sizeof err);
-    cr_assert(status != 3, "train_step is still a TODO (exit 3): %s", err);
+    cr_assert(status != 3, "train_step is still a TODO (exit 3): %s. Hint: write exercise 03.7 first.", err);
     cr_assert_eq(status, 1, "SGD with lr 1e30 must stop with exit status 1 once the loss is not finite; got %d "
                  "(output: %s). Hint: nn_check_finite(loss, \"the training loss\", step) right after the loss.",
                  status, err);
@@ -480,9 +480,9 @@ Test(ex03_7, a_non_finite_loss_stops_training_with_a_message)
 
 Test(ex03_7, learns_the_committed_sample)
 {
-    dataset_t tr, te;
-    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample");
-    cr_assert_eq(fashion_load(&te, DATASETS "/fashion-mnist-sample", "t10k"), 0, "could not load the sample");
+    dataset tr, te;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     rng_t rng;
     rng_seed(&rng, 1);
     const int sizes[3] = {784, 64, 10};
@@ -531,7 +531,7 @@ Test(ch03, wrong_number_of_features_names_both_shapes)
     char err[4096];
     int status, shape[3] = {2, 4, 100};
     run_forward(shape, err, sizeof err, &status);
-    cr_assert_eq(status, 1, "a (4, 100) batch into a 784-input network: expected exit status 1, got %d", status);
+    cr_assert_eq(status, 1, "a (4, 100) batch into a 784-input network: expected exit status 1, got %d. Hint: mlp_check_input (given) must run before the forward pass.", status);
     cr_assert(strstr(err, "mlp_forward") && strstr(err, "(4, 100)") && strstr(err, "(784, 256)") && strstr(err, "hint:"),
               "the message names the operation, both shapes and a hint; got: %s", err);
 }
@@ -551,7 +551,7 @@ Test(ch03, too_many_rows_for_the_buffers)
     int status, shape[3] = {2, 20, 784};
     run_forward(shape, err, sizeof err, &status);
     cr_assert(status == 1 && strstr(err, "(20, 784)") && strstr(err, "max_batch"),
-              "20 rows for a network of max_batch 16: exit 1 naming max_batch; got %d: %s", status, err);
+              "20 rows for a network of max_batch 16: exit 1 naming max_batch; got %d: %s. Hint: mlp_check_input (given) compares the rows with max_batch.", status, err);
 }
 
 static void backward_mismatch(void *arg)
@@ -568,7 +568,7 @@ Test(ch03, backward_with_another_batch_size)
     char err[4096];
     int status = capture_stderr(backward_mismatch, NULL, err, sizeof err);
     cr_assert(status == 1 && strstr(err, "mlp_backward") && strstr(err, "3 rows") && strstr(err, "had 4"),
-              "backward after a forward of 4 rows with dz of 3 rows: exit 1 with both sizes; got %d: %s", status, err);
+              "backward after a forward of 4 rows with dz of 3 rows: exit 1 with both sizes; got %d: %s. Hint: keep the batch check that opens mlp_backward.", status, err);
 }
 
 static void gelu_mlp(void *arg)
@@ -590,8 +590,8 @@ Test(ch03, mlp_gradcheck_of_the_chapter_network_on_the_sample)
 {
     /* The check main() prints, on the committed sample: 784-256-128-10 relu, B = 16, h = 1e-2,
      * 30 elements per layer; kinks are reported and excluded; bound 1e-2 on the rest. */
-    dataset_t tr;
-    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample");
+    dataset tr;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     rng_t rng;
     rng_seed(&rng, 3);
     mlp m = mlp_new(MLP_SIZES_FOR_TESTS, 3, ACT_RELU, 16);
@@ -599,7 +599,7 @@ Test(ch03, mlp_gradcheck_of_the_chapter_network_on_the_sample)
     size_t kinks;
     double worst = mlp_gradcheck(&m, tensor_view(tr.x, 2, (int[]){16, 784}), 30, 1e-2f, &rng, &kinks);
     cr_assert(worst < 1e-2, "gradient check of the 784-256-128-10 network: worst relative error %g over 90 elements "
-              "(%zu kinks), expected below 1e-2", worst, kinks);
+              "(%zu kinks), expected below 1e-2 Hint: 03.4 and 03.5 pass their own checks? Then look at the layer whose error is largest.", worst, kinks);
     mlp_free(&m);
     dataset_free(&tr);
 }

@@ -429,8 +429,8 @@ Test(ex04_6, logits_loss_and_gradients_match_pytorch)
     cr_assert(i < 0, "logit %d: expected %.6f (PyTorch), got %.6f. "
               "Hint: ReLU after layers 1 and 2 only; the last layer's output is the logits, with no ReLU.", i,
               MLP_LOGITS[i < 0 ? 0 : i], z.data[i < 0 ? 0 : i]);
-    ag_var_t L = ag_softmax_cross_entropy(logits, MLP_LABELS);
-    cr_assert_float_eq(ag_item(L), MLP_LOSS[0], TOL, "loss: expected %.6f, got %.6f", MLP_LOSS[0], ag_item(L));
+    ag_var L = ag_softmax_cross_entropy(logits, MLP_LABELS);
+    cr_assert_float_eq(ag_item(L), MLP_LOSS[0], TOL, "loss: expected %.6f, got %.6f. Hint: the loss is the mean cross-entropy of the logits of 04.6.", MLP_LOSS[0], ag_item(L));
     ag_params_zero_grad(&m.ps);
     ag_backward(L);
     const float *want[6] = {MLP_DW1, MLP_DB1, MLP_DW2, MLP_DB2, MLP_DW3, MLP_DB3};
@@ -542,9 +542,9 @@ Test(ex04_6, tape_gradients_match_centered_differences)
 
 Test(ex04_6, learns_the_committed_sample)
 {
-    dataset_t train, test;
-    cr_assert_eq(fashion_load(&train, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample");
-    cr_assert_eq(fashion_load(&test, DATASETS "/fashion-mnist-sample", "t10k"), 0, "could not load the sample");
+    dataset train, test;
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &train), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &test), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     rng_t r;
     rng_seed(&r, 3);
     const int sizes[4] = {784, 64, 32, 10};
@@ -607,7 +607,7 @@ Test(ex04_7, asserts_the_shape_of_the_difference)
 {
     char out[4096];
     int status = capture_stderr(regression_loss_wrong_pred_shape, NULL, out, sizeof out);
-    cr_assert_neq(status, 3, "regression_loss stopped at its TODO: exercise 04.7 is not written yet.");
+    cr_assert_neq(status, 3, "regression_loss stopped at its TODO: exercise 04.7 is not written yet. Hint: write exercise 04.7 first.");
     cr_assert(status == 1 && strstr(out, "shape"), "pred (2, 2) against targets (2) must stop with a shape "
               "message (exit status 1); got status %d and: %s. Hint: ag_assert_shape(diff, ..., 2, (int[]){B, 1}).",
               status, out);
@@ -623,27 +623,27 @@ Test(ch04, library_operations_match_pytorch)
     ag_tape_init(&t, 1 << 16);
     float a[12], b[12], g[24], buf[24];
     /* matrix product */
-    ag_var_t A = ag_leaf(&t, copy_of(MM_A, 2, (int[]){3, 4}, a), "A");
-    ag_var_t Bv = ag_leaf(&t, copy_of(MM_B, 2, (int[]){4, 2}, b), "B");
-    ag_var_t C = ag_matmul(A, Bv);
-    cr_assert(first_mismatch(ag_value(C).data, MM_C, 6, TOL) < 0, "ag_matmul value");
+    ag_var A = ag_leaf(&t, copy_of(MM_A, 2, (int[]){3, 4}, a), "A");
+    ag_var Bv = ag_leaf(&t, copy_of(MM_B, 2, (int[]){4, 2}, b), "B");
+    ag_var C = ag_matmul(A, Bv);
+    cr_assert(first_mismatch(ag_value(C).data, MM_C, 6, TOL) < 0, "ag_matmul value (a library operation; Hint: run make check without CH to see common/'s own tests)");
     ag_backward(ag_sum(ag_mul(C, ag_input(&t, copy_of(MM_G, 2, (int[]){3, 2}, g), "G"))));
-    cr_assert(first_mismatch(ag_grad(A).data, MM_DA, 12, TOL) < 0, "ag_matmul dA");
-    cr_assert(first_mismatch(ag_grad(Bv).data, MM_DB, 8, TOL) < 0, "ag_matmul dB");
+    cr_assert(first_mismatch(ag_grad(A).data, MM_DA, 12, TOL) < 0, "ag_matmul dA (a library operation; Hint: run make check without CH to see common/'s own tests)");
+    cr_assert(first_mismatch(ag_grad(Bv).data, MM_DB, 8, TOL) < 0, "ag_matmul dB (a library operation; Hint: run make check without CH to see common/'s own tests)");
     /* both operands broadcast */
     ag_tape_reset(&t);
-    ag_var_t P = ag_leaf(&t, copy_of(BC_P, 3, (int[]){2, 1, 4}, a), "p");
-    ag_var_t Q = ag_leaf(&t, copy_of(BC_Q, 2, (int[]){3, 1}, b), "q");
-    ag_var_t Y = ag_add(P, Q);
-    cr_assert(first_mismatch(ag_value(Y).data, BC_Y, 24, TOL) < 0, "broadcast add value");
+    ag_var P = ag_leaf(&t, copy_of(BC_P, 3, (int[]){2, 1, 4}, a), "p");
+    ag_var Q = ag_leaf(&t, copy_of(BC_Q, 2, (int[]){3, 1}, b), "q");
+    ag_var Y = ag_add(P, Q);
+    cr_assert(first_mismatch(ag_value(Y).data, BC_Y, 24, TOL) < 0, "broadcast add value (a library operation; Hint: run make check without CH to see common/'s own tests)");
     ag_backward(ag_sum(ag_mul(Y, ag_input(&t, copy_of(BC_G, 3, (int[]){2, 3, 4}, g), "G"))));
-    cr_assert(first_mismatch(ag_grad(P).data, BC_DP, 8, TOL) < 0, "broadcast add dp");
-    cr_assert(first_mismatch(ag_grad(Q).data, BC_DQ, 3, TOL) < 0, "broadcast add dq");
+    cr_assert(first_mismatch(ag_grad(P).data, BC_DP, 8, TOL) < 0, "broadcast add dp (a library operation; Hint: run make check without CH to see common/'s own tests)");
+    cr_assert(first_mismatch(ag_grad(Q).data, BC_DQ, 3, TOL) < 0, "broadcast add dq (a library operation; Hint: run make check without CH to see common/'s own tests)");
     /* reshape */
     ag_tape_reset(&t);
     ag_var_t X = ag_leaf(&t, copy_of(RS_X, 2, (int[]){2, 3}, a), "x");
     ag_backward(ag_sum(ag_mul(ag_reshape(X, 2, (int[]){3, 2}), ag_input(&t, copy_of(RS_W, 2, (int[]){3, 2}, b), "W"))));
-    cr_assert(first_mismatch(ag_grad(X).data, RS_DX, 6, TOL) < 0, "reshape dx");
+    cr_assert(first_mismatch(ag_grad(X).data, RS_DX, 6, TOL) < 0, "reshape dx (a library operation; Hint: run make check without CH to see common/'s own tests)");
     /* activations */
     ag_tape_reset(&t);
     ag_var_t Z = ag_leaf(&t, copy_of(ACT_X, 1, (int[]){7}, a), "x");
@@ -653,7 +653,7 @@ Test(ch04, library_operations_match_pytorch)
     ag_backward(ag_add(ag_add(ag_sum(ag_mul(ag_sigmoid(Z), g1)), ag_sum(ag_mul(ag_tanh(Z), g2))),
                        ag_sum(ag_mul(ag_relu(Z), g3))));
     int i = first_mismatch(ag_grad(Z).data, ACT_DX, 7, TOL);
-    cr_assert(i < 0, "sigmoid + tanh + relu: dx[%d] expected %.6f, got %.6f", i, ACT_DX[i < 0 ? 0 : i],
+    cr_assert(i < 0, "sigmoid + tanh + relu: dx[%d] expected %.6f, got %.6f. Hint: these are the library's activations on the tape; your 04.5 walk must reach every node.", i, ACT_DX[i < 0 ? 0 : i],
               ag_grad(Z).data[i < 0 ? 0 : i]);
     ag_tape_free(&t);
 }
@@ -678,9 +678,9 @@ Test(ch04, nan_loss_stops_with_the_step_and_a_hint)
 {
     char out[8192];
     int status = capture_stderr(train_with_huge_lr, NULL, out, sizeof out);
-    cr_assert_eq(status, 1, "a NaN/Inf loss must stop the run with exit status 1, got %d: %s", status, out);
+    cr_assert_eq(status, 1, "a NaN/Inf loss must stop the run with exit status 1, got %d: %s. Hint: the training loop checks the loss with nn_check_finite before the backward pass.", status, out);
     cr_assert(strstr(out, "training loss became") && strstr(out, "at step") && strstr(out, "learning rate"),
-              "the message names the step and suggests a lower learning rate: %s", out);
+              "the message names the step and suggests a lower learning rate: %s. Hint: nn_check_finite(loss, \"the training loss\", step) writes that message.", out);
 }
 
 static void mul_shape_mismatch(void *unused)
@@ -710,7 +710,7 @@ Test(ch04, shape_mismatches_name_the_op_and_both_shapes)
     char out[4096];
     int status = capture_stderr(mul_shape_mismatch, NULL, out, sizeof out);
     cr_assert(status == 1 && strstr(out, "ch_mul") && strstr(out, "(2, 3)") && strstr(out, "(3, 2)"),
-              "status %d: %s", status, out);
+              "status %d: %s. Hint: an elementwise product of a (2, 3) and a (3, 2) must be refused with both shapes named.", status, out);
     status = capture_stderr(mlp_wrong_input_width, NULL, out, sizeof out);
     cr_assert(status == 1 && strstr(out, "ag_linear") && strstr(out, "(32, 28)") && strstr(out, "(784, 16)") &&
                   strstr(out, "hint:"), "status %d: %s", status, out);
@@ -747,7 +747,7 @@ Test(ch04, gradient_check_at_a_kink_is_reported)
 {
     char out[4096];
     int status = capture_stderr(gradcheck_at_kink, NULL, out, sizeof out);
-    cr_assert_eq(status, 0, "a kink is not a fatal error: status %d: %s", status, out);
+    cr_assert_eq(status, 0, "a kink is not a fatal error: status %d: %s. Hint: gradcheck reports a kink and goes on; it never exits.", status, out);
     cr_assert(strstr(out, "kink") && strstr(out, "index 0") && strstr(out, "max_rel_error 0"),
-              "gradcheck must name the kink at element 0 and leave it out of the error: %s", out);
+              "gradcheck must name the kink at element 0 and leave it out of the error: %s. Hint: gradcheck names each kink it skips.", out);
 }

@@ -319,15 +319,15 @@ Test(ch05, chapter_step_matches_the_library)
             optim_step(&b, q, G_GRADS[t]);
         }
         for (int i = 0; i < G_N; i++)
-            cr_assert(close6(p[i], q[i]), "%s p[%d]: chapter %.9g, library %.9g", optim_name(kinds[k]), i, p[i], q[i]);
+            cr_assert(close6(p[i], q[i]), "%s p[%d]: chapter %.9g, library %.9g. Hint: the chapter's step and optim_step must agree; the 05.1-05.3 checks show which rule differs.", optim_name(kinds[k]), i, p[i], q[i]);
         optim_free(&a), optim_free(&b);
     }
 }
 
 Test(ch05, convergence_criterion)
 {
-    cr_assert(converged(1.0, 1.0 - 1e-10, 1e-9) && !converged(1.0, 0.99, 1e-9), "relative change below tol");
-    cr_assert(converged(1e-12, 0, 1e-9), "below 1 the change is absolute: 1e-12 -> 0 has converged");
+    cr_assert(converged(1.0, 1.0 - 1e-10, 1e-9) && !converged(1.0, 0.99, 1e-9), "relative change below tol Hint: converged compares |new - old| with tol * max(1, |old|).");
+    cr_assert(converged(1e-12, 0, 1e-9), "below 1 the change is absolute: 1e-12 -> 0 has converged Hint: converged compares |new - old| with tol * max(1, |old|).");
 }
 
 Test(ch05, newton_path_converges_on_the_quadratic)
@@ -336,7 +336,7 @@ Test(ch05, newton_path_converges_on_the_quadratic)
     float xy[2 * 11], fv[11];
     path_result r = run_path(&m, 0, (float[]){-4, 2}, 10, xy, fv);
     cr_assert(fv[1] < 1e-9f && r.converged, "Newton reaches the quadratic's minimum in one step: loss %g after 1 "
-              "step, converged %d", fv[1], r.converged);
+              "step, converged %d. Hint: one exact Newton step lands on a quadratic's minimum: does 05.4 pass?", fv[1], r.converged);
 }
 
 static void bad_accumulation(void *arg)

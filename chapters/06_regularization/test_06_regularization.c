@@ -431,12 +431,12 @@ Test(ch06, soft_f1_gradient_matches_centered_differences)
     float dz[18];
     soft_f1_loss(dz, c.p, c.z, c.y, 6, 3);
     double e = gradcheck_max_rel_error(f1_loss, &c, c.z, dz, 18, 1e-2f);
-    cr_assert(e < 1e-2, "soft-F1 gradient: relative error %.3g vs centered differences (bound 1e-2)", e);
+    cr_assert(e < 1e-2, "soft-F1 gradient: relative error %.3g vs centered differences (bound 1e-2). Hint: the soft-F1 loss is differentiable; its gradient is in the chapter above.", e);
     /* perfect, confident predictions: soft F1 -> 1, loss -> 0 */
     for (int b = 0; b < 6; b++)
         for (int k = 0; k < 3; k++)
             c.z[b * 3 + k] = k == c.y[b] ? 30 : 0;
-    cr_assert(f1_loss(&c) < 1e-6, "confident correct predictions: soft-F1 loss %g, expected ~0", f1_loss(&c));
+    cr_assert(f1_loss(&c) < 1e-6, "confident correct predictions: soft-F1 loss %g, expected ~0 Hint: soft F1 is 1 for confident correct predictions, so the loss 1 - F1 is 0.", f1_loss(&c));
 }
 
 typedef struct {
@@ -471,7 +471,7 @@ Test(ch06, whole_network_with_batch_norm_matches_centered_differences)
     net_backward(&m, x, c.r, 8);
     /* relu kinks are detected and excluded by gradcheck (see gradcheck.h); bound 1e-2 */
     double e = gradcheck_max_rel_error(net_loss, &c, m.params, m.grads, m.n_train, 1e-2f);
-    cr_assert(e < 1e-2, "gradient of the whole network (batch norm, relu, 3 layers): relative error %.3g, bound 1e-2", e);
+    cr_assert(e < 1e-2, "gradient of the whole network (batch norm, relu, 3 layers): relative error %.3g, bound 1e-2 Hint: 06.2 and 06.3 pass their own checks? Then look at the layer order in net_backward.", e);
     net_free(&m);
 }
 
@@ -490,15 +490,15 @@ Test(ch06, eval_mode_ignores_the_batch_and_checkpoints_round_trip)
     memcpy(z1, net_forward(&m, x, 1), sizeof z1);
     for (int k = 0; k < 3; k++) /* equal up to the rounding of different BLAS kernels */
         cr_assert(fabsf(z1[k] - z4[k]) < 1e-5f, "in evaluation mode an example's logits must not depend on its batch: "
-                  "logit %d is %g alone and %g in a batch of 4", k, z1[k], z4[k]);
+                  "logit %d is %g alone and %g in a batch of 4 Hint: in evaluation mode batch norm uses the running statistics, not the batch's.", k, z1[k], z4[k]);
     char path[128], tag[64];
     snprintf(path, sizeof path, "/tmp/nn_ch06_test_%d.ckpt", (int)getpid());
-    cr_assert(checkpoint_save(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_save failed");
+    cr_assert(checkpoint_save(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_save failed Hint: see the error printed above (a directory that cannot be written?).");
     float *saved = nn_malloc(m.n_params * sizeof(float));
     memcpy(saved, m.params, m.n_params * sizeof(float));
     net_init(&m, &rng);
-    cr_assert(checkpoint_load(m.params, m.n_params, path, net_tag(&m, tag)) == 0, "checkpoint_load failed");
-    cr_assert(memcmp(saved, m.params, m.n_params * sizeof(float)) == 0, "the restored parameters differ");
+    cr_assert(checkpoint_load(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_load failed Hint: see the error printed above; the tag must match the one saved.");
+    cr_assert(memcmp(saved, m.params, m.n_params * sizeof(float)) == 0, "the restored parameters differ Hint: checkpoint_load must restore exactly what checkpoint_save wrote.");
     remove(path);
     free(saved);
     net_free(&m);
