@@ -166,9 +166,11 @@ $$
 \mathbf{w} \leftarrow \mathbf{w} + \eta\, y\, \mathbf{x}, \qquad b \leftarrow b + \eta\, y .
 $$
 
-The *learning rate* $\eta > 0$ sets the step size. (For the perceptron it does not change which
-predictions are made, only the scale of $\mathbf{w}$ and $b$, so we use $\eta = 1$; from chapter
-2 on it matters a great deal.)
+The *learning rate* $\eta > 0$ sets the step size. (For a perceptron started from zero weights it does not change which
+predictions are made: every update adds $\eta\, y\, \tilde{\mathbf{x}}$, so the weights are always
+$\eta$ times those of the run with $\eta = 1$, and the sign of $\mathbf{w} \cdot \mathbf{x} + b$ is the
+same. So we use $\eta = 1$. From other starting weights $\eta$ does matter, and from chapter 2 on
+it matters a great deal.)
 
 The same rule falls out of minimizing a loss, which is how every later chapter will derive its
 updates. The *perceptron criterion* charges each example by how far it sits on the wrong side:
@@ -306,9 +308,11 @@ static void perceptron_evaluate(const perceptron *p, const dataset_t *ds, double
 
 To test the theorem we need data whose margin we know. We draw points uniformly in the square
 $[-1, 1]^2$, label each by the side of a fixed "true" line $\mathbf{u} \cdot \tilde{\mathbf{x}} = 0$
-it falls on, and throw away the points closer to the line than a chosen gap. The margin of the
-data is then at least that gap, and the theorem's bound $(R/\gamma)^2$ can be computed before
-training starts.
+it falls on, and throw away the points closer to the line than a chosen gap. Every point is then
+at least that gap away from the line. The theorem measures the margin with a unit vector over the
+weights *and* the bias, so in its units the margin is the gap divided by
+$\lVert (\mathbf{w}, b) \rVert$ of the true line: $\gamma \ge 0.1 / \lVert (0.8, -0.6, 0.1) \rVert = 0.1/1.005$.
+The bound $(R/\gamma)^2$ can then be computed before training starts.
 */
 
 /* The true boundary: 0.8 x1 - 0.6 x2 + 0.1 = 0 (already a unit normal in the x plane). */

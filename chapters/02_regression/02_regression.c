@@ -126,8 +126,18 @@ OpenBLAS's `cblas_sgemm` (a matrix-vector product is a matrix product with one c
 
 Write `linreg_loss_grad`: compute the residuals into `r` ($N$ floats, $r = X\mathbf{w} - \mathbf{y}$),
 the gradient $\frac{2}{N} X^\top \mathbf{r}$ into `grad` ($D$ floats), and return the MSE.
-Use `matmul_blas` for both products (the second one with `trans_a = 1` and `alpha = 2/N`), and
-accumulate the sum of squares in a `double`.
+Use `matmul` for both products (the second one with `trans_a = 1` and `alpha = 2/N`), and
+accumulate the sum of squares in a `double`. This is your first call of `common/matmul.h`:
+
+```c
+void matmul(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
+            const float *B, float beta, float *C);   // C = alpha op(A) op(B) + beta C
+```
+
+with `C` of shape $(M, N)$, $\mathrm{op}(A)$ of shape $(M, K)$ and $\mathrm{op}(B)$ of shape
+$(K, N)$, all row-major; $\mathrm{op}(A) = A^\top$ when `trans_a` is 1 (then `A` is stored
+$(K, M)$), and `beta = 0` overwrites `C`. A vector is a matrix with one column: $X\mathbf{w}$ is
+$M = N_{\text{rows}}$, $N = 1$, $K = D$.
 */
 
 /* L = 1/N ||Xw - y||^2, grad = 2/N X^T (Xw - y).
@@ -296,8 +306,10 @@ in double precision, which is enough here.)
 Write `cholesky_solve`: factor `A` ($D \times D$, row-major, symmetric) into `L` column by column
 with the formulas above, then solve the two triangular systems into `x` (use `x` itself for
 $\mathbf{z}$). If a pivot is not larger than $10^{-12} \cdot |A_{jj}|$ (zero up to rounding,
-negative, or NaN), report it with `nn_error` (say that the matrix is not positive definite, which
-pivot and its value, and a hint) and return $-1$ (set `rc`); otherwise return 0.
+negative, or NaN), report it with `nn_error` and return $-1$ (set `rc`); otherwise return 0. The
+message must contain the words `not positive definite` and `pivot j is v`, with the pivots
+numbered like the columns in C, from 0 (the tests look for them), for example
+`nn_error("<a hint>", "cholesky_solve: the %dx%d matrix is not positive definite: pivot %d is %g, expected > 0", d, d, j, s)`.
 */
 
 /* Solve A x = b for a symmetric positive definite A.  A: (D, D), b: (D) -> x: (D).
@@ -438,7 +450,7 @@ first 60% of a sorted file is not a sample of the whole. `prep_split` (in `commo
 shuffles the row indices with the Fisher–Yates shuffle of chapter 1 and cuts them into three
 parts; `prep_gather_rows` copies the rows of each part into a contiguous matrix. Shuffling again
 at the start of every epoch, as chapter 1 did, is a different matter: it keeps mini-batches
-(section 2.8) from repeating in the same order.
+(section 2.7) from repeating in the same order.
 
 ### Standardization
 
@@ -549,14 +561,19 @@ slope is set by $\kappa$.
 ![Gradient descent on raw and standardized features: excess loss per step (log scale).](out/02/standardization.svg)
 
 In our run (600 training houses), $\kappa$ is $2.2 \cdot 10^{5}$ on the raw features and 8.2
-after standardization. Section 2.2 predicts the standardized run: with $\eta = 0.9 \cdot 2 /
-\lambda_{\max}$ the slowest component shrinks by $1 - 1.8/\kappa = 0.78$ per step, the excess loss
-by $0.78^2 = 0.61$, so going from 147,000 down to $10^{-4}$ (where a float loss near 225 stops
-resolving differences) takes $\ln(1.5 \cdot 10^9) / -\ln 0.61 \approx 43$ steps. The run
-takes 42. Raw, after 300 steps the excess loss is still 246: the direction of the area was fitted
-in a few steps, the slow ones (the bias, tangled with the area's mean) shrink by a factor
-$1 - 1.8/\kappa$ per step and would need about a hundred thousand steps. Both runs minimize the
-same function of the same data.
+after standardization. Section 2.2 predicts the standardized run: with $\eta = 1.8/\lambda_{\max}$
+the component along eigenvalue $\lambda_k$ is multiplied by $1 - 1.8\,\lambda_k/\lambda_{\max}$
+per step, which is $1 - 1.8/\kappa = 0.78$ for the smallest eigenvalue and $1 - 1.8 = -0.80$ for the
+largest. The worst of them, $\max(|1 - \eta\lambda_{\min}|, |1 - \eta\lambda_{\max}|) = 0.80$, bounds
+the error's shrinking, and the excess loss shrinks at least by $0.80^2 = 0.64$ per step. Going from
+147,000 down to $10^{-4}$ (where a float loss near 225 stops resolving differences) then takes at
+most $\ln(1.5 \cdot 10^9) / -\ln 0.64 \approx 47$ steps. The run takes 42: fewer, because the
+bound assumes all of the excess sits in the slowest component, and it does not. Raw, after 300
+steps the excess loss is still 246: the direction of the area was fitted in a few steps, the slow
+ones (the bias, tangled with the area's mean) shrink by $1 - 1.8/\kappa$ per step, so their
+excess loss falls by a factor $e$ only every $\kappa/3.6 \approx 6 \cdot 10^4$ steps, and reaching
+$10^{-4}$ from 246 would take $\ln(2.5 \cdot 10^6) \cdot \kappa/3.6 \approx 9 \cdot 10^5$ steps. Both
+runs minimize the same function of the same data.
 
 Did we recover the truth? The standardized weights, mapped back to raw units with the formulas
 above, against the closed form on the raw features and the weights that generated the data:

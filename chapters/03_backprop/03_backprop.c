@@ -259,7 +259,8 @@ $k$ inputs (usually $k$ different linear functions of the layer's input),
 $y_c = \max_j x_{c,j}$. The max is locally just one of its arguments, so
 $\partial y_c / \partial x_{c,j} = 1$ for the winning $j$ and 0 for the others: the backward
 *routes* $\bar y_c$ to the winner. (Ties are kinks.) ReLU is the maxout of $x$ and the constant 0;
-a maxout of $k$ linear pieces can approximate any convex function.
+a maxout of $k$ linear pieces is a convex piecewise-linear function, and as $k$ grows it can
+approximate any convex function (only convex ones: the maximum of lines never bends down).
 
 **GLU**, the gated linear unit (Dauphin et al. 2017), splits its input in two halves $[a \mid b]$
 and lets one gate the other: $y = a \odot \sigma(b)$. Its two partial derivatives are
@@ -594,7 +595,8 @@ $$
 $$
 
 Smaller $h$ is not always better: each evaluation of $L$ carries a rounding error of about
-$\varepsilon |L|$ (machine epsilon $\varepsilon \approx 6 \times 10^{-8}$ for `float`), and dividing
+$\varepsilon |L|$ (the unit roundoff $\varepsilon = 2^{-24} \approx 6 \times 10^{-8}$ for `float`, half
+of its machine epsilon $2^{-23} \approx 1.19 \times 10^{-7}$, the gap between 1 and the next float), and dividing
 by $2h$ amplifies it to about $\varepsilon |L| / h$. The total error
 $\frac{h^2}{6}|L'''| + \varepsilon|L|/h$ is smallest near $h \approx (3\varepsilon)^{1/3} \approx 5 \times 10^{-3}$
 (for quantities of size 1): in float32 we use $h = 10^{-3}$ to $10^{-2}$ and accumulate $L$ in
@@ -1033,7 +1035,7 @@ static void layer_stats(mlp *m, init_scheme s, tensor_t x, const int *y, rng_t *
 
 We train with *mini-batch* gradient descent: each step takes $B = 128$ examples, averages their
 loss, and follows its gradient. The mini-batch gradient is an unbiased estimate of the full
-training set's gradient, at $1/469$ of the cost, and its noise (shrinking like $1/\sqrt B$) even
+training set's gradient, at $B/N = 128/55{,}000 \approx 1/430$ of the cost, and its noise (shrinking like $1/\sqrt B$) even
 helps escape poor regions. One pass over the 55,000 training images (the other 5,000 of the
 official training set are held out for validation) is an epoch of 430 steps; each step gathers
 its shuffled rows into one contiguous batch with `prep_gather_rows` (chapter 2).

@@ -480,9 +480,10 @@ some other way (from a file, by a compiler), and it is the right mental model of
 
 ## 4.6 The backward walk, and why gradients add up
 
-The walk itself is short: give every node a zeroed gradient buffer, set $\bar L = 1$ (the
-derivative of $L$ with respect to itself), and call the backward rules in reverse topological
-order. Each rule *adds* its contributions into its inputs' buffers. This is the
+The walk itself is short: give every intermediate node a zeroed gradient buffer (a
+parameter's buffer is its own `grad`, which keeps what it holds: gradients of several losses
+add up there until `ag_params_zero_grad` clears them), set $\bar L = 1$ (the derivative
+of $L$ with respect to itself), and call the backward rules in reverse topological order. Each rule *adds* its contributions into its inputs' buffers. This is the
 $\sum_{v \in \text{consumers}(u)}$ of section 4.2: a value used twice (or a parameter shared by
 two layers, or a bias broadcast over a batch, or $x$ in $x \odot x$) receives one contribution per
 use, and the sum is its gradient. Assigning instead of adding would keep only the last
@@ -493,8 +494,10 @@ catch at once.
 
 Write `backward_walk`: compute a topological order of the nodes `loss` depends on with
 `topo_visit` (scratch arrays of `t->n` entries: a zeroed `visited`, and `order`); give each of
-those nodes a zeroed gradient buffer with `ag_grad_accum(t, node)` (it returns `NULL`, and does
-nothing, for nodes that need no gradient); add 1 to the loss's gradient (`ag_node_of(loss)->grad[0]`);
+those nodes its gradient buffer with `ag_grad_accum(t, node)`: it allocates and zeroes a buffer
+for an intermediate node, leaves a parameter's buffer as it is (never zero it yourself: the
+tests check that a parameter's gradient accumulates), and returns `NULL`, doing nothing, for
+nodes that need no gradient; add 1 to the loss's gradient (`ag_node_of(loss)->grad[0]`);
 then, from the last node of the order to the first, call each node's `backward` function, when
 it has one (leaves do not), as `n->backward(t, n)`. The library's operations work with your walk
 unchanged.
