@@ -27,7 +27,6 @@ import glob
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -72,17 +71,34 @@ def decoys_of(chapter_dir):
 
 
 def write_copy(name, ex, decoy, dst_root):
-    """dst_root/chapters/name/ = the reference chapter with ex's region body replaced."""
-    dst = os.path.join(dst_root, "chapters", name)
-    if os.path.exists(dst_root):
-        shutil.rmtree(dst_root)
-    shutil.copytree(os.path.join("chapters", name), dst, ignore=shutil.ignore_patterns("decoys", "test_*"))
-    target = os.path.join(dst, os.path.relpath(ex.path, os.path.join("chapters", name)))
+    """dst_root/chapters/name/ = the reference chapter with ex's region body replaced. Files whose
+    content is unchanged keep their time stamps, so that make rebuilds only what changed."""
+    src_dir, dst = os.path.join("chapters", name), os.path.join(dst_root, "chapters", name)
+    target = os.path.relpath(ex.path, src_dir)
+    wanted = {}
+    for f in sorted(os.listdir(src_dir)):
+        if f == "decoys" or f.startswith("test_") or os.path.isdir(os.path.join(src_dir, f)):
+            continue
+        with open(os.path.join(src_dir, f), "rb") as fh:
+            wanted[f] = fh.read()
     with open(ex.path, encoding="utf-8") as f:
         lines = f.read().splitlines(keepends=True)
     lines[ex.begin:ex.end - 1] = [decoy.body]
-    with open(target, "w", encoding="utf-8") as f:
-        f.write("".join(lines))
+    wanted[target] = "".join(lines).encode("utf-8")
+    os.makedirs(dst, exist_ok=True)
+    for f in os.listdir(dst):
+        if f not in wanted:
+            os.remove(os.path.join(dst, f))
+    for f, data in wanted.items():
+        path = os.path.join(dst, f)
+        try:
+            with open(path, "rb") as fh:
+                if fh.read() == data:
+                    continue
+        except FileNotFoundError:
+            pass
+        with open(path, "wb") as fh:
+            fh.write(data)
 
 
 def first_failure(suite_results, printed):
@@ -125,7 +141,6 @@ def run_decoy(build, name, ex, decoy, timeout):
     passed, why = first_failure(results.get(ex.suite, []), printed)
     if passed:
         return "passed", f"all {len(results[ex.suite])} checks of {ex.suite} pass"
-    shutil.rmtree(root, ignore_errors=True)
     return "rejected", why
 
 
