@@ -8,6 +8,7 @@
 #   make book                                  render book/out/ (HTML + PDF)
 #   make bench                                 time each chapter's headline workload
 #   make lib; make install PREFIX=DIR          libnn.a/.so, headers in DIR/include/nn, pkg-config nn
+#   make numbers [CH=01]                       check the numbers the prose quotes against a run
 #   make fuzz [FUZZ=csv] [FUZZ_SECONDS=60]     fuzz the parsers of outside input (clang's libFuzzer)
 #   make deps                                  install the Debian packages the course needs
 #   make clean
@@ -83,7 +84,7 @@ PREFIX     ?= /usr/local
 NO_DEPS_GOALS := lib install check-headers
 DEPS_STAMP := $(if $(MAKECMDGOALS),$(if $(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),$(B)/.deps-build),$(B)/.deps-build)
 
-.PHONY: all deps run check check-build workbook progress watch book bench selfcheck clean gpu fuzz lib install \
+.PHONY: all deps run check check-build workbook progress watch book bench selfcheck numbers clean gpu fuzz lib install \
         check-headers
 .SECONDEXPANSION:
 
@@ -171,7 +172,8 @@ endif
 	@tools/deps.sh build run
 	@$(MAKE) --no-print-directory $(B)/$(EDITION)/$(CHAPTER)/prog
 	@[ $(EDITION) = ref ] || echo "Running your workbook edition ($(WB)/chapters/$(CHAPTER)); REF=1 runs the reference."
-	$(B)/$(EDITION)/$(CHAPTER)/prog --out out/$(CH) $(ARGS)
+	@mkdir -p out/$(CH)
+	set -o pipefail; $(B)/$(EDITION)/$(CHAPTER)/prog --out out/$(CH) $(ARGS) $(if $(ARGS),,| tee out/$(CH)/run.txt.tmp && mv out/$(CH)/run.txt.tmp out/$(CH)/run.txt)
 
 # Build every selected grader (a chapter that does not compile costs its points, not the run),
 # run each test binary (Criterion isolates every test in its own process), then report.
@@ -205,6 +207,15 @@ ifndef CH
 endif
 	@tools/deps.sh build watch
 	@grader/watch.sh $(CH) $(CHAPTER) $(WB)
+
+# Every number the prose quotes (chapters/NN_name/numbers.tsv) against the default run's output in
+# out/NN/ (run.txt is what make run printed); a chapter that has not run yet is run first.
+numbers: $(B)/.deps-build
+	@for c in $(SELECTED); do n=$${c%%_*}; \
+	  [ ! -f chapters/$$c/numbers.tsv ] || [ -f out/$$n/run.txt ] || \
+	    $(MAKE) --no-print-directory run CH=$$n REF=1 </dev/null >/dev/null || exit 1; \
+	done
+	@$(PYTHON) grader/numbers.py $(if $(CH),$(CH))
 
 selfcheck: $(B)/.deps-build
 	@grader/selfcheck.sh

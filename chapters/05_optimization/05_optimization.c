@@ -228,8 +228,9 @@ $$
 $$
 
 a geometric sum. So $m_t$ underestimates $\bar g$ by the factor $1 - \beta_1^t$ (0.1 at $t = 1$),
-and likewise $v_t$ by $1 - \beta_2^t$ (0.001 at $t = 1$: without correction the first steps would
-be huge, $\sqrt{v}$ being 30 times too small). Dividing it out gives unbiased estimates, and the
+and likewise $v_t$ by $1 - \beta_2^t$ (0.001 at $t = 1$). Without correction the first step would be
+too large: $m$ is 10 times too small, but $\sqrt{v}$ is $\sqrt{1000} \approx 32$ times too small, so
+$m/\sqrt{v}$ comes out $0.1/\sqrt{0.001} \approx 3.2$ times too large. Dividing it out gives unbiased estimates, and the
 step:
 
 $$
@@ -308,7 +309,7 @@ static void adamw_update(float *p, float *m, float *v, const float *g, size_t n,
 ## 5.6 RAdam, Lookahead, LARS and LAMB
 
 **RAdam** (Liu et al. 2020) asks why Adam needs a *warmup* (a learning rate that starts small,
-section 5.8) to train transformers stably. In the first steps $\hat v_t$ is an average of very few
+section 5.9) to train transformers stably. In the first steps $\hat v_t$ is an average of very few
 squared gradients, so $1/\sqrt{\hat v_t}$ has a huge variance: some coordinates get enormous steps
 by chance. Approximating the exponential average by a simple moving average of length $\rho_t$,
 the authors find
@@ -381,8 +382,11 @@ $H = A$ and $\theta - A^{-1}A\theta = 0$. Near a minimum of a smooth function th
 with it? $H$ has $n^2$ entries: $5.5 \times 10^{10}$ for chapter 3's 235,146 parameters, 220 GB in
 float32, and solving with it costs $O(n^3)$. It is also only right near a minimum: where $H$ is
 not positive definite (a saddle point, which high-dimensional losses are full of) the Newton step
-goes *towards* the saddle or uphill. Adam's $1/\sqrt{\hat v}$ is a cheap, diagonal, always positive
-stand-in for $H^{-1}$.
+goes *towards* the saddle or uphill. Adam's $1/\sqrt{\hat v}$ is sometimes called a diagonal
+preconditioner, but it is not an estimate of $H^{-1}$: $\hat v$ averages *squared gradients*, so
+$\sqrt{\hat v}$ measures how large (and how noisy) each coordinate's gradient has been, not how
+curved the loss is. What the two share is the effect: coordinates with large $\sqrt{\hat v}$ get
+short steps, which is cheap, diagonal and always positive, where Newton's $H^{-1}$ is none of these.
 
 ### Exercise 05.4 — Newton's step in two dimensions
 
@@ -653,8 +657,8 @@ $$
 $g_i \leftarrow \min(\max(g_i, -c), c)$ per component, is cruder: it changes the direction. Logging
 the norm before clipping is a cheap health check: spikes show when and why training jumped.
 
-The program shows it on Rosenbrock: plain gradient descent at $\eta = 0.02$, twenty times the
-stable rate, diverges in 3 steps (the gradient's norm reaches $1.9 \times 10^9$ and the loss
+The program shows it on Rosenbrock: plain gradient descent at $\eta = 0.02$, ten times the stable limit
+($\eta \le 0.002$ near the minimum, section 5.8), diverges in 3 steps (the gradient's norm reaches $1.9 \times 10^9$ and the loss
 $2 \times 10^{32}$). Clipped to norm 1, the same rate cannot throw the parameters further than 0.02
 per step: after 2,000 steps it sits at $(0.92, 0.87)$ on the valley floor, loss 0.05. The largest
 gradient it met had norm 233.

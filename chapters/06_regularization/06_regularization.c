@@ -233,8 +233,11 @@ small weights generalize better? A network's output changes by at most
 $\prod_l \lVert W^{(l)} \rVert$ times a change of its input (each ReLU layer is 1-Lipschitz), so
 small weights mean a smoother function that cannot bend around every training point. In the
 Bayesian reading, minimizing $J$ is maximum *a posteriori* estimation: $\frac{\lambda_2}{2}\lVert W
-\rVert^2$ is the negative log of a Gaussian prior $W_{ij} \sim \mathcal{N}(0, 1/\lambda_2)$, and
-the L1 term of a Laplace prior, which puts a kink at 0 and so drives many weights to *exactly*
+\rVert^2$ is the negative log of a Gaussian prior on the weights. Which variance? The loss $\hat R$ is a
+*mean* over the $N$ training examples, that is $1/N$ times the negative log-likelihood, so $J$ is
+$1/N$ times the negative log-posterior when the prior's negative log is $N \frac{\lambda_2}{2}
+\lVert W \rVert^2$: $W_{ij} \sim \mathcal{N}(0, 1/(N\lambda_2))$. (A fixed $\lambda_2$ is a prior
+that tightens as the data grows.) Likewise the L1 term is a Laplace prior, which puts a kink at 0 and so drives many weights to *exactly*
 zero (sparsity), where L2 only shrinks them.
 
 For plain SGD, the L2 gradient gives the update
@@ -252,8 +255,11 @@ $$
 $$
 
 `apply_penalties` adds the L1 and L2 gradients before the optimizer step; `decay_weights` applies
-decoupled decay after it. (The library's `optim.h` has plain Adam; decoupling the decay takes
-only this one extra pass.)
+the decoupled decay $W \leftarrow (1 - \eta\lambda_{\text{wd}}) W$ just before the Adam step, in the
+order of chapter 5's AdamW (exercise 05.3) and of PyTorch. The library's AdamW
+(`optim_new(OPT_ADAMW, ...)` in `optim.h`) does the same, but to every parameter it is given;
+here only the weights decay, so the chapter applies the decay itself, as one extra pass over the
+weights, and uses the library's plain `adam_step` for the rest.
 */
 
 /* grads of the weights += l2 W + l1 sign(W)  (biases, gamma, beta unpenalized). */
@@ -790,15 +796,14 @@ static const char *net_tag(const net *m, char *buf)
     return buf;
 }
 
-/* Copy example i into row r of the batch, augmented as cfg says.  xb: (B, 784) */
-static void gather_example(float *xr, const dataset_t *ds, int i, const train_cfg *c, rng_t *rng, float *tmp)
+/* Copy example i into the batch row xr, augmented as cfg says.  xr: (784) */
+static void gather_example(float *xr, const dataset *ds, int i, const train_cfg *c, rng_t *rng)
 {
     const float *src = ds->x + (size_t)i * ds->d;
     if (c->crop_pad > 0 && ds->d == 784)
         augment_random_crop(xr, src, 1, 28, 28, c->crop_pad, rng);
     else
         memcpy(xr, src, (size_t)ds->d * sizeof(float));
-    (void)tmp;
     if (c->flip && ds->d == 784)
         augment_random_flip(xr, 1, 28, 28, rng);
     if (c->cutout > 0 && ds->d == 784)
@@ -862,7 +867,7 @@ static train_result fit(net *m, const train_cfg *c, const dataset_t *train, cons
                     while (count[k] == 0);
                     i = by_class[start[k] + (int)rng_below(rng, (uint32_t)count[k])];
                 }
-                gather_example(xb + (size_t)r2 * D, train, i, c, rng, tmp);
+                gather_example(xb + (size_t)r2 * D, train, i, c, rng);
                 yb[r2] = train->y[i];
             }
             float lr = c->lr * (float)(total_steps - step) / (float)total_steps;
@@ -889,8 +894,8 @@ static train_result fit(net *m, const train_cfg *c, const dataset_t *train, cons
                 correct += metrics_argmax(z + (size_t)r2 * K, K) == yb[r2];
             net_backward(m, c->mixup > 0 ? xm : xb, m->dlogits, b);
             apply_penalties(m, c->l2, c->l1);
+            decay_weights(m, lr, c->wd); /* decoupled decay first, then Adam: chapter 5's AdamW order */
             adam_step(&opt, m->params, m->grads);
-            decay_weights(m, lr, c->wd);
             sum_loss += loss, seen += b;
             if (!c->quiet)
                 progress_step(&bar, s + 1, "loss %.4f", sum_loss / (s + 1));
@@ -1005,7 +1010,8 @@ screening test wants high recall, a spam filter high precision. $F_1$ is their h
 is high only if both are: a model that calls everything $k$ has recall 1 and precision equal to
 the class's share, and an $F_1$ near $2 \times$ that share. The **macro** average of $F_1$ over
 classes weighs every class equally, however rare; the **micro** average pools the counts over
-classes and, for single-label data, equals the accuracy. A ratio $0/0$ (a class never predicted)
+classes and, for single-label data, equals the accuracy (every error is one false positive and
+one false negative, so micro precision, recall and $F_1$ are all correct/total). A ratio $0/0$ (a class never predicted)
 is taken as 0.
 
 ### Exercise 06.6 — precision, recall and F1 from a confusion matrix
@@ -1147,8 +1153,10 @@ Per class (one against the rest) the default run gives:
 | Bag | 0.980 | 0.978 | 0.998 | 0.979 | 0.999 | 0.996 |
 | Ankle boot | 0.962 | 0.955 | 0.996 | 0.958 | 0.999 | 0.993 |
 
-The macro F1 is 0.895, equal to the accuracy up to rounding because the test classes are
-balanced. Two things stand out. Every specificity is above 0.97: with ten balanced classes, "not
+The macro F1 is 0.895, close to the accuracy but not equal to it by any law. On balanced
+classes (1,000 test images each) the *macro recall* is exactly the accuracy, since every row of
+the confusion matrix has the same total; macro precision and macro $F_1$ are not, but they stay
+close when no class's precision and recall are far apart. Two things stand out. Every specificity is above 0.97: with ten balanced classes, "not
 $k$" is 90% of the data, and specificity is easy. And the AUCs are all near 1 even for *Shirt*
 (0.969), whose F1 is only 0.72: the AUC measures *ranking* over all thresholds, and a shirt's
 score is usually higher than a non-shirt's, yet at the threshold the arg max implies many shirts
@@ -1533,7 +1541,6 @@ static int run_cures(const flags_t *f, const dataset_t *full, const dataset_t *v
     printf("== 6.1 overfitting on %d training images (%d epochs, batch 50), validation on %d\n", small.n, E, val.n);
     printf("   %-30s %9s %9s %9s %9s %9s\n", "", "train acc", "val loss", "val acc", "best val", "seconds");
     int rc = 0;
-    train_result base_r = {0};
     for (int c = 0; c < n_cures; c++) {
         char path[4096], name[64];
         snprintf(name, sizeof name, "cure_%s.csv", cures[c].name);
@@ -1547,19 +1554,15 @@ static int run_cures(const flags_t *f, const dataset_t *full, const dataset_t *v
         printf("   %-30s %9.4f %9.4f %9.4f %9.4f %9.2f\n", cures[c].title, r.train_acc, r.last_val_loss, r.last_val_acc,
                r.best_val_acc, r.seconds);
         if (c == 0) {
-            base_r = r;
-            double tl, ta, ll, la;
+            double tl, ta;
             net_evaluate(&m, test, &tl, &ta, NULL); /* m holds the restored best epoch */
             printf("   early stopping (patience 5) on the baseline: best validation loss at epoch %d, patience ran out "
                    "at epoch %d;\n   restored from %s: val loss %.4f -> %.4f, val acc %.4f -> %.4f, test acc %.4f",
                    r.best_epoch, r.stop_epoch, ckpt, r.last_val_loss, r.val_loss, r.last_val_acc, r.val_acc, ta);
-            /* the last epoch's test accuracy, for comparison: train again? no: reload is the point. */
-            (void)ll, (void)la;
             printf("\n");
         }
         net_free(&m);
     }
-    (void)base_r;
     const char *series[] = {"train_loss:training loss", "val_loss:validation loss", NULL};
     rc |= plot_curves(f->out, "overfit", "cure_none.csv", "MLP on 1,000 images, no regularization", "epoch",
                       "cross-entropy", "epoch", series);
@@ -2068,8 +2071,8 @@ int main(int argc, char **argv)
     if (bench)
         return run_bench(&f);
     if (strcmp(experiment, "default") != 0 && strcmp(experiment, "double-descent") != 0 && strcmp(experiment, "best") != 0) {
-        fprintf(stderr, "error: --experiment expects default, double-descent or best, got '%s'\n"
-                        "hint: run with --help for the list\n", experiment);
+        nn_error("run with --help for the list", "--experiment expects default, double-descent or best, got '%s'",
+                 experiment);
         return 2;
     }
     if (io_mkdirs(f.out) != 0)
