@@ -85,7 +85,7 @@ $$
 \sigma(z) = \frac{1}{1 + e^{-z}}.
 $$
 
-So the neuron of the course notes, $\operatorname{relu}(m x + b)$, is one input, one weight $m$
+So the simplest neuron, $\operatorname{relu}(m x + b)$, is one input, one weight $m$
 and a bias $b$, with a ReLU on top. A network needs activations that are not straight lines: a
 stack of linear maps is just another linear map, however deep. Chapter 3 studies the whole zoo
 of activations and their derivatives; here we only need the step.

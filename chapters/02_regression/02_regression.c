@@ -567,7 +567,7 @@ per step, which is $1 - 1.8/\kappa = 0.78$ for the smallest eigenvalue and $1 - 
 largest. The worst of them, $\max(|1 - \eta\lambda_{\min}|, |1 - \eta\lambda_{\max}|) = 0.80$, bounds
 the error's shrinking, and the excess loss shrinks at least by $0.80^2 = 0.64$ per step. Going from
 147,000 down to $10^{-4}$ (where a float loss near 225 stops resolving differences) then takes at
-most $\ln(1.5 \cdot 10^9) / -\ln 0.64 \approx 47$ steps. The run takes 42: fewer, because the
+most $\ln(1.5 \cdot 10^9) / -\ln 0.64 \approx 47$ steps. The run takes about 42: fewer, because the
 bound assumes all of the excess sits in the slowest component, and it does not. Raw, after 300
 steps the excess loss is still 246: the direction of the area was fitted in a few steps, the slow
 ones (the bias, tangled with the area's mean) shrink by $1 - 1.8/\kappa$ per step, so their
@@ -1288,7 +1288,7 @@ compares this *schedule* with the others.) With batches of 128, $\eta = 0.1$ and
 
 ![Softmax regression on Fashion-MNIST: cross-entropy after each epoch, training and validation.](out/02/loss.svg)
 
-The model reaches 84.5% test accuracy (86.9% on the training images, 85.5% on validation) after
+The model reaches about 84.5% test accuracy (about 87% on the training images, 85.5% on validation) after
 a few seconds of training on two cores. The bump at epoch 4 is the SGD noise just described:
 with the learning rate still large, an unlucky run of batches threw the weights off, and the
 next epochs, with smaller steps, recovered. Training and validation cross-entropy stay close
@@ -1309,15 +1309,16 @@ Chapter 3's hidden layer learns many features and combines them.
 ![The weights of softmax regression, one 28×28 template per class.](out/02/templates.svg)
 
 **Label smoothing** is a remedy for over-confidence, and this model is not over-confident:
-without smoothing, its mean confidence on the test set, 0.848, matches its accuracy, 0.845,
-almost exactly. Trained again with $\varepsilon = 0.1$, its confidence drops to 0.733 while its
-accuracy stays at 0.837: it has become under-confident, because it now aims at 0.91 for the
+without smoothing, its mean confidence on the test set, about 0.85, matches its accuracy, about
+0.845, almost exactly. Trained again with $\varepsilon = 0.1$, its confidence drops to about 0.73 while its
+accuracy stays near 0.84: it has become under-confident, because it now aims at 0.91 for the
 right class and can reach even that only on easy images. Smoothing earns its keep on models
 big enough to fit their training data exactly, whose confidence would otherwise run to 1;
 chapter 6 comes back to it.
 
-For two classes, logistic regression on chapter 1's sneakers and ankle boots reaches 96.5% test
-accuracy after 10 epochs, against 94.5% for the last perceptron and 96.4% for the averaged one.
+For two classes, logistic regression on chapter 1's sneakers and ankle boots reaches about 96.5%
+test accuracy after 10 epochs, against 95.1% for chapter 1's last perceptron and 96.45% for the
+averaged one.
 The boundary is the same kind of object, a hyperplane, and both methods end up with about as
 good a one; what logistic regression adds is a probability with every answer, and a loss whose
 gradient never switches off (every example keeps pulling, in proportion to its error), which is

@@ -168,7 +168,7 @@ y = \varphi(x) \quad\Longrightarrow\quad \bar x = \bar y \odot \varphi'(x).
 $$
 
 All that differs between activations is $\varphi'$, and sometimes it is cheaper to compute from
-the output $y$ than from the input $x$. Here is the zoo of the course notes, each with its
+the output $y$ than from the input $x$. Here is the zoo of common activations, each with its
 derivative. `common/activations.h` implements every one as a `NAME_forward` / `NAME_backward`
 pair with exactly these formulas; the figure at the end of the section plots them all.
 
@@ -1257,8 +1257,9 @@ epoch. On this book's 2-core machine, with OpenBLAS's default 2 threads, the bes
     bench: name=mlp-hand epoch_s=0.666 test_acc=0.8725 gflop_epoch=60.43
 
 that is 91 GFLOP/s overall, against about 150 GFLOP/s for one large ($2048^2$) SGEMM on the same
-machine. Other jobs shared the machine while we measured, and most runs took 0.85 to 1.2 s; the
-course's target of 0.45 s an epoch is not reached (nor, on this machine, reachable with OpenBLAS:
+machine. Other jobs shared the machine while we measured, and most runs took 0.85 to 1.2 s. The
+epoch's 60.4 GFLOP at the large-SGEMM rate would take about 0.45 s, the floor a perfect
+implementation could hope for; it is not reached (nor, on this machine, reachable with OpenBLAS:
 `make bench` times the same eight products per step with nothing in between, and one epoch's worth
 alone took 0.47 to 0.69 s in our runs). Timing each phase of the training step
 (`timing_seconds` around each call, 3 epochs, an idle moment) shows where an epoch of 0.91 s went:

@@ -827,10 +827,10 @@ decoding the dataset once at the start. The tape's own bookkeeping (recording no
 handles, walking the list backwards) does not reach 0.3%: an engine this simple costs nothing
 next to its matrix products, so a model on the tape is as fast as the same model written by hand.
 The epoch's 60.4 GFLOP at the rate OpenBLAS reaches on one large product here (120 to 150
-GFLOP/s in our runs) would take 0.40 to 0.50 s; the course's target is 0.45 s. But the products
+GFLOP/s in our runs) would take 0.40 to 0.50 s, the floor chapter 3 compared with. But the products
 of this network are small, and `make bench` measures them on their own, the same eight products
 per step with nothing in between: one epoch's worth took 0.47 to 0.69 s in our runs (the machine's
-speed varies from run to run), already above the target. What keeps the total higher still is the
+speed varies from run to run), already above that floor. What keeps the total higher still is the
 single-threaded remainder (Adam, the copies, the bias sums and the loss: about a sixth of the
 work, which OpenBLAS's second thread does not share), and, while we measured, other jobs
 competing for the same two cores.

@@ -284,7 +284,7 @@ $$
 \theta \leftarrow \theta - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} \quad (m, v \text{ from } g \text{ alone}).
 $$
 
-This **AdamW** is the default optimizer of transformers (chapter 12). PyTorch's default
+This **AdamW** is the default optimizer of transformers. PyTorch's default
 $\lambda$ is 0.01; note that the decay is multiplied by $\eta$, so a schedule that lowers $\eta$ lowers
 the decay with it.
 
@@ -644,8 +644,8 @@ magnitude, read with judgement, not a formula.
 
 ## 5.10 Taming gradients: clipping, accumulation, averaging
 
-**Clipping.** One unlucky batch, or a cliff in the loss surface (recurrent networks have them,
-chapter 8), can give a gradient a thousand times larger than usual, and a single step along it
+**Clipping.** One unlucky batch, or a cliff in the loss surface (recurrent networks have them),
+can give a gradient a thousand times larger than usual, and a single step along it
 undoes hours of training. *Clipping by global norm* bounds the step's length and keeps its
 direction: with $\lVert g \rVert$ the norm over *all* parameter tensors together,
 

@@ -481,7 +481,7 @@ static void bn_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
 **Layer, instance and group norm** change only *which* numbers share a mean and variance. Batch
 norm normalizes each unit across the batch; **layer norm** (Ba et al. 2016) normalizes each
 example across its units, so it needs no batch, behaves identically in training and evaluation,
-and is what transformers use (chapter 12). For images of shape `(C, H, W)`, **instance norm**
+and is what transformers use. For images of shape `(C, H, W)`, **instance norm**
 normalizes each channel of each image over its $H W$ pixels (style transfer's favorite), and
 **group norm** (Wu and He 2018) each group of $C/G$ channels of each image: $G = 1$ is layer norm,
 $G = C$ instance norm. The forward and backward formulas are the ones above with the sums taken
