@@ -166,11 +166,11 @@ $$
 \mathbf{w} \leftarrow \mathbf{w} + \eta\, y\, \mathbf{x}, \qquad b \leftarrow b + \eta\, y .
 $$
 
-The *learning rate* $\eta > 0$ sets the step size. (For a perceptron started from zero weights it does not change which
-predictions are made: every update adds $\eta\, y\, \tilde{\mathbf{x}}$, so the weights are always
-$\eta$ times those of the run with $\eta = 1$, and the sign of $\mathbf{w} \cdot \mathbf{x} + b$ is the
-same. So we use $\eta = 1$. From other starting weights $\eta$ does matter, and from chapter 2 on
-it matters a great deal.)
+The *learning rate* $\eta > 0$ sets the step size. (For a perceptron started from zero weights it
+does not change which predictions are made: every update adds $\eta\, y\, \tilde{\mathbf{x}}$, so
+the weights are always $\eta$ times those of the run with $\eta = 1$, and the sign of $\mathbf{w}
+\cdot \mathbf{x} + b$ is the same. So we use $\eta = 1$. From other starting weights $\eta$ does
+matter, and from chapter 2 on it matters a great deal.)
 
 The same rule falls out of minimizing a loss, which is how every later chapter will derive its
 updates. The *perceptron criterion* charges each example by how far it sits on the wrong side:

@@ -843,13 +843,14 @@ A whole network is harder to check than one layer, for two reasons. Kinks are ev
 one first-layer weight moves the pre-activations of all 128 second-layer units of every example,
 and any of them within reach of 0 bends $L$; the step halving of `gradcheck_run` (section 3.4) sorts
 these out. And the rounding noise is larger, since every evaluation recomputes the whole network
-in float32. In the default run the worst relative error was 0.0091 (the tests' bound is
+in float32. In the default run the worst relative error was about 0.009 (the tests' bound is
 $10^{-2}$) and 2 of the 180 elements sat on kinks.
 
 The trade-off of section 3.4 is visible on a smooth network (tanh, LeCun initialization): the
 relative error of your `gradcheck_one` for one second-layer weight was 7.7e-4 at $h = 10^{-1}$
-(truncation, $\propto h^2$), 4.9e-5 at $10^{-2}$, 1.1e-4 at $10^{-3}$, then 8.7e-4, 6.1e-2 and
-0.14 at $10^{-4}$, $10^{-5}$ and $10^{-6}$ as rounding takes over ($\propto 1/h$).
+(truncation, $\propto h^2$) and about 5e-5 at $10^{-2}$; below that, rounding takes over
+($\propto 1/h$) and the error grows again, to roughly $10^{-3}$, $10^{-2}$ and $10^{-1}$ at
+$10^{-4}$, $10^{-5}$ and $10^{-6}$ (how much exactly depends on rounding, so on the CPU).
 */
 
 typedef struct {
@@ -910,13 +911,14 @@ all-zero weights and ReLU it is worse still: every hidden output is $\operatorna
 $\varphi'(0) = 0$ stops all gradients, and only the last bias learns.
 
 The program shows the symmetry with sigmoid units (which at least pass $\sigma(0) = \frac12$
-forward) and plain SGD ($\eta = 0.5$). After 300 steps from all-zero weights, no two units of the
-first layer differ by more than 3.7e-9, nor of the second by more than 6.5e-9 (rounding: the
-blocked matrix product does not add up every column in exactly the same order), and the network
-reaches 22.9% test accuracy, against 75.7% for the same network and steps from Xavier
-initialization. With Adam the rounding differences grow instead: Adam scales every step to about
-$\eta$ whatever the size of the gradient, the symmetric state is unstable, and after 300 steps
-the first layer's units differ by 6.3e-3, still near-copies, at 22.7%. Random initial weights
+forward) and plain SGD ($\eta = 0.5$). After 300 steps from all-zero weights the units of each
+layer are still copies of each other: in our run they differ by exactly 0; with another CPU's
+matrix-product kernel they may differ by a few $10^{-9}$, when the blocked product does not add
+up every column in exactly the same order. The network reaches about 23% test accuracy, against
+about 76% for the same network and steps from Xavier initialization. Adam does no better (about
+23%): it scales every step to about $\eta$ whatever the size of the gradient, so where rounding
+does leave the units a few $10^{-9}$ apart it blows the differences up, but after 300 steps they
+are still near-copies. Random initial weights
 break the symmetry for good; the question is their scale.
 
 **The variance argument** (LeCun et al. 1998, Glorot and Bengio 2010, He et al. 2015). Take one
@@ -1230,7 +1232,7 @@ static double train_epoch(trainer *t, int epoch, int epochs)
 
 /*md
 The default run (`make run CH=03`: 10 epochs, Adam with $\eta = 10^{-3}$ decaying to 0, batch
-128, He initialization) reaches a test accuracy of **89.0%** (88.96%) after 8 to 13 s of training
+128, He initialization) reaches a test accuracy of **about 89%** after 8 to 13 s of training
 on our shared machine (0.8 to 1.3 s an epoch, depending on what else was running). The
 validation loss follows the training loss for the first three epochs and then falls more slowly:
 at the end the training batches are at 0.21 and the validation set at 0.26, the beginning of

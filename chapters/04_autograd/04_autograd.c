@@ -781,7 +781,7 @@ static train_report train_mlp(mlp *m, const dataset_t *train, const train_opts *
 
 /*md
 The default run (`make run CH=04`: seed 1, 10 epochs over 55,000 training images, 5,000 held out
-for validation) reaches a test accuracy of **89.3%** (test loss 0.303) in 10.4 s of
+for validation) reaches a test accuracy of **about 89%** (test loss about 0.30) in 10.4 s of
 training, 1.04 s per epoch on the book's shared 2-core machine. The curves look like chapter 3's, as they should: the tape
 computes the same gradients (the tests check it to $10^{-5}$). The validation loss falls more
 slowly than the training loss and the gap widens epoch after epoch: the network begins to

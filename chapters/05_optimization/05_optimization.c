@@ -230,7 +230,8 @@ $$
 a geometric sum. So $m_t$ underestimates $\bar g$ by the factor $1 - \beta_1^t$ (0.1 at $t = 1$),
 and likewise $v_t$ by $1 - \beta_2^t$ (0.001 at $t = 1$). Without correction the first step would be
 too large: $m$ is 10 times too small, but $\sqrt{v}$ is $\sqrt{1000} \approx 32$ times too small, so
-$m/\sqrt{v}$ comes out $0.1/\sqrt{0.001} \approx 3.2$ times too large. Dividing it out gives unbiased estimates, and the
+$m/\sqrt{v}$ comes out $0.1/\sqrt{0.001} \approx 3.2$ times too large. Dividing it out gives
+unbiased estimates, and the
 step:
 
 $$
@@ -657,11 +658,11 @@ $$
 $g_i \leftarrow \min(\max(g_i, -c), c)$ per component, is cruder: it changes the direction. Logging
 the norm before clipping is a cheap health check: spikes show when and why training jumped.
 
-The program shows it on Rosenbrock: plain gradient descent at $\eta = 0.02$, ten times the stable limit
-($\eta \le 0.002$ near the minimum, section 5.8), diverges in 3 steps (the gradient's norm reaches $1.9 \times 10^9$ and the loss
-$2 \times 10^{32}$). Clipped to norm 1, the same rate cannot throw the parameters further than 0.02
-per step: after 2,000 steps it sits at $(0.92, 0.87)$ on the valley floor, loss 0.05. The largest
-gradient it met had norm 233.
+The program shows it on Rosenbrock: plain gradient descent at $\eta = 0.02$, ten times the stable
+limit ($\eta \le 0.002$ near the minimum, section 5.8), diverges in 3 steps (the gradient's norm
+reaches $1.9 \times 10^9$ and the loss $2 \times 10^{32}$). Clipped to norm 1, the same rate cannot
+throw the parameters further than 0.02 per step: after 2,000 steps it sits at $(0.92, 0.87)$ on the
+valley floor, loss 0.05. The largest gradient it met had norm 233.
 
 ### Exercise 05.6 — clipping by global norm
 
@@ -910,21 +911,22 @@ chapter 3's 89%. LARS and LAMB compute their trust ratios per tensor (`W1, b1, .
 
 ![Training loss (left) and validation loss (right), every quarter epoch, for each optimizer.](out/05/loss.svg)
 
-Test accuracy after 3 epochs, in the default run: SGD 60.5% (0.1; its last step happened to
-land badly: validation loss jumped from 0.55 to 1.20 in the last quarter epoch, the instability of
-a constant large rate that section 5.9's schedules are for), momentum 81.0% (0.02), Nesterov
-80.8% (0.02), Adagrad 80.6% (0.01), RMSprop 81.0% ($10^{-3}$), Adam 81.7% ($10^{-3}$), AdamW 82.0%
-($10^{-3}$, decay 0.01), RAdam 80.0% ($10^{-3}$; its rectified steps are still short after 237
-steps), Lookahead around Adam 83.0%, LARS 80.6% (5, trust 0.001) and LAMB 82.2% ($5 \times 10^{-3}$).
-The Adam family has the lowest training loss (0.39); Lookahead and LAMB the lowest validation
-loss (0.49). With three epochs on a sixth of the data these differences are about the size of
+Test accuracy after 3 epochs, in the default run (rounded to the point: the last digit moves
+with the CPU's matrix-product kernels): SGD about 60% (0.1; its last step happened to land
+badly: validation loss jumped from 0.55 to 1.20 in the last quarter epoch, the instability of a
+constant large rate that section 5.9's schedules are for), momentum 81% (0.02), Nesterov 81%
+(0.02), Adagrad 81% (0.01), RMSprop 80% ($10^{-3}$), Adam 82% ($10^{-3}$), AdamW 82% ($10^{-3}$,
+decay 0.01), RAdam 80% ($10^{-3}$; its rectified steps are still short after 237 steps),
+Lookahead around Adam 83%, LARS 80% (5, trust 0.001) and LAMB 83% ($5 \times 10^{-3}$). The Adam
+family has the lowest training loss (0.39); LAMB and Lookahead the lowest validation loss (0.47
+and 0.49). With three epochs on a sixth of the data these differences are about the size of
 the run-to-run noise (change `--seed` and the order changes), which is the honest conclusion of
 most optimizer comparisons: a well-tuned Adam or SGD with momentum is rarely beaten by much, and
 the learning rate and its schedule matter more than the choice among them.
 
 The last run puts the chapter together: Adam with a warmup of 23 steps then cosine annealing
-from $2 \times 10^{-3}$ to 0, with an EMA of the weights (decay 0.99). It reaches **83.7%**, better
-than every constant-rate run; the EMA weights reach 83.1%. With a schedule that already anneals
+from $2 \times 10^{-3}$ to 0, with an EMA of the weights (decay 0.99). It reaches **about 84%**,
+as good as the best constant-rate runs or better; the EMA weights reach about 83%. With a schedule that already anneals
 the rate to zero the last iterate is itself well averaged, and the EMA, which remembers weights
 from about 100 steps back, lags slightly; its gains show with constant or large final rates and
 longer runs.
