@@ -230,10 +230,10 @@ Test(ex01_4, converges_within_the_theorem_bound)
 Test(ex01_4, learns_sneakers_from_ankle_boots_on_the_sample)
 {
     /* The committed sample: 300 training and 100 test images, real Fashion-MNIST files. */
-    dataset tr_all, te_all;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr_all), 0,
+    dataset_t tr_all, te_all;
+    cr_assert_eq(fashion_load(&tr_all, DATASETS "/fashion-mnist-sample", "train"), 0,
                  "could not load the committed Fashion-MNIST sample (see the error above). Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te_all), 0,
+    cr_assert_eq(fashion_load(&te_all, DATASETS "/fashion-mnist-sample", "t10k"), 0,
                  "could not load the committed Fashion-MNIST sample (see the error above). Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     const int classes[2] = {7, 9};
     dataset_t tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);

@@ -239,7 +239,7 @@ static void houses_design(float *X, float *y, float *mean, float *std, int n)
     rng_t rng;
     rng_seed(&rng, 9);
     make_houses(x, y, n, &rng);
-    prep_affine t;
+    prep_affine_t t;
     cr_assert_eq(prep_standardize_fit(&t, x, n, HOUSE_D), 0, "prep_standardize_fit on the house data must succeed. Hint: the data has no NaN; see the error printed above.");
     prep_affine_apply(&t, x, n, HOUSE_D);
     memcpy(mean, t.shift, HOUSE_D * sizeof(float));
@@ -394,12 +394,12 @@ Test(ex02_5, one_step_matches_pytorch)
 
 Test(ex02_5, separates_sneakers_from_ankle_boots_on_the_sample)
 {
-    dataset tr_all, te_all;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr_all), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te_all), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    dataset_t tr_all, te_all;
+    cr_assert_eq(fashion_load(&tr_all, DATASETS "/fashion-mnist-sample", "train"), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(&te_all, DATASETS "/fashion-mnist-sample", "t10k"), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     const int classes[2] = {7, 9};
-    dataset tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
-    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0, "standardize_images on the sample must return 0. Hint: it uses your 02.4 statistics; does 02.4 pass?");
+    dataset_t tr = dataset_select_classes(&tr_all, classes, 2), te = dataset_select_classes(&te_all, classes, 2);
+    cr_assert_eq(standardize_images(&tr, (dataset_t *const[]){&te}, 1), 0, "standardize_images on the sample must return 0. Hint: it uses your 02.4 statistics; does 02.4 pass?");
     logreg m = {.d = 784, .w = nn_calloc(784, sizeof(float)), .b = 0};
     float z[16], dz[16], t[16];
     for (int e = 0; e < 20; e++)
@@ -534,10 +534,10 @@ Test(ex02_7, one_step_matches_pytorch)
 
 Test(ex02_7, learns_the_fashion_sample)
 {
-    dataset tr, te;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
-    cr_assert_eq(standardize_images(&tr, (dataset *const[]){&te}, 1), 0, "standardize_images on the sample must return 0. Hint: it uses your 02.4 statistics; does 02.4 pass?");
+    dataset_t tr, te;
+    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(&te, DATASETS "/fashion-mnist-sample", "t10k"), 0, "the committed sample must load. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(standardize_images(&tr, (dataset_t *const[]){&te}, 1), 0, "standardize_images on the sample must return 0. Hint: it uses your 02.4 statistics; does 02.4 pass?");
     softreg m = softreg_new(784, 10);
     batch_buf bb = batch_new(32, 784, 10);
     int order[300];

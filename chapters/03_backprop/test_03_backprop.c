@@ -480,9 +480,9 @@ Test(ex03_7, a_non_finite_loss_stops_training_with_a_message)
 
 Test(ex03_7, learns_the_committed_sample)
 {
-    dataset tr, te;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &te), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    dataset_t tr, te;
+    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(&te, DATASETS "/fashion-mnist-sample", "t10k"), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     rng_t rng;
     rng_seed(&rng, 1);
     const int sizes[3] = {784, 64, 10};
@@ -590,8 +590,8 @@ Test(ch03, mlp_gradcheck_of_the_chapter_network_on_the_sample)
 {
     /* The check main() prints, on the committed sample: 784-256-128-10 relu, B = 16, h = 1e-2,
      * 30 elements per layer; kinks are reported and excluded; bound 1e-2 on the rest. */
-    dataset tr;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &tr), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    dataset_t tr;
+    cr_assert_eq(fashion_load(&tr, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     rng_t rng;
     rng_seed(&rng, 3);
     mlp m = mlp_new(MLP_SIZES_FOR_TESTS, 3, ACT_RELU, 16);

@@ -429,7 +429,7 @@ Test(ex04_6, logits_loss_and_gradients_match_pytorch)
     cr_assert(i < 0, "logit %d: expected %.6f (PyTorch), got %.6f. "
               "Hint: ReLU after layers 1 and 2 only; the last layer's output is the logits, with no ReLU.", i,
               MLP_LOGITS[i < 0 ? 0 : i], z.data[i < 0 ? 0 : i]);
-    ag_var L = ag_softmax_cross_entropy(logits, MLP_LABELS);
+    ag_var_t L = ag_softmax_cross_entropy(logits, MLP_LABELS);
     cr_assert_float_eq(ag_item(L), MLP_LOSS[0], TOL, "loss: expected %.6f, got %.6f. Hint: the loss is the mean cross-entropy of the logits of 04.6.", MLP_LOSS[0], ag_item(L));
     ag_params_zero_grad(&m.ps);
     ag_backward(L);
@@ -542,9 +542,9 @@ Test(ex04_6, tape_gradients_match_centered_differences)
 
 Test(ex04_6, learns_the_committed_sample)
 {
-    dataset train, test;
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "train", &train), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
-    cr_assert_eq(fashion_load(DATASETS "/fashion-mnist-sample", "t10k", &test), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    dataset_t train, test;
+    cr_assert_eq(fashion_load(&train, DATASETS "/fashion-mnist-sample", "train"), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
+    cr_assert_eq(fashion_load(&test, DATASETS "/fashion-mnist-sample", "t10k"), 0, "could not load the sample. Hint: the sample lives in datasets/fashion-mnist-sample/ of the repository; is your checkout complete (git status)?");
     rng_t r;
     rng_seed(&r, 3);
     const int sizes[4] = {784, 64, 32, 10};
@@ -623,18 +623,18 @@ Test(ch04, library_operations_match_pytorch)
     ag_tape_init(&t, 1 << 16);
     float a[12], b[12], g[24], buf[24];
     /* matrix product */
-    ag_var A = ag_leaf(&t, copy_of(MM_A, 2, (int[]){3, 4}, a), "A");
-    ag_var Bv = ag_leaf(&t, copy_of(MM_B, 2, (int[]){4, 2}, b), "B");
-    ag_var C = ag_matmul(A, Bv);
+    ag_var_t A = ag_leaf(&t, copy_of(MM_A, 2, (int[]){3, 4}, a), "A");
+    ag_var_t Bv = ag_leaf(&t, copy_of(MM_B, 2, (int[]){4, 2}, b), "B");
+    ag_var_t C = ag_matmul(A, Bv);
     cr_assert(first_mismatch(ag_value(C).data, MM_C, 6, TOL) < 0, "ag_matmul value (a library operation; Hint: run make check without CH to see common/'s own tests)");
     ag_backward(ag_sum(ag_mul(C, ag_input(&t, copy_of(MM_G, 2, (int[]){3, 2}, g), "G"))));
     cr_assert(first_mismatch(ag_grad(A).data, MM_DA, 12, TOL) < 0, "ag_matmul dA (a library operation; Hint: run make check without CH to see common/'s own tests)");
     cr_assert(first_mismatch(ag_grad(Bv).data, MM_DB, 8, TOL) < 0, "ag_matmul dB (a library operation; Hint: run make check without CH to see common/'s own tests)");
     /* both operands broadcast */
     ag_tape_reset(&t);
-    ag_var P = ag_leaf(&t, copy_of(BC_P, 3, (int[]){2, 1, 4}, a), "p");
-    ag_var Q = ag_leaf(&t, copy_of(BC_Q, 2, (int[]){3, 1}, b), "q");
-    ag_var Y = ag_add(P, Q);
+    ag_var_t P = ag_leaf(&t, copy_of(BC_P, 3, (int[]){2, 1, 4}, a), "p");
+    ag_var_t Q = ag_leaf(&t, copy_of(BC_Q, 2, (int[]){3, 1}, b), "q");
+    ag_var_t Y = ag_add(P, Q);
     cr_assert(first_mismatch(ag_value(Y).data, BC_Y, 24, TOL) < 0, "broadcast add value (a library operation; Hint: run make check without CH to see common/'s own tests)");
     ag_backward(ag_sum(ag_mul(Y, ag_input(&t, copy_of(BC_G, 3, (int[]){2, 3, 4}, g), "G"))));
     cr_assert(first_mismatch(ag_grad(P).data, BC_DP, 8, TOL) < 0, "broadcast add dp (a library operation; Hint: run make check without CH to see common/'s own tests)");

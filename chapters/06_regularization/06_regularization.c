@@ -257,7 +257,7 @@ $$
 `apply_penalties` adds the L1 and L2 gradients before the optimizer step; `decay_weights` applies
 the decoupled decay $W \leftarrow (1 - \eta\lambda_{\text{wd}}) W$ just before the Adam step, in the
 order of chapter 5's AdamW (exercise 05.3) and of PyTorch. The library's AdamW
-(`optim_new(OPT_ADAMW, ...)` in `optim.h`) does the same, but to every parameter it is given;
+(`optim_new(OPTIM_ADAMW, ...)` in `optim.h`) does the same, but to every parameter it is given;
 here only the weights decay, so the chapter applies the decay itself, as one extra pass over the
 weights, and uses the library's plain `adam_step` for the rest.
 */
@@ -797,7 +797,7 @@ static const char *net_tag(const net *m, char *buf)
 }
 
 /* Copy example i into the batch row xr, augmented as cfg says.  xr: (784) */
-static void gather_example(float *xr, const dataset *ds, int i, const train_cfg *c, rng_t *rng)
+static void gather_example(float *xr, const dataset_t *ds, int i, const train_cfg *c, rng_t *rng)
 {
     const float *src = ds->x + (size_t)i * ds->d;
     if (c->crop_pad > 0 && ds->d == 784)

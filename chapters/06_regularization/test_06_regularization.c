@@ -493,12 +493,12 @@ Test(ch06, eval_mode_ignores_the_batch_and_checkpoints_round_trip)
                   "logit %d is %g alone and %g in a batch of 4 Hint: in evaluation mode batch norm uses the running statistics, not the batch's.", k, z1[k], z4[k]);
     char path[128], tag[64];
     snprintf(path, sizeof path, "/tmp/nn_ch06_test_%d.ckpt", (int)getpid());
-    cr_assert(checkpoint_save(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_save failed Hint: see the error printed above (a directory that cannot be written?).");
+    cr_assert(checkpoint_save(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_save failed. Hint: see the error printed above (a directory that cannot be written?).");
     float *saved = nn_malloc(m.n_params * sizeof(float));
     memcpy(saved, m.params, m.n_params * sizeof(float));
     net_init(&m, &rng);
-    cr_assert(checkpoint_load(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_load failed Hint: see the error printed above; the tag must match the one saved.");
-    cr_assert(memcmp(saved, m.params, m.n_params * sizeof(float)) == 0, "the restored parameters differ Hint: checkpoint_load must restore exactly what checkpoint_save wrote.");
+    cr_assert(checkpoint_load(m.params, m.n_params, path, net_tag(&m, tag)) == 0, "checkpoint_load failed. Hint: see the error printed above; the tag must match the one saved.");
+    cr_assert(memcmp(saved, m.params, m.n_params * sizeof(float)) == 0, "the restored parameters differ. Hint: checkpoint_load must restore exactly what checkpoint_save wrote.");
     remove(path);
     free(saved);
     net_free(&m);

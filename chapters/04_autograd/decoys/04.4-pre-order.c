@@ -3,6 +3,6 @@
         return;
     visited[id] = 1;
     order[(*count)++] = id;
-    const ag_node *n = &t->nodes[id];
+    const ag_node_t *n = &t->nodes[id];
     for (int k = 0; k < n->n_in; k++)
         topo_visit(t, n->in[k], visited, order, count);

@@ -6,7 +6,7 @@
         ag_grad_accum(t, &t->nodes[order[k]]);
     ag_node_of(loss)->grad[0] += 1.0f;
     for (int k = 0; k < count; k++) {
-        ag_node *n = &t->nodes[order[k]];
+        ag_node_t *n = &t->nodes[order[k]];
         if (n->backward)
             n->backward(t, n);
     }
