@@ -603,7 +603,8 @@ int main(int argc, char **argv)
     adam_free(&oa), adam_free(&om), adam_free(&orr);
     attn_model_free(&am), rnn_model_free(&rm);
     free(ids), free(rev), free(rev_tm), free(vids), free(vrev), free(vrev_tm);
-    printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
+    if (rc == 0)
+        printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc ? 1 : 0;
 }
 
