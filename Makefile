@@ -14,7 +14,8 @@
 #   make clean
 #
 # Options: SAN=1 builds with AddressSanitizer + UBSan (into build-san/); REF=1 uses the reference
-# chapters even when workbook/ exists; WB=DIR grades another workbook directory.
+# chapters even when workbook/ exists; WB=DIR grades another workbook directory; TEACHER=1 grades
+# as the teacher does (a change outside the exercise regions gives the chapter 0 points).
 
 SHELL      := /bin/bash
 CC         ?= cc
@@ -84,8 +85,8 @@ PREFIX     ?= /usr/local
 NO_DEPS_GOALS := lib install check-headers
 DEPS_STAMP := $(if $(MAKECMDGOALS),$(if $(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),$(B)/.deps-build),$(B)/.deps-build)
 
-.PHONY: all deps run check check-build workbook progress watch book bench selfcheck numbers clean gpu fuzz lib install \
-        check-headers
+.PHONY: all deps run check check-build workbook progress watch book bench selfcheck numbers clean gpu fuzz lib \
+        install check-headers expected-asserts
 .SECONDEXPANSION:
 
 all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
@@ -190,7 +191,7 @@ check: $(B)/.deps-build
 	@[ -n "$(CH)" ] || { $(PYTHON) tools/check-names.py && $(PYTHON) tools/check-names.py --selftest >/dev/null; }
 	@[ -n "$(CH)" ] || CC="$(CC)" tools/check-headers.sh $(LIB_PUB_HDRS)
 	@$(PYTHON) grader/report.py --root $(ROOT) $(foreach c,$(SELECTED),$(B)/$(EDITION)/$(c)) \
-	  $(if $(CH),,--library $(B)/lib)
+	  $(if $(CH),,--library $(B)/lib) $(if $(TEACHER),--teacher)
 
 progress: $(B)/.deps-build
 	@[ $(EDITION) = ref ] && echo "Progress of the reference chapters (make workbook to start your own):" || \
@@ -219,6 +220,12 @@ numbers: $(B)/.deps-build
 
 selfcheck: $(B)/.deps-build
 	@grader/selfcheck.sh
+
+# The record of each test's assertion count on the reference (a test that stops early made fewer):
+# regenerate and commit chapters/*/expected_asserts.tsv after changing a test file.
+expected-asserts: $(B)/.deps-build
+	@$(MAKE) --no-print-directory -s check REF=1 >/dev/null 2>&1 || true
+	@$(PYTHON) grader/asserts.py --write $(foreach c,$(SELECTED),$(B)/ref/$(c))
 
 # Figures come from out/NN/; a chapter that has not run yet is run with its default flags first.
 # A run that stops early but drew its figures (chapter 13 without a GPU) is still rendered.

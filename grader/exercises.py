@@ -125,3 +125,16 @@ def chapter_exercises(root, name):
 def chapter_source(root, chapter_dir):
     name = os.path.basename(chapter_dir.rstrip("/"))
     return os.path.normpath(os.path.join(root, "chapters", name, name + ".c"))
+
+
+def test_blocks(course, name, kind):
+    """{exercise id: text} of the /*hint NN.K ... */ or /*note NN.K ... */ blocks of a chapter's
+    test file (kind is "hint" or "note")."""
+    path = os.path.join(course, "chapters", name, f"test_{name}.c")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return {}
+    return {m.group(1): m.group(2) for m in
+            re.finditer(r"^/\*" + kind + r" (\d\d\.\d+)\s*\n(.*?)^\*/", text, flags=re.M | re.S)}

@@ -8,13 +8,20 @@ Each RESULT_DIR is build/<edition>/<NN_name>/ as `make check` leaves it: results
 where a stub's TODO(NN, K) message shows up) and build.log (the compiler's output). ROOT is the
 directory whose chapters/ were graded ("." for the reference, "workbook" for the student's).
 
-An exercise earns its points when every test of its suite (exNN_K) passes. A test that reports
+An exercise earns its points when every test of its suite (exNN_K) passes, and a test passes only
+if it ran to its end: it must have made at least as many assertions as on the reference solution
+(chapters/NN_name/expected_asserts.tsv, see asserts.py), so a region that ends the test early with a
+clean exit status (exit(0), _exit(0), longjmp, a signal handler) earns nothing. The student's chapter
+files are also compared with the course (integrity.py): a change outside the exercise regions, a
+preprocessor directive or a reference to the test framework inside one is reported as file:line; it
+is a warning, and with --teacher (make check TEACHER=1, batch grading) the chapter scores 0. A test that reports
 itself SKIPPED (Criterion's cr_skip_test, e.g. a GPU test on a machine without a GPU) is neither
 passed nor failed: it is listed with its reason and counted apart ("N skipped"). A test that crashed,
 timed out or stopped on a TODO costs its exercise only: Criterion runs each test in its own
 process.
 
---progress prints one line per chapter. --expect-stubs is the self-check's mode: it succeeds only
+After an exercise passes, the teacher's note on it (a /*note NN.K ... */ block in the test file)
+is shown below its line. --progress prints one line per chapter. --expect-stubs is the self-check's mode: it succeeds only
 if every exercise scored 0 with every one of its tests failing (proof that each test can fail).
 """
 import argparse
@@ -24,7 +31,12 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import asserts  # noqa: E402
 import exercises  # noqa: E402
+import integrity  # noqa: E402
+
+COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EARNED = []  # (exercise id, points earned, possible) of every graded exercise, for --csv
 
 TTY = sys.stdout.isatty()
 
@@ -114,6 +126,8 @@ def explain(ex, status, messages, printed):
     if status == "ERRORED" or own:
         return ("crashed before its checks finished: look for an index out of range or a NULL "
                 "pointer; make check CH=NN SAN=1 names the exact line.")
+    if status == "SHORT":
+        return messages[0]
     if status == "FAILED":
         return "stopped before its checks: does the code call exit() or abort()?"
     return status.lower()
@@ -146,17 +160,45 @@ def decoy_count(name, ex):
         return 0
 
 
-def grade_chapter(root, d, mode):
+def ran_to_the_end(results, record):
+    """Turns a PASSED test that made fewer assertions than the reference into status SHORT: it
+    stopped early (exit, _exit, longjmp, ...) yet Criterion saw a clean end."""
+    for suite, tests in results.items():
+        for i, (name, status, messages, n) in enumerate(tests):
+            need = max(1, (record or {}).get((suite, name), 1))
+            if status == "PASSED" and n < need:
+                tests[i] = (name, "SHORT", [
+                    f"stopped before its end: it made {n} of the {need} checks it makes on the reference "
+                    "solution, so it does not count. Hint: does the code leave by exit(), _exit(), abort() "
+                    "or a longjmp instead of returning?"], n)
+
+
+def grade_chapter(root, d, mode, teacher=False):
     """Prints the chapter's table; returns (points, possible, passed, failed, stub_ok)."""
     name = os.path.basename(os.path.normpath(d))
     source = exercises.chapter_source(root, name)
-    exs = exercises.chapter_exercises(root, name)
+    exs = exercises.chapter_exercises(COURSE, name)  # the markers of the course, not the student's copy
     results = load_results(d)
+    if results is not None:
+        ran_to_the_end(results, asserts.load(COURSE, name))
+    same = os.path.realpath(root) == os.path.realpath(COURSE)
+    problems = [] if same else integrity.check_chapter(COURSE, root, name)
+    notes = exercises.test_blocks(COURSE, name, "note")
     printed = per_test_output(read(os.path.join(d, "stderr.txt")))
     possible = sum(e.points for e in exs)
     quiet = mode == "progress"
     if not quiet:
         print(color("1", f"Chapter {name.replace('_', ' ', 1)}") + f"  ({source})")
+    refused = {exid for _, _, exid in problems if exid}
+    if problems and not quiet:
+        head = ("0 points for this chapter in teacher mode, because:" if teacher else
+                "the grader does not accept these (code refused inside a region costs its exercise; "
+                "in teacher mode any of them gives this chapter 0 points):")
+        print(color("31", "  " + head))
+        for where, msg, _ in problems[:20]:
+            print(color("31", f"    {where}: {msg}"))
+        if len(problems) > 20:
+            print(color("31", f"    ... and {len(problems) - 20} more"))
     if results is None:
         if not quiet:
             print(color("31", f"  does not compile or link, so none of its {len(exs)} exercises could be graded "
@@ -164,9 +206,10 @@ def grade_chapter(root, d, mode):
             for l in build_problems(read(os.path.join(d, "build.log")))[:12]:
                 print("    " + l)
             print()
+        EARNED.extend((e.id, 0, e.points) for e in exs)
         return 0, possible, 0, 1, False, 0
     points = passed = failed = skipped = 0
-    stub_ok = True
+    stub_ok = not (problems and mode == "expect-stubs")
     skip_reasons = {}  # reason: [checks], reported once per chapter
     for ex in exs:
         tests = results.pop(ex.suite, [])
@@ -176,7 +219,8 @@ def grade_chapter(root, d, mode):
         for t in skip:
             skip_reasons.setdefault((t[2] or ["no reason given"])[-1], []).append(f"{ex.suite}::{t[0]}")
         skipped += len(skip)
-        earned = ex.points if ok and not bad else 0
+        earned = ex.points if ok and not bad and not (problems and teacher) and ex.id not in refused else 0
+        EARNED.append((ex.id, earned, ex.points))
         points += earned
         passed += len(ok)
         failed += len(bad) + (0 if tests else 1)
@@ -197,6 +241,9 @@ def grade_chapter(root, d, mode):
             why.setdefault(explain(ex, t[1], t[2], printed.get((ex.suite, t[0]))), []).append(t[0])
         for reason, names in why.items():
             print(f"      {', '.join(names) if len(names) < 3 else f'{len(names)} checks'}: {reason}")
+        if earned and ex.id in notes and mode == "report":
+            for i, line in enumerate(notes[ex.id].strip().splitlines()):
+                print(color("2", ("      note: " if i == 0 else "            ") + line.strip()))
     for suite, tests in results.items():  # suites that belong to no exercise
         for t in tests:
             passed += t[1] == "PASSED"
@@ -255,6 +302,8 @@ def main():
     ap.add_argument("--library")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--expect-stubs", action="store_true")
+    ap.add_argument("--teacher", action="store_true", help="changes outside the regions give the chapter 0")
+    ap.add_argument("--csv", help="write 'exercise,points,possible' rows to this file (batch grading)")
     ap.add_argument("dirs", nargs="*")
     a = ap.parse_args()
     mode = "progress" if a.progress else "expect-stubs" if a.expect_stubs else "report"
@@ -263,7 +312,7 @@ def main():
     rows = []
     for d in a.dirs:
         try:
-            p, q, ok, bad, stub_ok, skip = grade_chapter(a.root, d, mode)
+            p, q, ok, bad, stub_ok, skip = grade_chapter(a.root, d, mode, a.teacher)
         except exercises.MarkupError as e:
             print(color("31", f"broken exercise markup: {e}"))
             p, q, ok, bad, stub_ok, skip = 0, 0, 0, 1, False, 0
@@ -271,6 +320,9 @@ def main():
         rows.append((os.path.basename(os.path.normpath(d)), p, q))
         total, possible, passed, failed = total + p, possible + q, passed + ok, failed + bad
         stubs_ok &= stub_ok
+    if a.csv:
+        with open(a.csv, "w") as f:
+            f.write("exercise,points,possible\n" + "".join(f"{i},{p},{q}\n" for i, p, q in EARNED))
     if a.library:
         ok, bad = library(a.library)
         passed, failed = passed + ok, failed + bad

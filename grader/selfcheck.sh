@@ -5,7 +5,9 @@
 #      (a test that passes on TODO could not tell a student's wrong answer from a right one);
 #   3. every decoy (chapters/NN_name/decoys/NN.K-slug.c, a plausible wrong solution) earns 0 points
 #      on its exercise, and each exercise has enough of them (grader/decoys.py);
-#   4. the exercise markup is sound: unique numbers, positive points, a test suite per exercise
+#   4. each test's assertion count on the reference is recorded (chapters/*/expected_asserts.tsv,
+#      make expected-asserts), and every cheat attempt of grader/cheats/ earns 0 points;
+#   5. the exercise markup is sound: unique numbers, positive points, a test suite per exercise
 #      and no suite without an exercise (report.py checks these while grading).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,14 +15,14 @@ B=${B:-build}
 wb=$B/selfcheck-workbook
 status=0
 
-echo "== self-check 1/3: the reference chapters earn full points"
+echo "== self-check 1/4: the reference chapters earn full points"
 if make --no-print-directory -s check REF=1 >"$B/selfcheck-ref.log" 2>&1; then
   tail -n 2 "$B/selfcheck-ref.log"
 else
   cat "$B/selfcheck-ref.log"; echo "self-check: the reference chapters do not pass their own tests"; status=1
 fi
 
-echo "== self-check 2/3: every exercise fails on its stub"
+echo "== self-check 2/4: every exercise fails on its stub"
 rm -rf "$wb"
 python3 grader/workbook.py --src chapters --dst "$wb" >/dev/null || exit 1
 make --no-print-directory -s check WB="$wb" >"$B/selfcheck-stubs.log" 2>&1
@@ -28,7 +30,11 @@ edition=wb-${wb//\//_}
 dirs=$(for c in chapters/[0-9][0-9]_*/; do c=${c%/}; echo "$B/$edition/${c#chapters/}"; done)
 python3 grader/report.py --expect-stubs --root "$wb" $dirs || { cat "$B/selfcheck-stubs.log"; status=1; }
 
-echo "== self-check 3/3: every decoy fails: reference ✔, stub ✘, each decoy ✘"
+echo "== self-check 3/4: every decoy fails: reference ✔, stub ✘, each decoy ✘"
 python3 grader/decoys.py --build "$B" --stubs "$B/$edition" || status=1
+
+echo "== self-check 4/4: each test's assertion record is current, and every cheat attempt earns 0"
+python3 grader/asserts.py --verify $(for c in chapters/[0-9][0-9]_*/; do c=${c%/}; echo "$B/ref/${c#chapters/}"; done) || status=1
+python3 grader/cheats.py --build "$B" || status=1
 [ $status = 0 ] && echo "self-check passed" || echo "self-check FAILED"
 exit $status
