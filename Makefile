@@ -5,6 +5,9 @@
 #   make workbook                              export the student edition to workbook/
 #   make progress                              one line per chapter: points / possible
 #   make watch CH=01                           re-grade on every save of a workbook file
+#   make next | make hint EX=01.2 | make reset EX=01.2   the next exercise, one more hint, the stub back
+#   make grade-class DIR=subs OUT=grades       grade a class in the sandbox into a gradebook (teacher)
+#   make release OUT=dir                       a standalone student copy of the course (teacher)
 #   make book                                  render book/out/ (HTML + PDF)
 #   make bench                                 time each chapter's headline workload
 #   make lib; make install PREFIX=DIR          libnn.a/.so, headers in DIR/include/nn, pkg-config nn
@@ -86,7 +89,7 @@ NO_DEPS_GOALS := lib install check-headers
 DEPS_STAMP := $(if $(MAKECMDGOALS),$(if $(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),$(B)/.deps-build),$(B)/.deps-build)
 
 .PHONY: all deps run check check-build workbook progress watch book bench selfcheck numbers clean gpu fuzz lib \
-        install check-headers expected-asserts
+        install check-headers expected-asserts next hint reset grade-class classcheck release
 .SECONDEXPANSION:
 
 all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
@@ -223,6 +226,31 @@ selfcheck: $(B)/.deps-build
 
 # The record of each test's assertion count on the reference (a test that stops early made fewer):
 # regenerate and commit chapters/*/expected_asserts.tsv after changing a test file.
+# --- for the student: the next exercise, graduated hints, an exercise back to its stub -----------
+next: $(B)/.deps-build
+	@$(PYTHON) grader/student.py next --wb $(WB)
+
+hint:
+	@$(PYTHON) grader/student.py hint "$(EX)" --wb $(WB) $(if $(LEVEL),--level $(LEVEL))
+
+reset:
+	@$(PYTHON) grader/student.py reset "$(EX)" --wb $(WB)
+
+# --- for the teacher: a class graded in the sandbox, the batch grader's own test, a release -----
+grade-class: $(B)/.deps-build
+ifndef DIR
+	$(error make grade-class needs DIR=<directory of submissions> OUT=<gradebook directory>)
+endif
+	@tools/deps.sh sandbox
+	@$(PYTHON) grader/batch.py "$(DIR)" "$(or $(OUT),gradebook)" --build $(B) $(if $(CHAPTERS),--chapters $(CHAPTERS))
+
+classcheck: $(B)/.deps-build
+	@tools/deps.sh sandbox
+	@$(PYTHON) grader/classcheck.py --build $(B)
+
+release: $(B)/.deps-build
+	@$(PYTHON) grader/release.py "$(or $(OUT),release)"
+
 expected-asserts: $(B)/.deps-build
 	@$(MAKE) --no-print-directory -s check REF=1 >/dev/null 2>&1 || true
 	@$(PYTHON) grader/asserts.py --write $(foreach c,$(SELECTED),$(B)/ref/$(c))

@@ -120,8 +120,9 @@ def check_file(ref_path, stu_path, shown):
             what = "deleted"
         span = f"{first}" if first == last else f"{first}-{last}"
         problems.append((f"{shown}:{span}", f"line(s) {what} outside the exercise regions (only the code between "
-                                            "BEGIN EXERCISE and END EXERCISE is yours to edit; make reset EX=NN.K "
-                                            "or a fresh make workbook restores the rest)", None))
+                                            "BEGIN EXERCISE and END EXERCISE is yours to edit; if you did not edit "
+                                            "there, the course changed since your make workbook: copy your regions "
+                                            "into a fresh copy)", None))
     for ex in stu_ex:
         body = "\n".join(stu_lines[ex.begin:ex.end - 1])
         for off, msg in scan_region(body):

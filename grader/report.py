@@ -200,10 +200,18 @@ def grade_chapter(root, d, mode, teacher=False):
         if len(problems) > 20:
             print(color("31", f"    ... and {len(problems) - 20} more"))
     if results is None:
-        if not quiet:
+        log = read(os.path.join(d, "build.log"))
+        ran = os.path.exists(os.path.join(d, "stderr.txt")) and not re.search(r"error|undefined reference", log)
+        if not quiet and ran:
+            print(color("31", f"  built, but its test runner stopped without writing results (killed, out of time or "
+                        f"over a limit), so none of its {len(exs)} exercises could be graded; it printed last:"))
+            for l in read(os.path.join(d, "stderr.txt")).strip().splitlines()[-6:]:
+                print("    " + l[:200])
+            print()
+        elif not quiet:
             print(color("31", f"  does not compile or link, so none of its {len(exs)} exercises could be graded "
                         "(they are not counted as failed); the compiler says:"))
-            for l in build_problems(read(os.path.join(d, "build.log")))[:12]:
+            for l in build_problems(log)[:12]:
                 print("    " + l)
             print()
         EARNED.extend((e.id, 0, e.points) for e in exs)
@@ -241,9 +249,10 @@ def grade_chapter(root, d, mode, teacher=False):
             why.setdefault(explain(ex, t[1], t[2], printed.get((ex.suite, t[0]))), []).append(t[0])
         for reason, names in why.items():
             print(f"      {', '.join(names) if len(names) < 3 else f'{len(names)} checks'}: {reason}")
-        if earned and ex.id in notes and mode == "report":
-            for i, line in enumerate(notes[ex.id].strip().splitlines()):
-                print(color("2", ("      note: " if i == 0 else "            ") + line.strip()))
+        if earned and ex.id in notes and mode == "report" and not same:  # the student's, not the reference's
+            import textwrap
+            for i, line in enumerate(textwrap.wrap(" ".join(notes[ex.id].split()), 88)):
+                print(color("2", ("      note: " if i == 0 else "            ") + line))
     for suite, tests in results.items():  # suites that belong to no exercise
         for t in tests:
             passed += t[1] == "PASSED"

@@ -299,3 +299,65 @@ Test(ex01_5, perfect_model_has_zero_loss)
               "got %g and %g. Hint: max(0, -y*z) is 0 when y*z > 0.", loss, acc);
     dataset_free(&ds);
 }
+
+/* --- hints (make hint EX=NN.K shows one more level each time) and the teacher's notes (shown
+ * by the report once the exercise passes) ------------------------------------------------- */
+
+/*hint 01.1
+1. What is w.x + b when d is 0? Start from that value, then add what each input contributes.
+2. One loop over j from 0 to d-1 (j < d), adding one product per input; the bias is added exactly
+   once, outside the loop.
+3. z = b + sum_j w[j]*x[j]: float z = b; for (j = 0; j < d; j++) z += w[j] * x[j]; return z;
+*/
+/*note 01.1
+Every layer of every network in this book is this dot product plus a bias, done for many neurons at
+once. Chapter 2 writes it as one matrix product (matmul) over a whole batch.
+*/
+
+/*hint 01.2
+1. The prediction is only the sign of the pre-activation: which function of 01.1 gives you z?
+2. Return +1 or -1 (not 1 or 0), and decide what the boundary z = 0 gives.
+3. return neuron_preactivation(p->w, x, p->d, p->b) >= 0 ? +1 : -1;  (z = 0 counts as +1, like the
+   step function)
+*/
+/*note 01.2
+Labels in {-1, +1} make the update rule of 01.3 one formula instead of two cases. Section 1.3 uses
+this.
+*/
+
+/*hint 01.3
+1. When does the perceptron change anything? Compare the label's sign with z's sign.
+2. A mistake is y*z <= 0 (the boundary counts as a mistake). Only then move w towards y*x and b
+   towards y; return 1 for a mistake, 0 otherwise.
+3. if (y*z > 0) return 0; w[j] += lr*y*x[j] for every j; b += lr*y; return 1;
+*/
+/*note 01.3
+This is gradient descent on the perceptron criterion max(0, -y z): its gradient is -y x on a
+mistake and 0 otherwise. The convergence theorem in the prose bounds how many mistakes it can make
+on separable data.
+*/
+
+/*hint 01.4
+1. An epoch visits every example once, in the order the caller gives. Which array says which example
+   comes k-th?
+2. For k = 0..n-1 take i = order[k]; example i starts at ds->x + i*ds->d; its label must be converted
+   from 0/1 to -1/+1.
+3. mistakes += perceptron_update(p, ds->x + (size_t)order[k] * ds->d, signed_label(ds->y[order[k]]),
+   lr); return the total.
+*/
+/*note 01.4
+Shuffling the order every epoch (the caller does it) is what makes this stochastic gradient
+descent; the mistake count per epoch is the curve the prose plots.
+*/
+
+/*hint 01.5
+1. Two numbers over the whole data set: the mean of a per-example loss, and the share of correct
+   predictions.
+2. Per example: y in {-1,+1} (signed_label), z from 01.1, loss max(0, -y z), correct when
+   perceptron_predict equals y. Divide by n, and guard n = 0.
+3. loss = (1/n) sum_i max(0, -y_i z_i); accuracy = (1/n) #{i : predict(x_i) = y_i}
+*/
+/*note 01.5
+Loss and accuracy tell different stories: the loss keeps falling while accuracy is flat, because it
+also measures how wrong the mistakes are. Every later chapter logs both.
+*/

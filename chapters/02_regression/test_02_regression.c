@@ -582,3 +582,95 @@ Test(ex02_7, data_of_the_wrong_shape_is_reported)
               "%d: %s. Hint: softreg_check runs before the region; keep it.", status, err);
     softreg_free(&m);
 }
+
+/* --- hints (make hint EX=NN.K shows one more level each time) and the teacher's notes (shown
+ * by the report once the exercise passes) ------------------------------------------------- */
+
+/*hint 02.1
+1. The gradient of the mean of r_i^2 with r = Xw - y: what is d(r_i^2)/dw?
+2. Compute r = Xw with matmul, subtract y, sum r_i^2 for the loss, then grad = (2/N) X^T r with a
+   second matmul (transpose A).
+3. L = (1/N) ||Xw - y||^2, grad = (2/N) X^T (Xw - y): matmul(0,0,n,1,d,1,X,w,0,r); r -= y;
+   matmul(1,0,d,1,n,2/n,X,r,0,grad).
+*/
+/*note 02.1
+The same X^T (error) pattern is the backward pass of every linear layer (chapter 3's
+linear_backward). The 2/N scaling is why a fixed learning rate does not depend on the data set
+size.
+*/
+
+/*hint 02.2
+1. The loop needs steps+1 loss evaluations (before the first update and after the last) and must stop
+   when the loss blows up.
+2. At each t: compute loss and gradient, log them, record res.steps and res.loss; stop if the loss is
+   not finite or exceeds DIVERGED times the first loss; stop after t == steps; else update w.
+3. diverged when !isfinite(loss) || loss > DIVERGED * first; update w[j] -= lr * grad[j] only between
+   evaluations.
+*/
+/*note 02.2
+A step size above 2/lambda_max (the largest curvature) makes gradient descent diverge; the prose
+measures this edge. Checking for divergence is cheaper than debugging NaNs later (nn_check_finite).
+*/
+
+/*hint 02.3
+1. Cholesky writes A = L L^T with L lower triangular. Which entries of L do you know when you reach
+   column j?
+2. Diagonal: L[j][j] = sqrt(A[j][j] - sum_{k<j} L[j][k]^2), refuse a pivot that is not positive
+   (nn_error, return -1). Below it: L[i][j] = (A[i][j] - sum_{k<j} L[i][k] L[j][k]) / L[j][j]. Then
+   solve L z = b forward, L^T x = z backward.
+3. Two triangular solves: z_i = (b_i - sum_{k<i} L[i][k] z_k)/L[i][i] for i up; x_i = (z_i - sum_{k>i}
+   L[k][i] x_k)/L[i][i] for i down.
+*/
+/*note 02.3
+The normal equations X^T X w = X^T y are the exact minimum of least squares; Cholesky costs d^3/3
+and fails exactly when X^T X is singular, which is why ridge regression adds lambda to the
+diagonal.
+*/
+
+/*hint 02.4
+1. Each column j gets its own mean and standard deviation, over the n rows.
+2. Two passes per column: the mean, then the mean of squared deviations (divide by n, not n-1). A
+   constant column (sigma near 0) gets std 1 so that dividing by it is harmless.
+3. mu_j = (1/n) sum_i x_ij; sigma_j = sqrt((1/n) sum_i (x_ij - mu_j)^2), std = 1 if sigma < 1e-6.
+*/
+/*note 02.4
+Standardizing makes the loss surface round instead of a long valley, so one learning rate suits
+every weight. Compute the statistics on the training set only and apply them to validation and
+test.
+*/
+
+/*hint 02.5
+1. Forward: logits z = xb w + b for the batch; the loss function of the prose also gives you dL/dz.
+2. bce_logits_loss fills dz (already divided by B). Then w -= lr * xb^T dz (one matmul with beta = 1)
+   and b -= lr * sum_i dz_i.
+3. z = X w + b; L, dz = bce_logits_loss(z, t); w += -lr X^T dz; b -= lr * sum(dz).
+*/
+/*note 02.5
+The gradient of binary cross-entropy with respect to the logit is sigmoid(z) - t: no sigmoid
+derivative appears, which is why losses take logits. Softmax regression (02.7) is the same step
+with K columns.
+*/
+
+/*hint 02.6
+1. exp of a large logit overflows: what can you subtract from every logit of a row without changing
+   the softmax?
+2. Per row: m = max_k z_k, lse = m + log sum_k exp(z_k - m). The smoothed target is q_k = (1-eps)[k =
+   label] + eps/K; the loss is lse - sum_k q_k z_k.
+3. L = (1/B) sum_b (lse_b - sum_k q_bk z_bk);  dz_bk = (softmax(z_b)_k - q_bk) / B, with softmax =
+   exp(z - lse).
+*/
+/*note 02.6
+The log-sum-exp trick is in every stable softmax, from here to the attention kernels of chapter 13
+(online softmax). Label smoothing keeps the logits from growing without bound.
+*/
+
+/*hint 02.7
+1. Z = X W + 1 b^T: every row of Z starts as the bias vector.
+2. Copy b into each row of z, then matmul with beta = 1 adds X W. softmax_ce_smooth gives the loss and
+   dZ; db_k = sum_i dZ_ik; W += -lr X^T dZ.
+3. Z = 1 b^T + X W;  (L, dZ) = softmax_ce_smooth(Z, y);  b_k -= lr sum_i dZ_ik;  W -= lr X^T dZ.
+*/
+/*note 02.7
+This is a one-layer network; chapter 3 stacks such layers with nonlinearities between them, and the
+gradient of each layer has exactly this X^T dZ form.
+*/

@@ -603,3 +603,92 @@ Test(ch03, mlp_gradcheck_of_the_chapter_network_on_the_sample)
     mlp_free(&m);
     dataset_free(&tr);
 }
+
+/* --- hints (make hint EX=NN.K shows one more level each time) and the teacher's notes (shown
+ * by the report once the exercise passes) ------------------------------------------------- */
+
+/*hint 03.1
+1. Each case is the derivative of one activation at x. Which of them can be written with the
+   activation's own value?
+2. sigmoid' = s(1-s), tanh' = 1 - tanh^2, relu' = [x > 0], leaky relu' = 1 or LEAKY_SLOPE, step' = 0.
+3. s = sigmoid1(x): s*(1-s); t = tanhf(x): 1 - t*t; x > 0 ? 1 : 0 (relu) or LEAKY_SLOPE (leaky); step:
+   0.
+*/
+/*note 03.1
+Derivatives written with the forward value let the backward pass reuse the stored activations
+instead of x. The saturating ones (sigmoid, tanh) are below 1/4 and 1, which is the vanishing-
+gradient story of section 3.3.
+*/
+
+/*hint 03.2
+1. Differentiate each formula of the prose with the chain and product rules; which ones are x times
+   something?
+2. elu' = 1 or alpha e^x; softplus' = sigmoid; gelu = x Phi(x) so gelu' = Phi + x phi; silu = x s(x);
+   mish = x tanh(softplus x).
+3. silu' = s(1 + x(1 - s)); mish' = t + x s(x)(1 - t^2) with t = tanh(softplus(x)); gelu' = Phi(x) + x
+   phi(x).
+*/
+/*note 03.2
+The smooth activations trade a little compute for gradients that never switch off abruptly; gelu
+and silu are the defaults of transformers (chapter 12).
+*/
+
+/*hint 03.3
+1. A centered difference nudges one parameter both ways: what must the parameter be when you are done?
+2. Save *p, evaluate the loss at saved+h and saved-h, restore *p, numeric = (lp - lm)/(2h). The
+   relative error divides by |analytic| + |numeric|, floored by GRADCHECK_FLOOR.
+3. num = (L(p+h) - L(p-h)) / 2h;  err = |a - num| / max(|a| + |num|, GRADCHECK_FLOOR).
+*/
+/*note 03.3
+The centered difference has O(h^2) error against O(h) for a one-sided one. Every backward pass in
+the rest of the book is checked this way (common/gradcheck).
+*/
+
+/*hint 03.4
+1. Each layer reads the previous layer's output. Where does the model keep the activations for the
+   backward pass?
+2. For l = 0..L-1: linear_forward into m->a[l+1] from the input (x for l = 0, else m->a[l]); apply the
+   activation in place on every layer but the last (the logits stay linear).
+3. a_0 = x; a_{l+1} = act(a_l W_l + b_l) for l < L-1; a_L = a_{L-1} W_{L-1} + b_{L-1} (logits).
+*/
+/*note 03.4
+Storing every a_l is the memory cost of backpropagation; activation checkpointing trades it for
+recomputation. The logits stay linear because the loss applies the softmax.
+*/
+
+/*hint 03.5
+1. Go from the last layer to the first. What does each layer need: the gradient at its output, and
+   which input?
+2. linear_backward gives dW, db and the gradient at its input; for l > 0 pass it through the
+   activation's derivative (hidden_backward) using the stored a[l]; the first layer needs no input
+   gradient (NULL). Use the two delta buffers alternately.
+3. dZ_l known: dW_l = A_l^T dZ_l, db_l = sum of rows, dA_l = dZ_l W_l^T; dZ_{l-1} = dA_l * act'(.)
+   elementwise; loop l = L-1 down to 0.
+*/
+/*note 03.5
+This is reverse-mode differentiation written by hand: chapter 4 builds it once for every operation
+on a tape, so that no model needs its own backward again.
+*/
+
+/*hint 03.6
+1. Which schemes are fixed numbers and which depend on the layer's fan-in (and fan-out)?
+2. Zero, small and large are constants (0, 0.01, 1). LeCun keeps the variance of the forward signal;
+   Xavier averages forward and backward; He doubles LeCun's for ReLU.
+3. LeCun sqrt(1/fan_in); Xavier sqrt(2/(fan_in + fan_out)); He sqrt(2/fan_in).
+*/
+/*note 03.6
+The right scale keeps activations and gradients from shrinking or exploding with depth; the prose's
+histograms show each scheme after ten layers. Batch norm (chapter 6) makes the choice matter less.
+*/
+
+/*hint 03.7
+1. A training step is five calls in a fixed order; which one gives you the logits, which one the
+   gradient at the logits?
+2. mlp_forward, then softmax_cross_entropy into m->dlogits, nn_check_finite on the loss, mlp_backward
+   from dlogits, optimizer_step on all parameters; return the loss.
+3. z = forward(x); L, dz = CE(z, y); check L finite; backward(dz); params -= update(grads).
+*/
+/*note 03.7
+Every training loop of the book has this shape; chapter 5 swaps the optimizer, chapter 6 adds
+regularization, and the step itself never changes.
+*/

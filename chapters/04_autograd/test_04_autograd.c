@@ -751,3 +751,89 @@ Test(ch04, gradient_check_at_a_kink_is_reported)
     cr_assert(strstr(out, "kink") && strstr(out, "index 0") && strstr(out, "max_rel_error 0"),
               "gradcheck must name the kink at element 0 and leave it out of the error: %s. Hint: gradcheck names each kink it skips.", out);
 }
+
+/* --- hints (make hint EX=NN.K shows one more level each time) and the teacher's notes (shown
+ * by the report once the exercise passes) ------------------------------------------------- */
+
+/*hint 04.1
+1. For c = a * b elementwise, what is dc/da_i? And why += rather than =?
+2. da_i += g_i * b_i and db_i += g_i * a_i; either gradient may be NULL (not wanted), so test each
+   before writing.
+3. da += g (.) b; db += g (.) a, skipping a NULL one.
+*/
+/*note 04.1
+Gradients accumulate because a value used twice receives a contribution from each use: this += is
+what makes the tape correct for any graph.
+*/
+
+/*hint 04.2
+1. C = A B with A (M,K), B (K,N): which shapes must dA and dB have, and which product of dC with A or
+   B gives them?
+2. dA (M,K) = dC (M,N) times B^T (N,K); dB (K,N) = A^T (K,M) times dC (M,N). Accumulate with beta = 1;
+   skip a NULL one.
+3. dA += dC B^T: matmul(0,1,M,K,N,1,dC,B,1,dA); dB += A^T dC: matmul(1,0,K,N,M,1,A,dC,1,dB).
+*/
+/*note 04.2
+Matching shapes is the whole derivation: there is only one way to combine dC with B or A into the
+right shape. The backward costs twice the forward's FLOPs.
+*/
+
+/*hint 04.3
+1. A broadcast copies one element of a to many places of the output. What does the backward do with
+   the gradients of those copies?
+2. Visit every element i of g; the element of a it came from is broadcast_offset(i, g, ga); add g[i]
+   there.
+3. ga[broadcast_offset(i)] += g[i] for all i < tensor_size(g): the backward of a copy is a sum.
+*/
+/*note 04.3
+Summing over broadcast dimensions is why a bias's gradient is the column sum of dZ (02.7). Silent
+broadcasting is also a classic bug, the subject of 04.7.
+*/
+
+/*hint 04.4
+1. Depth-first search: when is a node allowed into the order, before or after its inputs?
+2. Return at once if visited; mark it; visit every input n->in[k] first; then append the node to order
+   and increment *count.
+3. post-order: visit(inputs) then order[(*count)++] = id.
+*/
+/*note 04.4
+Post-order puts every node after all it depends on; the backward pass walks it in reverse. Marking
+before recursing keeps a shared subexpression from being listed twice.
+*/
+
+/*hint 04.5
+1. The backward walk needs an order, zeroed gradient buffers, a seed, and the nodes visited from the
+   loss back to the inputs.
+2. topo_visit from the loss; ag_grad_accum on every node in the order (allocates/zeroes its grad); set
+   dL/dL = 1 at the loss; call each node's backward in reverse topological order; free the work
+   arrays.
+3. order = topo(loss); zero grads; grad(loss) = 1; for k = count-1 down to 0:
+   node[order[k]].backward().
+*/
+/*note 04.5
+This short function is all of reverse-mode autodiff; PyTorch's loss.backward() does the same walk.
+Chapter 4's debugging section shows what goes wrong when a gradient is not zeroed.
+*/
+
+/*hint 04.6
+1. The same network as chapter 3, written with tape operations: where does x enter the tape, and how
+   do parameters enter?
+2. h = ag_input(x); for each layer: h = ag_linear(h, ag_param_var(W), ag_param_var(b)); apply ag_relu
+   on every layer but the last.
+3. h = x; h = relu(h W_l + b_l) for l < L-1; return h W_{L-1} + b_{L-1} as the logits.
+*/
+/*note 04.6
+With the forward written on the tape the backward comes for free; the tape version is a little
+slower than chapter 3's hand-fused one, which the prose measures.
+*/
+
+/*hint 04.7
+1. pred has shape (B, 1) and target (B): what does pred - target give if nothing stops it?
+2. Reshape target to (B, 1) before subtracting, and assert the shape of the difference with
+   ag_assert_shape so that a broadcast can never slip through.
+3. diff = pred - reshape(target, {B, 1}); assert diff is (B, 1); return mean(square(diff)).
+*/
+/*note 04.7
+(B,1) - (B) broadcasts to (B,B): the loss is finite, it trains, and it learns the mean. Shape
+assertions turn this silent bug into an error message.
+*/

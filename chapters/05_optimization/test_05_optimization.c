@@ -355,3 +355,96 @@ Test(ch05, indivisible_batch_is_reported)
     cr_assert(st == 1 && strstr(buf, "batch 128 cannot be split into 3") && strstr(buf, "hint"),
               "128 rows into 3 micro-batches must stop with a message (status %d): %s", st, buf);
 }
+
+/* --- hints (make hint EX=NN.K shows one more level each time) and the teacher's notes (shown
+ * by the report once the exercise passes) ------------------------------------------------- */
+
+/*hint 05.1
+1. Momentum keeps a running velocity: what is it made of, the old velocity and the new gradient?
+2. buf = mu buf + g; the heavy ball steps by lr * buf; Nesterov steps by lr * (g + mu buf), looking
+   ahead along the velocity.
+3. v = mu v + g;  p -= lr * (nesterov ? g + mu v : v).
+*/
+/*note 05.1
+Momentum averages gradients over about 1/(1-mu) steps, which damps the zig-zag across a narrow
+valley (the prose's Rosenbrock plot).
+*/
+
+/*hint 05.2
+1. Adam keeps two running averages per parameter. Why are they too small in the first steps?
+2. m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; divide each by (1 - beta^t) with t counted from 1; step
+   lr * mhat / (sqrt(vhat) + eps).
+3. mhat = m/(1-b1^t), vhat = v/(1-b2^t), p -= lr mhat / (sqrt(vhat) + eps).
+*/
+/*note 05.2
+Dividing by sqrt(v) gives each parameter its own step size; bias correction matters only early,
+when m and v started at zero. AdamW (05.3) fixes how Adam treats weight decay.
+*/
+
+/*hint 05.3
+1. Decoupled decay shrinks the weights directly instead of adding wd*p to the gradient. Before or
+   after the Adam step?
+2. Multiply every parameter by (1 - lr wd) first, then call adam_update with the plain gradient.
+3. p *= 1 - lr*wd; adam_update(p, m, v, g, ...).
+*/
+/*note 05.3
+Added to the gradient, the decay would be divided by sqrt(v) like everything else, so weights with
+large gradients would barely decay; decoupled, every weight decays at the same rate.
+*/
+
+/*hint 05.4
+1. Newton's step solves H d = g. How do you invert a 2x2 matrix?
+2. det = H00 H11 - H01 H10; refuse det = 0 (return -1); d = H^{-1} g with H^{-1} = [H11, -H01; -H10,
+   H00] / det; p -= d.
+3. d0 = (H11 g0 - H01 g1)/det, d1 = (-H10 g0 + H00 g1)/det; p -= d; return 0.
+*/
+/*note 05.4
+On a quadratic, Newton lands on the minimum in one step whatever the curvature; for a network H has
+n^2 entries, which is why the book's optimizers approximate its diagonal instead.
+*/
+
+/*hint 05.5
+1. Two phases: during warmup the rate climbs linearly, afterwards it follows half a cosine from lr_max
+   down to lr_min.
+2. t < warmup: lr_max (t+1)/warmup. After: x = (t - warmup)/(total - warmup) goes 0 to 1 and lr =
+   lr_min + (lr_max - lr_min)(1 + cos(pi x))/2.
+3. lr(t) = lr_max (t+1)/W for t < W, else lr_min + 0.5 (lr_max - lr_min)(1 + cos(pi (t - W)/(T - W))).
+*/
+/*note 05.5
+Warmup protects Adam's early steps, when its second-moment estimate is still noisy; the cosine
+spends most steps at a moderate rate and ends small to settle in a minimum.
+*/
+
+/*hint 05.6
+1. The global norm is one number over all parameter tensors together, not one per tensor.
+2. Sum the squares of every gradient entry of all k tensors, take the square root; only if it exceeds
+   max_norm, scale every entry by max_norm/(norm + 1e-6). Return the norm before clipping.
+3. norm = sqrt(sum_j sum_i g_ji^2); if norm > c: g *= c/(norm + 1e-6).
+*/
+/*note 05.6
+Clipping by the global norm keeps the direction of the update and only caps its length; it is what
+makes RNN training (chapter 8) survive exploding gradients.
+*/
+
+/*hint 05.7
+1. The shadow weights move a small step towards the current weights at every call.
+2. shadow_i = decay shadow_i + (1 - decay) p_i for every i.
+3. shadow = decay * shadow + (1 - decay) * p.
+*/
+/*note 05.7
+An EMA of the weights averages over about 1/(1-decay) steps, smoothing the noise of SGD; evaluating
+with the shadow is often a free accuracy gain.
+*/
+
+/*hint 05.8
+1. Splitting a batch of B into micro-batches must give the same gradient as the whole batch: how do
+   you combine the micro-batch gradients?
+2. b = B/micro examples each; zero m->acc; for each micro-batch k run net_loss_grad on rows k*b.., add
+   grads/micro into acc; copy acc back into m->grads; return the mean loss.
+3. grad = (1/micro) sum_k grad_k, loss = (1/micro) sum_k loss_k (each grad_k is already a mean over
+   its b examples).
+*/
+/*note 05.8
+Accumulation trades time for memory: the step sees the big batch's gradient with only b examples in
+memory. Batch norm is the exception, since its statistics see only the micro-batch.
+*/

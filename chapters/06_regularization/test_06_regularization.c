@@ -530,3 +530,105 @@ Test(ch06, bad_input_is_reported)
     cr_assert(st == 1 && strstr(err, "batch of 1") && strstr(err, "hint"), "batch norm on one example: expected exit 1 "
               "and a message, got %d: %s", st, err);
 }
+
+/* --- hints (make hint EX=NN.K shows one more level each time) and the teacher's notes (shown
+ * by the report once the exercise passes) ------------------------------------------------- */
+
+/*hint 06.1
+1. Inverted dropout zeroes a unit with probability p. What must the kept ones be multiplied by so that
+   the expected output equals x?
+2. For each i draw rng_uniform: below p the mask is 0, else 1/(1-p); y_i = mask_i x_i. Keep the mask
+   for the backward.
+3. mask_i = (u_i < p) ? 0 : 1/(1-p); y = mask * x, so E[y] = x.
+*/
+/*note 06.1
+Scaling at training time means inference needs no change at all. The backward is the same mask
+times dy.
+*/
+
+/*hint 06.2
+1. Batch norm standardizes each feature over the batch. Which statistics per feature, and what else
+   must training mode update?
+2. Per column j: mean and biased variance over the B rows; rstd = 1/sqrt(var + eps); y = gamma zhat +
+   beta. Update the running mean and the running unbiased variance (var * B/(B-1)) with momentum
+   mom.
+3. mu_j = mean_b x_bj; var_j = mean_b (x_bj - mu_j)^2; zhat = (x - mu) rstd; y = gamma zhat + beta;
+   run = (1-mom) run + mom stat.
+*/
+/*note 06.2
+Evaluation uses the running statistics, so a model's output does not depend on the rest of its
+batch; the unbiased variance is what PyTorch stores, which the golden values check.
+*/
+
+/*hint 06.3
+1. dbeta and dgamma are sums over the batch. dx is harder: every x_bj affects the mean and variance of
+   its column, so every output of that column.
+2. dbeta_j = sum_b dy; dgamma_j = sum_b dy zhat; then dx = gamma rstd / B (B dy - dbeta - zhat dgamma)
+   elementwise per column.
+3. dx_bj = (gamma_j rstd_j / B) (B dy_bj - sum_b dy_bj - zhat_bj sum_b dy_bj zhat_bj).
+*/
+/*note 06.3
+The two subtracted terms remove the components of dy along the directions the normalization takes
+away (the mean and the scale), which is why batch norm also conditions the gradients.
+*/
+
+/*hint 06.4
+1. Mixup trains on a blend of two examples with the blend of their labels. What is the target
+   distribution for row b?
+2. log_softmax_forward gives log p. Loss -= lam log p[ya] + (1-lam) log p[yb]; gradient = p - target
+   with target lam at ya and 1-lam at yb, divided by B.
+3. L = -(1/B) sum_b (lam log p_b[ya_b] + (1-lam) log p_b[yb_b]); dz_b = (p_b - lam e_ya - (1-lam)
+   e_yb)/B.
+*/
+/*note 06.4
+Mixup is cross-entropy against a soft target, exactly as label smoothing (02.6) is; both keep the
+network from becoming over-confident.
+*/
+
+/*hint 06.5
+1. Improvement must beat the best loss by more than min_delta. What happens to the counter otherwise?
+2. If val_loss < best - min_delta: record best, best_epoch, reset bad_epochs, return ES_IMPROVED. Else
+   count a bad epoch and return ES_STOP once bad_epochs reaches patience, else ES_CONTINUE.
+3. improved iff val < best - min_delta (false for NaN); stop iff ++bad >= patience.
+*/
+/*note 06.5
+Early stopping is regularization by limiting training time; keep the checkpoint of best_epoch
+(common/checkpoint) and restore it when stopping.
+*/
+
+/*hint 06.6
+1. In the confusion matrix, rows are true classes and columns predictions. Where are the true
+   positives, false positives and false negatives of class k?
+2. tp = cm[k][k]; the column sum is tp + FP (precision's denominator), the row sum is tp + FN
+   (recall's). Guard zero denominators with 0. Macro F1 is the plain mean of the K F1 scores.
+3. P_k = tp/col_k, R_k = tp/row_k, F1_k = 2 tp / (row_k + col_k); macro = (1/K) sum_k F1_k.
+*/
+/*note 06.6
+Macro F1 weighs every class equally, so a classifier that ignores a rare class is punished, unlike
+accuracy; the prose's imbalance section shows the difference.
+*/
+
+/*hint 06.7
+1. AUC is the probability that a random positive scores above a random negative. How do the ranks of
+   the positives tell you that?
+2. Count positives and negatives and sum the ranks of the positives (ranks from 1, ties averaged:
+   given). Subtract the smallest possible sum pos(pos+1)/2 and divide by pos*neg; NaN if either
+   class is empty.
+3. AUC = (sum of positive ranks - P(P+1)/2) / (P N).
+*/
+/*note 06.7
+This is the Mann-Whitney U statistic: one sort instead of drawing the ROC curve. AUC does not
+depend on the threshold or on the class balance.
+*/
+
+/*hint 06.8
+1. Expected improvement asks how much below best - xi the unknown loss is expected to fall, given a
+   normal prediction (mu, s).
+2. gain = best - xi - mu. With s <= 0 the prediction is certain: max(gain, 0). Otherwise g = gain/s
+   and EI = gain Phi(g) + s phi(g).
+3. EI = (best - xi - mu) Phi(g) + s phi(g), g = (best - xi - mu)/s.
+*/
+/*note 06.8
+EI balances exploitation (low mu) and exploration (large s); the hyperparameter search in the prose
+picks the next trial by maximizing it.
+*/
