@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages a course task needs are installed.
 #
-#   tools/deps.sh build|run|book|watch|gpu ...
+#   tools/deps.sh build|run|book|watch|sandbox|gpu ...
 #
 # Each group names the packages one kind of work needs. Missing packages are installed with
 # apt-get when we are root (or have password-less sudo); otherwise the exact apt-get line is
@@ -15,6 +15,7 @@ declare -A GROUP=(
   [book]="pandoc libjs-katex graphviz chromium"
   [watch]="inotify-tools"
   [fuzz]="clang-14 libclang-rt-14-dev"
+  [sandbox]="bubblewrap util-linux"
 )
 
 want=()

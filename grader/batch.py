@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""Grade a class: every submission built and tested in a sandbox, into a gradebook.
+
+    python3 grader/batch.py DIR OUT [--chapters 01,02] [--jobs 2] [--no-cache]
+    make grade-class DIR=submissions OUT=gradebook [CHAPTERS=01,02]
+
+DIR holds one entry per student: a workbook directory (the one `make workbook` made, holding
+chapters/), or a .tar.gz / .tgz / .zip of one (chapters/ at its top or one directory down). The
+student's name is the entry's name without its extension. OUT receives
+
+    gradebook.csv        student, one column per exercise (points), total
+    reports/NAME.txt     the table the student would see (teacher mode: an edit outside the
+                         regions gives its chapter 0, and the report says where)
+    exercises.svg/.png   points per exercise across the class, as a share of the possible points
+    .cache/              results by content hash: re-grading an unchanged submission is free
+
+Student code is untrusted. Each chapter of each submission is compiled and tested in its own
+bubblewrap sandbox: a new PID, network, IPC and UTS namespace (no network at all, every process
+killed when the sandbox ends), a read-only view of the course (only Makefile, common/, chapters/,
+grader/, tools/, datasets/, gpu/) and of the submission, a private /tmp, one writable build
+directory, and a user of its own (uid 61000 + job slot) with no capabilities. Inside, ulimit caps CPU time per process,
+address space, processes, open files and the size of any file written (so of the output too);
+outside, a wall-clock limit ends a sandbox that hangs. The results are copied out after each
+sandbox ends, so code of a later chapter cannot touch them. If the sandbox cannot be set up the
+batch stops with the reason: it never runs student code unsandboxed.
+"""
+import argparse
+import concurrent.futures
+import csv
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import queue
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import exercises  # noqa: E402
+
+COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COURSE_PARTS = ["Makefile", "common", "chapters", "grader", "tools", "datasets", "gpu"]
+NOBODY = 65534       # the probe's user; each concurrent job runs as its own user (SLOT_UIDS), since
+SLOT_UIDS = 61000    # the process limit counts all processes of a user: one student's fork bomb
+                     # must not leave the other job unable to start its compiler
+LIMITS = {  # ulimit flags inside the sandbox
+    "-t": 120,        # CPU seconds per process (Criterion's own timeout stops a test sooner)
+    "-v": 4 << 20,    # address space, KiB (4 GiB)
+    "-u": 64,         # processes of the sandbox's user
+    "-n": 128,        # open files
+    "-f": 20 << 10,   # largest file written, KiB (20 MiB): stdout/stderr/logs included
+    "-c": 0,          # no core files
+}
+WALL = 300            # seconds one chapter's sandbox may take, build and tests
+MAX_UNPACKED = 64 << 20
+ARCHIVES = (".tar.gz", ".tgz", ".zip")
+
+
+class Refused(Exception):
+    pass
+
+
+def student_name(entry):
+    for ext in ARCHIVES:
+        if entry.endswith(ext):
+            return entry[:-len(ext)]
+    return entry
+
+
+def tree_hash(path):
+    h = hashlib.sha256()
+    if os.path.isfile(path):
+        with open(path, "rb") as f:
+            h.update(f.read())
+        return h.hexdigest()
+    for dirpath, dirs, files in sorted(os.walk(path)):
+        dirs.sort()
+        for name in sorted(files):
+            p = os.path.join(dirpath, name)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue
+            h.update(os.path.relpath(p, path).encode() + b"\0")
+            with open(p, "rb") as f:
+                h.update(f.read() + b"\0")
+    return h.hexdigest()
+
+
+def course_key(chapters):
+    """What a grade depends on besides the submission: tests, records, grader, library."""
+    h = hashlib.sha256()
+    for part in ["Makefile", "common", "grader"] + [os.path.join("chapters", c) for c in chapters]:
+        h.update(tree_hash(os.path.join(COURSE, part)).encode())
+    h.update(repr(sorted(LIMITS.items())).encode())
+    return h.hexdigest()[:16]
+
+
+def safe_member(name):
+    parts = name.replace("\\", "/").split("/")
+    return not (name.startswith("/") or ".." in parts)
+
+
+def unpack(src, dst):
+    """A submission entry unpacked into dst (regular files and directories only)."""
+    os.makedirs(dst)
+    total = 0
+    if os.path.isdir(src):
+        for dirpath, _, files in os.walk(src):
+            for name in files:
+                p = os.path.join(dirpath, name)
+                if os.path.islink(p) or not os.path.isfile(p):
+                    continue
+                total += os.path.getsize(p)
+                if total > MAX_UNPACKED:
+                    raise Refused("the submission is larger than 64 MiB")
+                q = os.path.join(dst, os.path.relpath(p, src))
+                os.makedirs(os.path.dirname(q), exist_ok=True)
+                shutil.copyfile(p, q)
+        return
+    try:
+        if src.endswith(".zip"):
+            with zipfile.ZipFile(src) as z:
+                for info in z.infolist():
+                    if info.is_dir() or not safe_member(info.filename):
+                        continue
+                    total += info.file_size
+                    if total > MAX_UNPACKED:
+                        raise Refused("the archive unpacks to more than 64 MiB")
+                    q = os.path.join(dst, info.filename)
+                    os.makedirs(os.path.dirname(q), exist_ok=True)
+                    with z.open(info) as f, open(q, "wb") as g:
+                        shutil.copyfileobj(f, g)
+        else:
+            with tarfile.open(src, "r:gz") as t:
+                for m in t:
+                    if not m.isfile() or not safe_member(m.name):
+                        continue
+                    total += m.size
+                    if total > MAX_UNPACKED:
+                        raise Refused("the archive unpacks to more than 64 MiB")
+                    q = os.path.join(dst, m.name)
+                    os.makedirs(os.path.dirname(q), exist_ok=True)
+                    with t.extractfile(m) as f, open(q, "wb") as g:
+                        shutil.copyfileobj(f, g)
+    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as e:
+        raise Refused(f"the archive cannot be read ({e})")
+
+
+def workbook_root(d):
+    """The directory holding chapters/: d itself or one level down."""
+    if os.path.isdir(os.path.join(d, "chapters")):
+        return d
+    for name in sorted(os.listdir(d)):
+        if os.path.isdir(os.path.join(d, name, "chapters")):
+            return os.path.join(d, name)
+    raise Refused("no chapters/ directory in the submission (hand in the workbook directory itself)")
+
+
+def bwrap_argv(sub, out, uid=NOBODY):
+    argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--clearenv",
+            "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+            "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm", "--perms", "1777", "--tmpfs", "/tmp",
+            "--perms", "0755", "--dir", "/course", "--perms", "0755", "--dir", "/etc"]
+    for etc in ["/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d"]:
+        if os.path.exists(etc):
+            argv += ["--ro-bind", etc, etc]
+    for part in COURSE_PARTS:
+        if os.path.exists(os.path.join(COURSE, part)):
+            argv += ["--ro-bind", os.path.join(COURSE, part), "/course/" + part]
+    if sub:
+        argv += ["--ro-bind", sub, "/sub"]
+    if out:
+        argv += ["--bind", out, "/out"]
+    argv += ["--setenv", "PATH", "/usr/local/cuda/bin:/usr/bin:/bin", "--setenv", "HOME", "/tmp",
+             "--setenv", "LANG", "C.UTF-8", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--chdir", "/course"]
+    if os.geteuid() == 0:  # bwrap keeps root's powers: drop to nobody inside, so the limits bind
+        argv += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 "--bounding-set=-all", "--inh-caps=-all"]
+    else:                  # an ordinary user: bwrap makes a user namespace
+        argv[1:1] = ["--unshare-user"]
+    return argv
+
+
+def probe():
+    """Refuses to go on if the sandbox cannot start, saying exactly what failed."""
+    if not shutil.which("bwrap"):
+        sys.exit("grade-class: bubblewrap (bwrap) is not installed; apt-get install bubblewrap. "
+                 "Student code is never run without the sandbox.")
+    argv = bwrap_argv(None, None) + ["bash", "-c", "ulimit -u 64 && ! (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null && id -u"]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    if r.returncode != 0 or r.stdout.strip() != (str(NOBODY) if os.geteuid() == 0 else r.stdout.strip()):
+        sys.exit("grade-class: the sandbox cannot be set up, so no submission is graded (student code is never "
+                 f"run unsandboxed).\n  command: {' '.join(argv[:6])} ...\n  exit status {r.returncode}; bwrap says: "
+                 f"{(r.stderr or r.stdout).strip()[:600]}\n  Hint: bwrap needs user or mount namespaces; in a "
+                 "container run it with --privileged or a seccomp profile that allows unshare/clone.")
+
+
+def chapter_script(ch, name):
+    lim = " ".join(f"ulimit {k} {v};" for k, v in LIMITS.items())
+    t = f"/out/b/wb-_sub/{name}/test"
+    return (f"{lim} mkdir -p /out/r; make -s --no-print-directory B=/out/b WB=/sub {t} >/out/r/build.log 2>&1 || exit 0; "
+            f"{t} --jobs 1 --json=/out/r/results.json >/out/r/stdout.txt 2>/out/r/stderr.txt; exit 0")
+
+
+def copy_capped(src, dst, cap=1 << 20):
+    try:
+        with open(src, "rb") as f:
+            data = f.read(cap)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        return
+    with open(dst, "wb") as g:
+        g.write(data)
+
+
+def grade_one(entry, a, key, chapters, slots):
+    """Grades one submission; returns (name, {exercise: points}, report text, cached)."""
+    name = student_name(os.path.basename(entry))
+    digest = tree_hash(entry)[:24]
+    cache = os.path.join(a.out, ".cache", f"{digest}-{key}")
+    if not a.no_cache and os.path.exists(os.path.join(cache, "points.csv")):
+        return name, read_points(os.path.join(cache, "points.csv")), open(os.path.join(cache, "report.txt")).read(), True
+    uid = slots.get()
+    try:
+        return grade_as(entry, a, key, chapters, name, digest, cache, uid)
+    finally:
+        slots.put(uid)
+
+
+def grade_as(entry, a, key, chapters, name, digest, cache, uid):
+    work = os.path.join(a.out, ".work", name)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    res_dirs = []
+    try:
+        unpack(entry, os.path.join(work, "sub"))
+        sub = workbook_root(os.path.join(work, "sub"))
+        for dirpath, dirs, files in os.walk(os.path.join(work, "sub")):  # readable by nobody
+            for x in dirs:
+                os.chmod(os.path.join(dirpath, x), 0o755)
+            for x in files:
+                os.chmod(os.path.join(dirpath, x), 0o644)
+        for ch in chapters:
+            out = os.path.join(work, "out-" + ch)  # writable by the sandbox: its build directory
+            os.makedirs(os.path.join(out, "b", "common"))
+            for f in [".deps-build", "libcommon.a"]:
+                shutil.copy2(os.path.join(COURSE, a.build, f), os.path.join(out, "b", f))
+            for f in os.listdir(os.path.join(COURSE, a.build, "common")):
+                if f.endswith(".o"):
+                    shutil.copy2(os.path.join(COURSE, a.build, "common", f), os.path.join(out, "b", "common", f))
+            if os.geteuid() == 0:
+                for dirpath, dirs, files in os.walk(out):
+                    for x in dirs + files + [""]:
+                        os.chown(os.path.join(dirpath, x), uid, uid)
+            argv = bwrap_argv(sub, out, uid) + ["bash", "-c", chapter_script(ch, ch)]
+            try:
+                subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=WALL)
+            except subprocess.TimeoutExpired:
+                pass  # the sandbox died with its bwrap; the missing results cost this chapter
+            res = os.path.join(work, "res", ch)  # out of the sandbox's reach from now on
+            os.makedirs(res)
+            for f in ["results.json", "stderr.txt", "build.log"]:
+                copy_capped(os.path.join(out, "r", f), os.path.join(res, f))
+            shutil.rmtree(out, ignore_errors=True)
+            res_dirs.append(res)
+        csv_path = os.path.join(work, "points.csv")
+        r = subprocess.run([sys.executable, os.path.join(COURSE, "grader/report.py"), "--teacher", "--root", sub,
+                            "--csv", csv_path] + res_dirs, capture_output=True, text=True, timeout=300)
+        report = r.stdout.replace(os.path.join(work, "sub") + "/", "")
+        points = read_points(csv_path)
+    except Refused as e:
+        report = f"Submission {name}: not graded: {e}\n"
+        points = {}
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(cache, "points.csv"), "w") as f:
+        f.write("exercise,points,possible\n" + "".join(f"{k},{v},0\n" for k, v in points.items()))
+    with open(os.path.join(cache, "report.txt"), "w") as f:
+        f.write(report)
+    shutil.rmtree(work, ignore_errors=True)
+    return name, points, report, False
+
+
+def read_points(path):
+    with open(path) as f:
+        return {r["exercise"]: int(r["points"]) for r in csv.DictReader(f)}
+
+
+def progress(done, total, what):
+    n = 30 * done // max(1, total)
+    sys.stderr.write(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} {what[:40]:<40}")
+    sys.stderr.flush()
+
+
+def figure(out, exs, rows):
+    data = os.path.join(out, "exercises.dat")
+    with open(data, "w") as f:
+        f.write("# exercise  mean share of the points  students with full points\n")
+        for e in exs:
+            got = [r[e.id] for r in rows]
+            share = sum(got) / (len(got) * e.points) if got else 0
+            full = sum(1 for g in got if g == e.points)
+            f.write(f"{e.id} {100 * share:.1f} {full}\n")
+    script = f"""set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+set yrange [0:100]
+set ylabel "points earned, % of possible (class mean)"
+set xlabel "exercise"
+set title "Points per exercise across the class ({len(rows)} students)"
+set xtics rotate by -45 scale 0
+set grid ytics
+unset key
+plot '{data}' using 2:xtic(1) lc rgb '#4477aa'
+"""
+    for term, ext in [("svg size 900,420 background rgb 'white'", "svg"), ("pngcairo size 900,420", "png")]:
+        path = os.path.join(out, f"exercises.{ext}")
+        r = subprocess.run(["gnuplot"], input=f"set terminal {term}\nset output '{path}.tmp'\n" + script,
+                           capture_output=True, text=True)
+        if r.returncode == 0 and os.path.exists(path + ".tmp"):
+            os.replace(path + ".tmp", path)
+        else:
+            print(f"grade-class: gnuplot could not draw {path}: {r.stderr.strip()[:300]}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dir")
+    ap.add_argument("out")
+    ap.add_argument("--chapters", default="", help="comma-separated chapter numbers (default: all)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--build", default=os.environ.get("B", "build"), help="the course's build directory")
+    a = ap.parse_args()
+    all_ch = sorted(d for d in os.listdir(os.path.join(COURSE, "chapters"))
+                    if os.path.isfile(os.path.join(COURSE, "chapters", d, d + ".c")))
+    want = [c for c in a.chapters.split(",") if c]
+    chapters = [c for c in all_ch if not want or c[:2] in want]
+    if want and len(chapters) != len(want):
+        sys.exit(f"grade-class: no such chapter among {', '.join(want)}; the chapters are {', '.join(all_ch)}")
+    if not os.path.isdir(a.dir):
+        sys.exit(f"grade-class: {a.dir} is not a directory of submissions")
+    entries = sorted(os.path.join(a.dir, e) for e in os.listdir(a.dir)
+                     if os.path.isdir(os.path.join(a.dir, e)) or e.endswith(ARCHIVES))
+    if not entries:
+        sys.exit(f"grade-class: {a.dir} holds no submissions (workbook directories, .tar.gz or .zip)")
+    names = [student_name(os.path.basename(e)) for e in entries]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        sys.exit(f"grade-class: two submissions for {', '.join(sorted(dup))}: keep one entry per student")
+    probe()
+    a.out = os.path.abspath(a.out)
+    os.makedirs(os.path.join(a.out, "reports"), exist_ok=True)
+    r = subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libcommon.a",
+                        f"{a.build}/.deps-build"], cwd=COURSE)
+    if r.returncode:
+        sys.exit("grade-class: the course's library does not build")
+    key = course_key(chapters)
+    exs = [e for c in chapters for e in exercises.chapter_exercises(COURSE, c)]
+    slots = queue.Queue()
+    for i in range(max(1, a.jobs)):
+        slots.put(SLOT_UIDS + i)
+    results, done, cached = {}, 0, 0
+    progress(0, len(entries), "")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        futs = [pool.submit(grade_one, e, a, key, chapters, slots) for e in entries]
+        for fut in concurrent.futures.as_completed(futs):
+            name, points, report, was_cached = fut.result()
+            results[name] = points
+            with open(os.path.join(a.out, "reports", name + ".txt"), "w") as f:
+                f.write(report)
+            done += 1
+            cached += was_cached
+            progress(done, len(entries), name + (" (cached)" if was_cached else ""))
+    sys.stderr.write("\n")
+    rows = []
+    with open(os.path.join(a.out, "gradebook.csv.tmp"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student"] + [e.id for e in exs] + ["total"])
+        w.writerow(["(possible)"] + [e.points for e in exs] + [sum(e.points for e in exs)])
+        for name in sorted(results):
+            row = {e.id: results[name].get(e.id, 0) for e in exs}
+            rows.append(row)
+            w.writerow([name] + [row[e.id] for e in exs] + [sum(row.values())])
+    os.replace(os.path.join(a.out, "gradebook.csv.tmp"), os.path.join(a.out, "gradebook.csv"))
+    figure(a.out, exs, rows)
+    print(f"grade-class: {len(entries)} submissions ({cached} unchanged, from the cache), chapters "
+          f"{', '.join(c[:2] for c in chapters)}: {a.out}/gradebook.csv, {a.out}/reports/, {a.out}/exercises.svg")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
