@@ -73,10 +73,14 @@ local function exercise_box(chapter, number, points, title, solution)
     .. "for you to write; `make check CH=" .. chapter .. "` grades it.")
   local blocks = { heading }
   for _, b in ipairs(task) do blocks[#blocks + 1] = b end
-  blocks[#blocks + 1] = pandoc.RawBlock("html",
-    "<details>\n<summary>Show the reference solution</summary>")
-  blocks[#blocks + 1] = pandoc.CodeBlock(dedent(trim_lines(solution)), pandoc.Attr("", { "c" }))
-  blocks[#blocks + 1] = pandoc.RawBlock("html", "</details>")
+  -- A student release's chapters hold only the stub: its book folds no solution.
+  local code = dedent(trim_lines(solution))
+  if not code:match("^%s*TODO%(%d+, %d+%);[^\n]*%s*$") then
+    blocks[#blocks + 1] = pandoc.RawBlock("html",
+      "<details>\n<summary>Show the reference solution</summary>")
+    blocks[#blocks + 1] = pandoc.CodeBlock(code, pandoc.Attr("", { "c" }))
+    blocks[#blocks + 1] = pandoc.RawBlock("html", "</details>")
+  end
   return pandoc.Div(blocks, pandoc.Attr("", { "exercise" }))
 end
 
