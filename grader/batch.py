@@ -53,7 +53,7 @@ LIMITS = {  # ulimit flags inside the sandbox
     "-f": 20 << 10,   # largest file written, KiB (20 MiB): stdout/stderr/logs included
     "-c": 0,          # no core files
 }
-WALL = 300            # seconds one chapter's sandbox may take, build and tests
+WALL = 300            # seconds one chapter's sandbox may take, build and tests (--wall)
 MAX_UNPACKED = 64 << 20
 ARCHIVES = (".tar.gz", ".tgz", ".zip")
 
@@ -256,7 +256,7 @@ def grade_as(entry, a, key, chapters, name, digest, cache, uid):
                         os.chown(os.path.join(dirpath, x), uid, uid)
             argv = bwrap_argv(sub, out, uid) + ["bash", "-c", chapter_script(ch, ch)]
             try:
-                subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=WALL)
+                subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=a.wall)
             except subprocess.TimeoutExpired:
                 pass  # the sandbox died with its bwrap; the missing results cost this chapter
             res = os.path.join(work, "res", ch)  # out of the sandbox's reach from now on
@@ -331,6 +331,7 @@ def main():
     ap.add_argument("--chapters", default="", help="comma-separated chapter numbers (default: all)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--wall", type=int, default=WALL, help="seconds one chapter's sandbox may run")
     ap.add_argument("--build", default=os.environ.get("B", "build"), help="the course's build directory")
     a = ap.parse_args()
     all_ch = sorted(d for d in os.listdir(os.path.join(COURSE, "chapters"))
