@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import exercises  # noqa: E402
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COURSE_PARTS = ["Makefile", "common", "chapters", "grader", "tools", "datasets", "gpu"]
+COURSE_PARTS = ["Makefile", "common", "chapters", "grader", "tools", "datasets", "gpu", "fuzz"]
 NOBODY = 65534       # the probe's user; each concurrent job runs as its own user (SLOT_UIDS), since
 SLOT_UIDS = 61000    # the process limit counts all processes of a user: one student's fork bomb
                      # must not leave the other job unable to start its compiler
