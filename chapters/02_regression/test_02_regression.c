@@ -590,8 +590,8 @@ Test(ex02_7, data_of_the_wrong_shape_is_reported)
 1. The gradient of the mean of r_i^2 with r = Xw - y: what is d(r_i^2)/dw?
 2. Compute r = Xw with matmul, subtract y, sum r_i^2 for the loss, then grad = (2/N) X^T r with a
    second matmul (transpose A).
-3. L = (1/N) ||Xw - y||^2, grad = (2/N) X^T (Xw - y): matmul(0,0,n,1,d,1,X,w,0,r); r -= y;
-   matmul(1,0,d,1,n,2/n,X,r,0,grad).
+3. L = (1/N) ||Xw - y||^2, grad = (2/N) X^T (Xw - y): matmul_blas(0,0,n,1,d,1,X,w,0,r); r -= y;
+   matmul_blas(1,0,d,1,n,2/n,X,r,0,grad).
 */
 /*note 02.1
 The same X^T (error) pattern is the backward pass of every linear layer (chapter 3's

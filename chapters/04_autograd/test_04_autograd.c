@@ -771,7 +771,7 @@ what makes the tape correct for any graph.
    B gives them?
 2. dA (M,K) = dC (M,N) times B^T (N,K); dB (K,N) = A^T (K,M) times dC (M,N). Accumulate with beta = 1;
    skip a NULL one.
-3. dA += dC B^T: matmul(0,1,M,K,N,1,dC,B,1,dA); dB += A^T dC: matmul(1,0,K,N,M,1,A,dC,1,dB).
+3. dA += dC B^T: matmul_blas(0,1,M,K,N,1,dC,B,1,dA); dB += A^T dC: matmul_blas(1,0,K,N,M,1,A,dC,1,dB).
 */
 /*note 04.2
 Matching shapes is the whole derivation: there is only one way to combine dC with B or A into the
