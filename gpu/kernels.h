@@ -30,7 +30,9 @@
     X(7, warptile, "sgemm/07_warptile.cuh", "fp32", 128,                                               \
       "each warp owns a 64x64 sub-tile: loads follow the hardware's warps, fewer shared-memory reads") \
     X(8, tf32_wmma, "sgemm/08_tf32_wmma.cuh", "tf32", 256,                                             \
-      "tensor cores through WMMA: 16x16x8 TF32 tiles per mma_sync (several mma; Hopper's full rate needs wgmma)")
+      "tensor cores through WMMA: 16x16x8 TF32 tiles per mma_sync (several mma; Hopper's full rate needs wgmma)") \
+    X(9, async_swizzle, "sgemm/09_async_swizzle.cuh", "fp32", 128,                                     \
+      "back to FP32: cp.async double buffering, and a swizzled tile of A with no bank conflicts")
 
 #define GPU_SOFTMAX_KERNELS(X)                                                                         \
     X(1, naive, "softmax/01_naive.cuh", "fp32", 128,                                                   \

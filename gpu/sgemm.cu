@@ -14,6 +14,7 @@
 #include "sgemm/06_vectorized.cuh"
 #include "sgemm/07_warptile.cuh"
 #include "sgemm/08_tf32_wmma.cuh"
+#include "sgemm/09_async_swizzle.cuh"
 
 /* What the CUDA runtime says about one kernel: registers, static shared memory, and how many
  * blocks of `threads` threads it keeps resident per SM. */

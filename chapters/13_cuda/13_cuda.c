@@ -572,14 +572,31 @@ each file opens with a comment that develops its idea in detail.
    `gpu/tile_io.cuh` fall back to single floats, so odd sizes stay correct.
 7. **Warp tiling** (`sgemm/07_warptile.cuh`): a level of tiling between block and thread. Each
    warp owns a $64 \times 64$ piece of the block's tile and its threads are arranged so that their
-   shared-memory reads are broadcasts; operands loaded once are reused across sub-tiles. This is
-   the last FP32 step, and the one the benchmark compares with cuBLAS.
+   shared-memory reads are broadcasts; operands loaded once are reused across sub-tiles. Two
+   things still cost it, and step 9 removes them: the block waits at a barrier while each tile is
+   loaded, and the transposed tile of $A$ has bank conflicts (4-way on its stores, 2-way on its
+   reads).
 8. **Tensor cores, TF32** (`sgemm/08_tf32_wmma.cuh`): the same tiles, multiplied by the tensor
    cores through the WMMA API, a $16 \times 16 \times 8$ tile per `wmma::mma_sync` call (which
    compiles to several `mma` instructions), with inputs rounded to TF32 (a 10-bit mantissa). On
    Hopper the tensor cores' full rate needs `wgmma`, which WMMA does not use, so this step is not
    expected to approach the 494.7 TFLOP/s roof. A different number format, so a different question: it is
    compared with cuBLAS's TF32 mode, and its results with a looser error bound.
+9. **Asynchronous copies, no bank conflicts** (`sgemm/09_async_swizzle.cuh`): back to FP32, the
+   warp tiles of step 7 with two changes. The tiles are *double-buffered*: `cp.async` (compute
+   capability 8.0 and later) copies global memory straight into shared memory without passing
+   through registers or stopping the thread, so the copies of tile $t+1$ go into one buffer while
+   tile $t$ is multiplied out of the other, and `cp.async.wait_group` waits only for the older
+   tile. And the transposed tile of $A$ is *swizzled*: element $(k, m)$ goes to 16-byte slot
+   $\lfloor m/4 \rfloor \oplus (k \bmod 8)$ of row $k$, so that the 32 threads of a warp write
+   32 different banks, and a thread's 8 rows are taken as two groups of 4, 32 rows apart, so that
+   a warp's 16-byte reads cover 8 consecutive slots: 128 bytes in one pass instead of two. The
+   file's opening comment counts the conflicts of both layouts. It doubles the shared memory
+   (32 KB per block) and, by ptxas's count for `sm_90`, needs 255 registers per thread against
+   step 7's 185; both round to the same 2 blocks (8 warps) per SM. What this buys is an
+   expectation until a GPU measures it: the loads hidden behind the FMAs, fewer shared-memory
+   passes, and a step that should come closer to cuBLAS than step 7 (the target is 85% at
+   $n = 4096$).
 
 Every step is checked against a CPU reference by the tests, at sizes chosen to break bounds
 checks: $1 \times 1 \times 1$, sizes that are not multiples of any tile, tall-skinny and

@@ -1104,7 +1104,7 @@ Test(ch13, bad_arguments_are_reported_before_touching_the_gpu)
     const bad_case cases[] = {
         {sgemm_zero_m, GPU_ERR_ARGS, "M = 0: expected M >= 1", "gpu_sgemm with M = 0"},
         {sgemm_negative_k, GPU_ERR_ARGS, "K = -2: expected K >= 1", "gpu_sgemm with K = -2"},
-        {sgemm_bad_version, GPU_ERR_ARGS, "version 99 does not exist: expected 1 .. 8", "gpu_sgemm version 99"},
+        {sgemm_bad_version, GPU_ERR_ARGS, "version 99 does not exist: expected 1 .. 9", "gpu_sgemm version 99"},
         {sgemm_too_big, GPU_ERR_ARGS, "expected at most 2^31 - 1", "a 70000 x 70000 C (int indices overflow)"},
         {sgemm_null, GPU_ERR_ARGS, "B is NULL", "gpu_sgemm with B = NULL"},
         {softmax_zero_cols, GPU_ERR_ARGS, "cols = 0: expected cols >= 1", "softmax of empty rows"},
