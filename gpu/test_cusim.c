@@ -179,6 +179,86 @@ Test(cusim, bank_conflicts_of_a_column_read)
     }
 }
 
+/* The tile of A in SGEMM steps 7 and 9 (gpu/sgemm/07_warptile.cuh, 09_async_swizzle.cuh), scalar:
+ * a 128 x 16 tile stored transposed in shared memory by 128 threads, then read as the 4 warps of
+ * the warp-tiled kernels read it (a thread's 8 rows of A at every k). layout 0: step 7 (a thread
+ * stores the 4 consecutive k of a float4 of its row; it reads rows 8 t_row .. 8 t_row + 7).
+ * layout 1: step 9 (a warp copies 4 rows x 8 consecutive k; element (k, m) goes to float4 slot
+ * (m / 4) XOR (k mod 8) of row k, as as_index() there; a thread reads rows 4 t_row + {0..3} and
+ * 32 + 4 t_row + {0..3}). out[t * 8 + i] = sum over k of (k + 1) * A[row i of thread t][k]. */
+typedef struct {
+    float *out;
+    const float *A;
+    int layout;
+} catile_args;
+
+DEVICE int catile_swizzled(int k, int m) { return k * 128 + ((((m >> 2) ^ (k & 7))) << 2) + (m & 3); }
+
+KERNEL void cusim_test_atile(float *out, const float *A, int layout)
+{
+    SHARED(float, As, [16 * 128]);
+    const int tid = threadIdx.x, warp_row = tid / 32 / 2, t_row = (tid % 32) / 4;
+    if (layout == 0) {
+        const int a_row = tid / 4, a_c4 = (tid % 4) * 4;
+        for (int off = 0; off < 128; off += 32)
+            for (int j = 0; j < 4; j++)
+                ST(As, (a_c4 + j) * 128 + a_row + off, LD(A, (a_row + off) * 16 + a_c4 + j));
+    } else {
+        const int a_k = tid % 8, a_m = tid / 8;
+        for (int kk = 0; kk < 16; kk += 8)
+            for (int off = 0; off < 128; off += 16)
+                ST(As, catile_swizzled(a_k + kk, a_m + off), LD(A, (a_m + off) * 16 + a_k + kk));
+    }
+    SYNC();
+    float sum[8] = {0};
+    for (int k = 0; k < 16; k++)
+        for (int i = 0; i < 8; i++) {
+            const int m = layout == 0 ? warp_row * 64 + t_row * 8 + i : warp_row * 64 + (i / 4) * 32 + t_row * 4 + i % 4;
+            sum[i] += (float)(k + 1) * LD(As, layout == 0 ? k * 128 + m : catile_swizzled(k, m));
+        }
+    for (int i = 0; i < 8; i++)
+        ST(out, tid * 8 + i, sum[i]);
+}
+static void catile_entry(void *p)
+{
+    catile_args *a = p;
+    cusim_test_atile(a->out, a->A, a->layout);
+}
+
+Test(cusim, the_swizzled_tile_of_sgemm_step_9_has_no_bank_conflicts)
+{
+    float *A = cusim_malloc(128 * 16 * 4, "A"), *out = cusim_malloc(128 * 8 * 4, "out");
+    for (int i = 0; i < 128 * 16; i++)
+        A[i] = (float)(i % 37);
+    for (int layout = 0; layout <= 1; layout++) {
+        catile_args a = {out, A, layout};
+        cusim_stats_t st;
+        cr_assert(cusim_launch(&st, CUSIM_DIM3(1), CUSIM_DIM3(128), catile_entry, &a) == 0);
+        for (int t = 0; t < 128; t++)
+            for (int i = 0; i < 8; i++) {
+                const int wr = t / 64, tr = (t % 32) / 4;
+                const int m = layout == 0 ? wr * 64 + tr * 8 + i : wr * 64 + (i / 4) * 32 + tr * 4 + i % 4;
+                float want = 0;
+                for (int k = 0; k < 16; k++)
+                    want += (float)(k + 1) * A[m * 16 + k];
+                cr_assert(out[t * 8 + i] == want, "layout %d: thread %d row %d: %g, expected %g", layout, t, m,
+                          out[t * 8 + i], want);
+            }
+        /* 4 warps x 16 stores; 4 warps x 16 k x 8 reads. Step 7: the 4 threads of a row store to one
+         * bank (4-way), and rows 8 t_row and 8 (t_row + 4) read the same bank (2-way). Step 9: none. */
+        const long ways_st = layout == 0 ? 4 : 1, ways_ld = layout == 0 ? 2 : 1;
+        cr_assert(st.errors == 0, "layout %d: %s", layout, st.n_messages ? st.messages[0] : "");
+        cr_assert(st.shared_store_requests == 64 && st.shared_store_wavefronts == 64 * ways_st,
+                  "layout %d: expected 64 shared stores of %ld wavefronts each, got %ld wavefronts in %ld requests",
+                  layout, ways_st, st.shared_store_wavefronts, st.shared_store_requests);
+        cr_assert(st.shared_load_requests == 512 && st.shared_load_wavefronts == 512 * ways_ld,
+                  "layout %d: expected 512 shared loads of %ld wavefronts each, got %ld wavefronts in %ld requests",
+                  layout, ways_ld, st.shared_load_wavefronts, st.shared_load_requests);
+    }
+    cusim_free(A);
+    cusim_free(out);
+}
+
 /* A warp sum with shuffles: every lane ends with the total. */
 typedef struct {
     float *out;
