@@ -592,8 +592,8 @@ each file opens with a comment that develops its idea in detail.
    32 different banks, and a thread's 8 rows are taken as two groups of 4, 32 rows apart, so that
    a warp's 16-byte reads cover 8 consecutive slots: 128 bytes in one pass instead of two. The
    file's opening comment counts the conflicts of both layouts. It doubles the shared memory
-   (32 KB per block) and, by ptxas's count for `sm_90`, needs 255 registers per thread against
-   step 7's 185; both round to the same 2 blocks (8 warps) per SM. What this buys is an
+   (32 KB per block) and, by the count of ptxas (CUDA 13, `sm_90`), needs 255 registers per
+   thread against step 7's 185; both round to the same 2 blocks (8 warps) per SM. What this buys is an
    expectation until a GPU measures it: the loads hidden behind the FMAs, fewer shared-memory
    passes, and a step that should come closer to cuBLAS than step 7 (the target is 85% at
    $n = 4096$).
