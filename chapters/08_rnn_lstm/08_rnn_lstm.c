@@ -27,6 +27,7 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 */
 
 #include "clip.h"       /* clip_grad_norm: the global-norm clipping of chapter 5 */
+#include "course.h"     /* TODO: what a workbook stub calls */
 #include "checkpoint.h" /* the model saved and reloaded (a wrong file is refused) */
 #include "csvlog.h"     /* out/08/log.csv */
 #include "dropout.h"    /* inverted dropout between the layers (chapter 6) */
@@ -40,7 +41,7 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 #include "layers.h"     /* linear_forward / linear_backward: the output layer */
 #include "loss.h"       /* softmax_cross_entropy */
 #include "lstm.h"       /* the LSTM layer (section 8.4) */
-#include "matmul.h"     /* matmul: cblas_sgemm */
+#include "matmul.h"     /* matmul_blas: cblas_sgemm */
 #include "optim.h"      /* adam */
 #include "plot.h"       /* gnuplot figures */
 #include "progress.h"   /* the progress bar */
