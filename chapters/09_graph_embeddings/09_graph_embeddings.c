@@ -33,7 +33,7 @@ The graph structure, the walks, skip-gram, PCA and the GCN are this chapter's ow
 */
 
 #include "csvlog.h"    /* out/09/log.csv */
-#include "edgelist.h"  /* edgelist_read: an edge-list file into CSR (graph_t below) */
+#include "edgelist.h"  /* edgelist_read, edgelist_graph_t: an edge-list file into CSR */
 #include "course.h"    /* TODO: the student edition's exercise stubs */
 #include "error.h"     /* nn_error, nn_fatal, nn_malloc, nn_check_finite */
 #include "flags.h"     /* --epochs --seed --quick --out --data --help, plus this chapter's options */
@@ -41,7 +41,7 @@ The graph structure, the walks, skip-gram, PCA and the GCN are this chapter's ow
 #include "io.h"        /* io_create / io_commit / io_join */
 #include "layers.h"    /* linear_forward / linear_backward (chapter 3) */
 #include "loss.h"      /* softmax_cross_entropy (chapter 2) */
-#include "matmul.h"    /* matmul: the covariance of PCA, the GCN's dense products */
+#include "matmul.h"    /* matmul_blas: the covariance of PCA (the GCN's products go through linear_forward) */
 #include "metrics.h"   /* metrics_roc_curve (chapter 6) */
 #include "optim.h"     /* adam_step */
 #include "plot.h"      /* gnuplot figures */
@@ -121,9 +121,8 @@ typedef struct {
     float *w;       /* (count) */
 } edges_t;
 
-/* The graph type is the library's (common/edgelist.h): the neighbours of v are
+/* The graph type is the library's edgelist_graph_t (common/edgelist.h): the neighbours of v are
  * col[row_ptr[v] .. row_ptr[v+1]), with w[] alongside; an undirected edge is stored as two arcs. */
-typedef edgelist_graph_t graph_t;
 
 static void edges_free(edges_t *e)
 {
@@ -131,7 +130,7 @@ static void edges_free(edges_t *e)
     memset(e, 0, sizeof *e);
 }
 
-static inline long graph_degree(const graph_t *g, int v) { return g->row_ptr[v + 1] - g->row_ptr[v]; }
+static inline long graph_degree(const edgelist_graph_t *g, int v) { return g->row_ptr[v + 1] - g->row_ptr[v]; }
 
 static int cmp_arc(const void *a, const void *b)
 {
@@ -141,7 +140,7 @@ static int cmp_arc(const void *a, const void *b)
 
 /* Sort every neighbour list by target id (weights move along), so that graph_has_edge can use a
  * binary search. */
-static void graph_sort_neighbours(graph_t *g)
+static void graph_sort_neighbours(edgelist_graph_t *g)
 {
     int cap = 0;
     int *pairs = NULL;
@@ -168,7 +167,7 @@ static void graph_sort_neighbours(graph_t *g)
 }
 
 /* Build g from the edge list (see exercise 09.1); neighbour lists come out sorted by id. */
-static void graph_from_edges(graph_t *g, const edges_t *e, int undirected)
+static void graph_from_edges(edgelist_graph_t *g, const edges_t *e, int undirected)
 {
     long loops = 0;
     for (long i = 0; i < e->count; i++)
@@ -201,7 +200,7 @@ static void graph_from_edges(graph_t *g, const edges_t *e, int undirected)
 }
 
 /* 1 if the arc u -> v exists (binary search in u's sorted list). */
-static int graph_has_edge(const graph_t *g, int u, int v)
+static int graph_has_edge(const edgelist_graph_t *g, int u, int v)
 {
     long lo = g->row_ptr[u], hi = g->row_ptr[u + 1];
     while (lo < hi) {
@@ -216,7 +215,7 @@ static int graph_has_edge(const graph_t *g, int u, int v)
 
 /* Merge repeated arcs (a multigraph's parallel edges) into one, adding their weights. The lists
  * must be sorted. */
-static void graph_merge_parallel(graph_t *g)
+static void graph_merge_parallel(edgelist_graph_t *g)
 {
     long w = 0, start = 0;
     for (int v = 0; v < g->n; v++) {
@@ -238,7 +237,14 @@ static void graph_merge_parallel(graph_t *g)
 **Reading an edge list** is the library's job: `edgelist_read` in `common/edgelist.h` reads
 `u v [w]` lines (`#` starts a comment) straight into this CSR form, with the same counting idea,
 and reports a malformed line, an id out of range, a forbidden self loop or an empty file with the
-file name and line number, returning -1 so that the program decides to stop. The chapter's own
+file name and line number, returning -1 so that the program decides to stop. It builds the same `edgelist_graph_t` by the
+same counting sort (count, exclusive prefix sum, place), and differs from the exercise in three
+details: it first collects the whole file into an edge array, so that $n$ can be inferred as the
+largest id + 1 when the caller does not fix it; it places (target, weight) pairs together in one
+array and sorts every row right away, by target and then by weight so that the result never
+depends on `qsort`'s order, where the exercise keeps the file's order and leaves the sorting to
+`graph_sort_neighbours`; and only then splits the pairs into `col` and `w`. A repeated line stays
+a repeated arc in both; `graph_merge_parallel` merges them when a graph needs it. The chapter's own
 `graph_from_edges` builds the graphs that exist only in memory: the package dependencies, the
 training graph of 9.8, $A + I$ for the GCN.
 */
@@ -334,7 +340,7 @@ from `prev` (`prev < 0` on the first step: every $\alpha = 1$). Use `graph_has_e
 for "x is a neighbour of t". The probabilities must sum to 1.
 */
 
-static void node2vec_probs(float *prob, const graph_t *g, int prev, int cur, float p, float q)
+static void node2vec_probs(float *prob, const edgelist_graph_t *g, int prev, int cur, float p, float q)
 {
     /* BEGIN EXERCISE 09.2 (2 points): node2vec's biased transition probabilities */
     long a = g->row_ptr[cur], d = graph_degree(g, cur);
@@ -362,7 +368,7 @@ static long sample_discrete(const float *prob, long d, rng_t *rng)
 
 /* A node2vec walk of up to len nodes from start into walk; prob is scratch of the largest
  * degree. Stops early at a node without neighbours; returns the walk's length. */
-static int walk_node2vec(int *walk, const graph_t *g, int start, int len, float p, float q, float *prob, rng_t *rng)
+static int walk_node2vec(int *walk, const edgelist_graph_t *g, int start, int len, float p, float q, float *prob, rng_t *rng)
 {
     walk[0] = start;
     int k = 1;
@@ -378,7 +384,7 @@ static int walk_node2vec(int *walk, const graph_t *g, int start, int len, float 
 }
 
 /* DeepWalk's uniform walk on an unweighted graph: one random index per step, no probabilities. */
-static int walk_uniform(int *walk, const graph_t *g, int start, int len, rng_t *rng)
+static int walk_uniform(int *walk, const edgelist_graph_t *g, int start, int len, rng_t *rng)
 {
     walk[0] = start;
     int k = 1;
@@ -529,7 +535,7 @@ typedef struct {
 } sgns_stats;
 
 /* The noise table: T entries, node x repeated about T deg(x)^0.75 / sum times. */
-static int *noise_table(const graph_t *g, int T)
+static int *noise_table(const edgelist_graph_t *g, int T)
 {
     int *table = nn_malloc(sizeof(int) * (size_t)T);
     double total = 0;
@@ -558,7 +564,7 @@ static void sgns_init(float *Z, float *U, int n, int d, rng_t *rng)
         Z[i] = (rng_uniform(rng) - 0.5f) / d, U[i] = 0;
 }
 
-static double sgns_train(float *Z, float *U, const graph_t *g, const sgns_config *c, int first, int epochs,
+static double sgns_train(float *Z, float *U, const edgelist_graph_t *g, const sgns_config *c, int first, int epochs,
                          int total_epochs, rng_t *rng, csvlog_t *log, sgns_stats *st, const char *label)
 {
     const int n = g->n, d = c->d, T = n * 50 > 1000000 ? 1000000 : n * 50 < 10000 ? 10000 : n * 50;
@@ -872,7 +878,7 @@ $v$'s weights of $A + I$. `dinv` is scratch for $n$ floats.
 */
 
 /* The structure of A + I: each list gets the node itself (weight 1) merged in, sorted. */
-static void graph_with_self_loops(graph_t *out, const graph_t *g)
+static void graph_with_self_loops(edgelist_graph_t *out, const edgelist_graph_t *g)
 {
     edges_t e = {.n = g->n};
     long cap = 0;
@@ -889,7 +895,7 @@ static void graph_with_self_loops(graph_t *out, const graph_t *g)
     edges_free(&e);
 }
 
-static void gcn_normalize(graph_t *ahat, float *dinv)
+static void gcn_normalize(edgelist_graph_t *ahat, float *dinv)
 {
     /* BEGIN EXERCISE 09.7 (2 points): the symmetric normalization D^-1/2 (A + I) D^-1/2 */
     for (int v = 0; v < ahat->n; v++) {
@@ -905,7 +911,7 @@ static void gcn_normalize(graph_t *ahat, float *dinv)
 }
 
 /* Y = Ahat X: (n, f) = (n, n) sparse times (n, f). Overwrites Y. */
-static void spmm(float *Y, const graph_t *a, const float *X, int f)
+static void spmm(float *Y, const edgelist_graph_t *a, const float *X, int f)
 {
     for (int v = 0; v < a->n; v++) {
         float *y = Y + (size_t)v * f;
@@ -922,14 +928,14 @@ static void spmm(float *Y, const graph_t *a, const float *X, int f)
 /* A two-layer GCN on n nodes with F input features, H hidden units and K classes. */
 typedef struct {
     int n, F, H, K;
-    const graph_t *ahat;
+    const edgelist_graph_t *ahat;
     float *W1, *W2;          /* (F, H), (H, K) */
     float *dW1, *dW2;        /* like W1, W2 */
     float *S, *P, *Hd, *R, *Q; /* (n,H) S = X W1, P = Ahat S, Hd = relu(P); (n,K) R = Hd W2, Q = Ahat R */
     float *dQ, *dR, *dH, *dP, *dS;
 } gcn_t;
 
-static gcn_t gcn_new(const graph_t *ahat, int F, int H, int K, rng_t *rng)
+static gcn_t gcn_new(const edgelist_graph_t *ahat, int F, int H, int K, rng_t *rng)
 {
     const size_t n = (size_t)ahat->n;
     gcn_t m = {.n = ahat->n, .F = F, .H = H, .K = K, .ahat = ahat};
@@ -1066,7 +1072,7 @@ static void pairs_free(pairs_t *p)
 
 /* Split the undirected, merged graph g into a training graph (edges kept) and validation and test
  * pairs: `share` of the edges held out, each with one random non-edge. */
-static void split_edges(graph_t *train, pairs_t *val, pairs_t *test, const graph_t *g, float share, rng_t *rng)
+static void split_edges(edgelist_graph_t *train, pairs_t *val, pairs_t *test, const edgelist_graph_t *g, float share, rng_t *rng)
 {
     long E = 0;
     for (int v = 0; v < g->n; v++)
@@ -1124,7 +1130,7 @@ static void split_edges(graph_t *train, pairs_t *val, pairs_t *test, const graph
 /* The positives of p with harder negatives: for each edge (u, v), a pair (u, x) with x drawn in
  * proportion to its degree (the target of a random arc of g) and not a neighbour of u. Both
  * kinds of pairs then touch nodes of the same popularity. */
-static void pairs_degree_matched(pairs_t *out, const pairs_t *p, const graph_t *g, rng_t *rng)
+static void pairs_degree_matched(pairs_t *out, const pairs_t *p, const edgelist_graph_t *g, rng_t *rng)
 {
     out->u = nn_malloc(sizeof(int) * (size_t)p->count + 1), out->v = nn_malloc(sizeof(int) * (size_t)p->count + 1);
     out->label = nn_malloc(sizeof(int) * (size_t)p->count + 1);
@@ -1495,7 +1501,7 @@ static int plot_pca(const char *dir, const char *name, const char *title, const 
 }
 
 /* The karate club drawn by dot: fill = predicted faction, outline = true faction. */
-static int draw_karate(const char *dir, const graph_t *g, const int *truth, const int *pred)
+static int draw_karate(const char *dir, const edgelist_graph_t *g, const int *truth, const int *pred)
 {
     char *buf = NULL;
     size_t size = 0;
@@ -1521,7 +1527,7 @@ static int draw_karate(const char *dir, const graph_t *g, const int *truth, cons
 static int run_karate(const flags_t *f, const char *datadir, rng_t *rng)
 {
     char path[4096], lpath[4096];
-    graph_t g;
+    edgelist_graph_t g;
     const edgelist_options_t undirected34 = {.n = 34, .undirected = 1};
     if (edgelist_read(&g, io_join(path, datadir, "karate/karate.edges"), &undirected34) != 0)
         return -1;
@@ -1581,7 +1587,7 @@ static int run_karate(const flags_t *f, const char *datadir, rng_t *rng)
                       labels, NULL, n, factions, 2);
 
     /* GCN from two labels: the instructor and the administrator */
-    graph_t ahat;
+    edgelist_graph_t ahat;
     graph_with_self_loops(&ahat, &g);
     float dinv[34];
     gcn_normalize(&ahat, dinv);
@@ -1645,7 +1651,7 @@ static int write_roc(const char *dir, const char *name, const float *scores, con
 
 /* Test AUC by each similarity and by the degree baseline, against random and against
  * degree-matched non-edges; the ROC curves of the degree-matched ones in one figure. */
-static int report_links(const char *dir, const pairs_t *test, const pairs_t *hard, const graph_t *train, const float *Z,
+static int report_links(const char *dir, const pairs_t *test, const pairs_t *hard, const edgelist_graph_t *train, const float *Z,
                         const float *U, int d, float *scores)
 {
     const char *names[4] = {"cosine", "dot", "euclidean", "context"};
@@ -1682,7 +1688,7 @@ static int report_links(const char *dir, const pairs_t *test, const pairs_t *har
 
 /* Section prediction: the 10 most common sections, packages with at least one dependency edge,
  * 80% to train a softmax regression on the embeddings, 20% to test. */
-static int report_sections(const packages_t *pk, const graph_t *g, const float *Z, int d, rng_t *rng)
+static int report_sections(const packages_t *pk, const edgelist_graph_t *g, const float *Z, int d, rng_t *rng)
 {
     enum { K = 10 };
     long *count = nn_calloc((size_t)pk->n_sections, sizeof(long));
@@ -1733,7 +1739,7 @@ static int run_packages(const flags_t *f, const char *packages, int epochs, rng_
     packages_t pk;
     if (packages_load(&pk, packages) != 0)
         return -1;
-    graph_t full;
+    edgelist_graph_t full;
     graph_from_edges(&full, &pk.deps, 1);
     graph_merge_parallel(&full);
     double t_load = timing_seconds() - t0;
@@ -1750,7 +1756,7 @@ static int run_packages(const flags_t *f, const char *packages, int epochs, rng_
         printf("bench: name=deepwalk walk_steps_s=%.0f sgns_pairs_s=%.0f nodes=%d arcs=%ld walk_s=%.2f sgns_s=%.2f\n",
                st.walk_steps / st.walk_s, st.pairs / st.sgns_s, pk.n, full.m, st.walk_s, st.sgns_s);
     } else {
-        graph_t train;
+        edgelist_graph_t train;
         pairs_t val, test;
         split_edges(&train, &val, &test, &full, 0.1f, rng);
         printf("link prediction: %d held-out edges for validation, %d for test (each with as many non-edges)\n",

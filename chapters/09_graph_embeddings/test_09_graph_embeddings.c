@@ -37,9 +37,9 @@ static edges_t edges_of(int n, int count, const int *uv, const float *w)
 }
 
 /*hint 09.1
-1. How many arcs does node v own, and where in `targets` does its list start if all lists before it come first?
-2. Three passes: count out-degrees into offsets[v + 1], prefix-sum so offsets[v] is where v's list starts, then place each edge at next[u]++ (next starts as a copy of offsets).
-3. offsets[0] = 0, offsets[v + 1] = offsets[v] + deg(v); an undirected edge u-v adds an arc to both u's and v's lists (once for u == v); a directed edge u -> v belongs to u's list.
+1. How many arcs does node v own, and where in `col` does its list start if all lists before it come first?
+2. Three passes: count out-degrees into row_ptr[v + 1], prefix-sum so row_ptr[v] is where v's list starts, then place each edge at next[u]++ (next starts as a copy of row_ptr).
+3. row_ptr[0] = 0, row_ptr[v + 1] = row_ptr[v] + deg(v); an undirected edge u-v adds an arc to both u's and v's lists (once for u == v); a directed edge u -> v belongs to u's list.
 */
 /*note 09.1
 Counting sort is the standard way to build CSR (scipy's coo -> csr conversion does exactly this):
@@ -54,7 +54,7 @@ static const int KARATE_DEG[34] = {16, 9, 10, 6, 3, 4, 4, 4, 5, 2, 3, 1, 2, 5, 2
 /* The karate club's 78 lines as an in-memory edge list (read by the library, directed as listed). */
 static edges_t karate_edges(void)
 {
-    graph_t lib;
+    edgelist_graph_t lib;
     cr_assert(edgelist_read(&lib, DATASETS "/karate/karate.edges", NULL) == 0, "the committed karate club must load");
     edges_t e = {.n = 34, .count = lib.m};
     e.src = nn_malloc(sizeof(int) * (size_t)lib.m), e.dst = nn_malloc(sizeof(int) * (size_t)lib.m);
@@ -69,14 +69,14 @@ static edges_t karate_edges(void)
 Test(ex09_1, karate_club_degrees_and_symmetry)
 {
     edges_t e = karate_edges();
-    graph_t g;
+    edgelist_graph_t g;
     graph_from_edges(&g, &e, 1);
-    cr_assert(g.row_ptr[0] == 0 && g.row_ptr[34] == 156, "offsets[0] and offsets[34]: expected 0 and 156 (78 "
+    cr_assert(g.row_ptr[0] == 0 && g.row_ptr[34] == 156, "row_ptr[0] and row_ptr[34]: expected 0 and 156 (78 "
               "undirected edges, each stored twice), got %ld and %ld. Hint: is each friendship stored in both "
               "members' lists?", g.row_ptr[0], g.row_ptr[34]);
     for (int v = 0; v < 34; v++)
         cr_assert(graph_degree(&g, v) == KARATE_DEG[v], "degree of member %d: expected %d, got %ld. Hint: "
-                  "offsets[v + 1] - offsets[v] is v's degree; are the counts prefix-summed exclusively?", v,
+                  "row_ptr[v + 1] - row_ptr[v] is v's degree; are the counts prefix-summed exclusively?", v,
                   KARATE_DEG[v], graph_degree(&g, v));
     for (long i = 0; i < e.count; i++)
         cr_assert(graph_has_edge(&g, e.src[i], e.dst[i]) && graph_has_edge(&g, e.dst[i], e.src[i]),
@@ -91,13 +91,13 @@ Test(ex09_1, directed_edges_go_into_the_source_list_with_their_weights)
     const int uv[] = {0, 1, 0, 2, 2, 0, 1, 2, 3, 3};
     const float w[] = {1, 2, 3, 4, 5};
     edges_t e = edges_of(4, 5, uv, w);
-    graph_t g;
+    edgelist_graph_t g;
     graph_from_edges(&g, &e, 0);
     const long off[5] = {0, 2, 3, 4, 5};
     const int tg[5] = {1, 2, 2, 0, 3};
     const float wt[5] = {1, 2, 4, 3, 5};
     for (int v = 0; v <= 4; v++)
-        cr_assert(g.row_ptr[v] == off[v], "directed graph, offsets[%d]: expected %ld, got %ld. Hint: a directed "
+        cr_assert(g.row_ptr[v] == off[v], "directed graph, row_ptr[%d]: expected %ld, got %ld. Hint: a directed "
                   "edge u -> v counts in u's list only (out-neighbours), not v's.", v, off[v], g.row_ptr[v]);
     for (int i = 0; i < 5; i++)
         cr_assert(g.col[i] == tg[i] && g.w[i] == wt[i], "directed graph, arc %d: expected target %d "
@@ -112,11 +112,11 @@ Test(ex09_1, undirected_self_loop_is_stored_once)
     const int uv[] = {0, 1, 1, 1, 1, 2};
     const float w[] = {0.5f, 2, 3};
     edges_t e = edges_of(3, 3, uv, w);
-    graph_t g;
+    edgelist_graph_t g;
     graph_from_edges(&g, &e, 1);
     const long off[4] = {0, 1, 4, 5};
     for (int v = 0; v <= 3; v++)
-        cr_assert(g.row_ptr[v] == off[v], "undirected with a self loop, offsets[%d]: expected %ld, got %ld. Hint: "
+        cr_assert(g.row_ptr[v] == off[v], "undirected with a self loop, row_ptr[%d]: expected %ld, got %ld. Hint: "
                   "a self loop u-u is one arc in u's list, not two.", v, off[v], g.row_ptr[v]);
     const int tg[5] = {1, 0, 1, 2, 1};
     const float wt[5] = {0.5f, 0.5f, 2, 3, 3};
@@ -140,9 +140,9 @@ O(deg log deg) and no memory, which is the better trade for a graph with hubs.
 
 /* Triangle 0-1-2 plus the tail 2-3, built by hand (exercise 09.2 must not fail because of 09.1):
  * arriving at 2 from 0, the neighbours 0, 1, 3 are "back", "a neighbour of 0" and "outward". */
-static graph_t tail_triangle_by_hand(void)
+static edgelist_graph_t tail_triangle_by_hand(void)
 {
-    graph_t g = {.n = 4, .m = 8};
+    edgelist_graph_t g = {.n = 4, .m = 8};
     static long off[5] = {0, 2, 4, 7, 8};
     static int tg[8] = {1, 2, 0, 2, 0, 1, 3, 2};
     static float wt[8] = {1, 1, 1, 1, 1, 1, 1, 1};
@@ -152,7 +152,7 @@ static graph_t tail_triangle_by_hand(void)
 
 Test(ex09_2, back_close_and_outward_with_p_2_q_half)
 {
-    graph_t g = tail_triangle_by_hand();
+    edgelist_graph_t g = tail_triangle_by_hand();
     float prob[3];
     node2vec_probs(prob, &g, 0, 2, 2.0f, 0.5f);
     /* weights 1/p = 0.5 (back to 0), 1 (1 is 0's neighbour), 1/q = 2 (3 is not): total 3.5 */
@@ -168,7 +168,7 @@ Test(ex09_2, back_close_and_outward_with_p_2_q_half)
 
 Test(ex09_2, first_step_follows_the_weights)
 {
-    graph_t g = tail_triangle_by_hand();
+    edgelist_graph_t g = tail_triangle_by_hand();
     float wt[8] = {1, 1, 1, 1, 1, 3, 6, 6};
     g.w = wt; /* node 2's arcs to 0, 1, 3 weigh 1, 3, 6 */
     float prob[3];
@@ -186,7 +186,7 @@ Test(ex09_2, first_step_follows_the_weights)
 
 Test(ex09_2, walks_from_the_library_sampler_match_the_probabilities)
 {
-    graph_t g = tail_triangle_by_hand();
+    edgelist_graph_t g = tail_triangle_by_hand();
     rng_t rng;
     rng_seed(&rng, 9);
     float prob[3];
@@ -481,7 +481,7 @@ the row average D^-1 A instead, and GAT learns the weights with attention (chapt
 */
 
 /* The path 0-1-2 as A + I, built by hand (structure and weights of A + I, lists sorted). */
-static graph_t path_plus_i(long *off, int *tg, float *wt)
+static edgelist_graph_t path_plus_i(long *off, int *tg, float *wt)
 {
     const long o[4] = {0, 2, 5, 7};
     const int t[7] = {0, 1, 0, 1, 2, 1, 2};
@@ -489,7 +489,7 @@ static graph_t path_plus_i(long *off, int *tg, float *wt)
         off[i] = o[i];
     for (int i = 0; i < 7; i++)
         tg[i] = t[i], wt[i] = 1;
-    return (graph_t){.n = 3, .m = 7, .row_ptr = off, .col = tg, .w = wt};
+    return (edgelist_graph_t){.n = 3, .m = 7, .row_ptr = off, .col = tg, .w = wt};
 }
 
 Test(ex09_7, path_of_three)
@@ -497,7 +497,7 @@ Test(ex09_7, path_of_three)
     long off[4];
     int tg[7];
     float wt[7], dinv[3];
-    graph_t a = path_plus_i(off, tg, wt);
+    edgelist_graph_t a = path_plus_i(off, tg, wt);
     gcn_normalize(&a, dinv);
     /* d~ = 2, 3, 2: diagonal 1/2, 1/3, 1/2; off-diagonal 1/sqrt(2 * 3) */
     const float want[7] = {0.5f, 0.40824829f, 0.40824829f, 1.0f / 3, 0.40824829f, 0.40824829f, 0.5f};
@@ -531,7 +531,7 @@ Test(ex09_7, sqrt_degree_is_an_eigenvector_of_eigenvalue_one)
                 tg[k] = u, wt[k++] = 1;
         }
     }
-    graph_t a = {.n = 34, .m = 190, .row_ptr = off, .col = tg, .w = wt};
+    edgelist_graph_t a = {.n = 34, .m = 190, .row_ptr = off, .col = tg, .w = wt};
     gcn_normalize(&a, dinv);
     for (int v = 0; v < 34; v++)
         x[v] = sqrtf(1.0f + KARATE_DEG[v]);
@@ -560,7 +560,7 @@ static void load_case_run(void *p)
     if (fd < 0 || write(fd, c->text, strlen(c->text)) != (ssize_t)strlen(c->text))
         _exit(99);
     close(fd);
-    graph_t g;
+    edgelist_graph_t g;
     int rc = edgelist_read(&g, path, &c->opt);
     unlink(path);
     if (rc == 0)
@@ -646,7 +646,7 @@ Test(ch09, gcn_backward_matches_centered_differences)
     static long off[6] = {0, 3, 6, 9, 11, 13};
     static int tg[13] = {0, 1, 2, 0, 1, 3, 0, 2, 4, 1, 3, 2, 4};
     static float wt[13] = {0.4f, 0.3f, 0.2f, 0.3f, 0.5f, 0.25f, 0.2f, 0.35f, 0.3f, 0.25f, 0.6f, 0.3f, 0.5f};
-    graph_t a = {.n = 5, .m = 13, .row_ptr = off, .col = tg, .w = wt};
+    edgelist_graph_t a = {.n = 5, .m = 13, .row_ptr = off, .col = tg, .w = wt};
     rng_t rng;
     rng_seed(&rng, 11);
     gcn_t m = gcn_new(&a, 4, 6, 3, &rng);
