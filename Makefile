@@ -117,10 +117,6 @@ $(LIB): $(LIB_OBJS)
 $(LIB_SO): $(LIB_PIC_OBJS)
 	$(CC) -shared -Wl,-soname,libnn.so $^ $(LDFLAGS) $(PKG_LIBS) -o $@
 
-# The archive's older name, for tools that still ask for it.
-$(B)/libcommon.a: $(LIB)
-	@ln -sf libnn.a $@
-
 # make lib; make install PREFIX=DIR (headers in DIR/include/nn/, libnn.a and libnn.so in DIR/lib/,
 # DIR/lib/pkgconfig/nn.pc: then `pkg-config --cflags --libs nn` with PKG_CONFIG_PATH=DIR/lib/pkgconfig).
 lib: $(LIB) $(LIB_SO)

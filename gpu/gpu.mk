@@ -80,7 +80,7 @@ gpu: $(GPU_LIB_REF)
 	@echo "built $(GPU_LIB_REF) ($(if $(NVCC),CUDA for sm_$(GPU_ARCH) with $(NVCC),the no-GPU fallback: nvcc not found))"
 
 # The benchmark links cuBLAS, the yardstick; nothing else does.
-$(B)/gpu/bench: gpu/bench.c $(GPU_LIB_REF) $(B)/libcommon.a $(GPU_DEPS)
+$(B)/gpu/bench: gpu/bench.c $(GPU_LIB_REF) $(LIB) $(GPU_DEPS)
 	@test -n "$(NVCC)" || { echo "make gpu-bench needs nvcc and cuBLAS (the CUDA toolkit)"; exit 1; }
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Igpu -I$(CUDA_HOME)/include $< $(GPU_LIB_REF) $(LIB) $(LDFLAGS) \
 	  -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas $(GPU_LINK) $(PKG_LIBS) -o $@

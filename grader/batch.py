@@ -245,7 +245,7 @@ def grade_as(entry, a, key, chapters, name, digest, cache, uid):
         for ch in chapters:
             out = os.path.join(work, "out-" + ch)  # writable by the sandbox: its build directory
             os.makedirs(os.path.join(out, "b", "common"))
-            for f in [".deps-build", "libcommon.a"]:
+            for f in [".deps-build", "libnn.a"]:
                 shutil.copy2(os.path.join(COURSE, a.build, f), os.path.join(out, "b", f))
             for f in os.listdir(os.path.join(COURSE, a.build, "common")):
                 if f.endswith(".o"):
@@ -353,7 +353,7 @@ def main():
     probe()
     a.out = os.path.abspath(a.out)
     os.makedirs(os.path.join(a.out, "reports"), exist_ok=True)
-    r = subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libcommon.a",
+    r = subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libnn.a",
                         f"{a.build}/.deps-build"], cwd=COURSE)
     if r.returncode:
         sys.exit("grade-class: the course's library does not build")

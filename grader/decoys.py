@@ -175,7 +175,7 @@ def main():
                 d.problem = f"chapter {name} has no exercise {d.id}"
             plan.append((name, exs.get(d.id), d))
     # The library first, once: the decoys' parallel builds then only read it.
-    subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libcommon.a"], check=True)
+    subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libnn.a"], check=True)
     with concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
         futures = {id(d): pool.submit(run_decoy, a.build, name, ex, d, a.timeout) for name, ex, d in plan}
         outcome = {k: f.result() for k, f in futures.items()}
