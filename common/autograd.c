@@ -272,25 +272,27 @@ static void ew_forward(int kind, float *restrict y, const float *a, const float 
             }
 }
 
-/* The backward of one broadcast operand: ga[index_a] += sign * g[index] * other[index_other]
+/* The backward of one broadcast operand: acc[index_a] += sign * g[index] * other[index_other]
  * (other NULL: times 1) over the whole result. Where a was repeated along a dimension its stride
  * is 0, so the repeated copies' gradients add up in the same element: the sum over the
- * broadcast dimensions. ga must hold a gradient already or zeros. */
-static void ew_reduce(float *ga, const long *sa, const float *g, const float *other, const long *so, float sign,
+ * broadcast dimensions, accumulated in double (a bias broadcast over a batch of thousands sums
+ * thousands of terms; in float the last ones would lose most of their digits). acc must hold a
+ * gradient already or zeros. */
+static void ew_reduce(double *acc, const long *sa, const float *g, const float *other, const long *so, float sign,
                       const bcast *p)
 {
     const int *s = p->shape;
     for (int i0 = 0; i0 < s[0]; i0++)
         for (int i1 = 0; i1 < s[1]; i1++)
             for (int i2 = 0; i2 < s[2]; i2++) {
-                float *pa = ga + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
+                double *pa = acc + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
                 if (other) {
                     const float *po = other + i0 * so[0] + i1 * so[1] + i2 * so[2];
                     for (int i = 0; i < s[3]; i++)
-                        pa[i * sa[3]] += sign * g[i] * po[i * so[3]];
+                        pa[i * sa[3]] += (double)sign * g[i] * po[i * so[3]];
                 } else {
                     for (int i = 0; i < s[3]; i++)
-                        pa[i * sa[3]] += sign * g[i];
+                        pa[i * sa[3]] += (double)sign * g[i];
                 }
                 g += s[3];
             }
@@ -326,9 +328,14 @@ static void ew_backward_operand(ag_tape_t *t, ag_node_t *n, int k, float sign, c
         }
         return;
     }
-    if (fresh)
-        memset(gx, 0, tensor_size(x->value) * sizeof(float));
-    ew_reduce(gx, k == 0 ? p->sa : p->sb, g, other, so, sign, p);
+    size_t m = tensor_size(x->value), mark = arena_mark(&t->arena);
+    double *acc = arena_alloc(&t->arena, m * sizeof(double));
+    for (size_t i = 0; i < m; i++)
+        acc[i] = fresh ? 0.0 : gx[i];
+    ew_reduce(acc, k == 0 ? p->sa : p->sb, g, other, so, sign, p);
+    for (size_t i = 0; i < m; i++)
+        gx[i] = (float)acc[i];
+    arena_release(&t->arena, mark);
 }
 
 static void add_backward(ag_tape_t *t, ag_node_t *n)
