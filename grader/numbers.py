@@ -14,7 +14,8 @@ separated by tabs (lines starting with # are comments):
                   file (the first match counts; use (?s) or a longer context to pick another)
     tolerance     how far the run's value may be from the quoted one, in the quoted units:
                   0 for integers and deterministic results, about 1 (point) for accuracies in
-                  percent, which move with the BLAS kernels of another CPU
+                  percent, which move with the BLAS kernels of another CPU; or xF (e.g. x3) for
+                  an order of magnitude: the run's value within a factor F of the quoted one
     scale         optional: the run's value is multiplied by it first (100 when the prose quotes
                   a percentage of a fraction the run prints)
     value         optional: the quoted value as a plain number, when the quoted text does not
@@ -88,10 +89,18 @@ def check_chapter(chapter_dir, out_root):
             continue
         got = to_float(m.group(1)) * scale
         checked += 1
-        if abs(got - want) > float(tol) + 1e-9 * max(1.0, abs(want)):
+        if not within(got, want, tol):
             problems.append(f"{where}: the prose quotes {quoted!r} ({want:g}) but the run gives {got:g} "
                             f"(tolerance {tol}): requote it, or quote it less precisely")
     return checked, len(rows) - len(notes), problems, notes
+
+
+def within(got, want, tol):
+    """Is got close enough to want: |got - want| <= tol, or for tol 'xF' within a factor F."""
+    if tol.startswith("x"):
+        f = float(tol[1:])
+        return want != 0 and got / want > 0 and 1 / f <= got / want <= f
+    return abs(got - want) <= float(tol) + 1e-9 * max(1.0, abs(want))
 
 
 def quoted_of(cols):
