@@ -18,7 +18,8 @@
 #
 # Options: SAN=1 builds with AddressSanitizer + UBSan (into build-san/); REF=1 uses the reference
 # chapters even when workbook/ exists; WB=DIR grades another workbook directory; TEACHER=1 grades
-# as the teacher does (a change outside the exercise regions gives the chapter 0 points).
+# as the teacher does (a change outside the exercise regions gives the chapter 0 points);
+# CHECK_JOBS=N grades N chapters at a time (default: one per core).
 
 SHELL      := /bin/bash
 CC         ?= cc
@@ -26,6 +27,7 @@ SAN        ?=
 B          ?= $(if $(SAN),build-san,build)
 WB         ?= workbook
 PYTHON     ?= python3
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 PKGS       := openblas zlib
 CFLAGS     ?= -O2 -g
@@ -176,16 +178,16 @@ endif
 	set -o pipefail; $(B)/$(EDITION)/$(CHAPTER)/prog --out out/$(CH) $(ARGS) $(if $(ARGS),,| tee out/$(CH)/run.txt.tmp && mv out/$(CH)/run.txt.tmp out/$(CH)/run.txt)
 
 # Build every selected grader (a chapter that does not compile costs its points, not the run),
-# run each test binary (Criterion isolates every test in its own process), then report.
+# run each test binary (Criterion isolates every test in its own process), then report. Chapters
+# are built and graded CHECK_JOBS at a time (one per core): each writes only its own directory.
 check: $(B)/.deps-build
-	@$(MAKE) --no-print-directory -s $(LIB) $(if $(CH),,$(B)/lib/test)
+	@$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) $(LIB) $(if $(CH),,$(B)/lib/test)
 	@[ $(EDITION) = ref ] || echo "Grading your workbook edition in $(WB)/ (REF=1 grades the reference chapters)."
-	@for c in $(SELECTED); do \
-	  d=$(B)/$(EDITION)/$$c; mkdir -p $$d; rm -f $$d/results.json $$d/build.log; \
+	@printf '%s\n' $(SELECTED) | xargs -P $(CHECK_JOBS) -I{} sh -c '\
+	  d=$(B)/$(EDITION)/{}; mkdir -p $$d; rm -f $$d/results.json $$d/build.log; \
 	  if $(MAKE) --no-print-directory -s $$d/test >$$d/build.log 2>&1; then \
 	    $$d/test --jobs 1 --json=$$d/results.json >/dev/null 2>$$d/stderr.txt || true; \
-	  fi; \
-	done
+	  fi'
 	@[ -n "$(CH)" ] || { $(B)/lib/test --json=$(B)/lib/results.json >/dev/null 2>$(B)/lib/stderr.txt || true; }
 	@[ -n "$(CH)" ] || { $(PYTHON) tools/check-names.py && $(PYTHON) tools/check-names.py --selftest >/dev/null; }
 	@[ -n "$(CH)" ] || CC="$(CC)" tools/check-headers.sh $(LIB_PUB_HDRS)
