@@ -289,18 +289,17 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIBSRC) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_LIBSRC) -lz -lm -o $@
 
+# The harnesses run CHECK_JOBS at a time (each is one process).
 fuzz: $(foreach f,$(FUZZ),build-fuzz/fuzz_$(f))
 	@mkdir -p build-fuzz/crashes
-	@for f in $(FUZZ); do \
-	  mkdir -p build-fuzz/corpus/$$f; \
-	  echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+	@printf '%s\n' $(FUZZ) | xargs -P $(CHECK_JOBS) -I{} sh -c '\
+	  f={}; mkdir -p build-fuzz/corpus/$$f; \
 	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 	    -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/$$f- build-fuzz/corpus/$$f fuzz/seeds/$$f \
 	    >build-fuzz/$$f.log 2>&1 || { tail -40 build-fuzz/$$f.log; \
 	    echo "fuzz_$$f found a crash: build-fuzz/crashes/ (commit it to fuzz/regressions/$$f/ with the fix)"; exit 1; }; \
-	  grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added" build-fuzz/$$f.log \
-	    | tr '\n' ' '; echo "corpus: $$(ls build-fuzz/corpus/$$f | wc -l) files"; \
-	done
+	  echo "fuzz_$$f, $(FUZZ_SECONDS) s: $$(grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added" \
+	    build-fuzz/$$f.log | tr "\n" " ")corpus: $$(ls build-fuzz/corpus/$$f | wc -l) files"'
 
 clean:
 	rm -rf build build-san build-fuzz out book/out
