@@ -48,6 +48,7 @@
 #include "rnn.h"
 #include "sample.h"
 #include "schedule.h"
+#include "se.h"
 #include "tensor.h"
 #include "text.h"
 #include "timing.h"

@@ -37,7 +37,7 @@ chapter 3, $\bar v = \partial L / \partial v$ is the gradient of the loss with r
 #include "io.h"        /* io_create / io_commit / io_join / io_mkdirs */
 #include "lenet.h"     /* the LeNet-5-style network of section 7.6 */
 #include "loss.h"      /* softmax_cross_entropy (chapter 2) */
-#include "matmul.h"    /* matmul: cblas_sgemm (chapter 3) */
+#include "matmul.h"    /* matmul_blas: cblas_sgemm (chapter 3) */
 #include "metrics.h"   /* metrics_confusion (chapter 6) */
 #include "norm.h"      /* batch norm (chapter 6), for the residual network of section 7.10 */
 #include "layers.h"    /* linear_forward/backward (chapter 3), its classifier */
@@ -46,6 +46,9 @@ chapter 3, $\bar v = \partial L / \partial v$ is the gradient of the loss with r
 #include "optim.h"     /* adam_t (chapter 3) */
 #include "plot.h"      /* gnuplot figures */
 #include "pool.h"      /* max and average pooling, fast */
+#include "se.h"        /* squeeze-and-excitation (section 7.11) */
+#include "dropout.h"   /* dropout (chapter 6), for the AlexNet of section 7.12 */
+#include "augment.h"   /* random shifts and flips (chapter 6) */
 #include "prep.h"      /* prep_gather_rows: a shuffled batch into contiguous rows */
 #include "progress.h"  /* the progress bar */
 #include "timing.h"    /* timing_seconds, timing_median */
@@ -360,6 +363,18 @@ cols: it recomputes im2col of each chunk, which costs one more pass over a small
 writing and reading a matrix 25 times the size of the image. The first layer does not need $\bar x$
 at all (nothing learnable comes before it), so that product is skipped there.
 
+**The library's convolution and the exercises'.** They compute the same function, and `main`
+checks that they agree, but they differ in four ways worth knowing when you read
+`common/conv.c`. (1) The library works on a batch, and in chunks of images whose im2col matrix
+fits in `CONV_CHUNK_BYTES`, where exercises 07.2-07.5 take one image. (2) Its forward pass and
+its $ar x$, $ar w$ are matrix products (`matmul_blas`, that is `cblas_sgemm`), which add the
+$C K_h K_w$ products of a dot product in another order than your loops do: the results agree to
+rounding, about $10^{-6}$ here, not bit for bit. (Its own oracle, `conv2d_forward_naive`, is your
+loop accumulated in `double`.) (3) Its backward pass recomputes im2col instead of keeping the
+forward pass's matrix, and uses col2im for $ar x$ where exercise 07.5 adds into $ar x$ directly
+in the same loop as $ar w$. (4) It checks the shape once, in `conv_shape_init`, which reports a
+kernel that does not fit and returns -1; the exercises trust the `conv_shape_t` they are given.
+
 **conv1d.** A one-dimensional convolution over a sequence $(B, C, L)$ with kernels $(O, C, K)$ is
 the same computation on images of height 1: `conv1d_shape_init` sets $H = K_h = 1$ and no padding
 along the height, and `conv1d_forward`/`conv1d_backward` call the 2-D functions. Chapter 8's
@@ -483,7 +498,7 @@ layer; the convolutions, which do most of the work, hold 4% of the weights.
 outputs of 25 taps, $2 \cdot 117{,}600 = 235{,}200$ FLOPs; conv2 $16 \cdot 10 \cdot 10$ outputs of
 150 taps, $480{,}000$; the dense layers $2 \cdot 59{,}040 = 118{,}080$: **0.83 MFLOP** forward, 70%
 of it in the convolutions. The backward pass doubles every layer except the first convolution
-(no $\bar x$ needed), so a training step costs $3 \times 0.833 - 0.235 = 2.27$ MFLOP per image and
+(no $\bar x$ needed), so a training step costs $3 \times 0.833 - 0.235 = 2.26$ MFLOP per image and
 an epoch of 60,000 images **136 GFLOP**, more than twice the MLP's 60 GFLOP for a quarter of the
 weights: a convolution reuses each weight at every position.
 
@@ -514,9 +529,10 @@ static float lenet_train_step(lenet_t *m, adam_t *opt, float *dlogits, const flo
 /*md
 The default run (`make run CH=07`: 10 epochs, Adam with $\eta = 2 \times 10^{-3}$ decaying to 0,
 batch 64, He initialization, 55,000 training and 5,000 validation images) reaches a test accuracy
-of **about 90.5%** (90.55% in our run, 90.72% with `--seed 2`; 91.3% on the validation images),
-where chapter 3's MLP reached 89% with four times the parameters. With batch 128 (`--batch 128`)
-the same ten epochs reached 90.05% and 90.60%: half as many steps. The validation loss stops
+of **about 90.5%** (about 90.7% in an earlier run with `--seed 2`; about 91% on the validation
+images), where chapter 3's MLP reached 89% with four times the parameters. With batch 128
+(`--batch 128`) the same ten epochs reached about 90.0% and 90.6% in two earlier runs: half as many
+steps. The validation loss stops
 improving after about eight epochs while the training loss keeps falling (0.14 against 0.25 at the
 end): the network has started to memorize, and chapter 6's remedies (augmentation, dropout, weight
 decay) would be the next step. The run used 76 s of processor time in user code (both cores
@@ -581,9 +597,10 @@ epoch there) and a great deal on a crowded one. The runs reached about 88% (ours
 Where the rest of the time goes is easy to see with `perf record`: besides OpenBLAS's kernels,
 the largest items are im2col and col2im themselves (short rows of 10 or 28 floats copied one at a
 time), max pooling and the reordering of the product's output into $(B, O, H', W')$. The direct
-convolution of exercise 07.2, by comparison, is about 16 times slower than im2col + sgemm on
+convolution of exercise 07.2, by comparison, is 15 to 25 times slower than im2col + sgemm on
 LeNet's second layer for a batch of 128 images (`main` measures both in processor time before
-training: 1.5 against 24 GFLOP/s in our run).
+training: 1.5 against 24 GFLOP/s in one of our runs, 1.4 against 35 in another; on a busy machine
+these timings move by a third from run to run).
 
 ## 7.9 Transfer learning
 
@@ -612,7 +629,7 @@ classes are already enough for a network this small; transfer matters most when 
 far less data than the network has parameters, or images unlike anything it could learn from
 them.
 
-## 7.10 A small residual network
+## 7.10 Residual networks
 
 LeNet's recipe, convolutions then dense layers, stopped working when people made networks deeper:
 past a dozen layers, a plain stack trained *worse*, even on its training set, than a shallower
@@ -622,27 +639,225 @@ it only has to learn $F = 0$; and in the backward pass the sum hands $\bar y$ to
 so gradients reach the first layers however deep the network is (the derivative of $x$ with
 respect to $x$ is 1). Their residual blocks also use *batch norm* (chapter 6) after every
 convolution: for an image batch $(B, C, H, W)$ the statistics are taken per channel over all $B H W$
-positions, which is exactly `batchnorm_forward_train` with $S = HW$.
+positions, which is exactly `batchnorm_forward_train` with $S = HW$. When a block changes the
+number of channels, $x$ no longer has $F(x)$'s shape, and the skip becomes a $1 \times 1$
+convolution with batch norm (a "projection").
 
-`--experiment resnet` trains a small one on all 60,000 training images: a $3 \times 3$
-convolution (16 channels) with batch norm and ReLU, max pooling, a residual block of two
-$3 \times 3$ convolutions at $14 \times 14$, max pooling, a second block at $7 \times 7$, and one
-dense layer from the 784 features to the 10 logits. It has 17,370 parameters (LeNet: 61,706) and
-costs 2.5 MFLOP per image forward (LeNet: 0.83), and its backward pass is the forward read
-backwards: at each sum, the gradient goes to both branches, and the skip's share is added to what
-the block's layers send back.
+**A network as a list of layers.** From here on the networks have branches, so instead of writing
+each one's forward and backward pass by hand, as `common/lenet.c` does, the code keeps a network as
+a list of *nodes* in the order they run (`net_t` below): a convolution, a batch norm, a ReLU, a
+pooling, a sum, a concatenation... each reading the outputs of earlier nodes. The forward pass
+runs the list from the start; the backward pass runs it from the end, each node *adding* the
+gradients of its inputs into their `dy`. That is chapter 4's tape with layers for operations, and
+it gets the many-paths rule for free: the input of a residual block is read twice (by the block's
+first convolution and by the skip), so its `dy` collects both gradients.
 
-In our run (`make run CH=07 ARGS="--epochs 1 --experiment resnet"`: 4 epochs, Adam with
-$\eta = 2 \times 10^{-3}$ decaying to 0, batch 128) it reached **about 90%** test accuracy
-(89.7%), with its training loss at 0.24 after the fourth epoch where LeNet's was 0.26 after four of
-its ten: it learns at least as fast per epoch with a quarter of the parameters, but four epochs at
-three times LeNet's cost per image were all the machine time we had, and at that budget it does
-**not** beat LeNet's 90.5%. Wider blocks (32 or 64 channels), more epochs and the augmentation of
-chapter 6 are what it takes for residual networks to pull ahead on this data set; we leave that
-measurement, and the squeeze-and-excitation, stochastic-depth and CoordConv variants that build on
-such blocks, as exercises for a machine with more time.
+`--experiment resnet` trains one on all 60,000 training images: a $3 \times 3$ convolution with
+batch norm and ReLU, max pooling to $14 \times 14$, a residual block of two $3 \times 3$
+convolutions, max pooling to $7 \times 7$, a second block, and one dense layer to the 10 logits.
+The first stage has 16 channels, the second 32 (so the second block's skip is a projection), and
+the dense layer reads the $32 \times 7 \times 7 = 1{,}568$ features. It has **35,066 parameters**
+(LeNet: 61,706) and costs **3.47 MFLOP** per image forward (LeNet: 0.83): fewer weights, each
+used at more positions. Its backward pass is the forward read backwards: at each sum, the gradient
+goes to both branches, and the skip's share is added to what the block's layers send back.
 
-## 7.11 When things go wrong
+R1_PROSE
+
+## 7.11 Squeeze-and-excitation, stochastic depth, CoordConv
+
+Three later ideas, each a small change to the residual network, each switched on by a flag of
+`--experiment resnet`.
+
+**Squeeze-and-excitation** (Hu, Shen and Sun 2018; `--se`). A convolution weighs its input
+channels with fixed weights, whatever the image. An SE block lets the image decide how much each
+channel counts. It *squeezes* each channel of $x$ $(C, S)$, $S = HW$ positions, into its mean,
+*excites* a gate per channel from those $C$ numbers with a small two-layer network that narrows to
+$R = C/4$ units, and *scales* each channel by its gate:
+
+$$
+z_c = \frac{1}{S}\sum_q x_{c,q}, \qquad
+h = \operatorname{relu}(z W_1 + b_1), \qquad
+s = \sigma(h W_2 + b_2), \qquad
+y_{c,q} = s_c\, x_{c,q},
+$$
+
+with $W_1$ $(C, R)$ and $W_2$ $(R, C)$. The gates lie in $(0, 1)$: an SE block can only turn
+channels down, and it does so differently for a sandal and for a coat. It costs almost nothing
+($2CR + R + C$ parameters: 148 for $C = 16$, $R = 4$) and sits on the residual branch, before the sum.
+Its backward pass is the chain rule along two paths, because $x_{c,q}$ reaches $y$ directly and
+through its channel's mean $z_c$:
+
+$$
+\bar s_c = \sum_q \bar y_{c,q}\, x_{c,q}, \qquad
+\bar x_{c,q} = \bar y_{c,q}\, s_c + \frac{\bar z_c}{S},
+$$
+
+where $\bar z$ comes back through the sigmoid ($\bar a_2 = \bar s\, s(1-s)$), the second dense
+layer, the ReLU and the first dense layer exactly as in chapter 3. `common/se.h` has both passes
+for a batch (checked against centered differences in `common/tests/test_se.c`).
+
+### Exercise 07.8 — the SE block's forward pass
+
+Write `se_forward_image` for **one image**: `x` is $(C, S)$, `w1` $(C, R)$, `b1` $(R)$, `w2`
+$(R, C)$, `b2` $(C)$, all row-major as above. Compute the gates `s` $(C)$ and the output `y`
+$(C, S)$ by the four equations: the squeeze is a *mean*, the first layer has a ReLU, the second a
+sigmoid, and every position of channel $c$ is multiplied by the same gate $s_c$. $C$ and $R$ are
+at most `EX_MAX_CHANNELS`.
+*/
+
+enum { EX_MAX_CHANNELS = 256 };
+
+static void se_forward_image(float *y, float *s, const float *x, const float *w1, const float *b1, const float *w2,
+                             const float *b2, int C, int S, int R)
+{
+    /* BEGIN EXERCISE 07.8 (2 points): squeeze, excite, scale */
+    float z[EX_MAX_CHANNELS], h[EX_MAX_CHANNELS];
+    for (int c = 0; c < C; c++) {
+        float sum = 0;
+        for (int q = 0; q < S; q++)
+            sum += x[c * S + q];
+        z[c] = sum / (float)S;
+    }
+    for (int r = 0; r < R; r++) {
+        float a = b1[r];
+        for (int c = 0; c < C; c++)
+            a += z[c] * w1[c * R + r];
+        h[r] = a > 0 ? a : 0;
+    }
+    for (int c = 0; c < C; c++) {
+        float a = b2[c];
+        for (int r = 0; r < R; r++)
+            a += h[r] * w2[r * C + c];
+        s[c] = 1.0f / (1.0f + expf(-a));
+    }
+    for (int c = 0; c < C; c++)
+        for (int q = 0; q < S; q++)
+            y[c * S + q] = s[c] * x[c * S + q];
+    /* END EXERCISE */
+}
+
+/*md
+**Stochastic depth** (Huang et al. 2016; `--sd P`). Dropout for whole blocks: in each training
+step, each residual branch is skipped with probability $p_l$, so that the block is the identity
+for that step ($y = \operatorname{relu}(x)$, and no gradient reaches the branch). The network
+trains as an ensemble of shallower networks and its deep blocks cannot rely on each other; at test
+time every branch is used, scaled by its survival probability $1 - p_l$ (the expected value it had
+in training). Huang et al. let $p_l$ grow linearly with depth, to 0.5 for the last block of a
+110-layer network; with two blocks we use $P/2$ and $P$.
+
+**CoordConv** (Liu et al. 2018; `--coordconv`). A convolution is equivariant to translation: it
+does not know *where* in the image it is. Liu et al. showed that this makes even "paint the pixel at
+$(i, j)$" hard to learn, and proposed giving the first convolution two more input channels holding
+each pixel's column and row, scaled to $[-1, 1]$. The layer can then use position when it helps
+and ignore it otherwise. Fashion-MNIST's garments are centred, so position carries little that the
+network cannot already infer from the borders (the zero padding also tells a convolution where the
+edge is).
+
+**Measuring an effect.** A difference between two runs is an effect of the change only if it is
+larger than the difference between two runs that differ in nothing but the seed (the
+initialization, the order of the batches, the dropped blocks).
+Three runs of the plain network that differ only in `--seed` are the yardstick here.
+
+Each variant was trained with the same budget and seed as the plain network: 2 epochs on the
+first 10,000 training images, batch 128, Adam from $2 \times 10^{-3}$ decaying to 0, tested on all
+10,000 test images (`make run CH=07 ARGS="--only --experiment resnet --subset 10000 --seed 1"`,
+plus `--se`, `--sd 0.2` or `--coordconv`, and `--seed 2`, `--seed 3` for the plain network). A
+smaller budget than the full data set, because our machine was shared with many other jobs: each
+of these runs took about 15 minutes of wall-clock time. In our runs:
+
+| network (10,000 images, 2 epochs) | parameters | test accuracy | final training loss |
+|---|---|---|---|
+| plain, seeds 1, 2, 3 | 35,066 | 84.9%, 85.0%, 85.5% | 0.37, 0.36, 0.34 |
+| + squeeze-and-excitation | 35,766 | 85.1% | 0.36 |
+| + stochastic depth, $P = 0.2$ | 35,066 | 84.1% | 0.43 |
+| + CoordConv | 35,354 | 83.8% | 0.43 |
+
+The three seeds span 0.7 points (84.9% to 85.5%), so a single run of a variant has to move the
+accuracy by more than about a point before we can call it an effect, and none clearly does. **SE**
+(+0.2 points over the same seed) is inside the noise: at this size and budget its gates have
+little to choose between. **Stochastic depth** cost 0.8 points, at the edge of the noise, and its
+training loss is higher (0.43 against 0.37): it is a regularizer, and a network trained for two
+epochs underfits rather than overfits; it pays off for deep networks trained for hundreds of
+epochs, which is where Huang et al. used it. **CoordConv** lost 1.1 points, just beyond the seeds'
+range, with the same higher training loss: on centred garments the coordinates carry little, and
+the first layer first has to learn to ignore two extra inputs. We read all three as "no measurable
+gain on this task at this budget", which is itself the common outcome of bolting a published trick
+onto a different problem: measure before believing.
+
+## 7.12 History in small: AlexNet and inception
+
+LeNet-5 read digits in 1998; the next breakthrough came in 2012, when Krizhevsky, Sutskever and
+Hinton's AlexNet won the ImageNet competition by a wide margin. Its recipe, scaled up from LeNet:
+more layers (five convolutions, three dense layers), ReLU instead of tanh (six times faster to
+train in their experiments), dropout in the dense layers against overfitting its 60 million
+parameters, *overlapping* max pooling ($3 \times 3$ windows with stride 2, which they found
+slightly better than $2 \times 2$ with stride 2), and two GPUs to train it on. Two years later
+Szegedy et al.'s GoogLeNet won with a tenth of the parameters by building from *inception
+modules*: instead of choosing a kernel size, a module runs several in parallel on the same input,
+a $1 \times 1$, a $3 \times 3$ and a $5 \times 5$ convolution and a $3 \times 3$ max pooling, and
+concatenates their outputs along the channels. $1 \times 1$ convolutions before the expensive
+branches (and after the pooling) shrink the number of channels first, which is what keeps the
+module cheap.
+
+```dot
+digraph inception {
+  rankdir=TB;
+  node [shape=box, style="rounded", fontname="sans", fontsize=10];
+  x [label="input 16 x 14 x 14"];
+  a [label="1x1 conv, 16"];
+  b1 [label="1x1 conv, 12"]; b2 [label="3x3 conv, 24"];
+  c1 [label="1x1 conv, 4"]; c2 [label="5x5 conv, 8"];
+  d1 [label="3x3 max pool, stride 1"]; d2 [label="1x1 conv, 8"];
+  y [label="concatenate: 56 x 14 x 14"];
+  x -> a -> y; x -> b1 -> b2 -> y; x -> c1 -> c2 -> y; x -> d1 -> d2 -> y;
+}
+```
+
+`--experiment history` builds both in small, next to LeNet-5, from the same nodes: an AlexNet with
+five convolutions (16, 24, 32, 32 and 24 kernels), overlapping pooling after the first, second and
+fifth, and two dense layers of 128 units with dropout 0.5; and a network of a $3 \times 3$
+convolution, max pooling, one inception module (the diagram; every convolution followed by a
+ReLU), max pooling and a dense layer. The branches' pooling keeps the size ($3 \times 3$, stride
+1, padding 1 that never wins the max), so all four outputs are $14 \times 14$ and can be stacked.
+
+The concatenation is where the module's backward pass needs care. In the $(B, C, H, W)$ layout,
+the output of one image is its 16 channels from the first branch, then 24 from the second, and so
+on, and the next image follows: the part of $\bar y$ that belongs to one branch is not one block of
+memory but $B$ blocks, one per image. Its backward pass is a *split*: each branch receives its own
+channels of $\bar y$, image by image.
+
+### Exercise 07.9 — the gradient of a concatenation
+
+Write `concat_backward`: $\bar y$ `dy` is $(B, C_0 + \dots + C_{n-1}, S)$, the gradient of the
+concatenation of $n$ inputs of $C_i$ channels (`C[i]`) and $S$ positions each. **Add** each
+input's share into `dx[i]` $(B, C_i, S)$: input $i$'s channels of image $b$ start at channel
+$C_0 + \dots + C_{i-1}$ of image $b$ of `dy`. Add, do not assign: an input read by other nodes too
+already holds their gradient.
+*/
+
+static void concat_backward(float *const *dx, const float *dy, const int *C, int n, int B, int S)
+{
+    /* BEGIN EXERCISE 07.9 (2 points): the gradient of a concatenation, split by channels */
+    int total = 0;
+    for (int i = 0; i < n; i++)
+        total += C[i];
+    for (int b = 0; b < B; b++) {
+        int off = 0;
+        for (int i = 0; i < n; i++) {
+            const float *src = dy + ((size_t)b * total + off) * S;
+            float *dst = dx[i] + (size_t)b * C[i] * S;
+            for (int k = 0; k < C[i] * S; k++)
+                dst[k] += src[k];
+            off += C[i];
+        }
+    }
+    /* END EXERCISE */
+}
+
+/*md
+HISTORY_PROSE
+
+## 7.13 When things go wrong
 
 A convolution whose kernel does not fit, a stride of 0 or a negative padding is not a shape the
 code can compute with; `conv_shape_init` (and `conv_out_size`, `pool_out_size`) report it and
@@ -658,13 +873,14 @@ experiment with a message and status 2; a missing or corrupt dataset stops it wi
 message and status 1 (`common/tests/test_cli_cnn.c` checks all of these); and a loss that stops
 being finite stops training at that step, as in chapter 3.
 
-## 7.12 The program
+## 7.14 The program
 
 `main` first checks this chapter's one-image layers against the library's batched ones, times the
 direct convolution against im2col, then trains the network and draws the figures into `out/07/`.
 `--quick` trains one epoch on 3,000 images; `--lr` and `--batch` change the training run;
-`--experiment transfer` and `--experiment resnet` add sections 7.9 and 7.10's experiments;
-`--bench` runs only the benchmark.
+`--experiment transfer`, `resnet` and `history` add sections 7.9, 7.10-7.11 and 7.12's
+experiments (`--net-epochs` sets their length; `--se`, `--sd P`, `--coordconv`, `--augment` and
+`--width C1,C2` change the residual network); `--bench` runs only the benchmark.
 */
 
 #ifndef GRADING
@@ -763,7 +979,23 @@ static float check_layers(rng_t *rng)
     worst = fmaxf(worst, max_abs_diff(px1, px2, 72));
     avgpool_backward_map(px1, pd, 9, 8, 2, 2);
     pool_avg_backward(px2, pd, 1, 1, 9, 8, 2, 2);
-    return fmaxf(worst, max_abs_diff(px1, px2, 72));
+    worst = fmaxf(worst, max_abs_diff(px1, px2, 72));
+    /* SE on x as (C = 6, S = 12), R = 2: the exercise against common/se.c */
+    float sw[6 * 2 + 2 + 2 * 6 + 6], se_y1[72], se_y2[72], s1[6], s2[6], z[6], h[2];
+    for (int i = 0; i < (int)(sizeof sw / sizeof *sw); i++) sw[i] = rng_normal(rng);
+    se_forward_image(se_y1, s1, x, sw, sw + 12, sw + 14, sw + 26, 6, 12, 2);
+    se_forward(se_y2, z, h, s2, x, sw, sw + 12, sw + 14, sw + 26, 1, 6, 12, 2);
+    worst = fmaxf(worst, fmaxf(max_abs_diff(se_y1, se_y2, 72), max_abs_diff(s1, s2, 6)));
+    /* the concatenation's backward: x as 2 images of (1 + 2) channels of 36 positions, split */
+    float d0[2 * 36], d1[2 * 72], *dxs[2] = {d0, d1};
+    const int cs[2] = {1, 2};
+    memset(d0, 0, sizeof d0), memset(d1, 0, sizeof d1);
+    concat_backward(dxs, x, cs, 2, 2, 36);
+    for (int b = 0; b < 2; b++) {
+        worst = fmaxf(worst, max_abs_diff(d0 + b * 36, x + b * 108, 36));
+        worst = fmaxf(worst, max_abs_diff(d1 + b * 72, x + b * 108 + 36, 72));
+    }
+    return worst;
 }
 
 /* --- 7.6: training ------------------------------------------------------------------------- */
@@ -1039,180 +1271,423 @@ static int run_transfer(const flags_t *f, const dataset_t *full, const dataset_t
     return rc;
 }
 
-/* --- 7.10: a small residual network with batch norm ---------------------------------------------- */
+/* --- 7.10-7.12: networks as lists of layers ------------------------------------------------------ */
 
-enum { RES_C = 16, RES_LAYERS = 5 };
-static const int RES_SIDE[RES_LAYERS] = {28, 14, 14, 7, 7}; /* the image side each convolution sees */
+/* A network of section 7.10 onwards is a list of nodes in the order they run: each node reads the
+ * outputs of earlier nodes (one, or several for a sum or a concatenation) and keeps its own output
+ * y and gradient dy for a batch of up to max_batch images. Forward runs the list from the start;
+ * backward from the end, every node ADDING its inputs' gradients into their dy (zeroed first), so
+ * an output read by two nodes (the input of a residual block, read by the block and by its skip)
+ * collects both contributions: chapter 4's tape, with layers for operations. */
+typedef enum { NET_INPUT, NET_CONV, NET_BN, NET_RELU, NET_MAXPOOL, NET_DENSE, NET_DROPOUT, NET_ADD, NET_CONCAT,
+               NET_SE, NET_COORD } net_kind_t;
+
+enum { NET_MAX_NODES = 64, NET_MAX_IN = 4 };
 
 typedef struct {
-    int max_batch;
-    size_t n_params;
-    float *params, *grads;             /* (n_params) each, owned */
-    conv_shape_t s[RES_LAYERS];
-    float *w[RES_LAYERS], *g[RES_LAYERS], *b[RES_LAYERS], *dw[RES_LAYERS], *dg[RES_LAYERS], *db[RES_LAYERS];
-    float *fw, *fb, *dfw, *dfb;        /* the classifier: (784, 10), (10) */
-    float stats[RES_LAYERS][4][RES_C]; /* batch mean, rstd, running mean, running var of each batch norm */
-    float *z[RES_LAYERS];              /* each convolution's output (B, 16, side^2), before its batch norm */
-    float *a0, *p0, *h1, *o1, *p1, *h2, *o2, *logits; /* activations, see resnet_forward */
-    int *i0, *i1;                      /* max-pool winners */
-    float *work, *dz, *da0, *dp0, *do1, *dh1, *dp1, *do2, *dh2;
-} resnet_t;
+    net_kind_t kind;
+    int in[NET_MAX_IN], n_in, fanout; /* inputs (node ids); how many nodes read this one */
+    int C, H, W;                    /* the output's shape per image (a dense layer: C features, H = W = 1) */
+    conv_shape_t cs;                /* NET_CONV */
+    int k, stride, pad;             /* NET_MAXPOOL */
+    int R, bias;                    /* NET_SE: reduced channels; NET_CONV, NET_DENSE: with a bias */
+    float p;                        /* NET_DROPOUT: drop probability; NET_ADD: stochastic depth, the
+                                     * probability of dropping the residual branch in[1] */
+    int dropped;                    /* NET_ADD: the branch was dropped in this training step */
+    size_t off, count;              /* its parameters: params[off .. off + count) */
+    float *y, *dy, *aux;            /* output, its gradient; dropout mask / bn or SE statistics */
+    int *arg;                       /* NET_MAXPOOL: the winners */
+} net_node_t;
 
-static void resnet_new(resnet_t *m, int max_batch, rng_t *rng)
+typedef struct {
+    net_node_t node[NET_MAX_NODES];
+    int n, max_batch, train;
+    size_t n_params;
+    float *params, *grads, *work, *tmp;
+    size_t work_n, tmp_n;
+    double flops;                   /* forward FLOPs per image (matrix products, 2 per multiply-add) */
+    rng_t *rng;                     /* dropout and stochastic depth draws */
+} net_t;
+
+static int net_add_node(net_t *m, net_kind_t kind, const int *in, int n_in, int C, int H, int W, size_t count)
+{
+    if (m->n == NET_MAX_NODES)
+        nn_fatal("raise NET_MAX_NODES", "net: more than %d nodes", NET_MAX_NODES);
+    net_node_t *d = &m->node[m->n];
+    memset(d, 0, sizeof *d);
+    d->kind = kind, d->n_in = n_in, d->C = C, d->H = H, d->W = W, d->off = m->n_params, d->count = count;
+    for (int i = 0; i < n_in; i++)
+        d->in[i] = in[i], m->node[in[i]].fanout++;
+    m->n_params += count;
+    return m->n++;
+}
+
+static size_t net_size(const net_node_t *d) { return (size_t)d->C * d->H * d->W; }
+
+static int net_input(net_t *m, int C, int H, int W)
 {
     memset(m, 0, sizeof *m);
-    m->max_batch = max_batch;
-    size_t n = 0, work = 0;
-    for (int l = 0; l < RES_LAYERS; l++) {
-        int cin = l == 0 ? 1 : RES_C;
-        if (conv_shape_init(&m->s[l], max_batch, cin, RES_SIDE[l], RES_SIDE[l], RES_C, 3, 3, 1, 1, 1) != 0)
-            nn_fatal(NULL, "resnet: bad layer shape");
-        n += conv_weight_count(&m->s[l]) + 2 * RES_C;
-        work = conv_work_size(&m->s[l]) > work ? conv_work_size(&m->s[l]) : work;
+    return net_add_node(m, NET_INPUT, NULL, 0, C, H, W, 0);
+}
+
+static int net_conv(net_t *m, int x, int OC, int k, int stride, int pad, int bias)
+{
+    const net_node_t *a = &m->node[x];
+    conv_shape_t s;
+    if (conv_shape_init(&s, 1, a->C, a->H, a->W, OC, k, k, stride, pad, 1) != 0)
+        nn_fatal(NULL, "net: a convolution that does not fit");
+    int id = net_add_node(m, NET_CONV, &x, 1, OC, s.OH, s.OW, conv_weight_count(&s) + (bias ? (size_t)OC : 0));
+    m->node[id].cs = s, m->node[id].bias = bias;
+    m->flops += conv_forward_flops(&s);
+    return id;
+}
+
+static int net_unary(net_t *m, net_kind_t kind, int x)
+{
+    const net_node_t *a = &m->node[x];
+    return net_add_node(m, kind, &x, 1, a->C, a->H, a->W, kind == NET_BN ? 2 * (size_t)a->C : 0);
+}
+
+static int net_maxpool(net_t *m, int x, int k, int stride, int pad)
+{
+    const net_node_t *a = &m->node[x];
+    int id = net_add_node(m, NET_MAXPOOL, &x, 1, a->C, (a->H + 2 * pad - k) / stride + 1,
+                          (a->W + 2 * pad - k) / stride + 1, 0);
+    m->node[id].k = k, m->node[id].stride = stride, m->node[id].pad = pad;
+    return id;
+}
+
+static int net_dense(net_t *m, int x, int out)
+{
+    size_t in = net_size(&m->node[x]);
+    m->flops += 2.0 * (double)in * out;
+    int id = net_add_node(m, NET_DENSE, &x, 1, out, 1, 1, in * out + (size_t)out);
+    m->node[id].bias = 1;
+    return id;
+}
+
+static int net_dropout(net_t *m, int x, float p)
+{
+    int id = net_unary(m, NET_DROPOUT, x);
+    m->node[id].p = p;
+    return id;
+}
+
+/* y = x + branch; in training the branch is dropped with probability sd (stochastic depth). */
+static int net_sum(net_t *m, int x, int branch, float sd)
+{
+    const int in[2] = {x, branch};
+    int id = net_add_node(m, NET_ADD, in, 2, m->node[x].C, m->node[x].H, m->node[x].W, 0);
+    m->node[id].p = sd;
+    return id;
+}
+
+static int net_concat(net_t *m, const int *in, int n)
+{
+    int C = 0;
+    for (int i = 0; i < n; i++)
+        C += m->node[in[i]].C;
+    return net_add_node(m, NET_CONCAT, in, n, C, m->node[in[0]].H, m->node[in[0]].W, 0);
+}
+
+static int net_se(net_t *m, int x, int R)
+{
+    const net_node_t *a = &m->node[x];
+    int id = net_add_node(m, NET_SE, &x, 1, a->C, a->H, a->W, se_param_count(a->C, R));
+    m->node[id].R = R;
+    m->flops += 4.0 * a->C * R;
+    return id;
+}
+
+/* CoordConv's input: the channels of x, then two more holding each pixel's column and row,
+ * scaled to [-1, 1]. */
+static int net_coord(net_t *m, int x)
+{
+    const net_node_t *a = &m->node[x];
+    return net_add_node(m, NET_COORD, &x, 1, a->C + 2, a->H, a->W, 0);
+}
+
+/* Allocates parameters and buffers for batches of up to max_batch and initializes the weights:
+ * He normal for convolutions and dense layers, batch norm's gamma 1, biases 0. */
+static void net_alloc(net_t *m, int max_batch, rng_t *rng)
+{
+    m->max_batch = max_batch, m->rng = rng;
+    m->params = nn_calloc(m->n_params, sizeof(float)), m->grads = nn_calloc(m->n_params, sizeof(float));
+    const size_t B = (size_t)max_batch;
+    for (int i = 0; i < m->n; i++) {
+        net_node_t *d = &m->node[i];
+        const net_node_t *a = d->n_in ? &m->node[d->in[0]] : NULL;
+        float *w = m->params + d->off;
+        size_t n = B * net_size(d);
+        if (d->kind != NET_INPUT)
+            d->y = nn_malloc(n * sizeof(float)), d->dy = nn_malloc(n * sizeof(float));
+        m->tmp_n = n > m->tmp_n ? n : m->tmp_n;
+        switch (d->kind) {
+        case NET_CONV:
+            d->cs.B = max_batch;
+            m->work_n = conv_work_size(&d->cs) > m->work_n ? conv_work_size(&d->cs) : m->work_n;
+            init_normal(w, conv_weight_count(&d->cs), init_he_std(d->cs.C * d->cs.KH * d->cs.KW), rng);
+            break;
+        case NET_DENSE:
+            init_he_normal(w, (int)net_size(a), d->C, rng);
+            break;
+        case NET_BN: /* gamma, beta; aux: batch mean, rstd, running mean, running variance */
+            init_constant(w, (size_t)d->C, 1.0f);
+            d->aux = nn_calloc(4 * (size_t)d->C, sizeof(float));
+            init_constant(d->aux + 3 * d->C, (size_t)d->C, 1.0f);
+            break;
+        case NET_DROPOUT:
+            d->aux = nn_malloc(n * sizeof(float));
+            break;
+        case NET_MAXPOOL:
+            d->arg = nn_malloc(n * sizeof(int));
+            break;
+        case NET_SE: /* w1 (C, R), b1, w2 (R, C), b2; aux: z (B, C), h (B, R), s (B, C) */
+            init_he_normal(w, d->C, d->R, rng);
+            init_normal(w + (size_t)d->C * d->R + d->R, (size_t)d->R * d->C, init_xavier_std(d->R, d->C), rng);
+            d->aux = nn_malloc(B * (2 * (size_t)d->C + d->R) * sizeof(float));
+            m->work_n = se_work_size(max_batch, d->C, d->R) > m->work_n ? se_work_size(max_batch, d->C, d->R) : m->work_n;
+            break;
+        default:
+            break;
+        }
     }
-    n += 784 * 10 + 10;
-    m->n_params = n;
-    m->params = nn_calloc(n, sizeof(float)), m->grads = nn_calloc(n, sizeof(float));
-    float *p = m->params, *d = m->grads;
-    for (int l = 0; l < RES_LAYERS; l++) {
-        size_t k = conv_weight_count(&m->s[l]);
-        m->w[l] = p, m->dw[l] = d, p += k, d += k;
-        m->g[l] = p, m->dg[l] = d, p += RES_C, d += RES_C;
-        m->b[l] = p, m->db[l] = d, p += RES_C, d += RES_C;
-        init_normal(m->w[l], k, init_he_std(m->s[l].C * 9), rng);
-        init_constant(m->g[l], RES_C, 1.0f);
-        init_constant(m->stats[l][3], RES_C, 1.0f); /* running variance starts at 1, mean at 0 */
+    m->work = nn_malloc(m->work_n * sizeof(float)), m->tmp = nn_malloc(m->tmp_n * sizeof(float));
+}
+
+static void net_free(net_t *m)
+{
+    for (int i = 0; i < m->n; i++)
+        free(m->node[i].kind == NET_INPUT ? NULL : m->node[i].y), free(m->node[i].dy), free(m->node[i].aux),
+            free(m->node[i].arg);
+    free(m->params), free(m->grads), free(m->work), free(m->tmp);
+}
+
+/* Max pooling with "minus infinity" padding (a padded position never wins), for
+ * the inception module's 3x3 stride-1 pool that keeps the size. arg holds the winner's index in
+ * its channel, as pool_max_forward's does. */
+static void maxpool_padded_forward(float *y, int *arg, const float *x, int B, int C, int H, int W, int k, int stride,
+                                   int pad)
+{
+    const int OH = (H + 2 * pad - k) / stride + 1, OW = (W + 2 * pad - k) / stride + 1;
+    for (long bc = 0; bc < (long)B * C; bc++)
+        for (int i = 0; i < OH; i++)
+            for (int j = 0; j < OW; j++) {
+                int best = -1;
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++) {
+                        int r = i * stride + u - pad, c = j * stride + v - pad;
+                        if (r >= 0 && r < H && c >= 0 && c < W && (best < 0 || x[bc * H * W + r * W + c] > x[bc * H * W + best]))
+                            best = r * W + c;
+                    }
+                arg[bc * OH * OW + i * OW + j] = best, y[bc * OH * OW + i * OW + j] = x[bc * H * W + best];
+            }
+}
+
+/* y (B, sum of the inputs' channels, S): each image's channels of input 0, then of input 1, ... */
+static void concat_channels(float *y, const net_t *m, const net_node_t *d, int B)
+{
+    const size_t S = (size_t)d->H * d->W;
+    for (int b = 0; b < B; b++) {
+        size_t off = 0;
+        for (int i = 0; i < d->n_in; i++) {
+            const net_node_t *a = &m->node[d->in[i]];
+            memcpy(y + ((size_t)b * d->C + off) * S, a->y + (size_t)b * a->C * S, (size_t)a->C * S * sizeof(float));
+            off += (size_t)a->C;
+        }
     }
-    m->fw = p, m->dfw = d, m->fb = p + 7840, m->dfb = d + 7840;
-    init_he_normal(m->fw, 784, 10, rng);
-    const size_t B = (size_t)max_batch, big = B * RES_C * 784, mid = B * RES_C * 196, small = B * RES_C * 49;
-    for (int l = 0; l < RES_LAYERS; l++)
-        m->z[l] = nn_malloc(B * RES_C * RES_SIDE[l] * RES_SIDE[l] * sizeof(float));
-    m->a0 = nn_malloc(big * sizeof(float)), m->da0 = nn_malloc(big * sizeof(float)), m->dz = nn_malloc(big * sizeof(float));
-    float **mids[] = {&m->p0, &m->h1, &m->o1, &m->dp0, &m->do1, &m->dh1};
-    for (int i = 0; i < 6; i++)
-        *mids[i] = nn_malloc(mid * sizeof(float));
-    float **smalls[] = {&m->p1, &m->h2, &m->o2, &m->dp1, &m->do2, &m->dh2};
-    for (int i = 0; i < 6; i++)
-        *smalls[i] = nn_malloc(small * sizeof(float));
-    m->i0 = nn_malloc(mid * sizeof(int)), m->i1 = nn_malloc(small * sizeof(int));
-    m->logits = nn_malloc(B * 10 * sizeof(float));
-    m->work = nn_malloc(work * sizeof(float));
 }
 
-static void resnet_free(resnet_t *m)
+/* Its backward: exercise 07.9 adds each input's share of dy into that input's dy. */
+static void split_channels(net_t *m, const net_node_t *d, int B)
 {
-    for (int l = 0; l < RES_LAYERS; l++)
-        free(m->z[l]);
-    float *bufs[] = {m->params, m->grads, m->a0, m->da0, m->dz, m->p0, m->h1, m->o1, m->dp0, m->do1, m->dh1,
-                     m->p1, m->h2, m->o2, m->dp1, m->do2, m->dh2, m->logits, m->work};
-    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
-        free(bufs[i]);
-    free(m->i0), free(m->i1);
+    float *dx[NET_MAX_IN];
+    int C[NET_MAX_IN];
+    for (int i = 0; i < d->n_in; i++)
+        dx[i] = m->node[d->in[i]].dy, C[i] = m->node[d->in[i]].C;
+    concat_backward(dx, d->dy, C, d->n_in, B, d->H * d->W);
 }
 
-/* out = batchnorm(conv_l(in)) (training: batch statistics; else the running ones). */
-static void conv_bn_forward(resnet_t *m, int l, float *out, const float *in, int B, int train)
+/* Forward pass of x (B, input shape); returns the last node's output. */
+static const float *net_forward(net_t *m, const float *x, int B, int train)
 {
-    const int S = RES_SIDE[l] * RES_SIDE[l];
-    m->s[l].B = B;
-    conv2d_forward(m->z[l], m->work, in, m->w[l], NULL, &m->s[l]);
-    if (train)
-        batchnorm_forward_train(out, m->stats[l][0], m->stats[l][1], m->stats[l][2], m->stats[l][3], m->z[l], m->g[l],
-                                m->b[l], B, RES_C, S, NORM_MOMENTUM, NORM_EPS);
-    else
-        batchnorm_forward_eval(out, m->z[l], m->g[l], m->b[l], m->stats[l][2], m->stats[l][3], B, RES_C, S, NORM_EPS);
+    m->train = train;
+    m->node[0].y = (float *)x;
+    for (int i = 1; i < m->n; i++) {
+        net_node_t *d = &m->node[i];
+        const net_node_t *a = &m->node[d->in[0]];
+        const float *w = m->params + d->off;
+        const size_t n = (size_t)B * net_size(d), S = (size_t)d->H * d->W;
+        switch (d->kind) {
+        case NET_CONV:
+            d->cs.B = B;
+            conv2d_forward(d->y, m->work, a->y, w, d->bias ? w + conv_weight_count(&d->cs) : NULL, &d->cs);
+            break;
+        case NET_BN:
+            if (train)
+                batchnorm_forward_train(d->y, d->aux, d->aux + d->C, d->aux + 2 * d->C, d->aux + 3 * d->C, a->y, w,
+                                        w + d->C, B, d->C, (int)S, NORM_MOMENTUM, NORM_EPS);
+            else
+                batchnorm_forward_eval(d->y, a->y, w, w + d->C, d->aux + 2 * d->C, d->aux + 3 * d->C, B, d->C, (int)S,
+                                       NORM_EPS);
+            break;
+        case NET_RELU:
+            relu_forward(d->y, a->y, n);
+            break;
+        case NET_MAXPOOL:
+            if (d->pad == 0)
+                pool_max_forward(d->y, d->arg, a->y, B, a->C, a->H, a->W, d->k, d->stride);
+            else
+                maxpool_padded_forward(d->y, d->arg, a->y, B, a->C, a->H, a->W, d->k, d->stride, d->pad);
+            break;
+        case NET_DENSE:
+            linear_forward(d->y, a->y, w, w + net_size(a) * d->C, B, (int)net_size(a), d->C);
+            break;
+        case NET_DROPOUT:
+            if (train)
+                dropout_forward(d->y, d->aux, a->y, n, d->p, m->rng);
+            else
+                memcpy(d->y, a->y, n * sizeof(float));
+            break;
+        case NET_ADD: { /* stochastic depth: in training the branch survives with probability 1 - p;
+                         * at test time it always counts, scaled by that probability */
+            const float *br = m->node[d->in[1]].y;
+            d->dropped = train && d->p > 0 && rng_uniform(m->rng) < d->p;
+            const float scale = d->dropped ? 0.0f : train ? 1.0f : 1.0f - d->p;
+            for (size_t k = 0; k < n; k++)
+                d->y[k] = a->y[k] + scale * br[k];
+            break;
+        }
+        case NET_CONCAT:
+            concat_channels(d->y, m, d, B);
+            break;
+        case NET_SE:
+            se_forward(d->y, d->aux, d->aux + (size_t)B * d->C, d->aux + (size_t)B * (d->C + d->R), a->y, w,
+                       w + (size_t)d->C * d->R, w + (size_t)d->C * d->R + d->R, w + 2 * (size_t)d->C * d->R + d->R,
+                       B, d->C, (int)S, d->R);
+            break;
+        case NET_COORD:
+            for (int b = 0; b < B; b++) {
+                float *yb = d->y + (size_t)b * net_size(d);
+                memcpy(yb, a->y + (size_t)b * net_size(a), net_size(a) * sizeof(float));
+                for (int r = 0; r < d->H; r++)
+                    for (int c = 0; c < d->W; c++) {
+                        yb[(size_t)a->C * S + r * d->W + c] = 2.0f * c / (d->W - 1) - 1;
+                        yb[(size_t)(a->C + 1) * S + r * d->W + c] = 2.0f * r / (d->H - 1) - 1;
+                    }
+            }
+            break;
+        case NET_INPUT:
+            break;
+        }
+    }
+    return m->node[m->n - 1].y;
 }
 
-/* From dout (the gradient of out), the gradients of layer l's parameters and din (or NULL). */
-static void conv_bn_backward(resnet_t *m, int l, float *din, const float *dout, const float *in, int B)
-{
-    const int S = RES_SIDE[l] * RES_SIDE[l];
-    m->s[l].B = B;
-    batchnorm_backward(m->dz, m->dg[l], m->db[l], dout, m->z[l], m->stats[l][0], m->stats[l][1], m->g[l], B, RES_C, S);
-    conv2d_backward(din, m->dw[l], NULL, m->work, m->dz, in, m->w[l], &m->s[l]);
-}
-
-static void add_into(float *y, const float *x, size_t n)
+static void net_add_into(float *y, const float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         y[i] += x[i];
 }
 
-/* x (B, 784) -> logits (B, 10):
- *   a0 = relu(bn(conv(x)))                   (B, 16, 28, 28)   p0 = maxpool(a0)   (B, 16, 14, 14)
- *   h1 = relu(bn(conv(p0)));  o1 = relu(bn(conv(h1)) + p0)       p1 = maxpool(o1)   (B, 16, 7, 7)
- *   h2 = relu(bn(conv(p1)));  o2 = relu(bn(conv(h2)) + p1)       logits = o2 W + b  (784 -> 10) */
-static const float *resnet_forward(resnet_t *m, const float *x, int B, int train)
+/* Backward pass from dout, the gradient of the last node's output (B, ...), after net_forward on
+ * the same batch with train = 1: fills m->grads (every parameter is used once: overwritten). */
+static void net_backward(net_t *m, const float *dout, int B)
 {
-    const size_t big = (size_t)B * RES_C * 784, mid = (size_t)B * RES_C * 196, small = (size_t)B * RES_C * 49;
-    conv_bn_forward(m, 0, m->a0, x, B, train);
-    relu_forward(m->a0, m->a0, big);
-    pool_max_forward(m->p0, m->i0, m->a0, B, RES_C, 28, 28, 2, 2);
-    conv_bn_forward(m, 1, m->h1, m->p0, B, train);
-    relu_forward(m->h1, m->h1, mid);
-    conv_bn_forward(m, 2, m->o1, m->h1, B, train);
-    add_into(m->o1, m->p0, mid); /* the skip connection */
-    relu_forward(m->o1, m->o1, mid);
-    pool_max_forward(m->p1, m->i1, m->o1, B, RES_C, 14, 14, 2, 2);
-    conv_bn_forward(m, 3, m->h2, m->p1, B, train);
-    relu_forward(m->h2, m->h2, small);
-    conv_bn_forward(m, 4, m->o2, m->h2, B, train);
-    add_into(m->o2, m->p1, small);
-    relu_forward(m->o2, m->o2, small);
-    linear_forward(m->logits, m->o2, m->fw, m->fb, B, 784, 10);
-    return m->logits;
+    for (int i = 1; i < m->n - 1; i++)
+        memset(m->node[i].dy, 0, (size_t)B * net_size(&m->node[i]) * sizeof(float));
+    memcpy(m->node[m->n - 1].dy, dout, (size_t)B * net_size(&m->node[m->n - 1]) * sizeof(float));
+    for (int i = m->n - 1; i >= 1; i--) {
+        net_node_t *d = &m->node[i];
+        net_node_t *a = &m->node[d->in[0]];
+        const float *w = m->params + d->off;
+        float *g = m->grads + d->off;
+        const size_t n = (size_t)B * net_size(d), na = (size_t)B * net_size(a), S = (size_t)d->H * d->W;
+        /* The library's backward functions overwrite their dx: write straight into the input's dy
+         * when this node is its only reader, else into tmp and add. No dx for the input image. */
+        float *dx = a->kind == NET_INPUT ? NULL : a->fanout == 1 ? a->dy : m->tmp;
+        switch (d->kind) {
+        case NET_CONV:
+            d->cs.B = B;
+            conv2d_backward(dx, g, d->bias ? g + conv_weight_count(&d->cs) : NULL, m->work, d->dy, a->y, w, &d->cs);
+            break;
+        case NET_BN:
+            batchnorm_backward(dx, g, g + d->C, d->dy, a->y, d->aux, d->aux + d->C, w, B, d->C, (int)S);
+            break;
+        case NET_RELU:
+            if (dx)
+                relu_backward(dx, d->dy, d->y, NULL, n); /* y > 0 exactly where its input was */
+            break;
+        case NET_MAXPOOL:
+            if (!dx)
+                break;
+            if (d->pad == 0) {
+                pool_max_backward(dx, d->dy, d->arg, B, a->C, a->H, a->W, d->k, d->stride);
+            } else {
+                memset(dx, 0, na * sizeof(float));
+                for (size_t bc = 0; bc < (size_t)B * d->C; bc++)
+                    for (size_t q = 0; q < S; q++)
+                        dx[bc * a->H * a->W + d->arg[bc * S + q]] += d->dy[bc * S + q];
+            }
+            break;
+        case NET_DENSE:
+            linear_backward(dx, g, g + net_size(a) * d->C, d->dy, a->y, w, B, (int)net_size(a), d->C);
+            break;
+        case NET_DROPOUT:
+            if (dx)
+                dropout_backward(dx, d->dy, d->aux, n);
+            break;
+        case NET_ADD: /* both addends receive dy; a dropped branch nothing */
+            net_add_into(a->dy, d->dy, n);
+            if (!d->dropped)
+                net_add_into(m->node[d->in[1]].dy, d->dy, n);
+            dx = NULL;
+            break;
+        case NET_CONCAT:
+            split_channels(m, d, B);
+            dx = NULL;
+            break;
+        case NET_SE:
+            se_backward(dx, g, g + (size_t)d->C * d->R, g + (size_t)d->C * d->R + d->R,
+                        g + 2 * (size_t)d->C * d->R + d->R, m->work, d->dy, a->y, d->aux, d->aux + (size_t)B * d->C,
+                        d->aux + (size_t)B * (d->C + d->R), w, w + (size_t)d->C * d->R + d->R, B, d->C, (int)S, d->R);
+            break;
+        case NET_COORD: /* the coordinate channels are constants: only x's channels pass back */
+            if (dx)
+                for (int b = 0; b < B; b++)
+                    memcpy(dx + (size_t)b * net_size(a), d->dy + (size_t)b * net_size(d), net_size(a) * sizeof(float));
+            break;
+        case NET_INPUT:
+            break;
+        }
+        if (dx == m->tmp)
+            net_add_into(a->dy, m->tmp, na);
+    }
 }
 
-static void resnet_backward(resnet_t *m, const float *x, const float *dlogits, int B)
-{
-    const size_t big = (size_t)B * RES_C * 784, mid = (size_t)B * RES_C * 196, small = (size_t)B * RES_C * 49;
-    linear_backward(m->do2, m->dfw, m->dfb, dlogits, m->o2, m->fw, B, 784, 10);
-    relu_backward(m->do2, m->do2, m->o2, NULL, small);  /* the gradient of the sum, to both branches */
-    conv_bn_backward(m, 4, m->dh2, m->do2, m->h2, B);
-    relu_backward(m->dh2, m->dh2, m->h2, NULL, small);
-    conv_bn_backward(m, 3, m->dp1, m->dh2, m->p1, B);
-    add_into(m->dp1, m->do2, small);                    /* plus what came through the skip */
-    pool_max_backward(m->do1, m->dp1, m->i1, B, RES_C, 14, 14, 2, 2);
-    relu_backward(m->do1, m->do1, m->o1, NULL, mid);
-    conv_bn_backward(m, 2, m->dh1, m->do1, m->h1, B);
-    relu_backward(m->dh1, m->dh1, m->h1, NULL, mid);
-    conv_bn_backward(m, 1, m->dp0, m->dh1, m->p0, B);
-    add_into(m->dp0, m->do1, mid);
-    pool_max_backward(m->da0, m->dp0, m->i0, B, RES_C, 28, 28, 2, 2);
-    relu_backward(m->da0, m->da0, m->a0, NULL, big);
-    conv_bn_backward(m, 0, NULL, m->da0, x, B);
-}
-
-static double resnet_accuracy(resnet_t *m, const dataset_t *ds)
+static double net_accuracy(net_t *m, const dataset_t *ds)
 {
     long correct = 0;
     for (int i = 0; i < ds->n; i += m->max_batch) {
         int b = ds->n - i < m->max_batch ? ds->n - i : m->max_batch;
-        const float *z = resnet_forward(m, ds->x + (size_t)i * 784, b, 0);
+        const float *z = net_forward(m, ds->x + (size_t)i * LENET_PIXELS, b, 0);
         for (int r = 0; r < b; r++)
             correct += metrics_argmax(z + r * 10, 10) == ds->y[i + r];
     }
     return ds->n ? (double)correct / ds->n : 0;
 }
 
-static int run_resnet(const flags_t *f, const dataset_t *train, const dataset_t *test, rng_t *rng)
+/* Trains for `epochs` on train (batch 128, Adam, lr falling linearly to 0; with aug, every image
+ * shifted by up to 2 pixels and mirrored at random) and returns the test accuracy. Prints one line
+ * per epoch, prefixed by name, unless quiet. */
+static double net_fit(net_t *m, const char *name, const dataset_t *train, const dataset_t *test, int epochs, float lr,
+                      int aug, int quiet, rng_t *rng)
 {
-    const int epochs = f->quick ? 1 : 4, batch = 128;
-    resnet_t m;
-    resnet_new(&m, batch, rng);
-    double flops = 0;
-    for (int l = 0; l < RES_LAYERS; l++) {
-        conv_shape_t s1 = m.s[l];
-        s1.B = 1;
-        flops += conv_forward_flops(&s1);
-    }
-    flops += 2.0 * 7840;
-    printf("residual network: %zu parameters, %.2f MFLOP per image forward; %d epochs, adam 2e-3 decaying to 0, "
-           "batch %d on %d images\n", m.n_params, flops / 1e6, epochs, batch, train->n);
-    adam_t opt = adam_new(m.n_params, 2e-3f);
-    int *order = nn_malloc((size_t)train->n * sizeof(int)), yb[128];
-    float *xb = nn_malloc((size_t)batch * 784 * sizeof(float)), dz[128 * 10];
+    const int batch = m->max_batch;
+    adam_t opt = adam_new(m->n_params, lr);
+    int *order = nn_malloc((size_t)train->n * sizeof(int)), *yb = nn_malloc((size_t)batch * sizeof(int));
+    float *xb = nn_malloc((size_t)batch * LENET_PIXELS * sizeof(float)), *dz = nn_malloc((size_t)batch * 10 * sizeof(float));
+    float *img = nn_malloc(LENET_PIXELS * sizeof(float));
     rng_iota(order, train->n);
     const int steps = train->n / batch;
     long step = 0, total = (long)epochs * steps;
@@ -1221,23 +1696,156 @@ static int run_resnet(const flags_t *f, const dataset_t *train, const dataset_t 
         rng_shuffle(rng, order, train->n);
         double sum = 0;
         for (int s = 0; s < steps; s++, step++) {
-            prep_gather_rows(xb, train->x, order + s * batch, batch, 784);
-            for (int r = 0; r < batch; r++)
+            prep_gather_rows(xb, train->x, order + s * batch, batch, LENET_PIXELS);
+            for (int r = 0; r < batch; r++) {
                 yb[r] = train->y[order[s * batch + r]];
-            opt.lr = 2e-3f * (float)(total - step) / (float)total;
-            float loss = softmax_cross_entropy(dz, resnet_forward(&m, xb, batch, 1), yb, batch, 10);
-            nn_check_finite(loss, "the residual network's training loss", step);
-            resnet_backward(&m, xb, dz, batch);
-            adam_step(&opt, m.params, m.grads);
+                if (aug) {
+                    float *x = xb + (size_t)r * LENET_PIXELS;
+                    augment_random_crop(img, x, 1, 28, 28, 2, rng);
+                    augment_random_flip(img, 1, 28, 28, rng);
+                    memcpy(x, img, LENET_PIXELS * sizeof(float));
+                }
+            }
+            opt.lr = lr * (float)(total - step) / (float)total;
+            float loss = softmax_cross_entropy(dz, net_forward(m, xb, batch, 1), yb, batch, 10);
+            nn_check_finite(loss, name, step);
+            net_backward(m, dz, batch);
+            adam_step(&opt, m->params, m->grads);
             sum += loss;
         }
-        printf("residual network, epoch %d/%d: training loss %.4f (%.0fs)\n", e, epochs, sum / steps,
-               timing_seconds() - t0);
-        fflush(stdout);
+        if (!quiet) {
+            printf("%s, epoch %d/%d: training loss %.4f (%.0fs)\n", name, e, epochs, sum / steps,
+                   timing_seconds() - t0);
+            fflush(stdout);
+        }
     }
-    double acc = resnet_accuracy(&m, test);
-    printf("residual network: test accuracy %.4f after %d epochs\n", acc, epochs);
-    free(order), free(xb), adam_free(&opt), resnet_free(&m);
+    double acc = net_accuracy(m, test);
+    free(order), free(yb), free(xb), free(dz), free(img), adam_free(&opt);
+    return acc;
+}
+
+/* --- 7.10: residual networks, with SE, stochastic depth and CoordConv (7.11) -------------------- */
+
+typedef struct {
+    int c1, c2;  /* channels at 28x28 and 14x14, and at 7x7 */
+    int se;      /* a squeeze-and-excitation block (reduction 4) on each residual branch */
+    float sd;    /* stochastic depth: the last block's drop probability (the first one's is half) */
+    int coord;   /* CoordConv: two coordinate channels added to the input */
+} res_config_t;
+
+/* A residual block at x's resolution with C channels: relu(skip + bn(conv(relu(bn(conv(x)))))),
+ * the skip being x itself, or a 1x1 convolution + batch norm when the channel count changes. */
+static int res_block(net_t *m, int x, int C, int se, float sd)
+{
+    int h = net_unary(m, NET_RELU, net_unary(m, NET_BN, net_conv(m, x, C, 3, 1, 1, 0)));
+    int u = net_unary(m, NET_BN, net_conv(m, h, C, 3, 1, 1, 0));
+    if (se)
+        u = net_se(m, u, C / 4);
+    int skip = m->node[x].C == C ? x : net_unary(m, NET_BN, net_conv(m, x, C, 1, 1, 0, 0));
+    return net_unary(m, NET_RELU, net_sum(m, skip, u, sd));
+}
+
+static void build_resnet(net_t *m, const res_config_t *c)
+{
+    int x = net_input(m, 1, 28, 28);
+    if (c->coord)
+        x = net_coord(m, x);
+    x = net_maxpool(m, net_unary(m, NET_RELU, net_unary(m, NET_BN, net_conv(m, x, c->c1, 3, 1, 1, 0))), 2, 2, 0);
+    x = net_maxpool(m, res_block(m, x, c->c1, c->se, c->sd / 2), 2, 2, 0);
+    x = res_block(m, x, c->c2, c->se, c->sd);
+    net_dense(m, x, 10);
+}
+
+static int run_resnet(const flags_t *f, const dataset_t *train, const dataset_t *test, int epochs, const res_config_t *c,
+                      int aug, rng_t *rng)
+{
+    net_t m;
+    build_resnet(&m, c);
+    net_alloc(&m, 128, rng);
+    printf("residual network: %d and %d channels%s%s%s%s; %zu parameters, %.2f MFLOP per image forward; %d epochs, "
+           "adam 2e-3 decaying to 0, batch 128 on %d images, seed %llu\n", c->c1, c->c2, c->se ? ", SE" : "",
+           c->sd > 0 ? ", stochastic depth" : "", c->coord ? ", CoordConv" : "", aug ? ", augmented" : "", m.n_params,
+           m.flops / 1e6, epochs, train->n, (unsigned long long)f->seed);
+    double t0 = timing_seconds();
+    double acc = net_fit(&m, "residual network", train, test, epochs, 2e-3f, aug, 0, rng);
+    printf("residual network: test accuracy %.4f after %d epochs (%.0fs)\n", acc, epochs, timing_seconds() - t0);
+    net_free(&m);
+    return 0;
+}
+
+/* --- 7.12: history in small -------------------------------------------------------------------- */
+
+/* LeNet-5 again (the network of section 7.6, in this section's form, to count it the same way). */
+static void build_lenet(net_t *m)
+{
+    int x = net_input(m, 1, 28, 28);
+    x = net_maxpool(m, net_unary(m, NET_RELU, net_conv(m, x, 6, 5, 1, 2, 1)), 2, 2, 0);
+    x = net_maxpool(m, net_unary(m, NET_RELU, net_conv(m, x, 16, 5, 1, 0, 1)), 2, 2, 0);
+    x = net_unary(m, NET_RELU, net_dense(m, x, 120));
+    x = net_unary(m, NET_RELU, net_dense(m, x, 84));
+    net_dense(m, x, 10);
+}
+
+/* AlexNet's shape, scaled down: five convolutions with relu, overlapping 3x3 max pooling with
+ * stride 2 after the first, second and fifth, two dense layers with dropout 0.5. */
+static void build_alexnet(net_t *m)
+{
+    int x = net_input(m, 1, 28, 28);
+    x = net_maxpool(m, net_unary(m, NET_RELU, net_conv(m, x, 16, 5, 1, 2, 1)), 3, 2, 0); /* 28 -> 13 */
+    x = net_maxpool(m, net_unary(m, NET_RELU, net_conv(m, x, 24, 3, 1, 1, 1)), 3, 2, 0); /* 13 -> 6 */
+    x = net_unary(m, NET_RELU, net_conv(m, x, 32, 3, 1, 1, 1));
+    x = net_unary(m, NET_RELU, net_conv(m, x, 32, 3, 1, 1, 1));
+    x = net_maxpool(m, net_unary(m, NET_RELU, net_conv(m, x, 24, 3, 1, 1, 1)), 3, 2, 0); /* 6 -> 2 */
+    x = net_dropout(m, net_unary(m, NET_RELU, net_dense(m, x, 128)), 0.5f);
+    x = net_dropout(m, net_unary(m, NET_RELU, net_dense(m, x, 128)), 0.5f);
+    net_dense(m, x, 10);
+}
+
+/* One inception module between a small stem and the classifier: four branches in parallel on the
+ * same input, concatenated along the channels. */
+static void build_inception(net_t *m)
+{
+    int x = net_input(m, 1, 28, 28);
+    x = net_maxpool(m, net_unary(m, NET_RELU, net_conv(m, x, 16, 3, 1, 1, 1)), 2, 2, 0); /* 16 x 14 x 14 */
+    int b1 = net_unary(m, NET_RELU, net_conv(m, x, 16, 1, 1, 0, 1));
+    int b2 = net_unary(m, NET_RELU, net_conv(m, x, 12, 1, 1, 0, 1));
+    b2 = net_unary(m, NET_RELU, net_conv(m, b2, 24, 3, 1, 1, 1));
+    int b3 = net_unary(m, NET_RELU, net_conv(m, x, 4, 1, 1, 0, 1));
+    b3 = net_unary(m, NET_RELU, net_conv(m, b3, 8, 5, 1, 2, 1));
+    int b4 = net_unary(m, NET_RELU, net_conv(m, net_maxpool(m, x, 3, 1, 1), 8, 1, 1, 0, 1));
+    const int branches[4] = {b1, b2, b3, b4};
+    x = net_maxpool(m, net_concat(m, branches, 4), 2, 2, 0); /* 56 x 7 x 7 */
+    net_dense(m, x, 10);
+}
+
+/* The residual network of section 7.10 with its default channels, to compare it with the others. */
+static void build_resnet_default(net_t *m)
+{
+    const res_config_t c = {16, 32, 0, 0, 0};
+    build_resnet(m, &c);
+}
+
+static int run_history(const flags_t *f, const dataset_t *train, const dataset_t *test, int epochs, rng_t *rng)
+{
+    enum { NETS = 4 };
+    void (*const build[NETS])(net_t *) = {build_lenet, build_alexnet, build_inception, build_resnet_default};
+    const char *const names[NETS] = {"LeNet-5", "AlexNet, scaled down", "one inception module", "residual (7.10)"};
+    double params[NETS], mflop[NETS], acc[NETS], secs[NETS];
+    printf("history: each network trained %d epochs on %d images (adam 2e-3 decaying to 0, batch 128, seed %llu)\n",
+           epochs, train->n, (unsigned long long)f->seed);
+    for (int k = 0; k < NETS; k++) {
+        net_t m;
+        build[k](&m);
+        net_alloc(&m, 128, rng);
+        double t0 = timing_seconds();
+        acc[k] = net_fit(&m, names[k], train, test, epochs, 2e-3f, 0, 0, rng);
+        secs[k] = timing_seconds() - t0, params[k] = (double)m.n_params, mflop[k] = m.flops / 1e6;
+        net_free(&m);
+    }
+    printf("\n  %-22s %10s %14s %14s %9s\n", "network", "parameters", "MFLOP/image", "test accuracy", "seconds");
+    for (int k = 0; k < NETS; k++)
+        printf("  %-22s %10.0f %14.2f %14.4f %9.0f\n", names[k], params[k], mflop[k], acc[k], secs[k]);
+    printf("\n");
     return 0;
 }
 
@@ -1301,20 +1909,43 @@ static int run_bench(const flags_t *f, int batch)
     return 0;
 }
 
+/* Reads "C1,C2" (the residual network's channels) into c; 0, or -1 after reporting. */
+static int parse_width(res_config_t *c, const char *text)
+{
+    int a, b;
+    char end;
+    if (sscanf(text, "%d,%d%c", &a, &b, &end) != 2 || a < 4 || b < 4 || a > 128 || b > 128 || a % 4 || b % 4) {
+        nn_error("give two multiples of 4 between 4 and 128, e.g. --width 16,32",
+                 "--width '%s': expected C1,C2 (channels at 14x14 and at 7x7)", text);
+        return -1;
+    }
+    c->c1 = a, c->c2 = b;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 10, .quick_epochs = 1, .seed = 1, .out = "out/07"};
-    float lr = 2e-3f;
-    int batch = 64, bench = 0;
-    const char *experiment = "";
+    float lr = 2e-3f, sd = 0;
+    int batch = 64, bench = 0, net_epochs = 0, se = 0, coord = 0, aug = 0, only = 0, subset = 0;
+    const char *experiment = "", *width = "16,32";
     const flags_option_t extra[] = {
-        {"--experiment", FLAGS_STRING, &experiment, "also run an experiment: transfer (7.9) or resnet (7.10)"},
+        {"--experiment", FLAGS_STRING, &experiment, "also run an experiment: transfer (7.9), resnet (7.10, 7.11) or "
+                                                    "history (7.12)"},
         {"--lr", FLAGS_FLOAT, &lr, "Adam's initial learning rate (falls linearly to 0)"},
         {"--batch", FLAGS_INT, &batch, "mini-batch size (1..500)"},
         {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: 3 epochs on 60k images and the products-only floor"},
+        {"--only", FLAGS_SWITCH, &only, "run the experiment only, not the LeNet training before it"},
+        {"--net-epochs", FLAGS_INT, &net_epochs, "epochs of the resnet and history experiments (default 2)"},
+        {"--width", FLAGS_STRING, &width, "resnet: channels C1,C2 at 14x14 and at 7x7 (default 16,32)"},
+        {"--se", FLAGS_SWITCH, &se, "resnet: a squeeze-and-excitation block on each residual branch"},
+        {"--sd", FLAGS_FLOAT, &sd, "resnet: stochastic depth, the last block's drop probability (0..0.9)"},
+        {"--coordconv", FLAGS_SWITCH, &coord, "resnet: CoordConv, two coordinate channels added to the input"},
+        {"--augment", FLAGS_SWITCH, &aug, "resnet: random shifts by up to 2 pixels and mirroring"},
+        {"--subset", FLAGS_INT, &subset, "train on the first N training images only (0: all)"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 7: convolutions, im2col, pooling, LeNet-5 on Fashion-MNIST.",
-                             extra, 4);
+                             extra, (int)(sizeof extra / sizeof *extra));
     if (parsed != 0) /* -1: a bad command line (reported), 1: --help was shown */
         return parsed < 0 ? 2 : 0;
     if (batch < 1 || batch > 500) {
@@ -1325,10 +1956,19 @@ int main(int argc, char **argv)
         nn_error("Adam's learning rate is usually between 1e-4 and 1e-2", "--lr %g: expected a positive number", lr);
         return 2;
     }
-    if (experiment[0] && strcmp(experiment, "transfer") != 0 && strcmp(experiment, "resnet") != 0) {
-        nn_error("the experiments are: transfer, resnet", "--experiment '%s': unknown experiment", experiment);
+    if (experiment[0] && strcmp(experiment, "transfer") != 0 && strcmp(experiment, "resnet") != 0 &&
+        strcmp(experiment, "history") != 0) {
+        nn_error("the experiments are: transfer, resnet, history", "--experiment '%s': unknown experiment", experiment);
         return 2;
     }
+    if (net_epochs < 0 || net_epochs > 100 || !(sd >= 0 && sd <= 0.9f) || subset < 0 || (subset > 0 && subset < 1000)) {
+        nn_error("--net-epochs takes 1 to 100 (0: the default), --sd a probability up to 0.9, --subset 0 or at least 1000",
+                 "--net-epochs %d, --sd %g, --subset %d: out of range", net_epochs, sd, subset);
+        return 2;
+    }
+    res_config_t rc_cfg = {16, 32, se, sd, coord};
+    if (parse_width(&rc_cfg, width) != 0)
+        return 2;
     if (bench)
         return run_bench(&f, 128); /* the batch PyTorch's run uses too (tools/bench_lenet_torch.py) */
     if (io_mkdirs(f.out) != 0)
@@ -1341,15 +1981,22 @@ int main(int argc, char **argv)
         return 1;
     if (f.quick)
         full.n = full.n < 3000 ? full.n : 3000, test.n = test.n < 1000 ? test.n : 1000;
+    if (subset > 0 && subset < full.n)
+        full.n = subset;
     float worst = check_layers(&rng);
-    printf("this chapter's one-image layers (exercises 07.1-07.7) against common/conv.c and pool.c: largest "
+    printf("this chapter's one-image layers (exercises 07.1-07.9) against common/conv.c, pool.c and se.c: largest "
            "difference %.2g%s\n", worst, worst < 1e-4f ? "" : "  <- an exercise is not right yet (make check CH=07)");
-    compare_direct_and_im2col(&rng, f.quick);
-    int rc = run_training(&f, &full, &test, &rng, lr, batch);
+    int rc = 0;
+    if (!only || !experiment[0]) {
+        compare_direct_and_im2col(&rng, f.quick);
+        rc = run_training(&f, &full, &test, &rng, lr, batch);
+    }
     if (strcmp(experiment, "transfer") == 0)
         rc |= run_transfer(&f, &full, &test, &rng);
     if (strcmp(experiment, "resnet") == 0)
-        rc |= run_resnet(&f, &full, &test, &rng);
+        rc |= run_resnet(&f, &full, &test, f.quick ? 1 : net_epochs ? net_epochs : 2, &rc_cfg, aug, &rng);
+    if (strcmp(experiment, "history") == 0)
+        rc |= run_history(&f, &full, &test, f.quick ? 1 : net_epochs ? net_epochs : 2, &rng);
     dataset_free(&full);
     dataset_free(&test);
     printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);

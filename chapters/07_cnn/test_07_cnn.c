@@ -25,6 +25,8 @@ TestSuite(ex07_4, .timeout = 10);
 TestSuite(ex07_5, .timeout = 10);
 TestSuite(ex07_6, .timeout = 10);
 TestSuite(ex07_7, .timeout = 10);
+TestSuite(ex07_8, .timeout = 10);
+TestSuite(ex07_9, .timeout = 10);
 TestSuite(ch07, .timeout = 30);
 
 /* Inputs built by the same formulas as the PyTorch goldens (make_conv_golden.py). */
@@ -499,6 +501,132 @@ Test(ex07_7, total_gradient_is_conserved)
     cr_assert(fabs(sx - 11.5) < 1e-5, "2x2 windows: sum of dx = %g, expected sum of dy = 11.5. Hint: 4 inputs get "
               "dy / 4 each; is the 1/k^2 factor there, and k*k (not k)?", sx);
     cr_assert(fabsf(dx[0] - 0.25f) < 1e-6f, "dx[0]: expected 1/4 of the first window's dy (0.25), got %g", dx[0]);
+}
+
+/* --- 07.8: the SE block's forward pass ---------------------------------------------------------- */
+
+/*hint 07.8
+1. Four steps, in the order of section 7.11's equations: what is z, what is h, what is s, what is y?
+2. The squeeze is the MEAN over the S positions of a channel (not the sum); the first dense layer
+   ends with a ReLU, the second with a sigmoid; w1 is (C, R), so h_r = b1_r + sum_c z_c w1[c*R + r].
+3. y[c*S + q] = s[c] * x[c*S + q], s[c] = 1 / (1 + exp(-(b2_c + sum_r h_r w2[r*C + c]))): every
+   position of channel c uses the SAME gate s[c].
+*/
+/*note 07.8
+The gates are a function of the whole image (through the means), so an SE block is a cheap form of
+attention over channels: chapter 10's attention weighs positions the same way, with a softmax
+instead of independent sigmoids. Because sigmoid gates lie in (0, 1), SE can only turn channels
+down; placed on the residual branch, it decides per image how much each block adds. Read
+se_backward in common/se.c for the two paths of the gradient of x.
+*/
+
+/* The SE block for one image by the library (batch of 1), on random data of the given sizes. */
+static void se_case(int C, int S, int R, unsigned seed, float *y_lib, float *s_lib, float *y, float *s)
+{
+    rng_t rng;
+    rng_seed(&rng, seed);
+    float *x = random_vec((size_t)C * S, &rng), *w = random_vec(se_param_count(C, R), &rng);
+    for (int i = 0; i < C * S; i++)
+        x[i] += 0.3f; /* channel means away from 0 */
+    float *w1 = w, *b1 = w + C * R, *w2 = b1 + R, *b2 = w2 + R * C;
+    float *z = nn_malloc((size_t)C * sizeof(float)), *h = nn_malloc((size_t)R * sizeof(float));
+    se_forward(y_lib, z, h, s_lib, x, w1, b1, w2, b2, 1, C, S, R);
+    se_forward_image(y, s, x, w1, b1, w2, b2, C, S, R);
+    free(x), free(w), free(z), free(h);
+}
+
+Test(ex07_8, matches_the_library)
+{
+    static const int cases[][3] = {{6, 12, 2}, {16, 49, 4}, {32, 1, 8}, {3, 7, 3}};
+    for (int k = 0; k < 4; k++) {
+        const int C = cases[k][0], S = cases[k][1], R = cases[k][2];
+        float *yl = nn_malloc((size_t)C * S * sizeof(float)), *y = nn_malloc((size_t)C * S * sizeof(float));
+        float sl[32], sv[32];
+        for (int i = 0; i < C * S; i++)
+            y[i] = NAN;
+        se_case(C, S, R, 40 + k, yl, sl, y, sv);
+        for (int c = 0; c < C; c++)
+            cr_assert(fabsf(sv[c] - sl[c]) < 1e-5f, "C=%d, S=%d, R=%d: gate s[%d] expected %g, got %g. Hint: z is the "
+                      "channel's MEAN, h = relu(z w1 + b1), s = sigmoid(h w2 + b2), with w1 (C, R) and w2 (R, C) "
+                      "row-major.", C, S, R, c, sl[c], sv[c]);
+        for (int i = 0; i < C * S; i++)
+            cr_assert(fabsf(y[i] - yl[i]) < 1e-5f, "C=%d, S=%d, R=%d: y at channel %d, position %d expected %g, got "
+                      "%g. Hint: every position q of channel c is multiplied by the same gate s[c]: y[c*S + q] = "
+                      "s[c] * x[c*S + q].", C, S, R, i / S, i % S, yl[i], y[i]);
+        free(yl), free(y);
+    }
+}
+
+Test(ex07_8, by_hand)
+{
+    /* C = 2, S = 2, R = 1: x = (1, 3 | -2, 0), channel means z = (2, -1); w1 = (1, 1), b1 = 0.5:
+     * h = relu(2 - 1 + 0.5) = 1.5; w2 = (2, -1), b2 = (0, 1): s = (sigmoid(3), sigmoid(-0.5)). */
+    const float x[4] = {1, 3, -2, 0}, w1[2] = {1, 1}, b1 = 0.5f, w2[2] = {2, -1}, b2[2] = {0, 1};
+    float y[4], s[2];
+    se_forward_image(y, s, x, w1, &b1, w2, b2, 2, 2, 1);
+    const float s0 = 1 / (1 + expf(-3.0f)), s1 = 1 / (1 + expf(0.5f));
+    cr_assert(fabsf(s[0] - s0) < 1e-6f && fabsf(s[1] - s1) < 1e-6f, "gates (%g, %g), expected sigmoid(3) = %g and "
+              "sigmoid(-0.5) = %g (channel means 2 and -1, h = relu(2 - 1 + 0.5) = 1.5). Hint: the squeeze divides by "
+              "S; the second layer ends with a sigmoid.", s[0], s[1], s0, s1);
+    const float want[4] = {s0, 3 * s0, -2 * s1, 0};
+    for (int i = 0; i < 4; i++)
+        cr_assert(fabsf(y[i] - want[i]) < 1e-6f, "y[%d] expected %g, got %g. Hint: y = s[c] * x, one gate per channel.",
+                  i, want[i], y[i]);
+}
+
+/* --- 07.9: the gradient of a concatenation ------------------------------------------------------ */
+
+/*hint 07.9
+1. In memory, where does image b's part of input i sit inside the concatenated (B, C_total, S) array?
+2. Image b of dy starts at b * C_total * S; inside it, input i's channels start after the channels
+   of inputs 0 .. i-1. Input i's own array has image b at b * C[i] * S.
+3. For every b and i: dx[i][b*C[i]*S + k] += dy[(b*C_total + off_i)*S + k], k < C[i]*S, off_i = C[0] + ... + C[i-1].
+*/
+/*note 07.9
+The forward pass is the same loop with the copy turned around, and torch.cat's backward is exactly
+this split. Concatenation along the channels is why inception modules (and DenseNet, which
+concatenates every layer's output to all its inputs) cost memory rather than arithmetic. With
+the channel axis last, (B, H, W, C), the blocks would be interleaved at every pixel instead.
+*/
+
+Test(ex07_9, splits_three_inputs_image_by_image)
+{
+    /* B = 3 images, inputs of 2, 1 and 3 channels, S = 4: dy[b, c, q] = 100 b + 10 c + q, so each
+     * value tells where it came from; dx starts at 0.5 to see that the split ADDS. */
+    enum { B = 3, S = 4, T = 6 };
+    const int C[3] = {2, 1, 3};
+    float dy[B * T * S], d0[B * 2 * S], d1[B * 1 * S], d2[B * 3 * S], *dx[3] = {d0, d1, d2};
+    for (int i = 0; i < B * T * S; i++)
+        dy[i] = (float)(100 * (i / (T * S)) + 10 * (i / S % T) + i % S);
+    for (int i = 0; i < B * 2 * S; i++) d0[i] = 0.5f;
+    for (int i = 0; i < B * 1 * S; i++) d1[i] = 0.5f;
+    for (int i = 0; i < B * 3 * S; i++) d2[i] = 0.5f;
+    concat_backward(dx, dy, C, 3, B, S);
+    int off = 0;
+    for (int i = 0; i < 3; i++) {
+        for (int b = 0; b < B; b++)
+            for (int c = 0; c < C[i]; c++)
+                for (int q = 0; q < S; q++) {
+                    float got = dx[i][(b * C[i] + c) * S + q], want = 100 * b + 10 * (off + c) + q + 0.5f;
+                    cr_assert(got == want, "input %d, image %d, channel %d, position %d: expected %g (dy of image %d, "
+                              "channel %d of the concatenation, plus the 0.5 already there), got %g. Hint: image b of "
+                              "dy starts at b * C_total * S, and input i's channels follow those of inputs 0..i-1; "
+                              "add (+=), do not assign.", i, b, c, q, want, b, off + c, got);
+                }
+        off += C[i];
+    }
+}
+
+Test(ex07_9, one_input_is_a_copy)
+{
+    /* n = 1: the split of a concatenation of one input is dy itself, added to dx. */
+    float dy[2 * 3 * 5], d[2 * 3 * 5], *dx[1] = {d};
+    const int C[1] = {3};
+    for (int i = 0; i < 30; i++)
+        dy[i] = (float)i, d[i] = 1;
+    concat_backward(dx, dy, C, 1, 2, 5);
+    for (int i = 0; i < 30; i++)
+        cr_assert(d[i] == i + 1, "one input: dx[%d] expected dy + 1 = %d, got %g", i, i + 1, d[i]);
 }
 
 /* --- ch07: a shape that does not fit (no points; the program's flags and data are tested in

@@ -31,6 +31,20 @@ Test(cli_cnn, bad_batch_and_learning_rate, .timeout = 30)
     cr_assert(strstr(out, "expected a positive number"), "got: %s", out);
 }
 
+Test(cli_cnn, bad_experiment_flags, .timeout = 30)
+{
+    char out[8192];
+    int st = run07("--experiment resnet --width 16 --out /tmp/nn-cli-07", out, sizeof out);
+    cr_assert_eq(st, 2, "--width 16 exits 2 (got %d): %s", st, out);
+    cr_assert(strstr(out, "expected C1,C2") && strstr(out, "hint:"), "got: %s", out);
+    st = run07("--experiment resnet --sd 1.5 --out /tmp/nn-cli-07", out, sizeof out);
+    cr_assert_eq(st, 2, "--sd 1.5 exits 2 (got %d): %s", st, out);
+    cr_assert(strstr(out, "out of range"), "got: %s", out);
+    st = run07("--experiment alexnet --out /tmp/nn-cli-07", out, sizeof out);
+    cr_assert_eq(st, 2, "--experiment alexnet exits 2 (got %d): %s", st, out);
+    cr_assert(strstr(out, "the experiments are: transfer, resnet, history"), "got: %s", out);
+}
+
 Test(cli_cnn, missing_dataset, .timeout = 30)
 {
     char out[16384];
