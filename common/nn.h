@@ -42,6 +42,8 @@
 #include "optim.h"
 #include "plot.h"
 #include "pool.h"
+#include "qgemm.h"
+#include "quant.h"
 #include "prep.h"
 #include "progress.h"
 #include "rng.h"
