@@ -55,7 +55,7 @@ __attribute__((target("avx2"), always_inline)) static inline void avx2_block(int
             acc[r][c] = _mm256_setzero_si256();
     int k = 0;
     for (; k + 16 <= K; k += 16) {
-        __m256i a[AVX2_MR], b[AVX2_NR];
+        __m256i a[AVX2_MR] = {0}, b[AVX2_NR] = {0}; /* rows past mr, nr stay 0 (and unused) */
 #pragma GCC unroll 8
         for (int r = 0; r < mr; r++)
             a[r] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(A + (size_t)(i0 + r) * K + k)));
@@ -113,7 +113,7 @@ __attribute__((target(VNNI_TARGET), always_inline)) static inline void vnni_bloc
         /* the last, partial step loads only K - k bytes; B's other bytes read as 0, so whatever
          * A holds there (128 after the flip) contributes nothing */
         const __mmask64 m = K - k >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (K - k)) - 1);
-        __m512i a[VNNI_MR], b[VNNI_NR];
+        __m512i a[VNNI_MR] = {0}, b[VNNI_NR] = {0}; /* rows past mr, nr stay 0 (and unused) */
 #pragma GCC unroll 16
         for (int r = 0; r < mr; r++)
             a[r] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, A + (size_t)(i0 + r) * K + k), flip);

@@ -35,11 +35,11 @@ int quant_params_asymmetric(quant_params_t *p, float lo, float hi, const char *w
     return 0;
 }
 
-int8_t quant_quantize_value(float x, quant_params_t p)
-{
-    float q = rintf(x / p.scale) + (float)p.zero_point;
-    return (int8_t)fminf(fmaxf(q, QUANT_MIN), QUANT_MAX);
-}
+/* q clamped to [-128, 127]; a NaN becomes -128 (comparisons instead of fminf/fmaxf, which are
+ * calls that handle NaNs, several times slower here) */
+static inline int8_t clamp_s8(float q) { return (int8_t)(q > QUANT_MIN ? (q < QUANT_MAX ? q : QUANT_MAX) : QUANT_MIN); }
+
+int8_t quant_quantize_value(float x, quant_params_t p) { return clamp_s8(rintf(x / p.scale) + (float)p.zero_point); }
 
 float quant_dequantize_value(int8_t q, quant_params_t p) { return p.scale * (float)((int)q - p.zero_point); }
 
@@ -132,7 +132,6 @@ void quant_fake_backward(float *dx, const float *dy, const float *x, size_t n, q
 void quant_quantize_stochastic(int8_t *q, const float *x, size_t n, quant_params_t p, rng_t *rng)
 {
     for (size_t i = 0; i < n; i++) {
-        float v = floorf(x[i] / p.scale + rng_uniform(rng)) + (float)p.zero_point;
-        q[i] = (int8_t)fminf(fmaxf(v, QUANT_MIN), QUANT_MAX);
+        q[i] = clamp_s8(floorf(x[i] / p.scale + rng_uniform(rng)) + (float)p.zero_point);
     }
 }

@@ -8,6 +8,8 @@
 #   bench: name=<id> step_s=<s> gbs=<GB/s>                               (compared with memory copy)
 #   bench: name=<id> epoch_s=<s> test_acc=<..> gflop_epoch=<..> floor_s=<s>  (with its own products-only floor)
 #   bench: name=<id> tokens_s=<n> floor_tokens_s=<n> [gru_tokens_s=<n> gru_floor_tokens_s=<n>]
+#   bench: name=qgemm_int8 path=<p> conv2_int8_gops=.. conv2_fp32_gflops=.. fc1_.. sq1024_.. sq1024_ratio=..
+#                                  (chapter 11: the int8 GEMM against cblas_sgemm, same shapes)
 #                                  (a sequence model against its products-only floor, same run)
 # Every chapter's default run is also timed (the target: under a minute).
 set -euo pipefail
@@ -80,6 +82,11 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
             "$(calc "$(get $([ $cell = lstm ] && echo tokens_s || echo gru_tokens_s)) / $v")" >>"$out"
         done
       fi
+    elif [ "$name" = qgemm_int8 ]; then
+      # chapter 11: the int8 GEMM (int32 accumulation) against cblas_sgemm on the same shapes, processor time
+      printf '| %s | int8 GEMM (%s path) vs cblas_sgemm, same shapes | | | conv2 of LeNet: %s GOP/s vs %s GFLOP/s; fc1: %s vs %s; 1024^3: %s vs %s | int8 is %sx fp32 at n=1024 (per processor-second: OpenBLAS'"'"'s threads all counted) |\n' \
+        "$ch" "$(get path)" "$(get conv2_int8_gops)" "$(get conv2_fp32_gflops)" "$(get fc1_int8_gops)" \
+        "$(get fc1_fp32_gflops)" "$(get sq1024_int8_gops)" "$(get sq1024_fp32_gflops)" "$(get sq1024_ratio)" >>"$out"
     elif [ -n "$gbs" ]; then
       printf '| %s | %s: one step | %.6f s | | %.1f GB/s | %.0f%% of memory copy bandwidth |\n' \
         "$ch" "$name" "${step:-0}" "$gbs" "$(calc "100 * $gbs / $bw")" >>"$out"

@@ -1,0 +1,425 @@
+/* test_11_quantization.c — the grader of chapter 11.
+ *
+ * One suite per exercise (ex11_K); the suite ch11 checks the chapter's handling of a bad
+ * calibration set and carries no points. Golden values are worked out by hand in the comments
+ * (scales chosen as powers of two, so that every quotient is exact in float), or come from the
+ * library (common/quant.c, itself tested in common/tests/test_quant.c) or from a double-precision
+ * recomputation of the same formula.
+ */
+#ifndef CHAPTER_SOURCE
+#define CHAPTER_SOURCE "11_quantization.c"
+#endif
+#include CHAPTER_SOURCE
+
+#include "tests/capture.h" /* capture_stderr: a function's stderr and exit status */
+
+#include <criterion/criterion.h>
+
+TestSuite(ex11_1, .timeout = 10);
+TestSuite(ex11_2, .timeout = 10);
+TestSuite(ex11_3, .timeout = 10);
+TestSuite(ex11_4, .timeout = 10);
+TestSuite(ex11_5, .timeout = 10);
+TestSuite(ex11_6, .timeout = 10);
+TestSuite(ex11_7, .timeout = 10);
+TestSuite(ch11, .timeout = 30);
+
+/* --- 11.1 quantize ------------------------------------------------------------------------------- */
+
+/*hint 11.1
+1. Three steps in the formula of section 11.2: divide and round, shift by the zero point, clamp.
+   Which of them does your code do, and in which order?
+2. A cast (int)(x / s) truncates toward zero: 1.8 becomes 1. rintf rounds to the nearest integer,
+   ties to even. The zero point is ADDED: x = 0 must give q = z.
+3. q = clamp(rintf(x / s) + z, -128, 127), clamped BEFORE the conversion to int8_t: (int8_t)403
+   wraps around to -109.
+*/
+/*note 11.1
+Round-half-to-even is what IEEE arithmetic, PyTorch's quantize_per_tensor and ONNX's QuantizeLinear
+use, so a model quantized here gives the same integers there. Hardware that requantizes int32 sums
+(section 11.6) uses the same rule in fixed point ("rounding right shift"); some older runtimes
+round half away from zero, which differs only on exact ties. Next: why the zero point must itself
+be an integer (section 11.2, asymmetric).
+*/
+
+Test(ex11_1, rounds_to_nearest_even_adds_zero_point_and_clamps)
+{
+    /* s = 0.25 (exact in binary), z = 3:  x / s, rounded, + 3 */
+    static const struct {
+        float x;
+        int q;
+        const char *why;
+    } cases[] = {
+        {0.0f, 3, "x = 0 is q = z. Hint: is the zero point added (not subtracted, not forgotten)?"},
+        {0.45f, 5, "0.45 / 0.25 = 1.8 rounds to 2, + 3. Hint: a cast truncates 1.8 to 1; use rintf."},
+        {-0.45f, 1, "-1.8 rounds to -2, + 3. Hint: truncation moves negative values up, to -1."},
+        {0.625f, 5, "2.5 is a tie: to even, 2, + 3. Hint: rintf rounds ties to even; roundf would give 3."},
+        {0.875f, 7, "3.5 is a tie: to even, 4, + 3."},
+        {100.0f, 127, "400 + 3 is clamped to 127. Hint: clamp before the int8_t conversion, which wraps 403 to -109."},
+        {-100.0f, -128, "-400 + 3 is clamped to -128. Hint: clamp to [-128, 127] before converting."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const int got = quantize(cases[i].x, 0.25f, 3);
+        cr_assert_eq(got, cases[i].q, "quantize(%g, s = 0.25, z = 3): expected %d, got %d. %s", cases[i].x, cases[i].q,
+                     got, cases[i].why);
+    }
+}
+
+Test(ex11_1, agrees_with_the_library_on_random_values)
+{
+    rng_t rng;
+    rng_seed(&rng, 1);
+    int bad = 0;
+    for (int i = 0; i < 2000; i++) {
+        const float x = rng_normal(&rng) * 3, s = 0.01f + rng_uniform(&rng) * 0.05f;
+        const int z = (int)rng_below(&rng, 256) - 128;
+        bad += quantize(x, s, z) != quant_quantize_value(x, (quant_params_t){s, z});
+    }
+    cr_assert_eq(bad, 0, "quantize differs from quant_quantize_value on %d of 2000 random values (x ~ N(0, 9), "
+                 "random s and z). Hint: the first test shows which step is off.", bad);
+}
+
+/* --- 11.2 dequantize ----------------------------------------------------------------------------- */
+
+/*hint 11.2
+1. The inverse of quantize's affine map, without the rounding: section 11.2's x-hat.
+2. Which integer stands for the real 0? Its dequantized value must be exactly 0.
+3. x = s (q - z): the zero point is SUBTRACTED from q before scaling.
+*/
+/*note 11.2
+Dequantization is exact: every int8 value maps to one float, so the error of a round trip is all
+in quantize. ONNX calls this DequantizeLinear; a quantized model exported there is a chain of
+QuantizeLinear / DequantizeLinear pairs around float operators, which a runtime such as TensorRT
+or onnxruntime fuses into integer kernels.
+*/
+
+Test(ex11_2, subtracts_the_zero_point_then_scales)
+{
+    /* s = 0.25, z = 3: q = 3 -> 0; q = 5 -> 0.5; q = -128 -> -32.75; q = 127 -> 31 */
+    const int q[4] = {3, 5, -128, 127};
+    const float want[4] = {0.0f, 0.5f, -32.75f, 31.0f};
+    for (int i = 0; i < 4; i++) {
+        const float got = dequantize((int8_t)q[i], 0.25f, 3);
+        cr_assert(got == want[i], "dequantize(%d, s = 0.25, z = 3): expected %g, got %g. Hint: x = s (q - z); the "
+                  "zero point q = 3 must give exactly 0.", q[i], want[i], got);
+    }
+}
+
+/* --- 11.3 asymmetric parameters ------------------------------------------------------------------ */
+
+/*hint 11.3
+1. How many steps lie between -128 and 127? The range hi - lo is divided into that many.
+2. The zero point is where the real 0 lands: which integer does lo map to, and how far is 0 from lo
+   in steps? Is the range widened to contain 0 first?
+3. lo = min(lo, 0), hi = max(hi, 0); s = (hi - lo) / 255; z = clamp(rintf(-128 - lo / s), -128, 127).
+*/
+/*note 11.3
+For a relu's output lo = 0 and z = -128: all 256 levels are spent on non-negative numbers. Some
+runtimes use uint8 activations instead (0..255, z = 0 for relu): the same grid shifted by 128, which
+is exactly the shift the VNNI path of qgemm makes (section 11.6). Next: calibration (section 11.4)
+decides lo and hi.
+*/
+
+Test(ex11_3, scale_and_zero_point_by_hand)
+{
+    static const struct {
+        float lo, hi, s;
+        int z;
+        const char *why;
+    } cases[] = {
+        {-1.0f, 3.0f, 4.0f / 255, -64, "s = 4/255; z = round(-128 + 63.75) = -64"},
+        {0.0f, 5.1f, 5.1f / 255, -128, "a relu's range: z = -128"},
+        {1.0f, 3.0f, 3.0f / 255, -128, "[1, 3] widened to [0, 3] so that 0 stays representable"},
+        {-2.0f, -1.0f, 2.0f / 255, 127, "[-2, -1] widened to [-2, 0]: z = round(-128 + 255) = 127"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const quant_params_t p = asymmetric_params(cases[i].lo, cases[i].hi);
+        cr_assert(fabsf(p.scale - cases[i].s) <= 1e-6f * cases[i].s,
+                  "asymmetric_params(%g, %g): expected scale %.7g, got %.7g (%s). Hint: s = (hi - lo) / 255, the "
+                  "whole range over 255 steps, not max / 255 or max / 127.", cases[i].lo, cases[i].hi, cases[i].s,
+                  p.scale, cases[i].why);
+        cr_assert_eq(p.zero_point, cases[i].z, "asymmetric_params(%g, %g): expected zero point %d, got %d (%s). Hint: "
+                     "z = round(-128 - lo / s): lo itself maps to -128.", cases[i].lo, cases[i].hi, cases[i].z,
+                     p.zero_point, cases[i].why);
+    }
+}
+
+Test(ex11_3, the_real_zero_round_trips_exactly)
+{
+    const quant_params_t p = asymmetric_params(-0.37f, 2.9f);
+    const float back = p.scale * (float)(quant_quantize_value(0.0f, p) - p.zero_point);
+    cr_assert(back == 0.0f, "with your parameters for [-0.37, 2.9] (s %g, z %d), 0 comes back as %g. Hint: z must "
+              "be the integer that 0 maps to, rounded.", p.scale, p.zero_point, back);
+}
+
+/* --- 11.4 per-channel -------------------------------------------------------------------------- */
+
+/*hint 11.4
+1. Which axis of w (channels, per_channel) is the output channel? Each scale belongs to one row.
+2. For row o, the largest |w[o][k]| over k sets the scale; another row's weights play no part.
+3. scales[o] = max_k |w[o*K + k]| / 127 (1 if the row is all zero); q[o*K + k] = quantize(w[o*K + k], scales[o], 0).
+*/
+/*note 11.4
+Per-channel scales are free in the integer product because output o's scale multiplies output o
+only (section 11.6). The same is not true of the input: its scale must be one per tensor, or the
+terms of one dot product would have different units. PyTorch calls this quantize_per_channel with
+axis 0 for convolution and linear weights (stored (out, in) there; the library stores linear
+weights (in, out), hence our transpose).
+*/
+
+static float *channels_of_different_sizes(int O, int K)
+{
+    float *w = nn_malloc((size_t)O * K * sizeof(float));
+    for (int o = 0; o < O; o++)
+        for (int k = 0; k < K; k++)
+            w[o * K + k] = sinf(1.3f * (float)(o * K + k) + 0.4f) * powf(10.0f, (float)o - 1);
+    return w;
+}
+
+Test(ex11_4, one_scale_per_row_of_a_3x5_matrix)
+{
+    enum { O = 3, K = 5 }; /* not square: an axis mix-up shows */
+    float *w = channels_of_different_sizes(O, K), sc[O], want_sc[O];
+    for (int o = 0; o < O; o++) {
+        float m = 0;
+        for (int k = 0; k < K; k++)
+            m = fmaxf(m, fabsf(w[o * K + k]));
+        want_sc[o] = m / 127;
+    }
+    int8_t q[O * K];
+    quantize_per_channel(q, sc, w, O, K);
+    for (int o = 0; o < O; o++)
+        cr_assert(fabsf(sc[o] - want_sc[o]) <= 1e-6f * want_sc[o],
+                  "scale of channel (row) %d: expected max|row| / 127 = %g, got %g. Hint: the rows are 10x apart in "
+                  "size: is the maximum taken over the row (k), not over a column or the whole tensor?", o,
+                  want_sc[o], sc[o]);
+    for (int i = 0; i < O * K; i++) {
+        const int want = quant_quantize_value(w[i], (quant_params_t){want_sc[i / K], 0});
+        cr_assert_eq(q[i], want, "q[%d] (row %d): expected %d, got %d. Hint: each row with its own scale, z = 0.", i,
+                     i / K, want, q[i]);
+    }
+    free(w);
+}
+
+Test(ex11_4, a_row_of_zeros_gets_scale_one)
+{
+    const float w[6] = {0, 0, 0, 0.5f, -1.0f, 0.25f};
+    float sc[2];
+    int8_t q[6];
+    quantize_per_channel(q, sc, w, 2, 3);
+    cr_assert(sc[0] == 1.0f && q[0] == 0 && q[1] == 0 && q[2] == 0, "a row of zeros: expected scale 1 and q = 0, got "
+              "scale %g, q %d %d %d. Hint: max|row| = 0 would give a scale of 0 and a division by zero.", sc[0], q[0],
+              q[1], q[2]);
+    cr_assert(q[4] == -127 && q[3] == 64 && q[5] == 32, "row 1 (0.5, -1, 0.25) with s = 1/127: expected 64 -127 32, "
+              "got %d %d %d. Hint: the largest |w| of a row maps to +-127.", q[3], q[4], q[5]);
+}
+
+/* --- 11.5 the straight-through estimator -------------------------------------------------------- */
+
+/*hint 11.5
+1. Where is the fake quantizer's output constant in x? There its true derivative is 0.
+2. The representable range is [s (-128 - z), s (127 - z)]: the zero point shifts it.
+3. dx[i] = dy[i] if s (-128 - z) <= x[i] <= s (127 - z), else 0.
+*/
+/*note 11.5
+The STE is a heuristic, not a derivative, and it works because the rounding error is small and
+zero-mean inside the range. Learned-range methods (PACT, LSQ) go one step further and give the
+scale itself a gradient, so that training also chooses where to clip. Next: QAT in section 11.8
+uses quant_fake_backward, the library's version of this function, at every layer input.
+*/
+
+Test(ex11_5, passes_inside_the_range_and_stops_outside)
+{
+    /* s = 0.5, z = 10: range [0.5 (-138), 0.5 (117)] = [-69, 58.5]. A range that ignores z would be
+     * [-64, 63.5]: -66 inside, 60 outside tell the two apart. */
+    const quant_params_t p = {0.5f, 10};
+    const float x[7] = {-70.0f, -69.0f, -66.0f, 0.3f, 58.5f, 60.0f, 100.0f};
+    const float want[7] = {0, 2, 3, 4, 5, 0, 0};
+    float dy[7] = {1, 2, 3, 4, 5, 6, 7}, dx[7];
+    fake_quant_backward(dx, dy, x, 7, p);
+    for (int i = 0; i < 7; i++)
+        cr_assert(dx[i] == want[i], "STE at x = %g (s = 0.5, z = 10, range [-69, 58.5]): expected dx = %g, got %g. "
+                  "Hint: %s", x[i], want[i], dx[i],
+                  want[i] == 0 ? "outside the range the quantizer's output is constant: its gradient is 0."
+                               : "inside the range, pass dy through; does your range include the zero point's shift?");
+}
+
+/* --- 11.6 stochastic rounding ------------------------------------------------------------------ */
+
+/*hint 11.6
+1. Rounding up with probability p = frac(v): how does adding a uniform u in [0, 1) and taking the
+   floor achieve that?
+2. floor(v + u) is floor(v) + 1 exactly when u >= 1 - frac(v), which has probability frac(v).
+3. q = clamp(floorf(x / s + rng_uniform(rng)) + z, -128, 127): floorf, not rintf.
+*/
+/*note 11.6
+Stochastic rounding is unbiased, so updates smaller than one step still move a low-precision
+weight on average: it is how training in 8 bits or less keeps learning (Gupta et al. 2015). For
+inference, rounding to nearest is better: it has half the worst-case error and no noise.
+*/
+
+Test(ex11_6, unbiased_and_one_of_the_two_neighbours)
+{
+    rng_t rng;
+    rng_seed(&rng, 5);
+    enum { N = 20000 };
+    const float xs[3] = {0.3f, -0.3f, 2.75f};
+    for (int t = 0; t < 3; t++) {
+        double mean = 0;
+        int outside = 0;
+        const float lo = floorf(xs[t]);
+        for (int i = 0; i < N; i++) {
+            const int q = quantize_stochastic(xs[t], 1.0f, 0, &rng);
+            outside += q != (int)lo && q != (int)lo + 1;
+            mean += q;
+        }
+        mean /= N;
+        cr_assert_eq(outside, 0, "stochastic rounding of %g: expected only %g or %g, got %d other values. Hint: "
+                     "floor(v + u) with u in [0, 1).", xs[t], lo, lo + 1, outside);
+        /* binomial mean: standard error at most sqrt(0.25 / 20000) = 0.0035; 5 of them */
+        cr_assert(fabs(mean - xs[t]) < 0.018, "mean of %d stochastic roundings of %g: expected %g, got %.4f. Hint: "
+                  "rintf(v + u) or rounding to nearest is biased; floorf(v + u) is not.", N, xs[t], xs[t], mean);
+    }
+    cr_assert_eq(quantize_stochastic(0.0f, 1.0f, 5, &rng), 5, "x = 0 with z = 5 must give 5. Hint: add the zero point.");
+    cr_assert_eq(quantize_stochastic(1000.0f, 1.0f, 0, &rng), 127, "1000 must clamp to 127. Hint: clamp to [-128, 127].");
+}
+
+/* --- 11.7 the int8 linear layer ---------------------------------------------------------------- */
+
+/*hint 11.7
+1. Section 11.6 writes the layer as s_x s_o times an integer sum, plus the bias: which integers are
+   multiplied in that sum, and what is done with the input's zero point?
+2. Accumulate in an int32_t: a sum of 400 products of 255 x 127 is about 13 million, far beyond
+   int16's 32767. Each output o has its own weight scale sw[o].
+3. acc = sum_k (qa[i*K + k] - z_x) * qw[o*K + k] (int32); y[i*O + o] = s_x * sw[o] * acc + b[o].
+*/
+/*note 11.7
+The fast version does the zero-point subtraction once per layer instead of once per term:
+sum (q_a - z) q_w = sum q_a q_w - z sum q_w, with sum q_w precomputed (qlayer_forward). A deployed
+int8 model also folds s_x s_o / s_y into an integer multiplier and shift, so that the layer writes
+int8 for the next one without ever touching a float (Jacob et al. 2018, "Quantization and training
+of neural networks for efficient integer-arithmetic-only inference").
+*/
+
+/* y (B, O) recomputed in double from the dequantized values: the definition. */
+static void int8_linear_double(double *y, const int8_t *qa, quant_params_t pa, const int8_t *qw, const float *sw,
+                               const float *b, int B, int K, int O)
+{
+    for (int i = 0; i < B; i++)
+        for (int o = 0; o < O; o++) {
+            double s = 0;
+            for (int k = 0; k < K; k++)
+                s += (double)pa.scale * ((int)qa[i * K + k] - pa.zero_point) * (double)sw[o] * qw[o * K + k];
+            y[i * O + o] = s + b[o];
+        }
+}
+
+Test(ex11_7, matches_the_dequantized_float_layer)
+{
+    enum { B = 3, K = 37, O = 5 };
+    rng_t rng;
+    rng_seed(&rng, 7);
+    int8_t qa[B * K], qw[O * K];
+    float sw[O], b[O], y[B * O];
+    double want[B * O];
+    for (int i = 0; i < B * K; i++)
+        qa[i] = (int8_t)((int)rng_below(&rng, 256) - 128);
+    for (int i = 0; i < O * K; i++)
+        qw[i] = (int8_t)((int)rng_below(&rng, 255) - 127);
+    for (int o = 0; o < O; o++)
+        sw[o] = 0.001f * (float)(1 << o), b[o] = 0.1f * (float)o - 0.2f; /* channel scales 1, 2, 4, 8, 16 x 0.001 */
+    const quant_params_t pa = {0.02f, -37};
+    int8_linear(y, qa, pa, qw, sw, b, B, K, O);
+    int8_linear_double(want, qa, pa, qw, sw, b, B, K, O);
+    for (int i = 0; i < B * O; i++)
+        cr_assert(fabs(y[i] - want[i]) <= 1e-5 * (1 + fabs(want[i])),
+                  "y[%d] (example %d, output %d; channel scale sw[%d] = %g): expected %.6g, got %.6g. Hint: y = s_x "
+                  "sw[o] sum_k (qa - z_x) qw + b[o]: is the zero point subtracted from every input, and does each "
+                  "output use its own channel's scale?", i, i / O, i % O, i % O, sw[i % O], want[i], y[i]);
+}
+
+Test(ex11_7, sums_of_400_extreme_products_need_int32)
+{
+    enum { K = 400, O = 2 };
+    static int8_t qa[K], qw[O * K];
+    for (int k = 0; k < K; k++)
+        qa[k] = 127, qw[k] = 127, qw[K + k] = -128;
+    const quant_params_t pa = {1.0f / 1024, -128}; /* q - z = 255 for every input */
+    const float sw[O] = {1.0f / 1024, 1.0f / 1024}, b[O] = {0, 0};
+    float y[O];
+    int8_linear(y, qa, pa, qw, sw, b, 1, K, O);
+    /* 400 * 255 * 127 = 12,954,000 and 400 * 255 * (-128) = -13,056,000, times 2^-20 */
+    const double want0 = 12954000.0 / 1048576, want1 = -13056000.0 / 1048576;
+    cr_assert(fabs(y[0] - want0) < 1e-3 && fabs(y[1] - want1) < 1e-3,
+              "400 products of 255 x 127 (and x -128), times 2^-20: expected %.4f and %.4f, got %.4f and %.4f. Hint: "
+              "an int16 (or int8) accumulator overflows after a few terms; accumulate in int32_t.", want0, want1, y[0],
+              y[1]);
+}
+
+/* --- ch11: a calibration set of zero images ----------------------------------------------------- */
+
+static void calibrate_on_black_images(void *arg)
+{
+    (void)arg;
+    lenet_t m;
+    rng_t rng;
+    rng_seed(&rng, 1);
+    if (lenet_new(&m, LENET_5, 16) != 0)
+        exit(9);
+    lenet_init(&m, &rng);
+    static float black[10 * 784]; /* ten images, every pixel 0 */
+    quant_params_t in[NLAYERS];
+    exit(calibrate(in, &m, black, 10, 100.0f) == -1 ? 7 : 0);
+}
+
+static void calibrate_on_no_images(void *arg)
+{
+    (void)arg;
+    lenet_t m;
+    if (lenet_new(&m, LENET_5, 16) != 0)
+        exit(9);
+    quant_params_t in[NLAYERS];
+    float none[1];
+    exit(calibrate(in, &m, none, 0, 100.0f) == -1 ? 7 : 0);
+}
+
+Test(ch11, a_calibration_set_of_zero_images_is_an_error)
+{
+    char err[4096];
+    int st = capture_stderr(calibrate_on_black_images, NULL, err, sizeof err);
+    cr_assert_eq(st, 7, "calibrate on ten all-black images: expected -1 (status 7), got status %d: %s", st, err);
+    cr_assert(strstr(err, "conv1 input") && strstr(err, "all-zero") && strstr(err, "hint:"), "message: %s", err);
+    st = capture_stderr(calibrate_on_no_images, NULL, err, sizeof err);
+    cr_assert_eq(st, 7, "calibrate on 0 images: expected -1 (status 7), got status %d: %s", st, err);
+    cr_assert(strstr(err, "at least 1 image") && strstr(err, "hint:"), "message: %s", err);
+}
+
+Test(ch11, the_int8_network_agrees_with_fake_quantization)
+{
+    /* The int8 engine (qgemm, integer sums) and the float simulation (fake quantization of weights
+     * and inputs) compute the same network: their logits agree up to float rounding. */
+    lenet_t m;
+    rng_t rng;
+    rng_seed(&rng, 2);
+    cr_assert_eq(lenet_new(&m, LENET_5, 8), 0);
+    lenet_init(&m, &rng);
+    static float x[8 * 784];
+    for (int i = 0; i < 8 * 784; i++)
+        x[i] = rng_uniform(&rng);
+    quant_params_t in[NLAYERS];
+    cr_assert_eq(calibrate(in, &m, x, 8, 100.0f), 0);
+    qnet_t q;
+    qnet_new(&q, &m, in, 1, 8);
+    const float *zq = qnet_forward(&q, x, 8);
+    qat_t t;
+    cr_assert_eq(qat_new(&t, &m, in), 0);
+    fake_quant_weights(&t.fq, &m, 1, 8);
+    const float *zf = qat_forward(&t, x, 8);
+    float worst = 0, scale = 0;
+    for (int i = 0; i < 80; i++)
+        worst = fmaxf(worst, fabsf(zq[i] - zf[i])), scale = fmaxf(scale, fabsf(zf[i]));
+    /* an input sitting on a rounding tie can land one step apart in the two: a small difference */
+    cr_assert(worst <= 0.05f * scale, "int8 network vs fake quantization: largest logit difference %g (logits up to %g)",
+              worst, scale);
+    qnet_free(&q), qat_free(&t), lenet_free(&m);
+}

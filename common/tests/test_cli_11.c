@@ -1,0 +1,49 @@
+/* Bad input to chapter 11's program (quantization): a calibration set of zero images and a
+ * checkpoint of another network. Each must exit non-zero with a message that says what is wrong. */
+#include "checkpoint.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define PROG11 BUILD_DIR "/ref/11_quantization/prog"
+
+static int run11(const char *args, char *out, size_t n)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s %s 2>&1", PROG11, args);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t got = fread(out, 1, n - 1, p);
+    out[got] = 0;
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Test(cli_11, a_calibration_set_of_zero_images, .timeout = 30)
+{
+    char out[8192];
+    int st = run11("--calib 0 --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 2, "--calib 0 exits 2 (got %d): %s", st, out);
+    cr_assert(strstr(out, "--calib 0: expected a calibration set of at least 1 image") && strstr(out, "hint:"),
+              "got: %s", out);
+}
+
+Test(cli_11, a_checkpoint_of_another_shape, .timeout = 60)
+{
+    /* a valid checkpoint, but of 100 floats and another architecture's tag */
+    char path[] = "/tmp/nn-cli-11-ckpt-XXXXXX", out[16384], args[512];
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    float params[100] = {0};
+    cr_assert_eq(checkpoint_save(path, "mlp 784-100-10", params, 100), 0);
+    snprintf(args, sizeof args, "--quick --load %s --out /tmp/nn-cli-11", path);
+    int st = run11(args, out, sizeof out);
+    remove(path);
+    cr_assert_eq(st, 1, "a checkpoint of another network exits 1 (got %d): %s", st, out);
+    cr_assert(strstr(out, "error (") && strstr(out, "hint:") && strstr(out, path), "a clear error naming the file: %s",
+              out);
+    cr_assert(strstr(out, "test accuracy") == NULL && strstr(out, "results on") == NULL, "nothing runs after it: %s", out);
+}
