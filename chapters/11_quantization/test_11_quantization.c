@@ -352,7 +352,8 @@ Test(ex11_7, sums_of_400_extreme_products_need_int32)
     const double want0 = 12954000.0 / 1048576, want1 = -13056000.0 / 1048576;
     cr_assert(fabs(y[0] - want0) < 1e-3 && fabs(y[1] - want1) < 1e-3,
               "400 products of 255 x 127 (and x -128), times 2^-20: expected %.4f and %.4f, got %.4f and %.4f. Hint: "
-              "an int16 (or int8) accumulator overflows after a few terms; accumulate in int32_t.", want0, want1, y[0],
+              "every input is q = 127 with z = -128, so q - z = 255: is z subtracted, and is the sum kept in an "
+              "int32_t? (an int16 accumulator overflows after a few of these terms)", want0, want1, y[0],
               y[1]);
 }
 
