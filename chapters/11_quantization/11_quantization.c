@@ -225,7 +225,7 @@ non-empty here; the library version, `quant_params_asymmetric`, also reports an 
 static quant_params_t asymmetric_params(float lo, float hi)
 {
     quant_params_t p;
-    /* BEGIN EXERCISE 11.3 (2 points): s = (hi - lo) / 255, z = round(-128 - lo / s), 0 inside [lo, hi] */
+    /* BEGIN EXERCISE 11.3 (2 points): asymmetric scale and zero point of [lo, hi] */
     lo = fminf(lo, 0.0f);
     hi = fmaxf(hi, 0.0f);
     p.scale = (hi - lo) / 255.0f;
@@ -261,7 +261,7 @@ symmetrically ($z = 0$) into `q` $(O, K)$, with your `quantize`.
 
 static void quantize_per_channel(int8_t *q, float *scales, const float *w, int channels, int per_channel)
 {
-    /* BEGIN EXERCISE 11.4 (2 points): one symmetric scale per output channel (row) */
+    /* BEGIN EXERCISE 11.4 (2 points): per-channel symmetric quantization (one scale per row) */
     for (int o = 0; o < channels; o++) {
         const float *row = w + (size_t)o * per_channel;
         float m = 0.0f;
@@ -326,7 +326,7 @@ with parameters `p`, write `dx` $(n)$: `dy` where $s(-128 - z) \le x \le s(127 -
 
 static void fake_quant_backward(float *dx, const float *dy, const float *x, size_t n, quant_params_t p)
 {
-    /* BEGIN EXERCISE 11.5 (2 points): dx = dy inside the representable range, 0 outside */
+    /* BEGIN EXERCISE 11.5 (2 points): the straight-through estimator of fake quantization */
     const float lo = p.scale * (float)(-128 - p.zero_point), hi = p.scale * (float)(127 - p.zero_point);
     for (size_t i = 0; i < n; i++)
         dx[i] = (x[i] >= lo && x[i] <= hi) ? dy[i] : 0.0f;
@@ -353,7 +353,7 @@ draw per call).
 
 static int8_t quantize_stochastic(float x, float scale, int zero_point, rng_t *rng)
 {
-    /* BEGIN EXERCISE 11.6 (1 point): round up with probability equal to the fractional part */
+    /* BEGIN EXERCISE 11.6 (1 point): stochastic rounding, floor(x / s + u) + z */
     float q = floorf(x / scale + rng_uniform(rng)) + (float)zero_point;
     return (int8_t)fminf(fmaxf(q, -128.0f), 127.0f);
     /* END EXERCISE */
@@ -399,7 +399,7 @@ integer sum in an `int32_t`. (The fast version, `qlayer_forward` below, does the
 static void int8_linear(float *y, const int8_t *qa, quant_params_t pa, const int8_t *qw, const float *sw,
                         const float *b, int B, int K, int O)
 {
-    /* BEGIN EXERCISE 11.7 (3 points): y = s_x s_o sum_k (qa - z_x) qw + b, int32 accumulation */
+    /* BEGIN EXERCISE 11.7 (3 points): an int8 linear layer with int32 accumulation */
     for (int i = 0; i < B; i++)
         for (int o = 0; o < O; o++) {
             int32_t acc = 0;
