@@ -941,7 +941,7 @@ and careful calibration earn their keep; 8 bits is the comfortable one.
 
 ![Test accuracy with every weight rounded to b bits, with one scale per output channel and one per tensor.](out/11/bits.svg)
 
-![The weights of fc1 (the largest layer, 48,000 weights) and, in red, the 15 levels of a 4-bit per-tensor grid: most weights sit between the two levels nearest 0. The int8 grid is 16 times finer.](out/11/weights.svg)
+![The weights of fc1 (the largest layer, 48,000 weights) and, in red, the 15 levels of a 4-bit per-tensor grid: most weights lie within one step of 0, where they round to -1, 0 or 1. The int8 grid is 16 times finer.](out/11/weights.svg)
 
 ![Cross-entropy during float32 training and then during the quantization-aware epoch (the last one).](out/11/loss.svg)
 
