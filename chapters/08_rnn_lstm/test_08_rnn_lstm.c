@@ -23,6 +23,7 @@ TestSuite(ex08_4, .timeout = 10);
 TestSuite(ex08_5, .timeout = 10);
 TestSuite(ex08_6, .timeout = 10);
 TestSuite(ex08_7, .timeout = 10);
+TestSuite(ex08_8, .timeout = 10);
 TestSuite(ch08, .timeout = 20);
 
 static void fill_normal(float *a, size_t n, float sd, unsigned seed)
@@ -485,6 +486,133 @@ Test(ex08_7, draws_are_those_of_sample_draw)
 Temperature is the simplest of the decoding rules. Chapter 12 adds top-k and nucleus (top-p)
 sampling, which cut off the long tail of unlikely characters that makes tau = 1.5 text
 unreadable, and greedy or beam search, which give up randomness altogether.
+*/
+
+/* --- 08.8: the masked cross-entropy ------------------------------------------------------------ */
+
+enum { MN = 12, MK = 5 };
+static const unsigned char MASK8[MN] = {1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0}; /* 7 real rows */
+
+/* The reference: the library's softmax_cross_entropy on the real rows alone, packed together. */
+static float masked_reference(float *dref /* (MN, MK) */, const float *z, const int *y)
+{
+    float zc[MN * MK], dc[MN * MK];
+    int yc[MN], r = 0;
+    for (int n = 0; n < MN; n++)
+        if (MASK8[n])
+            memcpy(zc + r * MK, z + n * MK, sizeof(float) * MK), yc[r++] = y[n];
+    float L = softmax_cross_entropy(dc, zc, yc, r, MK);
+    memset(dref, 0, sizeof(float) * MN * MK);
+    for (int n = 0, k = 0; n < MN; n++)
+        if (MASK8[n])
+            memcpy(dref + n * MK, dc + (k++) * MK, sizeof(float) * MK);
+    return L;
+}
+
+static void masked_inputs(float *z, int *y, float pad_logit, unsigned seed)
+{
+    fill_normal(z, MN * MK, 2.0f, seed);
+    for (int n = 0; n < MN; n++) {
+        y[n] = (n * 3 + 1) % MK;
+        if (!MASK8[n])
+            for (int k = 0; k < MK; k++)
+                z[n * MK + k] = pad_logit * (k == 0 ? 1.0f : -1.0f);
+    }
+}
+
+Test(ex08_8, loss_is_the_mean_over_the_real_rows)
+{
+    float z[MN * MK], dz[MN * MK], dref[MN * MK];
+    int y[MN];
+    masked_inputs(z, y, 3.0f, 81);
+    double want = masked_reference(dref, z, y);
+    double got = masked_cross_entropy(dz, z, y, MASK8, MN, MK);
+    cr_assert(fabs(got - want) < 1e-5, "loss: expected %.6f (the mean over the 7 real rows of 12), got %.6f. Hint: %s",
+              want, got, fabs(got - want * 7 / 12) < 1e-4 ? "you divided by N = 12, all the rows: divide by the "
+              "number of real rows (mask 1)." : "sum -log softmax(z_n)[y_n] over the rows with mask 1 only, then "
+              "divide by their count.");
+}
+
+Test(ex08_8, gradient_on_real_rows_is_softmax_minus_onehot_over_the_real_count)
+{
+    float z[MN * MK], dz[MN * MK], dref[MN * MK];
+    int y[MN];
+    masked_inputs(z, y, 3.0f, 82);
+    masked_reference(dref, z, y);
+    masked_cross_entropy(dz, z, y, MASK8, MN, MK);
+    for (int n = 0; n < MN; n++)
+        if (MASK8[n])
+            for (int k = 0; k < MK; k++)
+                cr_assert(fabs(dz[n * MK + k] - dref[n * MK + k]) < 1e-6, "dz[%d][%d] (a real row): expected %.6g, "
+                          "got %.6g. Hint: %s", n, k, dref[n * MK + k], dz[n * MK + k],
+                          fabs(dz[n * MK + k] - dref[n * MK + k] * 7 / 12) < 1e-6 ? "you divided by N = 12: the "
+                          "loss is a mean over the 7 real rows, so is its gradient." : "(softmax(z_n) - e_{y_n}) / "
+                          "(number of real rows).");
+}
+
+Test(ex08_8, padded_rows_get_exactly_zero_gradient)
+{
+    float z[MN * MK], dz[MN * MK];
+    int y[MN];
+    masked_inputs(z, y, 3.0f, 83);
+    for (int i = 0; i < MN * MK; i++)
+        dz[i] = 7.0f; /* whatever the buffer held before */
+    masked_cross_entropy(dz, z, y, MASK8, MN, MK);
+    for (int n = 0; n < MN; n++)
+        if (!MASK8[n])
+            for (int k = 0; k < MK; k++)
+                cr_assert(dz[n * MK + k] == 0.0f, "dz[%d][%d] (a PADDED row): expected exactly 0, got %g. Hint: a "
+                          "padded step must send no gradient back, so write zeros into its row of dz (the buffer "
+                          "is not cleared for you).", n, k, dz[n * MK + k]);
+}
+
+Test(ex08_8, padding_cannot_change_the_loss)
+{
+    float z[MN * MK], dz[MN * MK];
+    int y[MN];
+    masked_inputs(z, y, 3.0f, 84);
+    double a = masked_cross_entropy(dz, z, y, MASK8, MN, MK);
+    masked_inputs(z, y, 80.0f, 84); /* the same real rows, wild logits on the padded ones */
+    for (int n = 0; n < MN; n++)
+        if (!MASK8[n])
+            y[n] = MK - 1;
+    double b = masked_cross_entropy(dz, z, y, MASK8, MN, MK);
+    cr_assert(isfinite(b) && fabs(a - b) < 1e-9, "the loss changed from %.6f to %.6f when only the padded rows' "
+              "logits and targets changed. Hint: skip every row whose mask is 0, in the loss and in the count.", a, b);
+}
+
+Test(ex08_8, stable_for_huge_logits_and_zero_for_no_real_row)
+{
+    float z[2 * 3] = {1000.0f, 0.0f, -1000.0f, 500.0f, 501.0f, 499.0f}, dz[6];
+    const int y[2] = {0, 1};
+    const unsigned char m[2] = {1, 1}, none[2] = {0, 0};
+    double L = masked_cross_entropy(dz, z, y, m, 2, 3);
+    double want = 0.5 * log(1.0 + exp(-1.0) + exp(-2.0)); /* row 0 costs ~0, row 1 logsumexp - 501 */
+    cr_assert(isfinite(L) && fabs(L - want) < 1e-5, "logits of 1000: expected loss %.6f, got %.6g. Hint: subtract "
+              "each row's maximum before exp (logsumexp = m + log sum exp(z - m)).", want, L);
+    for (int i = 0; i < 6; i++)
+        cr_assert(isfinite(dz[i]), "dz[%d] = %g is not finite for logits of 1000. Hint: softmax with the maximum "
+                  "subtracted: exp(z - m) / sum.", i, dz[i]);
+    L = masked_cross_entropy(dz, z, y, none, 2, 3);
+    cr_assert(L == 0.0, "no real row: expected loss 0, got %g. Hint: with nothing to average, return 0 (and do not "
+              "divide by zero).", L);
+    for (int i = 0; i < 6; i++)
+        cr_assert(dz[i] == 0.0f, "no real row: dz[%d] expected 0, got %g. Hint: every row is padding, so every "
+                  "gradient is 0.", i, dz[i]);
+}
+
+/*hint 08.8
+1. Which rows does the loss average over, and how many are there? (Section 8.10, padding.)
+2. Count the real rows first; for a real row, loss += logsumexp(z_n) - z_n[y_n]; a padded row adds nothing.
+3. dz_n = (softmax(z_n) - e_{y_n}) / n_real on a real row, a row of zeros on a padded one; softmax and
+   logsumexp with the row's maximum subtracted; return total / n_real (0 when n_real = 0).
+*/
+/*note 08.8
+The mask is the whole trick of batching sequences of different lengths: the batch stays one
+rectangular (T, B) block that one matrix product per step handles, and the mask decides which of
+its steps count. Transformers (chapter 12) use the same mask twice: on the loss, as here, and
+inside attention, so that no position attends to padding. Section 8.10 shows what an unmasked
+loss reports.
 */
 
 /* --- ch08: bad input (no points) ---------------------------------------------------------------- */
