@@ -1045,7 +1045,8 @@ static const float *seqnet_forward(seqnet_t *m, const float *x)
         masked_mean_pool(m->pooled, m->feat, m->len, T, B, F);
     else
         for (int b = 0; b < B; b++)
-            memcpy(m->pooled + (size_t)b * F, m->feat + ((size_t)(m->len[b] - 1) * B + b) * F, (size_t)F * sizeof(float));
+            memcpy(m->pooled + (size_t)b * F, m->feat + ((size_t)(m->len[b] - 1) * B + b) * F,
+                   (size_t)F * sizeof(float));
     linear_forward(m->z, m->pooled, m->Wy, m->by, B, F, m->K);
     return m->z;
 }
@@ -1747,7 +1748,8 @@ int main(int argc, char **argv)
         {"--sample", FLAGS_STRING, &sample, "only load this checkpoint and write text"},
         {"--temperature", FLAGS_FLOAT, &tau, "temperature for --sample (default 0.8)"},
         {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: tokens/s of LSTM and GRU training vs their products"},
-        {"--experiment", FLAGS_STRING, &experiment, "only an experiment: setups (section 8.10, about 30 s)"},
+        {"--experiment", FLAGS_STRING, &experiment,
+         "only an experiment: setups (section 8.10's synthetic tasks, about 10 s of CPU)"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 8: recurrent networks (Elman, LSTM, GRU), BPTT, a character "
                              "language model on the KJV Bible.", extra, 13);
