@@ -926,7 +926,6 @@ static double masked_cross_entropy(float *dz /* (N, K) */, const float *z /* (N,
     /* END EXERCISE */
 }
 
-#ifndef GRADING
 
 /* The model of the four setups: one LSTM reading forward and, when bidirectional, a second one
  * reading each sequence backwards from its last real step; a linear head on every step's state
@@ -1081,6 +1080,7 @@ static void seqnet_backward(seqnet_t *m, const float *x)
     }
 }
 
+#ifndef GRADING
 /* A batch of a synthetic task: x (T, B, D) one-hot (zeros on padding), lengths, and either a
  * class per step (T, B) with its mask, a class per sequence (B) or a real target per sequence. */
 typedef struct {

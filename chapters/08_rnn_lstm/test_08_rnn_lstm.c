@@ -789,3 +789,59 @@ static void check_lm(cell_kind cell)
 
 Test(ch08, lstm_language_model_gradient_with_dropout_ar_tar) { check_lm(CELL_LSTM); }
 Test(ch08, gru_language_model_gradient_with_dropout_ar_tar) { check_lm(CELL_GRU); }
+
+/* Section 8.10's model (both directions, the masked readouts) against centered differences, on
+ * a linear loss L = sum_n w_n . z_n that ignores padded steps (their w is 0). */
+typedef struct {
+    seqnet_t m;
+    float x[4 * 3 * 3], w[4 * 3 * 3];
+    int len[3];
+} seqnet_ctx;
+
+static double seqnet_loss(void *p)
+{
+    seqnet_ctx *k = p;
+    memcpy(k->m.len, k->len, sizeof k->len);
+    const float *z = seqnet_forward(&k->m, k->x);
+    int rows = k->m.read == READ_STEPS ? 4 * 3 : 3;
+    double L = 0;
+    for (int i = 0; i < rows * 3; i++)
+        L += (double)k->w[i] * z[i];
+    return L;
+}
+
+static void check_seqnet(int dirs, readout_t read)
+{
+    seqnet_ctx *k = calloc(1, sizeof *k);
+    rng_t rng;
+    rng_seed(&rng, 11);
+    k->m = seqnet_new(4, 3, 3, 2, 3, dirs, read, &rng);
+    for (size_t i = 0; i < k->m.n_params; i++) k->m.params[i] += 0.3f * rng_normal(&rng);
+    const int len[3] = {4, 2, 3};
+    memcpy(k->len, len, sizeof len);
+    fill_normal(k->x, 4 * 3 * 3, 1.0f, 12);
+    fill_normal(k->w, 4 * 3 * 3, 1.0f, 13);
+    for (int t = 0; t < 4; t++)
+        for (int b = 0; b < 3; b++)
+            if (t >= len[b]) {
+                for (int d = 0; d < 3; d++) k->x[(t * 3 + b) * 3 + d] = 0;
+                if (read == READ_STEPS)
+                    for (int c = 0; c < 3; c++) k->w[(t * 3 + b) * 3 + c] = 0;
+            }
+    seqnet_loss(k);
+    memcpy(k->m.dz, k->w, sizeof k->w);
+    seqnet_backward(&k->m, k->x);
+    float *g = malloc(k->m.n_params * sizeof(float));
+    memcpy(g, k->m.grads, k->m.n_params * sizeof(float));
+    gradcheck_result_t r = gradcheck_run(seqnet_loss, k, k->m.params, g, k->m.n_params, 1e-2f);
+    cr_assert(r.max_rel_error < 1e-2, "seqnet (%d direction(s), readout %d): parameter %zu: backward %.6g, centered "
+              "difference %.6g (relative error %.2g, bound 1e-2)", dirs, (int)read, r.worst, r.analytic, r.numeric,
+              r.max_rel_error);
+    free(g);
+    seqnet_free(&k->m);
+    free(k);
+}
+
+Test(ch08, setups_bidirectional_per_step_gradient) { check_seqnet(2, READ_STEPS); }
+Test(ch08, setups_bidirectional_masked_mean_gradient) { check_seqnet(2, READ_MEAN); }
+Test(ch08, setups_causal_last_real_state_gradient) { check_seqnet(1, READ_LAST); }
