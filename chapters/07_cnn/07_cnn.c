@@ -768,31 +768,33 @@ larger than the difference between two runs that differ in nothing but the seed 
 initialization, the order of the batches, the dropped blocks).
 Three runs of the plain network that differ only in `--seed` are the yardstick here.
 
-Each variant was trained with the same budget and seed as the plain network: 2 epochs on the
+Each variant was trained with the same budget and seeds as the plain network: 2 epochs on the
 first 10,000 training images, batch 128, Adam from $2 \times 10^{-3}$ decaying to 0, tested on all
 10,000 test images (`make run CH=07 ARGS="--only --experiment resnet --subset 10000 --seed 1"`,
-plus `--se`, `--sd 0.2` or `--coordconv`, and `--seed 2`, `--seed 3` for the plain network). A
-smaller budget than the full data set, because our machine was shared with many other jobs: each
-of these runs took about 15 minutes of wall-clock time. In our runs:
+with `--seed 2` and `--seed 3`, each alone and with `--se`, `--sd 0.2` or `--coordconv`). A smaller
+budget than the full data set, because our machine was shared with many other jobs: each of these
+runs took 5 to 15 minutes of wall-clock time. In our runs:
 
-| network (10,000 images, 2 epochs) | parameters | test accuracy | final training loss |
-|---|---|---|---|
-| plain, seeds 1, 2, 3 | 35,066 | 84.9%, 85.0%, 85.5% | 0.37, 0.36, 0.34 |
-| + squeeze-and-excitation | 35,766 | 85.1% | 0.36 |
-| + stochastic depth, $P = 0.2$ | 35,066 | 84.1% | 0.43 |
-| + CoordConv | 35,354 | 83.8% | 0.43 |
+| network (10,000 images, 2 epochs) | parameters | test accuracy, seeds 1, 2, 3 | mean | final training loss |
+|---|---|---|---|---|
+| plain | 35,066 | 84.9%, 85.0%, 85.5% | 85.1% | 0.37, 0.36, 0.34 |
+| + squeeze-and-excitation | 35,766 | 85.1%, 85.2%, 85.9% | 85.4% | 0.36, 0.36, 0.35 |
+| + stochastic depth, $P = 0.2$ | 35,066 | 84.1%, 84.0%, 84.8% | 84.3% | 0.43, 0.45, 0.41 |
+| + CoordConv | 35,354 | 83.8%, 84.8%, 83.2% | 84.0% | 0.43, 0.40, 0.44 |
 
-The three seeds span 0.7 points (84.9% to 85.5%), so a single run of a variant has to move the
-accuracy by more than about a point before we can call it an effect, and none clearly does. **SE**
-(+0.2 points over the same seed) is inside the noise: at this size and budget its gates have
-little to choose between. **Stochastic depth** cost 0.8 points, at the edge of the noise, and its
-training loss is higher (0.43 against 0.37): it is a regularizer, and a network trained for two
-epochs underfits rather than overfits; it pays off for deep networks trained for hundreds of
-epochs, which is where Huang et al. used it. **CoordConv** lost 1.1 points, just beyond the seeds'
-range, with the same higher training loss: on centred garments the coordinates carry little, and
-the first layer first has to learn to ignore two extra inputs. We read all three as "no measurable
-gain on this task at this budget", which is itself the common outcome of bolting a published trick
-onto a different problem: measure before believing.
+The three seeds of the plain network span 0.7 points (84.9% to 85.5%): that is the noise a single
+run carries, and a mean of three runs still moves by a few tenths. Against it, **SE** gained 0.1
+to 0.4 points over the plain network with the same seed, every time, but its mean (+0.2 points)
+is inside the noise: suggestive, not established; its gates have little to choose between in a
+network this small trained this briefly. **Stochastic depth** lost 0.7 to 1.0 points with every
+seed, and its training loss is higher (0.43 against 0.36 on average): a real effect, and the
+expected one. It is a regularizer, and a network trained for two epochs underfits rather than
+overfits; it pays off for deep networks trained for hundreds of epochs, which is where Huang et al.
+used it. **CoordConv** lost ground with every seed too, by 0.2 to 2.3 points, with a higher
+training loss: on centred garments the coordinates carry little, and the first layer first has to
+learn to ignore two extra inputs. None of the three helps on this task at this budget, which is
+itself the common outcome of bolting a published trick onto a different problem: measure, with
+more than one seed, before believing.
 
 ## 7.12 History in small: AlexNet and inception
 
