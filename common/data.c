@@ -4,6 +4,7 @@
 #include "error.h"
 #include "idx.h"
 #include "io.h"
+#include "prep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,4 +175,18 @@ int dataset_split(dataset_t *first, dataset_t *second, const dataset_t *src, flo
     }
     free(idx);
     return 0;
+}
+
+void dataset_gather(float *x, int *y, const dataset_t *ds, const int *rows, int n)
+{
+    prep_gather_rows(x, ds->x, rows, n, ds->d);
+    for (int i = 0; y && i < n; i++)
+        y[i] = ds->y[rows[i]];
+}
+
+void dataset_truncate(dataset_t *ds, int n)
+{
+    n = n < 0 ? 0 : n;
+    if (n < ds->n)
+        ds->n = n;
 }

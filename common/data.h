@@ -58,6 +58,16 @@ dataset_t dataset_select_classes(const dataset_t *src, const int *keep, int k);
  * a frac outside [0, 1] (or NaN); then both are empty (x == NULL). */
 int dataset_split(dataset_t *first, dataset_t *second, const dataset_t *src, float frac, rng_t *rng);
 
+/* Copy the examples rows[0..n) of ds, in that order, into one contiguous batch: x (n, ds->d) and
+ * y (n); y may be NULL. The rows are indices into ds (a shuffled order, say); they must lie in
+ * [0, ds->n) (the caller's invariant: not checked). */
+void dataset_gather(float *x, int *y, const dataset_t *ds, const int *rows, int n);
+
+/* Keep the first n examples of ds (all of them when it has n or fewer), in place: ds->n shrinks
+ * and the memory stays allocated (dataset_free frees it all). What --quick does to a loaded
+ * dataset: the rows are already in memory, a prefix costs nothing. n < 0 counts as 0. */
+void dataset_truncate(dataset_t *ds, int n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #include "metrics.h"
 
 #include "error.h"
+#include "loss.h"
 
 #include <math.h>
 
@@ -300,4 +301,21 @@ double metrics_average_precision(const float *scores, const int *labels, size_t 
         ap += (r[k] - r[k - 1]) * p[k];
     free(r), free(p);
     return ap;
+}
+
+metrics_eval_t metrics_evaluate(const float *x, const int *y, int n, int d, int K, int chunk,
+                                metrics_logits_fn_t logits, void *ctx)
+{
+    if (chunk < 1)
+        nn_fatal("evaluate in chunks of at least one row", "metrics_evaluate: chunk %d, expected >= 1", chunk);
+    double loss = 0;
+    long correct = 0;
+    for (int first = 0; first < n; first += chunk) {
+        int b = n - first < chunk ? n - first : chunk;
+        const float *z = logits(ctx, x + (size_t)first * d, first, b);
+        loss += (double)softmax_cross_entropy(NULL, z, y + first, b, K) * b;
+        for (int r = 0; r < b; r++)
+            correct += metrics_argmax(z + (size_t)r * K, K) == y[first + r];
+    }
+    return n > 0 ? (metrics_eval_t){loss / n, (double)correct / n} : (metrics_eval_t){0, 0};
 }

@@ -64,6 +64,26 @@ double metrics_accuracy(const int *pred, const int *labels, size_t n);
  * scores: (B, K), labels: (B) in [0, K). */
 double metrics_accuracy_scores(const float *scores, const int *labels, int B, int K);
 
+/* --- evaluating a classifier on a whole dataset, in chunks -------------------------------------
+ *
+ * A model's forward pass on all of a dataset at once would need activations for every example;
+ * evaluation goes through it in chunks of a few hundred rows instead, and adds up. The model is
+ * a callback: given the rows [first, first + b) of the dataset (x (b, d), contiguous), it returns
+ * their logits (b, K), in memory of its own (a layer's output buffer) that stays valid until the
+ * next call. */
+typedef const float *(*metrics_logits_fn_t)(void *ctx, const float *x, int first, int b);
+
+typedef struct {
+    double loss;     /* mean softmax cross-entropy of the logits against the labels */
+    double accuracy; /* fraction of rows whose arg max is the label */
+} metrics_eval_t;
+
+/* Mean cross-entropy and accuracy of the logits `logits(ctx, ...)` gives for every example of
+ * `ds` (whose x is (n, d) and y (n) in [0, K)), chunk rows at a time (chunk >= 1; the last chunk
+ * may be shorter). Sums in double. An empty dataset gives 0 and 0. */
+metrics_eval_t metrics_evaluate(const float *x, const int *y, int n, int d, int K, int chunk,
+                                metrics_logits_fn_t logits, void *ctx);
+
 /* --- classification in detail (chapter 6) ------------------------------------------------------
  *
  * The confusion matrix C (K, K) counts C[t][p] = the examples of true class t predicted as p; its

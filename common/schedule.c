@@ -6,7 +6,7 @@
 #include <math.h>
 
 static const char *const SCHEDULE_NAMES[SCHEDULE_KIND_COUNT] = {"constant", "time",          "step",   "exponential", "cosine",
-                                                           "warmup",   "warmup-cosine", "1cycle", "flat-cosine"};
+                                                           "warmup",   "warmup-cosine", "1cycle", "flat-cosine", "linear"};
 
 const char *schedule_name(schedule_kind_t kind)
 {
@@ -61,6 +61,7 @@ float schedule_lr(const schedule_t *s, long t)
             return s->lr0;
         return (float)cos_anneal(lr0, lo, (double)(t - flat) / (double)(T - flat));
     }
+    case SCHEDULE_LINEAR: return (float)(lr0 * (double)(T - t) / (double)T);
     default: return NAN;
     }
 }

@@ -14,6 +14,8 @@
  *                 eta0 over the first pct T - 1 steps, then down to eta0 / (div final_div) at the
  *                 last step, each phase a half cosine  cos_anneal(a, b, x) = b + (a - b)(1 + cos(pi x)) / 2
  *   FLAT_COSINE   eta0 for the first flat T steps, then COSINE over the rest (to eta_min)
+ *   LINEAR        eta0 (1 - t / T)                                   straight down: eta0 at the first
+ *                                                                    step, eta0 / T at the last
  *
  * The learning-rate finder (Smith 2017, popularized by fast.ai) trains for a few hundred steps
  * while the rate grows geometrically from lo to hi, and plots the loss against it:
@@ -31,7 +33,7 @@ extern "C" {
 
 typedef enum {
     SCHEDULE_CONSTANT, SCHEDULE_TIME_DECAY, SCHEDULE_STEP, SCHEDULE_EXPONENTIAL, SCHEDULE_COSINE, SCHEDULE_WARMUP,
-    SCHEDULE_WARMUP_COSINE, SCHEDULE_ONECYCLE, SCHEDULE_FLAT_COSINE, SCHEDULE_KIND_COUNT
+    SCHEDULE_WARMUP_COSINE, SCHEDULE_ONECYCLE, SCHEDULE_FLAT_COSINE, SCHEDULE_LINEAR, SCHEDULE_KIND_COUNT
 } schedule_kind_t;
 
 typedef struct {
@@ -57,7 +59,7 @@ schedule_t schedule_new(schedule_kind_t kind, float lr0, long total);
 float schedule_lr(const schedule_t *s, long t);
 
 /* "constant", "time", "step", "exponential", "cosine", "warmup", "warmup-cosine", "1cycle",
- * "flat-cosine". */
+ * "flat-cosine", "linear". */
 const char *schedule_name(schedule_kind_t kind);
 
 /* The finder's rate at sweep step i of n (n >= 2): lo (hi / lo)^(i / (n - 1)), lo > 0. */

@@ -275,3 +275,39 @@ Test(data, dataset_new_rejects_impossible_sizes)
         cr_assert(strstr(err, "dataset_new") && strstr(err, "expected") && strstr(err, "hint:"), "got: %s", err);
     }
 }
+
+Test(dataset, gather_copies_rows_in_the_given_order)
+{
+    dataset_t ds = dataset_new(4, 3, 5);
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 3; j++)
+            ds.x[i * 3 + j] = (float)(10 * i + j);
+        ds.y[i] = i + 1;
+    }
+    const int rows[3] = {2, 0, 2};
+    float x[9];
+    int y[3];
+    dataset_gather(x, y, &ds, rows, 3);
+    const float want[9] = {20, 21, 22, 0, 1, 2, 20, 21, 22};
+    for (int k = 0; k < 9; k++)
+        cr_assert_eq(x[k], want[k], "x[%d]: expected %g (rows 2, 0, 2), got %g", k, want[k], x[k]);
+    cr_assert(y[0] == 3 && y[1] == 1 && y[2] == 3, "labels follow the rows: expected 3 1 3, got %d %d %d", y[0], y[1],
+              y[2]);
+    float x1[3] = {0};
+    dataset_gather(x1, NULL, &ds, (const int[]){3}, 1); /* no labels wanted */
+    cr_assert(x1[0] == 30 && x1[2] == 32, "one row without labels: got %g %g", x1[0], x1[2]);
+    dataset_free(&ds);
+}
+
+Test(dataset, truncate_keeps_a_prefix)
+{
+    dataset_t ds = dataset_new(5, 2, 2);
+    ds.y[1] = 1;
+    dataset_truncate(&ds, 10);
+    cr_assert_eq(ds.n, 5, "a larger n keeps every example");
+    dataset_truncate(&ds, 2);
+    cr_assert(ds.n == 2 && ds.y[1] == 1 && ds.x != NULL, "the first 2 examples stay, in memory");
+    dataset_truncate(&ds, -1);
+    cr_assert_eq(ds.n, 0, "n < 0 counts as 0");
+    dataset_free(&ds);
+}

@@ -268,3 +268,37 @@ Test(metrics, roc_auc_from_two_threads_at_once)
                      "between threads. Hint: sort (score, index) pairs, not indices through a global.", k,
                      jobs[k].wrong, AUC_REPS, jobs[k].expected);
 }
+
+/* A "model" whose logits for a row x (d = 1) are (x, 0): class 0 wins when x > 0. It records the
+ * chunks it is asked for. */
+typedef struct {
+    float z[3 * 2];
+    int calls, firsts[4], sizes[4];
+} toy_model;
+
+static const float *toy_logits(void *ctx, const float *x, int first, int b)
+{
+    toy_model *m = ctx;
+    m->firsts[m->calls] = first, m->sizes[m->calls++] = b;
+    for (int r = 0; r < b; r++)
+        m->z[2 * r] = x[r], m->z[2 * r + 1] = 0;
+    return m->z;
+}
+
+Test(metrics, evaluate_in_chunks)
+{
+    /* 5 rows, chunks of 3 then 2. Labels: x = 2 (0, right), -1 (1, right), 0 (0: a tie goes to
+     * class 0, right), 3 (1, wrong), -2 (0, wrong): accuracy 3/5. The loss of a row with logits
+     * (x, 0) and label 0 is log(1 + e^-x), label 1: log(1 + e^x). */
+    const float x[5] = {2, -1, 0, 3, -2};
+    const int y[5] = {0, 1, 0, 1, 0};
+    toy_model m = {0};
+    metrics_eval_t e = metrics_evaluate(x, y, 5, 1, 2, 3, toy_logits, &m);
+    double want = (log1p(exp(-2.0)) + log1p(exp(-1.0)) + log(2.0) + log1p(exp(3.0)) + log1p(exp(2.0))) / 5;
+    cr_assert(m.calls == 2 && m.firsts[0] == 0 && m.sizes[0] == 3 && m.firsts[1] == 3 && m.sizes[1] == 2,
+              "expected chunks [0, 3) and [3, 5), got %d calls", m.calls);
+    cr_assert_float_eq(e.accuracy, 0.6, 1e-12, "accuracy: expected 3/5, got %g", e.accuracy);
+    cr_assert(fabs(e.loss - want) < 1e-6, "loss: expected %.7f, got %.7f", want, e.loss);
+    e = metrics_evaluate(x, y, 0, 1, 2, 3, toy_logits, &m);
+    cr_assert(e.loss == 0 && e.accuracy == 0, "an empty dataset gives 0, 0");
+}

@@ -62,6 +62,13 @@ Test(schedule, closed_forms)
     /* exponential by default: down 100x over the run, so 10x at half way */
     s = schedule_new(SCHEDULE_EXPONENTIAL, 1.0f, 100);
     cr_assert(fabs(schedule_lr(&s, 50) - 0.1) < 1e-5, "exponential default: got %g", schedule_lr(&s, 50));
+    /* linear over T = 100: 1 at t = 0, 0.75 at 25, 1/100 at the last step 99 (never 0), clamped after */
+    s = schedule_new(SCHEDULE_LINEAR, 1.0f, 100);
+    cr_assert(close6(schedule_lr(&s, 0), 1) && close6(schedule_lr(&s, 25), 0.75) && close6(schedule_lr(&s, 99), 0.01) &&
+                  close6(schedule_lr(&s, 500), 0.01),
+              "linear: got %g %g %g %g", schedule_lr(&s, 0), schedule_lr(&s, 25), schedule_lr(&s, 99),
+              schedule_lr(&s, 500));
+    cr_assert_str_eq(schedule_name(SCHEDULE_LINEAR), "linear");
 }
 
 Test(schedule, finder_sweep_and_suggestion)
