@@ -270,15 +270,21 @@ void optim_step_tensors(optim_t *o, float *p, const float *g, const size_t *size
                  total, o->n);
     o->t++;
     size_t off = 0;
+    const float wd = o->weight_decay;
     for (int j = 0; j < k; j++) {
+        o->weight_decay = o->no_decay && o->no_decay[j] ? 0.0f : wd; /* this tensor's group */
         optim_tensor(o, p + off, g + off, off, sizes[j]);
+        o->weight_decay = wd;
         off += sizes[j];
     }
 }
 
 void optim_step(optim_t *o, float *p, const float *g)
 {
+    const unsigned char *groups = o->no_decay; /* one tensor: no groups */
+    o->no_decay = NULL;
     optim_step_tensors(o, p, g, &o->n, 1);
+    o->no_decay = groups;
 }
 
 lookahead_t lookahead_new(const float *p, size_t n, int k, float alpha)

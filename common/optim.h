@@ -99,6 +99,10 @@ typedef struct {
     long t;             /* steps taken */
     size_t n;
     float *m, *v;       /* (n) state: momentum buffer / first moment, accumulator / second moment */
+    const unsigned char *no_decay; /* NULL (the default: every parameter decays), or one flag per tensor
+                         * of optim_step_tensors, nonzero for a tensor that takes no weight decay at
+                         * all (biases, normalization gains and shifts: PyTorch's usual second parameter
+                         * group with weight_decay 0). Not owned; optim_step ignores it. */
 } optim_t;
 
 /* Names as used on command lines and in figures: "sgd", "momentum", "nesterov", "adagrad",
@@ -115,7 +119,8 @@ optim_t optim_new(optim_kind_t kind, size_t n, float lr);
 void optim_step(optim_t *o, float *p, const float *g);
 
 /* One step on p (n) made of k consecutive tensors of sizes[0..k) floats (they must add up to
- * o->n): LARS and LAMB compute one trust ratio per tensor. */
+ * o->n): LARS and LAMB compute one trust ratio per tensor, and o->no_decay (when set, k flags)
+ * exempts tensors from the weight decay: AdamW on the weights only, as chapter 6 trains. */
 void optim_step_tensors(optim_t *o, float *p, const float *g, const size_t *sizes, int k);
 
 void optim_free(optim_t *o);

@@ -202,3 +202,37 @@ Test(optim5, adam_step_and_optim_adam_are_bit_identical)
     }
     optim_free(&o), adam_free(&a);
 }
+
+Test(optim5, adamw_groups_exempt_tensors_from_the_decay)
+{
+    /* Two tensors: W (3 floats, decays) and b (2 floats, no_decay). With the groups, W must follow
+     * AdamW with wd and b plain Adam, bit for bit: AdamW with wd 0 on b, and AdamW on W alone. */
+    enum { T = 6 };
+    const size_t sizes[2] = {3, 2};
+    const unsigned char no_decay[2] = {0, 1};
+    float p[5] = {1, -2, 0.5f, 3, -1}, w[3] = {1, -2, 0.5f}, b[2] = {3, -1}, g[5];
+    optim_t o = optim_new(OPTIM_ADAMW, 5, 0.01f), ow = optim_new(OPTIM_ADAMW, 3, 0.01f),
+            ob = optim_new(OPTIM_ADAMW, 2, 0.01f);
+    o.weight_decay = ow.weight_decay = 0.5f, ob.weight_decay = 0;
+    o.no_decay = no_decay;
+    for (int t = 0; t < T; t++) {
+        for (int i = 0; i < 5; i++)
+            g[i] = cosf((float)(3 * i + t));
+        optim_step_tensors(&o, p, g, sizes, 2);
+        optim_step(&ow, w, g);
+        optim_step(&ob, b, g + 3);
+        for (int i = 0; i < 3; i++)
+            cr_assert(p[i] == w[i], "step %d, W[%d]: grouped %.9g, AdamW alone %.9g", t + 1, i, p[i], w[i]);
+        for (int i = 0; i < 2; i++)
+            cr_assert(p[3 + i] == b[i], "step %d, b[%d]: grouped %.9g, without decay %.9g", t + 1, i, p[3 + i], b[i]);
+    }
+    cr_assert(o.weight_decay == 0.5f, "the optimizer's weight_decay is unchanged after a grouped step");
+    /* optim_step ignores the groups: every float decays */
+    float q[5] = {1, 1, 1, 1, 1}, r[5] = {1, 1, 1, 1, 1}, z[5] = {0};
+    optim_t a = optim_new(OPTIM_ADAMW, 5, 0.1f), c = optim_new(OPTIM_ADAMW, 5, 0.1f);
+    a.no_decay = no_decay;
+    optim_step(&a, q, z), optim_step(&c, r, z);
+    for (int i = 0; i < 5; i++)
+        cr_assert(q[i] == r[i] && q[i] < 1, "optim_step with groups set: float %d got %g, expected %g", i, q[i], r[i]);
+    optim_free(&o), optim_free(&ow), optim_free(&ob), optim_free(&a), optim_free(&c);
+}
