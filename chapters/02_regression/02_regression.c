@@ -29,19 +29,21 @@ $\eta$ is the learning rate.
 */
 
 #include "csvlog.h"   /* the per-epoch log, out/02/log.csv */
-#include "data.h"     /* dataset_t, fashion_load, dataset_select_classes, dataset_split */
+#include "data.h"     /* dataset_t, fashion_load, dataset_select_classes, dataset_split, dataset_gather */
 #include "error.h"    /* nn_error, nn_fatal, nn_malloc, nn_check_finite */
 #include "course.h"   /* TODO: the student edition's exercise stubs */
 #include "flags.h"    /* --epochs --seed --quick --out --data --help, plus --lr --batch --smoothing */
 #include "io.h"       /* io_create/io_commit: outputs written atomically */
+#include "linalg.h"   /* linalg_cholesky: the library's Cholesky (exercise 02.3 writes its own) */
 #include "loss.h"     /* bce_logits_loss (logistic regression), softmax_forward */
 #include "matmul.h"   /* matmul_blas(): every product with a data matrix goes through cblas_sgemm */
-#include "metrics.h"  /* MSE, RMSE, MAE, R², accuracy */
+#include "metrics.h"  /* MSE, RMSE, MAE, R², accuracy, metrics_evaluate */
 #include "plot.h"     /* gnuplot figures */
 #include "prep.h"     /* splits, imputation, log and rank-Gauss transforms, finiteness checks */
 #include "progress.h" /* the progress bar */
 #include "timing.h"   /* timing_seconds */
 #include "rng.h"      /* the explicit random number generator */
+#include "schedule.h" /* SCHEDULE_LINEAR: the learning rate falling to 0 over the run */
 
 #include <math.h>
 #include <stdio.h>
@@ -598,17 +600,20 @@ the same way.
 */
 
 /* Largest eigenvalue of the symmetric positive definite A (D, D) by power iteration, or of its
- * inverse (inverse = 1: each step solves A v' = v instead of multiplying). */
+ * inverse (inverse = 1: each step solves A v' = v instead of multiplying, with the library's
+ * Cholesky factor of A computed once). 0 if A is not positive definite (reported). */
 static double power_iteration(const double *A, int d, int inverse, int iters)
 {
     double *v = nn_malloc((size_t)d * sizeof(double)), *av = nn_malloc((size_t)d * sizeof(double));
+    double *L = inverse ? nn_malloc((size_t)d * d * sizeof(double)) : NULL;
     double lambda = 0;
+    if (inverse && linalg_cholesky(L, A, d) != 0)
+        iters = 0;
     for (int j = 0; j < d; j++)
         v[j] = 1.0 / sqrt(d) * (1 + 0.1 * j); /* any start with a component along every eigenvector */
     for (int it = 0; it < iters; it++) {
         if (inverse) {
-            if (cholesky_solve(av, A, v, d) != 0)
-                break;
+            linalg_cholesky_solve_factor(av, L, v, d, 1);
         } else {
             for (int i = 0; i < d; i++) {
                 av[i] = 0;
@@ -624,7 +629,7 @@ static double power_iteration(const double *A, int d, int inverse, int iters)
         for (int j = 0; j < d; j++)
             v[j] = av[j] / norm;
     }
-    free(v), free(av);
+    free(v), free(av), free(L);
     return lambda;
 }
 
@@ -1196,27 +1201,37 @@ typedef struct {
     double loss, acc, confidence;
 } eval_result;
 
+typedef struct {
+    const softreg *m;
+    float *z, *p; /* (CHUNK, K) logits and probabilities */
+    double conf;  /* the sum of the largest probability of every row so far */
+} softreg_eval;
+
+/* metrics_evaluate's view of the model: the logits z = X W + b of b rows, adding up the
+ * confidence (the largest softmax probability) of each.  x: (b, D) */
+static const float *softreg_logits(void *ctx, const float *x, int first, int b)
+{
+    (void)first;
+    softreg_eval *e = ctx;
+    const int K = e->m->k;
+    for (int i = 0; i < b; i++)
+        memcpy(e->z + (size_t)i * K, e->m->b, (size_t)K * sizeof(float));
+    matmul_blas(0, 0, b, K, e->m->d, 1.0f, x, e->m->W, 1.0f, e->z);
+    softmax_forward(e->p, e->z, b, K);
+    for (int i = 0; i < b; i++)
+        e->conf += e->p[(size_t)i * K + metrics_argmax(e->p + (size_t)i * K, K)];
+    return e->z;
+}
+
 /* Cross-entropy, accuracy and mean confidence of m on ds, in chunks.  ds->x: (N, D) */
 static eval_result softreg_evaluate(const softreg *m, const dataset_t *ds)
 {
     softreg_check("softreg_evaluate", m, ds);
     enum { CHUNK = 1000 };
-    const int K = m->k;
-    float *z = nn_malloc((size_t)CHUNK * K * sizeof(float));
-    double loss = 0, correct = 0, conf = 0;
-    for (int s = 0; s < ds->n; s += CHUNK) {
-        int B = ds->n - s < CHUNK ? ds->n - s : CHUNK;
-        for (int i = 0; i < B; i++)
-            memcpy(z + (size_t)i * K, m->b, (size_t)K * sizeof(float));
-        matmul_blas(0, 0, B, K, m->d, 1.0f, ds->x + (size_t)s * m->d, m->W, 1.0f, z);
-        loss += (double)softmax_ce_smooth(NULL, z, ds->y + s, B, K, 0.0f) * B;
-        correct += metrics_accuracy_scores(z, ds->y + s, B, K) * B;
-        softmax_forward(z, z, B, K);
-        for (int i = 0; i < B; i++)
-            conf += z[(size_t)i * K + metrics_argmax(z + (size_t)i * K, K)];
-    }
-    free(z);
-    return (eval_result){loss / ds->n, correct / ds->n, conf / ds->n};
+    softreg_eval e = {m, nn_malloc((size_t)CHUNK * m->k * sizeof(float)), nn_malloc((size_t)CHUNK * m->k * sizeof(float)), 0};
+    metrics_eval_t r = metrics_evaluate(ds->x, ds->y, ds->n, ds->d, m->k, CHUNK, softreg_logits, &e);
+    free(e.z), free(e.p);
+    return (eval_result){r.loss, r.accuracy, ds->n ? e.conf / ds->n : 0};
 }
 
 /* Buffers for one batch, allocated once per training run. */
@@ -1242,11 +1257,9 @@ static void batch_free(batch_buf *b) { free(b->x), free(b->y), free(b->t), free(
 static int batch_gather(batch_buf *bb, const dataset_t *ds, const int *order, int s)
 {
     int B = ds->n - s < bb->B ? ds->n - s : bb->B;
-    prep_gather_rows(bb->x, ds->x, order + s, B, ds->d);
-    for (int i = 0; i < B; i++) {
-        bb->y[i] = ds->y[order[s + i]];
+    dataset_gather(bb->x, bb->y, ds, order + s, B);
+    for (int i = 0; i < B; i++)
         bb->t[i] = (float)bb->y[i];
-    }
     return B;
 }
 
@@ -1257,9 +1270,10 @@ static double softreg_epoch(softreg *m, const dataset_t *train, int *order, batc
     softreg_check("softreg_epoch", m, train);
     rng_shuffle(rng, order, train->n);
     double total = 0;
+    const schedule_t decay = schedule_new(SCHEDULE_LINEAR, lr, total_steps); /* to 0, linearly */
     for (int s = 0; s < train->n; s += bb->B) {
         int B = batch_gather(bb, train, order, s);
-        float lr_t = lr * (1.0f - (float)*step / (float)total_steps); /* linear decay to 0 */
+        float lr_t = schedule_lr(&decay, *step);
         float loss = softreg_step(m, bb->x, bb->y, B, lr_t, eps, bb->z, bb->dz);
         nn_check_finite(loss, "the softmax regression training loss", *step);
         (*step)++;
@@ -1631,15 +1645,14 @@ static int run_logistic(const flags_t *f, const dataset_t *full_train, const dat
     int *order = nn_malloc((size_t)train.n * sizeof(int));
     rng_iota(order, train.n);
     const int epochs = f->quick ? 2 : LOGREG_EPOCHS;
-    const long total_steps = (long)epochs * ((train.n + bb.B - 1) / bb.B);
+    const schedule_t decay = schedule_new(SCHEDULE_LINEAR, LOGREG_LR, (long)epochs * ((train.n + bb.B - 1) / bb.B));
     long step = 0;
     for (int e = 1; e <= epochs; e++) {
         rng_shuffle(rng, order, train.n);
         double total = 0;
         for (int s = 0; s < train.n; s += bb.B) {
             int B = batch_gather(&bb, &train, order, s);
-            float lr_t = LOGREG_LR * (1.0f - (float)step / (float)total_steps); /* linear decay to 0 */
-            float loss = logreg_step(&m, bb.x, bb.t, B, lr_t, bb.z, bb.dz);
+            float loss = logreg_step(&m, bb.x, bb.t, B, schedule_lr(&decay, step), bb.z, bb.dz);
             nn_check_finite(loss, "the logistic regression training loss", step++);
             total += (double)loss * B;
         }
@@ -1789,7 +1802,7 @@ int main(int argc, char **argv)
     if (fashion_load_splits(&train, &test, f.data) != 0)
         return 1;
     if (f.quick)
-        train.n = train.n < 3000 ? train.n : 3000; /* a prefix: the rows are already in memory */
+        dataset_truncate(&train, 3000);
     if (prep_check_finite(train.x, train.n, train.d, "the Fashion-MNIST training images") != 0 ||
         prep_check_finite(test.x, test.n, test.d, "the Fashion-MNIST test images") != 0)
         return 1;

@@ -43,7 +43,7 @@ is its *gradient* (or *adjoint*); it always has the shape of $v$. In code $\bar 
 
 #include "activations.h" /* NAME_forward / NAME_backward for every activation (this chapter's zoo) */
 #include "csvlog.h"      /* out/03/log.csv */
-#include "data.h"        /* dataset_t, fashion_load, dataset_split */
+#include "data.h"        /* dataset_t, fashion_load, dataset_split, dataset_gather (a shuffled batch) */
 #include "error.h"       /* nn_fatal, nn_check_finite, nn_malloc */
 #include "course.h"      /* TODO: the student edition's exercise stubs */
 #include "flags.h"       /* --epochs --seed --quick --out --data --help, plus --lr --batch --optim --bench */
@@ -52,12 +52,14 @@ is its *gradient* (or *adjoint*); it always has the shape of $v$. In code $\bar 
 #include "io.h"          /* io_create / io_commit / io_join */
 #include "layers.h"      /* linear_forward / linear_backward (section 3.2) */
 #include "loss.h"        /* softmax_cross_entropy, softmax_forward (chapter 2), softmax_backward */
+#include "metrics.h"     /* metrics_argmax, metrics_evaluate: accuracy and loss over a dataset in chunks */
 #include "optim.h"       /* sgd_step, adam_step (section 3.7) */
 #include "plot.h"        /* gnuplot figures */
-#include "prep.h"        /* prep_gather_rows: a shuffled batch into contiguous rows (chapter 2) */
 #include "progress.h"    /* the progress bar */
 #include "timing.h"      /* timing_seconds, timing_median */
 #include "rng.h"         /* the explicit random number generator */
+#include "schedule.h"    /* SCHEDULE_LINEAR: the learning rate falling to 0 over the run */
+#include "stats.h"       /* stats_normal_cdf, stats_normal_pdf (for GELU) */
 #include "tensor.h"      /* tensor views with shapes, for checked entry points */
 
 #include <math.h>
@@ -404,16 +406,10 @@ static float derivative_classic(act_kind k, float x)
 
 Write `derivative_smooth(k, x)`: $\varphi'(x)$ for `ACT_ELU` ($\alpha$ = `ELU_ALPHA`),
 `ACT_SOFTPLUS`, `ACT_GELU`, `ACT_SILU` and `ACT_MISH`, `NAN` for other kinds, using the formulas
-derived above. The helpers `std_normal_cdf`, `std_normal_pdf` and `softplus1` are given; they
-are accurate for large $|x|$, and your formulas should be too: at $x = \pm 30$ every derivative is
-finite.
+derived above. The helpers `stats_normal_cdf` and `stats_normal_pdf` (the library's $\Phi$ and
+$\varphi$, `common/stats.h`, in double precision) and `softplus1` are given; they are accurate for
+large $|x|$, and your formulas should be too: at $x = \pm 30$ every derivative is finite.
 */
-
-/* Phi(x), the standard normal CDF, as erfc(-x / sqrt 2) / 2 (accurate in the left tail). */
-static float std_normal_cdf(float x) { return 0.5f * erfcf(-x * 0.70710678f); }
-
-/* phi(x) = exp(-x^2 / 2) / sqrt(2 pi), the standard normal density. */
-static float std_normal_pdf(float x) { return 0.39894228f * expf(-0.5f * x * x); }
 
 /* log(1 + e^x) without overflow. */
 static float softplus1(float x) { return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x))); }
@@ -428,7 +424,7 @@ static float derivative_smooth(act_kind k, float x)
     case ACT_SOFTPLUS:
         return sigmoid1(x);
     case ACT_GELU:
-        return std_normal_cdf(x) + x * std_normal_pdf(x);
+        return (float)(stats_normal_cdf(x) + x * stats_normal_pdf(x));
     case ACT_SILU: {
         float s = sigmoid1(x);
         return s * (1.0f + x * (1.0f - s));
@@ -1040,7 +1036,7 @@ loss, and follows its gradient. The mini-batch gradient is an unbiased estimate 
 training set's gradient, at $B/N = 128/55{,}000 \approx 1/430$ of the cost, and its noise (shrinking like $1/\sqrt B$) even
 helps escape poor regions. One pass over the 55,000 training images (the other 5,000 of the
 official training set are held out for validation) is an epoch of 430 steps; each step gathers
-its shuffled rows into one contiguous batch with `prep_gather_rows` (chapter 2).
+its shuffled rows into one contiguous batch with `dataset_gather` (`common/data.h`).
 
 Two update rules, both in `common/optim.c`:
 
@@ -1126,31 +1122,18 @@ The rest is bookkeeping: evaluate loss and accuracy on a dataset in batches, gat
 batch, and loop over epochs, logging four rows per epoch to `out/03/log.csv`.
 */
 
-/* Index of the largest of k scores. */
-static int argmax(const float *z, int k)
+/* The logits of b rows of the dataset: metrics_evaluate's view of the network.   x: (b, n_0) */
+static const float *mlp_logits(void *m, const float *x, int first, int b)
 {
-    int best = 0;
-    for (int j = 1; j < k; j++)
-        if (z[j] > z[best])
-            best = j;
-    return best;
+    (void)first;
+    return mlp_forward(m, tensor_view((float *)x, 2, (int[]){b, ((mlp *)m)->sizes[0]}));
 }
 
 /* Mean cross-entropy and accuracy of m on ds, in batches of m->max_batch.   ds->x: (N, n_0) */
 static void mlp_evaluate(mlp *m, const dataset_t *ds, double *loss, double *acc)
 {
-    const int K = m->sizes[m->L];
-    double total = 0;
-    long correct = 0;
-    for (int i = 0; i < ds->n; i += m->max_batch) {
-        int b = ds->n - i < m->max_batch ? ds->n - i : m->max_batch;
-        const float *z = mlp_forward(m, tensor_view(ds->x + (size_t)i * ds->d, 2, (int[]){b, ds->d}));
-        total += (double)softmax_cross_entropy(NULL, z, ds->y + i, b, K) * b;
-        for (int r = 0; r < b; r++)
-            correct += argmax(z + (size_t)r * K, K) == ds->y[i + r];
-    }
-    *loss = ds->n ? total / ds->n : 0;
-    *acc = ds->n ? (double)correct / ds->n : 0;
+    metrics_eval_t e = metrics_evaluate(ds->x, ds->y, ds->n, ds->d, m->sizes[m->L], m->max_batch, mlp_logits, m);
+    *loss = e.loss, *acc = e.accuracy;
 }
 
 typedef struct {
@@ -1165,8 +1148,7 @@ typedef struct {
     float *xb;                  /* (batch, n_0) the gathered batch, owned */
     int *yb;                    /* (batch) */
     long step;
-    long decay_steps;           /* > 0: the learning rate falls linearly to 0 over this many steps */
-    float lr0;                  /* the initial learning rate */
+    schedule_t decay;           /* decay.total > 0: the learning rate falls linearly over that many steps */
 } trainer;
 
 static trainer trainer_new(mlp *m, optimizer *opt, const dataset_t *train, const dataset_t *val, int batch,
@@ -1176,7 +1158,7 @@ static trainer trainer_new(mlp *m, optimizer *opt, const dataset_t *train, const
         nn_fatal("use --batch between 1 and 1000", "batch size %d, expected 1..%d", batch, m->max_batch);
     trainer t = {m, opt, train, val, batch, quiet, log, rng, nn_malloc((size_t)train->n * sizeof(int)),
                  nn_malloc((size_t)batch * train->d * sizeof(float)), nn_malloc((size_t)batch * sizeof(int)), 0,
-                 0, opt->lr};
+                 {.total = 0}};
     rng_iota(t.order, train->n);
     return t;
 }
@@ -1200,15 +1182,13 @@ static double train_epoch(trainer *t, int epoch, int epochs)
     rng_shuffle(t->rng, t->order, ds->n);
     for (int s = 0; s < steps; s++) {
         int first = s * t->batch, b = ds->n - first < t->batch ? ds->n - first : t->batch;
-        prep_gather_rows(t->xb, ds->x, t->order + first, b, D); /* the shuffled rows, contiguous */
-        for (int r = 0; r < b; r++)
-            t->yb[r] = ds->y[t->order[first + r]];
-        if (t->decay_steps > 0) /* linear decay: lr0 at the first step, lr0 / decay_steps at the last */
-            optimizer_set_lr(t->opt, t->lr0 * (float)(t->decay_steps - t->step) / (float)t->decay_steps);
+        dataset_gather(t->xb, t->yb, ds, t->order + first, b); /* the shuffled rows, contiguous */
+        if (t->decay.total > 0) /* linear decay: lr0 at the first step, lr0 / total at the last */
+            optimizer_set_lr(t->opt, schedule_lr(&t->decay, t->step));
         float loss = train_step(t->m, t->opt, tensor_view(t->xb, 2, (int[]){b, D}), t->yb, ++t->step);
         const float *z = t->m->a[t->m->L]; /* the logits of this step, before the update */
         for (int r = 0; r < b; r++)
-            correct += argmax(z + (size_t)r * K, K) == t->yb[r];
+            correct += metrics_argmax(z + (size_t)r * K, K) == t->yb[r];
         sum_loss += loss, epoch_loss += loss, seen += b, row_steps++;
         if (!t->quiet)
             progress_step(&bar, s + 1, "loss %.4f", epoch_loss / (s + 1));
@@ -1492,9 +1472,7 @@ static double symmetry_run(const dataset_t *train, const dataset_t *test, init_s
     trainer t = trainer_new(&m, &opt, train, NULL, 128, rng, NULL, 1);
     for (int k = 0; k < steps; k++) {
         int first = (k * 128) % (train->n - 128);
-        prep_gather_rows(t.xb, train->x, t.order + first, 128, train->d);
-        for (int r = 0; r < 128; r++)
-            t.yb[r] = train->y[t.order[first + r]];
+        dataset_gather(t.xb, t.yb, train, t.order + first, 128);
         train_step(&m, &opt, tensor_view(t.xb, 2, (int[]){128, train->d}), t.yb, k + 1);
     }
     double loss, acc;
@@ -1534,7 +1512,7 @@ static int run_training(const flags_t *f, const dataset_t *full, const dataset_t
     mlp_init(&m, INIT_HE, rng);
     optimizer opt = optimizer_new(optim, lr, m.n_params);
     trainer t = trainer_new(&m, &opt, &train, &val, batch, rng, &log, 0);
-    t.decay_steps = (long)f->epochs * ((train.n + batch - 1) / batch);
+    t.decay = schedule_new(SCHEDULE_LINEAR, lr, (long)f->epochs * ((train.n + batch - 1) / batch));
     double busy = 0, loss, acc;
     for (int e = 1; e <= f->epochs; e++)
         busy += train_epoch(&t, e, f->epochs);
@@ -1582,8 +1560,8 @@ int main(int argc, char **argv)
     dataset_t full, test;
     if (fashion_load_splits(&full, &test, f.data) != 0)
         return 1;
-    if (f.quick) /* prefixes: the rows are already in memory */
-        full.n = full.n < 3000 ? full.n : 3000, test.n = test.n < 1000 ? test.n : 1000;
+    if (f.quick)
+        dataset_truncate(&full, 3000), dataset_truncate(&test, 1000);
     int rc = plot_activations(f.out);
     run_gradcheck(&full, &rng, f.quick);
     rc |= run_init_stats(&f, &full, &rng);

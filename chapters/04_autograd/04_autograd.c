@@ -31,19 +31,20 @@ are row-major: a `(B, D)` matrix stores row $b$ at `x + b*D`.
 #include "activations.h" /* relu/sigmoid kernels the tape's activations call */
 #include "autograd.h"    /* the tape: ag_tape_t, ag_var_t, ag_* operations, ag_backward */
 #include "csvlog.h"      /* out/04/log.csv */
-#include "data.h"        /* Fashion-MNIST, splits */
+#include "data.h"        /* Fashion-MNIST, splits, dataset_gather (a shuffled batch) */
 #include "error.h"       /* nn_fatal, nn_malloc, nn_check_finite */
 #include "course.h"      /* TODO: the student edition's exercise stubs */
 #include "flags.h"       /* --epochs --seed --quick --out --data --help, plus --lr --batch --bench */
 #include "init.h"        /* He initialization */
 #include "io.h"          /* io_create/io_commit, io_join */
 #include "matmul.h"      /* matmul_blas(): OpenBLAS SGEMM */
-#include "metrics.h"     /* metrics_argmax, metrics_r2 */
+#include "metrics.h"     /* metrics_argmax, metrics_r2, metrics_evaluate */
 #include "optim.h"       /* adam_t */
 #include "plot.h"        /* gnuplot figures */
 #include "progress.h"    /* progress bar */
 #include "timing.h"      /* timing_seconds, timing_median */
 #include "rng.h"         /* explicit random state */
+#include "schedule.h"    /* SCHEDULE_LINEAR: the learning rate falling to 0 over the run */
 
 #include <math.h>
 #include <stdio.h>
@@ -654,15 +655,6 @@ typedef struct {
     double gather, forward, backward, update; /* seconds spent in each phase */
 } phase_times;
 
-/* Copy the examples order[0..bs) into one contiguous batch.   xb: (bs, d), yb: (bs) */
-static void gather_batch(float *xb, int *yb, const dataset_t *ds, const int *order, int bs)
-{
-    for (int i = 0; i < bs; i++) {
-        memcpy(xb + (size_t)i * ds->d, ds->x + (size_t)order[i] * ds->d, (size_t)ds->d * sizeof(float));
-        yb[i] = ds->y[order[i]];
-    }
-}
-
 /* Number of rows whose largest logit is the label's.   logits: (B, K) */
 static int count_correct(tensor_t logits, const int *labels)
 {
@@ -693,20 +685,26 @@ static float train_step(ag_tape_t *t, mlp *m, adam_t *opt, tensor_t x, const int
     return L;
 }
 
+typedef struct {
+    ag_tape_t *t;
+    mlp *m;
+} tape_model;
+
+/* metrics_evaluate's view of the network: the logits of b rows, on a fresh tape.  x: (b, D) */
+static const float *tape_logits(void *ctx, const float *x, int first, int b)
+{
+    (void)first;
+    tape_model *tm = ctx;
+    ag_tape_reset(tm->t);
+    return ag_value(mlp_forward(tm->t, tm->m, tensor_view((float *)x, 2, (int[]){b, tm->m->sizes[0]}))).data;
+}
+
 /* Mean loss and accuracy on ds, forward only, in chunks of 1000 examples. */
 static void evaluate(ag_tape_t *t, mlp *m, const dataset_t *ds, double *loss, double *acc)
 {
-    double sum = 0;
-    int correct = 0;
-    for (int s = 0; s < ds->n; s += 1000) {
-        int bs = ds->n - s < 1000 ? ds->n - s : 1000;
-        ag_tape_reset(t);
-        ag_var_t logits = mlp_forward(t, m, tensor_view(ds->x + (size_t)s * ds->d, 2, (int[]){bs, ds->d}));
-        sum += (double)ag_item(ag_softmax_cross_entropy(logits, ds->y + s)) * bs;
-        correct += count_correct(ag_value(logits), ds->y + s);
-    }
-    *loss = sum / ds->n;
-    *acc = (double)correct / ds->n;
+    tape_model tm = {t, m};
+    metrics_eval_t e = metrics_evaluate(ds->x, ds->y, ds->n, ds->d, m->sizes[MLP_LAYERS], 1000, tape_logits, &tm);
+    *loss = e.loss, *acc = e.accuracy;
 }
 
 typedef struct {
@@ -736,7 +734,7 @@ static train_report train_mlp(mlp *m, const dataset_t *train, const train_opts *
     int *order = nn_malloc((size_t)train->n * sizeof(int)), *yb = nn_malloc((size_t)B * sizeof(int));
     float *xb = nn_malloc((size_t)B * (size_t)D * sizeof(float));
     rng_iota(order, train->n);
-    long total_steps = (long)o->epochs * ((train->n + B - 1) / B);
+    const schedule_t decay = schedule_new(SCHEDULE_LINEAR, o->lr, (long)o->epochs * ((train->n + B - 1) / B));
     for (int e = 1; e <= o->epochs; e++) {
         char label[64];
         snprintf(label, sizeof label, "epoch %2d/%d", e, o->epochs);
@@ -749,10 +747,10 @@ static train_report train_mlp(mlp *m, const dataset_t *train, const train_opts *
         for (int s = 0; s < train->n; s += B) {
             int bs = train->n - s < B ? train->n - s : B;
             double g0 = timing_seconds();
-            gather_batch(xb, yb, train, order + s, bs);
+            dataset_gather(xb, yb, train, order + s, bs);
             r.t.gather += timing_seconds() - g0;
             if (o->decay)
-                opt.lr = o->lr * (1.0f - (float)r.steps / (float)total_steps);
+                opt.lr = schedule_lr(&decay, r.steps);
             tensor_t x = tensor_view(xb, 2, (int[]){bs, D});
             float L = train_step(&tape, m, &opt, x, yb, ++r.steps, &correct, &r.t);
             loss_sum += (double)L * bs;
@@ -1136,7 +1134,7 @@ static int run_no_learning(const char *out, const dataset_t *train, rng_t *rng, 
         phase_times pt = {0};
         double run = 0;
         for (int s = 0; s < steps; s++) {
-            gather_batch(xb, yb, train, order + (size_t)(s * B) % (size_t)(train->n - B), B);
+            dataset_gather(xb, yb, train, order + (size_t)(s * B) % (size_t)(train->n - B), B);
             int correct = 0;
             tensor_t x = tensor_view(xb, 2, (int[]){B, 784});
             float L = train_step(&tape, &m, &opt, x, yb, s + 1, &correct, &pt);
@@ -1250,7 +1248,7 @@ static int run_fashion(const flags_t *f, float lr, int batch, rng_t *rng)
     if (fashion_load_splits(&full, &test, f->data) != 0)
         return -1;
     if (f->quick)
-        full.n = 6000, test.n = 2000; /* prefixes: the rows are already in memory */
+        dataset_truncate(&full, 6000), dataset_truncate(&test, 2000);
     dataset_split(&train, &val, &full, 11.0f / 12, rng);
     const int sizes[4] = {784, 256, 128, 10};
     mlp m = mlp_new(sizes, INIT_HE, rng);

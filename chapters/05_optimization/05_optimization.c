@@ -30,7 +30,7 @@ divisions of vectors are elementwise. $\lVert \cdot \rVert$ is the Euclidean nor
 
 #include "clip.h"     /* clip_grad_norm, clip_grad_value (section 5.10) */
 #include "csvlog.h"   /* out/05/log.csv */
-#include "data.h"     /* dataset_t, fashion_load, dataset_split */
+#include "data.h"     /* dataset_t, fashion_load, dataset_split, dataset_gather */
 #include "error.h"    /* nn_fatal, nn_error, nn_check_finite, nn_malloc */
 #include "course.h"   /* TODO: the student edition's exercise stubs */
 #include "flags.h"    /* --epochs --seed --quick --out --data --help, plus --bench */
@@ -41,7 +41,7 @@ divisions of vectors are elementwise. $\lVert \cdot \rVert$ is the Euclidean nor
 #include "loss.h"     /* softmax_cross_entropy (chapter 2) */
 #include "optim.h"    /* optim_t: every optimizer of this chapter; adam_step (chapter 3) */
 #include "plot.h"     /* gnuplot figures */
-#include "prep.h"     /* prep_gather_rows (chapter 2) */
+#include "metrics.h"  /* metrics_evaluate: loss and accuracy over a dataset in chunks */
 #include "progress.h" /* the progress bar */
 #include "timing.h"   /* timing_seconds, timing_median */
 #include "rng.h"      /* the explicit random number generator */
@@ -867,6 +867,13 @@ static float accumulate_gradients(net *m, const float *x, const int *y, int B, i
     /* END EXERCISE */
 }
 
+/* metrics_evaluate's view of the network: the logits of b rows.  x: (b, n_0) */
+static const float *net_logits(void *m, const float *x, int first, int b)
+{
+    (void)first;
+    return net_forward(m, x, b);
+}
+
 /* Mean cross-entropy and accuracy of the network with parameters `params` on ds (in batches). */
 static void net_evaluate(net *m, const float *params, const dataset_t *ds, double *loss, double *acc)
 {
@@ -876,23 +883,8 @@ static void net_evaluate(net *m, const float *params, const dataset_t *ds, doubl
         memcpy(keep, m->params, m->n_params * sizeof(float));
         memcpy(m->params, params, m->n_params * sizeof(float));
     }
-    const int K = m->sizes[NET_L];
-    double total = 0;
-    long correct = 0;
-    for (int i = 0; i < ds->n; i += m->max_batch) {
-        int b = ds->n - i < m->max_batch ? ds->n - i : m->max_batch;
-        const float *z = net_forward(m, ds->x + (size_t)i * ds->d, b);
-        total += (double)softmax_cross_entropy(NULL, z, ds->y + i, b, K) * b;
-        for (int r = 0; r < b; r++) {
-            const float *row = z + (size_t)r * K;
-            int best = 0;
-            for (int j = 1; j < K; j++)
-                best = row[j] > row[best] ? j : best;
-            correct += best == ds->y[i + r];
-        }
-    }
-    *loss = ds->n ? total / ds->n : 0;
-    *acc = ds->n ? (double)correct / ds->n : 0;
+    metrics_eval_t e = metrics_evaluate(ds->x, ds->y, ds->n, ds->d, m->sizes[NET_L], m->max_batch, net_logits, m);
+    *loss = e.loss, *acc = e.accuracy;
     if (keep) {
         memcpy(m->params, keep, m->n_params * sizeof(float));
         free(keep);
@@ -1156,9 +1148,7 @@ static int feed(feeder *f, int s)
 {
     const dataset_t *ds = f->train;
     int first = s * f->batch, b = ds->n - first < f->batch ? ds->n - first : f->batch;
-    prep_gather_rows(f->xb, ds->x, f->order + first, b, ds->d);
-    for (int r = 0; r < b; r++)
-        f->yb[r] = ds->y[f->order[first + r]];
+    dataset_gather(f->xb, f->yb, ds, f->order + first, b);
     return b;
 }
 
@@ -1294,12 +1284,12 @@ static int run_fashion(const flags_t *f, rng_t *rng)
     /* A subset keeps eleven runs inside the minute: 10,000 training images (1,024 with --quick)
      * and 1,500 for validation, drawn at random; all 10,000 test images (1,000 with --quick). */
     const int n_train = f->quick ? 1024 : 10000, n_val = f->quick ? 500 : 1500;
-    full.n = full.n < n_train + n_val ? full.n : n_train + n_val; /* a prefix: already in memory */
+    dataset_truncate(&full, n_train + n_val);
     all = full;
     dataset_split(&train, &val, &all, (float)n_train / (float)(n_train + n_val), rng);
     dataset_free(&full);
     if (f->quick)
-        test.n = 1000;
+        dataset_truncate(&test, 1000);
     const int sizes[NET_L + 1] = {784, 256, 128, 10}, batch = 128;
     feeder fd = {&train, &val, batch, nn_malloc((size_t)batch * 784 * sizeof(float)),
                  nn_malloc(batch * sizeof(int)), nn_malloc(train.n * sizeof(int)), rng};

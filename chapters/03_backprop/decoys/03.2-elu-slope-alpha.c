@@ -5,7 +5,7 @@
     case ACT_SOFTPLUS:
         return sigmoid1(x);
     case ACT_GELU:
-        return std_normal_cdf(x) + x * std_normal_pdf(x);
+        return (float)(stats_normal_cdf(x) + x * stats_normal_pdf(x));
     case ACT_SILU: {
         float s = sigmoid1(x);
         return s * (1.0f + x * (1.0f - s));
