@@ -3,4 +3,4 @@
     if (s <= 0)
         return gain > 0 ? gain : 0;
     double g = gain / s;
-    return gain * std_normal_cdf(g);
+    return gain * stats_normal_cdf(g);
