@@ -91,3 +91,11 @@ void linear_backward_checked(tensor_t dx, tensor_t dW, tensor_t db, tensor_t dy,
     }
     linear_backward(dx.data, dW.data, db.data, dy.data, x.data, W.data, x.shape[0], x.shape[1], W.shape[1]);
 }
+
+double linear_stack_train_flops(const int *sizes, int L)
+{
+    double f = 0;
+    for (int l = 0; l < L; l++)
+        f += 2.0 * sizes[l] * sizes[l + 1] * (l > 0 ? 3 : 2); /* forward and dW; dx above the first layer */
+    return f;
+}

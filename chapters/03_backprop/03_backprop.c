@@ -1327,16 +1327,6 @@ benchmark.
 
 static const int MLP_SIZES[4] = {784, 256, 128, 10};
 
-/* FLOPs of one example's matrix products, forward and backward (dx skipped for the first layer). */
-static double mlp_flops_per_example(const mlp *m)
-{
-    double f = 0;
-    for (int l = 0; l < m->L; l++) {
-        double mn = (double)m->sizes[l] * m->sizes[l + 1];
-        f += 2 * mn * (l > 0 ? 3 : 2); /* forward, dW, and dx where needed */
-    }
-    return f;
-}
 
 /* The benchmark of the contract: 3 epochs on all 60k images, batch 128, Adam 1e-3, one line out. */
 static int run_bench(const flags_t *f)
@@ -1356,7 +1346,7 @@ static int run_bench(const flags_t *f)
         secs[e] = train_epoch(&t, e + 1, EPOCHS);
     mlp_evaluate(&m, &test, &loss, &acc);
     printf("bench: name=mlp-hand epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", timing_median(secs, EPOCHS), acc,
-           mlp_flops_per_example(&m) * train.n / 1e9);
+           linear_stack_train_flops(m.sizes, m.L) * train.n / 1e9);
     trainer_free(&t), optimizer_free(&opt), mlp_free(&m), dataset_free(&train), dataset_free(&test);
     return 0;
 }
@@ -1549,7 +1539,7 @@ int main(int argc, char **argv)
     if (bench)
         return run_bench(&f);
     if (strcmp(optim, "adam") != 0 && strcmp(optim, "sgd") != 0) {
-        fprintf(stderr, "error: --optim expects adam or sgd, got '%s'\n", optim);
+        nn_error("use --optim adam or --optim sgd", "--optim expects adam or sgd, got '%s'", optim);
         return 2;
     }
     if (io_mkdirs(f.out) != 0)

@@ -37,6 +37,7 @@ are row-major: a `(B, D)` matrix stores row $b$ at `x + b*D`.
 #include "flags.h"       /* --epochs --seed --quick --out --data --help, plus --lr --batch --bench */
 #include "init.h"        /* He initialization */
 #include "io.h"          /* io_create/io_commit, io_join */
+#include "layers.h"      /* linear_stack_train_flops: the FLOPs of a training step */
 #include "matmul.h"      /* matmul_blas(): OpenBLAS SGEMM */
 #include "metrics.h"     /* metrics_argmax, metrics_r2, metrics_evaluate */
 #include "optim.h"       /* adam_t */
@@ -1194,16 +1195,6 @@ static int run_no_learning(const char *out, const dataset_t *train, rng_t *rng, 
 
 /* FLOPs of one epoch's matrix products: forward x W per layer, backward dW per layer and dx for
  * every layer but the first (its input needs no gradient). */
-static double gflop_per_epoch(const int sizes[4], int n)
-{
-    double fwd = 0, dx = 0;
-    for (int l = 0; l < 3; l++) {
-        fwd += 2.0 * sizes[l] * sizes[l + 1];
-        if (l > 0)
-            dx += 2.0 * sizes[l] * sizes[l + 1];
-    }
-    return (2 * fwd + dx) * n / 1e9;
-}
 
 static void print_phases(FILE *to, const train_report *r, double seconds)
 {
@@ -1233,7 +1224,7 @@ static int run_bench(const flags_t *f, float lr, int batch)
     evaluate(&t, &m, &test, &loss, &acc);
     double sorted[3] = {r.epoch_s[0], r.epoch_s[1], r.epoch_s[2]}, total = sorted[0] + sorted[1] + sorted[2];
     printf("bench: name=mlp-tape epoch_s=%.3f test_acc=%.4f gflop_epoch=%.1f\n", timing_median(sorted, 3), acc,
-           gflop_per_epoch(sizes, train.n));
+           linear_stack_train_flops(sizes, 3) * train.n / 1e9);
     fprintf(stderr, "bench: epochs took %.3f %.3f %.3f s\n", r.epoch_s[0], r.epoch_s[1], r.epoch_s[2]);
     print_phases(stderr, &r, total);
     ag_tape_free(&t);

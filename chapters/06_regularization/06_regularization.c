@@ -1454,14 +1454,6 @@ static dataset_t prefix(const dataset_t *ds, int n)
     return v;
 }
 
-/* FLOPs of one example's matrix products, forward and backward (no dx for the first layer). */
-static double net_flops_per_example(const net *m)
-{
-    double f = 0;
-    for (int l = 0; l < NL; l++)
-        f += 2.0 * m->sizes[l] * m->sizes[l + 1] * (l > 0 ? 3 : 2);
-    return f;
-}
 
 static train_cfg main_cfg(int epochs)
 {
@@ -2021,7 +2013,7 @@ static int run_bench(const flags_t *f)
     }
     net_evaluate(&m, &test, &loss, &acc, NULL);
     printf("bench: name=mlp-regularized epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", timing_median(secs, EPOCHS), acc,
-           net_flops_per_example(&m) * train.n / 1e9);
+           linear_stack_train_flops(m.sizes, NL) * train.n / 1e9);
     net_free(&m), dataset_free(&train), dataset_free(&test);
     return 0;
 }

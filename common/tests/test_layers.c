@@ -140,3 +140,11 @@ Test(layers, bias_gradient_is_summed_in_double)
     for (int j = 0; j < OUT; j += 299)
         cr_assert_eq(db[j], 1e8f + 1000, "db[%d] = %.1f, expected 100001000", j, db[j]);
 }
+
+Test(layers, stack_flops_of_the_course_mlp)
+{
+    /* 784-256-128-10: 2 (784 256) 2 + 2 (256 128) 3 + 2 (128 10) 3 = 802816 + 196608 + 7680 */
+    const int sizes[4] = {784, 256, 128, 10};
+    cr_assert_eq(linear_stack_train_flops(sizes, 3), 1007104.0, "got %.0f", linear_stack_train_flops(sizes, 3));
+    cr_assert_eq(linear_stack_train_flops(sizes, 1), 802816.0, "one layer: forward and dW only");
+}
