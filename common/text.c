@@ -4,6 +4,7 @@
 #include "error.h"
 #include "io.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,4 +314,36 @@ long text_decode(char *out, size_t cap, const text_vocab_t *v, const int *ids, s
     }
     out[j] = '\0';
     return (long)j;
+}
+
+int text_kjv_path(char *path, const char *data_dir, const char *cache_dir)
+{
+    if (data_dir) {
+        io_join(path, data_dir, "kjv.txt");
+        return 0;
+    }
+    if (!io_join(path, cache_dir, "kjv.txt"))
+        return -1;
+    if (io_exists(path))
+        return 0;
+    FILE *p = popen("bible 'Genesis 1:1-Revelation 22:21' 2>/dev/null", "r");
+    io_file_t out;
+    if (!p || io_create(&out, path) != 0) {
+        if (p)
+            pclose(p);
+        return -1;
+    }
+    char buf[65536];
+    size_t k, total = 0;
+    while ((k = fread(buf, 1, sizeof buf, p)) > 0)
+        total += fwrite(buf, 1, k, out.f);
+    int st = pclose(p);
+    if (st != 0 || total < 1000000) {
+        io_abort(&out);
+        nn_error("install it with: apt-get install bible-kjv (or pass --data DIR with a kjv.txt)",
+                 "could not produce the corpus with the bible command of Debian's bible-kjv: it exited "
+                 "with status %d after %zu bytes", st, total);
+        return -1;
+    }
+    return io_commit(&out);
 }

@@ -75,6 +75,14 @@ long text_encode(int *ids, size_t cap, const text_vocab_t *v, const char *data, 
  * room. At most 4 n + 1 bytes are ever needed. */
 long text_decode(char *out, size_t cap, const text_vocab_t *v, const int *ids, size_t n);
 
+/* The King James Bible as one text file (chapter 08's characters, chapter 09's words): with
+ * data_dir, path = data_dir/kjv.txt (not checked here: text_read reports a missing file); else
+ * path = cache_dir/kjv.txt, written the first time (atomically) from the `bible` command of
+ * Debian's bible-kjv package: `bible 'Genesis 1:1-Revelation 22:21'`, 4.3 million characters
+ * with book and chapter headings and verse numbers. path needs room for 4096 bytes (io_join).
+ * Returns 0, or -1 after reporting (bible-kjv missing, a cut output, an unwritable cache_dir). */
+int text_kjv_path(char *path, const char *data_dir, const char *cache_dir);
+
 void text_free(text_t *t);
 void text_vocab_free(text_vocab_t *v);
 

@@ -87,6 +87,11 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
       printf '| %s | int8 GEMM (%s path) vs cblas_sgemm, same shapes | | | conv2 of LeNet: %s GOP/s vs %s GFLOP/s; fc1: %s vs %s; 1024^3: %s vs %s | int8 is %sx fp32 at n=1024 (per processor-second: OpenBLAS'"'"'s threads all counted) |\n' \
         "$ch" "$(get path)" "$(get conv2_int8_gops)" "$(get conv2_fp32_gflops)" "$(get fc1_int8_gops)" \
         "$(get fc1_fp32_gflops)" "$(get sq1024_int8_gops)" "$(get sq1024_fp32_gflops)" "$(get sq1024_ratio)" >>"$out"
+    elif [ -n "$(get walk_steps_s)" ]; then
+      # chapter 9's DeepWalk: random-walk steps and skip-gram pairs per second, on one core
+      printf '| %s | %s: walks + skip-gram on the package graph (%s nodes, %s arcs) | %.1f s + %.1f s | | %.2fM walk steps/s, %.2fM skip-gram pairs/s | target: the full graph in under a minute |\n' \
+        "$ch" "$name" "$(get nodes)" "$(get arcs)" "$(get walk_s)" "$(get sgns_s)" \
+        "$(calc "$(get walk_steps_s) / 1e6")" "$(calc "$(get sgns_pairs_s) / 1e6")" >>"$out"
     elif [ -n "$gbs" ]; then
       printf '| %s | %s: one step | %.6f s | | %.1f GB/s | %.0f%% of memory copy bandwidth |\n' \
         "$ch" "$name" "${step:-0}" "$gbs" "$(calc "100 * $gbs / $bw")" >>"$out"

@@ -1379,38 +1379,6 @@ run, so it cannot overfit yet, and the options are off; try `--dropout 0.25 --ar
 long run and compare the validation curves.
 */
 
-/* The corpus path: --data DIR reads DIR/kjv.txt; otherwise out/kjv.txt, written from the bible
- * command the first time. */
-static int corpus_path(char *path, const flags_t *f)
-{
-    if (f->data) {
-        io_join(path, f->data, "kjv.txt");
-        return 0;
-    }
-    io_join(path, f->out, "kjv.txt");
-    if (io_exists(path))
-        return 0;
-    FILE *p = popen("bible 'Genesis 1:1-Revelation 22:21' 2>/dev/null", "r");
-    io_file_t out;
-    if (!p || io_create(&out, path) != 0) {
-        if (p) pclose(p);
-        return -1;
-    }
-    char buf[65536];
-    size_t k, total = 0;
-    while ((k = fread(buf, 1, sizeof buf, p)) > 0)
-        total += fwrite(buf, 1, k, out.f);
-    int st = pclose(p);
-    if (st != 0 || total < 1000000) {
-        io_abort(&out);
-        nn_error("install it with: apt-get install bible-kjv (or pass --data DIR with a kjv.txt)",
-                 "could not produce the corpus with the bible command of Debian's bible-kjv: it exited "
-                 "with status %d after %zu bytes", st, total);
-        return -1;
-    }
-    return io_commit(&out);
-}
-
 /* ||dL/dh_t|| for t = 1..T of an LSTM (Wx, Wh, b) on x (T, B, V), the loss's gradient R at the last
  * step only, into norms (T): the running dh of the library's backward is internal, so the last s
  * steps are run as a window of their own, from the states the full run had, for s = 1..T-1: each
@@ -1789,7 +1757,7 @@ int main(int argc, char **argv)
     corpus_t corpus;
     /* at least one window for each of the B training streams, and validation text after them */
     long min_len = (long)(cfg.T + 1) * cfg.B * 10 / 9 + cfg.T * 4;
-    if (corpus_path(path, &f) != 0 || corpus_load(&corpus, path, min_len) != 0)
+    if (text_kjv_path(path, f.data, f.out) != 0 || corpus_load(&corpus, path, min_len) != 0)
         return 1;
     printf("corpus %s: %ld characters, vocabulary of %d\n", path, corpus.n, corpus.V);
     int rc = 0;

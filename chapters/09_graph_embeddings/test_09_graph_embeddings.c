@@ -1,7 +1,8 @@
 /* test_09_graph_embeddings.c — the grader of chapter 9.
  *
  * One suite per exercise (ex09_K); the suite ch09 checks the chapter's other promises (the edge-list
- * loader's error messages, the GCN's backward pass by centered differences) and carries no points.
+ * loader's error messages, the GCN's backward pass by centered differences, the word tokenizer, the
+ * co-occurrence counts, the package knowledge graph and filtered ranks) and carries no points.
  * Golden values are closed forms worked out in the comments, the karate club's degrees (as listed
  * by networkx.karate_club_graph), centered differences (common/gradcheck.h) with the bound stated
  * next to each check, or the library's independent implementation (metrics_roc_auc, trapezoids).
@@ -24,6 +25,8 @@ TestSuite(ex09_4, .timeout = 10);
 TestSuite(ex09_5, .timeout = 10);
 TestSuite(ex09_6, .timeout = 10);
 TestSuite(ex09_7, .timeout = 10);
+TestSuite(ex09_8, .timeout = 10);
+TestSuite(ex09_9, .timeout = 10);
 TestSuite(ch09, .timeout = 20);
 
 static edges_t edges_of(int n, int count, const int *uv, const float *w)
@@ -662,4 +665,345 @@ Test(ch09, gcn_backward_matches_centered_differences)
     double e2 = gradcheck_max_rel_error(gcn_upstream_loss, &c, m.W2, m.dW2, 6 * 3, 1e-2f);
     cr_assert(e1 < 1e-2 && e2 < 1e-2, "GCN backward: relative errors %.2g (W1) and %.2g (W2), bound 1e-2", e1, e2);
     gcn_free(&m);
+}
+
+/*hint 09.8
+1. When is the loss zero, and what should a step do then? Which two distances does the loss compare?
+2. Compute both sign vectors g = sign(e_h + r - e_t) and g' = sign(e_h' + r - e_t') before touching any row; then move e_h by -lr g, e_t by +lr g, e_h' by +lr g', e_t' by -lr g', and r by -lr (g - g').
+3. loss = max(0, margin + |e_h + r - e_t|_1 - |e_h' + r - e_t'|_1); d|x|/dx = sign(x). A corrupted triple shares its head or its tail with the true one: that row gets both updates, added.
+*/
+/*note 09.8
+The hinge makes TransE learn only from pairs it still gets wrong by less than the margin, like a
+support vector machine; as training goes on, fewer pairs are active (transe.csv logs the share).
+The L1 norm's gradient is a sign, so every active coordinate moves by exactly lr: the step size
+does not shrink near the optimum, one reason the learning rate matters more than for a smooth
+loss. Successors keep the margin loss and change the geometry: TransH and TransR translate in a
+relation-specific hyperplane or space (so "section" can send many packages to one point without
+making them identical), RotatE rotates in the complex plane (symmetric and inverse relations).
+*/
+
+/* Entities (n, d) and relations (nr, d) drawn from rng, coordinates in [-1, 1]. */
+static void transe_random(float *E, float *R, int n, int nr, int d, rng_t *rng)
+{
+    for (int i = 0; i < n * d; i++)
+        E[i] = rng_range(rng, -1, 1);
+    for (int i = 0; i < nr * d; i++)
+        R[i] = rng_range(rng, -1, 1);
+}
+
+Test(ex09_8, margin_met_leaves_everything_unchanged)
+{
+    enum { D = 4 };
+    /* true triple 0 + r -> 1 exactly (distance 0); corrupted 0 + r -> 2 at distance 6 > margin 1 */
+    float E[3 * D] = {0, 0, 0, 0, 1, 1, 1, 1, -1, -1, 2, 2}, R[D] = {1, 1, 1, 1}, E0[3 * D], R0[D], g[2 * D];
+    memcpy(E0, E, sizeof E), memcpy(R0, R, sizeof R);
+    const int pos[3] = {0, 0, 1}, neg[3] = {0, 0, 2};
+    float loss = transe_step(E, R, pos, neg, D, 1.0f, 0.1f, g);
+    cr_assert(loss == 0.0f, "a pair whose margin is met (distances 0 and 6, margin 1): expected loss 0, got %g. Hint: "
+              "the loss is max(0, margin + f(true) - f(corrupted)): never negative", (double)loss);
+    cr_assert(memcmp(E, E0, sizeof E) == 0 && memcmp(R, R0, sizeof R) == 0, "a pair whose margin is met must leave "
+              "every vector unchanged (the hinge's gradient is 0 there); some moved. Hint: return before the update "
+              "when the loss is not positive");
+}
+
+Test(ex09_8, step_is_minus_lr_times_the_subgradient_tail_corrupted)
+{
+    enum { N = 5, D = 8 };
+    rng_t rng;
+    rng_seed(&rng, 21);
+    float E[N * D], R[2 * D], E0[N * D], R0[2 * D], g[2 * D];
+    transe_random(E, R, N, 2, D, &rng);
+    memcpy(E0, E, sizeof E), memcpy(R0, R, sizeof R);
+    const int pos[3] = {0, 1, 2}, neg[3] = {0, 1, 4}; /* the head is shared */
+    const float margin = 10, lr = 0.05f;
+    double want = transe_loss(E, R, pos, neg, D, margin); /* margin + f(pos) - f(neg), positive here */
+    float loss = transe_step(E, R, pos, neg, D, margin, lr, g);
+    cr_assert(fabs(loss - want) < 1e-4, "loss: expected margin + |e_0 + r_1 - e_2|_1 - |e_0 + r_1 - e_4|_1 = %.5f, got "
+              "%.5f. Hint: the L1 norm is a sum of absolute values", want, (double)loss);
+    for (int i = 0; i < D; i++) {
+        float gp = signf(E0[i] + R0[D + i] - E0[2 * D + i]), gn = signf(E0[i] + R0[D + i] - E0[4 * D + i]);
+        float want_h = E0[i] - lr * gp + lr * gn, want_t = E0[2 * D + i] + lr * gp;
+        float want_tn = E0[4 * D + i] - lr * gn, want_r = R0[D + i] - lr * (gp - gn);
+        cr_assert(fabsf(E[i] - want_h) < 1e-6f, "e_h[%d] (the head, shared by both triples): expected %g - lr g + lr g' "
+                  "= %.6f, got %.6f. Hint: the shared row gets both updates, from the signs computed before the step",
+                  i, (double)E0[i], (double)want_h, (double)E[i]);
+        cr_assert(fabsf(E[2 * D + i] - want_t) < 1e-6f, "e_t[%d]: expected e_t + lr g = %.6f, got %.6f. Hint: "
+                  "d|e_h + r - e_t|/de_t = -sign(e_h + r - e_t), so a step moves e_t by +lr g", i, (double)want_t,
+                  (double)E[2 * D + i]);
+        cr_assert(fabsf(E[4 * D + i] - want_tn) < 1e-6f, "e_t'[%d] (the corrupted tail): expected e_t' - lr g' = %.6f, "
+                  "got %.6f. Hint: the corrupted triple enters the loss with a minus sign: its tail moves away", i,
+                  (double)want_tn, (double)E[4 * D + i]);
+        cr_assert(fabsf(R[D + i] - want_r) < 1e-6f, "r[%d]: expected r - lr (g - g') = %.6f, got %.6f. Hint: both "
+                  "triples use r, with opposite signs in the loss; the gradient is a sign vector, not e_h + r - e_t",
+                  i, (double)want_r, (double)R[D + i]);
+        cr_assert(E[D + i] == E0[D + i] && E[3 * D + i] == E0[3 * D + i] && R[i] == R0[i], "entities 1 and 3 and "
+                  "relation 0 take no part in the pair and must not move (coordinate %d moved)", i);
+    }
+}
+
+typedef struct {
+    float *E, *R;
+    const int *pos, *neg;
+    int d;
+    float margin;
+} transe_ctx;
+
+static double transe_loss_ctx(void *p)
+{
+    transe_ctx *c = p;
+    return transe_loss(c->E, c->R, c->pos, c->neg, c->d, c->margin);
+}
+
+/* Head corrupted (the tail is shared): the step's change, divided by -lr, against centered differences of the
+ * loss (transe_loss, not the exercise's code) for every coordinate of the four rows involved. The L1 loss is
+ * piecewise linear: away from its kinks (no |e_h + r - e_t| coordinate within h = 1e-3 of 0 with this seed) the
+ * centered difference is exact up to float rounding, about 1e-7 / 1e-3 = 1e-4; bound 1e-2 absolute. */
+Test(ex09_8, head_corrupted_matches_centered_differences)
+{
+    enum { N = 6, D = 6 };
+    rng_t rng;
+    rng_seed(&rng, 5);
+    float E[N * D], R[2 * D], E1[N * D], R1[2 * D], g[2 * D];
+    transe_random(E, R, N, 2, D, &rng);
+    const int pos[3] = {1, 0, 3}, neg[3] = {5, 0, 3};
+    const float margin = 8, lr = 1e-2f;
+    transe_ctx c = {E, R, pos, neg, D, margin};
+    memcpy(E1, E, sizeof E), memcpy(R1, R, sizeof R);
+    transe_step(E1, R1, pos, neg, D, margin, lr, g);
+    const int rows[3] = {1, 3, 5};
+    for (int k = 0; k < 4; k++)
+        for (int i = 0; i < D; i++) {
+            float *x = k < 3 ? &E[rows[k] * D + i] : &R[i];
+            float after = k < 3 ? E1[rows[k] * D + i] : R1[i], keep = *x;
+            *x = keep + 1e-3f;
+            double up = transe_loss_ctx(&c);
+            *x = keep - 1e-3f;
+            double down = transe_loss_ctx(&c);
+            *x = keep;
+            double num = (up - down) / 2e-3, got = (keep - after) / lr;
+            cr_assert(fabs(num - got) < 1e-2, "%s, coordinate %d: the step moved it by -lr x %.4f, the loss's "
+                      "centered difference is %.4f. Hint: dl/de_h = g, dl/de_t = -g, dl/de_h' = -g', dl/de_t' = g', "
+                      "dl/dr = g - g', with g, g' the sign vectors", k == 3 ? "the relation" : k == 0 ? "e_h" :
+                      k == 1 ? "e_t (shared)" : "e_h' (the corrupted head)", i, got, num);
+        }
+}
+
+/*hint 09.9
+1. Which count makes the weight f reach 1, and what does f do above it? Which quantity does w_i . w~_j + b_i + b~_j try to match: the count or its logarithm?
+2. f = (x / xmax)^alpha below xmax and 1 from xmax on; e = w_i . w~_j + b_i + b~_j - log x; the gradient of 1/2 f e^2 with respect to w_i is f e w~_j, with respect to w~_j it is f e w_i, and f e for both biases.
+3. AdaGrad per parameter: G <- G + g^2 first, then theta <- theta - lr g / sqrt(G) with the new G; take both vectors' gradients from the values before either moves. Return 1/2 f e^2.
+*/
+/*note 09.9
+GloVe and skip-gram with negative sampling fit nearly the same thing: Levy and Goldberg showed
+that SGNS factorizes a shifted PMI matrix, and GloVe fits log counts with biases that absorb the
+marginals, i.e. PMI up to the biases. The practical difference is how: SGNS streams the corpus,
+GloVe counts once and then iterates over the non-zero counts, which is cheaper when the corpus is
+huge and the vocabulary small. The weight f is the piece that matters most in practice: without
+the cap, the log counts of 'of the' and 'in the' would dominate the fit. Read Pennington et al.
+2014, section 3, for the derivation from ratios of co-occurrence probabilities.
+*/
+
+/* A GloVe model of V words, d dimensions, from rng (vectors and biases in [-0.5, 0.5], sums of squares in [1, 3]). */
+static glove_t glove_random(int V, int d, float xmax, rng_t *rng)
+{
+    glove_t m = glove_new(V, d, rng);
+    m.xmax = xmax;
+    for (int k = 0; k < V * d; k++)
+        m.W[k] = rng_range(rng, -0.5f, 0.5f), m.Wc[k] = rng_range(rng, -0.5f, 0.5f), m.GW[k] = rng_range(rng, 1, 3),
+        m.GWc[k] = rng_range(rng, 1, 3);
+    for (int k = 0; k < V; k++)
+        m.b[k] = rng_range(rng, -0.5f, 0.5f), m.bc[k] = rng_range(rng, -0.5f, 0.5f), m.Gb[k] = rng_range(rng, 1, 3),
+        m.Gbc[k] = rng_range(rng, 1, 3);
+    return m;
+}
+
+Test(ex09_9, the_weight_below_at_and_above_x_max)
+{
+    /* all vectors and biases 0: e = -log x, and the loss is 1/2 f(x) (log x)^2 */
+    const float xs[3] = {50, 100, 400};
+    const double fs[3] = {0.59460355750136053, 1.0, 1.0}; /* (50/100)^0.75 = 2^-0.75; then capped at 1 */
+    for (int c = 0; c < 3; c++) {
+        rng_t rng;
+        rng_seed(&rng, 3);
+        glove_t m = glove_new(2, 3, &rng);
+        m.xmax = 100, m.alpha = 0.75f;
+        memset(m.W, 0, sizeof(float) * 6), memset(m.Wc, 0, sizeof(float) * 6);
+        m.b[0] = m.b[1] = m.bc[0] = m.bc[1] = 0;
+        double want = 0.5 * fs[c] * log(xs[c]) * log(xs[c]);
+        float got = glove_step(&m, 0, 1, xs[c], 0.05f);
+        cr_assert(fabs(got - want) < 1e-4 * want, "x = %g, x_max = 100, alpha = 0.75, zero vectors and biases: expected "
+                  "the loss 1/2 f(x) (log x)^2 = %.5f with f(x) = %.5f, got %.5f. Hint: f(x) = (x / x_max)^alpha below "
+                  "x_max and 1 from x_max on, and the model fits log x, not x", (double)xs[c], want, fs[c], (double)got);
+        glove_free(&m);
+    }
+}
+
+Test(ex09_9, adagrad_step_matches_the_closed_form)
+{
+    enum { V = 3, D = 4 };
+    rng_t rng;
+    rng_seed(&rng, 17);
+    glove_t m = glove_random(V, D, 10, &rng), m0 = glove_random(V, D, 10, &rng);
+    const size_t n = (size_t)V * D;
+    memcpy(m0.W, m.W, n * 4), memcpy(m0.Wc, m.Wc, n * 4), memcpy(m0.GW, m.GW, n * 4), memcpy(m0.GWc, m.GWc, n * 4);
+    memcpy(m0.b, m.b, V * 4), memcpy(m0.bc, m.bc, V * 4), memcpy(m0.Gb, m.Gb, V * 4), memcpy(m0.Gbc, m.Gbc, V * 4);
+    const int i = 0, j = 2;
+    const float x = 7, lr = 0.1f;
+    double f = pow(0.7, 0.75), e = m.b[i] + (double)m.bc[j] - log(7.0);
+    for (int k = 0; k < D; k++)
+        e += (double)m.W[i * D + k] * m.Wc[j * D + k];
+    float loss = glove_step(&m, i, j, x, lr);
+    cr_assert(fabs(loss - 0.5 * f * e * e) < 1e-5, "loss: expected 1/2 f e^2 = %.6f (f = %.4f, e = %.4f), got %.6f. "
+              "Hint: e = w_i . w~_j + b_i + b~_j - log x", 0.5 * f * e * e, f, e, (double)loss);
+    const double fe = f * e;
+    for (int k = 0; k < D; k++) {
+        double g1 = fe * m0.Wc[j * D + k], g2 = fe * m0.W[i * D + k];
+        double G1 = m0.GW[i * D + k] + g1 * g1, G2 = m0.GWc[j * D + k] + g2 * g2;
+        double w1 = m0.W[i * D + k] - lr * g1 / sqrt(G1), w2 = m0.Wc[j * D + k] - lr * g2 / sqrt(G2);
+        cr_assert(fabs(m.GW[i * D + k] - G1) < 1e-5 && fabs(m.GWc[j * D + k] - G2) < 1e-5, "AdaGrad's sums, coordinate "
+                  "%d: expected G + g^2 = %.6f and %.6f, got %.6f and %.6f. Hint: add the squared gradient of each "
+                  "parameter to its own sum", k, G1, G2, (double)m.GW[i * D + k], (double)m.GWc[j * D + k]);
+        cr_assert(fabs(m.W[i * D + k] - w1) < 1e-6 && fabs(m.Wc[j * D + k] - w2) < 1e-6, "w_i[%d] and w~_j[%d]: "
+                  "expected %.6f and %.6f (theta - lr g / sqrt(G + g^2)), got %.6f and %.6f. Hint: the gradient of "
+                  "w_i is f e w~_j, from w~_j before the step; divide by the square root of the sum after adding g^2",
+                  k, k, w1, w2, (double)m.W[i * D + k], (double)m.Wc[j * D + k]);
+    }
+    double Gb = m0.Gb[i] + fe * fe, Gbc = m0.Gbc[j] + fe * fe;
+    double b = m0.b[i] - lr * fe / sqrt(Gb), bc = m0.bc[j] - lr * fe / sqrt(Gbc);
+    cr_assert(fabs(m.b[i] - b) < 1e-6 && fabs(m.bc[j] - bc) < 1e-6, "biases b_i and b~_j: expected %.6f and %.6f, got "
+              "%.6f and %.6f. Hint: both biases have gradient f e and their own AdaGrad sums", b, bc, (double)m.b[i],
+              (double)m.bc[j]);
+    cr_assert(memcmp(m.W + D, m0.W + D, 2 * D * 4) == 0 && memcmp(m.Wc, m0.Wc, 2 * D * 4) == 0 && m.b[1] == m0.b[1] &&
+              m.bc[0] == m0.bc[0], "only w_i, w~_j, b_i and b~_j may move (i = 0, j = 2); another row changed");
+    glove_free(&m), glove_free(&m0);
+}
+
+typedef struct {
+    glove_t *m;
+    int i, j;
+    float x;
+} glove_ctx;
+
+static double glove_loss_ctx(void *p)
+{
+    glove_ctx *c = p;
+    return glove_loss(c->m, c->i, c->j, c->x);
+}
+
+/* The step's implied gradient, (before - after) sqrt(G after) / lr, against centered differences of the loss
+ * (glove_loss, not the exercise's code): the loss is smooth, float32 parameters of size 0.5 and h = 1e-3 give
+ * about 1e-4 relative error; bound 1e-2. Word i = j (the same word as center and context, two different vectors). */
+Test(ex09_9, the_step_follows_the_numerical_gradient)
+{
+    enum { V = 2, D = 5 };
+    rng_t rng;
+    rng_seed(&rng, 29);
+    glove_t m = glove_random(V, D, 10, &rng), after = glove_random(V, D, 10, &rng);
+    const size_t n = (size_t)V * D;
+    memcpy(after.W, m.W, n * 4), memcpy(after.Wc, m.Wc, n * 4), memcpy(after.GW, m.GW, n * 4);
+    memcpy(after.GWc, m.GWc, n * 4), memcpy(after.b, m.b, V * 4), memcpy(after.bc, m.bc, V * 4);
+    memcpy(after.Gb, m.Gb, V * 4), memcpy(after.Gbc, m.Gbc, V * 4);
+    const float lr = 1e-3f, x = 3;
+    glove_step(&after, 1, 1, x, lr);
+    glove_ctx c = {&m, 1, 1, x};
+    float *params[4] = {m.W + D, m.Wc + D, m.b + 1, m.bc + 1}, *moved[4] = {after.W + D, after.Wc + D, after.b + 1,
+                                                                             after.bc + 1};
+    float *sums[4] = {after.GW + D, after.GWc + D, after.Gb + 1, after.Gbc + 1};
+    const char *names[4] = {"w_i", "w~_j", "b_i", "b~_j"};
+    for (int p = 0; p < 4; p++)
+        for (int k = 0; k < (p < 2 ? D : 1); k++) {
+            float keep = params[p][k];
+            params[p][k] = keep + 1e-3f;
+            double up = glove_loss_ctx(&c);
+            params[p][k] = keep - 1e-3f;
+            double down = glove_loss_ctx(&c);
+            params[p][k] = keep;
+            double num = (up - down) / 2e-3, got = (keep - moved[p][k]) * sqrt(sums[p][k]) / lr;
+            cr_assert(fabs(num - got) <= 1e-2 * fmax(fabs(num), 1e-2), "%s[%d]: the step implies the gradient %.5f, "
+                      "centered differences of 1/2 f e^2 give %.5f. Hint: d/dw_i = f e w~_j, d/dw~_j = f e w_i, "
+                      "d/db = f e", names[p], k, got, num);
+        }
+    glove_free(&m), glove_free(&after);
+}
+
+Test(ch09, words_are_lower_case_letter_runs_with_a_min_count)
+{
+    const char *text = "The LORD's house, the Lord; 12 and AND and";
+    words_t w;
+    cr_assert(words_build(&w, text, strlen(text), 2, "text") == 0);
+    /* tokens: the lord s house the lord and and and; counts and 3, lord 2, the 2 (ties alphabetical), s 1, house 1 */
+    cr_assert(w.n_tokens == 9 && w.size == 3 && w.total == 7, "expected 9 words, 3 of them twice or more, 7 kept; got "
+              "%ld, %d, %ld", w.n_tokens, w.size, w.total);
+    cr_assert(strcmp(w.words[0], "and") == 0 && strcmp(w.words[1], "lord") == 0 && strcmp(w.words[2], "the") == 0,
+              "vocabulary by decreasing count, ties alphabetical: expected and, lord, the; got %s, %s, %s", w.words[0],
+              w.words[1], w.words[2]);
+    const int ids[7] = {2, 1, 2, 1, 0, 0, 0};
+    for (int t = 0; t < 7; t++)
+        cr_assert(w.ids[t] == ids[t], "token %d: expected id %d, got %d", t, ids[t], w.ids[t]);
+    words_free(&w);
+    cr_assert(words_build(&w, "a b c", 5, 2, "three words") == -1, "no word twice: expected -1 (reported)");
+}
+
+Test(ch09, cooccurrence_counts_by_inverse_distance)
+{
+    const int ids[3] = {0, 1, 0}; /* window 2: (0,1) and (1,0) at distance 1 twice, (0,0) at distance 2 both ways */
+    long n;
+    cooc_t *X = cooc_count(&n, ids, 3, 2, 2);
+    float want[2][2] = {{1.0f, 2.0f}, {2.0f, 0}}, got[2][2] = {{0}};
+    cr_assert(n == 3, "expected 3 non-zero entries, got %ld", n);
+    for (long q = 0; q < n; q++)
+        got[X[q].i][X[q].j] = X[q].x;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            cr_assert(fabsf(got[i][j] - want[i][j]) < 1e-6f, "X(%d, %d): expected %g, got %g", i, j,
+                      (double)want[i][j], (double)got[i][j]);
+    free(X);
+}
+
+Test(ch09, transe_ranks_are_filtered)
+{
+    /* d = 1: entities at 0, 1 and 1.2, relation +1. Test triple (0, r, 2) at distance 0.2; the known triple
+     * (0, r, 1) is closer (distance 0) but true, so the filtered tail rank is 1 (the raw rank would be 2). */
+    kg_t kg = {.n_entities = 3, .n_packages = 3, .count = 2, .cap = 16};
+    int tri[6] = {0, 0, 1, 0, 0, 2};
+    kg.tri = tri;
+    kg.keys = nn_calloc(16, sizeof(uint64_t));
+    for (int i = 0; i < 2; i++)
+        kg.keys[kg_slot(&kg, kg_key(&kg, tri[3 * i], tri[3 * i + 1], tri[3 * i + 2]))] =
+            kg_key(&kg, tri[3 * i], tri[3 * i + 1], tri[3 * i + 2]);
+    float E[3] = {0, 1, 1.2f}, R[1] = {1};
+    int ranks[2];
+    transe_ranks(ranks, E, R, &kg, tri + 3, 1, 1);
+    cr_assert(ranks[0] == 1 && ranks[1] == 1, "filtered ranks of (0, r, 2): expected tail 1 and head 1, got %d and %d",
+              ranks[0], ranks[1]);
+    free(kg.keys);
+}
+
+Test(ch09, package_knowledge_graph_from_the_sample)
+{
+    packages_t pk;
+    cr_assert(packages_load(&pk, DATASETS "/debian-packages-sample/packages.txt") == 0);
+    kg_t kg;
+    kg_build(&kg, &pk);
+    cr_assert(kg.n_entities == pk.n + pk.n_sections + pk.n_maintainers, "entities: packages, sections, maintainers");
+    long sec = 0;
+    for (long i = 0; i < kg.count; i++) {
+        const int *x = kg.tri + 3 * i;
+        cr_assert(kg_has(&kg, x[0], x[1], x[2]), "every triple is in the hash set");
+        sec += x[1] == KG_SECTION;
+    }
+    cr_assert(sec == pk.n, "one section triple per package: expected %d, got %ld", pk.n, sec);
+    cr_assert(kg.count <= pk.deps.count + pk.n, "duplicate dependencies are kept once");
+    rng_t rng;
+    rng_seed(&rng, 1);
+    long n_test;
+    kg_split(&kg, 0.05f, &n_test, &rng);
+    cr_assert(n_test > 0, "some triples are held out");
+    int *seen = nn_calloc((size_t)kg.n_entities, sizeof(int));
+    for (long i = 0; i < kg.count - n_test; i++)
+        seen[kg.tri[3 * i]] = seen[kg.tri[3 * i + 2]] = 1;
+    for (long i = kg.count - n_test; i < kg.count; i++)
+        cr_assert(seen[kg.tri[3 * i]] && seen[kg.tri[3 * i + 2]], "held-out triple %ld: its head and tail must "
+                  "still appear in the training triples", i);
+    free(seen), kg_free(&kg), packages_free(&pk);
 }
