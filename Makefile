@@ -253,14 +253,17 @@ expected-asserts: $(B)/.deps-build
 	@$(MAKE) --no-print-directory -s check REF=1 >/dev/null 2>&1 || true
 	@$(PYTHON) grader/asserts.py --write $(foreach c,$(SELECTED),$(B)/ref/$(c))
 
-# Figures come from out/NN/; a chapter that has not run yet is run with its default flags first.
+# Figures come from out/NN/; a chapter that has not run yet is run with its default flags first,
+# CHECK_JOBS chapters at a time, each printing into out/NN/book-run.log (shown if the run fails).
 # A run that stops early but drew its figures (chapter 13 without a GPU) is still rendered.
 book:
 	@tools/deps.sh build run book
-	@for c in $(CHAPTERS); do n=$${c%%_*}; \
-	  [ -f out/$$n/loss.svg ] || $(MAKE) --no-print-directory run CH=$$n REF=1 </dev/null || \
-	    ls out/$$n/*.svg >/dev/null 2>&1 || exit 1; \
-	done
+	@$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
+	@for c in $(CHAPTERS); do n=$${c%%_*}; [ -f out/$$n/loss.svg ] || echo $$n; done | \
+	  xargs -r -P $(CHECK_JOBS) -I{} sh -c 'mkdir -p out/{}; echo "running chapter {} (make run CH={})"; \
+	    if $(MAKE) --no-print-directory run CH={} REF=1 </dev/null >out/{}/book-run.log 2>&1 || \
+	       ls out/{}/*.svg >/dev/null 2>&1; then echo "chapter {}: done"; \
+	    else cat out/{}/book-run.log; echo "chapter {}: the run failed"; exit 1; fi'
 	@bash book/build.sh
 
 bench: $(B)/.deps-build
