@@ -26,6 +26,7 @@
 #include "embedding.h"
 #include "error.h"
 #include "flags.h"
+#include "gpt.h"
 #include "gradcheck.h"
 #include "graphviz.h"
 #include "gru.h"

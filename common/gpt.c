@@ -1,0 +1,467 @@
+/* gpt.c — see gpt.h for the model, its layout and its contracts. */
+#include "gpt.h"
+
+#include "attention.h"  /* attn_forward / attn_backward: causal attention over (B, H, T, Dh) */
+#include "checkpoint.h" /* checkpoint_save / checkpoint_load */
+#include "error.h"      /* nn_error, nn_malloc */
+#include "init.h"       /* init_normal */
+#include "loss.h"       /* softmax_cross_entropy */
+#include "matmul.h"     /* matmul_blas */
+#include "norm.h"       /* layernorm_forward / layernorm_backward */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GPT_LN_EPS 1e-5f
+
+int gpt_config_check(const gpt_config_t *c)
+{
+    if (c->V < 1 || c->Tmax < 1 || c->L < 1 || c->H < 1 || c->C < 1 || c->C % c->H != 0) {
+        nn_error("every size must be at least 1 and the width C a multiple of the number of heads H",
+                 "gpt: config V=%d Tmax=%d L=%d H=%d C=%d is not usable", c->V, c->Tmax, c->L, c->H, c->C);
+        return -1;
+    }
+    return 0;
+}
+
+static void tensor_sizes(size_t *s, const gpt_config_t *c)
+{
+    const size_t V = c->V, T = c->Tmax, L = c->L, C = c->C;
+    const size_t sz[GPT_NTENSORS] = {V * C,     T * C, L * C,     L * C, L * C * 3 * C, L * 3 * C, L * C * C, L * C,
+                                     L * C,     L * C, L * C * 4 * C, L * 4 * C, L * 4 * C * C, L * C, C, C};
+    memcpy(s, sz, sizeof sz);
+}
+
+size_t gpt_param_count(const gpt_config_t *c)
+{
+    size_t s[GPT_NTENSORS], n = 0;
+    tensor_sizes(s, c);
+    for (int i = 0; i < GPT_NTENSORS; i++)
+        n += s[i];
+    return n;
+}
+
+void gpt_views(gpt_weights_t *w, float *p, const gpt_config_t *c)
+{
+    size_t s[GPT_NTENSORS];
+    tensor_sizes(s, c);
+    float **v[GPT_NTENSORS] = {&w->wte,  &w->wpe, &w->ln1w, &w->ln1b, &w->qkvw,    &w->qkvb,    &w->attprojw, &w->attprojb,
+                               &w->ln2w, &w->ln2b, &w->fcw, &w->fcb,  &w->fcprojw, &w->fcprojb, &w->lnfw,     &w->lnfb};
+    for (int i = 0; i < GPT_NTENSORS; i++) {
+        *v[i] = p;
+        p += s[i];
+    }
+}
+
+int gpt_init(gpt_t *m, const gpt_config_t *cfg, rng_t *rng)
+{
+    memset(m, 0, sizeof *m);
+    if (gpt_config_check(cfg))
+        return -1;
+    m->cfg = *cfg;
+    tensor_sizes(m->sizes, cfg);
+    m->n = gpt_param_count(cfg);
+    m->params = nn_calloc(m->n, sizeof(float));
+    m->grads = nn_calloc(m->n, sizeof(float));
+    gpt_views(&m->w, m->params, cfg);
+    gpt_views(&m->g, m->grads, cfg);
+    const size_t L = cfg->L, C = cfg->C;
+    const float res_std = 0.02f / sqrtf(2.0f * cfg->L); /* each residual branch adds to the stream */
+    init_normal(m->w.wte, m->sizes[0], 0.02f, rng);
+    init_normal(m->w.wpe, m->sizes[1], 0.01f, rng);
+    init_normal(m->w.qkvw, L * C * 3 * C, 0.02f, rng);
+    init_normal(m->w.attprojw, L * C * C, res_std, rng);
+    init_normal(m->w.fcw, L * C * 4 * C, 0.02f, rng);
+    init_normal(m->w.fcprojw, L * 4 * C * C, res_std, rng);
+    for (size_t i = 0; i < L * C; i++)
+        m->w.ln1w[i] = m->w.ln2w[i] = 1.0f;
+    for (size_t i = 0; i < C; i++)
+        m->w.lnfw[i] = 1.0f;
+    return 0;
+}
+
+void gpt_free(gpt_t *m)
+{
+    free(m->params);
+    free(m->grads);
+    memset(m, 0, sizeof *m);
+}
+
+int gpt_acts_new(gpt_acts_t *a, const gpt_config_t *c, int B, int T)
+{
+    memset(a, 0, sizeof *a);
+    if (gpt_config_check(c))
+        return -1;
+    if (B < 1 || T < 1 || T > c->Tmax) {
+        nn_error("T must lie in 1..Tmax (the rows of the position table)",
+                 "gpt_acts_new: B=%d, T=%d with Tmax=%d", B, T, c->Tmax);
+        return -1;
+    }
+    const size_t N = (size_t)B * T, C = c->C, L = c->L, V = c->V, BHTT = (size_t)B * c->H * T * T;
+    size_t total = 0;
+    /* sizes in the order of the struct's fields */
+    const size_t sz[] = {N * C,                                 /* x0 */
+                         L * N * C, L * N, L * N,               /* ln1 */
+                         L * N * 3 * C,                         /* qkv */
+                         L * N * C, L * N * C, L * N * C,       /* q k v */
+                         L * BHTT,                              /* P */
+                         L * N * C, L * N * C, L * N * C,       /* atth atty res2 */
+                         L * N * C, L * N, L * N,               /* ln2 */
+                         L * N * 4 * C, L * N * 4 * C,          /* fch fch_gelu */
+                         L * N * C,                             /* res3 */
+                         N * C, N, N,                           /* lnf */
+                         N * V, N * V,                          /* logits dlogits */
+                         N * C, N * C, N * 3 * C, N * C, N * C, N * C, N * C, N * C, N * 4 * C,
+                         (size_t)T * T};                        /* backward scratch */
+    float **f[] = {&a->x0,   &a->ln1,  &a->ln1_mean, &a->ln1_rstd, &a->qkv,      &a->q,        &a->k,
+                   &a->v,    &a->P,    &a->atth,     &a->atty,     &a->res2,     &a->ln2,      &a->ln2_mean,
+                   &a->ln2_rstd, &a->fch, &a->fch_gelu, &a->res3,  &a->lnf,      &a->lnf_mean, &a->lnf_rstd,
+                   &a->logits, &a->dlogits, &a->dres, &a->dln, &a->dqkv, &a->dq,  &a->dk,       &a->dv,
+                   &a->datth, &a->datty, &a->dfch, &a->dP};
+    const int k = (int)(sizeof sz / sizeof sz[0]);
+    for (int i = 0; i < k; i++)
+        total += (sz[i] + 15) & ~(size_t)15; /* 64-byte aligned pieces */
+    a->mem = nn_calloc(total, sizeof(float));
+    float *p = a->mem;
+    for (int i = 0; i < k; i++) {
+        *f[i] = p;
+        p += (sz[i] + 15) & ~(size_t)15;
+    }
+    a->B = B, a->T = T;
+    return 0;
+}
+
+void gpt_acts_free(gpt_acts_t *a)
+{
+    free(a->mem);
+    memset(a, 0, sizeof *a);
+}
+
+/* --- pieces ------------------------------------------------------------------------------------ */
+
+/* y (N, K) = rows of b (K) repeated: the bias, before a product accumulates onto it. */
+static void rows_set(float *y, const float *b, int N, int K)
+{
+    for (int n = 0; n < N; n++)
+        memcpy(y + (size_t)n * K, b, (size_t)K * sizeof(float));
+}
+
+/* db (K) += column sums of d (N, K). */
+static void colsum_add(float *db, const float *d, int N, int K)
+{
+    for (int n = 0; n < N; n++) {
+        const float *r = d + (size_t)n * K;
+        for (int k = 0; k < K; k++)
+            db[k] += r[k];
+    }
+}
+
+#define GELU_S 0.7978845608028654f /* sqrt(2 / pi) */
+#define GELU_A 0.044715f
+
+static void gelu_tanh_forward(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float u = x[i];
+        y[i] = 0.5f * u * (1.0f + tanhf(GELU_S * (u + GELU_A * u * u * u)));
+    }
+}
+
+/* d/du [u/2 (1 + tanh g)] = (1 + tanh g)/2 + u/2 (1 - tanh^2 g) g',  g' = s (1 + 3 a u^2) */
+static void gelu_tanh_backward(float *dx, const float *dy, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float u = x[i], t = tanhf(GELU_S * (u + GELU_A * u * u * u));
+        float d = 0.5f * (1.0f + t) + 0.5f * u * (1.0f - t * t) * GELU_S * (1.0f + 3.0f * GELU_A * u * u);
+        dx[i] = dy[i] * d;
+    }
+}
+
+/* (B T, 3C) rows [q | k | v] -> q, k, v (B, H, T, Dh), or back (dir = 1) adding nothing. */
+static void split_heads(float *q, float *k, float *v, float *qkv, int B, int T, int H, int Dh, int back)
+{
+    const int C = H * Dh;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            float *row = qkv + ((size_t)b * T + t) * 3 * C;
+            for (int h = 0; h < H; h++) {
+                size_t o = (((size_t)b * H + h) * T + t) * Dh;
+                float *r = row + h * Dh;
+                if (back) {
+                    memcpy(r, q + o, Dh * sizeof(float));
+                    memcpy(r + C, k + o, Dh * sizeof(float));
+                    memcpy(r + 2 * C, v + o, Dh * sizeof(float));
+                } else {
+                    memcpy(q + o, r, Dh * sizeof(float));
+                    memcpy(k + o, r + C, Dh * sizeof(float));
+                    memcpy(v + o, r + 2 * C, Dh * sizeof(float));
+                }
+            }
+        }
+}
+
+/* y (B T, C) <-> heads (B, H, T, Dh): merge (back = 0) or split (back = 1). */
+static void merge_heads(float *y, float *heads, int B, int T, int H, int Dh, int back)
+{
+    const int C = H * Dh;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++)
+            for (int h = 0; h < H; h++) {
+                float *r = y + ((size_t)b * T + t) * C + h * Dh, *o = heads + (((size_t)b * H + h) * T + t) * Dh;
+                if (back)
+                    memcpy(o, r, Dh * sizeof(float));
+                else
+                    memcpy(r, o, Dh * sizeof(float));
+            }
+}
+
+/* --- forward ----------------------------------------------------------------------------------- */
+
+int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
+{
+    const gpt_config_t *c = &m->cfg;
+    const int C = c->C, H = c->H, Dh = C / H, V = c->V, N = B * T;
+    if (B < 1 || T < 1 || B > a->B || T > a->T || T > c->Tmax) {
+        nn_error("generate at most Tmax tokens of context (crop the prompt to its last Tmax tokens)",
+                 "gpt_forward: B=%d sequences of T=%d tokens, expected B <= %d and T <= %d (Tmax %d)", B, T, a->B,
+                 a->T < c->Tmax ? a->T : c->Tmax, c->Tmax);
+        return -1;
+    }
+    for (int n = 0; n < N; n++)
+        if (ids[n] < 0 || ids[n] >= V) {
+            nn_error("encode the text with the vocabulary the model was trained with",
+                     "gpt_forward: token %d (sequence %d, position %d) is %d, expected 0..%d", n, n / T, n % T,
+                     ids[n], V - 1);
+            return -1;
+        }
+    a->b = B, a->t = T;
+    const gpt_weights_t *w = &m->w;
+    for (int n = 0; n < N; n++) { /* x0 = wte[id] + wpe[t] */
+        const float *e = w->wte + (size_t)ids[n] * C, *p = w->wpe + (size_t)(n % T) * C;
+        float *x = a->x0 + (size_t)n * C;
+        for (int i = 0; i < C; i++)
+            x[i] = e[i] + p[i];
+    }
+    const float *x = a->x0;
+    const size_t NC = (size_t)N * C, BHTT = (size_t)B * H * T * T;
+    for (int l = 0; l < c->L; l++) {
+        float *ln1 = a->ln1 + l * NC, *qkv = a->qkv + l * 3 * NC, *q = a->q + l * NC, *k = a->k + l * NC,
+              *v = a->v + l * NC, *atth = a->atth + l * NC, *atty = a->atty + l * NC, *res2 = a->res2 + l * NC,
+              *ln2 = a->ln2 + l * NC, *fch = a->fch + l * 4 * NC, *fg = a->fch_gelu + l * 4 * NC,
+              *res3 = a->res3 + l * NC;
+        /* a = LN(x) (N, C);  qkv = a qkvw + qkvb (N, 3C) */
+        layernorm_forward(ln1, a->ln1_mean + (size_t)l * N, a->ln1_rstd + (size_t)l * N, x, w->ln1w + l * C,
+                          w->ln1b + l * C, N, C, GPT_LN_EPS);
+        rows_set(qkv, w->qkvb + (size_t)l * 3 * C, N, 3 * C);
+        matmul_blas(0, 0, N, 3 * C, C, 1.0f, ln1, w->qkvw + (size_t)l * C * 3 * C, 1.0f, qkv);
+        /* causal attention per head: (B, H, T, Dh) */
+        split_heads(q, k, v, qkv, B, T, H, Dh, 0);
+        attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
+        attn_forward(atth, &ac, q, k, v, NULL, 1);
+        merge_heads(atty, atth, B, T, H, Dh, 0);
+        /* res2 = x + atty attprojw + attprojb */
+        for (size_t i = 0; i < NC; i++)
+            res2[i] = x[i] + w->attprojb[l * C + i % C];
+        matmul_blas(0, 0, N, C, C, 1.0f, atty, w->attprojw + (size_t)l * C * C, 1.0f, res2);
+        /* res3 = res2 + gelu(LN(res2) fcw + fcb) fcprojw + fcprojb */
+        layernorm_forward(ln2, a->ln2_mean + (size_t)l * N, a->ln2_rstd + (size_t)l * N, res2, w->ln2w + l * C,
+                          w->ln2b + l * C, N, C, GPT_LN_EPS);
+        rows_set(fch, w->fcb + (size_t)l * 4 * C, N, 4 * C);
+        matmul_blas(0, 0, N, 4 * C, C, 1.0f, ln2, w->fcw + (size_t)l * C * 4 * C, 1.0f, fch);
+        gelu_tanh_forward(fg, fch, 4 * NC);
+        for (size_t i = 0; i < NC; i++)
+            res3[i] = res2[i] + w->fcprojb[l * C + i % C];
+        matmul_blas(0, 0, N, C, 4 * C, 1.0f, fg, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, res3);
+        x = res3;
+    }
+    layernorm_forward(a->lnf, a->lnf_mean, a->lnf_rstd, x, w->lnfw, w->lnfb, N, C, GPT_LN_EPS);
+    /* logits = h wte^T (N, V): the token table read backwards */
+    matmul_blas(0, 1, N, V, C, 1.0f, a->lnf, w->wte, 0.0f, a->logits);
+    return 0;
+}
+
+float gpt_loss(gpt_acts_t *a, const gpt_t *m, const int *targets)
+{
+    return softmax_cross_entropy(a->dlogits, a->logits, targets, a->b * a->t, m->cfg.V);
+}
+
+/* --- backward ---------------------------------------------------------------------------------- */
+
+void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
+{
+    const gpt_config_t *c = &m->cfg;
+    const int C = c->C, H = c->H, Dh = C / H, V = c->V, B = a->b, T = a->t, N = B * T, L = c->L;
+    const size_t NC = (size_t)N * C, BHTT = (size_t)B * H * T * T;
+    const gpt_weights_t *w = &m->w;
+    gpt_weights_t *g = &m->g;
+    memset(m->grads, 0, m->n * sizeof(float));
+    float *dres = a->dres, *dln = a->dln;
+    /* logits = h wte^T:  dh = dlogits wte,  dwte += dlogits^T h  (the first of wte's two gradients) */
+    matmul_blas(0, 0, N, C, V, 1.0f, dlogits, w->wte, 0.0f, dln);
+    matmul_blas(1, 0, V, C, N, 1.0f, dlogits, a->lnf, 1.0f, g->wte);
+    const float *xL = L > 0 ? a->res3 + (size_t)(L - 1) * NC : a->x0;
+    layernorm_backward(dres, g->lnfw, g->lnfb, dln, xL, a->lnf_mean, a->lnf_rstd, w->lnfw, N, C);
+    for (int l = L - 1; l >= 0; l--) {
+        const float *x = l == 0 ? a->x0 : a->res3 + (size_t)(l - 1) * NC;
+        float *ln1 = a->ln1 + l * NC, *q = a->q + l * NC, *k = a->k + l * NC, *v = a->v + l * NC,
+              *atty = a->atty + l * NC, *res2 = a->res2 + l * NC, *ln2 = a->ln2 + l * NC,
+              *fch = a->fch + l * 4 * NC, *fg = a->fch_gelu + l * 4 * NC;
+        /* second residual: res3 = res2 + gelu(fch) fcprojw + fcprojb; dres (N, C) is dL/dres3 */
+        matmul_blas(1, 0, 4 * C, C, N, 1.0f, fg, dres, 1.0f, g->fcprojw + (size_t)l * 4 * C * C);
+        colsum_add(g->fcprojb + (size_t)l * C, dres, N, C);
+        matmul_blas(0, 1, N, 4 * C, C, 1.0f, dres, w->fcprojw + (size_t)l * 4 * C * C, 0.0f, a->dfch);
+        gelu_tanh_backward(a->dfch, a->dfch, fch, 4 * NC);
+        matmul_blas(1, 0, C, 4 * C, N, 1.0f, ln2, a->dfch, 1.0f, g->fcw + (size_t)l * C * 4 * C);
+        colsum_add(g->fcb + (size_t)l * 4 * C, a->dfch, N, 4 * C);
+        matmul_blas(0, 1, N, C, 4 * C, 1.0f, a->dfch, w->fcw + (size_t)l * C * 4 * C, 0.0f, dln);
+        layernorm_backward(a->datty, g->ln2w + l * C, g->ln2b + l * C, dln, res2, a->ln2_mean + (size_t)l * N,
+                           a->ln2_rstd + (size_t)l * N, w->ln2w + l * C, N, C);
+        for (size_t i = 0; i < NC; i++) /* the residual adds the branch's gradient: now dL/dres2 */
+            dres[i] += a->datty[i];
+        /* first residual: res2 = x + atty attprojw + attprojb */
+        matmul_blas(1, 0, C, C, N, 1.0f, atty, dres, 1.0f, g->attprojw + (size_t)l * C * C);
+        colsum_add(g->attprojb + (size_t)l * C, dres, N, C);
+        matmul_blas(0, 1, N, C, C, 1.0f, dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
+        merge_heads(a->datty, a->datth, B, T, H, Dh, 1);
+        attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
+        attn_backward(a->dq, a->dk, a->dv, &ac, a->datth, q, k, v);
+        split_heads(a->dq, a->dk, a->dv, a->dqkv, B, T, H, Dh, 1);
+        matmul_blas(1, 0, C, 3 * C, N, 1.0f, ln1, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
+        colsum_add(g->qkvb + (size_t)l * 3 * C, a->dqkv, N, 3 * C);
+        matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, dln);
+        layernorm_backward(a->datty, g->ln1w + l * C, g->ln1b + l * C, dln, x, a->ln1_mean + (size_t)l * N,
+                           a->ln1_rstd + (size_t)l * N, w->ln1w + l * C, N, C);
+        for (size_t i = 0; i < NC; i++) /* now dL/dx of block l */
+            dres[i] += a->datty[i];
+    }
+    /* x0 = wte[id] + wpe[t]: the embedding's scatter-add is wte's SECOND gradient, added to the first */
+    for (int n = 0; n < N; n++) {
+        float *gt = g->wte + (size_t)ids[n] * C, *gp = g->wpe + (size_t)(n % T) * C;
+        const float *d = dres + (size_t)n * C;
+        for (int i = 0; i < C; i++)
+            gt[i] += d[i], gp[i] += d[i];
+    }
+}
+
+double gpt_flops_per_token(const gpt_config_t *c, int T, int training)
+{
+    const double C = c->C, L = c->L;
+    const double weights = L * 12.0 * C * C + (double)c->V * C; /* multiply-adds per token */
+    const double attn = L * 2.0 * T * C;                          /* QK^T and PV, full T x T (masked after) */
+    return (training ? 3.0 : 1.0) * 2.0 * (weights + attn);
+}
+
+/* --- generation with a KV cache ---------------------------------------------------------------- */
+
+int gpt_kv_new(gpt_kv_t *kv, const gpt_config_t *c)
+{
+    memset(kv, 0, sizeof *kv);
+    if (gpt_config_check(c))
+        return -1;
+    kv->Tmax = c->Tmax, kv->L = c->L, kv->H = c->H, kv->C = c->C, kv->Dh = c->C / c->H;
+    const size_t cache = (size_t)c->L * c->Tmax * c->C; /* L H Tmax Dh */
+    kv->mem = nn_calloc(2 * cache + 3 * (size_t)c->C + 3 * (size_t)c->C + 4 * (size_t)c->C + c->Tmax, sizeof(float));
+    kv->k = kv->mem, kv->v = kv->k + cache, kv->x = kv->v + cache, kv->ln = kv->x + c->C;
+    kv->att = kv->ln + c->C, kv->qkv = kv->att + c->C, kv->fch = kv->qkv + 3 * c->C, kv->scores = kv->fch + 4 * c->C;
+    return 0;
+}
+
+void gpt_kv_reset(gpt_kv_t *kv) { kv->len = 0; }
+
+void gpt_kv_free(gpt_kv_t *kv)
+{
+    free(kv->mem);
+    memset(kv, 0, sizeof *kv);
+}
+
+void gpt_attend_one(float *out, float *scores, const float *q, const float *K, const float *V, int n, int Dh)
+{
+    const float scale = 1.0f / sqrtf((float)Dh);
+    float mx = -INFINITY;
+    for (int j = 0; j < n; j++) {
+        float s = 0;
+        for (int d = 0; d < Dh; d++)
+            s += q[d] * K[(size_t)j * Dh + d];
+        scores[j] = s * scale;
+        mx = fmaxf(mx, scores[j]);
+    }
+    double sum = 0;
+    for (int j = 0; j < n; j++)
+        sum += scores[j] = expf(scores[j] - mx);
+    memset(out, 0, (size_t)Dh * sizeof(float));
+    for (int j = 0; j < n; j++) {
+        const float p = (float)(scores[j] / sum);
+        for (int d = 0; d < Dh; d++)
+            out[d] += p * V[(size_t)j * Dh + d];
+    }
+}
+
+int gpt_kv_step(float *logits, gpt_kv_t *kv, const gpt_t *m, int id)
+{
+    const gpt_config_t *c = &m->cfg;
+    const int C = c->C, H = c->H, Dh = C / H, pos = kv->len;
+    if (kv->C != C || kv->L != c->L || kv->H != H || kv->Tmax != c->Tmax) {
+        nn_error("make the cache with gpt_kv_new for this model's config", "gpt_kv_step: cache of another shape");
+        return -1;
+    }
+    if (pos >= c->Tmax) {
+        nn_error("a GPT sees at most Tmax tokens: stop there, or restart from the last tokens (a sliding window)",
+                 "gpt_kv_step: position %d, expected < Tmax = %d (the cache is full)", pos, c->Tmax);
+        return -1;
+    }
+    if (id < 0 || id >= c->V) {
+        nn_error("encode the text with the model's vocabulary", "gpt_kv_step: token %d, expected 0..%d", id, c->V - 1);
+        return -1;
+    }
+    const gpt_weights_t *w = &m->w;
+    float *x = kv->x, *ln = kv->ln, mean, rstd;
+    for (int i = 0; i < C; i++)
+        x[i] = w->wte[(size_t)id * C + i] + w->wpe[(size_t)pos * C + i];
+    for (int l = 0; l < c->L; l++) {
+        layernorm_forward(ln, &mean, &rstd, x, w->ln1w + l * C, w->ln1b + l * C, 1, C, GPT_LN_EPS);
+        memcpy(kv->qkv, w->qkvb + (size_t)l * 3 * C, 3 * C * sizeof(float));
+        matmul_blas(0, 0, 1, 3 * C, C, 1.0f, ln, w->qkvw + (size_t)l * C * 3 * C, 1.0f, kv->qkv);
+        for (int h = 0; h < H; h++) {
+            float *K = kv->k + (((size_t)l * H + h) * kv->Tmax) * Dh, *Vc = kv->v + (((size_t)l * H + h) * kv->Tmax) * Dh;
+            memcpy(K + (size_t)pos * Dh, kv->qkv + C + h * Dh, Dh * sizeof(float));
+            memcpy(Vc + (size_t)pos * Dh, kv->qkv + 2 * C + h * Dh, Dh * sizeof(float));
+            gpt_attend_one(kv->att + h * Dh, kv->scores, kv->qkv + h * Dh, K, Vc, pos + 1, Dh);
+        }
+        for (int i = 0; i < C; i++)
+            x[i] += w->attprojb[l * C + i];
+        matmul_blas(0, 0, 1, C, C, 1.0f, kv->att, w->attprojw + (size_t)l * C * C, 1.0f, x);
+        layernorm_forward(ln, &mean, &rstd, x, w->ln2w + l * C, w->ln2b + l * C, 1, C, GPT_LN_EPS);
+        memcpy(kv->fch, w->fcb + (size_t)l * 4 * C, 4 * C * sizeof(float));
+        matmul_blas(0, 0, 1, 4 * C, C, 1.0f, ln, w->fcw + (size_t)l * C * 4 * C, 1.0f, kv->fch);
+        gelu_tanh_forward(kv->fch, kv->fch, 4 * (size_t)C);
+        for (int i = 0; i < C; i++)
+            x[i] += w->fcprojb[l * C + i];
+        matmul_blas(0, 0, 1, C, 4 * C, 1.0f, kv->fch, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, x);
+    }
+    layernorm_forward(ln, &mean, &rstd, x, w->lnfw, w->lnfb, 1, C, GPT_LN_EPS);
+    matmul_blas(0, 1, 1, c->V, C, 1.0f, ln, w->wte, 0.0f, logits);
+    kv->len = pos + 1;
+    return 0;
+}
+
+/* --- checkpoints ------------------------------------------------------------------------------- */
+
+const char *gpt_tag(char *buf, const gpt_config_t *c)
+{
+    snprintf(buf, 96, "gpt%d V=%d T=%d L=%d H=%d C=%d", GPT_VERSION, c->V, c->Tmax, c->L, c->H, c->C);
+    return buf;
+}
+
+int gpt_save(const gpt_t *m, const char *path)
+{
+    char tag[96];
+    return checkpoint_save(path, gpt_tag(tag, &m->cfg), m->params, m->n);
+}
+
+int gpt_load(gpt_t *m, const char *path)
+{
+    char tag[96];
+    return checkpoint_load(m->params, m->n, path, gpt_tag(tag, &m->cfg));
+}
