@@ -345,6 +345,47 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
     }
 }
 
+void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
+{
+    const gpt_config_t *c = &m->cfg;
+    const int C = c->C, H = c->H, Dh = C / H, V = c->V, N = B * T;
+    const size_t NC = (size_t)N * C, BHTT = (size_t)B * H * T * T;
+    const gpt_weights_t *w = &m->w;
+    gpt_weights_t *g = &m->g;
+    for (int l = 0; l < c->L; l++) { /* forward */
+        matmul_blas(0, 0, N, 3 * C, C, 1.0f, a->ln1 + l * NC, w->qkvw + (size_t)l * C * 3 * C, 1.0f, a->qkv + l * 3 * NC);
+        for (int n = 0; n < B * H; n++) {
+            float *P = a->P + l * BHTT + (size_t)n * T * T;
+            matmul_blas(0, 1, T, T, Dh, 1.0f, a->q + l * NC + (size_t)n * T * Dh, a->k + l * NC + (size_t)n * T * Dh, 0.0f, P);
+            matmul_blas(0, 0, T, Dh, T, 1.0f, P, a->v + l * NC + (size_t)n * T * Dh, 0.0f, a->atth + l * NC + (size_t)n * T * Dh);
+        }
+        matmul_blas(0, 0, N, C, C, 1.0f, a->atty + l * NC, w->attprojw + (size_t)l * C * C, 1.0f, a->res2 + l * NC);
+        matmul_blas(0, 0, N, 4 * C, C, 1.0f, a->ln2 + l * NC, w->fcw + (size_t)l * C * 4 * C, 1.0f, a->fch + l * 4 * NC);
+        matmul_blas(0, 0, N, C, 4 * C, 1.0f, a->fch_gelu + l * 4 * NC, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, a->res3 + l * NC);
+    }
+    matmul_blas(0, 1, N, V, C, 1.0f, a->lnf, w->wte, 0.0f, a->logits);
+    matmul_blas(0, 0, N, C, V, 1.0f, a->dlogits, w->wte, 0.0f, a->dln); /* backward */
+    matmul_blas(1, 0, V, C, N, 1.0f, a->dlogits, a->lnf, 1.0f, g->wte);
+    for (int l = c->L - 1; l >= 0; l--) {
+        matmul_blas(1, 0, 4 * C, C, N, 1.0f, a->fch_gelu + l * 4 * NC, a->dres, 1.0f, g->fcprojw + (size_t)l * 4 * C * C);
+        matmul_blas(0, 1, N, 4 * C, C, 1.0f, a->dres, w->fcprojw + (size_t)l * 4 * C * C, 0.0f, a->dfch);
+        matmul_blas(1, 0, C, 4 * C, N, 1.0f, a->ln2 + l * NC, a->dfch, 1.0f, g->fcw + (size_t)l * C * 4 * C);
+        matmul_blas(0, 1, N, C, 4 * C, 1.0f, a->dfch, w->fcw + (size_t)l * C * 4 * C, 0.0f, a->dln);
+        matmul_blas(1, 0, C, C, N, 1.0f, a->atty + l * NC, a->dres, 1.0f, g->attprojw + (size_t)l * C * C);
+        matmul_blas(0, 1, N, C, C, 1.0f, a->dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
+        for (int n = 0; n < B * H; n++) {
+            const float *P = a->P + l * BHTT + (size_t)n * T * T;
+            const size_t o = (size_t)n * T * Dh;
+            matmul_blas(1, 0, T, Dh, T, 1.0f, P, a->datth + o, 0.0f, a->dv + o);
+            matmul_blas(0, 1, T, T, Dh, 1.0f, a->datth + o, a->v + l * NC + o, 0.0f, a->dP);
+            matmul_blas(0, 0, T, Dh, T, 1.0f, a->dP, a->k + l * NC + o, 0.0f, a->dq + o);
+            matmul_blas(1, 0, T, Dh, T, 1.0f, a->dP, a->q + l * NC + o, 0.0f, a->dk + o);
+        }
+        matmul_blas(1, 0, C, 3 * C, N, 1.0f, a->ln1 + l * NC, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
+        matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, a->dln);
+    }
+}
+
 double gpt_flops_per_token(const gpt_config_t *c, int T, int training)
 {
     const double C = c->C, L = c->L;

@@ -133,6 +133,11 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
  * forward alone, at context T: 6 per weight multiply-add class, attention counted. */
 double gpt_flops_per_token(const gpt_config_t *cfg, int T, int training);
 
+/* The matrix products of one training step (gpt_forward + gpt_backward at B, T) and nothing else,
+ * the same calls on the same shapes (into a's and m->grads' buffers, whose contents it spoils):
+ * timed, they are the step's products-only floor (make bench). */
+void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T);
+
 /* --- generation with a key/value cache ------------------------------------------------------ */
 
 typedef struct {

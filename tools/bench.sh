@@ -11,6 +11,7 @@
 #   bench: name=qgemm_int8 path=<p> conv2_int8_gops=.. conv2_fp32_gflops=.. fc1_.. sq1024_.. sq1024_ratio=..
 #                                  (chapter 11: the int8 GEMM against cblas_sgemm, same shapes)
 #                                  (a sequence model against its products-only floor, same run)
+#          [gen_kv_tokens_s=<n> gen_full_tokens_s=<n>]  (chapter 12: generation with/without KV cache)
 # Every chapter's default run is also timed (the target: under a minute).
 set -euo pipefail
 B=${1:-build}
@@ -81,6 +82,19 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
             "$ch" "$cell" "$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')" "$v" \
             "$(calc "$(get $([ $cell = lstm ] && echo tokens_s || echo gru_tokens_s)) / $v")" >>"$out"
         done
+      fi
+      # chapter 12's GPT: generation with and without the KV cache, and PyTorch on the same model
+      if [ "$name" = gpt ]; then
+        printf '| %s | gpt: generation, 127 tokens | %.0f tokens/s with the KV cache | | %.0f tokens/s without | the cache is %.1fx faster |\n' \
+          "$ch" "$(get gen_kv_tokens_s)" "$(get gen_full_tokens_s)" "$(calc "$(get gen_kv_tokens_s) / $(get gen_full_tokens_s)")" >>"$out"
+        pt=$(/usr/bin/python3 tools/bench_gpt_torch.py 2>"$B/bench/$n.torch.err" | grep '^bench:' || true)
+        v=$(sed -n 's/.* tokens_s=\([0-9.]*\).*/\1/p' <<<" $pt")
+        if [ -n "$v" ]; then
+          printf '| %s | gpt in PyTorch %s (2 threads): training | %.0f tokens/s | | | ours is %.2fx faster (target > 1) |\n' \
+            "$ch" "$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')" "$v" "$(calc "$tok / $v")" >>"$out"
+        else
+          echo "| $ch | gpt in PyTorch | | not run (see $B/bench/$n.torch.err; needs python3-torch) | | |" >>"$out"
+        fi
       fi
     elif [ "$name" = qgemm_int8 ]; then
       # chapter 11: the int8 GEMM (int32 accumulation) against cblas_sgemm on the same shapes, processor time

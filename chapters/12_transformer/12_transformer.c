@@ -1,0 +1,1002 @@
+/*md
+# The transformer: a small GPT
+
+Chapter 10 built attention and trained it on a toy task; chapter 8 trained a recurrent network to
+write like the King James Bible. This chapter puts the two together the way every large language
+model since 2018 does: a *decoder-only transformer*, GPT, trained to predict the next symbol of
+the KJV. We derive the model from chapter 10's attention (residual stream, layer norm before each
+branch, an MLP with GELU, tied input and output embeddings), train it with AdamW, a warmup and a
+cosine schedule and gradient clipping, and make it write: with a temperature, top-k and top-p
+(nucleus) sampling. Generating token by token with the whole prefix recomputed each time is
+quadratic; a *KV cache* makes each new token cost one row, and we measure the difference. Last, we
+change what a symbol is: a *byte-pair encoder* trained on the corpus merges frequent pairs of
+characters into tokens, and the same model trained on those tokens, for the same compute, is
+compared with the character model in bits per character.
+
+**What lives where.** The model is in the library, `common/gpt.h` (forward, backward, KV cache,
+checkpoints; its header lists every equation) so that chapter 13 can train it on a GPU. This file
+derives it, keeps for the exercises the pieces that are new here (layer norm's backward, the tied
+embedding's gradient, the cached attention step, top-k and top-p, a BPE merge) and checks them
+against the library, and holds the tokenizer and the training program.
+
+**Legend.** $B$ sequences per batch, $T$ tokens per sequence (the *context*), $V$ symbols in the
+vocabulary, $C$ channels (the width), $H$ heads of $D_h = C/H$ channels, $L$ blocks. Every
+activation is a $(BT, C)$ matrix: one row per position of every sequence.
+
+## 12.1 From attention to a GPT
+
+A language model gives, for each prefix $x_1 \dots x_t$, a distribution over the next symbol
+$x_{t+1}$; trained on a corpus by minimizing the cross-entropy $-\log p(x_{t+1} \mid x_{\le t})$,
+averaged over every position. Chapter 8 carried the prefix in a recurrent state. A transformer
+instead lets position $t$ *look at* every earlier position with causal attention (chapter 10:
+query $i$ may use key $j$ only when $j \le i$), so one forward pass computes the predictions of
+all $T$ positions of a sequence at once, in parallel, and each is trained.
+
+**Embeddings.** Symbol $x$ becomes row $x$ of a learned table $W_{te}$ $(V, C)$. Attention ignores
+order, so position $t$ adds row $t$ of a second learned table $W_{pe}$ $(T_{max}, C)$ (chapter 10
+used a fixed sinusoidal table; GPT learns it): $x^{(0)}_t = W_{te}[x_t] + W_{pe}[t]$.
+
+**Blocks.** Then $L$ identical blocks, each with two *branches* that add to a *residual stream*:
+
+$$
+x \leftarrow x + \operatorname{Attn}(\operatorname{LN}_1(x)), \qquad
+x \leftarrow x + \operatorname{MLP}(\operatorname{LN}_2(x)),
+$$
+
+with $\operatorname{Attn}$ chapter 10's causal multi-head self-attention (queries, keys and values
+from one $(C, 3C)$ product, $H$ heads, then an output projection $(C, C)$) and
+$\operatorname{MLP}(u) = \operatorname{gelu}(u W_{fc} + b_{fc}) W_{proj} + b_{proj}$, $C \to 4C \to C$.
+Why this shape:
+
+- *Residuals.* $\partial x_{out}/\partial x_{in} = I + \partial\,\text{branch}/\partial x_{in}$: the
+  gradient reaches the embeddings through the identity however deep the stack, the cure chapter 7's
+  residual blocks found for CNNs. Each block only *adds* a correction to what the stream carries.
+- *Layer norm first* ("pre-LN"). Each branch sees its input normalized per position (mean 0,
+  variance 1, then a learned gain and bias, chapter 6), whatever the scale the stream has grown
+  to; the stream itself is never normalized, so the identity path stays clean. A last LN before
+  the output. (The original transformer normalized *after* the addition and needed a long warmup
+  to train at all.)
+- *The MLP.* Attention mixes information *between* positions; the MLP transforms each position on
+  its own, and holds most of the parameters ($8C^2$ of a block's $12C^2$).
+- *GELU*, $\operatorname{gelu}(u) = u\,\Phi(u)$, a smooth ReLU (chapter 3); GPT-2 uses the tanh
+  form $\tfrac{u}{2}(1 + \tanh(\sqrt{2/\pi}(u + 0.044715 u^3)))$, and so do we.
+
+**Output and weight tying.** The last normalized stream $h$ $(BT, C)$ is scored against every
+symbol's embedding: $\text{logits} = h W_{te}^\top$ $(BT, V)$: the *same* table read backwards
+(Press and Wolf 2017). A symbol's input vector and its output vector should mean the same thing,
+and it saves $VC$ parameters. The price is in the backward pass: $W_{te}$ is used twice, so its
+gradient is the *sum* of two terms (exercise 12.2).
+
+**Counting.** Per block the products have $3C^2 + C^2 + 4C^2 + 4C^2 = 12C^2$ weights; a token's
+forward pass does one multiply-add per weight, $2 \cdot 12 C^2 L$ FLOPs, plus attention's two
+$(T \times D_h)$ products per head, $2 \cdot 2TC$ per block, plus the output $2VC$; training
+triples it (the backward pass has two products for each one of the forward). With $L = 4$,
+$C = 128$, $T = 128$: $6 \cdot (786{,}432 + 4 \cdot 2 \cdot 128 \cdot 128 + 73 \cdot 128) \approx
+5.6$ MFLOP per token, what `make bench` divides by.
+
+The whole model is `gpt_forward` / `gpt_backward` in `common/gpt.c`, llm.c-style: every parameter
+in one array (one optimizer call, one clip, one checkpoint), every activation in another, sized
+once for $(B, T)$, so a training step allocates nothing; every product is one `cblas_sgemm`.
+*/
+
+#include "attention.h" /* attn_forward: the full causal attention the cached step is checked against */
+#include "clip.h"      /* clip_grad_norm_flat: gradient clipping (chapter 5) */
+#include "course.h"    /* TODO: the student edition's exercise stubs */
+#include "csvlog.h"    /* out/12/log.csv */
+#include "error.h"     /* nn_error, nn_check_finite, nn_malloc */
+#include "flags.h"     /* --epochs --seed --quick --out --data --help, and this chapter's options */
+#include "gpt.h"       /* the model: gpt_forward / gpt_backward / gpt_kv_step / gpt_save / gpt_load */
+#include "io.h"        /* io_mkdirs, io_join, io_create / io_commit */
+#include "matmul.h"    /* matmul_blas */
+#include "norm.h"      /* layernorm_forward / layernorm_backward (the library's, chapter 6) */
+#include "optim.h"     /* optim_new(OPTIM_ADAMW) (chapter 5) */
+#include "plot.h"      /* gnuplot figures */
+#include "progress.h"  /* the progress bar */
+#include "rng.h"       /* the explicit random number generator */
+#include "sample.h"    /* sample_softmax (temperature), sample_draw (chapter 8) */
+#include "schedule.h"  /* warmup + cosine (chapter 5) */
+#include "text.h"      /* the corpus and its byte vocabulary (chapter 8) */
+#include "timing.h"    /* timing_seconds */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*md
+## 12.2 Layer norm, backward
+
+Each position's $C$ numbers $x_i$ are normalized: $\mu = \frac1C\sum_i x_i$,
+$\sigma^2 = \frac1C\sum_i (x_i-\mu)^2$, $r = 1/\sqrt{\sigma^2+\epsilon}$, $\hat x_i = (x_i-\mu)r$,
+$y_i = \gamma_i \hat x_i + \beta_i$. Backward, with $g_i = \partial L/\partial y_i$ and
+$\hat g_i = g_i \gamma_i$: the easy parts are $\partial L/\partial\gamma_i = \sum_{rows} g_i \hat x_i$
+and $\partial L/\partial\beta_i = \sum_{rows} g_i$. For $x$, remember that *every* $\hat x_j$
+depends on *every* $x_i$ through $\mu$ and $r$: $\partial \mu/\partial x_i = 1/C$ and
+$\partial r/\partial x_i = -r^3 (x_i - \mu)/C$, so
+
+$$
+\frac{\partial \hat x_j}{\partial x_i} = r\left(\delta_{ij} - \frac1C\right) - \frac{r}{C}\hat x_j \hat x_i,
+\qquad
+\frac{\partial L}{\partial x_i} = \frac{r}{C}\Big(C \hat g_i - \sum_j \hat g_j - \hat x_i \sum_j \hat g_j \hat x_j\Big).
+$$
+
+The two sums are what the mean and the variance do: shifting all $x_i$ by the same amount changes
+nothing (so $\sum_i \partial L/\partial x_i = 0$), and neither does scaling them.
+
+### Exercise 12.1 — layer norm's backward pass
+
+Write `layer_norm_backward`: from `dy` $(N, D)$, the forward's input `x`, its saved `mean` and
+`rstd` $(N)$ and the gain `gamma` $(D)$, compute `dx` $(N, D)$ with the formula above and
+`dgamma`, `dbeta` $(D)$ summed over the $N$ rows. All three are overwritten. The library's
+`layernorm_backward` (chapter 6) is the reference the test compares with.
+*/
+
+/* dx (N, D), dgamma (D), dbeta (D) from dy (N, D), x (N, D), mean (N), rstd (N), gamma (D). */
+static void layer_norm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                                const float *mean, const float *rstd, const float *gamma, int N, int D)
+{
+    /* BEGIN EXERCISE 12.1 (2 points): layer norm backward, with both mean terms */
+    memset(dgamma, 0, (size_t)D * sizeof(float));
+    memset(dbeta, 0, (size_t)D * sizeof(float));
+    for (int n = 0; n < N; n++) {
+        const float *g = dy + (size_t)n * D, *xr = x + (size_t)n * D;
+        const float mu = mean[n], r = rstd[n];
+        double sg = 0, sgx = 0; /* sum of ghat, sum of ghat * xhat */
+        for (int i = 0; i < D; i++) {
+            const float xh = (xr[i] - mu) * r, gh = g[i] * gamma[i];
+            sg += gh, sgx += (double)gh * xh;
+            dgamma[i] += g[i] * xh;
+            dbeta[i] += g[i];
+        }
+        for (int i = 0; i < D; i++) {
+            const float xh = (xr[i] - mu) * r;
+            dx[(size_t)n * D + i] = r / D * (D * g[i] * gamma[i] - (float)sg - xh * (float)sgx);
+        }
+    }
+    /* END EXERCISE */
+}
+
+/*md
+## 12.3 Weight tying, backward
+
+$W_{te}$ is read twice in a forward pass: by the embedding, $x^{(0)}_n = W_{te}[\text{id}_n] + \dots$,
+and by the output, $\text{logits} = h W_{te}^\top$. The multivariable chain rule adds the
+contributions of every use of a variable, so
+
+$$
+\frac{\partial L}{\partial W_{te}} = \underbrace{\Big(\frac{\partial L}{\partial\,\text{logits}}\Big)^{\!\top} h}_{(V, C)\text{, the output's}}
+\; + \; \underbrace{\sum_{n} e_{\text{id}_n} \Big(\frac{\partial L}{\partial x^{(0)}_n}\Big)^{\!\top}}_{\text{the embedding's scatter-add}}.
+$$
+
+The second term adds row $n$ of $dx^{(0)}$ into row $\text{id}_n$: a symbol that occurs three times
+in the batch receives three rows. `gpt_backward` computes the first term at the start of the
+backward pass and adds the second at its end.
+
+### Exercise 12.2 — the tied embedding's gradient
+
+Write `tied_embedding_backward`: `dwte` $(V, C)$ = `dlogits`$^\top$ `h` (the product: use
+`matmul_blas`) plus, for every row $n$, row $n$ of `dx0` $(N, C)$ added to row `ids[n]`. Overwrite
+`dwte`.
+*/
+
+/* dwte (V, C) from dlogits (N, V), h (N, C) (the final layer norm's output), dx0 (N, C) (the
+ * gradient reaching the embeddings) and ids (N). */
+static void tied_embedding_backward(float *dwte, const float *dlogits, const float *h, const float *dx0,
+                                    const int *ids, int N, int V, int C)
+{
+    /* BEGIN EXERCISE 12.2 (2 points): the tied table's gradient, both uses summed */
+    matmul_blas(1, 0, V, C, N, 1.0f, dlogits, h, 0.0f, dwte);
+    for (int n = 0; n < N; n++)
+        for (int c = 0; c < C; c++)
+            dwte[(size_t)ids[n] * C + c] += dx0[(size_t)n * C + c];
+    /* END EXERCISE */
+}
+
+/*md
+## 12.4 Training
+
+The corpus is chapter 8's: the KJV as Debian's `bible-kjv` prints it, read whole and checked by
+`common/text.h`; its vocabulary is the set of bytes that occur (73 of them: letters, digits,
+punctuation, space and newline). The first 90% of the text (at most 2 MB, enough for the steps we
+take) is for training, the last 10% (at most 64 kB) for validation. A batch is $B$ windows of
+$T + 1$ symbols at random offsets: the first $T$ are the input, the last $T$ the targets.
+
+**The optimizer** is AdamW (chapter 5): Adam with the weight decay applied to the weights directly
+rather than through the gradient, $\theta \leftarrow \theta - \eta\lambda\theta$, so the decay does not
+get divided by Adam's $\sqrt{v}$. **The schedule** warms up linearly over the first 10% of the
+steps and then decays along a cosine: in the first steps Adam's second-moment estimates are
+still noisy, and a full learning rate then can throw a transformer into a region it never
+recovers from. **Clipping** the global gradient norm at 1 (chapter 5) bounds the damage of a rare
+bad batch.
+
+Losses are reported in **bits per character**, the cross-entropy in base 2 averaged over
+characters: $\text{nats per token} \times \text{tokens} / (\text{characters} \cdot \ln 2)$. For a
+character model tokens and characters are the same; for the byte-pair model of section 12.7 a
+token is several characters, and this is the unit that makes the two comparable.
+*/
+
+typedef struct {
+    gpt_config_t cfg;
+    gpt_t m;
+    gpt_acts_t a;
+    optim_t opt;
+    schedule_t sched;
+    int B, T;
+    int *x, *y; /* (B, T) inputs and targets */
+} trainer_t;
+
+static int trainer_init(trainer_t *tr, const gpt_config_t *cfg, int B, float lr, long steps, rng_t *rng)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->cfg = *cfg, tr->B = B, tr->T = cfg->Tmax;
+    if (gpt_init(&tr->m, cfg, rng) || gpt_acts_new(&tr->a, cfg, B, cfg->Tmax))
+        return -1;
+    tr->opt = optim_new(OPTIM_ADAMW, tr->m.n, lr);
+    tr->opt.weight_decay = 0.1f;
+    tr->sched = schedule_new(SCHEDULE_WARMUP_COSINE, lr, steps);
+    tr->sched.lr_min = lr / 10;
+    tr->x = nn_malloc((size_t)B * tr->T * sizeof(int));
+    tr->y = nn_malloc((size_t)B * tr->T * sizeof(int));
+    return 0;
+}
+
+static void trainer_free(trainer_t *tr)
+{
+    gpt_free(&tr->m), gpt_acts_free(&tr->a), optim_free(&tr->opt);
+    free(tr->x), free(tr->y);
+}
+
+/* One step on B random windows of ids (n): returns the batch's mean loss in nats per token. */
+static float train_step(trainer_t *tr, const int *ids, long n, long step, rng_t *rng)
+{
+    const int B = tr->B, T = tr->T;
+    for (int b = 0; b < B; b++) {
+        long o = (long)rng_below(rng, (uint32_t)(n - T - 1));
+        memcpy(tr->x + (size_t)b * T, ids + o, (size_t)T * sizeof(int));
+        memcpy(tr->y + (size_t)b * T, ids + o + 1, (size_t)T * sizeof(int));
+    }
+    gpt_forward(&tr->a, &tr->m, tr->x, B, T);
+    float loss = gpt_loss(&tr->a, &tr->m, tr->y);
+    gpt_backward(&tr->m, &tr->a, tr->a.dlogits, tr->x);
+    clip_grad_norm_flat(tr->m.grads, tr->m.n, 1.0f);
+    tr->opt.lr = schedule_lr(&tr->sched, step);
+    optim_step(&tr->opt, tr->m.params, tr->m.grads);
+    return loss;
+}
+
+/* Mean loss in nats per token over consecutive windows of ids (n) (at most max_windows of them,
+ * B at a time), and the number of tokens scored into *tokens. */
+static double evaluate(trainer_t *tr, const int *ids, long n, int max_windows, long *tokens)
+{
+    const int B = tr->B, T = tr->T;
+    double total = 0;
+    long count = 0;
+    int w = 0;
+    for (long o = 0; o + T + 1 <= n && w < max_windows;) {
+        int b = 0;
+        for (; b < B && o + T + 1 <= n && w < max_windows; b++, w++, o += T) {
+            memcpy(tr->x + (size_t)b * T, ids + o, (size_t)T * sizeof(int));
+            memcpy(tr->y + (size_t)b * T, ids + o + 1, (size_t)T * sizeof(int));
+        }
+        gpt_forward(&tr->a, &tr->m, tr->x, b, T);
+        total += (double)gpt_loss(&tr->a, &tr->m, tr->y) * b * T;
+        count += (long)b * T;
+    }
+    *tokens = count;
+    return count ? total / count : NAN;
+}
+
+/*md
+## 12.5 Writing: temperature, top-k, top-p
+
+To generate, feed a prompt, turn the last position's logits into probabilities and draw the next
+symbol; append it and repeat. Chapter 8 drew from $\operatorname{softmax}(z/\tau)$ with a
+temperature $\tau$ (`sample_softmax`): $\tau < 1$ sharpens the distribution. But the long *tail* of
+unlikely symbols is still there, and a few hundred draws will hit it: one absurd letter derails
+every word after it. Two filters cut the tail before drawing:
+
+- **top-k** keeps the $k$ most probable symbols and renormalizes. Simple, but $k$ is fixed: after
+  "the LOR" one symbol has almost all the mass and $k = 10$ still admits nine bad ones; after
+  "And the" dozens are fine.
+- **top-p** (nucleus sampling, Holtzman et al. 2020) keeps the *smallest* set of most probable
+  symbols whose probabilities add up to at least $p$: sort descending, accumulate, and stop at the
+  symbol whose addition makes the sum reach $p$, *that symbol included* (without it the kept mass
+  would be below $p$). The set adapts: one symbol when the model is sure, many when it is not.
+
+### Exercise 12.3 — top-k
+
+Write `top_k_filter`: `q` $(V)$ = `p` on the `k` most probable symbols (ties: the lower index
+first), 0 elsewhere, then renormalized to sum to 1. $k \ge V$ keeps everything.
+*/
+
+/* q (V) = p (V) restricted to its k largest entries, renormalized. */
+static void top_k_filter(float *q, const float *p, int V, int k)
+{
+    /* BEGIN EXERCISE 12.3 (1 point): keep the k most probable symbols */
+    double kept = 0;
+    for (int i = 0; i < V; i++) {
+        int above = 0; /* symbols ranked before i */
+        for (int j = 0; j < V; j++)
+            above += p[j] > p[i] || (p[j] == p[i] && j < i);
+        q[i] = above < k ? p[i] : 0.0f;
+        kept += q[i];
+    }
+    for (int i = 0; i < V; i++)
+        q[i] = (float)(q[i] / kept);
+    /* END EXERCISE */
+}
+
+/*md
+### Exercise 12.4 — top-p (nucleus)
+
+Write `top_p_filter`: sort the indices by `p` descending into `order` $(V)$ (ties: the lower index
+first), keep the shortest prefix whose probabilities sum to at least `top_p` (the symbol that
+crosses `top_p` is kept), set `q` to `p` on the kept symbols and 0 elsewhere, and renormalize.
+`top_p` $\ge 1$ keeps everything.
+*/
+
+/* q (V) = p (V) restricted to its nucleus of mass top_p, renormalized; order (V) is scratch. */
+static void top_p_filter(float *q, int *order, const float *p, int V, float top_p)
+{
+    /* BEGIN EXERCISE 12.4 (2 points): the nucleus, the crossing symbol included */
+    for (int i = 0; i < V; i++) { /* insertion sort, descending, stable */
+        int j = i;
+        while (j > 0 && p[order[j - 1]] < p[i])
+            order[j] = order[j - 1], j--;
+        order[j] = i;
+    }
+    double cum = 0;
+    int kept = 0;
+    while (kept < V && (kept == 0 || cum < top_p))
+        cum += p[order[kept++]];
+    for (int i = 0; i < V; i++)
+        q[i] = 0.0f;
+    for (int r = 0; r < kept; r++)
+        q[order[r]] = (float)(p[order[r]] / cum);
+    /* END EXERCISE */
+}
+
+typedef struct {
+    float temperature; /* 0: argmax */
+    int top_k;         /* 0: off */
+    float top_p;       /* >= 1: off */
+} sampler_t;
+
+/* The next symbol from logits z (V); scratch: 2 V floats and V ints. */
+static int sample_next(const float *z, int V, const sampler_t *s, float *scratch, int *order, rng_t *rng)
+{
+    float *p = scratch, *q = scratch + V;
+    if (s->temperature <= 0) {
+        int best = 0;
+        for (int v = 1; v < V; v++)
+            best = z[v] > z[best] ? v : best;
+        return best;
+    }
+    sample_softmax(p, z, V, s->temperature);
+    if (s->top_k > 0 && s->top_k < V) {
+        top_k_filter(q, p, V, s->top_k);
+        memcpy(p, q, (size_t)V * sizeof(float));
+    }
+    if (s->top_p < 1.0f) {
+        top_p_filter(q, order, p, V, s->top_p);
+        memcpy(p, q, (size_t)V * sizeof(float));
+    }
+    return sample_draw(p, V, rng);
+}
+
+/*md
+## 12.6 The KV cache
+
+Generating $n$ symbols by running `gpt_forward` on the whole prefix each time costs
+$\sum_{t \le n} t = O(n^2)$ token-passes, and all but one row of each is thrown away. But in a
+causal model nothing about position $j$ changes when later symbols arrive: its keys and values, in
+every block, are final once computed. So keep them. For a new symbol at position $t$, each block
+computes only that row's $q, k, v$, appends $k$ and $v$ as row $t$ of the block's cache, and
+attends with one query over rows $0 \dots t$. Each new token then costs one token-pass plus the
+attention over the cache, $O(t\,C)$, instead of a $t$-token pass. `gpt_kv_step` does this for all
+blocks; the test checks that its logits are those of the full forward.
+
+Two ways to get it subtly wrong, both invisible in a quick look at the samples: attending over
+rows $0 \dots t-1$ (the new token does not see itself: the causal mask *off by one*), or attending
+over a row that was not written this time (a cache reused from the previous prompt still holds
+*stale* keys and values there).
+
+### Exercise 12.5 — one step of cached attention
+
+Write `kv_attend` for one head: store `k_new` and `v_new` $(D_h)$ as row `pos` of the cache `K`,
+`V` $(T_{max}, D_h)$; then `out` $(D_h)$ = the attention of the query `q` over rows
+$0 \dots$ `pos`: scores $q \cdot K_j / \sqrt{D_h}$, a stable softmax over them (into `scores`,
+`pos + 1` floats), and the weighted sum of the rows of `V`.
+*/
+
+static void kv_attend(float *out, float *scores, float *K, float *V, const float *q, const float *k_new,
+                      const float *v_new, int pos, int Dh)
+{
+    /* BEGIN EXERCISE 12.5 (3 points): append to the cache, attend over rows 0..pos */
+    memcpy(K + (size_t)pos * Dh, k_new, (size_t)Dh * sizeof(float));
+    memcpy(V + (size_t)pos * Dh, v_new, (size_t)Dh * sizeof(float));
+    const float scale = 1.0f / sqrtf((float)Dh);
+    float mx = -INFINITY;
+    for (int j = 0; j <= pos; j++) {
+        float s = 0;
+        for (int d = 0; d < Dh; d++)
+            s += q[d] * K[(size_t)j * Dh + d];
+        scores[j] = s * scale;
+        mx = fmaxf(mx, scores[j]);
+    }
+    double sum = 0;
+    for (int j = 0; j <= pos; j++)
+        sum += scores[j] = expf(scores[j] - mx);
+    for (int d = 0; d < Dh; d++)
+        out[d] = 0.0f;
+    for (int j = 0; j <= pos; j++)
+        for (int d = 0; d < Dh; d++)
+            out[d] += (float)(scores[j] / sum) * V[(size_t)j * Dh + d];
+    /* END EXERCISE */
+}
+
+/*md
+## 12.7 Byte-pair encoding
+
+A character model spends a whole forward pass on the "d" of "said". A *tokenizer* that knows
+"said" as one symbol lets the same context of $T$ tokens cover several times more text, at the
+price of a bigger vocabulary. Byte-pair encoding (Sennrich et al. 2016, GPT-2's tokenizer) learns
+its tokens from the corpus: start from the bytes; count every adjacent pair of tokens; give the
+most frequent pair a new token id and replace its occurrences; repeat for as many merges as you
+want tokens. "t h" becomes "th", then "th e" becomes "the", then " the"... The merges are kept in
+order; encoding new text applies them in the same order, and decoding replaces each token by its
+bytes. A byte that never occurred in the training text has no token at all: encoding it is an
+error (GPT-2 avoids this by starting from all 256 byte values; we start from the corpus's bytes,
+like the character model, and refuse the rest with a clear message).
+
+### Exercise 12.6 — one merge
+
+Write `bpe_merge`: in `ids` $(n)$, replace every occurrence of the pair (`a`, `b`) by the single
+token `id`, scanning left to right without overlaps (`a a a` with the pair `a a` gives `aa a`), in
+place; return the new length.
+*/
+
+static int bpe_merge(int *ids, int n, int a, int b, int id)
+{
+    /* BEGIN EXERCISE 12.6 (2 points): merge one pair, left to right, no overlaps */
+    int w = 0;
+    for (int r = 0; r < n; r++) {
+        if (r + 1 < n && ids[r] == a && ids[r + 1] == b) {
+            ids[w++] = id;
+            r++;
+        } else {
+            ids[w++] = ids[r];
+        }
+    }
+    return w;
+    /* END EXERCISE */
+}
+
+typedef struct {
+    text_vocab_t base; /* the corpus's bytes: ids 0 .. nbase-1 */
+    int nbase, n;      /* n = nbase + number of merges */
+    int (*pair)[2];    /* (n) pair[t] = the two tokens token t >= nbase merges */
+    int *len;          /* (n) bytes of token t */
+    char (*bytes)[64]; /* (n) its bytes (a token longer than 63 bytes is not merged further) */
+} bpe_t;
+
+/* Learn `merges` merges from text (len bytes); the encoded text, with every merge applied, in
+ * *ids / *n_ids (owned by the caller). Returns 0, or -1 (reported). */
+static int bpe_train(bpe_t *t, int **ids, long *n_ids, const char *text, size_t len, int merges)
+{
+    memset(t, 0, sizeof *t);
+    if (text_vocab_build(&t->base, text, len, TEXT_BYTES))
+        return -1;
+    t->nbase = t->base.size;
+    const int cap = t->nbase + merges;
+    t->pair = nn_calloc((size_t)cap, sizeof *t->pair);
+    t->len = nn_calloc((size_t)cap, sizeof *t->len);
+    t->bytes = nn_calloc((size_t)cap, sizeof *t->bytes);
+    for (int i = 0; i < t->nbase; i++)
+        t->len[i] = 1, t->bytes[i][0] = (char)t->base.symbols[i];
+    int *x = nn_malloc(len * sizeof(int));
+    long n = text_encode(x, len, &t->base, text, len);
+    long *count = nn_malloc((size_t)cap * cap * sizeof(long));
+    t->n = t->nbase;
+    for (int m = 0; m < merges; m++) {
+        const int nt = t->n;
+        memset(count, 0, (size_t)nt * nt * sizeof(long));
+        for (long i = 0; i + 1 < n; i++)
+            count[(size_t)x[i] * nt + x[i + 1]]++;
+        long best = 1;
+        int ba = -1, bb = -1;
+        for (int a = 0; a < nt; a++)
+            for (int b = 0; b < nt; b++)
+                if (count[(size_t)a * nt + b] > best && t->len[a] + t->len[b] < 64)
+                    best = count[(size_t)a * nt + b], ba = a, bb = b;
+        if (ba < 0)
+            break; /* no pair occurs twice */
+        t->pair[nt][0] = ba, t->pair[nt][1] = bb;
+        t->len[nt] = t->len[ba] + t->len[bb];
+        memcpy(t->bytes[nt], t->bytes[ba], (size_t)t->len[ba]);
+        memcpy(t->bytes[nt] + t->len[ba], t->bytes[bb], (size_t)t->len[bb]);
+        n = bpe_merge(x, (int)n, ba, bb, nt);
+        t->n = nt + 1;
+    }
+    free(count);
+    *ids = x, *n_ids = n;
+    return 0;
+}
+
+/* Encode text (len bytes) into ids (room for len): the bytes, then every merge in order. Returns
+ * the number of tokens, or -1 (reported: a byte the tokenizer never saw, with its line and
+ * column). */
+static long bpe_encode(int *ids, const bpe_t *t, const char *text, size_t len)
+{
+    long n = text_encode(ids, len, &t->base, text, len);
+    if (n < 0)
+        return -1;
+    for (int m = t->nbase; m < t->n; m++)
+        n = bpe_merge(ids, (int)n, t->pair[m][0], t->pair[m][1], m);
+    return n;
+}
+
+/* The bytes of ids (n) into out (cap bytes, then a 0). Returns the length, or -1 (reported). */
+static long bpe_decode(char *out, size_t cap, const bpe_t *t, const int *ids, long n)
+{
+    size_t w = 0;
+    for (long i = 0; i < n; i++) {
+        if (ids[i] < 0 || ids[i] >= t->n) {
+            nn_error("decode ids this tokenizer produced", "bpe_decode: token %ld is %d, expected 0..%d", i, ids[i],
+                     t->n - 1);
+            return -1;
+        }
+        if (w + (size_t)t->len[ids[i]] + 1 > cap) {
+            nn_error("give a larger buffer", "bpe_decode: %zu bytes of room are not enough", cap);
+            return -1;
+        }
+        memcpy(out + w, t->bytes[ids[i]], (size_t)t->len[ids[i]]);
+        w += (size_t)t->len[ids[i]];
+    }
+    out[w] = 0;
+    return (long)w;
+}
+
+static void bpe_free(bpe_t *t)
+{
+    text_vocab_free(&t->base);
+    free(t->pair), free(t->len), free(t->bytes);
+    memset(t, 0, sizeof *t);
+}
+
+/*md
+## 12.8 What happens
+
+The default run (`--seed 1`, 3 epochs of 100 steps, $L = 2$ blocks, $H = 4$ heads, $C = 64$,
+context $T = 128$, $B = 8$: 1,024 tokens per step, learning rate $3 \cdot 10^{-3}$) trains two
+models side by side, step for step on the same schedule: one on characters, one on BPE tokens
+(192 merges learned from the training text). The numbers below are from that run; the figure
+`loss` shows both curves in bits per character.
+
+![Training and validation loss, characters vs BPE tokens, in bits per character](out/12/loss.svg)
+
+BPE_RESULTS
+
+Generating with the KV cache gives the same logits as the full forward pass (the program prints
+the largest difference over a 100-token sample, at the level of float rounding) and is much
+faster; the figure shows the time per new token against its position: flat with the cache,
+growing without.
+
+![Milliseconds per generated token, with and without the KV cache](out/12/generation.svg)
+
+SAMPLES
+
+**Checkpoints.** The trained character model is saved to `out/12/model.ckpt` (`gpt_save`: an
+atomic write, a magic number, a version, and a tag naming the config, `gpt1 V=73 T=128 L=2 H=4
+C=64`); `--load out/12/model.ckpt` generates from it without training. A checkpoint of another
+shape or version is refused with both tags and a hint, not loaded into the wrong places.
+
+**Speed** (`make bench`, the full-size config $L = 4$, $H = 4$, $C = 128$, $T = 128$, $B = 16$):
+the program times training steps and, in the same run, the same step's matrix products alone
+(`gpt_products_only`), its floor; `tools/bench_gpt_torch.py` trains the same model in PyTorch
+with 2 threads right after. The results table of `make bench` holds the ratios.
+*/
+
+#ifndef GRADING
+
+/* The exercises against the library on random data: the largest differences. */
+static void compare_with_library(rng_t *rng)
+{
+    enum { N = 6, D = 8, V = 5, T = 6, DH = 4 };
+    float x[N * D], y[N * D], dy[N * D], mean[N], rstd[N], gamma[D], beta[D];
+    float dx[N * D], dg[D], db[D], dxl[N * D], dgl[D], dbl[D];
+    for (int i = 0; i < N * D; i++)
+        x[i] = rng_normal(rng), dy[i] = rng_normal(rng);
+    for (int i = 0; i < D; i++)
+        gamma[i] = 1 + 0.3f * rng_normal(rng), beta[i] = rng_normal(rng);
+    layernorm_forward(y, mean, rstd, x, gamma, beta, N, D, 1e-5f);
+    layer_norm_backward(dx, dg, db, dy, x, mean, rstd, gamma, N, D);
+    layernorm_backward(dxl, dgl, dbl, dy, x, mean, rstd, gamma, N, D);
+    double eln = 0;
+    for (int i = 0; i < N * D; i++)
+        eln = fmax(eln, fabs(dx[i] - dxl[i]));
+    /* cached attention vs the full causal attention of common/attention.h */
+    float Q[T * DH], K[T * DH], Vv[T * DH], O[T * DH], Kc[T * DH], Vc[T * DH], out[DH], sc[T];
+    for (int i = 0; i < T * DH; i++)
+        Q[i] = rng_normal(rng), K[i] = rng_normal(rng), Vv[i] = rng_normal(rng);
+    attn_cache_t c = attn_cache_new(1, 1, T, T, DH, DH);
+    attn_forward(O, &c, Q, K, Vv, NULL, 1);
+    double ekv = 0;
+    for (int t = 0; t < T; t++) {
+        kv_attend(out, sc, Kc, Vc, Q + t * DH, K + t * DH, Vv + t * DH, t, DH);
+        for (int d = 0; d < DH; d++)
+            ekv = fmax(ekv, fabs(out[d] - O[t * DH + d]));
+    }
+    attn_cache_free(&c);
+    /* the tied table's gradient vs gpt_backward's, on a tiny model (a->dres ends as dL/dx0) */
+    const gpt_config_t cfg = {V, T, 1, 2, D};
+    gpt_t m;
+    gpt_acts_t a;
+    gpt_init(&m, &cfg, rng);
+    gpt_acts_new(&a, &cfg, 1, T);
+    int ids[T], tg[T];
+    for (int t = 0; t < T; t++)
+        ids[t] = (int)rng_below(rng, V), tg[t] = (int)rng_below(rng, V);
+    gpt_forward(&a, &m, ids, 1, T);
+    gpt_loss(&a, &m, tg);
+    gpt_backward(&m, &a, a.dlogits, ids);
+    float dwte[V * D];
+    tied_embedding_backward(dwte, a.dlogits, a.lnf, a.dres, ids, T, V, D);
+    double ewte = 0;
+    for (int i = 0; i < V * D; i++)
+        ewte = fmax(ewte, fabs(dwte[i] - m.g.wte[i]));
+    gpt_acts_free(&a), gpt_free(&m);
+    printf("exercises vs the library: layer norm backward max |d dx| %.2g; tied table's gradient max |d| %.2g; "
+           "cached attention vs full causal attention max |d out| %.2g\n", eln, ewte, ekv);
+}
+
+/* Generate n symbols after the prompt ids (np) into out (np + n): with the KV cache (cached = 1) or
+ * by running the full forward on the whole prefix for each (cached = 0). ms (n), when not NULL,
+ * receives each new token's time. Returns 0 or -1. logits_out (n, V), when not NULL, receives the
+ * logits each draw used. */
+static int generate(int *out, const int *prompt, int np, int n, trainer_t *tr, gpt_kv_t *kv, int cached,
+                    const sampler_t *s, float *ms, float *logits_out, rng_t *rng)
+{
+    const int V = tr->cfg.V;
+    float *logits = nn_malloc((size_t)V * sizeof(float)), *scratch = nn_malloc(2 * (size_t)V * sizeof(float));
+    int *order = nn_malloc((size_t)V * sizeof(int)), rc = 0;
+    memcpy(out, prompt, (size_t)np * sizeof(int));
+    gpt_kv_reset(kv);
+    for (int i = 0; i + 1 < np && cached && rc == 0; i++)
+        rc = gpt_kv_step(logits, kv, &tr->m, prompt[i]);
+    for (int i = 0; i < n && rc == 0; i++) {
+        const int len = np + i;
+        double t0 = timing_seconds();
+        if (cached) {
+            rc = gpt_kv_step(logits, kv, &tr->m, out[len - 1]);
+        } else {
+            rc = gpt_forward(&tr->a, &tr->m, out, 1, len);
+            if (rc == 0)
+                memcpy(logits, tr->a.logits + (size_t)(len - 1) * V, (size_t)V * sizeof(float));
+        }
+        if (rc)
+            break;
+        if (ms)
+            ms[i] = (float)(1000 * (timing_seconds() - t0));
+        if (logits_out)
+            memcpy(logits_out + (size_t)i * V, logits, (size_t)V * sizeof(float));
+        out[len] = sample_next(logits, V, s, scratch, order, rng);
+    }
+    free(logits), free(scratch), free(order);
+    return rc;
+}
+
+static void print_sample(const char *label, const text_vocab_t *v, const int *ids, int n)
+{
+    char *buf = nn_malloc(4 * (size_t)n + 1);
+    if (text_decode(buf, 4 * (size_t)n + 1, v, ids, (size_t)n) >= 0)
+        printf("--- %s ---\n%s\n", label, buf);
+    free(buf);
+}
+
+static int write_generation_figure(const char *dir, const float *ms_kv, const float *ms_full, int np, int n)
+{
+    char path[4096];
+    csvlog_t log;
+    if (csvlog_open(&log, io_join(path, dir, "generation.csv"), "position,kv_ms,full_ms") != 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        csvlog_row(&log, (double[]){np + i, ms_kv[i], ms_full[i]});
+    if (csvlog_close(&log) != 0)
+        return -1;
+    return plot_curves(dir, "generation", "generation.csv", "Time per generated token", "position of the new token",
+                       "milliseconds", "position",
+                       (const char *[]){"kv_ms:with the KV cache", "full_ms:full forward on the prefix", NULL});
+}
+
+/* make bench: the full-size model's training tokens/s against its products alone, and generation
+ * tokens/s with and without the KV cache. */
+static int bench(const text_vocab_t *vocab, const int *ids, long n, rng_t *rng)
+{
+    const gpt_config_t cfg = {vocab->size, 128, 4, 4, 128};
+    const int B = 16, warm = 2, steps = 8, gen = 127;
+    trainer_t tr;
+    if (trainer_init(&tr, &cfg, B, 1e-3f, warm + steps, rng))
+        return -1;
+    for (int s = 0; s < warm; s++)
+        train_step(&tr, ids, n, s, rng);
+    double t0 = timing_seconds();
+    for (int s = 0; s < steps; s++)
+        train_step(&tr, ids, n, warm + s, rng);
+    const double step_s = (timing_seconds() - t0) / steps;
+    gpt_products_only(&tr.m, &tr.a, B, cfg.Tmax);
+    t0 = timing_seconds();
+    for (int s = 0; s < steps; s++)
+        gpt_products_only(&tr.m, &tr.a, B, cfg.Tmax);
+    const double floor_s = (timing_seconds() - t0) / steps;
+    gpt_kv_t kv;
+    gpt_kv_new(&kv, &cfg);
+    int *out = nn_malloc((size_t)cfg.Tmax * sizeof(int));
+    const sampler_t greedy = {0, 0, 1};
+    t0 = timing_seconds();
+    generate(out, ids, 1, gen, &tr, &kv, 1, &greedy, NULL, NULL, rng);
+    const double kv_s = timing_seconds() - t0;
+    t0 = timing_seconds();
+    generate(out, ids, 1, gen, &tr, &kv, 0, &greedy, NULL, NULL, rng);
+    const double full_s = timing_seconds() - t0;
+    const double tok = (double)B * cfg.Tmax;
+    printf("full-size GPT (L 4, H 4, C 128, T 128, B 16, %zu parameters): %.0f tokens/s training, products alone "
+           "%.0f tokens/s (%.2fx), %.1f GFLOP/s; generation %.0f tokens/s with the KV cache, %.0f without\n",
+           tr.m.n, tok / step_s, tok / floor_s, step_s / floor_s, gpt_flops_per_token(&cfg, cfg.Tmax, 1) * tok / step_s / 1e9,
+           gen / kv_s, gen / full_s);
+    printf("bench: name=gpt tokens_s=%.1f floor_tokens_s=%.1f gen_kv_tokens_s=%.1f gen_full_tokens_s=%.1f\n",
+           tok / step_s, tok / floor_s, gen / kv_s, gen / full_s);
+    free(out);
+    gpt_kv_free(&kv);
+    trainer_free(&tr);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/12"};
+    int layers = 2, heads = 4, width = 64, context = 128, batch = 8, merges = 192, ngen = 100, top_k = 10,
+        do_bench = 0;
+    float lr = 3e-3f, temperature = 0.8f, top_p = 0.9f;
+    const char *prompt = "And God said", *load = NULL;
+    for (int i = 1; i < argc; i++) /* --quick: a smaller model by default (explicit flags still win) */
+        if (strcmp(argv[i], "--quick") == 0)
+            width = 32, layers = 1, context = 64, batch = 4, merges = 24, ngen = 40;
+    const flags_option_t extra[] = {
+        {"--layers", FLAGS_INT, &layers, "transformer blocks L"},
+        {"--heads", FLAGS_INT, &heads, "attention heads H"},
+        {"--width", FLAGS_INT, &width, "channels C (a multiple of H)"},
+        {"--context", FLAGS_INT, &context, "context T (tokens per sequence)"},
+        {"--batch", FLAGS_INT, &batch, "sequences per step B"},
+        {"--lr", FLAGS_FLOAT, &lr, "peak learning rate (AdamW, warmup + cosine)"},
+        {"--merges", FLAGS_INT, &merges, "BPE merges (0: no BPE model)"},
+        {"--prompt", FLAGS_STRING, &prompt, "text the samples start from"},
+        {"--generate", FLAGS_INT, &ngen, "symbols to generate after the prompt"},
+        {"--temperature", FLAGS_FLOAT, &temperature, "sampling temperature"},
+        {"--top-k", FLAGS_INT, &top_k, "top-k of the second sample"},
+        {"--top-p", FLAGS_FLOAT, &top_p, "top-p of the third sample"},
+        {"--load", FLAGS_STRING, &load, "generate from this checkpoint instead of training"},
+        {"--bench", FLAGS_SWITCH, &do_bench, "time the full-size model (make bench)"},
+    };
+    int parsed = flags_parse(&f, argc, argv, "Chapter 12: a small GPT on the KJV Bible; characters vs BPE.", extra,
+                             (int)(sizeof extra / sizeof extra[0]));
+    if (parsed != 0)
+        return parsed < 0 ? 2 : 0;
+    if (layers < 1 || heads < 1 || width < 1 || width % heads || context < 2 || context > 4096 || batch < 1 ||
+        merges < 0 || merges > 4096 || ngen < 1 || !(lr > 0) || !(temperature >= 0) || top_k < 0 || !(top_p > 0)) {
+        fprintf(stderr, "error: expected --layers, --heads, --batch >= 1, --width a multiple of --heads, --context "
+                        "2..4096, --merges 0..4096, --generate >= 1, --lr > 0, --temperature >= 0, --top-k >= 0, "
+                        "--top-p > 0\n");
+        return 2;
+    }
+    if (io_mkdirs(f.out) != 0)
+        return 1;
+    rng_t rng;
+    rng_seed(&rng, f.seed);
+    const double t_start = timing_seconds();
+    char path[4096];
+    text_t corpus;
+    if (text_kjv_path(path, f.data, f.out) != 0 || text_read(&corpus, path, 4096) != 0)
+        return 1;
+    /* the split: training text from the start, validation text from the end */
+    const size_t n_val = corpus.len / 10 < 65536 ? corpus.len / 10 : 65536;
+    size_t n_train = corpus.len - n_val < ((size_t)2 << 20) ? corpus.len - n_val : ((size_t)2 << 20);
+    if (f.quick && n_train > 200000)
+        n_train = 200000;
+    const char *train_text = corpus.data, *val_text = corpus.data + corpus.len - n_val;
+    text_vocab_t vocab;
+    if (text_vocab_build(&vocab, corpus.data, corpus.len, TEXT_BYTES) != 0)
+        return 1;
+    /* the prompt: bytes the vocabulary has, and room for the generation in the context */
+    const size_t plen = strlen(prompt);
+    int *pids = nn_malloc((plen + 1) * sizeof(int));
+    long np = plen ? text_encode(pids, plen, &vocab, prompt, plen) : 0;
+    if (np < 0) {
+        nn_error("the corpus has no such character: write the prompt with the KJV's characters",
+                 "--prompt \"%s\": a byte the tokenizer never saw in the corpus (see above)", prompt);
+        return 1;
+    }
+    if (np == 0)
+        pids[np++] = text_vocab_id(&vocab, '\n');
+    if (np + ngen > context) {
+        nn_error("a GPT sees at most T tokens: shorten the prompt or --generate, or raise --context",
+                 "--generate %d after a prompt of %ld symbols is %ld symbols, longer than the context T = %d", ngen, np,
+                 np + ngen, context);
+        return 1;
+    }
+    int *ids = nn_malloc(corpus.len * sizeof(int));
+    long n_ids = text_encode(ids, corpus.len, &vocab, train_text, n_train);
+    int *vids = nn_malloc(n_val * sizeof(int));
+    long n_vids = text_encode(vids, n_val, &vocab, val_text, n_val);
+    if (n_ids < context + 2 || n_vids < context + 2) {
+        nn_error("use a longer corpus or a shorter --context", "%ld training and %ld validation symbols for a "
+                 "context of %d", n_ids, n_vids, context);
+        return 1;
+    }
+    if (do_bench) {
+        int rc = bench(&vocab, ids, n_ids, &rng);
+        return rc ? 1 : 0;
+    }
+    compare_with_library(&rng);
+    const gpt_config_t cfg = {vocab.size, context, layers, heads, width};
+    const int steps_per_epoch = f.quick ? 8 : 100;
+    const long steps = (long)f.epochs * steps_per_epoch;
+    trainer_t ch, bp;
+    if (trainer_init(&ch, &cfg, batch, lr, steps, &rng))
+        return 1;
+    int rc = 0;
+    char ckpt[4096];
+    io_join(ckpt, f.out, "model.ckpt");
+    /* BPE: merges learned on the training text */
+    bpe_t bpe = {0};
+    int *bids = NULL, *bvids = NULL;
+    long n_bids = 0, n_bvids = 0;
+    const int use_bpe = merges > 0 && !load;
+    if (use_bpe) {
+        double t0 = timing_seconds();
+        if (bpe_train(&bpe, &bids, &n_bids, train_text, n_train, merges))
+            return 1;
+        bvids = nn_malloc(n_val * sizeof(int));
+        n_bvids = bpe_encode(bvids, &bpe, val_text, n_val);
+        char *back = nn_malloc(n_val + 1);
+        long nb = bpe_decode(back, n_val + 1, &bpe, bvids, n_bvids);
+        const int same = nb == (long)n_val && memcmp(back, val_text, n_val) == 0;
+        free(back);
+        printf("BPE: %d merges learned in %.1fs, %d tokens; training text %zu bytes -> %ld tokens (%.2f characters "
+               "per token); validation text %s after encode + decode\n", bpe.n - bpe.nbase, timing_seconds() - t0,
+               bpe.n, n_train, n_bids, (double)n_train / n_bids, same ? "identical" : "DIFFERENT");
+        printf("BPE's first merges:");
+        for (int m = bpe.nbase; m < bpe.nbase + 8 && m < bpe.n; m++)
+            printf(" \"%.*s\"", bpe.len[m], bpe.bytes[m]);
+        printf("\n");
+        if (!same || n_bids < context + 2 || n_bvids < context + 2)
+            return 1;
+    }
+    gpt_config_t bcfg = cfg;
+    bcfg.V = use_bpe ? bpe.n : cfg.V;
+    if (use_bpe && trainer_init(&bp, &bcfg, batch, lr, steps, &rng))
+        return 1;
+    printf("model: L %d, H %d, C %d, T %d, B %d; %zu parameters (characters, V %d)", layers, heads, width, context,
+           batch, ch.m.n, cfg.V);
+    if (use_bpe)
+        printf(", %zu (BPE, V %d)", bp.m.n, bcfg.V);
+    printf("\n");
+    const double ln2 = log(2.0);
+    const int val_windows = f.quick ? 4 : 16;
+    double cval = NAN, bval = NAN;
+    if (load) {
+        if (gpt_load(&ch.m, load) != 0)
+            return 1;
+        printf("loaded %s\n", load);
+    } else {
+        csvlog_t log;
+        if (csvlog_open(&log, io_join(path, f.out, "log.csv"),
+                        "step,lr,char_train_bpc,bpe_train_bpc,char_val_bpc,bpe_val_bpc") != 0)
+            return 1;
+        const double cpt = use_bpe ? (double)n_train / n_bids : 1; /* characters per BPE token */
+        long step = 0;
+        double t_train = 0;
+        for (int epoch = 1; epoch <= f.epochs && rc == 0; epoch++) {
+            progress_t bar;
+            char label[32];
+            snprintf(label, sizeof label, "epoch %d/%d", epoch, f.epochs);
+            progress_begin(&bar, label, steps_per_epoch);
+            double lc = 0, lb = 0;
+            int k = 0;
+            for (int s = 0; s < steps_per_epoch; s++, step++) {
+                double t0 = timing_seconds();
+                float a = train_step(&ch, ids, n_ids, step, &rng);
+                nn_check_finite(a, "character model's training loss", step);
+                float b = 0;
+                if (use_bpe) {
+                    b = train_step(&bp, bids, n_bids, step, &rng);
+                    nn_check_finite(b, "BPE model's training loss", step);
+                }
+                t_train += timing_seconds() - t0;
+                lc += a, lb += b, k++;
+                if ((step + 1) % (f.quick ? 2 : 10) == 0 || s == steps_per_epoch - 1) {
+                    long nt;
+                    cval = evaluate(&ch, vids, n_vids, 2 * batch, &nt) / ln2;
+                    bval = use_bpe ? evaluate(&bp, bvids, n_bvids, 2 * batch, &nt) / ln2 / cpt : NAN;
+                    csvlog_row(&log, (double[]){step + 1, ch.opt.lr, lc / k / ln2, use_bpe ? lb / k / ln2 / cpt : NAN,
+                                                cval, bval});
+                    lc = lb = 0, k = 0;
+                }
+                progress_step(&bar, s + 1, "bits/char: characters %.3f  BPE %.3f", cval, bval);
+            }
+            progress_end(&bar, "validation bits/char: characters %.3f, BPE %.3f", cval, bval);
+        }
+        rc |= csvlog_close(&log);
+        printf("training: %ld steps in %.1fs, %.0f tokens/s per model\n", steps, t_train,
+               (double)steps * batch * context * (use_bpe ? 2 : 1) / t_train);
+        /* the final validation loss over more windows, in bits per character */
+        long nt, nbt;
+        cval = evaluate(&ch, vids, n_vids, val_windows, &nt) / ln2;
+        printf("validation (%ld characters): characters %.3f bits/char", nt, cval);
+        if (use_bpe) {
+            double nats = evaluate(&bp, bvids, n_bvids, val_windows, &nbt);
+            long chars = 0; /* the windows score tokens 1..T of each window: count their characters */
+            for (long w = 0; w < nbt / context; w++)
+                for (int t = 1; t <= context; t++)
+                    chars += bpe.len[bvids[w * context + t]];
+            bval = nats * nbt / chars / ln2;
+            printf("; BPE %.3f bits/char (%ld tokens, %ld characters)", bval, nbt, chars);
+        }
+        printf("\n");
+        if (gpt_save(&ch.m, ckpt) != 0)
+            rc = 1;
+        rc |= plot_curves(f.out, "loss", "log.csv", "A GPT on the KJV: characters vs BPE tokens", "step",
+                          "bits per character", "step",
+                          (const char *[]){"char_train_bpc:characters, training", "char_val_bpc:characters, validation",
+                                           "bpe_train_bpc:BPE, training", "bpe_val_bpc:BPE, validation", NULL});
+    }
+    /* samples from the character model, then the KV cache against the full forward */
+    gpt_kv_t kv;
+    gpt_kv_new(&kv, &cfg);
+    int *out = nn_malloc((size_t)context * sizeof(int));
+    float *ms_kv = nn_malloc((size_t)ngen * sizeof(float)), *ms_full = nn_malloc((size_t)ngen * sizeof(float));
+    float *lg_kv = nn_malloc((size_t)ngen * cfg.V * sizeof(float)), *lg_full = nn_malloc((size_t)ngen * cfg.V * sizeof(float));
+    const sampler_t samplers[3] = {{temperature, 0, 1}, {temperature, top_k, 1}, {temperature, 0, top_p}};
+    char label[96];
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        rng_t r;
+        rng_seed(&r, f.seed + 7);
+        rc |= generate(out, pids, (int)np, ngen, &ch, &kv, 1, &samplers[i], NULL, NULL, &r);
+        if (i == 0)
+            snprintf(label, sizeof label, "temperature %.1f", (double)temperature);
+        else if (i == 1)
+            snprintf(label, sizeof label, "temperature %.1f, top-k %d", (double)temperature, top_k);
+        else
+            snprintf(label, sizeof label, "temperature %.1f, top-p %.2f", (double)temperature, (double)top_p);
+        print_sample(label, &vocab, out, (int)np + ngen);
+    }
+    if (rc == 0) {
+        rng_t r1, r2;
+        rng_seed(&r1, f.seed + 9), rng_seed(&r2, f.seed + 9);
+        gpt_forward(&ch.a, &ch.m, out, 1, 1); /* warm */
+        rc |= generate(out, pids, (int)np, ngen, &ch, &kv, 1, &samplers[2], ms_kv, lg_kv, &r1);
+        rc |= generate(out, pids, (int)np, ngen, &ch, &kv, 0, &samplers[2], ms_full, lg_full, &r2);
+        double diff = 0, tk = 0, tf = 0;
+        for (size_t i = 0; i < (size_t)ngen * cfg.V; i++)
+            diff = fmax(diff, fabs(lg_kv[i] - lg_full[i]));
+        for (int i = 0; i < ngen; i++)
+            tk += ms_kv[i], tf += ms_full[i];
+        printf("KV cache: %d tokens in %.1f ms, without it %.1f ms (%.1fx faster); largest logit difference %.1g\n",
+               ngen, tk, tf, tf / tk, diff);
+        if (rc == 0 && !load)
+            rc |= write_generation_figure(f.out, ms_kv, ms_full, (int)np, ngen);
+    }
+    free(out), free(ms_kv), free(ms_full), free(lg_kv), free(lg_full);
+    gpt_kv_free(&kv);
+    trainer_free(&ch);
+    if (use_bpe)
+        trainer_free(&bp), bpe_free(&bpe);
+    free(ids), free(vids), free(bids), free(bvids), free(pids);
+    text_vocab_free(&vocab);
+    text_free(&corpus);
+    if (rc == 0)
+        printf("done in %.1fs; log, figures and model.ckpt in %s/\n", timing_seconds() - t_start, f.out);
+    return rc ? 1 : 0;
+}
+
+#endif /* GRADING */

@@ -1,0 +1,81 @@
+/* Chapter 12's program given bad input: a checkpoint of another shape or version, a prompt with a
+ * byte the tokenizer never saw, a generation longer than the context. Each must exit 1 with a
+ * message naming the problem and a hint, before any training. */
+#include "checkpoint.h"
+#include "gpt.h"
+#include "rng.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PROG12 BUILD_DIR "/ref/12_transformer/prog"
+#define SAMPLE12 "--quick --data " DATASETS "/kjv-sample"
+
+static int run12(const char *args, const char *out_dir, char *out, size_t n)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s %s --out /tmp/nn-cli-12-%s-%d 2>&1", PROG12, args, out_dir, (int)getpid());
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t got = fread(out, 1, n - 1, p);
+    out[got] = 0;
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Test(cli12, prompt_with_a_byte_the_tokenizer_never_saw, .timeout = 30)
+{
+    char out[16384];
+    int status = run12(SAMPLE12 " --prompt 'God said {'", "prompt", out, sizeof out);
+    cr_assert_eq(status, 1, "--prompt with '{': expected exit status 1, got %d: %s", status, out);
+    cr_assert(strstr(out, "U+007B") && strstr(out, "never saw") && strstr(out, "hint:") && !strstr(out, "epoch"),
+              "the message must name the byte, say the tokenizer never saw it, and come before training: %s", out);
+}
+
+Test(cli12, generation_longer_than_the_context, .timeout = 30)
+{
+    char out[16384];
+    int status = run12(SAMPLE12 " --context 64 --generate 60 --prompt 'And God said'", "ctx", out, sizeof out);
+    cr_assert_eq(status, 1, "12 + 60 symbols with a context of 64: expected exit status 1, got %d: %s", status, out);
+    cr_assert(strstr(out, "72 symbols") && strstr(out, "T = 64") && strstr(out, "hint:") && !strstr(out, "epoch"),
+              "the message must give both lengths and a hint, before training: %s", out);
+}
+
+/* The program's --quick model on the sample: V = the sample's bytes (64), T 64, L 1, H 4, C 32. */
+static void write_checkpoint(const char *path, int C, int version)
+{
+    const gpt_config_t cfg = {64, 64, 1, 4, C};
+    rng_t rng;
+    rng_seed(&rng, 1);
+    gpt_t m;
+    cr_assert_eq(gpt_init(&m, &cfg, &rng), 0);
+    char tag[96];
+    gpt_tag(tag, &cfg);
+    tag[3] = (char)('0' + version);
+    cr_assert_eq(checkpoint_save(path, tag, m.params, m.n), 0);
+    gpt_free(&m);
+}
+
+Test(cli12, checkpoint_of_another_shape_or_version, .timeout = 60)
+{
+    char path[256], args[512], out[16384];
+    snprintf(path, sizeof path, "/tmp/nn-cli-12-ck-%d.ckpt", (int)getpid());
+    snprintf(args, sizeof args, SAMPLE12 " --load %s", path);
+    write_checkpoint(path, 32, 1); /* the right one: generates */
+    int status = run12(args, "ok", out, sizeof out);
+    cr_assert(status == 0 && strstr(out, "loaded"), "a checkpoint of the --quick config must load: status %d: %s",
+              status, out);
+    write_checkpoint(path, 64, 1);
+    status = run12(args, "shape", out, sizeof out);
+    cr_assert(status == 1 && strstr(out, "C=64") && strstr(out, "C=32") && strstr(out, "hint:"),
+              "a C=64 checkpoint for a C=32 model: expected exit 1 naming both, got %d: %s", status, out);
+    write_checkpoint(path, 32, 0);
+    status = run12(args, "version", out, sizeof out);
+    cr_assert(status == 1 && strstr(out, "gpt0") && strstr(out, "gpt1"),
+              "a version-0 checkpoint: expected exit 1 naming both versions, got %d: %s", status, out);
+    unlink(path);
+}
