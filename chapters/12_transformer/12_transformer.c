@@ -203,8 +203,9 @@ $T + 1$ symbols at random offsets: the first $T$ are the input, the last $T$ the
 
 **The optimizer** is AdamW (chapter 5): Adam with the weight decay applied to the weights directly
 rather than through the gradient, $\theta \leftarrow \theta - \eta\lambda\theta$, so the decay does not
-get divided by Adam's $\sqrt{v}$. **The schedule** warms up linearly over the first 10% of the
-steps and then decays along a cosine: in the first steps Adam's second-moment estimates are
+get divided by Adam's $\sqrt{v}$ ($\lambda = 0.1$ here, on every parameter; GPT-2 spares the
+biases and the layer norms' gains, a refinement we skip). **The schedule** warms up linearly over
+the first 10% of the steps and then decays along a cosine to a tenth of the peak: in the first steps Adam's second-moment estimates are
 still noisy, and a full learning rate then can throw a transformer into a region it never
 recovers from. **Clipping** the global gradient norm at 1 (chapter 5) bounds the damage of a rare
 bad batch.
