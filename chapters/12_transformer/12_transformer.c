@@ -11,7 +11,8 @@ cosine schedule and gradient clipping, and make it write: with a temperature, to
 quadratic; a *KV cache* makes each new token cost one row, and we measure the difference. Last, we
 change what a symbol is: a *byte-pair encoder* trained on the corpus merges frequent pairs of
 characters into tokens, and the same model trained on those tokens, for the same compute, is
-compared with the character model in bits per character.
+compared with the character model in bits per character. Last, a server's view: many prompts
+generated together, with static and with continuous batching.
 
 **What lives where.** The model is in the library, `common/gpt.h` (forward, backward, KV cache,
 checkpoints; its header lists every equation) so that chapter 13 can train it on a GPU. This file
@@ -633,7 +634,166 @@ the program times training steps and, in the same run, the same step's matrix pr
 with 2 threads right after. The results table of `make bench` holds the ratios.
 */
 
+/*md
+## 12.9 Serving: many prompts at once
+
+A server answers many users. Generating for one of them is a sequence of one-row products, $(1, C)
+\times (C, 3C)$ and the like: the whole weight matrix is read from memory to do $C$ multiply-adds
+per weight row, and memory, not arithmetic, sets the speed. Stack the current token of $S$
+sequences into an $(S, C)$ matrix and the same weights serve $S$ rows for the price of one read:
+*batching*. Each sequence keeps its own KV cache and its own position; only the attention over
+each cache stays per sequence.
+
+*Static* batching takes $S$ requests, generates until the *longest* of them is done, and only then
+takes the next $S$: a request that wanted 8 symbols waits for its neighbour that wanted 96, and its
+slot computes nothing meanwhile. *Continuous* batching (Yu et al. 2022, "Orca") refills a slot the
+moment its sequence finishes: the batch stays full, and short requests leave early. The program
+serves 32 requests (a prompt of 8 characters from the validation text, a random length of 8 to
+96 symbols each) with $S = 8$ slots both ways and prints throughput and mean latency; the figure
+shows each request's latency.
+
+![Latency of each of 32 requests, static vs continuous batching](out/12/serving.svg)
+*/
+
+typedef struct {
+    int S, C, V;
+    float *mem, *x, *ln, *qkv, *att, *fch, *mean, *rstd, *scores; /* (S, C) (S, C) (S, 3C) (S, C) (S, 4C) (S) (S) (Tmax) */
+} serve_t;
+
+static void serve_init(serve_t *sv, const gpt_config_t *c, int S)
+{
+    const size_t SC = (size_t)S * c->C;
+    sv->S = S, sv->C = c->C, sv->V = c->V;
+    sv->mem = nn_calloc(SC * 10 + 2 * (size_t)S + c->Tmax, sizeof(float));
+    sv->x = sv->mem, sv->ln = sv->x + SC, sv->qkv = sv->ln + SC, sv->att = sv->qkv + 3 * SC, sv->fch = sv->att + SC;
+    sv->mean = sv->fch + 4 * SC, sv->rstd = sv->mean + S, sv->scores = sv->rstd + S;
+}
+
+static void serve_free(serve_t *sv) { free(sv->mem); }
+
+/* One token for each of n <= S sequences at once: ids (n), each fed to its own cache kv[i] at its
+ * own position kv[i]->len; logits (n, V). The products run on n rows; attention per sequence. */
+static int serve_step(float *logits, serve_t *sv, gpt_kv_t *const *kv, const gpt_t *m, const int *ids, int n)
+{
+    const gpt_config_t *c = &m->cfg;
+    const int C = c->C, H = c->H, Dh = C / H;
+    const gpt_weights_t *w = &m->w;
+    for (int i = 0; i < n; i++) {
+        if (kv[i]->len >= c->Tmax || ids[i] < 0 || ids[i] >= c->V) {
+            nn_error("a sequence may not outgrow the context, and ids must lie in 0..V-1",
+                     "serve_step: sequence %d at position %d (Tmax %d), id %d (V %d)", i, kv[i]->len, c->Tmax,
+                     ids[i], c->V);
+            return -1;
+        }
+        for (int k = 0; k < C; k++)
+            sv->x[(size_t)i * C + k] = w->wte[(size_t)ids[i] * C + k] + w->wpe[(size_t)kv[i]->len * C + k];
+    }
+    for (int l = 0; l < c->L; l++) {
+        layernorm_forward(sv->ln, sv->mean, sv->rstd, sv->x, w->ln1w + l * C, w->ln1b + l * C, n, C, 1e-5f);
+        for (int i = 0; i < n; i++)
+            memcpy(sv->qkv + (size_t)i * 3 * C, w->qkvb + (size_t)l * 3 * C, 3 * (size_t)C * sizeof(float));
+        matmul_blas(0, 0, n, 3 * C, C, 1.0f, sv->ln, w->qkvw + (size_t)l * C * 3 * C, 1.0f, sv->qkv);
+        for (int i = 0; i < n; i++)
+            for (int h = 0; h < H; h++) {
+                const size_t o = ((size_t)l * H + h) * c->Tmax * Dh;
+                const float *row = sv->qkv + (size_t)i * 3 * C;
+                float *K = kv[i]->k + o, *Vc = kv[i]->v + o; /* exercise 12.5's step, the library's version */
+                memcpy(K + (size_t)kv[i]->len * Dh, row + C + h * Dh, (size_t)Dh * sizeof(float));
+                memcpy(Vc + (size_t)kv[i]->len * Dh, row + 2 * C + h * Dh, (size_t)Dh * sizeof(float));
+                gpt_attend_one(sv->att + (size_t)i * C + h * Dh, sv->scores, row + h * Dh, K, Vc, kv[i]->len + 1, Dh);
+            }
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < C; k++)
+                sv->x[(size_t)i * C + k] += w->attprojb[l * C + k];
+        matmul_blas(0, 0, n, C, C, 1.0f, sv->att, w->attprojw + (size_t)l * C * C, 1.0f, sv->x);
+        layernorm_forward(sv->ln, sv->mean, sv->rstd, sv->x, w->ln2w + l * C, w->ln2b + l * C, n, C, 1e-5f);
+        for (int i = 0; i < n; i++)
+            memcpy(sv->fch + (size_t)i * 4 * C, w->fcb + (size_t)l * 4 * C, 4 * (size_t)C * sizeof(float));
+        matmul_blas(0, 0, n, 4 * C, C, 1.0f, sv->ln, w->fcw + (size_t)l * C * 4 * C, 1.0f, sv->fch);
+        for (size_t k = 0; k < (size_t)n * 4 * C; k++) { /* GPT-2's tanh GELU, as in gpt.c */
+            const float u = sv->fch[k];
+            sv->fch[k] = 0.5f * u * (1.0f + tanhf(0.7978845608f * (u + 0.044715f * u * u * u)));
+        }
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < C; k++)
+                sv->x[(size_t)i * C + k] += w->fcprojb[l * C + k];
+        matmul_blas(0, 0, n, C, 4 * C, 1.0f, sv->fch, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, sv->x);
+    }
+    layernorm_forward(sv->ln, sv->mean, sv->rstd, sv->x, w->lnfw, w->lnfb, n, C, 1e-5f);
+    matmul_blas(0, 1, n, c->V, C, 1.0f, sv->ln, w->wte, 0.0f, logits);
+    for (int i = 0; i < n; i++)
+        kv[i]->len++;
+    return 0;
+}
+
 #ifndef GRADING
+
+typedef struct {
+    int start, len;     /* prompt: vids[start .. start + P); symbols to generate */
+    int fed, made, last;
+    double done_s;      /* finish time, seconds after the start */
+} request_t;
+
+/* Serve R requests with S slots, statically (continuous = 0: the next S only when all S are done)
+ * or continuously (a finished slot takes the next request at once). Greedy decoding. Returns the
+ * total time in seconds, or -1. */
+static double serve_requests(request_t *rq, int R, int S, int continuous, const int *vids, int P, trainer_t *tr,
+                             serve_t *sv, gpt_kv_t *kvs)
+{
+    const int V = tr->cfg.V;
+    int slot_req[64], ids[64];
+    gpt_kv_t *act[64];
+    int act_slot[64];
+    float *logits = nn_malloc((size_t)S * V * sizeof(float));
+    for (int r = 0; r < R; r++)
+        rq[r].fed = rq[r].made = 0, rq[r].done_s = 0;
+    int next = 0, rc = 0;
+    for (int s = 0; s < S; s++) {
+        slot_req[s] = next < R ? next++ : -1;
+        gpt_kv_reset(&kvs[s]);
+    }
+    const double t0 = timing_seconds();
+    for (;;) {
+        int n = 0;
+        for (int s = 0; s < S; s++) {
+            const int r = slot_req[s];
+            if (r < 0 || rq[r].made == rq[r].len)
+                continue;
+            ids[n] = rq[r].fed < P ? vids[rq[r].start + rq[r].fed] : rq[r].last;
+            act[n] = &kvs[s], act_slot[n++] = s;
+        }
+        if (n == 0) { /* every slot is done: static batching takes the next S now */
+            if (next >= R)
+                break;
+            for (int s = 0; s < S; s++) {
+                slot_req[s] = next < R ? next++ : -1;
+                gpt_kv_reset(&kvs[s]);
+            }
+            continue;
+        }
+        if ((rc = serve_step(logits, sv, act, &tr->m, ids, n)) != 0)
+            break;
+        for (int i = 0; i < n; i++) {
+            const int s = act_slot[i], r = slot_req[s];
+            if (++rq[r].fed < P)
+                continue; /* still reading the prompt */
+            const float *z = logits + (size_t)i * V;
+            int best = 0;
+            for (int v = 1; v < V; v++)
+                best = z[v] > z[best] ? v : best;
+            rq[r].last = best;
+            if (++rq[r].made == rq[r].len) {
+                rq[r].done_s = timing_seconds() - t0;
+                if (continuous) {
+                    slot_req[s] = next < R ? next++ : -1;
+                    gpt_kv_reset(&kvs[s]);
+                }
+            }
+        }
+    }
+    free(logits);
+    return rc ? -1 : timing_seconds() - t0;
+}
 
 /* The exercises against the library on random data: the largest differences. */
 static void compare_with_library(rng_t *rng)
@@ -786,6 +946,53 @@ static int bench(const text_vocab_t *vocab, const int *ids, long n, rng_t *rng)
     gpt_kv_free(&kv);
     trainer_free(&tr);
     return 0;
+}
+
+/* 12.9: 32 requests served one at a time, with static and with continuous batching (8 slots). */
+static int serving(trainer_t *tr, const int *vids, long n_vids, const char *dir, uint64_t seed)
+{
+    enum { R = 32, S = 8, P = 8 };
+    const int lmax = tr->cfg.Tmax - P < 96 ? tr->cfg.Tmax - P : 96;
+    request_t rq[R];
+    rng_t rng;
+    rng_seed(&rng, seed + 11);
+    long total = 0;
+    for (int r = 0; r < R; r++) {
+        rq[r].start = (int)rng_below(&rng, (uint32_t)(n_vids - P - 1));
+        rq[r].len = 8 + (int)rng_below(&rng, (uint32_t)(lmax - 7));
+        total += rq[r].len;
+    }
+    serve_t sv;
+    serve_init(&sv, &tr->cfg, S);
+    gpt_kv_t kvs[S];
+    for (int s = 0; s < S; s++)
+        gpt_kv_new(&kvs[s], &tr->cfg);
+    double t[3], lat[3][R], mean[3] = {0};
+    for (int mode = 0; mode < 3; mode++) { /* one at a time, static, continuous */
+        t[mode] = serve_requests(rq, R, mode == 0 ? 1 : S, mode == 2, vids, P, tr, &sv, kvs);
+        for (int r = 0; r < R; r++)
+            lat[mode][r] = 1000 * rq[r].done_s, mean[mode] += lat[mode][r] / R;
+    }
+    for (int s = 0; s < S; s++)
+        gpt_kv_free(&kvs[s]);
+    serve_free(&sv);
+    if (t[0] < 0 || t[1] < 0 || t[2] < 0)
+        return -1;
+    printf("serving %d requests (%ld symbols): one at a time %.0f symbols/s, mean latency %.0f ms; static batching "
+           "(%d slots) %.0f symbols/s, %.0f ms; continuous batching %.0f symbols/s, %.0f ms\n", R, total,
+           total / t[0], mean[0], S, total / t[1], mean[1], total / t[2], mean[2]);
+    char path[4096];
+    csvlog_t log;
+    if (csvlog_open(&log, io_join(path, dir, "serving.csv"), "request,one_ms,static_ms,continuous_ms") != 0)
+        return -1;
+    for (int r = 0; r < R; r++)
+        csvlog_row(&log, (double[]){r + 1, lat[0][r], lat[1][r], lat[2][r]});
+    if (csvlog_close(&log) != 0)
+        return -1;
+    return plot_curves(dir, "serving", "serving.csv", "When each of 32 requests finished", "request (in arrival order)",
+                       "milliseconds after the start", "request",
+                       (const char *[]){"one_ms:one at a time", "static_ms:static batching, 8 slots",
+                                        "continuous_ms:continuous batching, 8 slots", NULL});
 }
 
 int main(int argc, char **argv)
@@ -1028,6 +1235,8 @@ int main(int argc, char **argv)
         if (rc == 0 && !load)
             rc |= write_generation_figure(f.out, ms_kv, ms_full, (int)np, ngen);
     }
+    if (rc == 0 && !load)
+        rc |= serving(&ch, vids, n_vids, f.out, f.seed);
     free(out), free(ms_kv), free(ms_full), free(lg_kv), free(lg_full);
     gpt_kv_free(&kv);
     trainer_free(&ch);

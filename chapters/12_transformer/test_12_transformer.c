@@ -427,3 +427,40 @@ Test(ch12, top_k_of_one_is_greedy)
         cr_assert_eq(v, 1, "top-k 1 must always draw the largest logit (index 1), drew %d", v);
     }
 }
+
+Test(ch12, a_batched_step_equals_single_steps)
+{
+    const gpt_config_t cfg = {11, 12, 2, 2, 16};
+    rng_t rng;
+    rng_seed(&rng, 81);
+    trainer_t tr;
+    cr_assert_eq(trainer_init(&tr, &cfg, 1, 1e-3f, 10, &rng), 0);
+    for (size_t i = 0; i < tr.m.n; i++)
+        tr.m.params[i] += 0.2f * rng_normal(&rng);
+    gpt_kv_t single[3], batched[3];
+    for (int i = 0; i < 3; i++)
+        gpt_kv_new(&single[i], &cfg), gpt_kv_new(&batched[i], &cfg);
+    serve_t sv;
+    serve_init(&sv, &cfg, 3);
+    float lb[3 * 11], ls[11];
+    for (int step = 0; step < 6; step++) {
+        /* sequence i starts at step i: three different positions in one batch */
+        int ids[3], n = 0;
+        gpt_kv_t *act[3];
+        int which[3];
+        for (int i = 0; i < 3; i++)
+            if (step >= i)
+                ids[n] = (step * 7 + i * 3) % 11, act[n] = &batched[i], which[n++] = i;
+        cr_assert_eq(serve_step(lb, &sv, act, &tr.m, ids, n), 0);
+        for (int k = 0; k < n; k++) {
+            cr_assert_eq(gpt_kv_step(ls, &single[which[k]], &tr.m, ids[k]), 0);
+            for (int v = 0; v < 11; v++)
+                cr_assert(fabsf(lb[k * 11 + v] - ls[v]) <= 1e-5f * (1 + fabsf(ls[v])), "step %d, sequence %d, logit "
+                          "%d: batched %.7g, alone %.7g", step, which[k], v, (double)lb[k * 11 + v], (double)ls[v]);
+        }
+    }
+    serve_free(&sv);
+    for (int i = 0; i < 3; i++)
+        gpt_kv_free(&single[i]), gpt_kv_free(&batched[i]);
+    trainer_free(&tr);
+}
