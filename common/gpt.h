@@ -138,6 +138,10 @@ double gpt_flops_per_token(const gpt_config_t *cfg, int T, int training);
  * timed, they are the step's products-only floor (make bench). */
 void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T);
 
+/* GPT-2's tanh GELU, y (n) = gelu(x (n)), and dx (n) = dy * gelu'(x) (dx may alias dy). */
+void gpt_gelu_forward(float *y, const float *x, size_t n);
+void gpt_gelu_backward(float *dx, const float *dy, const float *x, size_t n);
+
 /* --- generation with a key/value cache ------------------------------------------------------ */
 
 typedef struct {

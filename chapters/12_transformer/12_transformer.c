@@ -710,10 +710,7 @@ static int serve_step(float *logits, serve_t *sv, gpt_kv_t *const *kv, const gpt
         for (int i = 0; i < n; i++)
             memcpy(sv->fch + (size_t)i * 4 * C, w->fcb + (size_t)l * 4 * C, 4 * (size_t)C * sizeof(float));
         matmul_blas(0, 0, n, 4 * C, C, 1.0f, sv->ln, w->fcw + (size_t)l * C * 4 * C, 1.0f, sv->fch);
-        for (size_t k = 0; k < (size_t)n * 4 * C; k++) { /* GPT-2's tanh GELU, as in gpt.c */
-            const float u = sv->fch[k];
-            sv->fch[k] = 0.5f * u * (1.0f + tanhf(0.7978845608f * (u + 0.044715f * u * u * u)));
-        }
+        gpt_gelu_forward(sv->fch, sv->fch, (size_t)n * 4 * C);
         for (int i = 0; i < n; i++)
             for (int k = 0; k < C; k++)
                 sv->x[(size_t)i * C + k] += w->fcprojb[l * C + k];
