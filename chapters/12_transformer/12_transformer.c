@@ -89,6 +89,7 @@ once for $(B, T)$, so a training step allocates nothing; every product is one `c
 #include "gpt.h"       /* the model: gpt_forward / gpt_backward / gpt_kv_step / gpt_save / gpt_load */
 #include "io.h"        /* io_mkdirs, io_join, io_create / io_commit */
 #include "matmul.h"    /* matmul_blas */
+#include "metrics.h"   /* metrics_argmax: greedy decoding at temperature 0 */
 #include "norm.h"      /* layernorm_forward / layernorm_backward (the library's, chapter 6) */
 #include "optim.h"     /* optim_new(OPTIM_ADAMW) (chapter 5) */
 #include "plot.h"      /* gnuplot figures */
@@ -368,12 +369,8 @@ typedef struct {
 static int sample_next(const float *z, int V, const sampler_t *s, float *scratch, int *order, rng_t *rng)
 {
     float *p = scratch, *q = scratch + V;
-    if (s->temperature <= 0) {
-        int best = 0;
-        for (int v = 1; v < V; v++)
-            best = z[v] > z[best] ? v : best;
-        return best;
-    }
+    if (s->temperature <= 0)
+        return metrics_argmax(z, V);
     sample_softmax(p, z, V, s->temperature);
     if (s->top_k > 0 && s->top_k < V) {
         top_k_filter(q, p, V, s->top_k);
