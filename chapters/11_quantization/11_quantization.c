@@ -711,16 +711,15 @@ static const float *qnet_forward(qnet_t *q, const float *x, int B)
     return q->logits;
 }
 
+static const float *qnet_logits(void *q, const float *x, int first, int b)
+{
+    (void)first;
+    return qnet_forward(q, x, b);
+}
+
 static double qnet_accuracy(qnet_t *q, const dataset_t *ds)
 {
-    long correct = 0;
-    for (int i = 0; i < ds->n; i += q->max_batch) {
-        const int b = ds->n - i < q->max_batch ? ds->n - i : q->max_batch;
-        const float *z = qnet_forward(q, ds->x + (size_t)i * LENET_PIXELS, b);
-        for (int r = 0; r < b; r++)
-            correct += metrics_argmax(z + (size_t)r * LENET_CLASSES, LENET_CLASSES) == ds->y[i + r];
-    }
-    return ds->n ? (double)correct / ds->n : 0;
+    return metrics_evaluate(ds->x, ds->y, ds->n, LENET_PIXELS, LENET_CLASSES, q->max_batch, qnet_logits, q).accuracy;
 }
 
 /* --- calibration ------------------------------------------------------------------------------- */
@@ -984,6 +983,12 @@ typedef struct {
     double epoch_base; /* the epoch number logged for this phase's first epoch, minus 1 */
 } trainer_t;
 
+static const float *qat_logits(void *qat, const float *x, int first, int b)
+{
+    (void)first;
+    return qat_forward(qat, x, b);
+}
+
 static double accuracy_of(trainer_t *t, const dataset_t *ds, double *loss)
 {
     if (!t->qat) {
@@ -992,17 +997,10 @@ static double accuracy_of(trainer_t *t, const dataset_t *ds, double *loss)
         return acc;
     }
     fake_quant_weights(&t->qat->fq, t->m, 1, 8);
-    long correct = 0;
-    double total = 0;
-    for (int i = 0; i < ds->n; i += t->m->max_batch) {
-        const int b = ds->n - i < t->m->max_batch ? ds->n - i : t->m->max_batch;
-        const float *z = qat_forward(t->qat, ds->x + (size_t)i * 784, b);
-        total += (double)softmax_cross_entropy(NULL, z, ds->y + i, b, LENET_CLASSES) * b;
-        for (int r = 0; r < b; r++)
-            correct += metrics_argmax(z + (size_t)r * LENET_CLASSES, LENET_CLASSES) == ds->y[i + r];
-    }
-    *loss = ds->n ? total / ds->n : 0;
-    return ds->n ? (double)correct / ds->n : 0;
+    metrics_eval_t e = metrics_evaluate(ds->x, ds->y, ds->n, LENET_PIXELS, LENET_CLASSES, t->m->max_batch,
+                                        qat_logits, t->qat);
+    *loss = e.loss;
+    return e.accuracy;
 }
 
 static void train_epoch(trainer_t *t, int epoch, int epochs, const char *what, int *order, float *xb, int *yb,
