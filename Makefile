@@ -166,6 +166,13 @@ $(B)/$(EDITION)/%/test: $(WB)/chapters/$$*/$$*.c chapters/$$*/test_$$*.c $(LIB) 
 	  -DCHAPTER_SOURCE='"$(abspath $<)"' -DDATASETS='"$(CURDIR)/datasets"' chapters/$*/test_$*.c $(LIB) \
 	  $(LIBS_$*) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -o $@
 
+# Test binaries run under contain, which kills whatever processes a test leaves behind (code that
+# forks and lets its parent return would otherwise keep running after the grader is done).
+CONTAIN    := $(B)/tools/contain
+$(CONTAIN): tools/contain.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=gnu11 -Wall -Wextra $< -o $@
+
 # --- what a user types ----------------------------------------------------------------------
 run:
 ifndef CH
@@ -181,14 +188,14 @@ endif
 # run each test binary (Criterion isolates every test in its own process), then report. Chapters
 # are built and graded CHECK_JOBS at a time (one per core): each writes only its own directory.
 check: $(B)/.deps-build
-	@$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) $(LIB) $(if $(CH),,$(B)/lib/test)
+	@$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) $(LIB) $(CONTAIN) $(if $(CH),,$(B)/lib/test)
 	@[ $(EDITION) = ref ] || echo "Grading your workbook edition in $(WB)/ (REF=1 grades the reference chapters)."
 	@printf '%s\n' $(SELECTED) | xargs -P $(CHECK_JOBS) -I{} sh -c '\
 	  d=$(B)/$(EDITION)/{}; mkdir -p $$d; rm -f $$d/results.json $$d/build.log; \
 	  if $(MAKE) --no-print-directory -s $$d/test >$$d/build.log 2>&1; then \
-	    $$d/test --jobs 1 --json=$$d/results.json >/dev/null 2>$$d/stderr.txt || true; \
+	    $(CONTAIN) $$d/test --jobs 1 --json=$$d/results.json >/dev/null 2>$$d/stderr.txt || true; \
 	  fi'
-	@[ -n "$(CH)" ] || { $(B)/lib/test --json=$(B)/lib/results.json >/dev/null 2>$(B)/lib/stderr.txt || true; }
+	@[ -n "$(CH)" ] || { $(CONTAIN) $(B)/lib/test --json=$(B)/lib/results.json >/dev/null 2>$(B)/lib/stderr.txt || true; }
 	@[ -n "$(CH)" ] || { $(PYTHON) tools/check-names.py && $(PYTHON) tools/check-names.py --selftest >/dev/null; }
 	@[ -n "$(CH)" ] || CC="$(CC)" tools/check-headers.sh $(LIB_PUB_HDRS)
 	@$(PYTHON) grader/report.py --root $(ROOT) $(foreach c,$(SELECTED),$(B)/$(EDITION)/$(c)) \

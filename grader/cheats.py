@@ -51,6 +51,19 @@ def grade(build, wb, name, ch, ex_id):
     return out
 
 
+def survivors(build_dir):
+    """PIDs of processes still running a program built under build_dir (make check runs every test
+    binary under tools/contain, which must kill whatever a test leaves behind)."""
+    root, found = os.path.realpath(build_dir) + os.sep, []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{pid}/exe").startswith(root):
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.environ.get("B", "build"))
@@ -101,6 +114,13 @@ def main():
         else:
             full = next(e.points for e in exercises.chapter_exercises(COURSE, name) if e.id == ex_id)
             ok = got["teacher"] == full and got["student"] == full
+        left = survivors(os.path.join(COURSE, a.build, "wb-" + wb.replace("/", "_")))
+        if left:
+            ok = False
+            print(f"  FAIL {slug:<20} left {len(left)} processes running after grading (pids {left[:5]}...): "
+                  "make check must run test binaries under tools/contain")
+            # Stop here: such a chain forks on and slows everything that would run after it.
+            sys.exit(f"cheats: {slug} escaped the grader; kill its process group (ps -eo pid,pgid,comm)")
         failures += not ok
         print(f"  {'ok ' if ok else 'FAIL'} {slug:<20} {ex_id}: teacher {got['teacher']}, student {got['student']} "
               f"points{' (student mode must be 0 too)' if strict else ''}: {what}")

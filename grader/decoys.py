@@ -130,10 +130,14 @@ def run_decoy(build, name, ex, decoy, timeout):
     if os.path.exists(out):
         os.remove(out)
     try:
-        r = subprocess.run([binary, "--jobs", "1", f"--filter={ex.suite}/*", f"--json={out}"],
+        # contain kills the run at the time-out and whatever processes the decoy left behind.
+        r = subprocess.run([os.path.join(build, "tools", "contain"), "-t", str(timeout),
+                            binary, "--jobs", "1", f"--filter={ex.suite}/*", f"--json={out}"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
-                           timeout=timeout)
+                           timeout=timeout + 60)
         stderr = r.stderr
+        if r.returncode == 124:
+            return "rejected", "the checks timed out (counted as failed)"
     except subprocess.TimeoutExpired:
         return "rejected", "the checks timed out (counted as failed)"
     results = report.load_results(os.path.dirname(out)) or {}
@@ -175,7 +179,8 @@ def main():
                 d.problem = f"chapter {name} has no exercise {d.id}"
             plan.append((name, exs.get(d.id), d))
     # The library first, once: the decoys' parallel builds then only read it.
-    subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libnn.a"], check=True)
+    subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libnn.a",
+                    f"{a.build}/tools/contain"], check=True)
     with concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
         futures = {id(d): pool.submit(run_decoy, a.build, name, ex, d, a.timeout) for name, ex, d in plan}
         outcome = {k: f.result() for k, f in futures.items()}
