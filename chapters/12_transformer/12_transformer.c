@@ -205,8 +205,18 @@ $T + 1$ symbols at random offsets: the first $T$ are the input, the last $T$ the
 
 **The optimizer** is AdamW (chapter 5): Adam with the weight decay applied to the weights directly
 rather than through the gradient, $\theta \leftarrow \theta - \eta\lambda\theta$, so the decay does not
-get divided by Adam's $\sqrt{v}$ ($\lambda = 0.1$ here, on every parameter; GPT-2 spares the
-biases and the layer norms' gains, a refinement we skip). **The schedule** warms up linearly over
+get divided by Adam's $\sqrt{v}$ ($\lambda = 0.1$ here). **Which parameters decay.** Decay pulls a
+parameter towards 0, which is a sensible prior for the weight of a product (it keeps the
+function smooth) and a wrong one for everything else: a bias or a layer norm's shift has no reason
+to be near 0, and a layer norm's gain has every reason to be near 1 (decayed, it shrinks every
+branch's input). So, as GPT-2 and chapter 6 do, AdamW's *second parameter group* of biases and
+layer norm gains and shifts takes no decay: `no_decay_group` below flags those 10 of the 16 tensors,
+and `optim_step_tensors` exempts them. The two embedding tables do decay, like the other
+matrices (nanoGPT's rule: every tensor with two dimensions decays). The usual argument for sparing
+an embedding is that a row only receives a gradient when its symbol occurs, while the decay
+shrinks it at every step, so a rare symbol's row withers; it does not apply here: the token table
+is tied to the output, so every row receives the output product's gradient at every step, and
+every position of the position table is used by every window. **The schedule** warms up linearly over
 the first 10% of the steps and then decays along a cosine to a tenth of the peak: in the first steps Adam's second-moment estimates are
 still noisy, and a full learning rate then can throw a transformer into a region it never
 recovers from. **Clipping** the global gradient norm at 1 (chapter 5) bounds the damage of a rare
@@ -228,6 +238,19 @@ typedef struct {
     int *x, *y; /* (B, T) inputs and targets */
 } trainer_t;
 
+/* One flag per tensor of the layout (gpt.h): 1 for the biases and the layer norms' gains and
+ * shifts, which AdamW does not decay; 0 for the product weights and both embedding tables. */
+static const unsigned char no_decay_group[GPT_NTENSORS] = {
+    0, 0,       /* wte wpe */
+    1, 1,       /* ln1w ln1b */
+    0, 1,       /* qkvw qkvb */
+    0, 1,       /* attprojw attprojb */
+    1, 1,       /* ln2w ln2b */
+    0, 1,       /* fcw fcb */
+    0, 1,       /* fcprojw fcprojb */
+    1, 1,       /* lnfw lnfb */
+};
+
 static int trainer_init(trainer_t *tr, const gpt_config_t *cfg, int B, float lr, long steps, rng_t *rng)
 {
     memset(tr, 0, sizeof *tr);
@@ -236,6 +259,7 @@ static int trainer_init(trainer_t *tr, const gpt_config_t *cfg, int B, float lr,
         return -1;
     tr->opt = optim_new(OPTIM_ADAMW, tr->m.n, lr);
     tr->opt.weight_decay = 0.1f;
+    tr->opt.no_decay = no_decay_group; /* the second group: biases and layer norms */
     tr->sched = schedule_new(SCHEDULE_WARMUP_COSINE, lr, steps);
     tr->sched.lr_min = lr / 10;
     tr->x = nn_malloc((size_t)B * tr->T * sizeof(int));
@@ -247,6 +271,14 @@ static void trainer_free(trainer_t *tr)
 {
     gpt_free(&tr->m), gpt_acts_free(&tr->a), optim_free(&tr->opt);
     free(tr->x), free(tr->y);
+}
+
+/* The update of step `step` from the gradients in tr->m.grads: clip, schedule, AdamW (two groups). */
+static void trainer_update(trainer_t *tr, long step)
+{
+    clip_grad_norm_flat(tr->m.grads, tr->m.n, 1.0f);
+    tr->opt.lr = schedule_lr(&tr->sched, step);
+    optim_step_tensors(&tr->opt, tr->m.params, tr->m.grads, tr->m.sizes, GPT_NTENSORS);
 }
 
 /* One step on B random windows of ids (n): returns the batch's mean loss in nats per token. */
@@ -261,9 +293,7 @@ static float train_step(trainer_t *tr, const int *ids, long n, long step, rng_t 
     gpt_forward(&tr->a, &tr->m, tr->x, B, T);
     float loss = gpt_loss(&tr->a, &tr->m, tr->y);
     gpt_backward(&tr->m, &tr->a, tr->a.dlogits, tr->x);
-    clip_grad_norm_flat(tr->m.grads, tr->m.n, 1.0f);
-    tr->opt.lr = schedule_lr(&tr->sched, step);
-    optim_step(&tr->opt, tr->m.params, tr->m.grads);
+    trainer_update(tr, step);
     return loss;
 }
 
@@ -606,19 +636,17 @@ letters):
 
 ```
 --- temperature 0.8 ---
-And God said, oun kespre tound m:
-wipr ind merould the bryousthash tr w, tthe he, d the Sandef used mathadan al
+And God said, oun inthin titan m, wiril se lernt p the bryousthash tr wally s he: e. thace hin the LORD, 17 ail
 --- temperature 0.8, top-k 10 ---
-And God said, sthe sthin tithe of wirim.
-  and tan the artousthash to wally t isate the  be, t wind ofoug the h
+And God said, sthe sthin tithe of wiril th ongit s the brtousthath to wally t isate the al sse the in th, the h
 --- temperature 0.8, top-p 0.90 ---
-And God said sesalanthe botof chahorer ore onerof athe cltousth th to u chond isat ssir al sse us, he thahin am
+And God said sethandathe thin, m, wiril se mengr s the brtousthath to wallthe he undashad inth us of foug the h
 ```
 
 At 3.5 bits per character the model has learned the texture, not the words: word lengths,
-spaces after commas, "the", "and", "of", the verse layout with its line breaks and indentation.
-The filters change what the tail can do: pure sampling at 0.8 still draws rare capitals in the
-middle of a line ("Sandef"); top-k and top-p keep to common letters.
+spaces after commas, "the", "of", "the LORD", a verse number here and there.
+The filters change what the tail can do: pure sampling at 0.8 still draws rare symbols in the
+middle of a line (a verse number, "17"); top-k and top-p keep to common letters.
 
 **Checkpoints.** The trained character model is saved to `out/12/model.ckpt` (`gpt_save`: an
 atomic write, a magic number, a version, and a tag naming the config, `gpt1 V=73 T=128 L=2 H=4

@@ -414,6 +414,32 @@ Test(ch12, training_lowers_the_loss)
     text_free(&t);
 }
 
+Test(ch12, biases_and_layer_norms_do_not_decay)
+{
+    /* zero gradients: Adam's step is 0, only the decoupled decay moves a parameter, by a factor 1 - lr wd */
+    const gpt_config_t cfg = {11, 12, 2, 2, 16};
+    rng_t rng;
+    rng_seed(&rng, 91);
+    trainer_t tr;
+    cr_assert_eq(trainer_init(&tr, &cfg, 1, 1e-2f, 10, &rng), 0);
+    for (size_t i = 0; i < tr.m.n; i++)
+        tr.m.params[i] = 1.0f, tr.m.grads[i] = 0.0f;
+    trainer_update(&tr, 5);
+    const float shrunk = 1.0f - tr.opt.lr * tr.opt.weight_decay;
+    cr_assert(tr.opt.lr > 0 && shrunk < 1.0f);
+    const float *decayed[] = {tr.m.w.wte, tr.m.w.wpe, tr.m.w.qkvw, tr.m.w.attprojw, tr.m.w.fcw, tr.m.w.fcprojw};
+    const float *kept[] = {tr.m.w.ln1w, tr.m.w.ln1b, tr.m.w.qkvb, tr.m.w.attprojb, tr.m.w.ln2w,
+                           tr.m.w.ln2b, tr.m.w.fcb, tr.m.w.fcprojb, tr.m.w.lnfw, tr.m.w.lnfb};
+    for (int i = 0; i < 6; i++)
+        cr_assert(fabsf(decayed[i][0] - shrunk) < 1e-6f, "weight matrix or embedding %d: expected 1 - lr wd = %.6f after "
+                  "a step with zero gradient, got %.6f. Hint: only biases and layer norms are in the no-decay group",
+                  i, (double)shrunk, (double)decayed[i][0]);
+    for (int i = 0; i < 10; i++)
+        cr_assert(kept[i][0] == 1.0f, "bias or layer norm tensor %d decayed to %.6f; expected 1 (no decay). Hint: "
+                  "set opt.no_decay and step with optim_step_tensors", i, (double)kept[i][0]);
+    trainer_free(&tr);
+}
+
 Test(ch12, top_k_of_one_is_greedy)
 {
     const float z[5] = {0.3f, 2.0f, 1.9f, -1.0f, 0.0f};
