@@ -1307,6 +1307,8 @@ static int run_transfer(const flags_t *f, const dataset_t *full, const dataset_t
     return rc;
 }
 
+#endif /* GRADING */
+
 /* --- 7.10-7.12: networks as lists of layers ------------------------------------------------------ */
 
 /* A network of section 7.10 onwards is a list of nodes in the order they run: each node reads the
@@ -1314,7 +1316,8 @@ static int run_transfer(const flags_t *f, const dataset_t *full, const dataset_t
  * y and gradient dy for a batch of up to max_batch images. Forward runs the list from the start;
  * backward from the end, every node ADDING its inputs' gradients into their dy (zeroed first), so
  * an output read by two nodes (the input of a residual block, read by the block and by its skip)
- * collects both contributions: chapter 4's tape, with layers for operations. */
+ * collects both contributions: chapter 4's tape, with layers for operations. This part is compiled
+ * for the grader too: test_07_cnn.c checks these networks' gradients against centered differences. */
 typedef enum { NET_INPUT, NET_CONV, NET_BN, NET_RELU, NET_MAXPOOL, NET_DENSE, NET_DROPOUT, NET_ADD, NET_CONCAT,
                NET_SE, NET_COORD } net_kind_t;
 
@@ -1860,6 +1863,8 @@ static void build_resnet_default(net_t *m)
     const res_config_t c = {16, 32, 0, 0, 0};
     build_resnet(m, &c);
 }
+
+#ifndef GRADING
 
 static int run_history(const flags_t *f, const dataset_t *train, const dataset_t *test, int epochs, rng_t *rng)
 {

@@ -646,3 +646,150 @@ Test(ch07, a_kernel_larger_than_the_input_is_an_error)
     cr_assert_eq(st, 5, "conv_shape_init with a 5x5 kernel on a 4x4 input: expected -1, status %d", st);
     cr_assert(strstr(err, "larger than the padded input") != NULL, "message: %s", err);
 }
+
+/* --- the layer-list networks of sections 7.10-7.12 against centered differences ------------------
+ *
+ * CS231n's check of a whole network: a batch of B random images, a random upstream gradient R of
+ * the logits' shape and the scalar L = sum(logits * R), so dL/dlogits = R exactly; net_backward(R)
+ * must give dL/dtheta for every parameter. The networks are built by the chapter's own builders;
+ * batch norm runs in training mode (batch statistics, which every image's gradient goes through),
+ * and the rng of dropout and stochastic depth is re-seeded before every forward pass, so that each
+ * evaluation of L drops the same units and the same branches.
+ *
+ * Kinks. relu and max pooling are not differentiable where a pre-activation is 0 or where two
+ * entries of a pooling window are equal; a centered difference whose step crosses such a point
+ * averages two slopes. The inputs are continuous random numbers (no exact ties), the step is small
+ * (h = 1e-2 on weights of size ~0.1-1), and gradcheck_run halves the step up to four times when an
+ * element disagrees, so a near-tie drops out of reach; an element that still sits on a kink at
+ * h/16 is counted apart (gradcheck.h). The checks require few of them and a small error on all
+ * the others. */
+
+typedef struct {
+    net_t *m;
+    const float *x, *r;
+    int B;
+    rng_t drop; /* the network's rng for dropout and stochastic depth */
+} netcheck_t;
+
+static double netcheck_loss(void *p)
+{
+    netcheck_t *c = p;
+    rng_seed(&c->drop, 5); /* the same masks and dropped branches at every evaluation */
+    const float *z = net_forward(c->m, c->x, c->B, 1);
+    return gradcheck_dot(z, c->r, (size_t)c->B * 10);
+}
+
+typedef struct {
+    double worst;        /* largest relative error over the elements that are not kinks */
+    int worst_node;      /* where it is */
+    size_t worst_index;
+    double analytic, numeric;
+    double worst_node_error; /* largest |a - n| / (|a| + |n|) over one node's checked elements (2-norms) */
+    int worst_agg_node;
+    int checked, kinks, nonzero;
+} netcheck_result_t;
+
+/* Allocates m (a network from one of the chapter's builders) for B random images with weights
+ * drawn from seed, runs forward and backward once, then checks up to per_node parameters of every
+ * node that has some, spread evenly over them; frees m. */
+static netcheck_result_t netcheck_run(net_t *m, int B, int per_node, unsigned seed)
+{
+    rng_t rng;
+    rng_seed(&rng, seed);
+    net_alloc(m, B, &rng);
+    netcheck_t c = {.m = m, .B = B};
+    m->rng = &c.drop;
+    const size_t nx = (size_t)B * net_size(&m->node[0]);
+    float *x = random_vec(nx, &rng), *r = random_vec((size_t)B * 10, &rng);
+    c.x = x, c.r = r;
+    /* batch norm's beta and the biases start at 0 and gamma at 1: move them off those values */
+    for (int i = 1; i < m->n; i++)
+        if (m->node[i].kind == NET_BN)
+            for (int k = 0; k < 2 * m->node[i].C; k++)
+                m->params[m->node[i].off + k] += 0.3f * rng_normal(&rng);
+    netcheck_loss(&c);
+    net_backward(m, r, B);
+    netcheck_result_t res = {0};
+    for (int i = 1; i < m->n; i++) {
+        const net_node_t *d = &m->node[i];
+        int k_max = d->count < (size_t)per_node ? (int)d->count : per_node;
+        double diff2 = 0, a2 = 0, n2 = 0;
+        for (int k = 0; k < k_max; k++) {
+            size_t j = d->off + (size_t)k * d->count / k_max;
+            gradcheck_result_t g = gradcheck_run(netcheck_loss, &c, m->params + j, m->grads + j, 1, 1e-2f);
+            res.checked++, res.kinks += (int)g.kinks, res.nonzero += fabs(m->grads[j]) > 1e-4;
+            if (!g.kinks)
+                diff2 += (g.analytic - g.numeric) * (g.analytic - g.numeric), a2 += g.analytic * g.analytic,
+                    n2 += g.numeric * g.numeric;
+            if (!(g.max_rel_error <= res.worst)) /* NaN lands here too */
+                res.worst = g.max_rel_error, res.worst_node = i, res.worst_index = j - d->off, res.analytic = g.analytic,
+                res.numeric = g.numeric;
+        }
+        double agg = sqrt(diff2) / fmax(sqrt(a2) + sqrt(n2), 1e-3);
+        if (k_max && !(agg <= res.worst_node_error))
+            res.worst_node_error = agg, res.worst_agg_node = i;
+    }
+    free(x), free(r);
+    net_free(m);
+    return res;
+}
+
+static const char *const netcheck_kind[] = {"input", "convolution", "batch norm", "relu", "max pooling", "dense",
+                                            "dropout", "sum", "concatenation", "SE", "CoordConv"};
+
+/* The bounds, from runs of these checks (h = 1e-2, 10 elements per node): the worst node's error
+ * 0.004-0.012, the worst single element 0.01-0.04, kinks 3-10% of the elements. The errors are not
+ * smaller at other steps (h = 3e-3 and 1e-3 gave the same range): with tens of thousands of relu
+ * units and pooling windows, any step moves a few of them across their kink, and a smaller one
+ * drowns in float32 rounding. A wrong backward pass (a skip's gradient lost, batch norm's mean
+ * term left out, a concatenation split at the wrong offset) gives errors of 0.3 to 1. */
+static void netcheck_assert(net_t *m, const char *name, int B, unsigned seed, const char *hint)
+{
+    netcheck_result_t r = netcheck_run(m, B, 10, seed);
+    const char *wk = netcheck_kind[m->node[r.worst_node].kind], *ak = netcheck_kind[m->node[r.worst_agg_node].kind];
+    cr_assert(r.worst_node_error < 0.03, "%s: backward pass against centered differences (h = 1e-2) on %d "
+              "parameters: node %d (%s) has error %.3g over its checked parameters, bound 0.03 (a correct backward "
+              "pass gives about 0.01). Hint: %s", name, r.checked, r.worst_agg_node, ak, r.worst_node_error, hint);
+    cr_assert(r.worst < 0.1, "%s: parameter %zu of node %d (%s): analytic %g, centered difference %g, relative error "
+              "%.3g, bound 0.1 (a correct backward pass gives at most about 0.04). Hint: %s", name, r.worst_index,
+              r.worst_node, wk, r.analytic, r.numeric, r.worst, hint);
+    cr_assert(r.kinks * 4 < r.checked, "%s: %d of %d checked parameters sit on a kink (bound a quarter; about 5%% "
+              "expected): the check is not telling much. Hint: a step h that is too large for the weights.", name,
+              r.kinks, r.checked);
+    cr_assert(r.nonzero * 4 > r.checked, "%s: only %d of %d gradients are not zero: expected most of them. Hint: does "
+              "net_backward reach every node?", name, r.nonzero, r.checked);
+}
+
+Test(ch07, residual_network_gradients_match_centered_differences)
+{
+    /* The network of section 7.10 as --experiment resnet trains it (3 images), then narrower ones
+     * with SE, CoordConv and stochastic depth (p = 0.5, and 0.9 to drop a branch). */
+    const res_config_t cfg[3] = {{16, 32, 0, 0, 0}, {8, 12, 1, 0.5f, 1}, {8, 12, 1, 0.9f, 0}};
+    const char *const name[3] = {"the residual network of 7.10", "residual network with SE, CoordConv, stochastic "
+                                 "depth 0.5", "residual network with SE, stochastic depth 0.9"};
+    for (int t = 0; t < 3; t++) {
+        net_t m;
+        build_resnet(&m, &cfg[t]);
+        netcheck_assert(&m, name[t], 3, 70 + t, "every node ADDS its inputs' gradients into their dy (the input "
+                        "of a residual block is read twice), and a dropped branch gets none.");
+    }
+}
+
+Test(ch07, alexnet_gradients_match_centered_differences)
+{
+    /* section 7.12's scaled-down AlexNet: overlapping pooling, dropout (the same mask every pass) */
+    net_t m;
+    build_alexnet(&m);
+    netcheck_assert(&m, "the scaled-down AlexNet of 7.12", 3, 80, "dropout's backward uses the forward's mask; "
+                    "overlapping windows add their gradients.");
+}
+
+Test(ex07_9, inception_module_gradients_match_centered_differences)
+{
+    /* section 7.12's network with one inception module: its backward pass splits the
+     * concatenation's gradient with your concat_backward */
+    net_t m;
+    build_inception(&m);
+    netcheck_assert(&m, "the inception network of 7.12", 3, 79, "the concatenation's backward (concat_backward) "
+                    "must hand each branch the channels of dy it produced, image by image, and add them.");
+}
