@@ -22,6 +22,7 @@ TestSuite(ex11_4, .timeout = 10);
 TestSuite(ex11_5, .timeout = 10);
 TestSuite(ex11_6, .timeout = 10);
 TestSuite(ex11_7, .timeout = 10);
+TestSuite(ex11_8, .timeout = 10);
 TestSuite(ch11, .timeout = 30);
 
 /* --- 11.1 quantize ------------------------------------------------------------------------------- */
@@ -355,6 +356,191 @@ Test(ex11_7, sums_of_400_extreme_products_need_int32)
               "every input is q = 127 with z = -128, so q - z = 255: is z subtracted, and is the sum kept in an "
               "int32_t? (an int16 accumulator overflows after a few of these terms)", want0, want1, y[0],
               y[1]);
+}
+
+/* --- 11.8 the magnitude mask ------------------------------------------------------------------ */
+
+/*hint 11.8
+1. Section 11.10 ranks weights by what removing them costs: is -0.9 a small weight? How many are
+   kept at sparsity s, and which of several equal magnitudes?
+2. Sort a copy of the magnitudes |w| to find the k-th largest one, t. Everything above t is kept;
+   of the weights exactly at t, only as many as are needed to make k, first index first.
+3. k = lround((1 - s) n); t = the k-th largest |w|; mask[i] = 1 if |w_i| > t, or if |w_i| == t and
+   fewer than k - #(|w| > t) ties have been kept so far (scanning i upwards); else 0.
+*/
+/*note 11.8
+Magnitude is the cheapest of the pruning criteria: it reads the weights and nothing else. Better
+ones use data: the movement of a weight during fine-tuning (movement pruning), or the product
+|w g| of the weight and its gradient (a first-order Taylor estimate, used for structured pruning
+of filters). Iterating prune-and-fine-tune in small steps (to 20%, then 36%, ...) reaches higher
+sparsities than one large step. Next: section 11.11, the lottery ticket, asks what the mask alone
+is worth.
+*/
+
+static int mask_sum(const float *mask, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += mask[i] != 0.0f;
+    return k;
+}
+
+static void mask_text(char *out, const float *mask, int n)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = mask[i] != 0.0f ? '1' : '0';
+    out[n] = 0;
+}
+
+Test(ex11_8, keeps_the_largest_magnitudes)
+{
+    /* |w| = 0.5 3 1 0.2 2 0 0.7 0.1; s = 0.5 keeps 4: the 3, the 2, the 1 and the 0.7 */
+    const float w[8] = {0.5f, -3.0f, 1.0f, -0.2f, 2.0f, 0.0f, -0.7f, 0.1f};
+    float mask[8], scratch[8];
+    char got[9];
+    magnitude_mask(mask, scratch, w, 8, 0.5f);
+    mask_text(got, mask, 8);
+    cr_assert_str_eq(got, "01101010", "mask of w = (0.5, -3, 1, -0.2, 2, 0, -0.7, 0.1) at sparsity 0.5: expected "
+                     "01101010 (keep -3, 2, 1, -0.7), got %s. Hint: %s", got,
+                     !strcmp(got, "10101001") ? "you kept the largest SIGNED values: -3 is the largest magnitude."
+                     : !strcmp(got, "10010101") ? "you kept the smallest magnitudes: pruning removes them."
+                                                : "rank by |w|, keep the largest.");
+    for (int i = 0; i < 8; i++)
+        cr_assert(mask[i] == 0.0f || mask[i] == 1.0f, "mask[%d] = %g: expected 0 or 1. Hint: the mask multiplies the "
+                  "weights.", i, mask[i]);
+}
+
+Test(ex11_8, keeps_round_of_1_minus_s_times_n)
+{
+    /* distinct magnitudes 1..n (sign alternating): the kept ones must be the k largest */
+    static const struct {
+        int n;
+        float s;
+        int k;
+    } cases[] = {{7, 0.5f, 4}, {6, 0.75f, 2}, {10, 0.25f, 8}, {5, 0.0f, 5}, {9, 0.5f, 5}, {4, 0.9f, 0}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const int n = cases[c].n;
+        float w[10], mask[10], scratch[10];
+        for (int i = 0; i < n; i++)
+            w[i] = (float)((i * 11) % n + 1) * (i % 2 ? -1.0f : 1.0f); /* 11 is prime to every n here */
+        magnitude_mask(mask, scratch, w, (size_t)n, cases[c].s);
+        const int got = mask_sum(mask, n);
+        cr_assert_eq(got, cases[c].k, "n = %d, sparsity %g: expected round((1 - s) n) = %d weights kept, got %d. Hint: "
+                     "k = lround((1 - s) n) with halves rounded up; removing round(s n) is one too many when s n "
+                     "ends in .5, and floor is one too few.", n, (double)cases[c].s, cases[c].k, got);
+        int wrong = 0;
+        for (int i = 0; i < n; i++)
+            wrong += (mask[i] != 0.0f) != (fabsf(w[i]) > (float)(n - cases[c].k));
+        cr_assert_eq(wrong, 0, "n = %d, sparsity %g: %d weights kept or dropped wrongly (the %d largest |w| must be "
+                     "kept). Hint: rank by |w|.", n, (double)cases[c].s, wrong, cases[c].k);
+    }
+}
+
+Test(ex11_8, ties_keep_the_smaller_index)
+{
+    /* four weights of magnitude 1, three to keep: indices 0, 1, 3 (the first three of them) */
+    const float w[6] = {1.0f, -1.0f, 0.5f, 1.0f, -0.25f, 1.0f};
+    float mask[6], scratch[6];
+    char got[7];
+    magnitude_mask(mask, scratch, w, 6, 0.5f);
+    mask_text(got, mask, 6);
+    cr_assert_str_eq(got, "110100", "mask of (1, -1, 0.5, 1, -0.25, 1) at sparsity 0.5: expected 110100 (three of "
+                     "the four weights of magnitude 1, the first three), got %s. Hint: %s", got,
+                     mask_sum(mask, 6) > 3 ? "keeping every |w| >= t keeps all the ties; keep exactly k, smaller index "
+                                             "first."
+                                           : "rank by |w|, and among equal |w| keep the smaller index.");
+    const float zeros[4] = {0, 0, 0, 0};
+    magnitude_mask(mask, scratch, zeros, 4, 0.5f);
+    mask_text(got, mask, 4);
+    cr_assert_str_eq(got, "1100", "mask of four zeros at sparsity 0.5: expected 1100, got %s. Hint: all four tie; "
+                     "keep k = 2 of them, the first two.", got);
+}
+
+typedef struct {
+    float a;
+    int i;
+} ranked_t;
+
+static int by_magnitude_then_index(const void *x, const void *y)
+{
+    const ranked_t *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a > q->a ? -1 : 1;
+    return p->i - q->i;
+}
+
+Test(ex11_8, agrees_with_a_full_sort_on_random_weights)
+{
+    enum { N = 1000 };
+    static float w[N], mask[N], scratch[N], want[N];
+    static ranked_t r[N];
+    rng_t rng;
+    rng_seed(&rng, 8);
+    int bad = 0;
+    const float sparsities[3] = {0.3f, 0.9f, 0.999f};
+    for (int t = 0; t < 3; t++) {
+        for (int i = 0; i < N; i++) /* rounded to 1/64: plenty of ties */
+            w[i] = rintf(rng_normal(&rng) * 64) / 64, r[i] = (ranked_t){fabsf(w[i]), i}, want[i] = 0;
+        qsort(r, N, sizeof *r, by_magnitude_then_index);
+        const long k = lround((1.0 - (double)sparsities[t]) * N);
+        for (long j = 0; j < k; j++)
+            want[r[j].i] = 1;
+        magnitude_mask(mask, scratch, w, N, sparsities[t]);
+        for (int i = 0; i < N; i++)
+            bad += mask[i] != want[i];
+    }
+    cr_assert_eq(bad, 0, "on 1000 random weights (rounded to 1/64, so many ties) at sparsities 0.3, 0.9, 0.999: %d "
+                 "mask entries differ from a sort by (|w| descending, index ascending). Hint: the tests above show "
+                 "which rule is off.", bad);
+}
+
+Test(ch11, pruning_per_layer_keeps_each_layers_share_and_the_biases)
+{
+    lenet_t m;
+    rng_t rng;
+    rng_seed(&rng, 3);
+    cr_assert_eq(lenet_new(&m, LENET_5, 4), 0);
+    lenet_init(&m, &rng);
+    for (size_t i = 0; i < m.n_params; i++) /* non-zero biases, to see that they are kept */
+        m.params[i] += 0.01f;
+    float *mask = nn_malloc(m.n_params * sizeof(float));
+    prune_per_layer(mask, &m, 0.9f);
+    weight_block_t wb[NLAYERS];
+    weight_blocks(wb, &m);
+    size_t kept_weights = 0, total_weights = 0;
+    for (int l = 0; l < NLAYERS; l++) {
+        const size_t k = (size_t)mask_sum(mask + wb[l].offset, (int)wb[l].count);
+        cr_assert_eq(k, (size_t)lround(0.1 * (double)wb[l].count), "layer %d: %zu of %zu weights kept at 90%%", l, k,
+                     wb[l].count);
+        kept_weights += k, total_weights += wb[l].count;
+    }
+    cr_assert_eq((size_t)mask_sum(mask, (int)m.n_params), kept_weights + (m.n_params - total_weights),
+                 "every bias is kept (mask 1)");
+    free(mask), lenet_free(&m);
+}
+
+Test(ch11, structured_pruning_gives_the_smaller_dense_network)
+{
+    /* Removing half of the units of each hidden layer must leave exactly the parameters of a LeNet
+     * 3-8-60-42: the removed units' incoming weights, biases and outgoing weights are all masked. */
+    lenet_t m;
+    rng_t rng;
+    rng_seed(&rng, 4);
+    cr_assert_eq(lenet_new(&m, LENET_5, 4), 0);
+    lenet_init(&m, &rng);
+    for (size_t i = 0; i < m.n_params; i++)
+        m.params[i] += 0.01f;
+    float *mask = nn_malloc(m.n_params * sizeof(float));
+    int kept[4];
+    prune_structured(mask, kept, &m, 0.5f);
+    cr_assert(kept[0] == 3 && kept[1] == 8 && kept[2] == 60 && kept[3] == 42, "kept %d %d %d %d units, expected 3 8 "
+              "60 42", kept[0], kept[1], kept[2], kept[3]);
+    const size_t want = lenet_size((lenet_config_t){3, 8, 60, 42});
+    cr_assert_eq((size_t)mask_sum(mask, (int)m.n_params), want, "mask keeps %d parameters, a LeNet 3-8-60-42 has %zu",
+                 mask_sum(mask, (int)m.n_params), want);
+    cr_assert_eq(lenet_size(LENET_5), m.n_params, "lenet_size(LeNet-5) = %zu, expected %zu", lenet_size(LENET_5),
+                 m.n_params);
+    free(mask), lenet_free(&m);
 }
 
 /* --- ch11: a calibration set of zero images ----------------------------------------------------- */

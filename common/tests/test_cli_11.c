@@ -47,3 +47,20 @@ Test(cli_11, a_checkpoint_of_another_shape, .timeout = 60)
               out);
     cr_assert(strstr(out, "test accuracy") == NULL && strstr(out, "results on") == NULL, "nothing runs after it: %s", out);
 }
+
+Test(cli_11, an_unknown_experiment, .timeout = 30)
+{
+    char out[8192];
+    int st = run11("--experiment lotery --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 2, "--experiment lotery exits 2 (got %d): %s", st, out);
+    cr_assert(strstr(out, "--experiment 'lotery': expected") && strstr(out, "hint:"), "got: %s", out);
+}
+
+Test(cli_11, the_prune_experiment_runs_quickly, .timeout = 60)
+{
+    char out[16384];
+    int st = run11("--quick --experiment prune --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 0, "--quick --experiment prune exits 0 (got %d): %s", st, out);
+    cr_assert(strstr(out, "prune unstructured 90% global") && strstr(out, "prune structured 50% of units: LeNet 3-8-60-42"),
+              "the experiment's lines: %s", out);
+}
