@@ -10,8 +10,8 @@ set -euo pipefail
 
 declare -A GROUP=(
   [build]="gcc make pkg-config python3 libopenblas-dev libcriterion-dev zlib1g-dev gnuplot-nox"
-  [run]="dataset-fashion-mnist bible-kjv"
-  [text]="bible-kjv"
+  [run]="dataset-fashion-mnist bible-kjv diatheke sword-text-web"
+  [text]="bible-kjv diatheke sword-text-web"
   [book]="pandoc libjs-katex graphviz chromium"
   [watch]="inotify-tools"
   [fuzz]="clang-14 libclang-rt-14-dev"

@@ -11,8 +11,9 @@ cosine schedule and gradient clipping, and make it write: with a temperature, to
 quadratic; a *KV cache* makes each new token cost one row, and we measure the difference. Last, we
 change what a symbol is: a *byte-pair encoder* trained on the corpus merges frequent pairs of
 characters into tokens, and the same model trained on those tokens, for the same compute, is
-compared with the character model in bits per character. Last, a server's view: many prompts
-generated together, with static and with continuous batching.
+compared with the character model in bits per character. Then a server's view: many prompts
+generated together, with static and with continuous batching. Last, fine-tuning the trained model
+on another text with a low-rank adapter (LoRA), against fine-tuning all of it.
 
 **What lives where.** The model is in the library, `common/gpt.h` (forward, backward, KV cache,
 checkpoints; its header lists every equation) so that chapter 13 can train it on a GPU. This file
@@ -81,6 +82,7 @@ once for $(B, T)$, so a training step allocates nothing; every product is one `c
 */
 
 #include "attention.h" /* attn_forward: the full causal attention the cached step is checked against */
+#include "checkpoint.h" /* checkpoint_save / checkpoint_load: the LoRA adapter's file */
 #include "clip.h"      /* clip_grad_norm_flat: gradient clipping (chapter 5) */
 #include "course.h"    /* TODO: the student edition's exercise stubs */
 #include "csvlog.h"    /* out/12/log.csv */
@@ -104,6 +106,7 @@ once for $(B, T)$, so a training step allocates nothing; every product is one `c
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /*md
 ## 12.2 Layer norm, backward
@@ -281,8 +284,8 @@ static void trainer_update(trainer_t *tr, long step)
     optim_step_tensors(&tr->opt, tr->m.params, tr->m.grads, tr->m.sizes, GPT_NTENSORS);
 }
 
-/* One step on B random windows of ids (n): returns the batch's mean loss in nats per token. */
-static float train_step(trainer_t *tr, const int *ids, long n, long step, rng_t *rng)
+/* B random windows of ids (n) into tr->x (inputs) and tr->y (targets, one symbol later). */
+static void trainer_batch(trainer_t *tr, const int *ids, long n, rng_t *rng)
 {
     const int B = tr->B, T = tr->T;
     for (int b = 0; b < B; b++) {
@@ -290,6 +293,13 @@ static float train_step(trainer_t *tr, const int *ids, long n, long step, rng_t 
         memcpy(tr->x + (size_t)b * T, ids + o, (size_t)T * sizeof(int));
         memcpy(tr->y + (size_t)b * T, ids + o + 1, (size_t)T * sizeof(int));
     }
+}
+
+/* One step on B random windows of ids (n): returns the batch's mean loss in nats per token. */
+static float train_step(trainer_t *tr, const int *ids, long n, long step, rng_t *rng)
+{
+    const int B = tr->B, T = tr->T;
+    trainer_batch(tr, ids, n, rng);
     gpt_forward(&tr->a, &tr->m, tr->x, B, T);
     float loss = gpt_loss(&tr->a, &tr->m, tr->y);
     gpt_backward(&tr->m, &tr->a, tr->a.dlogits, tr->x);
@@ -751,6 +761,251 @@ static int serve_step(float *logits, serve_t *sv, gpt_kv_t *const *kv, const gpt
     return 0;
 }
 
+/*md
+## 12.10 Fine-tuning with a low-rank adapter (LoRA)
+
+A trained model is a starting point: to make the KJV model write another text, train it further
+on that text, *fine-tuning*. Full fine-tuning updates every parameter, so each new task costs a
+whole model's copy on disk, and, during training, Adam's two moments for every parameter: three
+times the model in memory. LoRA (Hu et al. 2021) trains something much smaller and leaves the
+model *frozen*.
+
+**The update is low-rank.** Fine-tuning changes a weight matrix $W$ $(n_{in}, n_{out})$ by some
+$\Delta W$. Measured on real models, such a $\Delta W$ is close to a matrix of small rank: the new
+task needs the model to move in a few directions, not in $n_{in} n_{out}$ independent ones (the
+paper found rank 1 to 8 enough for GPT-3's attention; Aghajanyan et al. 2020 call it the task's
+*intrinsic dimension*). So write the update as a product of two thin matrices,
+
+$$
+W' = W + \frac{\alpha}{r}\, A B, \qquad A\ (n_{in}, r),\quad B\ (r, n_{out}),\quad r \ll n_{in}, n_{out},
+$$
+
+and train only $A$ and $B$: $r(n_{in} + n_{out})$ numbers instead of $n_{in} n_{out}$. In the
+course's layout ($y = xW$) a layer computes $y = xW + \frac{\alpha}{r}(xA)B$: the input goes through
+the frozen $W$ and, beside it, down to $r$ dimensions by $A$ and back up by $B$. (PyTorch's layout
+stores the transposes: $y = xW^\top + \frac{\alpha}{r}(xA^\top)B^\top$, the paper's equation.)
+
+**Why $B$ starts at zero.** $A$ starts random (here $N(0, 1/n_{in})$) and $B$ at zero, so at the
+first step $AB = 0$ and the adapted model *is* the base model, exactly: fine-tuning starts from
+what was learned, not from a perturbed copy of it (a test checks the logits are identical). Both
+cannot start at zero: the gradients below would then both be zero forever. And $A$ random with
+$B = 0$ means the first steps move only $B$; $A$ starts to learn once $B$ is no longer zero.
+
+**Why $\alpha / r$.** With $A$'s entries of a fixed size, the product $AB$ grows with $r$ terms
+per entry; dividing by $r$ keeps the update's size about the same when one tries another rank,
+so the learning rate need not be tuned again; $\alpha$ is the one knob (we take $\alpha = 2r$,
+a scale of 2).
+
+**The backward pass.** $L$ depends on $A$ and $B$ only through $W'$. Let
+$G = \partial L / \partial W'$ $(n_{in}, n_{out})$, the gradient the model's ordinary backward pass
+computes for that matrix ($G = x^\top dy$ summed over the batch, chapter 3). Since
+$W'_{ij} = W_{ij} + s \sum_k A_{ik} B_{kj}$ with $s = \alpha/r$,
+
+$$
+\frac{\partial L}{\partial A_{ik}} = s \sum_j G_{ij} B_{kj}, \qquad
+\frac{\partial L}{\partial B_{kj}} = s \sum_i A_{ik} G_{ij}, \qquad\text{that is}\qquad
+dA = s\, G B^\top,\quad dB = s\, A^\top G,
+$$
+
+and $W$ gets nothing: it is frozen. In the activation form it is the same thing,
+$dB = s\,(xA)^\top dy$ and $dA = s\,x^\top(dy\,B^\top)$, products that never build $G$. We build
+$G$: the program runs the library's `gpt_backward` on the merged weights $W'$ and then *projects*
+each $G$ onto $A$ and $B$. That costs the weight gradients a LoRA-aware backward pass would skip,
+so our LoRA step takes as long as a full fine-tuning step; what LoRA saves here is what it saves
+in practice on a GPU too, memory: no Adam moments for the frozen model, and a checkpoint of the
+adapter alone.
+
+**What it saves.** We adapt the four matrices of each block: $W_{qkv}$ $(C, 3C)$, the attention
+output $(C, C)$, $W_{fc}$ $(C, 4C)$ and $W_{proj}$ $(4C, C)$, $12C^2$ weights per block. With rank
+$r$ the adapter has $r(4C + 2C + 5C + 5C) = 16 r C$ per block: at $C = 64$, $r = 4$, $L = 2$,
+8,192 parameters against the model's 112,960. Adam keeps two floats per *trained* parameter:
+16,384 floats of state instead of 225,920. The adapter file is what a user of many tasks stores
+per task, the base model once.
+
+### Exercise 12.7 — LoRA's gradients
+
+Write `lora_backward`: from `G` $(n_{in}, n_{out})$, the gradient of the loss with respect to the
+merged weight $W' = W + \frac{\alpha}{r} AB$, and the adapter's `A` $(n_{in}, r)$ and `B`
+$(r, n_{out})$, compute `dA` $= \frac{\alpha}{r}\, G B^\top$ $(n_{in}, r)$ and
+`dB` $= \frac{\alpha}{r}\, A^\top G$ $(r, n_{out})$ (both overwritten; `matmul_blas` does each in one
+call). The base weight $W$ is not an argument: it is frozen.
+*/
+
+/* dA (nin, r) and dB (r, nout) from G = dL/dW' (nin, nout), W' = W + (alpha / r) A B. */
+static void lora_backward(float *dA, float *dB, const float *G, const float *A, const float *B, int nin, int nout,
+                          int r, float alpha)
+{
+    /* BEGIN EXERCISE 12.7 (2 points): the adapter's gradients, scaled by alpha / r */
+    const float s = alpha / (float)r;
+    matmul_blas(0, 1, nin, r, nout, s, G, B, 0.0f, dA);
+    matmul_blas(1, 0, r, nout, nin, s, A, G, 0.0f, dB);
+    /* END EXERCISE */
+}
+
+/* A LoRA adapter on the four product weights of every block of a gpt_t: the model's params hold the
+ * MERGED weights W' = W + (alpha / r) A B, `base` the frozen W (and every other tensor, unchanged). */
+typedef struct {
+    int r, k;               /* rank; adapted matrices (4 per block) */
+    float alpha;
+    size_t n;               /* adapter parameters: every A, then its B, matrix after matrix */
+    float *p, *g;           /* (n) each, owned */
+    float *base;            /* (m->n) the frozen base model, owned */
+    size_t *at;             /* (k) offset of matrix i in the model's params */
+    size_t *ap;             /* (k) offset of its A in p (its B follows, at ap + nin r) */
+    int *nin, *nout;        /* (k) its shape */
+} lora_t;
+
+static const char *lora_tag(char *buf, const lora_t *l, const gpt_config_t *cfg)
+{
+    char g[96];
+    snprintf(buf, 160, "lora1 r=%d alpha=%g on %s", l->r, (double)l->alpha, gpt_tag(g, cfg));
+    return buf;
+}
+
+/* An adapter of rank r for m (A ~ N(0, 1/nin), B = 0) and a copy of m's params as the base.
+ * Returns 0, or -1 (reported) for a rank outside 1..C. */
+static int lora_new(lora_t *l, const gpt_t *m, int r, float alpha, rng_t *rng)
+{
+    const gpt_config_t *c = &m->cfg;
+    memset(l, 0, sizeof *l);
+    if (r < 1 || r > c->C || !(alpha > 0)) {
+        nn_error("choose a rank between 1 and the width, and alpha > 0", "lora_new: rank %d, alpha %g for a model "
+                 "of width C = %d", r, (double)alpha, c->C);
+        return -1;
+    }
+    l->r = r, l->alpha = alpha, l->k = 4 * c->L;
+    l->at = nn_malloc((size_t)l->k * sizeof(size_t)), l->ap = nn_malloc((size_t)l->k * sizeof(size_t));
+    l->nin = nn_malloc((size_t)l->k * sizeof(int)), l->nout = nn_malloc((size_t)l->k * sizeof(int));
+    const size_t C = (size_t)c->C;
+    for (int b = 0; b < c->L; b++) {
+        const float *w[4] = {m->w.qkvw + b * C * 3 * C, m->w.attprojw + b * C * C, m->w.fcw + b * C * 4 * C,
+                             m->w.fcprojw + b * 4 * C * C};
+        const int in[4] = {c->C, c->C, c->C, 4 * c->C}, out[4] = {3 * c->C, c->C, 4 * c->C, c->C};
+        for (int j = 0; j < 4; j++) {
+            const int i = 4 * b + j;
+            l->at[i] = (size_t)(w[j] - m->params), l->nin[i] = in[j], l->nout[i] = out[j], l->ap[i] = l->n;
+            l->n += (size_t)r * (in[j] + out[j]);
+        }
+    }
+    l->p = nn_calloc(l->n, sizeof(float)), l->g = nn_calloc(l->n, sizeof(float));
+    for (int i = 0; i < l->k; i++) /* A random, B zero */
+        for (size_t q = 0; q < (size_t)l->nin[i] * r; q++)
+            l->p[l->ap[i] + q] = rng_normal(rng) / sqrtf((float)l->nin[i]);
+    l->base = nn_malloc(m->n * sizeof(float));
+    memcpy(l->base, m->params, m->n * sizeof(float));
+    return 0;
+}
+
+static void lora_free(lora_t *l)
+{
+    free(l->p), free(l->g), free(l->base), free(l->at), free(l->ap), free(l->nin), free(l->nout);
+    memset(l, 0, sizeof *l);
+}
+
+/* m's adapted matrices = base + (alpha / r) A B (the forward pass then runs on merged weights). */
+static void lora_merge(gpt_t *m, const lora_t *l)
+{
+    for (int i = 0; i < l->k; i++) {
+        const size_t nw = (size_t)l->nin[i] * l->nout[i];
+        const float *A = l->p + l->ap[i], *B = A + (size_t)l->nin[i] * l->r;
+        memcpy(m->params + l->at[i], l->base + l->at[i], nw * sizeof(float));
+        matmul_blas(0, 0, l->nin[i], l->nout[i], l->r, l->alpha / (float)l->r, A, B, 1.0f, m->params + l->at[i]);
+    }
+}
+
+/* l->g from the model's gradients (gpt_backward on the merged weights), matrix by matrix. */
+static void lora_grads(lora_t *l, const gpt_t *m)
+{
+    for (int i = 0; i < l->k; i++) {
+        const float *A = l->p + l->ap[i], *B = A + (size_t)l->nin[i] * l->r;
+        float *dA = l->g + l->ap[i], *dB = dA + (size_t)l->nin[i] * l->r;
+        lora_backward(dA, dB, m->grads + l->at[i], A, B, l->nin[i], l->nout[i], l->r, l->alpha);
+    }
+}
+
+/* The adapter alone, in the library's checkpoint format (atomic; magic, version, CRC), tagged with
+ * its rank, alpha and the model it belongs to. */
+static int lora_save(const lora_t *l, const gpt_config_t *cfg, const char *path)
+{
+    char tag[160];
+    return checkpoint_save(path, lora_tag(tag, l, cfg), l->p, l->n);
+}
+
+/* Load an adapter saved for this model and rank into l (then merged into m). An adapter of another
+ * rank, alpha or model: reported with both tags, -1, l and m unchanged. */
+static int lora_load(lora_t *l, gpt_t *m, const char *path)
+{
+    char tag[160];
+    if (checkpoint_load(l->p, l->n, path, lora_tag(tag, l, &m->cfg)) != 0)
+        return -1;
+    lora_merge(m, l);
+    return 0;
+}
+
+/* One LoRA step on B random windows of ids (n): the model (its merged weights) forward and backward,
+ * the adapter's gradients, clipped at 1, one Adam step on the adapter alone, merged again. Returns
+ * the batch's mean loss in nats per token. */
+static float lora_step(trainer_t *tr, lora_t *l, optim_t *o, const schedule_t *sc, const int *ids, long n, long step,
+                       rng_t *rng)
+{
+    trainer_batch(tr, ids, n, rng);
+    gpt_forward(&tr->a, &tr->m, tr->x, tr->B, tr->T);
+    float loss = gpt_loss(&tr->a, &tr->m, tr->y);
+    gpt_backward(&tr->m, &tr->a, tr->a.dlogits, tr->x);
+    lora_grads(l, &tr->m);
+    clip_grad_norm_flat(l->g, l->n, 1.0f);
+    o->lr = schedule_lr(sc, step);
+    optim_step(o, l->p, l->g);
+    lora_merge(&tr->m, l);
+    return loss;
+}
+
+/*md
+### What LoRA does here
+
+`make run CH=12 ARGS="--experiment lora"` trains the character model as in section 12.8 (300
+steps; no BPE model this time, so the random numbers run differently and the base ends at about
+3.49 bits per character on the KJV instead of 3.51), then fine-tunes it on a different text: the
+four gospels of the *World English Bible*, a public-domain modern-English translation (2015) that
+Debian ships as `sword-text-web` and whose `diatheke` prints it. The program lays it out as the
+`bible` command lays out the KJV (heading, verse numbers, lines of at most 78 columns) and folds
+its curly quotes and dashes into the KJV's `'` and `-`: 435,224 bytes in the KJV's 73 symbols,
+so the same vocabulary covers it and what changes is only the language ("Abraham became the
+father of Isaac" for "Abraham begat Isaac", *you* for *thee*). Its last 10% is held out. Both
+fine-tunings take 100 steps on the *same* batches (8 windows of 128 characters), peak learning
+rate $3 \cdot 10^{-3}$ with the warmup and cosine of section 12.4; full fine-tuning with AdamW on
+every parameter, LoRA with Adam on the adapter alone ($r = 4$, $\alpha = 8$). Files in `out/12/lora/`
+(`lora.svg`: both curves; `adapter.ckpt`). Validation loss in bits per character:
+
+| | trained parameters | Adam state (floats) | WEB | KJV |
+|---|---:|---:|---:|---:|
+| base model | | | 3.51 | 3.49 |
+| full fine-tuning | 112,960 | 225,920 | 3.36 | 3.49 |
+| LoRA, $r = 4$ | 8,192 | 16,384 | 3.46 | 3.48 |
+
+(about: these come from one run, and another CPU's BLAS rounds differently.) Full fine-tuning
+wins on the new text, and the reason is the premise of the section: LoRA's low-rank argument is
+about a *well-trained* model, whose update for a new task is small. Ours is far from trained
+(3.5 bits per character is where chapter 8's LSTM was early on), so much of what 100 steps of the
+WEB teach is English in general, which full fine-tuning writes into every tensor, the tied token
+table and the layer norms included; LoRA leaves those frozen, and the frozen token table bounds
+how sharp the output distribution can become. A larger rank helps a little ($r = 16$, 32,768
+parameters: about 3.42). What LoRA shows even here: it *forgets nothing* (the KJV loss does not
+move: only a low-rank correction was learned, and deleting the adapter gives the base back
+exactly), while full fine-tuning moves every weight: at a higher learning rate
+(`--ft-lr 1e-2`) it ends worse on the WEB (about 3.40) *and* on the KJV (about 3.53, forgetting),
+and LoRA is the better of the two (about 3.44 on the WEB, 3.48 on the KJV). And the storage: the
+adapter file is 32,841 bytes, the model's parameters 451,840. A step costs the same both ways
+here (about 3 s for 100 steps each), as derived above: our LoRA step runs the full backward pass.
+
+**The adapter's file** is the library's checkpoint (an atomic write, magic, version, CRC), tagged
+with the rank, $\alpha$ and the base model's config: `lora1 r=4 alpha=8 on gpt1 V=73 T=128 L=2
+H=4 C=64`. The program saves it, loads it back onto a fresh copy of the base model and checks
+that the logits are identical; `--load out/12/lora/model.ckpt --adapter out/12/lora/adapter.ckpt`
+generates with it. An adapter of another rank, or for a model of another shape, is refused with
+both tags and a hint, and the program exits with status 1 (a test checks both).
+*/
+
 #ifndef GRADING
 
 typedef struct {
@@ -1020,13 +1275,223 @@ static int serving(trainer_t *tr, const int *vids, long n_vids, const char *dir,
                                         "continuous_ms:continuous batching, 8 slots", NULL});
 }
 
+/* The fine-tuning corpus: the four gospels of the World English Bible (Debian's sword-text-web,
+ * read with diatheke), laid out as the `bible` command lays out the KJV (a "Book chapter" heading,
+ * "  verse text" wrapped at 78 columns) and with its typographic quotes and dashes folded into the
+ * KJV's characters (' and -), so that the character model's vocabulary covers it and only the
+ * language differs. With data_dir: data_dir/web.txt; else cache_dir/web.txt, written once
+ * (atomically). Returns 0, or -1 (reported). */
+static int web_path(char *path, const char *data_dir, const char *cache_dir)
+{
+    if (data_dir)
+        return io_join(path, data_dir, "web.txt") ? 0 : -1;
+    if (!io_join(path, cache_dir, "web.txt"))
+        return -1;
+    if (io_exists(path))
+        return 0;
+    FILE *p = popen("diatheke -b engWEB2015eb -f plain -k 'Matthew 1:1-John 21:25' 2>/dev/null", "r");
+    io_file_t out;
+    if (!p || io_create(&out, path) != 0) {
+        if (p)
+            pclose(p);
+        return -1;
+    }
+    char *line = NULL, book[64] = "", prev[64] = "";
+    size_t cap = 0, total = 0;
+    int prev_ch = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, p)) > 0) {
+        char *text = strstr(line, ": ");
+        int ch, vs;
+        char *sp = text;
+        while (sp && sp > line && *sp != ' ')
+            sp--;
+        if (sp == line)
+            sp = NULL;
+        if (!sp || sp - line >= (long)sizeof book || sscanf(sp + 1, "%d:%d", &ch, &vs) != 2)
+            continue; /* not a verse: the module's name at the end */
+        memcpy(book, line, (size_t)(sp - line)), book[sp - line] = 0;
+        if (strcmp(book, prev) != 0 || ch != prev_ch)
+            total += (size_t)fprintf(out.f, "\n%s %d\n\n", book, ch), strcpy(prev, book), prev_ch = ch;
+        int col = fprintf(out.f, "  %d", vs);
+        total += (size_t)col;
+        for (char *w = strtok(text + 2, " \t\r\n"); w; w = strtok(NULL, " \t\r\n")) {
+            char word[1024];
+            size_t k = 0;
+            for (const unsigned char *c = (const unsigned char *)w; *c && k + 1 < sizeof word; c++) {
+                if (c[0] == 0xe2 && c[1] == 0x80 && c[2] >= 0x93 && c[2] <= 0x94) /* en and em dashes */
+                    word[k++] = '-', c += 2;
+                else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] >= 0x98 && c[2] <= 0x9d) /* curly quotes */
+                    word[k++] = '\'', c += 2;
+                else
+                    word[k++] = (char)*c;
+            }
+            word[k] = 0;
+            if (col + 1 + (int)k > 78)
+                fputc('\n', out.f), total++, col = 0;
+            else
+                fputc(' ', out.f), total++, col++;
+            fputs(word, out.f), total += k, col += (int)k;
+        }
+        fputc('\n', out.f), total++;
+    }
+    free(line);
+    int st = pclose(p);
+    if (st != 0 || total < 400000) {
+        io_abort(&out);
+        nn_error("install them with: apt-get install diatheke sword-text-web (or pass --data DIR with a web.txt)",
+                 "could not produce the World English Bible's gospels with diatheke (Debian's sword-text-web): it "
+                 "exited with status %d after %zu bytes", st, total);
+        return -1;
+    }
+    return io_commit(&out);
+}
+
+static long file_bytes(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* 12.10: the KJV model fine-tuned on the WEB's gospels, with LoRA and in full, the same steps on
+ * the same batches; the adapter saved, loaded back and compared. */
+static int lora_experiment(trainer_t *ch, const text_vocab_t *vocab, const int *kvids, long n_kvids, const char *data,
+                           const char *cache, const char *dir, int rank, float alpha, float lr, int quick,
+                           const int *pids, int np, int ngen, uint64_t seed)
+{
+    char path[4096];
+    text_t web;
+    if (web_path(path, data, cache) != 0 || text_read(&web, path, 4096) != 0)
+        return -1;
+    const size_t n_val = web.len / 10 < 65536 ? web.len / 10 : 65536;
+    size_t n_train = web.len - n_val;
+    if (quick && n_train > 100000)
+        n_train = 100000;
+    int *ids = nn_malloc(web.len * sizeof(int)), *vids = nn_malloc(n_val * sizeof(int));
+    long n_ids = text_encode(ids, web.len, vocab, web.data, n_train);
+    long n_vids = n_ids < 0 ? -1 : text_encode(vids, n_val, vocab, web.data + web.len - n_val, n_val);
+    int rc = n_ids < ch->T + 2 || n_vids < ch->T + 2 ? -1 : 0;
+    if (rc)
+        nn_error("the fine-tuning text must use the KJV's characters and be longer than the context",
+                 "%s: %ld training and %ld validation symbols", path, n_ids, n_vids);
+    const long steps = quick ? 8 : 100;
+    const int vw = quick ? 4 : 16;
+    const double ln2 = log(2.0);
+    trainer_t full;
+    lora_t l;
+    rng_t rng;
+    rng_seed(&rng, seed + 13);
+    if (rc == 0 && (trainer_init(&full, &ch->cfg, ch->B, lr, steps, &rng) != 0 || lora_new(&l, &ch->m, rank, alpha, &rng)))
+        rc = -1;
+    if (rc) {
+        free(ids), free(vids), text_free(&web);
+        return -1;
+    }
+    printf("LoRA: fine-tuning corpus %s, %zu bytes (%ld for training, %zu for validation)\n", path, web.len, n_ids,
+           n_val);
+    memcpy(full.m.params, ch->m.params, ch->m.n * sizeof(float));
+    long nt;
+    const double web0 = evaluate(ch, vids, n_vids, vw, &nt) / ln2, kjv0 = evaluate(ch, kvids, n_kvids, vw, &nt) / ln2;
+    const size_t V = (size_t)ch->cfg.V, NL = (size_t)ch->T * V;
+    float *ref = nn_malloc(NL * sizeof(float));
+    gpt_forward(&ch->a, &ch->m, vids, 1, ch->T);
+    memcpy(ref, ch->a.logits, NL * sizeof(float));
+    lora_merge(&ch->m, &l); /* B = 0: the adapted model is the base model */
+    gpt_forward(&ch->a, &ch->m, vids, 1, ch->T);
+    double d0 = 0;
+    for (size_t i = 0; i < NL; i++)
+        d0 = fmax(d0, fabs(ch->a.logits[i] - ref[i]));
+    optim_t o = optim_new(OPTIM_ADAM, l.n, lr);
+    schedule_t sc = schedule_new(SCHEDULE_WARMUP_COSINE, lr, steps);
+    sc.lr_min = lr / 10;
+    printf("LoRA: rank %d, alpha %g on the 4 matrices of each block: %zu trained parameters (%.1f%% of %zu), Adam "
+           "state %zu floats instead of %zu; before training the adapted model's logits differ from the base's by %g\n",
+           rank, (double)alpha, l.n, 100.0 * l.n / ch->m.n, ch->m.n, 2 * l.n, 2 * ch->m.n, d0);
+    csvlog_t log;
+    if (csvlog_open(&log, io_join(path, dir, "lora.csv"), "step,full_train_bpc,lora_train_bpc,full_val_bpc,lora_val_bpc"))
+        rc = -1;
+    rng_t r1, r2;
+    rng_seed(&r1, seed + 17), rng_seed(&r2, seed + 17); /* the same batches for both */
+    progress_t bar;
+    progress_begin(&bar, "fine-tune", (int)steps);
+    double lf = 0, ll = 0, vf = NAN, vl = NAN, t_full = 0, t_lora = 0;
+    int k = 0;
+    for (long s = 0; s < steps && rc == 0; s++) {
+        double t0 = timing_seconds();
+        float a = train_step(&full, ids, n_ids, s, &r1);
+        double t1 = timing_seconds();
+        float b = lora_step(ch, &l, &o, &sc, ids, n_ids, s, &r2);
+        t_full += t1 - t0, t_lora += timing_seconds() - t1;
+        nn_check_finite(a, "full fine-tuning's loss", s);
+        nn_check_finite(b, "LoRA's loss", s);
+        lf += a, ll += b, k++;
+        if ((s + 1) % (quick ? 2 : 10) == 0) {
+            vf = evaluate(&full, vids, n_vids, 2 * ch->B, &nt) / ln2;
+            vl = evaluate(ch, vids, n_vids, 2 * ch->B, &nt) / ln2;
+            csvlog_row(&log, (double[]){s + 1, lf / k / ln2, ll / k / ln2, vf, vl});
+            lf = ll = 0, k = 0;
+        }
+        progress_step(&bar, (int)s + 1, "WEB bits/char: full %.3f  LoRA %.3f", vf, vl);
+    }
+    progress_end(&bar, "WEB validation bits/char: full %.3f, LoRA %.3f", vf, vl);
+    rc |= csvlog_close(&log);
+    const double webf = evaluate(&full, vids, n_vids, vw, &nt) / ln2, kjvf = evaluate(&full, kvids, n_kvids, vw, &nt) / ln2;
+    const double webl = evaluate(ch, vids, n_vids, vw, &nt) / ln2, kjvl = evaluate(ch, kvids, n_kvids, vw, &nt) / ln2;
+    printf("LoRA: %ld steps (%.1fs full, %.1fs LoRA); validation bits/char, WEB and KJV: base %.3f %.3f; full "
+           "fine-tuning %.3f %.3f; LoRA %.3f %.3f\n", steps, t_full, t_lora, web0, kjv0, webf, kjvf, webl, kjvl);
+    /* the adapter to a file and back, into a fresh copy of the base model */
+    char ap[4096];
+    io_join(ap, dir, "adapter.ckpt");
+    lora_t back;
+    double d1 = -1;
+    if (rc == 0 && lora_save(&l, &ch->cfg, ap) == 0 &&
+        lora_new(&back, &full.m, rank, alpha, &rng) == 0) {
+        memcpy(back.base, l.base, ch->m.n * sizeof(float));
+        memcpy(full.m.params, l.base, ch->m.n * sizeof(float));
+        if (lora_load(&back, &full.m, ap) == 0) {
+            gpt_forward(&ch->a, &ch->m, vids, 1, ch->T);
+            gpt_forward(&full.a, &full.m, vids, 1, ch->T);
+            d1 = 0;
+            for (size_t i = 0; i < NL; i++)
+                d1 = fmax(d1, fabs(ch->a.logits[i] - full.a.logits[i]));
+        }
+        lora_free(&back);
+        printf("LoRA: adapter saved to %s (%ld bytes; the model's parameters alone are %zu) and loaded back onto the "
+               "base: logits differ by %g\n", ap, file_bytes(ap), ch->m.n * sizeof(float), d1);
+    }
+    if (d1 != 0)
+        rc = -1;
+    if (rc == 0) /* the adapted model writes */
+        rc |= plot_curves(dir, "lora", "lora.csv", "Fine-tuning the KJV model on the WEB's gospels", "step",
+                          "bits per character", "step",
+                          (const char *[]){"full_val_bpc:full fine-tuning, validation", "lora_val_bpc:LoRA, validation",
+                                           "full_train_bpc:full fine-tuning, training", "lora_train_bpc:LoRA, training",
+                                           NULL});
+    if (rc == 0) {
+        gpt_kv_t kv;
+        gpt_kv_new(&kv, &ch->cfg);
+        int *out = nn_malloc((size_t)(np + ngen) * sizeof(int));
+        const sampler_t sp = {0.8f, 0, 0.9f};
+        rng_t r;
+        rng_seed(&r, seed + 7);
+        rc |= generate(out, pids, np, ngen, ch, &kv, 1, &sp, NULL, NULL, &r);
+        if (rc == 0)
+            print_sample("LoRA-adapted model, temperature 0.8, top-p 0.90", vocab, out, np + ngen);
+        free(out);
+        gpt_kv_free(&kv);
+    }
+    free(ref), free(ids), free(vids);
+    optim_free(&o), lora_free(&l), trainer_free(&full), text_free(&web);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/12"};
     int layers = 2, heads = 4, width = 64, context = 128, batch = 8, merges = 192, ngen = 100, top_k = 10,
-        do_bench = 0;
-    float lr = 3e-3f, temperature = 0.8f, top_p = 0.9f;
-    const char *prompt = "And God said", *load = NULL;
+        do_bench = 0, rank = 4;
+    float lr = 3e-3f, temperature = 0.8f, top_p = 0.9f, alpha = 0, ft_lr = 3e-3f;
+    const char *prompt = "And God said", *load = NULL, *experiment = "", *adapter = NULL;
     for (int i = 1; i < argc; i++) /* --quick: a smaller model by default (explicit flags still win) */
         if (strcmp(argv[i], "--quick") == 0)
             width = 32, layers = 1, context = 64, batch = 4, merges = 24, ngen = 40;
@@ -1045,19 +1510,34 @@ int main(int argc, char **argv)
         {"--top-p", FLAGS_FLOAT, &top_p, "top-p of the third sample"},
         {"--load", FLAGS_STRING, &load, "generate from this checkpoint instead of training"},
         {"--bench", FLAGS_SWITCH, &do_bench, "time the full-size model (make bench)"},
+        {"--experiment", FLAGS_STRING, &experiment, "lora: fine-tune on the WEB's gospels, LoRA vs full (12.10)"},
+        {"--rank", FLAGS_INT, &rank, "LoRA's rank r"},
+        {"--alpha", FLAGS_FLOAT, &alpha, "LoRA's alpha (0: 2 r)"},
+        {"--ft-lr", FLAGS_FLOAT, &ft_lr, "peak learning rate of the fine-tuning (both kinds)"},
+        {"--adapter", FLAGS_STRING, &adapter, "with --load: apply this LoRA adapter before generating"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 12: a small GPT on the KJV Bible; characters vs BPE.", extra,
                              (int)(sizeof extra / sizeof extra[0]));
     if (parsed != 0)
         return parsed < 0 ? 2 : 0;
     if (layers < 1 || heads < 1 || width < 1 || width % heads || context < 2 || context > 4096 || batch < 1 ||
-        merges < 0 || merges > 4096 || ngen < 1 || !(lr > 0) || !(temperature >= 0) || top_k < 0 || !(top_p > 0)) {
+        merges < 0 || merges > 4096 || ngen < 1 || !(lr > 0) || !(temperature >= 0) || top_k < 0 || !(top_p > 0) ||
+        rank < 1 || !(alpha >= 0) || !(ft_lr > 0) || (*experiment && strcmp(experiment, "lora") != 0) ||
+        (adapter && !load)) {
         fprintf(stderr, "error: expected --layers, --heads, --batch >= 1, --width a multiple of --heads, --context "
                         "2..4096, --merges 0..4096, --generate >= 1, --lr > 0, --temperature >= 0, --top-k >= 0, "
-                        "--top-p > 0\n");
+                        "--top-p > 0, --rank >= 1, --alpha >= 0, --ft-lr > 0, --experiment lora or nothing, "
+                        "--adapter only with --load\n");
         return 2;
     }
-    if (io_mkdirs(f.out) != 0)
+    const int lora_mode = strcmp(experiment, "lora") == 0;
+    if (alpha == 0)
+        alpha = 2.0f * rank;
+    if (lora_mode)
+        merges = 0; /* the experiment fine-tunes the character model only */
+    char outdir[4096]; /* the experiment's files in out/12/lora/, beside the default run's */
+    snprintf(outdir, sizeof outdir, "%s", f.out);
+    if (io_mkdirs(f.out) != 0 || (lora_mode && (!io_join(outdir, f.out, "lora") || io_mkdirs(outdir) != 0)))
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
@@ -1114,7 +1594,7 @@ int main(int argc, char **argv)
         return 1;
     int rc = 0;
     char ckpt[4096];
-    io_join(ckpt, f.out, "model.ckpt");
+    io_join(ckpt, outdir, "model.ckpt");
     /* BPE: merges learned on the training text */
     bpe_t bpe = {0};
     int *bids = NULL, *bvids = NULL;
@@ -1156,9 +1636,16 @@ int main(int argc, char **argv)
         if (gpt_load(&ch.m, load) != 0)
             return 1;
         printf("loaded %s\n", load);
+        if (adapter) {
+            lora_t ad;
+            if (lora_new(&ad, &ch.m, rank, alpha, &rng) != 0 || lora_load(&ad, &ch.m, adapter) != 0)
+                return 1;
+            printf("applied the LoRA adapter %s (rank %d, alpha %g)\n", adapter, rank, (double)alpha);
+            lora_free(&ad);
+        }
     } else {
         csvlog_t log;
-        if (csvlog_open(&log, io_join(path, f.out, "log.csv"),
+        if (csvlog_open(&log, io_join(path, outdir, "log.csv"),
                         "step,lr,char_train_bpc,bpe_train_bpc,char_val_bpc,bpe_val_bpc") != 0)
             return 1;
         const double cpt = use_bpe ? (double)n_train / n_bids : 1; /* characters per BPE token */
@@ -1219,11 +1706,14 @@ int main(int argc, char **argv)
         printf("\n");
         if (gpt_save(&ch.m, ckpt) != 0)
             rc = 1;
-        rc |= plot_curves(f.out, "loss", "log.csv", "A GPT on the KJV: characters vs BPE tokens", "step",
+        rc |= plot_curves(outdir, "loss", "log.csv", "A GPT on the KJV: characters vs BPE tokens", "step",
                           "bits per character", "step",
                           (const char *[]){"char_train_bpc:characters, training", "char_val_bpc:characters, validation",
                                            "bpe_train_bpc:BPE, training", "bpe_val_bpc:BPE, validation", NULL});
     }
+    if (rc == 0 && lora_mode)
+        rc |= lora_experiment(&ch, &vocab, vids, n_vids, f.data, f.out, outdir, rank, alpha, ft_lr, f.quick, pids,
+                              (int)np, ngen, f.seed);
     /* samples from the character model, then the KV cache against the full forward */
     gpt_kv_t kv;
     gpt_kv_new(&kv, &cfg);
@@ -1232,7 +1722,7 @@ int main(int argc, char **argv)
     float *lg_kv = nn_malloc((size_t)ngen * cfg.V * sizeof(float)), *lg_full = nn_malloc((size_t)ngen * cfg.V * sizeof(float));
     const sampler_t samplers[3] = {{temperature, 0, 1}, {temperature, top_k, 1}, {temperature, 0, top_p}};
     char label[96];
-    for (int i = 0; i < 3 && rc == 0; i++) {
+    for (int i = 0; i < 3 && rc == 0 && !lora_mode; i++) {
         rng_t r;
         rng_seed(&r, f.seed + 7);
         rc |= generate(out, pids, (int)np, ngen, &ch, &kv, 1, &samplers[i], NULL, NULL, &r);
@@ -1244,7 +1734,7 @@ int main(int argc, char **argv)
             snprintf(label, sizeof label, "temperature %.1f, top-p %.2f", (double)temperature, (double)top_p);
         print_sample(label, &vocab, out, (int)np + ngen);
     }
-    if (rc == 0) {
+    if (rc == 0 && !lora_mode) {
         rng_t r1, r2;
         rng_seed(&r1, f.seed + 9), rng_seed(&r2, f.seed + 9);
         gpt_forward(&ch.a, &ch.m, out, 1, 1); /* warm */
@@ -1258,10 +1748,10 @@ int main(int argc, char **argv)
         printf("KV cache: %d tokens in %.1f ms, without it %.1f ms (%.1fx faster); largest logit difference %.1g\n",
                ngen, tk, tf, tf / tk, diff);
         if (rc == 0 && !load)
-            rc |= write_generation_figure(f.out, ms_kv, ms_full, (int)np, ngen);
+            rc |= write_generation_figure(outdir, ms_kv, ms_full, (int)np, ngen);
     }
-    if (rc == 0 && !load)
-        rc |= serving(&ch, vids, n_vids, f.out, f.seed);
+    if (rc == 0 && !load && !lora_mode)
+        rc |= serving(&ch, vids, n_vids, outdir, f.seed);
     free(out), free(ms_kv), free(ms_full), free(lg_kv), free(lg_full);
     gpt_kv_free(&kv);
     trainer_free(&ch);
@@ -1271,7 +1761,7 @@ int main(int argc, char **argv)
     text_vocab_free(&vocab);
     text_free(&corpus);
     if (rc == 0)
-        printf("done in %.1fs; log, figures and model.ckpt in %s/\n", timing_seconds() - t_start, f.out);
+        printf("done in %.1fs; log, figures and model.ckpt in %s/\n", timing_seconds() - t_start, outdir);
     return rc ? 1 : 0;
 }
 

@@ -22,6 +22,7 @@ TestSuite(ex12_3, .timeout = 10);
 TestSuite(ex12_4, .timeout = 10);
 TestSuite(ex12_5, .timeout = 10);
 TestSuite(ex12_6, .timeout = 10);
+TestSuite(ex12_7, .timeout = 10);
 TestSuite(ch12, .timeout = 30);
 
 static void fill(float *v, int n, float scale, float shift, rng_t *rng)
@@ -330,6 +331,122 @@ Test(ex12_6, pair_at_the_end_and_no_pair)
               "unchanged, got %d tokens. Hint: copy every token that is not the start of a pair, the last included", n);
 }
 
+/* --- 12.7: LoRA's gradients ---------------------------------------------------------------------- */
+
+/*hint 12.7
+1. The loss sees A and B only through W' = W + (alpha / r) A B. Which entries of W' does A[i][k] touch, and with which factor?
+2. A[i][k] appears in row i of W', multiplied by s B[k][j] in entry (i, j); so dA[i][k] = s sum_j G[i][j] B[k][j]. Do the same for B[k][j] (column j of W').
+3. dA = s G B^T (nin, r) and dB = s A^T G (r, nout) with s = alpha / r (not alpha, not alpha r): matmul_blas(0, 1, nin, r, nout, s, G, B, 0, dA) and matmul_blas(1, 0, r, nout, nin, s, A, G, 0, dB).
+*/
+/*note 12.7
+The adapter's gradient is the full weight gradient G projected onto the two thin factors: LoRA does
+not change what the backward pass computes, only what the optimizer keeps. A LoRA-aware layer
+never builds G: dB = s (xA)^T dy and dA = s x^T (dy B^T) cost O(N r (nin + nout)) instead of
+O(N nin nout), which is what makes LoRA cheap on a GPU too (the second test checks the two forms
+agree). QLoRA (Dettmers et al. 2023) goes further and keeps the frozen W in 4 bits (chapter 11).
+*/
+
+/* L = sum_ij c_ij W'_ij^2 / 2 with W' = W + s A B: G = c * W' (elementwise); in double. */
+static double lora_test_loss(const float *W, const float *A, const float *B, const float *c, int nin, int nout, int r,
+                             float s, float *G)
+{
+    double L = 0;
+    for (int i = 0; i < nin; i++)
+        for (int j = 0; j < nout; j++) {
+            double w = W[i * nout + j];
+            for (int k = 0; k < r; k++)
+                w += (double)s * A[i * r + k] * B[k * nout + j];
+            L += 0.5 * c[i * nout + j] * w * w;
+            if (G)
+                G[i * nout + j] = (float)(c[i * nout + j] * w);
+        }
+    return L;
+}
+
+Test(ex12_7, matches_centered_differences)
+{
+    enum { NIN = 5, NOUT = 7, R = 3 };
+    const float alpha = 6.0f, s = alpha / R; /* s = 2; alpha = 6 and alpha r = 18 would be the wrong scales */
+    rng_t rng;
+    rng_seed(&rng, 57);
+    float W[NIN * NOUT], A[NIN * R], B[R * NOUT], c[NIN * NOUT], G[NIN * NOUT], dA[NIN * R], dB[R * NOUT];
+    fill(W, NIN * NOUT, 1.0f, 0, &rng), fill(A, NIN * R, 0.5f, 0, &rng), fill(B, R * NOUT, 0.5f, 0, &rng);
+    fill(c, NIN * NOUT, 0.5f, 1.0f, &rng);
+    lora_test_loss(W, A, B, c, NIN, NOUT, R, s, G);
+    for (int i = 0; i < NIN * R; i++)
+        dA[i] = 1e9f;
+    for (int i = 0; i < R * NOUT; i++)
+        dB[i] = 1e9f;
+    lora_backward(dA, dB, G, A, B, NIN, NOUT, R, alpha);
+    /* centered differences, h = 1e-3 in float inputs, loss in double: error about h^2 * |third derivative| */
+    const float h = 1e-3f;
+    float *param[2] = {A, B}, *grad[2] = {dA, dB};
+    const int count[2] = {NIN * R, R * NOUT};
+    const char *name[2] = {"dA", "dB"};
+    for (int p = 0; p < 2; p++)
+        for (int i = 0; i < count[p]; i++) {
+            const float keep = param[p][i];
+            param[p][i] = keep + h;
+            const double lp = lora_test_loss(W, A, B, c, NIN, NOUT, R, s, NULL);
+            param[p][i] = keep - h;
+            const double lm = lora_test_loss(W, A, B, c, NIN, NOUT, R, s, NULL);
+            param[p][i] = keep;
+            const double num = (lp - lm) / (2.0 * ((double)(keep + h) - (double)(keep - h)) / 2.0);
+            const double got = grad[p][i];
+            cr_assert(fabs(got - num) <= 2e-3 * (1 + fabs(num)), "%s[%d]: centered differences give %.6g, got %.6g "
+                      "(ratio %.3g). Hint: %s", name[p], i, num, got, got / num,
+                      fabs(got / num - 1.0 / s) < 1e-2   ? "the scale alpha / r is missing"
+                      : fabs(got / num - R) < 1e-2       ? "the scale is alpha r; it must be alpha / r"
+                      : fabs(got) < 1e-12 && p == 0      ? "dA is zero: A is trained too, dA = (alpha / r) G B^T"
+                                                         : "dA = (alpha / r) G B^T, dB = (alpha / r) A^T G");
+        }
+}
+
+Test(ex12_7, equals_the_activation_form)
+{
+    /* a layer y = x W + s (x A) B on N rows: G = x^T dy, and dB = s (x A)^T dy, dA = s x^T (dy B^T) */
+    enum { N = 4, NIN = 6, NOUT = 3, R = 2 };
+    const float alpha = 5.0f;
+    const double s = alpha / R;
+    rng_t rng;
+    rng_seed(&rng, 59);
+    float x[N * NIN], dy[N * NOUT], A[NIN * R], B[R * NOUT], G[NIN * NOUT], dA[NIN * R], dB[R * NOUT];
+    fill(x, N * NIN, 1.0f, 0, &rng), fill(dy, N * NOUT, 1.0f, 0, &rng);
+    fill(A, NIN * R, 0.4f, 0, &rng), fill(B, R * NOUT, 0.7f, 0, &rng);
+    for (int i = 0; i < NIN; i++)
+        for (int j = 0; j < NOUT; j++) {
+            double g = 0;
+            for (int n = 0; n < N; n++)
+                g += (double)x[n * NIN + i] * dy[n * NOUT + j];
+            G[i * NOUT + j] = (float)g;
+        }
+    lora_backward(dA, dB, G, A, B, NIN, NOUT, R, alpha);
+    for (int k = 0; k < R; k++)
+        for (int j = 0; j < NOUT; j++) {
+            double want = 0; /* s sum_n (x A)[n][k] dy[n][j] */
+            for (int n = 0; n < N; n++) {
+                double u = 0;
+                for (int i = 0; i < NIN; i++)
+                    u += (double)x[n * NIN + i] * A[i * R + k];
+                want += s * u * dy[n * NOUT + j];
+            }
+            cr_assert(fabs(dB[k * NOUT + j] - want) < 1e-4 * (1 + fabs(want)), "dB[%d][%d]: expected s (xA)^T dy = %.6g, "
+                      "got %.6g. Hint: dB = (alpha / r) A^T G, shape (r, nout)", k, j, want, (double)dB[k * NOUT + j]);
+        }
+    for (int i = 0; i < NIN; i++)
+        for (int k = 0; k < R; k++) {
+            double want = 0; /* s sum_n x[n][i] (dy B^T)[n][k] */
+            for (int n = 0; n < N; n++) {
+                double v = 0;
+                for (int j = 0; j < NOUT; j++)
+                    v += (double)dy[n * NOUT + j] * B[k * NOUT + j];
+                want += s * x[n * NIN + i] * v;
+            }
+            cr_assert(fabs(dA[i * R + k] - want) < 1e-4 * (1 + fabs(want)), "dA[%d][%d]: expected s x^T (dy B^T) = %.6g, "
+                      "got %.6g. Hint: dA = (alpha / r) G B^T, shape (nin, r)", i, k, want, (double)dA[i * R + k]);
+        }
+}
+
 /* --- ch12: the tokenizer, the prompt, training ---------------------------------------------------- */
 
 static text_t sample_corpus(void)
@@ -438,6 +555,147 @@ Test(ch12, biases_and_layer_norms_do_not_decay)
         cr_assert(kept[i][0] == 1.0f, "bias or layer norm tensor %d decayed to %.6f; expected 1 (no decay). Hint: "
                   "set opt.no_decay and step with optim_step_tensors", i, (double)kept[i][0]);
     trainer_free(&tr);
+}
+
+/* A small model trained a few steps on the sample, and a LoRA adapter of rank r on it. */
+typedef struct {
+    text_t t;
+    text_vocab_t v;
+    int *ids;
+    long n;
+    trainer_t tr;
+} lora_fixture_t;
+
+static void lora_fixture(lora_fixture_t *f, int width, uint64_t seed)
+{
+    f->t = sample_corpus();
+    cr_assert_eq(text_vocab_build(&f->v, f->t.data, f->t.len, TEXT_BYTES), 0);
+    f->ids = nn_malloc(f->t.len * sizeof(int));
+    f->n = text_encode(f->ids, f->t.len, &f->v, f->t.data, f->t.len);
+    const gpt_config_t cfg = {f->v.size, 32, 1, 2, width};
+    rng_t rng;
+    rng_seed(&rng, seed);
+    cr_assert_eq(trainer_init(&f->tr, &cfg, 4, 1e-2f, 300, &rng), 0);
+    for (long s = 0; s < 300; s++)
+        train_step(&f->tr, f->ids, f->n / 2, s, &rng); /* the base: the first half of the sample */
+}
+
+static void lora_fixture_free(lora_fixture_t *f)
+{
+    trainer_free(&f->tr);
+    text_vocab_free(&f->v);
+    free(f->ids);
+    text_free(&f->t);
+}
+
+Test(ch12, lora_starts_as_the_base_and_keeps_it_frozen)
+{
+    lora_fixture_t f;
+    lora_fixture(&f, 32, 101);
+    trainer_t *tr = &f.tr;
+    const int *other = f.ids + f.n / 2; /* fine-tune on one window of the second half (T + 2 symbols: */
+    const long n2 = tr->T + 2;          /* every batch is that window), which the adapter must learn */
+    const size_t NL = (size_t)tr->T * tr->cfg.V;
+    float *before = nn_malloc(NL * sizeof(float));
+    gpt_forward(&tr->a, &tr->m, other, 1, tr->T);
+    memcpy(before, tr->a.logits, NL * sizeof(float));
+    lora_t l;
+    rng_t rng;
+    rng_seed(&rng, 103);
+    cr_assert_eq(lora_new(&l, &tr->m, 4, 8.0f, &rng), 0);
+    cr_assert_eq(l.n, (size_t)16 * 4 * 32, "rank 4 on the 4 matrices of 1 block of width 32: 16 r C = 2048 "
+                 "parameters expected, got %zu", l.n);
+    lora_merge(&tr->m, &l);
+    gpt_forward(&tr->a, &tr->m, other, 1, tr->T);
+    for (size_t i = 0; i < NL; i++)
+        cr_assert(tr->a.logits[i] == before[i], "B = 0: the adapted model must give the base's logits exactly; logit "
+                  "%zu is %.7g, was %.7g", i, (double)tr->a.logits[i], (double)before[i]);
+    optim_t o = optim_new(OPTIM_ADAM, l.n, 1e-1f);
+    schedule_t sc = schedule_new(SCHEDULE_WARMUP_COSINE, 1e-1f, 40);
+    long nt;
+    const double l0 = evaluate(tr, other, n2, 8, &nt);
+    float *base = nn_malloc(tr->m.n * sizeof(float));
+    memcpy(base, l.base, tr->m.n * sizeof(float));
+    for (long s = 0; s < 40; s++)
+        lora_step(tr, &l, &o, &sc, other, n2, s, &rng);
+    const double l1 = evaluate(tr, other, n2, 8, &nt);
+    cr_assert(l1 < l0 - 0.3, "40 LoRA steps on one window: loss %.3f -> %.3f nats, expected at least 0.3 lower. Hint: "
+              "check lora_backward (exercise 12.7)", l0, l1);
+    cr_assert(memcmp(base, l.base, tr->m.n * sizeof(float)) == 0, "the base model must stay frozen");
+    for (size_t i = 0; i < tr->m.n; i++) { /* every parameter outside the adapted matrices is the base's */
+        int adapted = 0;
+        for (int k = 0; k < l.k; k++)
+            adapted |= i >= l.at[k] && i < l.at[k] + (size_t)l.nin[k] * l.nout[k];
+        if (!adapted)
+            cr_assert(tr->m.params[i] == base[i], "parameter %zu is not adapted and must stay frozen: %.7g, base %.7g",
+                      i, (double)tr->m.params[i], (double)base[i]);
+    }
+    free(base), free(before);
+    optim_free(&o), lora_free(&l);
+    lora_fixture_free(&f);
+}
+
+static char adapter_path[64];
+static lora_fixture_t wrong_fx;
+static int wrong_rank;
+
+static void load_wrong_adapter(void *arg)
+{
+    (void)arg;
+    lora_t l;
+    rng_t rng;
+    rng_seed(&rng, 5);
+    if (lora_new(&l, &wrong_fx.tr.m, wrong_rank, 2.0f * wrong_rank, &rng) != 0)
+        exit(3);
+    exit(lora_load(&l, &wrong_fx.tr.m, adapter_path) == 0 ? 0 : 1); /* as main does: non-zero exit */
+}
+
+Test(ch12, adapter_saved_and_loaded_gives_identical_logits)
+{
+    lora_fixture_t f;
+    lora_fixture(&f, 16, 107);
+    trainer_t *tr = &f.tr;
+    lora_t l, back;
+    rng_t rng;
+    rng_seed(&rng, 109);
+    cr_assert_eq(lora_new(&l, &tr->m, 4, 8.0f, &rng), 0);
+    float *base = nn_malloc(tr->m.n * sizeof(float));
+    memcpy(base, l.base, tr->m.n * sizeof(float));
+    optim_t o = optim_new(OPTIM_ADAM, l.n, 1e-2f);
+    schedule_t sc = schedule_new(SCHEDULE_WARMUP_COSINE, 1e-2f, 10);
+    for (long s = 0; s < 10; s++)
+        lora_step(tr, &l, &o, &sc, f.ids, f.n, s, &rng);
+    snprintf(adapter_path, sizeof adapter_path, "/tmp/nn_ch12_adapter_%d.ckpt", (int)getpid());
+    cr_assert_eq(lora_save(&l, &tr->cfg, adapter_path), 0);
+    const size_t NL = (size_t)tr->T * tr->cfg.V;
+    float *want = nn_malloc(NL * sizeof(float));
+    gpt_forward(&tr->a, &tr->m, f.ids, 1, tr->T);
+    memcpy(want, tr->a.logits, NL * sizeof(float));
+    memcpy(tr->m.params, base, tr->m.n * sizeof(float)); /* the base model again, and a fresh adapter */
+    cr_assert_eq(lora_new(&back, &tr->m, 4, 8.0f, &rng), 0);
+    cr_assert_eq(lora_load(&back, &tr->m, adapter_path), 0);
+    gpt_forward(&tr->a, &tr->m, f.ids, 1, tr->T);
+    for (size_t i = 0; i < NL; i++)
+        cr_assert(tr->a.logits[i] == want[i], "after save and load, logit %zu is %.7g, expected %.7g (identical)", i,
+                  (double)tr->a.logits[i], (double)want[i]);
+    lora_free(&back);
+    /* an adapter for another model: another rank, then another width */
+    char buf[4096];
+    wrong_fx = f, wrong_rank = 2;
+    int st = capture_stderr(load_wrong_adapter, NULL, buf, sizeof buf);
+    cr_assert(st == 1 && strstr(buf, "lora1 r=4") && strstr(buf, "lora1 r=2"), "an adapter of rank 4 loaded as rank "
+              "2: expected exit status 1 and a message naming both tags, got %d and \"%s\"", st, buf);
+    lora_fixture_t g;
+    lora_fixture(&g, 8, 113);
+    wrong_fx = g, wrong_rank = 4;
+    st = capture_stderr(load_wrong_adapter, NULL, buf, sizeof buf);
+    cr_assert(st == 1 && strstr(buf, "C=16") && strstr(buf, "C=8"), "an adapter for width 16 loaded onto a model of "
+              "width 8: expected exit status 1 and a message naming both models, got %d and \"%s\"", st, buf);
+    lora_fixture_free(&g);
+    remove(adapter_path);
+    free(want), free(base);
+    optim_free(&o), lora_free(&l);
+    lora_fixture_free(&f);
 }
 
 Test(ch12, top_k_of_one_is_greedy)
