@@ -79,3 +79,45 @@ Test(cli12, checkpoint_of_another_shape_or_version, .timeout = 60)
               "a version-0 checkpoint: expected exit 1 naming both versions, got %d: %s", status, out);
     unlink(path);
 }
+
+/* A LoRA adapter file for the --quick model of width C (chapter 12.10): rank r, alpha 2 r, B = 0. */
+static void write_adapter(const char *path, int C, int r)
+{
+    const size_t n = (size_t)16 * r * C; /* 16 r C per block, one block */
+    float *p = calloc(n, sizeof(float));
+    char tag[160];
+    snprintf(tag, sizeof tag, "lora1 r=%d alpha=%d on gpt1 V=64 T=64 L=1 H=4 C=%d", r, 2 * r, C);
+    cr_assert_eq(checkpoint_save(path, tag, p, n), 0);
+    free(p);
+}
+
+Test(cli12, lora_adapter_for_another_model, .timeout = 60)
+{
+    char base[256], ad[256], args[768], out[16384];
+    snprintf(base, sizeof base, "/tmp/nn-cli-12-base-%d.ckpt", (int)getpid());
+    snprintf(ad, sizeof ad, "/tmp/nn-cli-12-adapter-%d.ckpt", (int)getpid());
+    write_checkpoint(base, 32, 1);
+    snprintf(args, sizeof args, SAMPLE12 " --load %s --adapter %s", base, ad);
+    write_adapter(ad, 32, 4); /* the right one */
+    int status = run12(args, "lora-ok", out, sizeof out);
+    cr_assert(status == 0 && strstr(out, "applied the LoRA adapter"), "an adapter of rank 4 for the --quick model "
+              "must load: status %d: %s", status, out);
+    write_adapter(ad, 64, 4); /* for a wider model */
+    status = run12(args, "lora-shape", out, sizeof out);
+    cr_assert(status == 1 && strstr(out, "lora1") && strstr(out, "C=64") && strstr(out, "C=32") && strstr(out, "hint:"),
+              "an adapter for C=64 on a C=32 model: expected exit 1 naming both, got %d: %s", status, out);
+    write_adapter(ad, 32, 8); /* another rank */
+    status = run12(args, "lora-rank", out, sizeof out);
+    cr_assert(status == 1 && strstr(out, "lora1 r=8") && strstr(out, "lora1 r=4"),
+              "an adapter of rank 8 loaded as rank 4: expected exit 1 naming both ranks, got %d: %s", status, out);
+    unlink(base), unlink(ad);
+}
+
+Test(cli12, lora_experiment_quick, .timeout = 60)
+{
+    char out[16384];
+    int status = run12(SAMPLE12 " --experiment lora", "lora", out, sizeof out);
+    cr_assert(status == 0 && strstr(out, "differ from the base's by 0") && strstr(out, "loaded back onto the base: "
+              "logits differ by 0"), "--experiment lora --quick on the samples: expected exit 0, the adapted model "
+              "equal to the base at the start and the saved adapter reloaded exactly; got %d: %s", status, out);
+}
