@@ -10,7 +10,10 @@ one scale per tensor or per output channel, calibrate activation ranges on sampl
 the int8 matrix product with 32-bit accumulation that makes the whole exercise worth it. Then we
 quantize a trained LeNet after training (*post-training quantization*, PTQ), and train it with
 the rounding in the loop (*quantization-aware training*, QAT, with the straight-through
-estimator), and measure accuracy, size and speed of all three.
+estimator), and measure accuracy, size and speed of all three. The last sections make a network
+smaller in two other ways: *pruning* removes most of its weights (and the *lottery ticket*
+experiment asks what the surviving ones owe to their initial values), and *distillation* trains
+a smaller network to imitate the large one.
 
 **Why bother.** Three reasons, in the order a deployment meets them. *Memory*: int8 weights take a
 quarter of the bytes, so four times the model fits in a cache, a phone or a GPU, and every byte
@@ -918,7 +921,9 @@ static void qat_backward(qat_t *t, const float *dlogits, int B)
 The default run (`make run CH=11`: three float32 epochs on 55,000 images, 1,000 calibration
 images, one epoch of QAT) printed this table for the 10,000 test images; the pruned rows come
 from `--experiment prune` (section 11.10), sizes there as stored (the non-zero float32 values and
-a bitmap of one bit per parameter, or the smaller dense network):
+a bitmap of one bit per parameter, or the smaller dense network), and the distilled rows from
+`--experiment distill` (section 11.12; its student sees less training than the others, so
+compare it with its own row below it):
 
 | model | test accuracy | size (bytes) |
 |---|---|---|
@@ -929,6 +934,8 @@ a bitmap of one bit per parameter, or the smaller dense network):
 | QAT int8 (one epoch), per-channel, min/max | about 89.0% | 63,398 |
 | pruned 90% (global, unstructured), fine-tuned one epoch | about 84% | 33,246 |
 | pruned: half the units (structured), fine-tuned one epoch | about 83% | 62,952 |
+| distilled: a LeNet 6-16-32-16 student, 3 epochs on 10,000 images | about 81% | 64,408 |
+| the same student on the labels alone | about 80% | 64,408 |
 
 All four int8 models are within a tenth of a point of the float one (0.05 points lost by PTQ
 with per-channel weights in our run, 0.09 after QAT): the target of "within one point" is met
@@ -1215,13 +1222,190 @@ int8 network is 63,398 bytes at full accuracy: for LeNet quantization is the bet
 deployment combines the two (the int8 values of the surviving weights: Han et al.'s *Deep
 Compression*, 2016, adds Huffman coding and reaches 35 to 49 times smaller networks).
 
-## 11.11 What this chapter leaves out
+*/
 
-The lottery-ticket experiment, knowledge distillation into a smaller network, mixed-precision
-training with fp16 and dynamic loss scaling, and exporting the int8 model to ONNX
-(`QuantizeLinear` / `DequantizeLinear` around each product, which a runtime folds into integer
-kernels) belong here and are not written yet. Neither is an AMX path for `qgemm_s8`: we had no
-machine to test it on, nor a sparse product that would turn section 11.10's zeros into speed.
+/*md
+## 11.11 The lottery ticket
+
+Section 11.10 pruned a *trained* network and fine-tuned what was left. Could the small network
+have been trained on its own from the start? Usually not: a sparse network with the pruned
+network's mask, freshly initialized and trained, does worse than the dense one. Frankle and Carbin
+(2019) found that it does as well when its surviving weights start from *the same initial values
+they had in the dense network*. Their *lottery ticket hypothesis*: a dense, randomly initialized
+network contains a subnetwork (a "winning ticket") that, trained alone from its original
+initialization, reaches the dense network's accuracy in at most as many steps; training the dense
+network is a way of finding it, and magnitude pruning reveals which one it is.
+
+The experiment has four steps and two controls:
+
+1. initialize the dense network, $\theta_0$, and keep a copy;
+2. train it for a budget of $E$ epochs: $\theta_E$ (the dense result, control 1);
+3. prune $\theta_E$ to sparsity $s$ by magnitude (global, as in section 11.10): mask $m$;
+4. **rewind** the surviving weights to their initial values, $m \odot \theta_0$, and train with the
+   mask for the same budget (the ticket);
+5. control 2: the same mask $m$, but a *fresh* random initialization $m \odot \theta_0'$, trained the
+   same way.
+
+If the ticket beats control 2, the initial values of the surviving weights carried information:
+the mask alone is not what made them good. `--experiment lottery` runs it with $s$ from
+`--sparsity` (0.9 by default), $E$ from `--epochs` (3), on 10,000 training images, with the
+training of the default run (Adam, 2e-3 decaying to 0, batches of 64); about 15 s of processor
+time. Our runs, one per sparsity (`--sparsity 0.5`, `0.8`, `0.9`, `0.95`; seed 1):
+
+| sparsity | parameters kept | dense network | ticket: rewound to $\theta_0$ | same mask, fresh initialization |
+|---|---|---|---|---|
+| 50% | 30,971 | about 83.9% | about 84.1% | about 82.4% |
+| 80% | 12,530 | about 83.9% | about 82.9% | about 77.9% |
+| 90% | 6,383 | about 83.9% | about 80.2% | about 75.0% |
+| 95% | 3,310 | about 83.9% | about 77.4% | about 74.5% |
+
+At every sparsity the rewound ticket beats the same mask with new initial values, by about 2
+points at 50% and about 5 at 80% and 90%: the initial values of the surviving weights matter, not
+only which weights survive. At 50% the ticket matches the dense network; beyond that it falls
+behind it, where Frankle and Carbin found LeNet tickets that match down to a few percent of the
+weights. Two differences explain most of it: they pruned *iteratively* (20% per round, each round
+a full training, rewinding each time: many times our budget), and they trained to convergence,
+where we train for 3 short epochs. (For larger networks, rewinding to the initialization stops
+working; rewinding to the weights of an early iteration instead of $\theta_0$ restores it:
+Frankle et al. 2020, "linear mode connectivity".) One seed, so differences below a point are
+noise. The practical lesson is modest: finding the ticket costs a full training of the dense
+network, so it is a fact about how training works more than a way to train faster.
+*/
+
+/*md
+## 11.12 Knowledge distillation
+
+Pruning and quantization shrink a trained network. *Distillation* (Hinton, Vinyals and Dean,
+2015) trains a smaller network, the *student*, to imitate a larger trained one, the *teacher*.
+Why would imitation teach more than the labels? A label says "this is a shirt"; the teacher's
+output distribution says "a shirt, quite possibly a T-shirt, perhaps a coat, certainly not a
+sneaker". Those relative probabilities of the wrong classes (the "dark knowledge") describe how
+the classes resemble each other, and they are a much richer training signal per image than one
+correct index.
+
+They are also tiny: a confident teacher gives the shirt 0.98 and the coat $10^{-4}$, and a
+cross-entropy hardly notices the difference between $10^{-4}$ and $10^{-6}$. A *temperature*
+$T > 1$ softens both distributions: with logits $v$ (teacher) and $z$ (student),
+
+$$
+q_i = \frac{e^{v_i / T}}{\sum_j e^{v_j / T}}, \qquad p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}},
+$$
+
+and the student is trained to match $q$ with $p$: the soft loss is the KL divergence
+$\mathrm{KL}(q \,\|\, p) = \sum_i q_i \log (q_i / p_i)$ (the cross-entropy $-\sum_i q_i \log p_i$
+minus the teacher's entropy, a constant: the same gradient, and 0 when the student matches).
+
+**The gradient, and why $T^2$.** The softmax at temperature $T$ is the ordinary softmax of $z/T$,
+whose cross-entropy gradient with respect to its input is $p - q$ (chapter 2); the chain rule
+through $z/T$ adds a factor $1/T$:
+
+$$
+\frac{\partial\, \mathrm{KL}(q \,\|\, p)}{\partial z_i} = \frac{1}{T}\,(p_i - q_i).
+$$
+
+For a large $T$ the logits divided by $T$ are small, and $e^{x} \approx 1 + x$ gives
+$p_i \approx (1 + z_i/T) / (N + \sum_j z_j/T)$ for $N$ classes. If the logits of each network
+have mean zero over the classes (a constant added to all logits changes no probability, so this
+costs nothing), $\sum_j z_j = 0$ and $p_i \approx 1/N + z_i/(NT)$, likewise for $q$, so
+
+$$
+\frac{\partial\, \mathrm{KL}}{\partial z_i} \approx \frac{1}{T} \cdot \frac{z_i - v_i}{N T}
+= \frac{z_i - v_i}{N T^2}.
+$$
+
+The soft gradient shrinks as $1/T^2$: at $T = 4$ it is sixteen times weaker than at $T = 1$
+for the same mismatch of logits. (It is also, up to the factor, the gradient of
+$\tfrac{1}{2N}\sum_i (z_i - v_i)^2$: at high temperature distillation becomes matching the
+teacher's logits.) Multiplying the soft loss by $T^2$ undoes this, so that the soft and the hard
+terms keep their relative weight whatever temperature is tried. The loss of one example is
+
+$$
+L = \alpha\, T^2\, \mathrm{KL}(q \,\|\, p) + (1 - \alpha)\, \mathrm{CE}\big(y, \mathrm{softmax}(z)\big),
+\qquad
+\frac{\partial L}{\partial z_i} = \alpha\, T\, (p_i - q_i) + (1 - \alpha)\,(\mathrm{softmax}(z)_i - [i = y]),
+$$
+
+the hard term at temperature 1 with the true label $y$, averaged over the batch. The teacher's
+logits do not change during training, so the program computes them once for the whole training
+set before the student's first step (a 10,000 by 10 table), and a step costs no more than one
+on the labels alone.
+
+`--experiment distill` (with `--load out/11/lenet.ckpt`, about 15 s of processor time) trains a
+student LeNet 6-16-32-16 (16,102 parameters, 3.8 times fewer than the teacher's 61,706: about
+the size of the int8 teacher) for 3 epochs on 10,000 training images twice, from the same
+initialization: once on the labels alone, once distilled from the float32 LeNet-5 (test
+accuracy about 89.0%). `--temperature` and `--alpha` set $T$ and $\alpha$; the defaults,
+$T = 2$ and $\alpha = 0.5$, come from these runs (seed 1, one run each):
+
+| student trained on | $T$ | $\alpha$ | test accuracy |
+|---|---|---|---|
+| the labels alone | | | about 79.6% |
+| the teacher and the labels | 1 | 0.5 | about 82.4% |
+| the teacher and the labels (the default) | 2 | 0.5 | about 81.4% |
+| the teacher and the labels | 4 | 0.5 | about 80.2% |
+| the teacher and the labels | 2 | 0.9 | about 81.2% |
+| the teacher and the labels | 4 | 0.9 | about 78.9% |
+
+At the same budget the distilled student gains about 2 points over the one trained on labels
+alone, most at low temperatures and with equal weights on the two terms. That is not the regime
+of Hinton et al., whose students trained to convergence and liked $T$ around 20 on MNIST: there
+the student can fit the training labels perfectly, and the soft targets' similarities between
+classes are what keeps it from overfitting them. Our student, after 3 short epochs, is far from
+fitting anything (the teacher is at about 89%); what helps it most is the teacher's judgement of
+each image, including which training labels are hard or ambiguous, and a high temperature blurs
+exactly that. A still smaller student (LeNet 4-8-32-16, 8,042 parameters; change `small` in
+`experiment_distill`) did *worse* distilled than on labels in our runs, at each $T$ (2 to 8) and
+$\alpha$ (0.5, 0.9) we tried: a student too small to follow the teacher's distributions spends
+its capacity on the wrong classes' probabilities. Distillation is a tool with settings, and the settings
+depend on the student and the budget; one seed also moves these numbers by about a point.
+*/
+
+/* Log-softmax of v (C) / T into out (C), in double. */
+static void log_softmax_t(double *out, const float *v, int C, double T)
+{
+    double mx = -INFINITY, sum = 0;
+    for (int i = 0; i < C; i++)
+        mx = fmax(mx, v[i] / T);
+    for (int i = 0; i < C; i++)
+        sum += exp(v[i] / T - mx);
+    const double lse = mx + log(sum);
+    for (int i = 0; i < C; i++)
+        out[i] = v[i] / T - lse;
+}
+
+/* The distillation loss of a batch, averaged over its B examples: alpha T^2 KL(q || p) + (1 - alpha)
+ * CE(y, softmax(z)), q = softmax(zt / T) the teacher's, p = softmax(z / T) the student's. z and zt
+ * are (B, C) logits, y (B) labels; dz (B, C) receives dL/dz. */
+static double distill_loss(float *dz, const float *z, const float *zt, const int *y, int B, int C, float T, float alpha)
+{
+    enum { MAXC = 64 };
+    double lp[MAXC], lq[MAXC], l1[MAXC], total = 0;
+    for (int b = 0; b < B; b++) {
+        const float *zb = z + (size_t)b * C, *tb = zt + (size_t)b * C;
+        log_softmax_t(lp, zb, C, T);
+        log_softmax_t(lq, tb, C, T);
+        log_softmax_t(l1, zb, C, 1.0);
+        double kl = 0;
+        for (int i = 0; i < C; i++)
+            kl += exp(lq[i]) * (lq[i] - lp[i]);
+        total += alpha * (double)T * T * kl - (1.0 - alpha) * l1[y[b]];
+        for (int i = 0; i < C; i++)
+            dz[(size_t)b * C + i] = (float)((alpha * T * (exp(lp[i]) - exp(lq[i])) +
+                                             (1.0 - alpha) * (exp(l1[i]) - (i == y[b]))) / B);
+    }
+    return total / B;
+}
+
+/*md
+## 11.13 What this chapter leaves out
+
+Mixed-precision training (an fp16 or bf16 forward and backward pass with float32 master weights,
+and dynamic loss scaling against fp16's underflow), and exporting the float32 and int8 models to
+ONNX (`QuantizeLinear` / `DequantizeLinear` around each product, which a runtime such as
+onnxruntime or TensorRT folds into integer kernels) belong here and are not written yet. Neither
+is an AMX path for `qgemm_s8` (we had no machine to test it on), a sparse matrix product that
+would turn section 11.10's zeros into speed, iterative pruning, or a lottery ticket found by
+several rounds of it.
 */
 
 #ifndef GRADING
@@ -1240,6 +1424,9 @@ typedef struct {
     float lr0;
     double epoch_base; /* the epoch number logged for this phase's first epoch, minus 1 */
     const float *mask; /* (n_params) or NULL: pruned weights stay 0 (section 11.10) */
+    const float *teacher; /* (train->n, 10) the teacher's logits, or NULL: distillation (section 11.12) */
+    float T, alpha;       /* the distillation's temperature and weight of the soft term */
+    float *tb;            /* (batch, 10) the batch's teacher logits (train_phase allocates it) */
 } trainer_t;
 
 static const float *qat_logits(void *qat, const float *x, int first, int b)
@@ -1287,7 +1474,15 @@ static void train_epoch(trainer_t *t, int epoch, int epochs, const char *what, i
         } else {
             z = lenet_forward(t->m, xb, b);
         }
-        const float loss = softmax_cross_entropy(dz, z, yb, b, LENET_CLASSES);
+        float loss;
+        if (t->teacher) {
+            for (int r = 0; r < b; r++)
+                memcpy(t->tb + (size_t)r * LENET_CLASSES, t->teacher + (size_t)order[first + r] * LENET_CLASSES,
+                       LENET_CLASSES * sizeof(float));
+            loss = (float)distill_loss(dz, z, t->tb, yb, b, LENET_CLASSES, t->T, t->alpha);
+        } else {
+            loss = softmax_cross_entropy(dz, z, yb, b, LENET_CLASSES);
+        }
         nn_check_finite(loss, t->qat ? "the QAT training loss" : "the training loss", ++t->step);
         for (int r = 0; r < b; r++)
             correct += metrics_argmax(z + (size_t)r * LENET_CLASSES, LENET_CLASSES) == yb[r];
@@ -1322,11 +1517,13 @@ static void train_phase(trainer_t *t, int epochs, const char *what)
     const int n = t->train->n;
     int *order = nn_malloc((size_t)n * sizeof(int)), *yb = nn_malloc((size_t)t->batch * sizeof(int));
     float *xb = nn_malloc((size_t)t->batch * 784 * sizeof(float)), *dz = nn_malloc((size_t)t->batch * 10 * sizeof(float));
+    t->tb = t->teacher ? nn_malloc((size_t)t->batch * LENET_CLASSES * sizeof(float)) : NULL;
     rng_iota(order, n);
     t->step = 0, t->total_steps = (long)epochs * ((n + t->batch - 1) / t->batch);
     for (int e = 1; e <= epochs; e++)
         train_epoch(t, e, epochs, what, order, xb, yb, dz);
-    free(order), free(yb), free(xb), free(dz);
+    free(order), free(yb), free(xb), free(dz), free(t->tb);
+    t->tb = NULL;
 }
 
 /* --- the exercises against the library --------------------------------------------------------- */
@@ -1526,7 +1723,7 @@ static int run(const flags_t *f, int qat_epochs, int calib, const char *load)
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "step,epoch,train_loss,train_acc,val_loss,val_acc,qat") != 0)
         return 1;
     adam_t opt = adam_new(m.n_params, 2e-3f);
-    trainer_t t = {&m, NULL, &opt, &train, &val, &log, &rng, 64, 0, 0, 2e-3f, 0, NULL};
+    trainer_t t = {&m, NULL, &opt, &train, &val, &log, &rng, 64, 0, 0, 2e-3f, 0, NULL, NULL, 0, 0, NULL};
     int rc = 0;
     if (load && load[0]) {
         if (checkpoint_load(m.params, m.n_params, load, tag) != 0) {
@@ -1570,7 +1767,7 @@ static int run(const flags_t *f, int qat_epochs, int calib, const char *load)
     if (qat_new(&qat, &m, in_mm) != 0)
         return 1;
     adam_t opt_q = adam_new(m.n_params, 2e-4f);
-    trainer_t tq = {&m, &qat, &opt_q, &train, &val, &log, &rng, 64, 0, 0, 2e-4f, f->epochs, NULL};
+    trainer_t tq = {&m, &qat, &opt_q, &train, &val, &log, &rng, 64, 0, 0, 2e-4f, f->epochs, NULL, NULL, 0, 0, NULL};
     printf("quantization-aware training: %d epoch(s), adam 2e-4 decaying to 0, fake int8 weights and inputs\n",
            qat_epochs);
     train_phase(&tq, qat_epochs, "QAT epoch");
@@ -1623,7 +1820,7 @@ static void train_quietly(lenet_t *m, const dataset_t *ds, int epochs, float lr0
                           rng_t *rng)
 {
     adam_t opt = adam_new(m->n_params, lr0);
-    trainer_t t = {m, NULL, &opt, ds, NULL, NULL, rng, 64, 0, 0, lr0, 0, mask};
+    trainer_t t = {m, NULL, &opt, ds, NULL, NULL, rng, 64, 0, 0, lr0, 0, mask, NULL, 0, 0, NULL};
     if (mask)
         mask_apply(m->params, mask, m->n_params);
     train_phase(&t, epochs, what);
@@ -1715,9 +1912,90 @@ static int experiment_prune(experiment_t *e, const char *load)
     return 0;
 }
 
-static const char *const EXPERIMENTS[] = {"default", "prune"};
+/* Section 11.11: train dense, prune to s (global magnitude), then train the mask from the rewound
+ * initial weights and from a fresh initialization, each for the same budget. */
+static int experiment_lottery(experiment_t *e, float s)
+{
+    lenet_t m;
+    if (lenet_new(&m, LENET_5, 256) != 0)
+        return 1;
+    const size_t n = m.n_params;
+    float *theta0 = nn_malloc(n * sizeof(float)), *mask = nn_malloc(n * sizeof(float));
+    lenet_init(&m, &e->rng);
+    memcpy(theta0, m.params, n * sizeof(float));
+    const int E = e->f->epochs;
+    printf("budget of each training: %d epochs on %d images, adam 2e-3 decaying to 0, batch 64\n", E, e->small.n);
+    train_quietly(&m, &e->small, E, 2e-3f, NULL, "dense", &e->rng);
+    const double acc_dense = test_accuracy(&m, &e->test);
+    prune_global(mask, &m, s);
+    const size_t kept = count_nonzero(mask, n);
+    memcpy(m.params, theta0, n * sizeof(float)); /* rewind */
+    train_quietly(&m, &e->small, E, 2e-3f, mask, "ticket", &e->rng);
+    const double acc_ticket = test_accuracy(&m, &e->test);
+    rng_t other;
+    rng_seed(&other, e->f->seed + 1000);
+    lenet_init(&m, &other); /* the same mask, a fresh initialization */
+    train_quietly(&m, &e->small, E, 2e-3f, mask, "random", &e->rng);
+    const double acc_random = test_accuracy(&m, &e->test);
+    printf("lottery at sparsity %.2f (%zu of %zu parameters kept): test accuracy dense %.4f, ticket (rewound to "
+           "the initial weights) %.4f, same mask with a fresh initialization %.4f\n",
+           (double)s, kept, n, acc_dense, acc_ticket, acc_random);
+    free(theta0), free(mask), lenet_free(&m);
+    return 0;
+}
 
-static int run_experiment(const flags_t *f, const char *name, const char *load)
+/* The teacher's logits for every image of ds: (ds->n, 10). */
+static float *teacher_logits(lenet_t *teacher, const dataset_t *ds)
+{
+    float *out = nn_malloc((size_t)ds->n * LENET_CLASSES * sizeof(float));
+    for (int i = 0; i < ds->n; i += teacher->max_batch) {
+        const int b = ds->n - i < teacher->max_batch ? ds->n - i : teacher->max_batch;
+        memcpy(out + (size_t)i * LENET_CLASSES, lenet_forward(teacher, ds->x + (size_t)i * LENET_PIXELS, b),
+               (size_t)b * LENET_CLASSES * sizeof(float));
+    }
+    return out;
+}
+
+/* Section 11.12: a small LeNet trained on the labels alone, and from the same initialization
+ * distilled from the float32 LeNet-5, for the same budget. */
+static int experiment_distill(experiment_t *e, const char *load, float T, float alpha)
+{
+    lenet_t teacher, student;
+    if (dense_model(&teacher, e, load) != 0)
+        return 1;
+    const lenet_config_t small = {6, 16, 32, 16};
+    if (lenet_new(&student, small, 256) != 0)
+        return lenet_free(&teacher), 1;
+    const double acc_teacher = test_accuracy(&teacher, &e->test);
+    float *zt = teacher_logits(&teacher, &e->small);
+    const size_t n = student.n_params;
+    float *init = nn_malloc(n * sizeof(float));
+    lenet_init(&student, &e->rng);
+    memcpy(init, student.params, n * sizeof(float));
+    const int E = e->f->epochs;
+    printf("teacher LeNet-5 (%zu parameters): test accuracy %.4f; student LeNet %d-%d-%d-%d (%zu parameters), %d "
+           "epochs on %d images, adam 2e-3 decaying to 0\n",
+           teacher.n_params, acc_teacher, small.c1, small.c2, small.h1, small.h2, n, E, e->small.n);
+    train_quietly(&student, &e->small, E, 2e-3f, NULL, "labels", &e->rng);
+    const double acc_hard = test_accuracy(&student, &e->test);
+    memcpy(student.params, init, n * sizeof(float));
+    adam_t opt = adam_new(n, 2e-3f);
+    trainer_t t = {&student, NULL, &opt, &e->small, NULL, NULL, &e->rng, 64, 0, 0, 2e-3f, 0, NULL, zt, T, alpha, NULL};
+    train_phase(&t, E, "distilled");
+    adam_free(&opt);
+    const double acc_soft = test_accuracy(&student, &e->test);
+    printf("distillation at T %g, alpha %g: student test accuracy %.4f from the labels alone, %.4f distilled "
+           "(%+.2f points); %zu bytes against the teacher's %zu\n",
+           (double)T, (double)alpha, acc_hard, acc_soft, 100 * (acc_soft - acc_hard), n * sizeof(float),
+           teacher.n_params * sizeof(float));
+    free(zt), free(init), lenet_free(&student), lenet_free(&teacher);
+    return 0;
+}
+
+static const char *const EXPERIMENTS[] = {"default", "prune", "lottery", "distill"};
+
+static int run_experiment(const flags_t *f, const char *name, const char *load, float sparsity, float T,
+                          float alpha)
 {
     experiment_t e = {.f = f};
     rng_seed(&e.rng, f->seed);
@@ -1733,6 +2011,10 @@ static int run_experiment(const flags_t *f, const char *name, const char *load)
     int rc = 1;
     if (!strcmp(name, "prune"))
         rc = experiment_prune(&e, load);
+    else if (!strcmp(name, "lottery"))
+        rc = experiment_lottery(&e, sparsity);
+    else if (!strcmp(name, "distill"))
+        rc = experiment_distill(&e, load, T, alpha);
     dataset_free(&full), dataset_free(&e.test), dataset_free(&e.train), dataset_free(&val);
     return rc;
 }
@@ -1742,12 +2024,17 @@ int main(int argc, char **argv)
     flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/11"};
     int qat_epochs = 1, calib = 1000, bench = 0;
     const char *load = "", *experiment = "default";
+    float sparsity = 0.9f, temperature = 2.0f, alpha = 0.5f;
     const flags_option_t extra[] = {
         {"--qat-epochs", FLAGS_INT, &qat_epochs, "epochs of quantization-aware fine-tuning (0..20)"},
         {"--calib", FLAGS_INT, &calib, "calibration images (at least 1)"},
         {"--load", FLAGS_STRING, &load, "start from this float32 LeNet-5 checkpoint instead of training"},
         {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: the int8 GEMM against cblas_sgemm"},
-        {"--experiment", FLAGS_STRING, &experiment, "default, or prune (section 11.10) instead of the default run"},
+        {"--experiment", FLAGS_STRING, &experiment,
+         "instead of the default run: prune, lottery or distill (sections 11.10 to 11.12)"},
+        {"--sparsity", FLAGS_FLOAT, &sparsity, "the fraction of weights --experiment lottery prunes, in [0, 1)"},
+        {"--temperature", FLAGS_FLOAT, &temperature, "the temperature T of --experiment distill (above 0)"},
+        {"--alpha", FLAGS_FLOAT, &alpha, "the weight of the soft term in --experiment distill, in [0, 1]"},
     };
     int parsed = flags_parse(&f, argc, argv, "Chapter 11: quantization: int8 LeNet-5 by PTQ and QAT, the int8 GEMM.",
                              extra, (int)(sizeof extra / sizeof *extra));
@@ -1766,7 +2053,19 @@ int main(int argc, char **argv)
     while (which < sizeof EXPERIMENTS / sizeof *EXPERIMENTS && strcmp(experiment, EXPERIMENTS[which]) != 0)
         which++;
     if (which == sizeof EXPERIMENTS / sizeof *EXPERIMENTS) {
-        nn_error("run with --help for the list", "--experiment '%s': expected default or prune", experiment);
+        nn_error("run with --help for the list", "--experiment '%s': expected default, prune, lottery or distill",
+                 experiment);
+        return 2;
+    }
+    if (!(sparsity >= 0.0f && sparsity < 1.0f)) {
+        nn_error("a sparsity is the fraction of weights removed: 0.9 keeps one weight in ten, 1 would keep none",
+                 "--sparsity %g: expected a number in [0, 1)", sparsity);
+        return 2;
+    }
+    if (!(temperature > 0.0f && temperature <= 100.0f) || !(alpha >= 0.0f && alpha <= 1.0f)) {
+        nn_error("T is usually 2 to 10; alpha is the soft term's share of the loss",
+                 "--temperature %g --alpha %g: expected a temperature in (0, 100] and alpha in [0, 1]", temperature,
+                 alpha);
         return 2;
     }
     if (bench)
@@ -1774,7 +2073,7 @@ int main(int argc, char **argv)
     if (io_mkdirs(f.out) != 0)
         return 1;
     const double t0 = timing_seconds();
-    int rc = which ? run_experiment(&f, experiment, load) : run(&f, qat_epochs, calib, load);
+    int rc = which ? run_experiment(&f, experiment, load, sparsity, temperature, alpha) : run(&f, qat_epochs, calib, load);
     if (rc == 0)
         printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc;

@@ -543,6 +543,75 @@ Test(ch11, structured_pruning_gives_the_smaller_dense_network)
     free(mask), lenet_free(&m);
 }
 
+/* --- ch11: the distillation loss (section 11.12) ---------------------------------------------- */
+
+Test(ch11, distillation_gradient_matches_centered_differences)
+{
+    /* dL/dz against (L(z + h e_i) - L(z - h e_i)) / 2h, for random logits of 3 examples and 10
+     * classes. L is computed in double from float logits: with h about 1e-2 the truncation error is
+     * O(h^2) (about 1e-5 here) and the rounding of z + h is accounted for by dividing by the step
+     * actually taken. Bound: 1e-4 absolute, for gradients of size about 0.1. */
+    enum { B = 3, C = 10 };
+    rng_t rng;
+    rng_seed(&rng, 12);
+    float z[B * C], zt[B * C], dz[B * C], scratch[B * C];
+    int y[B];
+    for (int i = 0; i < B * C; i++)
+        z[i] = 3 * rng_normal(&rng), zt[i] = 3 * rng_normal(&rng);
+    for (int b = 0; b < B; b++)
+        y[b] = (int)rng_below(&rng, C);
+    const float temps[2] = {1.0f, 3.0f}, alphas[2] = {0.3f, 0.9f};
+    for (int c = 0; c < 2; c++) {
+        distill_loss(dz, z, zt, y, B, C, temps[c], alphas[c]);
+        double worst = 0;
+        int at = 0;
+        for (int i = 0; i < B * C; i++) {
+            const float z0 = z[i], zp = z0 + 0.01f, zm = z0 - 0.01f;
+            z[i] = zp;
+            const double lp = distill_loss(scratch, z, zt, y, B, C, temps[c], alphas[c]);
+            z[i] = zm;
+            const double lm = distill_loss(scratch, z, zt, y, B, C, temps[c], alphas[c]);
+            z[i] = z0;
+            const double num = (lp - lm) / ((double)zp - (double)zm), err = fabs(num - dz[i]);
+            if (err > worst)
+                worst = err, at = i;
+        }
+        cr_assert(worst < 1e-4, "T = %g, alpha = %g: dL/dz[%d] = %g but centered differences give a value %g away "
+                  "(bound 1e-4)", (double)temps[c], (double)alphas[c], at, (double)dz[at], worst);
+    }
+}
+
+Test(ch11, distillation_at_high_temperature_matches_logits)
+{
+    /* Section 11.12: for zero-mean logits and a large T, dKL/dz_i -> (z_i - v_i) / (N T^2), so the
+     * T^2-weighted soft gradient (alpha = 1) of one example is about (z_i - v_i) / N, whatever T. And a
+     * student equal to its teacher has a soft loss of 0 and no gradient. */
+    enum { C = 10 };
+    rng_t rng;
+    rng_seed(&rng, 13);
+    float z[C], v[C], dz[C];
+    double mz = 0, mv = 0;
+    for (int i = 0; i < C; i++)
+        z[i] = rng_normal(&rng), v[i] = rng_normal(&rng), mz += z[i] / C, mv += v[i] / C;
+    for (int i = 0; i < C; i++)
+        z[i] -= (float)mz, v[i] -= (float)mv;
+    const int y[1] = {2};
+    const float T = 100.0f;
+    distill_loss(dz, z, v, y, 1, C, T, 1.0f);
+    double worst = 0, size = 0; /* the largest error, relative to the largest component */
+    for (int i = 0; i < C; i++)
+        worst = fmax(worst, fabs(dz[i] - (z[i] - v[i]) / C)), size = fmax(size, fabs(z[i] - v[i]) / C);
+    worst /= size;
+    cr_assert(worst < 0.03, "at T = 100 the T^2-weighted soft gradient should be (z - v) / N within 3%%, off by %.1f%%",
+              100 * worst);
+    const double l = distill_loss(dz, z, z, y, 1, C, 4.0f, 1.0f);
+    float most = 0;
+    for (int i = 0; i < C; i++)
+        most = fmaxf(most, fabsf(dz[i]));
+    cr_assert(fabs(l) < 1e-9 && most < 1e-7, "a student equal to its teacher: expected loss 0 and gradient 0, got %g "
+              "and %g", l, (double)most);
+}
+
 /* --- ch11: a calibration set of zero images ----------------------------------------------------- */
 
 static void calibrate_on_black_images(void *arg)

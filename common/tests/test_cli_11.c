@@ -48,12 +48,20 @@ Test(cli_11, a_checkpoint_of_another_shape, .timeout = 60)
     cr_assert(strstr(out, "test accuracy") == NULL && strstr(out, "results on") == NULL, "nothing runs after it: %s", out);
 }
 
-Test(cli_11, an_unknown_experiment, .timeout = 30)
+Test(cli_11, an_unknown_experiment_or_a_sparsity_outside_0_1, .timeout = 30)
 {
     char out[8192];
     int st = run11("--experiment lotery --out /tmp/nn-cli-11", out, sizeof out);
     cr_assert_eq(st, 2, "--experiment lotery exits 2 (got %d): %s", st, out);
     cr_assert(strstr(out, "--experiment 'lotery': expected") && strstr(out, "hint:"), "got: %s", out);
+    const char *bad[] = {"--sparsity 1", "--sparsity -0.1", "--sparsity 1.5"};
+    for (int i = 0; i < 3; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "%s --experiment lottery --out /tmp/nn-cli-11", bad[i]);
+        st = run11(args, out, sizeof out);
+        cr_assert_eq(st, 2, "%s exits 2 (got %d): %s", bad[i], st, out);
+        cr_assert(strstr(out, "expected a number in [0, 1)") && strstr(out, "hint:"), "%s: got: %s", bad[i], out);
+    }
 }
 
 Test(cli_11, the_prune_experiment_runs_quickly, .timeout = 60)
@@ -63,4 +71,16 @@ Test(cli_11, the_prune_experiment_runs_quickly, .timeout = 60)
     cr_assert_eq(st, 0, "--quick --experiment prune exits 0 (got %d): %s", st, out);
     cr_assert(strstr(out, "prune unstructured 90% global") && strstr(out, "prune structured 50% of units: LeNet 3-8-60-42"),
               "the experiment's lines: %s", out);
+}
+
+Test(cli_11, the_lottery_and_distillation_experiments_run_quickly, .timeout = 60)
+{
+    char out[16384];
+    int st = run11("--quick --experiment lottery --sparsity 0.8 --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 0, "--quick --experiment lottery exits 0 (got %d): %s", st, out);
+    cr_assert(strstr(out, "lottery at sparsity 0.80") && strstr(out, "ticket (rewound"), "the experiment's line: %s",
+              out);
+    st = run11("--quick --experiment distill --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 0, "--quick --experiment distill exits 0 (got %d): %s", st, out);
+    cr_assert(strstr(out, "distillation at T 2, alpha 0.5: student test accuracy"), "the experiment's line: %s", out);
 }
