@@ -557,7 +557,7 @@ Test(ch12, biases_and_layer_norms_do_not_decay)
     trainer_free(&tr);
 }
 
-/* A small model trained a few steps on the sample, and a LoRA adapter of rank r on it. */
+/* A small model trained `steps` steps on the first half of the sample. */
 typedef struct {
     text_t t;
     text_vocab_t v;
@@ -566,7 +566,7 @@ typedef struct {
     trainer_t tr;
 } lora_fixture_t;
 
-static void lora_fixture(lora_fixture_t *f, int width, uint64_t seed)
+static void lora_fixture(lora_fixture_t *f, int width, uint64_t seed, long steps)
 {
     f->t = sample_corpus();
     cr_assert_eq(text_vocab_build(&f->v, f->t.data, f->t.len, TEXT_BYTES), 0);
@@ -575,8 +575,8 @@ static void lora_fixture(lora_fixture_t *f, int width, uint64_t seed)
     const gpt_config_t cfg = {f->v.size, 32, 1, 2, width};
     rng_t rng;
     rng_seed(&rng, seed);
-    cr_assert_eq(trainer_init(&f->tr, &cfg, 4, 1e-2f, 300, &rng), 0);
-    for (long s = 0; s < 300; s++)
+    cr_assert_eq(trainer_init(&f->tr, &cfg, 4, 1e-2f, steps, &rng), 0);
+    for (long s = 0; s < steps; s++)
         train_step(&f->tr, f->ids, f->n / 2, s, &rng); /* the base: the first half of the sample */
 }
 
@@ -591,7 +591,7 @@ static void lora_fixture_free(lora_fixture_t *f)
 Test(ch12, lora_starts_as_the_base_and_keeps_it_frozen)
 {
     lora_fixture_t f;
-    lora_fixture(&f, 32, 101);
+    lora_fixture(&f, 32, 101, 300);
     trainer_t *tr = &f.tr;
     const int *other = f.ids + f.n / 2; /* fine-tune on one window of the second half (T + 2 symbols: */
     const long n2 = tr->T + 2;          /* every batch is that window), which the adapter must learn */
@@ -653,7 +653,7 @@ static void load_wrong_adapter(void *arg)
 Test(ch12, adapter_saved_and_loaded_gives_identical_logits)
 {
     lora_fixture_t f;
-    lora_fixture(&f, 16, 107);
+    lora_fixture(&f, 16, 107, 10);
     trainer_t *tr = &f.tr;
     lora_t l, back;
     rng_t rng;
@@ -686,7 +686,7 @@ Test(ch12, adapter_saved_and_loaded_gives_identical_logits)
     cr_assert(st == 1 && strstr(buf, "lora1 r=4") && strstr(buf, "lora1 r=2"), "an adapter of rank 4 loaded as rank "
               "2: expected exit status 1 and a message naming both tags, got %d and \"%s\"", st, buf);
     lora_fixture_t g;
-    lora_fixture(&g, 8, 113);
+    lora_fixture(&g, 8, 113, 1);
     wrong_fx = g, wrong_rank = 4;
     st = capture_stderr(load_wrong_adapter, NULL, buf, sizeof buf);
     cr_assert(st == 1 && strstr(buf, "C=16") && strstr(buf, "C=8"), "an adapter for width 16 loaded onto a model of "
