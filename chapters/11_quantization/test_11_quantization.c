@@ -23,6 +23,7 @@ TestSuite(ex11_5, .timeout = 10);
 TestSuite(ex11_6, .timeout = 10);
 TestSuite(ex11_7, .timeout = 10);
 TestSuite(ex11_8, .timeout = 10);
+TestSuite(ex11_9, .timeout = 10);
 TestSuite(ch11, .timeout = 30);
 
 /* --- 11.1 quantize ------------------------------------------------------------------------------- */
@@ -492,6 +493,133 @@ Test(ex11_8, agrees_with_a_full_sort_on_random_weights)
     cr_assert_eq(bad, 0, "on 1000 random weights (rounded to 1/64, so many ties) at sparsities 0.3, 0.9, 0.999: %d "
                  "mask entries differ from a sort by (|w| descending, index ascending). Hint: the tests above show "
                  "which rule is off.", bad);
+}
+
+/* --- 11.9 the loss-scale update ---------------------------------------------------------------- */
+
+/*hint 11.9
+1. Section 11.13: what does an infinite gradient say about S, and may such a step touch the
+   master weights? What must have happened before S is allowed to grow?
+2. Two cases. Overflow: the step is skipped and S was too large. No overflow: the step is
+   applied, and one more clean step is counted; only the N-th clean step in a row doubles S.
+3. overflow: S /= 2, clean = 0, return 0. Otherwise: clean += 1; if clean == N: S *= 2,
+   clean = 0; return 1.
+*/
+/*note 11.9
+This is exactly torch.cuda.amp.GradScaler's rule (growth factor 2, backoff factor 0.5, growth
+interval 2000), and the one NVIDIA's Apex and most frameworks use. Because a skipped step costs a
+whole forward and backward pass, the interval is long: S spends most of the run just below the
+size at which the largest gradients overflow. Some scalers keep one S per layer instead, since
+the layers' gradients differ by orders of magnitude. bf16, with float32's range, needs none of
+this, which is much of why it replaced fp16 for training. Next: section 11.14.
+*/
+
+/* Applies a sequence of steps (1 = the step's gradients overflowed) and writes what happened:
+ * per step 'A' (applied) or 's' (skipped), then the final S and count. */
+static void scale_run(char *out, loss_scale_t *ls, const char *overflows, int interval)
+{
+    int k = 0;
+    for (const char *c = overflows; *c; c++)
+        out[k++] = loss_scale_update(ls, *c == '1', interval) ? 'A' : 's';
+    out[k] = 0;
+}
+
+Test(ex11_9, overflow_halves_resets_and_skips)
+{
+    loss_scale_t ls = {1024.0f, 3};
+    const int apply = loss_scale_update(&ls, 1, 4);
+    cr_assert_eq(apply, 0, "an overflowing step (S 1024, 3 clean steps, N 4) was applied: expected 0 (skip), got %d. "
+                 "Hint: an inf or NaN gradient would poison the master weights and Adam's moments; skip the step.",
+                 apply);
+    cr_assert_eq(ls.scale, 512.0f, "S after an overflow at S = 1024: expected 512, got %g. Hint: halve S.",
+                 (double)ls.scale);
+    cr_assert_eq(ls.clean, 0, "the clean count after an overflow (it was 3): expected 0, got %d. Hint: the count is "
+                 "of clean steps IN A ROW; an overflow breaks the row.", ls.clean);
+}
+
+Test(ex11_9, a_clean_step_is_applied_and_counted)
+{
+    loss_scale_t ls = {1024.0f, 1};
+    const int apply = loss_scale_update(&ls, 0, 4);
+    cr_assert_eq(apply, 1, "a clean step (no overflow): expected 1 (apply), got %d. Hint: finite gradients are "
+                 "applied.", apply);
+    cr_assert(ls.scale == 1024.0f && ls.clean == 2, "S 1024, count 1, N 4, a clean step: expected S 1024 and count "
+              "2, got S %g and count %d. Hint: %s", (double)ls.scale, ls.clean,
+              ls.scale != 1024.0f ? "S changes only after N clean steps in a row, not after every step."
+                                  : "count the clean step.");
+}
+
+Test(ex11_9, doubles_after_n_clean_steps_in_a_row)
+{
+    /* N = 3 from S = 8, count 0: steps clean clean clean -> 16 (count 0); clean clean -> count 2;
+     * overflow -> 8, count 0, skipped; clean clean clean -> 16, count 0 */
+    loss_scale_t ls = {8.0f, 0};
+    char got[32];
+    scale_run(got, &ls, "111", 3); /* warm-up: three overflows, 8 -> 1 */
+    cr_assert_str_eq(got, "sss", "three overflows: expected three skipped steps (sss), got %s. Hint: skip on "
+                     "overflow.", got);
+    cr_assert_eq(ls.scale, 1.0f, "S after three overflows from 8: expected 1, got %g. Hint: halve on each.",
+                 (double)ls.scale);
+    ls = (loss_scale_t){8.0f, 0};
+    scale_run(got, &ls, "000", 3);
+    cr_assert(ls.scale == 16.0f && ls.clean == 0, "S 8, N 3, three clean steps: expected S 16 and count 0, got S %g "
+              "and count %d. Hint: %s", (double)ls.scale, ls.clean,
+              ls.scale == 64.0f ? "you doubled after every step; double only when the count reaches N."
+              : ls.scale == 8.0f ? "double S when the count of clean steps reaches N."
+                                 : "after doubling, the count starts again from 0.");
+    scale_run(got + 3, &ls, "001000", 3);
+    cr_assert_str_eq(got, "AAAAAsAAA", "S 8, N 3, steps clean x5, overflow, clean x3: expected AAAAAsAAA, got %s. "
+                     "Hint: A is an applied step, s a skipped one; only the overflow is skipped.", got);
+    cr_assert(ls.scale == 16.0f && ls.clean == 0, "S 8, N 3, steps clean x5, overflow, clean x3: expected S 16 "
+              "(8 -> 16 -> 8 -> 16) and count 0, got S %g and count %d. Hint: %s", (double)ls.scale, ls.clean,
+              ls.scale == 32.0f ? "after the overflow the count must start again from 0: the two clean steps "
+                                  "before it do not count toward the next doubling."
+                                : "halve on overflow and reset the count; double on the N-th clean step in a row.");
+}
+
+Test(ex11_9, a_long_clean_run_doubles_every_n_steps)
+{
+    loss_scale_t ls = {1.0f, 0};
+    int applied = 0;
+    for (int s = 0; s < 2000; s++)
+        applied += loss_scale_update(&ls, 0, 100);
+    cr_assert(ls.scale == 1048576.0f && ls.clean == 0 && applied == 2000,
+              "2000 clean steps from S 1 with N 100: expected S 2^20 = 1048576, count 0, 2000 applied; got S %g, "
+              "count %d, %d applied. Hint: one doubling per N clean steps: 2000 / 100 = 20 doublings.",
+              (double)ls.scale, ls.clean, applied);
+}
+
+/* --- fp16 and bf16 rounding (section 11.13's statements about the formats) ---------------------- */
+
+Test(ch11, fp16_rounding_follows_the_ieee_rules_of_the_prose)
+{
+    const struct {
+        float x, fp16;
+        const char *why;
+    } cases[] = {
+        {65504.0f, 65504.0f, "the largest fp16, (2 - 2^-10) 2^15"},
+        {65519.0f, 65504.0f, "below the half-way point 65520: rounds down"},
+        {65520.0f, INFINITY, "exactly half-way to 65536, ties to even: 65536, which overflows"},
+        {1e-8f, 0.0f, "below half the smallest subnormal 2^-24: 0"},
+        {3e-8f, 5.9604644775390625e-08f, "just above half of 2^-24: the smallest subnormal"},
+        {5.9604644775390625e-08f, 5.9604644775390625e-08f, "2^-24, the smallest subnormal"},
+        {6.103515625e-05f, 6.103515625e-05f, "2^-14, the smallest normal"},
+        {1.0f + 0.00048828125f, 1.0f, "1 + 2^-11: half-way between 1 and 1 + 2^-10, ties to even: 1"},
+        {-70000.0f, -INFINITY, "overflow keeps the sign"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const float got = to_fp16(cases[i].x);
+        cr_assert(got == cases[i].fp16, "(_Float16)%.9g: expected %.9g (%s), got %.9g", (double)cases[i].x,
+                  (double)cases[i].fp16, cases[i].why, (double)got);
+    }
+    size_t flushed = 0, sub = 0;
+    float v[4] = {1e-8f, 1e-6f, 1.0f, 70000.0f};
+    const int bad = store_as(FMT_FP16, v, 4, &flushed, &sub);
+    cr_assert(flushed == 1 && sub == 1 && bad == 1, "store_as fp16 of (1e-8, 1e-6, 1, 70000): expected 1 flushed, "
+              "1 subnormal, an overflow; got %zu, %zu, %d", flushed, sub, bad);
+    cr_assert(to_bf16(1e-30f) > 0.9e-30f && to_bf16(70000.0f) == 70144.0f,
+              "bf16 keeps float32's range: 1e-30 -> %g, 70000 -> %g (expected about 1e-30 and 70144)",
+              (double)to_bf16(1e-30f), (double)to_bf16(70000.0f));
 }
 
 Test(ch11, pruning_per_layer_keeps_each_layers_share_and_the_biases)

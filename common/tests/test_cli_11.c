@@ -64,6 +64,30 @@ Test(cli_11, an_unknown_experiment_or_a_sparsity_outside_0_1, .timeout = 30)
     }
 }
 
+Test(cli_11, a_scale_interval_outside_1_to_100000, .timeout = 30)
+{
+    char out[8192];
+    const char *bad[] = {"--scale-interval 0", "--scale-interval -5", "--scale-interval 100001"};
+    for (int i = 0; i < 3; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "%s --experiment mixed --out /tmp/nn-cli-11", bad[i]);
+        int st = run11(args, out, sizeof out);
+        cr_assert_eq(st, 2, "%s exits 2 (got %d): %s", bad[i], st, out);
+        cr_assert(strstr(out, ": expected 1 to 100000") && strstr(out, "hint:"), "%s: got: %s", bad[i], out);
+    }
+    int st = run11("--scale-interval ten --experiment mixed --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 2, "--scale-interval ten exits 2 (got %d): %s", st, out);
+}
+
+Test(cli_11, the_mixed_precision_experiment_runs_quickly, .timeout = 60)
+{
+    char out[16384];
+    int st = run11("--quick --experiment mixed --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 0, "--quick --experiment mixed exits 0 (got %d): %s", st, out);
+    cr_assert(strstr(out, "mixed fp16 scaled  : test accuracy") && strstr(out, "summary mixed: fp32") &&
+                  strstr(out, "gradients at initialization"), "the experiment's lines: %s", out);
+}
+
 Test(cli_11, the_prune_experiment_runs_quickly, .timeout = 60)
 {
     char out[16384];
