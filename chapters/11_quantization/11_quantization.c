@@ -960,8 +960,11 @@ and careful calibration earn their keep; 8 bits is the comfortable one.
 `qgemm_s8` did about 1.5 times the operations per processor-second of `cblas_sgemm` on a
 $1024^3$ product, and more on LeNet's second convolution (a product of shape
 $25600 \times 16 \times 150$, where OpenBLAS's blocking has little to work with). The whole int8
-network, however, was *slower* than the float one in our run: about 1.6 times the processor time
-per image. The products of LeNet are small, and our int8 path spends its time around them:
+network, however, was *slower* than the float one in a run on a quiet machine: about 1.6 times the
+processor time per image. (The run prints this ratio in its summary; do not trust it on a busy
+machine. There the float network's processor time includes OpenBLAS's second thread spinning
+while it waits for the first, and one of our runs made beside other jobs printed 0.33.) The
+products of LeNet are small, and our int8 path spends its time around them:
 quantizing each layer's input, building the int8 im2col matrix byte by byte, converting the sums
 back to float for relu and pooling, in plain C. A runtime built for int8 (onnxruntime, TensorRT,
 XNNPACK) fuses those steps into the product's kernel, keeps activations in int8 from layer to
