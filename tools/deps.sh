@@ -9,7 +9,7 @@
 set -euo pipefail
 
 declare -A GROUP=(
-  [build]="gcc make pkg-config python3 libopenblas-dev libcriterion-dev zlib1g-dev gnuplot-nox"
+  [build]="gcc make pkg-config python3 libopenblas-dev libcriterion-dev zlib1g-dev gnuplot-nox protobuf-c-compiler libprotobuf-c-dev python3-onnx python3-numpy"
   [run]="dataset-fashion-mnist bible-kjv diatheke sword-text-web"
   [text]="bible-kjv diatheke sword-text-web"
   [book]="pandoc libjs-katex graphviz chromium"

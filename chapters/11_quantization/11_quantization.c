@@ -14,7 +14,9 @@ estimator), and measure accuracy, size and speed of all three. The last sections
 smaller in two other ways: *pruning* removes most of its weights (and the *lottery ticket*
 experiment asks what the surviving ones owe to their initial values), and *distillation* trains
 a smaller network to imitate the large one. Section 11.13 turns to training itself: fp16 and bf16
-*mixed precision*, with float32 master weights and dynamic loss scaling.
+*mixed precision*, with float32 master weights and dynamic loss scaling. Section 11.14 writes the
+float32 and the int8 network to ONNX files, the form in which a trained model leaves for an
+inference runtime.
 
 **Why bother.** Three reasons, in the order a deployment meets them. *Memory*: int8 weights take a
 quarter of the bytes, so four times the model fits in a cache, a phone or a GPU, and every byte
@@ -28,7 +30,8 @@ from DRAM: fewer bits moved and multiplied is a longer battery life.
 **What lives where.** The quantization functions are in `common/quant.h` (scales, zero points,
 calibration, fake quantization, stochastic rounding) and the int8 matrix product in
 `common/qgemm.h`; this file derives them and keeps, for the exercises, the one-value versions.
-The network is `common/lenet.h`, chapter 7's.
+The network is `common/lenet.h`, chapter 7's. The ONNX writer (section 11.14) is in `onnx/`
+beside this file: only this chapter needs protobuf-c, so the library does not depend on it.
 
 **Notation.** A real number $x$ (a weight or an activation, float32) is represented by an integer
 $q \in \{-128, \dots, 127\}$, a *scale* $s > 0$ (float) and a *zero point* $z$ (an integer in the
@@ -60,6 +63,7 @@ a linear layer's transposed $(n_\text{out}, n_\text{in})$); a batch of inputs is
 #include "quant.h"      /* the library's quantization functions (this chapter's, fast) */
 #include "rng.h"        /* the explicit random number generator */
 #include "timing.h"     /* timing_seconds, timing_median */
+#include "onnxw.h"      /* writing ONNX files with protobuf-c (section 11.14; onnx/ beside this file) */
 
 #include <math.h>
 #include <stdint.h>
@@ -67,6 +71,7 @@ a linear layer's transposed $(n_\text{out}, n_\text{in})$); a batch of inputs is
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 /*md
 ## 11.1 Number formats
@@ -1555,12 +1560,174 @@ hurt, because the master weights that accumulate the small updates are float32.
 */
 
 /*md
-## 11.14 What this chapter leaves out
+## 11.14 Deployment: the network as an ONNX file
+
+Everything so far ran inside this program. To run the network somewhere else (a phone, a server
+with a GPU, a browser) we hand it to an *inference runtime*, and the usual container is an
+[ONNX](https://onnx.ai) file. The format is one [protocol buffer](https://protobuf.dev) message
+(its schema, `onnx.proto`, is copied beside this chapter in `onnx/`) holding:
+
+- the *opset*: which version of the standard operators the file uses (13 here; operators change
+  meaning between versions, so the number is part of the file's meaning);
+- a *graph*: a list of *nodes*, each an operator name (`Conv`, `Relu`, `MaxPool`, `Flatten`,
+  `Gemm`, ...) with the names of its input and output tensors and its attributes (`pads`,
+  `kernel_shape`, `transB`); the edges are nothing but matching names;
+- the *initializers*: the named constant tensors (weights, biases, scales), stored as raw bytes;
+- the graph's inputs and outputs, with element type and shape (`N` is a symbolic batch size).
+
+We write it with protobuf-c, whose compiler `protoc-c` turns the schema into C structs and a
+`pack` function (`onnx/onnxw.c` is under two hundred lines of filling them in). The float32 LeNet becomes
+
+```
+image (N,1,28,28) -> Conv(w1,b1, pads 2) -> Relu -> MaxPool 2x2 -> Conv(w2,b2) -> Relu -> MaxPool 2x2
+      -> Flatten -> Gemm(f1w,f1b) -> Relu -> Gemm(f2w,f2b) -> Relu -> Gemm(f3w,f3b) -> logits (N,10)
+```
+
+The int8 network of section 11.7 is written in the *QDQ* form: every product's input goes
+through a `QuantizeLinear` (float to int8 with the calibrated scale and zero point: `rint(x / s) +
+z`, clamped, exactly section 11.2's formula) and straight back through a `DequantizeLinear`
+(`(q - z) s`); the weights are stored as int8 initializers with one scale per output channel (a
+zero point of 0, `axis` 0) and pass through a `DequantizeLinear` of their own. Read literally, the
+file computes the fake-quantized network of section 11.5 in float: the same numbers as our int8
+engine up to float rounding, and that is what the tests check, with an interpreter of the six
+operators written in numpy against the file's initializers.
+
+A runtime does not read it literally. onnxruntime and TensorRT look for the pattern
+`DequantizeLinear -> Conv/Gemm -> QuantizeLinear` and fuse each into one integer kernel: int8
+inputs and weights, int32 accumulation (section 11.6's `qgemm_s8`), the zero-point correction and
+the rescale `s_x s_w / s_y` folded into the kernel's epilogue (the bias becomes an int32 at scale
+`s_x s_w`), ReLU and pooling done on int8 directly since both commute with a monotone rescale.
+They then pick, for each layer's actual shape, the fastest kernel the hardware has (VNNI or AMX
+on a CPU, tensor cores on a GPU; TensorRT times the candidates when it builds its engine), fold
+constants, and plan the memory of the intermediate tensors. The QDQ file is the portable
+statement "these tensors are int8 with these scales"; what it costs is the runtime's business.
+
+`--export-onnx DIR` (default: the output directory) writes `lenet_fp32.onnx` and
+`lenet_int8.onnx` in the default run; writing them takes milliseconds. The float32 file is
+247,713 bytes (246,824 of them the weights, the rest names, shapes and the graph), the int8 one
+66,007 (section 11.7's 63,398 bytes of int8 weights, float32 biases and scales, plus the graph,
+now with 27 nodes against 12). Each is written like every output here, to a temporary name and
+renamed, so a reader never sees half of one.
+*/
+
+#define ONNX_OPSET 13
+
+/* Shapes as int64 lists for onnxw. */
+#define DIMS(...) ((const int64_t[]){__VA_ARGS__}), (int)(sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
+
+/* The nodes Conv+Relu+MaxPool of LeNet's convolution l (0 or 1) from `in`, weights and bias
+ * initializers named w and b, result named out (after the pool). */
+static void onnx_conv_block(onnxw_t *g, int l, const char *in, const char *w, const char *b, const char *out)
+{
+    char conv[32], relu[32];
+    snprintf(conv, sizeof conv, "conv%d", l + 1), snprintf(relu, sizeof relu, "relu%d", l + 1);
+    onnxw_node(g, "Conv", (const char *[]){in, w, b}, 3, conv);
+    onnxw_attr_ints(g, "kernel_shape", DIMS(5, 5));
+    onnxw_attr_ints(g, "pads", l == 0 ? (const int64_t[]){2, 2, 2, 2} : (const int64_t[]){0, 0, 0, 0}, 4);
+    onnxw_node(g, "Relu", (const char *[]){conv}, 1, relu);
+    onnxw_node(g, "MaxPool", (const char *[]){relu}, 1, out);
+    onnxw_attr_ints(g, "kernel_shape", DIMS(2, 2));
+    onnxw_attr_ints(g, "strides", DIMS(2, 2));
+}
+
+/* in -> QuantizeLinear -> DequantizeLinear with the calibrated parameters p; returns the name of
+ * the result (in buf). */
+static const char *onnx_qdq(onnxw_t *g, char *buf, size_t size, const char *in, quant_params_t p, int l)
+{
+    char s[32], z[32], q[32];
+    snprintf(s, sizeof s, "x%d_scale", l + 1), snprintf(z, sizeof z, "x%d_zero_point", l + 1);
+    snprintf(q, sizeof q, "x%d_q", l + 1), snprintf(buf, size, "x%d_dq", l + 1);
+    const int8_t zp = (int8_t)p.zero_point;
+    onnxw_init_f32(g, s, &p.scale, NULL, 0);
+    onnxw_init_s8(g, z, &zp, NULL, 0);
+    onnxw_node(g, "QuantizeLinear", (const char *[]){in, s, z}, 3, q);
+    onnxw_node(g, "DequantizeLinear", (const char *[]){q, s, z}, 3, buf);
+    return buf;
+}
+
+/* The graph of the float32 LeNet m, or with q the QDQ graph of the int8 network q (the biases,
+ * kept in float32, from m). */
+static onnxw_t *onnx_graph(const lenet_t *m, const qnet_t *q)
+{
+    const lenet_config_t c = m->cfg;
+    onnxw_t *g = onnxw_new(q ? "lenet5_int8_qdq" : "lenet5_fp32");
+    onnxw_input(g, "image", DIMS(-1, 1, LENET_SIDE, LENET_SIDE));
+    onnxw_output(g, "logits", DIMS(-1, LENET_CLASSES));
+    const float *bias[NLAYERS] = {m->b1, m->b2, m->f1b, m->f2b, m->f3b};
+    const int outs[NLAYERS] = {c.c1, c.c2, c.h1, c.h2, LENET_CLASSES};
+    const char *acts[NLAYERS] = {"image", "pool1", "flat", "fc1_relu", "fc2_relu"};
+    const char *results[NLAYERS] = {"pool1", "pool2", "fc1", "fc2", "logits"};
+    char w[32], b[32], buf[32], wq[32], ws[32], wz[32];
+    for (int l = 0; l < NLAYERS; l++) {
+        snprintf(w, sizeof w, "w%d", l + 1), snprintf(b, sizeof b, "b%d", l + 1);
+        onnxw_init_f32(g, b, bias[l], DIMS(outs[l]));
+        const char *in = acts[l];
+        if (q) { /* the input QDQ pair, and the int8 weights through their own DequantizeLinear */
+            const qlayer_t *L = &q->L[l];
+            in = onnx_qdq(g, buf, sizeof buf, in, L->in, l);
+            snprintf(wq, sizeof wq, "w%d_int8", l + 1), snprintf(ws, sizeof ws, "w%d_scale", l + 1);
+            snprintf(wz, sizeof wz, "w%d_zero_point", l + 1);
+            if (l < 2)
+                onnxw_init_s8(g, wq, L->qw, DIMS(L->O, L->K / 25, 5, 5));
+            else
+                onnxw_init_s8(g, wq, L->qw, DIMS(L->O, L->K));
+            int8_t zeros[1024] = {0};
+            onnxw_init_f32(g, ws, L->sw, DIMS(L->O));
+            onnxw_init_s8(g, wz, zeros, DIMS(L->O));
+            onnxw_node(g, "DequantizeLinear", (const char *[]){wq, ws, wz}, 3, w);
+            onnxw_attr_int(g, "axis", 0);
+        } else if (l < 2)
+            onnxw_init_f32(g, w, l ? m->w2 : m->w1, DIMS(outs[l], l ? c.c1 : 1, 5, 5));
+        else
+            onnxw_init_f32(g, w, l == 2 ? m->f1w : l == 3 ? m->f2w : m->f3w, DIMS(l == 2 ? c.c2 * 25 : outs[l - 1], outs[l]));
+        if (l < 2) {
+            onnx_conv_block(g, l, in, w, b, results[l]);
+            if (l == 1) {
+                onnxw_node(g, "Flatten", (const char *[]){"pool2"}, 1, "flat");
+                onnxw_attr_int(g, "axis", 1);
+            }
+            continue;
+        }
+        onnxw_node(g, "Gemm", (const char *[]){in, w, b}, 3, results[l]);
+        if (q)
+            onnxw_attr_int(g, "transB", 1); /* the int8 weights are (out, in) rows, section 11.7 */
+        if (l < 4)
+            onnxw_node(g, "Relu", (const char *[]){results[l]}, 1, l == 2 ? "fc1_relu" : "fc2_relu");
+    }
+    return g;
+}
+
+/* The size of dir/name in bytes, or -1. */
+static long long onnx_file_size(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    return io_join(path, dir, name) && stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* dir/lenet_fp32.onnx from m and dir/lenet_int8.onnx from q. Returns 0, or -1 after reporting. */
+static int export_onnx(const char *dir, const lenet_t *m, const qnet_t *q)
+{
+    char path[4096];
+    int rc = 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        onnxw_t *g = onnx_graph(m, i ? q : NULL);
+        if (!io_join(path, dir, i ? "lenet_int8.onnx" : "lenet_fp32.onnx"))
+            rc = -1;
+        else
+            rc = onnxw_save(g, path, ONNX_OPSET, i ? "LeNet-5, int8 per-channel weights, QDQ (chapter 11)"
+                                                   : "LeNet-5, float32 (chapter 11)");
+        onnxw_free(g);
+    }
+    return rc;
+}
+
+/*md
+## 11.15 What this chapter leaves out
 
 Real 16-bit arithmetic (section 11.13 only rounds to fp16 and bf16, on a CPU that computes in
-float32; a GPU's tensor cores or AVX-512 FP16 would make it fast), per-layer loss scales, fp8
-training, and exporting the float32 and int8 models to ONNX (`QuantizeLinear` / `DequantizeLinear` around each product, which a runtime such as
-onnxruntime or TensorRT folds into integer kernels) belong here and are not written yet. Neither
+float32; a GPU's tensor cores or AVX-512 FP16 would make it fast), per-layer loss scales and fp8
+training belong here and are not written yet. Neither
 is an AMX path for `qgemm_s8` (we had no machine to test it on), a sparse matrix product that
 would turn section 11.10's zeros into speed, iterative pruning, or a lottery ticket found by
 several rounds of it.
@@ -1852,7 +2019,7 @@ static double time_per_1000(lenet_t *m, qnet_t *q, const dataset_t *test)
     return best;
 }
 
-static int run(const flags_t *f, int qat_epochs, int calib, const char *load)
+static int run(const flags_t *f, int qat_epochs, int calib, const char *load, const char *onnx_dir)
 {
     rng_t rng;
     rng_seed(&rng, f->seed);
@@ -1917,6 +2084,15 @@ static int run(const flags_t *f, int qat_epochs, int calib, const char *load)
                  acc_pct = qnet_accuracy(&q_pct, &test);
     const double ms_fp32 = time_per_1000(&m, NULL, &test), ms_int8 = time_per_1000(&m, &q_channel, &test);
     const size_t bytes_int8 = qnet_bytes(&q_channel);
+    /* section 11.14: before QAT changes m (the int8 network's biases are m's) */
+    if (export_onnx(onnx_dir[0] ? onnx_dir : f->out, &m, &q_channel) != 0) {
+        csvlog_close(&log);
+        return 1;
+    }
+    printf("wrote lenet_fp32.onnx (%lld bytes) and lenet_int8.onnx (%lld bytes; QDQ, opset %d) to %s/\n",
+           onnx_file_size(onnx_dir[0] ? onnx_dir : f->out, "lenet_fp32.onnx"),
+           onnx_file_size(onnx_dir[0] ? onnx_dir : f->out, "lenet_int8.onnx"), ONNX_OPSET,
+           onnx_dir[0] ? onnx_dir : f->out);
     rc |= accuracy_vs_bits(f->out, &m, &test, fp32_acc);
     rc |= weight_histogram(f->out, &m);
 
@@ -2348,12 +2524,14 @@ int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/11"};
     int qat_epochs = 1, calib = 1000, bench = 0, interval = 50;
-    const char *load = "", *experiment = "default";
+    const char *load = "", *experiment = "default", *onnx_dir = "";
     float sparsity = 0.9f, temperature = 2.0f, alpha = 0.5f;
     const flags_option_t extra[] = {
         {"--qat-epochs", FLAGS_INT, &qat_epochs, "epochs of quantization-aware fine-tuning (0..20)"},
         {"--calib", FLAGS_INT, &calib, "calibration images (at least 1)"},
         {"--load", FLAGS_STRING, &load, "start from this float32 LeNet-5 checkpoint instead of training"},
+        {"--export-onnx", FLAGS_STRING, &onnx_dir,
+         "write lenet_fp32.onnx and lenet_int8.onnx here (default: the --out directory)"},
         {"--bench", FLAGS_SWITCH, &bench, "only the benchmark: the int8 GEMM against cblas_sgemm"},
         {"--experiment", FLAGS_STRING, &experiment,
          "instead of the default run: prune, lottery, distill or mixed (sections 11.10 to 11.13)"},
@@ -2405,7 +2583,8 @@ int main(int argc, char **argv)
     if (io_mkdirs(f.out) != 0)
         return 1;
     const double t0 = timing_seconds();
-    int rc = which ? run_experiment(&f, experiment, load, sparsity, temperature, alpha, interval) : run(&f, qat_epochs, calib, load);
+    int rc = which ? run_experiment(&f, experiment, load, sparsity, temperature, alpha, interval)
+                   : run(&f, qat_epochs, calib, load, onnx_dir);
     if (rc == 0)
         printf("done in %.1fs; log and figures in %s/\n", timing_seconds() - t0, f.out);
     return rc;

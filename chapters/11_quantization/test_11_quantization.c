@@ -807,3 +807,82 @@ Test(ch11, the_int8_network_agrees_with_fake_quantization)
               worst, scale);
     qnet_free(&q), qat_free(&t), lenet_free(&m);
 }
+
+/* --- ch11: the ONNX files (section 11.14) -------------------------------------------------------- */
+
+#ifndef ONNX_CHECK_SCRIPT
+#define ONNX_CHECK_SCRIPT "chapters/11_quantization/onnx/check_onnx.py"
+#endif
+
+static void write_floats(const char *dir, const char *name, const float *v, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f && fwrite(v, sizeof *v, n, f) == n && fclose(f) == 0, "cannot write %s", path);
+}
+
+Test(ch11, the_onnx_files_pass_the_checker_and_compute_the_same_logits)
+{
+    /* A LeNet with its initial (random) weights, calibrated on eight random images, exported; the
+     * Python side (Debian's python3-onnx) checks both files and recomputes their logits with numpy
+     * from the initializers alone. */
+    enum { N = 8 };
+    lenet_t m;
+    rng_t rng;
+    rng_seed(&rng, 5);
+    cr_assert_eq(lenet_new(&m, LENET_5, N), 0);
+    lenet_init(&m, &rng);
+    static float x[N * 784], zf[N * 10];
+    for (int i = 0; i < N * 784; i++)
+        x[i] = rng_uniform(&rng);
+    quant_params_t in[NLAYERS];
+    cr_assert_eq(calibrate(in, &m, x, N, 100.0f), 0);
+    qnet_t q;
+    qnet_new(&q, &m, in, 1, N);
+    char dir[] = "/tmp/nn-onnx-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(export_onnx(dir, &m, &q), 0, "export_onnx into %s failed", dir);
+    memcpy(zf, lenet_forward(&m, x, N), sizeof zf);
+    write_floats(dir, "images.f32", x, N * 784);
+    write_floats(dir, "logits_fp32.f32", zf, N * 10);
+    write_floats(dir, "logits_int8.f32", qnet_forward(&q, x, N), N * 10);
+    char cmd[8192], out[8192] = "";
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' %d 2>&1", ONNX_CHECK_SCRIPT, dir, N);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p, "cannot run %s", cmd);
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = 0;
+    const int st = pclose(p), code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        cr_log_warn("could not remove %s", dir);
+    qnet_free(&q), lenet_free(&m);
+    if (code == 77 || code == 127)
+        cr_skip_test("the ONNX check needs Debian's python3-onnx and python3-numpy (apt-get install python3-onnx "
+                     "python3-numpy): %s", out);
+    cr_log_info("%s", out);
+    cr_assert_eq(code, 0, "%s exited with %d:\n%s\nHint: the file's graph (section 11.14) does not compute what the C "
+                 "network computes; the MISMATCH lines say which model and how.", ONNX_CHECK_SCRIPT, code, out);
+}
+
+static void export_into_a_file(void *arg)
+{
+    (void)arg;
+    lenet_t m;
+    rng_t rng;
+    rng_seed(&rng, 1);
+    if (lenet_new(&m, LENET_5, 4) != 0)
+        exit(9);
+    lenet_init(&m, &rng);
+    /* /dev/null is a file, not a directory: nothing can be created under it, not even by root */
+    exit(export_onnx("/dev/null/onnx", &m, NULL) == -1 ? 7 : 0);
+}
+
+Test(ch11, exporting_onnx_into_an_unwritable_directory_is_an_error)
+{
+    char err[4096];
+    int st = capture_stderr(export_into_a_file, NULL, err, sizeof err);
+    cr_assert_eq(st, 7, "export_onnx into /dev/null/onnx: expected -1 (status 7), got status %d: %s", st, err);
+    cr_assert(strstr(err, "/dev/null/onnx") && strstr(err, "hint:"), "message: %s", err);
+}
