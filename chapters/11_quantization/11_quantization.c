@@ -1589,7 +1589,7 @@ z`, clamped, exactly section 11.2's formula) and straight back through a `Dequan
 (`(q - z) s`); the weights are stored as int8 initializers with one scale per output channel (a
 zero point of 0, `axis` 0) and pass through a `DequantizeLinear` of their own. Read literally, the
 file computes the fake-quantized network of section 11.5 in float: the same numbers as our int8
-engine up to float rounding, and that is what the tests check, with an interpreter of the six
+engine up to float rounding, and that is what the tests check, with an interpreter of the seven
 operators written in numpy against the file's initializers.
 
 A runtime does not read it literally. onnxruntime and TensorRT look for the pattern
@@ -2580,7 +2580,7 @@ int main(int argc, char **argv)
     }
     if (bench)
         return run_bench();
-    if (io_mkdirs(f.out) != 0)
+    if (io_mkdirs(f.out) != 0 || (onnx_dir[0] && io_mkdirs(onnx_dir) != 0)) /* before training, not after */
         return 1;
     const double t0 = timing_seconds();
     int rc = which ? run_experiment(&f, experiment, load, sparsity, temperature, alpha, interval)
