@@ -1525,15 +1525,13 @@ static int store_as(storage_t fmt, float *v, size_t n, size_t *flushed, size_t *
 /*md
 **What the run measured.** `--experiment mixed` first measures the gradients of one backward pass
 of LeNet-5 on a batch of 64 (at its initialization, and again after its float32 training), then
-trains the same network four times from the same initialization and data order for the same
+trains the same network five times from the same initialization and data order for the same
 budget: in float32; with weights, logits, loss gradient and weight gradients stored as fp16
-without scaling; the same with dynamic loss scaling; and stored as bf16 without scaling. (The
-activation gradients inside `lenet_backward` stay float32 in our emulation, so real fp16 training
-loses somewhat more than we measure.) The S of the scaled run is logged in `out/11/scale.csv` and
-plotted in `scale.svg`.
-
-With `make run CH=11 ARGS="--experiment mixed"` (3 epochs on 10,000 images each, about 17 s of
-processor time in all):
+without scaling; the same with dynamic loss scaling; stored as bf16 without scaling; and as a
+control, bf16 *without* float32 master weights (the weights themselves rounded to bf16 after
+every update). The activation gradients inside `lenet_backward` stay float32 in our emulation, so
+real fp16 training loses somewhat more than we measure. With `make run CH=11 ARGS="--experiment
+mixed"` (3 epochs on 10,000 images each, about 20 s of processor time in all):
 
 | storage | test accuracy | weight gradients flushed to 0 per step | steps skipped |
 |---|---|---|---|
@@ -1541,22 +1539,26 @@ processor time in all):
 | fp16, no scaling | about 84.2% | 0.15% | 0 |
 | fp16, dynamic loss scaling | about 83.8% | 0 | 7 of 471 |
 | bf16, no scaling | about 84.0% | 0 | 0 |
+| bf16 weights, no float32 master copy | about 83.3% | 0 | 0 |
 
-The four are within half a point of each other: that is the run-to-run noise of this budget, not
-a ranking. LeNet-5 is too shallow and its batch too small for fp16's floor to matter much: at
-initialization only 0.02% of its non-zero weight gradients flush to 0 in fp16 (6% become
-subnormals, with fewer than 10 significant bits), after the float32 training 0.70% flush to 0
-and 6.6% are subnormal, and scaled by $2^{16}$ none of them flush and none overflow. The effect
-grows with depth and with the batch (each layer and the $1/B$ multiply the gradients by small
-factors); in the networks mixed precision was invented for, a large share of the gradients sat
-below $2^{-24}$ and fp16 without scaling did not train at all (Micikevicius et al., "Mixed
-Precision Training", 2018). The scaler behaves as designed: the first overflow came at step 38
-with $S = 2^{16}$, after which $S$ climbed back to $2^{17}$ every 50 clean steps and fell back to
-$2^{16}$ on an overflow six more times: it spends the run just below the largest scale the
-gradients allow. bf16 flushed nothing, as its range promises, and its two-digit precision did not
-hurt, because the master weights that accumulate the small updates are float32.
+The first four are within half a point of each other: that is the run-to-run noise of this
+budget, not a ranking. LeNet-5 is too shallow and its batch too small for fp16's floor to matter
+much: at initialization only 0.02% of its non-zero weight gradients flush to 0 in fp16 (6% become
+subnormals, with fewer than 10 significant bits), after the float32 training 0.70% flush to 0 and
+6.6% are subnormal, and scaled by $2^{16}$ none of them flush and none overflow. The effect grows
+with depth and with the batch (each layer and the $1/B$ multiply the gradients by small factors);
+in the networks mixed precision was invented for, a large share of the gradients sat below
+$2^{-24}$ and fp16 without scaling did not train at all (Micikevicius et al., "Mixed Precision
+Training", 2018). The scaler behaves as designed: the first overflow came at step 38 with $S =
+2^{16}$, after which $S$ climbed back to $2^{17}$ every 50 clean steps and fell back to $2^{16}$
+on an overflow six more times: it spends the run just below the largest scale the gradients
+allow. bf16 flushed nothing, as its range promises. What its two-digit precision costs shows in
+the last row: without a float32 master copy, about half of the weights' updates (49% per step on
+average, more as the learning rate decays) were smaller than half a bf16 step and were rounded
+away, and the network lost about a point. The master weights are what make 16-bit training
+work; the 16-bit copies are only what the products read.
 
-![The loss scale S of the fp16 run: halved on each overflow, doubled after 50 clean steps](scale.svg)
+![The loss scale S of the fp16 run: halved on each overflow, doubled after 50 clean steps. (The default run does not draw this figure; the copy shown is committed beside the chapter, and `--experiment mixed` draws it again in out/11/.)](chapters/11_quantization/scale.svg)
 */
 
 /*md
@@ -2372,14 +2374,16 @@ static void gradient_underflow(lenet_t *m, const dataset_t *ds, float S, const c
 typedef struct {
     long steps, skipped;
     double flushed; /* the fraction of non-zero weight gradients stored as 0, over the applied steps */
+    double lost;    /* without master weights: the fraction of updates rounded away, over the applied steps */
     float final_scale;
 } mixed_stats_t;
 
 /* Train m (params = its float32 master weights) for `epochs` on ds with Adam (lr0 decaying to 0),
  * storing weights, logits, the loss gradient and the weight gradients in fmt; with dynamic loss
- * scaling when `scaling` (S logged in log when not NULL). */
+ * scaling when `scaling` (S logged in log when not NULL); no_master: the weights are kept in fmt
+ * only, rounded after every update. */
 static mixed_stats_t train_mixed(lenet_t *m, const dataset_t *ds, int epochs, float lr0, storage_t fmt, int scaling,
-                                 int interval, csvlog_t *log, const char *what, rng_t *rng)
+                                 int no_master, int interval, csvlog_t *log, const char *what, rng_t *rng)
 {
     const size_t n = m->n_params;
     const int batch = 64, steps = (ds->n + batch - 1) / batch;
@@ -2390,7 +2394,7 @@ static mixed_stats_t train_mixed(lenet_t *m, const dataset_t *ds, int epochs, fl
     rng_iota(order, ds->n);
     adam_t opt = adam_new(n, lr0);
     loss_scale_t ls = {scaling ? 65536.0f : 1.0f, 0};
-    mixed_stats_t st = {0, 0, 0, 0};
+    mixed_stats_t st = {0, 0, 0, 0, 0};
     const long total = (long)epochs * steps;
     for (int e = 1; e <= epochs; e++) {
         char label[64];
@@ -2420,10 +2424,22 @@ static mixed_stats_t train_mixed(lenet_t *m, const dataset_t *ds, int epochs, fl
             bad |= store_as(fmt, m->grads, n, &flushed, NULL);
             const int apply = scaling ? loss_scale_update(&ls, bad, interval) : !bad;
             if (apply) {
+                float *gs = no_master ? m->grads : g;
                 for (size_t i = 0; i < n; i++) /* unscaled in float32 */
-                    g[i] = m->grads[i] / S;
+                    gs[i] = m->grads[i] / S;
                 opt.lr = lr0 * (float)(total - st.steps) / (float)total;
-                adam_step(&opt, master, g);
+                if (no_master)
+                    memcpy(g, m->params, n * sizeof(float)); /* = master: g is no longer needed after */
+                adam_step(&opt, master, no_master ? m->grads : g);
+                if (no_master) { /* the weights themselves are 16-bit: an update below half a step is lost */
+                    size_t lost = 0;
+                    for (size_t i = 0; i < n; i++) {
+                        const float r = round_to(fmt, master[i]);
+                        lost += r == g[i] && master[i] != g[i];
+                        master[i] = r;
+                    }
+                    st.lost += (double)lost / n;
+                }
                 st.flushed += nz ? (double)flushed / nz : 0.0;
             } else {
                 st.skipped++;
@@ -2438,6 +2454,7 @@ static mixed_stats_t train_mixed(lenet_t *m, const dataset_t *ds, int epochs, fl
     }
     memcpy(m->params, master, n * sizeof(float)); /* the model is its master weights */
     st.flushed /= (double)(st.steps - st.skipped > 0 ? st.steps - st.skipped : 1);
+    st.lost /= (double)(st.steps - st.skipped > 0 ? st.steps - st.skipped : 1);
     st.final_scale = ls.scale;
     adam_free(&opt);
     free(master), free(g), free(xb), free(order);
@@ -2457,25 +2474,29 @@ static int experiment_mixed(experiment_t *e, int interval)
     const int E = e->f->epochs;
     printf("budget of each training: %d epochs on %d images, adam 2e-3 decaying to 0, batch 64; loss scale from "
            "2^16, doubled after %d clean steps\n", E, e->small.n, interval);
-    const char *names[4] = {"fp32", "fp16 unscaled", "fp16 scaled", "bf16 unscaled"};
-    const storage_t fmts[4] = {FMT_FP32, FMT_FP16, FMT_FP16, FMT_BF16};
+    const char *names[5] = {"fp32", "fp16 unscaled", "fp16 scaled", "bf16 unscaled", "bf16 no master"};
+    const storage_t fmts[5] = {FMT_FP32, FMT_FP16, FMT_FP16, FMT_BF16, FMT_BF16};
     char path[4096];
     csvlog_t log;
     if (csvlog_open(&log, io_join(path, e->f->out, "scale.csv"), "step,scale,skipped") != 0) {
         free(theta0), lenet_free(&m);
         return 1;
     }
-    double acc[4];
-    for (int k = 0; k < 4; k++) {
+    double acc[5];
+    for (int k = 0; k < 5; k++) {
         memcpy(m.params, theta0, n * sizeof(float));
         rng_t order; /* every training sees the images in the same order */
         rng_seed(&order, e->f->seed + 1);
-        const mixed_stats_t st = train_mixed(&m, &e->small, E, 2e-3f, fmts[k], k == 2, interval, k == 2 ? &log : NULL,
+        const mixed_stats_t st = train_mixed(&m, &e->small, E, 2e-3f, fmts[k], k == 2, k == 4, interval,
+                                             k == 2 ? &log : NULL,
                                              names[k], &order);
         acc[k] = test_accuracy(&m, &e->test);
         printf("mixed %-13s: test accuracy %.4f; %.2f%% of the weight gradients flushed to 0 per step; %ld of %ld "
                "steps skipped, final S %g\n", names[k], acc[k], 100 * st.flushed, st.skipped, st.steps,
                (double)st.final_scale);
+        if (k == 4)
+            printf("  without float32 master weights, %.1f%% of the weights' updates per step were rounded away\n",
+                   100 * st.lost);
         if (k == 0)
             gradient_underflow(&m, &e->small, 65536.0f, "after float32 training");
     }
@@ -2485,8 +2506,8 @@ static int experiment_mixed(experiment_t *e, int interval)
                          "set title 'Dynamic loss scale S (fp16 run)'\nset xlabel 'step'\nset ylabel 'S'\n"
                          "set logscale y 2\nset datafile separator ','\nset key off\n"
                          "plot 'scale.csv' skip 1 using 1:2 with steps lw 2\n");
-    printf("summary mixed: fp32 %.4f, fp16 unscaled %.4f, fp16 scaled %.4f, bf16 %.4f\n", acc[0], acc[1], acc[2],
-           acc[3]);
+    printf("summary mixed: fp32 %.4f, fp16 unscaled %.4f, fp16 scaled %.4f, bf16 %.4f, bf16 without master weights "
+           "%.4f\n", acc[0], acc[1], acc[2], acc[3], acc[4]);
     free(theta0), lenet_free(&m);
     return rc ? 1 : 0;
 }
