@@ -2337,12 +2337,12 @@ static int experiment_distill(experiment_t *e, const char *load, float T, float 
 
 /* --- the experiments: --experiment mixed (section 11.13) ---------------------------------------- */
 
-/* One backward pass of m on the first 64 images of ds: of the non-zero weight gradients, the
- * fraction that fp16 flushes to 0 and the fraction it keeps only as subnormals, unscaled and
- * scaled by S; *overflow_s: 1 if some scaled gradient overflowed. */
+/* One backward pass of m on the first 64 images of ds (fewer if ds has fewer): prints, of the
+ * non-zero weight gradients, the fraction that fp16 flushes to 0 and the fraction it keeps only as
+ * subnormals, unscaled and scaled by S (and whether a scaled one overflowed), and what bf16 flushes. */
 static void gradient_underflow(lenet_t *m, const dataset_t *ds, float S, const char *when)
 {
-    const int b = 64;
+    const int b = ds->n < 64 ? ds->n : 64;
     const size_t n = m->n_params;
     float dz[64 * LENET_CLASSES];
     float *g = nn_malloc(n * sizeof(float));
