@@ -1,5 +1,6 @@
-/* Bad input to chapter 11's program (quantization): a calibration set of zero images and a
- * checkpoint of another network. Each must exit non-zero with a message that says what is wrong. */
+/* Bad input to chapter 11's program (quantization): a calibration set of zero images, a checkpoint
+ * of another network, an --export-onnx directory that cannot be made. Each must exit non-zero with
+ * a message that says what is wrong. */
 #include "checkpoint.h"
 
 #include <criterion/criterion.h>
@@ -107,4 +108,16 @@ Test(cli_11, the_lottery_and_distillation_experiments_run_quickly, .timeout = 60
     st = run11("--quick --experiment distill --out /tmp/nn-cli-11", out, sizeof out);
     cr_assert_eq(st, 0, "--quick --experiment distill exits 0 (got %d): %s", st, out);
     cr_assert(strstr(out, "distillation at T 2, alpha 0.5: student test accuracy"), "the experiment's line: %s", out);
+}
+
+Test(cli_11, export_onnx_into_an_unwritable_directory, .timeout = 30)
+{
+    /* /dev/null is a file: no directory can be made under it, not even by root. The program must
+     * say so before it trains anything. */
+    char out[8192];
+    int st = run11("--quick --export-onnx /dev/null/onnx --out /tmp/nn-cli-11", out, sizeof out);
+    cr_assert_eq(st, 1, "--export-onnx /dev/null/onnx exits 1 (got %d): %s", st, out);
+    cr_assert(strstr(out, "error (") && strstr(out, "/dev/null/onnx") && strstr(out, "hint:"), "a clear error naming "
+              "the directory: %s", out);
+    cr_assert(strstr(out, "training LeNet-5") == NULL, "nothing is trained before the check: %s", out);
 }
