@@ -12,8 +12,9 @@ quadratic; a *KV cache* makes each new token cost one row, and we measure the di
 change what a symbol is: a *byte-pair encoder* trained on the corpus merges frequent pairs of
 characters into tokens, and the same model trained on those tokens, for the same compute, is
 compared with the character model in bits per character. Then a server's view: many prompts
-generated together, with static and with continuous batching. Last, fine-tuning the trained model
-on another text with a low-rank adapter (LoRA), against fine-tuning all of it.
+generated together, with static and with continuous batching; fine-tuning the trained model
+on another text with a low-rank adapter (LoRA), against fine-tuning all of it; and, last, the
+GPT against chapter 8's LSTM for the same processor time.
 
 **What lives where.** The model is in the library, `common/gpt.h` (forward, backward, KV cache,
 checkpoints; its header lists every equation) so that chapter 13 can train it on a GPU. This file
@@ -89,7 +90,12 @@ once for $(B, T)$, so a training step allocates nothing; every product is one `c
 #include "error.h"     /* nn_error, nn_check_finite, nn_malloc */
 #include "flags.h"     /* --epochs --seed --quick --out --data --help, and this chapter's options */
 #include "gpt.h"       /* the model: gpt_forward / gpt_backward / gpt_kv_step / gpt_save / gpt_load */
+#include "embedding.h" /* embedding_one_hot: the LSTM's one-hot input (12.11) */
+#include "init.h"      /* the LSTM's initialization (12.11) */
 #include "io.h"        /* io_mkdirs, io_join, io_create / io_commit */
+#include "layers.h"    /* linear_forward / linear_backward: the LSTM's output layer (12.11) */
+#include "loss.h"      /* softmax_cross_entropy (12.11) */
+#include "lstm.h"      /* the library's LSTM layer (chapter 8), for 12.11 */
 #include "matmul.h"    /* matmul_blas */
 #include "metrics.h"   /* metrics_argmax: greedy decoding at temperature 0 */
 #include "norm.h"      /* layernorm_forward / layernorm_backward (the library's, chapter 6) */
@@ -102,11 +108,13 @@ once for $(B, T)$, so a training step allocates nothing; every product is one `c
 #include "text.h"      /* the corpus and its byte vocabulary (chapter 8) */
 #include "timing.h"    /* timing_seconds */
 
+#include <cblas.h>  /* openblas_set_num_threads: one thread for 12.11 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>  /* clock_gettime(CLOCK_PROCESS_CPUTIME_ID) */
 
 /*md
 ## 12.2 Layer norm, backward
@@ -1485,16 +1493,257 @@ static int lora_experiment(trainer_t *ch, const text_vocab_t *vocab, const int *
     return rc;
 }
 
+/*md
+## 12.11 Against chapter 8's LSTM, at equal processor time
+
+Section 12.8 left a claim hanging: a transformer beats a recurrent network. Beats it at what
+price? `make run CH=12 ARGS="--experiment vs-lstm"` asks the question at the only price that
+matters to whoever pays for the machine: the same amount of training time. It trains the GPT of
+section 12.8 ($L = 2$, $H = 4$, $C = 64$: 112,960 parameters) and a character LSTM of as many
+parameters (chapter 8's model, built here on the library's `lstm_forward` / `lstm_backward`: one-hot
+characters, one LSTM layer of $H = 128$, a linear read-out: 112,841 parameters) on the same
+character stream, with the same windows of $T = 128$ characters, $B = 8$ of them per step, each
+model on its own random offsets, each window starting from nothing (the LSTM from a zero state,
+as the GPT from an empty context), and validates both on the same 64 windows of the validation
+text. Each model gets 20 seconds.
+
+**Which clock.** Counting FLOPs would be the tidy answer, and the wrong one here: a FLOP count
+sees only the products, and both models spend time elsewhere (the GPT on the softmax of its
+$(T, T)$ attention scores, its layer norms and GELUs, the LSTM on its gates' sigmoids and tanh);
+and it treats alike products of very different shapes, such as the LSTM's $(8, 128)(128, 512)$
+recurrent product, 128 of them one after another, and the GPT's $(1024, 64)(64, 192)$.
+Wall-clock time is what a user waits, but on a shared machine it also counts other people's jobs.
+So the budget is *processor time*,
+`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`: the cycles this process used, whatever else runs. It is
+fair only at the same thread count (with two threads a product finishes sooner but costs more
+processor time, the more so the smaller it is), so the experiment sets OpenBLAS to one thread for
+both. The two models take turns, a step of whichever has used less time so far, so that a
+burst of load on the machine lands on both alike; the learning-rate schedule (warmup and cosine,
+as in 12.4) runs on the fraction of its budget a model has used, not on a step count nobody knows
+in advance. The peak rates are each model's best of a small sweep at this budget: $6 \cdot 10^{-3}$
+for the GPT (of 3, 6 and $10 \cdot 10^{-3}$), $2 \cdot 10^{-2}$ for the LSTM (of 3, 6, 10 and
+$20 \cdot 10^{-3}$), both with Adam and clipping at 1.
+
+![Validation bits per character of the GPT and of an LSTM of as many parameters, against the processor time each has trained, on one thread. (The default run does not draw this figure; the copy shown is committed beside the chapter, and `--experiment vs-lstm` draws it again in out/12/vs-lstm/.)](chapters/12_transformer/vs_lstm.svg)
+
+**What came out: the LSTM wins.** After 20 seconds each, the LSTM is at about 2.4 bits
+per character and the GPT at about 3.0, and the LSTM has been ahead from its second second on, by more than half a bit for most of the run.
+Part of the reason is speed:
+the LSTM's products are about 600,000 FLOPs per character in training against the GPT's 814,464,
+and on one thread it runs them faster too, so in the same time it takes about 1,080 steps to
+the GPT's 630 and reads about 1.7 times as much text. The larger part is what
+each model assumes. An LSTM is built to believe that the recent past matters most and that the
+same rule applies at every position: exactly true of spelling, which is all either model can
+learn from well under a million characters. A GPT assumes nothing of the sort: it must *learn*
+from its position table that neighbours matter, and learn it separately for each of the 128
+positions, and its attention can look anywhere, which is worth nothing until it knows where to
+look. That freedom is what pays later: attention reaches any of the $T$ previous characters in one
+step where an LSTM must carry it through $T$ updates of a 128-number state, and its products keep
+a machine busy where the recurrence cannot. With more data, longer contexts and a bigger model
+(the regime of every language model since GPT-2), the order reverses; at 20 seconds on one core,
+with a context of 128 characters, the recurrent network's bias is worth more than the
+transformer's reach. (Each run differs by a few hundredths of a bit: how many steps fit in 20
+seconds depends on the machine's load.)
+*/
+
+/* A character LSTM language model built on the library's LSTM layer (common/lstm.h, chapter 8):
+ * one-hot characters (T, B, V) -> LSTM (H) -> logits (T, B, V), time-major, every window from a
+ * zero state. All parameters in one block, so clipping and Adam see one vector. */
+typedef struct {
+    int V, H, T, B;
+    size_t n;
+    float *params, *grads;          /* Wx (V, 4H), Wh (H, 4H), b (4H), Wy (H, V), by (V) */
+    float *Wx, *Wh, *b, *Wy, *by, *dWx, *dWh, *db, *dWy, *dby;
+    lstm_cache_t lc;
+    float *x, *logits, *dlogits, *dh; /* (T, B, V), (TB, V), (TB, V), (TB, H) */
+    int *in, *tg;                   /* (T, B) */
+    adam_t opt;
+    schedule_t sched;
+} lstm_lm_t;
+
+static size_t lstm_lm_size(int V, int H) { return (size_t)V * 4 * H + (size_t)H * 4 * H + 4 * H + (size_t)H * V + V; }
+
+static void lstm_lm_new(lstm_lm_t *m, int V, int H, int T, int B, float lr, long total, rng_t *rng)
+{
+    memset(m, 0, sizeof *m);
+    m->V = V, m->H = H, m->T = T, m->B = B, m->n = lstm_lm_size(V, H);
+    m->params = nn_malloc(m->n * sizeof(float));
+    m->grads = nn_malloc(m->n * sizeof(float));
+    float *p[2] = {m->params, m->grads}, **v[2][5] = {{&m->Wx, &m->Wh, &m->b, &m->Wy, &m->by},
+                                                      {&m->dWx, &m->dWh, &m->db, &m->dWy, &m->dby}};
+    const size_t sz[5] = {(size_t)V * 4 * H, (size_t)H * 4 * H, (size_t)4 * H, (size_t)H * V, (size_t)V};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 5; i++)
+            *v[k][i] = p[k], p[k] += sz[i];
+    /* chapter 8's initialization: U(-1/sqrt(H), 1/sqrt(H)), forget bias 1, Xavier for the output */
+    const float a = 1.0f / sqrtf((float)H);
+    init_uniform(m->Wx, sz[0], a, rng);
+    init_uniform(m->Wh, sz[1], a, rng);
+    memset(m->b, 0, sz[2] * sizeof(float));
+    for (int j = 0; j < H; j++)
+        m->b[H + j] = 1.0f;
+    init_xavier_uniform(m->Wy, H, V, rng);
+    memset(m->by, 0, sz[4] * sizeof(float));
+    m->lc = lstm_cache_new(T, B, V, H);
+    const size_t N = (size_t)T * B;
+    m->x = nn_malloc(N * V * sizeof(float));
+    m->logits = nn_malloc(N * V * sizeof(float));
+    m->dlogits = nn_malloc(N * V * sizeof(float));
+    m->dh = nn_malloc(N * H * sizeof(float));
+    m->in = nn_malloc(N * sizeof(int));
+    m->tg = nn_malloc(N * sizeof(int));
+    m->opt = adam_new(m->n, lr);
+    m->sched = schedule_new(SCHEDULE_WARMUP_COSINE, lr, total);
+    m->sched.lr_min = lr / 10;
+}
+
+static void lstm_lm_free(lstm_lm_t *m)
+{
+    free(m->params), free(m->grads), lstm_cache_free(&m->lc), adam_free(&m->opt);
+    free(m->x), free(m->logits), free(m->dlogits), free(m->dh), free(m->in), free(m->tg);
+}
+
+/* Window b starting at ids + o into column b of the time-major inputs and targets. */
+static void lstm_lm_window(lstm_lm_t *m, int b, const int *ids, long o)
+{
+    for (int t = 0; t < m->T; t++)
+        m->in[t * m->B + b] = ids[o + t], m->tg[t * m->B + b] = ids[o + t + 1];
+}
+
+/* Forward over the windows in m->in, m->tg: the mean loss in nats per character (dlogits filled). */
+static float lstm_lm_forward(lstm_lm_t *m)
+{
+    const int N = m->T * m->B;
+    embedding_one_hot(m->x, m->in, N, m->V);
+    lstm_forward(&m->lc, m->x, m->Wx, m->Wh, m->b, NULL, NULL);
+    linear_forward(m->logits, lstm_output(&m->lc), m->Wy, m->by, N, m->H, m->V);
+    return softmax_cross_entropy(m->dlogits, m->logits, m->tg, N, m->V);
+}
+
+/* One step on B random windows of ids (n), the schedule at `step`: the batch's loss in nats/char. */
+static float lstm_lm_step(lstm_lm_t *m, const int *ids, long n, long step, rng_t *rng)
+{
+    for (int b = 0; b < m->B; b++)
+        lstm_lm_window(m, b, ids, (long)rng_below(rng, (uint32_t)(n - m->T - 1)));
+    const float loss = lstm_lm_forward(m);
+    const int N = m->T * m->B;
+    linear_backward(m->dh, m->dWy, m->dby, m->dlogits, lstm_output(&m->lc), m->Wy, N, m->H, m->V);
+    lstm_backward(NULL, m->dWx, m->dWh, m->db, NULL, NULL, &m->lc, m->dh, m->x, m->Wx, m->Wh);
+    clip_grad_norm_flat(m->grads, m->n, 1.0f);
+    m->opt.lr = schedule_lr(&m->sched, step);
+    adam_step(&m->opt, m->params, m->grads);
+    return loss;
+}
+
+/* The same consecutive validation windows as evaluate() (windows of T + 1 symbols T apart, each
+ * from a zero state), `windows` of them, a multiple of B: mean nats per character. */
+static double lstm_lm_evaluate(lstm_lm_t *m, const int *ids, int windows)
+{
+    double total = 0;
+    for (int w = 0; w < windows; w += m->B) {
+        for (int b = 0; b < m->B; b++)
+            lstm_lm_window(m, b, ids, (long)(w + b) * m->T);
+        total += lstm_lm_forward(m);
+    }
+    return total / (windows / m->B);
+}
+
+/* Processor time of the whole process (every thread), in seconds. */
+static double cpu_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* 12.11: the GPT of cfg and an LSTM of about as many parameters, `budget` seconds of processor
+ * time each on one thread, interleaved step by step (the one that has used less time steps next),
+ * both validated on the same windows at the same points of their budgets. */
+static int vs_lstm(const gpt_config_t *cfg, int B, float lr, float lstm_lr, double budget, const int *ids, long n,
+                   const int *vids, long n_vids, const char *dir, int quick, rng_t *rng)
+{
+    openblas_set_num_threads(1); /* processor time compares fairly only at the same thread count */
+    const long total = 1000; /* the schedules run on the fraction of the budget used, in thousandths */
+    trainer_t g;
+    if (trainer_init(&g, cfg, B, lr, total, rng))
+        return 1;
+    int H = 1; /* the largest LSTM with no more parameters than the GPT */
+    while (lstm_lm_size(cfg->V, H + 1) <= g.m.n)
+        H++;
+    lstm_lm_t l;
+    lstm_lm_new(&l, cfg->V, H, cfg->Tmax, B, lstm_lr, total, rng);
+    rng_t rg = *rng, rl = *rng; /* one stream of batches each: a model's k-th batch does not depend on
+                                 * how the other's steps interleaved with its own */
+    rng_seed(&rl, rng_u64(rng));
+    const int T = cfg->Tmax, full = (int)((n_vids - 1) / T) / B * B;
+    const int windows = 8 * B < full ? 8 * B : full; /* the same windows at every point of the curves */
+    if (windows < B) {
+        nn_error("use a longer validation text or a shorter --context", "%ld validation symbols: fewer than B = %d "
+                 "windows of %d", n_vids, B, T + 1);
+        trainer_free(&g), lstm_lm_free(&l);
+        return 1;
+    }
+    printf("vs-lstm: GPT L %d, H %d, C %d, %zu parameters; LSTM H %d, %zu parameters; both T %d, B %d, "
+           "%.1f s of processor time each on 1 thread\n", cfg->L, cfg->H, cfg->C, g.m.n, H, l.n, T, B, budget);
+    csvlog_t csv;
+    char path[4096];
+    if (csvlog_open(&csv, io_join(path, dir, "log.csv"), "cpu_s,gpt_val_bpc,lstm_val_bpc") != 0) {
+        trainer_free(&g), lstm_lm_free(&l);
+        return 1;
+    }
+    const double ln2 = log(2.0);
+    const int points = quick ? 4 : 20;
+    double tg = 0, tl = 0, gval = NAN, lval = NAN;
+    long sg = 0, sl = 0, tok;
+    int rc = 0;
+    progress_t bar;
+    progress_begin(&bar, "vs-lstm", points);
+    for (int k = 1; k <= points && rc == 0; k++) {
+        const double until = budget * k / points;
+        while ((tg < until || tl < until) && rc == 0) {
+            double t0 = cpu_seconds();
+            if (tg <= tl) {
+                float a = train_step(&g, ids, n, (long)(total * tg / budget), &rg);
+                tg += cpu_seconds() - t0, sg++;
+                nn_check_finite(a, "GPT's training loss", sg);
+            } else {
+                float a = lstm_lm_step(&l, ids, n, (long)(total * tl / budget), &rl);
+                tl += cpu_seconds() - t0, sl++;
+                nn_check_finite(a, "LSTM's training loss", sl);
+            }
+        }
+        gval = evaluate(&g, vids, n_vids, windows, &tok) / ln2;
+        lval = lstm_lm_evaluate(&l, vids, windows) / ln2;
+        csvlog_row(&csv, (double[]){until, gval, lval});
+        progress_step(&bar, k, "validation bits/char: GPT %.3f  LSTM %.3f", gval, lval);
+    }
+    progress_end(&bar, "validation bits/char: GPT %.3f, LSTM %.3f", gval, lval);
+    rc |= csvlog_close(&csv);
+    printf("vs-lstm: GPT %ld steps (%.0f characters/s), LSTM %ld steps (%.0f characters/s)\n", sg,
+           (double)sg * B * T / tg, sl, (double)sl * B * T / tl);
+    printf("vs-lstm: validation after %.1f s of processor time each (%d windows of %d characters): GPT %.3f "
+           "bits/char, LSTM %.3f bits/char\n", budget, windows, T, gval, lval);
+    if (rc == 0)
+        rc |= plot_curves(dir, "vs_lstm", "log.csv", "A GPT and an LSTM of as many parameters, at equal processor time",
+                          "processor seconds (1 thread)", "validation bits per character", "cpu_s",
+                          (const char *[]){"gpt_val_bpc:GPT", "lstm_val_bpc:LSTM", NULL});
+    trainer_free(&g), lstm_lm_free(&l);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 3, .quick_epochs = 1, .seed = 1, .out = "out/12"};
     int layers = 2, heads = 4, width = 64, context = 128, batch = 8, merges = 192, ngen = 100, top_k = 10,
         do_bench = 0, rank = 4;
-    float lr = 3e-3f, temperature = 0.8f, top_p = 0.9f, alpha = 0, ft_lr = 3e-3f;
+    float lr = 3e-3f, temperature = 0.8f, top_p = 0.9f, alpha = 0, ft_lr = 3e-3f, budget = 20, lstm_lr = 2e-2f;
     const char *prompt = "And God said", *load = NULL, *experiment = "", *adapter = NULL;
     for (int i = 1; i < argc; i++) /* --quick: a smaller model by default (explicit flags still win) */
         if (strcmp(argv[i], "--quick") == 0)
-            width = 32, layers = 1, context = 64, batch = 4, merges = 24, ngen = 40;
+            width = 32, layers = 1, context = 64, batch = 4, merges = 24, ngen = 40, budget = 1;
+    for (int i = 1; i + 1 < argc; i++) /* 12.11: the GPT's best peak rate at this budget (explicit --lr wins) */
+        if (strcmp(argv[i], "--experiment") == 0 && strcmp(argv[i + 1], "vs-lstm") == 0)
+            lr = 6e-3f;
     const flags_option_t extra[] = {
         {"--layers", FLAGS_INT, &layers, "transformer blocks L"},
         {"--heads", FLAGS_INT, &heads, "attention heads H"},
@@ -1510,7 +1759,10 @@ int main(int argc, char **argv)
         {"--top-p", FLAGS_FLOAT, &top_p, "top-p of the third sample"},
         {"--load", FLAGS_STRING, &load, "generate from this checkpoint instead of training"},
         {"--bench", FLAGS_SWITCH, &do_bench, "time the full-size model (make bench)"},
-        {"--experiment", FLAGS_STRING, &experiment, "lora: fine-tune on the WEB's gospels, LoRA vs full (12.10)"},
+        {"--experiment", FLAGS_STRING, &experiment, "lora: fine-tune on the WEB's gospels, LoRA vs full (12.10); "
+                                                    "vs-lstm: against an LSTM at equal processor time (12.11)"},
+        {"--budget", FLAGS_FLOAT, &budget, "vs-lstm: processor seconds per model (1 with --quick)"},
+        {"--lstm-lr", FLAGS_FLOAT, &lstm_lr, "vs-lstm: the LSTM's peak learning rate (Adam, warmup + cosine)"},
         {"--rank", FLAGS_INT, &rank, "LoRA's rank r"},
         {"--alpha", FLAGS_FLOAT, &alpha, "LoRA's alpha (0: 2 r)"},
         {"--ft-lr", FLAGS_FLOAT, &ft_lr, "peak learning rate of the fine-tuning (both kinds)"},
@@ -1522,22 +1774,29 @@ int main(int argc, char **argv)
         return parsed < 0 ? 2 : 0;
     if (layers < 1 || heads < 1 || width < 1 || width % heads || context < 2 || context > 4096 || batch < 1 ||
         merges < 0 || merges > 4096 || ngen < 1 || !(lr > 0) || !(temperature >= 0) || top_k < 0 || !(top_p > 0) ||
-        rank < 1 || !(alpha >= 0) || !(ft_lr > 0) || (*experiment && strcmp(experiment, "lora") != 0) ||
-        (adapter && !load)) {
+        rank < 1 || !(alpha >= 0) || !(ft_lr > 0) || !(lstm_lr > 0) ||
+        (*experiment && strcmp(experiment, "lora") != 0 && strcmp(experiment, "vs-lstm") != 0) || (adapter && !load)) {
         fprintf(stderr, "error: expected --layers, --heads, --batch >= 1, --width a multiple of --heads, --context "
                         "2..4096, --merges 0..4096, --generate >= 1, --lr > 0, --temperature >= 0, --top-k >= 0, "
-                        "--top-p > 0, --rank >= 1, --alpha >= 0, --ft-lr > 0, --experiment lora or nothing, "
+                        "--top-p > 0, --rank >= 1, --alpha >= 0, --ft-lr > 0, --lstm-lr > 0, --experiment lora, vs-lstm or nothing, "
                         "--adapter only with --load\n");
         return 2;
     }
     const int lora_mode = strcmp(experiment, "lora") == 0;
+    const int vs_mode = strcmp(experiment, "vs-lstm") == 0;
+    if (!(budget > 0) || budget > 3600) {
+        nn_error("a budget is the processor seconds each model trains: give --budget a number above 0, e.g. 20",
+                 "--budget %g: expected 0 < seconds <= 3600", (double)budget);
+        return 2;
+    }
     if (alpha == 0)
         alpha = 2.0f * rank;
     if (lora_mode)
         merges = 0; /* the experiment fine-tunes the character model only */
     char outdir[4096]; /* the experiment's files in out/12/lora/, beside the default run's */
     snprintf(outdir, sizeof outdir, "%s", f.out);
-    if (io_mkdirs(f.out) != 0 || (lora_mode && (!io_join(outdir, f.out, "lora") || io_mkdirs(outdir) != 0)))
+    if (io_mkdirs(f.out) != 0 || (lora_mode && (!io_join(outdir, f.out, "lora") || io_mkdirs(outdir) != 0)) ||
+        (vs_mode && (!io_join(outdir, f.out, "vs-lstm") || io_mkdirs(outdir) != 0)))
         return 1;
     rng_t rng;
     rng_seed(&rng, f.seed);
@@ -1585,8 +1844,15 @@ int main(int argc, char **argv)
         int rc = bench(&vocab, ids, n_ids, &rng);
         return rc ? 1 : 0;
     }
-    compare_with_library(&rng);
     const gpt_config_t cfg = {vocab.size, context, layers, heads, width};
+    if (vs_mode) {
+        int rc = vs_lstm(&cfg, batch, lr, lstm_lr, budget, ids, n_ids, vids, n_vids, outdir, f.quick, &rng);
+        free(ids), free(vids), free(pids), text_vocab_free(&vocab), text_free(&corpus);
+        if (rc == 0)
+            printf("done in %.1fs; log and figure in %s/\n", timing_seconds() - t_start, outdir);
+        return rc ? 1 : 0;
+    }
+    compare_with_library(&rng);
     const int steps_per_epoch = f.quick ? 8 : 100;
     const long steps = (long)f.epochs * steps_per_epoch;
     trainer_t ch, bp;

@@ -1,5 +1,6 @@
 /* Chapter 12's program given bad input: a checkpoint of another shape or version, a prompt with a
- * byte the tokenizer never saw, a generation longer than the context. Each must exit 1 with a
+ * byte the tokenizer never saw, a generation longer than the context, an unknown --experiment, a
+ * --budget not above 0. Each must exit 1 (2 for a bad flag) with a
  * message naming the problem and a hint, before any training. */
 #include "checkpoint.h"
 #include "gpt.h"
@@ -120,4 +121,40 @@ Test(cli12, lora_experiment_quick, .timeout = 60)
     cr_assert(status == 0 && strstr(out, "differ from the base's by 0") && strstr(out, "loaded back onto the base: "
               "logits differ by 0"), "--experiment lora --quick on the samples: expected exit 0, the adapted model "
               "equal to the base at the start and the saved adapter reloaded exactly; got %d: %s", status, out);
+}
+
+/* 12.11: the GPT against an LSTM of as many parameters at equal processor time, a short budget. */
+Test(cli12, vs_lstm_experiment_quick, .timeout = 60)
+{
+    char out[16384];
+    int status = run12(SAMPLE12 " --experiment vs-lstm --budget 0.5", "vs", out, sizeof out);
+    cr_assert(status == 0 && strstr(out, "LSTM H 35, 16304 parameters") && strstr(out, "GPT L 1, H 4, C 32, 16864") &&
+              strstr(out, "0.5 s of processor time each on 1 thread") && strstr(out, "bits/char, LSTM "),
+              "--experiment vs-lstm --quick --budget 0.5 on the sample: expected exit 0, an LSTM of 16,304 parameters "
+              "(H 35) beside the GPT's 16,864 and both final validation losses; got %d: %s", status, out);
+    char csv[256];
+    snprintf(csv, sizeof csv, "/tmp/nn-cli-12-vs-%d/vs-lstm/log.csv", (int)getpid());
+    FILE *f = fopen(csv, "r");
+    cr_assert_not_null(f, "the experiment must write %s", csv);
+    char line[256];
+    cr_assert(fgets(line, sizeof line, f) && strncmp(line, "cpu_s,gpt_val_bpc,lstm_val_bpc", 30) == 0,
+              "log.csv's header: expected cpu_s,gpt_val_bpc,lstm_val_bpc, got %s", line);
+    fclose(f);
+}
+
+Test(cli12, unknown_experiment_or_a_budget_not_above_0, .timeout = 30)
+{
+    char out[16384];
+    int status = run12(SAMPLE12 " --experiment vs-gru", "vsbad", out, sizeof out);
+    cr_assert(status == 2 && strstr(out, "vs-lstm") && !strstr(out, "epoch"),
+              "--experiment vs-gru: expected exit status 2 and the list of experiments, got %d: %s", status, out);
+    const char *budgets[] = {"0", "-1"};
+    for (int i = 0; i < 2; i++) {
+        char args[256];
+        snprintf(args, sizeof args, SAMPLE12 " --experiment vs-lstm --budget %s", budgets[i]);
+        status = run12(args, "vsbudget", out, sizeof out);
+        cr_assert(status == 2 && strstr(out, "--budget") && strstr(out, "hint:") && !strstr(out, "vs-lstm:"),
+                  "--budget %s: expected exit status 2, a message naming --budget with a hint, before training; got "
+                  "%d: %s", budgets[i], status, out);
+    }
 }
