@@ -1,6 +1,7 @@
 /* gpt.c — see gpt.h for the model, its layout and its contracts. */
 #include "gpt.h"
 
+#include "activations.h" /* tanh_act_fast */
 #include "attention.h"  /* attn_forward / attn_backward: causal attention over (B, H, T, Dh) */
 #include "checkpoint.h" /* checkpoint_save / checkpoint_load */
 #include "error.h"      /* nn_error, nn_malloc */
@@ -161,16 +162,14 @@ static void colsum_add(float *db, const float *d, int N, int K)
 #define GELU_S 0.7978845608028654f /* sqrt(2 / pi) */
 #define GELU_A 0.044715f
 
-/* tanh z = 1 - 2 / (1 + e^{2z}): one expf, about 4x cheaper than libm's tanhf, exact to float
- * rounding (e^{2z} overflowing to inf gives 1, underflowing to 0 gives -1). The MLP applies it to
- * 4 C numbers per token twice a step, as many as a product's multiply-adds per weight row. */
-static inline float tanh_fast(float z) { return 1.0f - 2.0f / (1.0f + expf(2.0f * z)); }
+/* tanh_act_fast (activations.h): the MLP applies it to 4 C numbers per token twice a step, as many
+ * as a product's multiply-adds per weight row. */
 
 void gpt_gelu_forward(float *y, const float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         float u = x[i];
-        y[i] = 0.5f * u * (1.0f + tanh_fast(GELU_S * (u + GELU_A * u * u * u)));
+        y[i] = 0.5f * u * (1.0f + tanh_act_fast(GELU_S * (u + GELU_A * u * u * u)));
     }
 }
 
@@ -178,7 +177,7 @@ void gpt_gelu_forward(float *y, const float *x, size_t n)
 void gpt_gelu_backward(float *dx, const float *dy, const float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        float u = x[i], t = tanh_fast(GELU_S * (u + GELU_A * u * u * u));
+        float u = x[i], t = tanh_act_fast(GELU_S * (u + GELU_A * u * u * u));
         float d = 0.5f * (1.0f + t) + 0.5f * u * (1.0f - t * t) * GELU_S * (1.0f + 3.0f * GELU_A * u * u);
         dx[i] = dy[i] * d;
     }

@@ -1,6 +1,7 @@
 /* gru.c — see gru.h. */
 #include "gru.h"
 
+#include "activations.h" /* tanh_act_fast */
 #include "error.h"
 #include "matmul.h"
 #include "rnn.h" /* rnn_sum_rows */
@@ -53,7 +54,7 @@ void gru_forward(gru_cache_t *c, const float *x, const float *Wx, const float *W
             const float *vr = c->v + (size_t)r * G, *hpr = hp + (size_t)r * H;
             for (int j = 0; j < H; j++) {
                 float rg = sigmoidf(ur[j] + vr[j]), z = sigmoidf(ur[H + j] + vr[H + j]);
-                float n = tanhf(ur[2 * H + j] + rg * vr[2 * H + j]);
+                float n = tanh_act_fast(ur[2 * H + j] + rg * vr[2 * H + j]);
                 ur[j] = rg, ur[H + j] = z, ur[2 * H + j] = n;
                 vn[(size_t)r * H + j] = vr[2 * H + j];
                 ht[(size_t)r * H + j] = (1.0f - z) * n + z * hpr[j];

@@ -1,6 +1,7 @@
 /* lstm.c — see lstm.h. */
 #include "lstm.h"
 
+#include "activations.h" /* tanh_act_fast */
 #include "error.h"
 #include "matmul.h"
 #include "rnn.h" /* rnn_sum_rows */
@@ -42,9 +43,9 @@ void lstm_cell_pointwise(float *pre, float *c, float *tc, float *h, const float 
         const float *cp = c_prev + (size_t)r * H;
         float *cr = c + (size_t)r * H, *tr = tc + (size_t)r * H, *hr = h + (size_t)r * H;
         for (int j = 0; j < H; j++) {
-            float i = sigmoidf(a[j]), f = sigmoidf(a[H + j]), g = tanhf(a[2 * H + j]), o = sigmoidf(a[3 * H + j]);
+            float i = sigmoidf(a[j]), f = sigmoidf(a[H + j]), g = tanh_act_fast(a[2 * H + j]), o = sigmoidf(a[3 * H + j]);
             a[j] = i, a[H + j] = f, a[2 * H + j] = g, a[3 * H + j] = o;
-            float cn = f * cp[j] + i * g, t = tanhf(cn);
+            float cn = f * cp[j] + i * g, t = tanh_act_fast(cn);
             cr[j] = cn, tr[j] = t, hr[j] = o * t;
         }
     }

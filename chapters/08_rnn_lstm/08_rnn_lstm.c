@@ -806,8 +806,9 @@ static void charlm_generate(char *out, const charlm_t *m, const corpus_t *c, con
 ($H = 256$, $T = 64$, $B = 32$, Adam with learning rate $2 \cdot 10^{-3}$, clipping at 1) for
 500 steps, 1.02 million characters, about a quarter of one pass over the 3.9 million characters
 of the training text (the first 90% of the Bible; the last 10%, from Acts 22 on, is the
-validation text), then measures the gradient norms of section 8.3. Validation reads 65,536
-characters: 2,048 from each of 32 places spread over the validation text.
+validation text), then measures the gradient norms of section 8.3. Validation reads 32,768
+characters: 1,024 from each of 32 places spread over the validation text (enough to see the curve
+fall; measured every 50 steps, more would cost a third of the training time).
 
 ![Training and validation loss in bits per character](out/08/loss.svg)
 
@@ -821,22 +822,25 @@ another BLAS round differently, and the samples diverge from the first different
 
 ```text
 --- temperature 0.5 ---
-And God said the sore the people, and the thourimenterof and the wight of the LORD, and houst of the poopse hald the will the
-prouth the hingher, and the cemmered of the hinghon the
-paisser the all the LORD the couther
-themeres ware the coute the hound all the soulledsed the LORD the mother are in the Lorde the
+And God said the rount, and the sento that hingreats, and the linto the LORD has
+of the LORD.
+  11 The hath hald the will the prouth saed the eouth the LORD his seath the hald the the poors of the LORD hame the LORD,
 --- temperature 1.0 ---
-And God said the seata come thou lay, and man is bich ais wat uppeeaty garimed evore aul to tof matad, thies abpech mowerthttries thom; hall bet,
-I viver foor: in munther gote: and Ishall oa tnounthto the
-L to Eppbedwels mowm, mectsered nor mhissed.
-  18 Whe rid rechom forrether theearien in the bearder:, and t
+And God said the seatd and comus.
+
+ 15 For Jodas, ahd Natht wath meatw il of maith, aep olt tond.
+  11 Tereweich ald toeth, tllce thom op it ant Gederthon the smed thoune his ginthe the ast Uroprespto, and Asof the aye
+  10 And agathinst thom not dice hill fighenojwsrinte
 --- temperature 1.5 ---
 And God said
-os:
- e3 RnK, ax torfoRee;
-n dhall not Islill troa and,, (accare y Wo s Eatly fos boflCsturareng yitherenttow: av.
-  bxrexagithrt dr,aik dee peor, cuvejhersgazodw?
- 26 in thimjeh't
+os.
+ 52 Ih Chey ssinl in Bohee it ot Cariphocltt Fare; d ceacm: y Cpar Gangy ersearbe, trich; b0y urquottsly fow
+Phasus,abarsest crHike dee peor.
+ uvan, mun yoeved hist; inodofbJud
+taked apligs; ave Iorlou, Triave
+foO
+Luyur, ewaroist seith.D exim, Weevon, sayaclbely, wheper,
+dghind Migo talis,:
 ```
 
 At $\tau = 0.5$ the model repeats its most confident patterns ("the LORD", "and the", "of
@@ -1699,7 +1703,7 @@ int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 1, .seed = 1, .out = "out/08"};
     train_cfg cfg = {.cell = CELL_LSTM, .H = 256, .T = 64, .B = 32, .steps = 500, .val_every = 50,
-                     .val_chars = 65536, .lr = 2e-3f, .clip = 1.0f};
+                     .val_chars = 32768, .lr = 2e-3f, .clip = 1.0f};
     const char *cell = "lstm", *sample = NULL, *experiment = NULL;
     int bench = 0, steps = 0;
     float tau = 0.8f;
