@@ -2003,20 +2003,22 @@ static int run_bench(void)
 
 /* --- main ---------------------------------------------------------------------------------------- */
 
-/* Processor milliseconds per 1000 images of the forward pass over the test set (the best of 3 passes). */
+/* Processor milliseconds per 1000 images of the forward pass over the first 2,560 test images (the
+ * best of 3 passes: a timing needs no more images, and the whole test set 6 times cost 3 s). */
 static double time_per_1000(lenet_t *m, qnet_t *q, const dataset_t *test)
 {
+    const int n = test->n < 2560 ? test->n : 2560;
     double best = INFINITY;
     for (int rep = 0; rep < 3; rep++) {
         const double t0 = cpu_seconds();
-        for (int i = 0; i < test->n; i += m->max_batch) {
-            const int b = test->n - i < m->max_batch ? test->n - i : m->max_batch;
+        for (int i = 0; i < n; i += m->max_batch) {
+            const int b = n - i < m->max_batch ? n - i : m->max_batch;
             if (q)
                 qnet_forward(q, test->x + (size_t)i * 784, b);
             else
                 lenet_forward(m, test->x + (size_t)i * 784, b);
         }
-        best = fmin(best, (cpu_seconds() - t0) / test->n * 1e6); /* ms per 1000 images */
+        best = fmin(best, (cpu_seconds() - t0) / n * 1e6); /* ms per 1000 images */
     }
     return best;
 }
