@@ -77,8 +77,11 @@ static void add_init(onnxw_t *g, const char *name, int type, const void *data, s
     onnx__tensor_proto__init(t);
     t->name = copy_str(g, name);
     t->has_data_type = 1, t->data_type = type;
-    t->n_dims = (size_t)ndims, t->dims = alloc(g, (size_t)ndims * sizeof(int64_t));
-    memcpy(t->dims, dims, (size_t)ndims * sizeof(int64_t));
+    t->n_dims = (size_t)ndims, t->dims = NULL;
+    if (ndims > 0) { /* a scalar (ndims 0, dims NULL) has no dimensions to copy */
+        t->dims = alloc(g, (size_t)ndims * sizeof(int64_t));
+        memcpy(t->dims, dims, (size_t)ndims * sizeof(int64_t));
+    }
     /* raw_data: the values as little-endian bytes (every machine this course runs on) */
     t->has_raw_data = 1, t->raw_data.len = bytes, t->raw_data.data = alloc(g, bytes);
     memcpy(t->raw_data.data, data, bytes);
