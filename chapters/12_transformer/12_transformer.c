@@ -1526,27 +1526,29 @@ $20 \cdot 10^{-3}$), both with Adam and clipping at 1.
 
 ![Validation bits per character of the GPT and of an LSTM of as many parameters, against the processor time each has trained, on one thread. (The default run does not draw this figure; the copy shown is committed beside the chapter, and `--experiment vs-lstm` draws it again in out/12/vs-lstm/.)](chapters/12_transformer/vs_lstm.svg)
 
-**What came out: the LSTM wins.** After 20 seconds each, the LSTM is at about 2.4 bits
-per character and the GPT at about 3.0, and the LSTM has been ahead from its second second on, by more than half a bit for most of the run.
-Part of the reason is speed:
-the LSTM's products are about 600,000 FLOPs per character in training against the GPT's 814,464,
-and on one thread it runs them faster too, so in the same time it takes about 1,080 steps to
-the GPT's 630 and reads about 1.7 times as much text. The larger part is what
-each model assumes. An LSTM is built to believe that the recent past matters most and that the
-same rule applies at every position: exactly true of spelling, which is all either model can
-learn from well under a million characters. A GPT assumes nothing of the sort: it must *learn*
-from its position table that neighbours matter, and learn it separately for each of the 128
-positions, and its attention can look anywhere, which is worth nothing until it knows where to
-look. That freedom is what pays later: attention reaches any of the $T$ previous characters in one
-step where an LSTM must carry it through $T$ updates of a 128-number state, and its products keep
-a machine busy where the recurrence cannot. With more data, longer contexts and a bigger model
-(the regime of every language model since GPT-2), the order reverses; at 20 seconds on one core,
-with a context of 128 characters, the recurrent network's bias is worth more than the
-transformer's reach. The gap is already closing here: with three times the budget
-(`--budget 60`) the GPT gains about 0.6 bits and the LSTM about 0.13, and the LSTM's lead
-shrinks from about 0.64 bits to about 0.18 (2.41 against 2.22). Where the curves cross, if they
-do at this size, `--budget` will tell you; it is a few minutes of processor time. (Each run differs by a few hundredths of a bit: how many steps fit in 20
-seconds depends on the machine's load.)
+**What came out: the LSTM wins.** After 20 seconds each, the LSTM is at about 2.3 bits per
+character and the GPT at about 3.0; the LSTM is ahead after a second or two, and by more than
+half a bit from its third second on. Part of the reason is speed: the LSTM's products are about
+600,000 FLOPs per character in training against the GPT's 814,464, and on one thread it runs them
+at a higher rate too, so in the same time it takes about 1,400 steps to the GPT's 610 and reads about 2.4 times as
+much text. The larger part is what each model assumes. An LSTM is built to believe that the
+recent past matters most and that the same rule applies at every position: exactly true of
+spelling, which is all either model can learn from a million characters or so. A GPT assumes
+nothing of the sort: it must *learn* from its position table that neighbours matter, and learn it
+separately for each of the 128 positions, and its attention can look anywhere, which is worth
+nothing until it knows where to look. That freedom is what pays later: attention reaches any of
+the $T$ previous characters in one step where an LSTM must carry it through $T$ updates of a
+128-number state, and its products cover all positions at once, which keeps many cores or a GPU
+busy where the recurrence's 128 small steps, one after another, cannot. With more data, longer
+contexts, a bigger model and parallel hardware (the regime of every language model since GPT-2),
+the order reverses (Kaplan et al. 2020 compared the two as they grow: LSTMs keep up on the first
+few dozen positions of a context and fall behind on the later ones, and more so the larger the models); at 20 seconds on one core, with a context of 128 characters, the recurrent
+network's bias is worth more than the transformer's reach. The gap is already closing here: with
+three times the budget (`--budget 60`) the GPT gains about 0.5 bits and the LSTM about
+0.12, and the LSTM's lead shrinks from about 0.7 bits to about 0.3 (2.49 against 2.19). Where
+the curves cross, if they do at this size, `--budget` will tell you, for a few minutes of
+processor time. (Runs differ by a few hundredths of a bit, up to about 0.1 at the longer budget: how many steps
+fit in the budget depends on the machine's load.)
 */
 
 /* A character LSTM language model built on the library's LSTM layer (common/lstm.h, chapter 8):
