@@ -40,6 +40,7 @@
 #include "lstm.h"
 #include "matmul.h"
 #include "metrics.h"
+#include "mlp.h"
 #include "norm.h"
 #include "optim.h"
 #include "plot.h"
