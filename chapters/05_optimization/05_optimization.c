@@ -34,14 +34,10 @@ divisions of vectors are elementwise. $\lVert \cdot \rVert$ is the Euclidean nor
 #include "error.h"    /* nn_fatal, nn_error, nn_check_finite, nn_malloc */
 #include "course.h"   /* TODO: the student edition's exercise stubs */
 #include "flags.h"    /* --epochs --seed --quick --out --data --help, plus --bench */
-#include "init.h"     /* init_he_normal for the network's weights */
 #include "io.h"       /* io_create / io_commit / io_join */
-#include "layers.h"   /* linear_forward / linear_backward (chapter 3) */
-#include "activations.h" /* relu_forward / relu_backward (chapter 3) */
-#include "loss.h"     /* softmax_cross_entropy (chapter 2) */
+#include "mlp.h"      /* mlp_t: chapter 3's network (forward, backward, loss + gradient, evaluation) */
 #include "optim.h"    /* optim_t: every optimizer of this chapter; adam_step (chapter 3) */
 #include "plot.h"     /* gnuplot figures */
-#include "metrics.h"  /* metrics_evaluate: loss and accuracy over a dataset in chunks */
 #include "progress.h" /* the progress bar */
 #include "timing.h"   /* timing_seconds, timing_median */
 #include "rng.h"      /* the explicit random number generator */
@@ -724,100 +720,22 @@ static void ema_weights(float *shadow, const float *p, size_t n, float decay)
 /*md
 ## 5.11 The network, and gradient accumulation
 
-For Fashion-MNIST we need chapter 3's multilayer perceptron. Its forward and backward passes are
-composed of the library's pieces exactly as in chapter 3 (`linear_forward`, `relu_forward` and
-their backward partners); this chapter's version is compact and keeps the parameter tensors'
-sizes (`W1, b1, W2, b2, W3, b3`) for LARS and LAMB.
+For Fashion-MNIST we need chapter 3's multilayer perceptron. From this chapter on it lives in the
+library: `mlp_t` in `common/mlp.h`, the same layers composed of the same pieces (`linear_forward`,
+`relu_forward` and their backward partners, in chapter 3's order), with He initialization
+(`mlp_init`) and one helper that runs forward, cross-entropy and backward (`mlp_loss_grad`). Its
+parameters sit in one block `params` (with `grads` beside it), and it lists the sizes of the
+tensors in that block (`W1, b1, W2, b2, W3, b3`) for LARS and LAMB.
 */
 
-enum { NET_L = 3 };
-
-typedef struct {
-    int sizes[NET_L + 1];     /* 784, hidden..., 10 */
-    int max_batch;
-    size_t n_params;
-    size_t tensor_sizes[2 * NET_L]; /* W1, b1, W2, b2, W3, b3: for the per-tensor optimizers */
-    float *params, *grads;    /* (n_params) each, owned */
-    float *acc;               /* (n_params) scratch for gradient accumulation, owned */
-    float *W[NET_L], *b[NET_L], *dW[NET_L], *db[NET_L]; /* views */
-    float *a[NET_L + 1];      /* a[l]: (max_batch, sizes[l]) for l >= 1; a[L] the logits */
-    float *delta[2];          /* (max_batch, widest hidden) backward scratch */
-    float *dlogits;           /* (max_batch, K) */
-} net;
-
-static net net_new(const int *sizes, int max_batch, rng_t *rng)
+/* The chapter's network: 784-256-128-10 (or the tests' sizes), He-initialized from rng. */
+static mlp_t net_new(const int *sizes, int max_batch, rng_t *rng)
 {
-    net m = {.max_batch = max_batch};
-    int widest = 1;
-    for (int l = 0; l <= NET_L; l++) {
-        m.sizes[l] = sizes[l];
-        if (l > 0 && l < NET_L && sizes[l] > widest)
-            widest = sizes[l];
-    }
-    for (int l = 0; l < NET_L; l++) {
-        m.tensor_sizes[2 * l] = (size_t)sizes[l] * sizes[l + 1];
-        m.tensor_sizes[2 * l + 1] = (size_t)sizes[l + 1];
-        m.n_params += m.tensor_sizes[2 * l] + m.tensor_sizes[2 * l + 1];
-    }
-    m.params = nn_calloc(m.n_params, sizeof(float));
-    m.grads = nn_calloc(m.n_params, sizeof(float));
-    m.acc = nn_calloc(m.n_params, sizeof(float));
-    size_t off = 0;
-    for (int l = 0; l < NET_L; l++) {
-        m.W[l] = m.params + off, m.dW[l] = m.grads + off;
-        off += m.tensor_sizes[2 * l];
-        m.b[l] = m.params + off, m.db[l] = m.grads + off;
-        off += m.tensor_sizes[2 * l + 1];
-        init_he_normal(m.W[l], sizes[l], sizes[l + 1], rng); /* He: ReLU units (chapter 3) */
-    }
-    for (int l = 1; l <= NET_L; l++)
-        m.a[l] = nn_malloc((size_t)max_batch * sizes[l] * sizeof(float));
-    m.delta[0] = nn_malloc((size_t)max_batch * widest * sizeof(float));
-    m.delta[1] = nn_malloc((size_t)max_batch * widest * sizeof(float));
-    m.dlogits = nn_malloc((size_t)max_batch * sizes[NET_L] * sizeof(float));
+    mlp_t m;
+    if (mlp_new(&m, sizes, 3, 0, 0, max_batch) != 0)
+        nn_fatal("see the message above", "net_new: could not build the network");
+    mlp_init(&m, rng);
     return m;
-}
-
-static void net_free(net *m)
-{
-    free(m->params), free(m->grads), free(m->acc), free(m->delta[0]), free(m->delta[1]), free(m->dlogits);
-    for (int l = 1; l <= NET_L; l++)
-        free(m->a[l]);
-    memset(m, 0, sizeof *m);
-}
-
-/* Forward pass; returns the logits (B, K).   x: (B, 784), B <= max_batch */
-static const float *net_forward(net *m, const float *x, int B)
-{
-    if (B < 1 || B > m->max_batch)
-        nn_fatal("split the data into batches of at most max_batch rows",
-                 "net_forward: batch of %d rows, expected 1..%d", B, m->max_batch);
-    const float *in = x;
-    for (int l = 0; l < NET_L; l++) {
-        linear_forward(m->a[l + 1], in, m->W[l], m->b[l], B, m->sizes[l], m->sizes[l + 1]);
-        if (l < NET_L - 1)
-            relu_forward(m->a[l + 1], m->a[l + 1], (size_t)B * m->sizes[l + 1]);
-        in = m->a[l + 1];
-    }
-    return m->a[NET_L];
-}
-
-/* Forward, mean cross-entropy, backward: m->grads = the gradient of the batch's mean loss.
- * Returns the loss.   x: (B, 784), y: (B) */
-static float net_loss_grad(net *m, const float *x, const int *y, int B)
-{
-    const float *z = net_forward(m, x, B);
-    float loss = softmax_cross_entropy(m->dlogits, z, y, B, m->sizes[NET_L]);
-    const float *d = m->dlogits;
-    for (int l = NET_L - 1; l >= 0; l--) {
-        const float *in = l > 0 ? m->a[l] : x;
-        float *din = l > 0 ? m->delta[l % 2] : NULL;
-        linear_backward(din, m->dW[l], m->db[l], d, in, m->W[l], B, m->sizes[l], m->sizes[l + 1]);
-        if (l > 0) /* relu: a > 0 exactly where z > 0 */
-            relu_backward(din, din, m->a[l], NULL, (size_t)B * m->sizes[l]);
-        d = din;
-    }
-    return loss;
 }
 
 /*md
@@ -839,14 +757,15 @@ over the batch, like chapter 6's batch normalization: those see $b$ examples, no
 
 Write the body of `accumulate_gradients`: the batch `x` (B rows of D = `m->sizes[0]` floats) and
 its labels `y` are split into `micro` equal micro-batches (B is a multiple of `micro`). For each,
-call `net_loss_grad` (which overwrites `m->grads` with that micro-batch's gradient) and add
-`1/micro` of it into `m->acc`, which you zero first; finally copy `m->acc` into `m->grads` and
+call `mlp_loss_grad` (which overwrites `m->grads` with that micro-batch's gradient) and add
+`1/micro` of it into the accumulator `acc` (`m->n_params` floats), which you zero first; finally
+copy `acc` into `m->grads` and
 return the mean of the micro-batches' losses.
 */
 
 /* m->grads = gradient of the mean loss over B rows, computed in `micro` micro-batches; returns the
- * mean loss.   x: (B, D), y: (B) */
-static float accumulate_gradients(net *m, const float *x, const int *y, int B, int micro)
+ * mean loss.   acc: (m->n_params) scratch, x: (B, D), y: (B) */
+static float accumulate_gradients(mlp_t *m, float *acc, const float *x, const int *y, int B, int micro)
 {
     if (micro < 1 || B % micro != 0)
         nn_fatal("choose a number of micro-batches that divides the batch (128 = 4 x 32)",
@@ -856,34 +775,28 @@ static float accumulate_gradients(net *m, const float *x, const int *y, int B, i
     /* BEGIN EXERCISE 05.8 (3 points): accumulate the gradients of micro-batches */
     const int b = B / micro;
     double loss = 0;
-    memset(m->acc, 0, n * sizeof(float));
+    memset(acc, 0, n * sizeof(float));
     for (int k = 0; k < micro; k++) {
-        loss += net_loss_grad(m, x + (size_t)k * b * D, y + (size_t)k * b, b);
+        loss += mlp_loss_grad(m, x + (size_t)k * b * D, y + (size_t)k * b, b);
         for (size_t i = 0; i < n; i++)
-            m->acc[i] += m->grads[i] / (float)micro;
+            acc[i] += m->grads[i] / (float)micro;
     }
-    memcpy(m->grads, m->acc, n * sizeof(float));
+    memcpy(m->grads, acc, n * sizeof(float));
     return (float)(loss / micro);
     /* END EXERCISE */
 }
 
-/* metrics_evaluate's view of the network: the logits of b rows.  x: (b, n_0) */
-static const float *net_logits(void *m, const float *x, int first, int b)
-{
-    (void)first;
-    return net_forward(m, x, b);
-}
-
-/* Mean cross-entropy and accuracy of the network with parameters `params` on ds (in batches). */
-static void net_evaluate(net *m, const float *params, const dataset_t *ds, double *loss, double *acc)
+/* Mean cross-entropy and accuracy on ds of the network with the parameters `params`: m->params,
+ * or other weights (the EMA's) swapped in for the evaluation. */
+static void net_evaluate(mlp_t *m, const float *params, const dataset_t *ds, double *loss, double *acc)
 {
     float *keep = NULL;
-    if (params != m->params) { /* evaluate other weights (the EMA) in the same network */
+    if (params != m->params) {
         keep = nn_malloc(m->n_params * sizeof(float));
         memcpy(keep, m->params, m->n_params * sizeof(float));
         memcpy(m->params, params, m->n_params * sizeof(float));
     }
-    metrics_eval_t e = metrics_evaluate(ds->x, ds->y, ds->n, ds->d, m->sizes[NET_L], m->max_batch, net_logits, m);
+    metrics_eval_t e = mlp_evaluate(m, NULL, ds->x, ds->y, ds->n);
     *loss = e.loss, *acc = e.accuracy;
     if (keep) {
         memcpy(m->params, keep, m->n_params * sizeof(float));
@@ -1158,7 +1071,7 @@ static int run_finder(const flags_t *f, feeder *fd, const int *sizes)
     const int steps = f->quick ? 40 : 300;
     rng_t r;
     rng_seed(&r, f->seed + 1);
-    net m = net_new(sizes, fd->batch, &r);
+    mlp_t m = net_new(sizes, fd->batch, &r);
     optim_t o = optim_new(OPTIM_MOMENTUM, m.n_params, 1e-5f);
     float *lrs = nn_malloc(steps * sizeof(float)), *loss = nn_malloc(steps * sizeof(float)),
           *sm = nn_malloc(steps * sizeof(float));
@@ -1170,12 +1083,12 @@ static int run_finder(const flags_t *f, feeder *fd, const int *sizes)
             rng_shuffle(fd->rng, fd->order, fd->train->n);
         int b = feed(fd, i % per_epoch);
         lrs[i] = o.lr = schedule_range_lr(1e-5f, 10.0f, i, steps);
-        loss[i] = net_loss_grad(&m, fd->xb, fd->yb, b);
+        loss[i] = mlp_loss_grad(&m, fd->xb, fd->yb, b);
         done = i + 1;
         if (!isfinite(loss[i]) || loss[i] > 4 * best) /* exploded: the sweep is over */
             break;
         best = fminf(best, loss[i]);
-        chapter_step(&o, m.params, m.grads, m.tensor_sizes, 2 * NET_L);
+        chapter_step(&o, m.params, m.grads, m.tensor_sizes, m.n_tensors);
     }
     float suggest = schedule_finder_suggest(sm, lrs, loss, done);
     printf("== Learning-rate finder (SGD, momentum 0.9, %d of %d sweep steps before the loss exploded): "
@@ -1201,7 +1114,7 @@ static int run_finder(const flags_t *f, feeder *fd, const int *sizes)
     rc |= rc ? 0 : plot_render(f->out, "lr_finder", 800, 500, body);
     free(lrs), free(loss), free(sm);
     optim_free(&o);
-    net_free(&m);
+    mlp_free(&m);
     return rc;
 }
 
@@ -1230,7 +1143,7 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset_t *test,
     rng_t shuffle;
     rng_seed(&shuffle, f->seed + 2);
     fd->rng = &shuffle;
-    net m = net_new(sizes, fd->batch, &r);
+    mlp_t m = net_new(sizes, fd->batch, &r);
     optim_t o = optim_new(kind, m.n_params, lr);
     lookahead_t la = lookahead_new(m.params, m.n_params, 5, 0.5f);
     float *shadow = nn_malloc(m.n_params * sizeof(float));
@@ -1247,9 +1160,9 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset_t *test,
                 o.lr = sched->kind == SCHEDULE_WARMUP_COSINE
                            ? warmup_cosine(step, sched->total, sched->warmup, sched->lr0, sched->lr_min)
                            : schedule_lr(sched, step);
-            float loss = net_loss_grad(&m, fd->xb, fd->yb, b);
+            float loss = mlp_loss_grad(&m, fd->xb, fd->yb, b);
             nn_check_finite(loss, "the training loss", step);
-            chapter_step(&o, m.params, m.grads, m.tensor_sizes, 2 * NET_L);
+            chapter_step(&o, m.params, m.grads, m.tensor_sizes, m.n_tensors);
             if (lookahead)
                 lookahead_step(&la, m.params);
             if (ema_decay > 0)
@@ -1272,7 +1185,7 @@ static cmp_result train_one(const flags_t *f, feeder *fd, const dataset_t *test,
     free(shadow);
     lookahead_free(&la);
     optim_free(&o);
-    net_free(&m);
+    mlp_free(&m);
     return res;
 }
 
@@ -1290,7 +1203,7 @@ static int run_fashion(const flags_t *f, rng_t *rng)
     dataset_free(&full);
     if (f->quick)
         dataset_truncate(&test, 1000);
-    const int sizes[NET_L + 1] = {784, 256, 128, 10}, batch = 128;
+    const int sizes[4] = {784, 256, 128, 10}, batch = 128;
     feeder fd = {&train, &val, batch, nn_malloc((size_t)batch * 784 * sizeof(float)),
                  nn_malloc(batch * sizeof(int)), nn_malloc(train.n * sizeof(int)), rng};
     rng_iota(fd.order, train.n);
@@ -1301,20 +1214,21 @@ static int run_fashion(const flags_t *f, rng_t *rng)
     {
         rng_t r;
         rng_seed(&r, f->seed + 1);
-        net m = net_new(sizes, batch, &r);
+        mlp_t m = net_new(sizes, batch, &r);
         rng_iota(fd.order, train.n);
         int b = feed(&fd, 0);
-        net_loss_grad(&m, fd.xb, fd.yb, b);
+        mlp_loss_grad(&m, fd.xb, fd.yb, b);
         float *full_grad = nn_malloc(m.n_params * sizeof(float));
         memcpy(full_grad, m.grads, m.n_params * sizeof(float));
-        accumulate_gradients(&m, fd.xb, fd.yb, b, 4);
+        float *acc = nn_malloc(m.n_params * sizeof(float));
+        accumulate_gradients(&m, acc, fd.xb, fd.yb, b, 4);
         double worst = 0, scale = 0;
         for (size_t i = 0; i < m.n_params; i++)
             worst = fmax(worst, fabs(m.grads[i] - full_grad[i])), scale = fmax(scale, fabs(full_grad[i]));
         printf("gradient accumulation: 4 micro-batches of 32 vs one batch of 128: largest difference %.2g "
                "(%.2g of the largest gradient component)\n\n", worst, worst / scale);
-        free(full_grad);
-        net_free(&m);
+        free(full_grad), free(acc);
+        mlp_free(&m);
     }
     int rc = run_finder(f, &fd, sizes);
 

@@ -239,11 +239,11 @@ Test(ex05_7, by_hand)
 /* --- 05.8 gradient accumulation --------------------------------------------------------------- */
 
 /* A small network and a random batch of 128 (the test needs no dataset). */
-static net make_net(float **x, int **y)
+static mlp_t make_net(float **x, int **y)
 {
     rng_t r;
     rng_seed(&r, 3);
-    net m = net_new((int[]){20, 16, 12, 5}, 128, &r);
+    mlp_t m = net_new((int[]){20, 16, 12, 5}, 128, &r);
     for (size_t i = 0; i < m.n_params; i++) /* nonzero biases too */
         if (m.params[i] == 0)
             m.params[i] = 0.1f * rng_normal(&r);
@@ -260,13 +260,14 @@ Test(ex05_8, four_times_32_equals_128)
 {
     float *x;
     int *y;
-    net m = make_net(&x, &y);
-    float full_loss = net_loss_grad(&m, x, y, 128);
+    mlp_t m = make_net(&x, &y);
+    float full_loss = mlp_loss_grad(&m, x, y, 128);
     float *full = nn_malloc(m.n_params * sizeof(float));
     memcpy(full, m.grads, m.n_params * sizeof(float));
-    /* Twice: the second call must not see what the first left in m->acc. */
-    accumulate_gradients(&m, x, y, 128, 4);
-    float loss = accumulate_gradients(&m, x, y, 128, 4);
+    float *acc = nn_malloc(m.n_params * sizeof(float));
+    /* Twice: the second call must not see what the first left in acc. */
+    accumulate_gradients(&m, acc, x, y, 128, 4);
+    float loss = accumulate_gradients(&m, acc, x, y, 128, 4);
     double scale = 0;
     for (size_t i = 0; i < m.n_params; i++)
         scale = fmax(scale, fabs(full[i]));
@@ -278,29 +279,30 @@ Test(ex05_8, four_times_32_equals_128)
         cr_assert(fabs(m.grads[i] - full[i]) <= 1e-5 * scale, "gradient %zu: one batch of 128 gives %.7g, 4 x 32 "
                   "gave %.7g. Hint: %s", i, full[i], m.grads[i],
                   fabs(m.grads[i] - 4 * full[i]) <= 1e-5 * scale ? "you add the 4 gradients: scale each by 1/4."
-                  : fabs(m.grads[i] - 2 * full[i]) <= 1e-5 * scale ? "this is the second call: zero m->acc at the "
+                  : fabs(m.grads[i] - 2 * full[i]) <= 1e-5 * scale ? "this is the second call: zero acc at the "
                                                                      "start of every call."
-                                                                   : "zero m->acc first, add each micro-batch's "
+                                                                   : "zero acc first, add each micro-batch's "
                                                                      "m->grads into it, and copy it back at the end.");
-    free(full), free(x), free(y);
-    net_free(&m);
+    free(full), free(acc), free(x), free(y);
+    mlp_free(&m);
 }
 
 Test(ex05_8, one_micro_batch_is_the_batch)
 {
     float *x;
     int *y;
-    net m = make_net(&x, &y);
-    net_loss_grad(&m, x, y, 64);
+    mlp_t m = make_net(&x, &y);
+    mlp_loss_grad(&m, x, y, 64);
     float *full = nn_malloc(m.n_params * sizeof(float));
     memcpy(full, m.grads, m.n_params * sizeof(float));
-    accumulate_gradients(&m, x, y, 64, 1);
+    float *acc = nn_malloc(m.n_params * sizeof(float));
+    accumulate_gradients(&m, acc, x, y, 64, 1);
     for (size_t i = 0; i < m.n_params; i++)
         cr_assert(fabsf(m.grads[i] - full[i]) <= 1e-6f * fmaxf(fabsf(full[i]), 1e-3f),
                   "micro = 1 must reproduce the batch gradient: component %zu expected %.7g, got %.7g. Hint: with "
                   "one micro-batch of all B rows, the accumulator is 1 x that gradient.", i, full[i], m.grads[i]);
-    free(full), free(x), free(y);
-    net_free(&m);
+    free(full), free(acc), free(x), free(y);
+    mlp_free(&m);
 }
 
 /* --- helpers that are not exercises ------------------------------------------------------------ */
@@ -344,8 +346,9 @@ static void bad_accumulation(void *arg)
     (void)arg;
     float *x;
     int *y;
-    net m = make_net(&x, &y);
-    accumulate_gradients(&m, x, y, 128, 3);
+    mlp_t m = make_net(&x, &y);
+    float acc[1]; /* never touched: the split is refused first */
+    accumulate_gradients(&m, acc, x, y, 128, 3);
 }
 
 Test(ch05, indivisible_batch_is_reported)
@@ -439,7 +442,7 @@ with the shadow is often a free accuracy gain.
 /*hint 05.8
 1. Splitting a batch of B into micro-batches must give the same gradient as the whole batch: how do
    you combine the micro-batch gradients?
-2. b = B/micro examples each; zero m->acc; for each micro-batch k run net_loss_grad on rows k*b.., add
+2. b = B/micro examples each; zero acc; for each micro-batch k run mlp_loss_grad on rows k*b.., add
    grads/micro into acc; copy acc back into m->grads; return the mean loss.
 3. grad = (1/micro) sum_k grad_k, loss = (1/micro) sum_k loss_k (each grad_k is already a mean over
    its b examples).

@@ -2,9 +2,9 @@
     const int b = B / micro;
     double loss = 0;
     for (int k = 0; k < micro; k++) {
-        loss += net_loss_grad(m, x + (size_t)k * b * D, y + (size_t)k * b, b);
+        loss += mlp_loss_grad(m, x + (size_t)k * b * D, y + (size_t)k * b, b);
         for (size_t i = 0; i < n; i++)
-            m->acc[i] += m->grads[i] / (float)micro;
+            acc[i] += m->grads[i] / (float)micro;
     }
-    memcpy(m->grads, m->acc, n * sizeof(float));
+    memcpy(m->grads, acc, n * sizeof(float));
     return (float)(loss / micro);
