@@ -4,9 +4,12 @@
  *
  * Prints the test accuracy and the first SHOW predictions (default 5) by class name.
  */
-#include "mlp.h"
+#include <nn/nn.h>
 
 #include <stdio.h>
+#include <stdlib.h>
+
+static const int SIZES[3] = {784, 128, 10}; /* the network mlp_train saved */
 
 int main(int argc, char **argv)
 {
@@ -18,24 +21,24 @@ int main(int argc, char **argv)
     dataset_t test;
     if (fashion_load(&test, argv[2], "t10k") != 0)
         return 1;
-    enum { CHUNK = 256 };
-    mlp_t m = mlp_new(CHUNK);
-    if (checkpoint_load(m.params, m.n, argv[1], MLP_TAG) != 0) { /* wrong file, model or damage */
+    enum { CHUNK = 256, K = 10 };
+    mlp_t m;
+    if (mlp_new(&m, SIZES, 2, 0, 0, CHUNK) != 0) {
+        dataset_free(&test);
+        return 1;
+    }
+    char tag[64];
+    if (checkpoint_load(m.params, m.n_params, argv[1], mlp_tag(&m, tag, sizeof tag)) != 0) { /* wrong file, model or damage */
         mlp_free(&m), dataset_free(&test);
         return 1;
     }
-    long correct = 0;
-    for (int s = 0; s < test.n; s += CHUNK) {
-        int B = test.n - s < CHUNK ? test.n - s : CHUNK;
-        const float *z = mlp_forward(&m, test.x + (size_t)s * test.d, B);
-        for (int i = 0; i < B; i++) {
-            int pred = metrics_argmax(z + i * MLP_OUT, MLP_OUT), truth = test.y[s + i];
-            correct += pred == truth;
-            if (s + i < show)
-                printf("image %d: %-12s (true: %s)\n", s + i, FASHION_CLASSES[pred], FASHION_CLASSES[truth]);
-        }
+    float *probs = nn_malloc((size_t)test.n * K * sizeof(float));
+    metrics_eval_t e = mlp_evaluate(&m, probs, test.x, test.y, test.n); /* in chunks of CHUNK images */
+    for (int i = 0; i < show && i < test.n; i++) {
+        int pred = metrics_argmax(probs + (size_t)i * K, K);
+        printf("image %d: %-12s (true: %s)\n", i, FASHION_CLASSES[pred], FASHION_CLASSES[test.y[i]]);
     }
-    printf("test accuracy %.3f on %d images\n", (double)correct / test.n, test.n);
-    mlp_free(&m), dataset_free(&test);
+    printf("test accuracy %.3f on %d images\n", e.accuracy, test.n);
+    free(probs), mlp_free(&m), dataset_free(&test);
     return 0;
 }

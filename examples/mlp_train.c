@@ -3,12 +3,16 @@
  *   mlp_train DATA_DIR CHECKPOINT [EPOCHS]
  *
  * DATA_DIR holds the four gzipped IDX files of Fashion-MNIST (Debian's dataset-fashion-mnist
- * installs them in /usr/share/datasets/fashion-mnist). Build: see the Makefile (pkg-config nn).
+ * installs them in /usr/share/datasets/fashion-mnist). The model is the library's mlp_t
+ * (mlp.h): 784-128-10, one ReLU hidden layer. Build: see the Makefile (pkg-config nn).
  */
-#include "mlp.h"
+#include <nn/nn.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static const int SIZES[3] = {784, 128, 10}; /* mlp_classify builds the same network */
 
 int main(int argc, char **argv)
 {
@@ -24,12 +28,13 @@ int main(int argc, char **argv)
     enum { BATCH = 64 };
     rng_t rng;
     rng_seed(&rng, 1);
-    mlp_t m = mlp_new(BATCH);
-    init_he_normal(m.W1, MLP_IN, MLP_HIDDEN, &rng);
-    init_he_normal(m.W2, MLP_HIDDEN, MLP_OUT, &rng);
-    adam_t adam = adam_new(m.n, 1e-3f);
+    mlp_t m;
+    if (mlp_new(&m, SIZES, 2, 0, 0, BATCH) != 0) /* no batch norm, no dropout */
+        return 1;
+    mlp_init(&m, &rng);
+    adam_t adam = adam_new(m.n_params, 1e-3f);
     int *order = nn_malloc((size_t)train.n * sizeof(int));
-    float *xb = nn_malloc((size_t)BATCH * MLP_IN * sizeof(float));
+    float *xb = nn_malloc((size_t)BATCH * train.d * sizeof(float));
     int yb[BATCH];
 
     for (int e = 1; e <= epochs; e++) {
@@ -39,25 +44,20 @@ int main(int argc, char **argv)
         long correct = 0;
         for (int s = 0; s < train.n; s += BATCH) {
             int B = train.n - s < BATCH ? train.n - s : BATCH;
-            for (int i = 0; i < B; i++) {
-                memcpy(xb + (size_t)i * MLP_IN, train.x + (size_t)order[s + i] * train.d, MLP_IN * sizeof(float));
-                yb[i] = train.y[order[s + i]];
-            }
-            const float *z = mlp_forward(&m, xb, B);
+            dataset_gather(xb, yb, &train, order + s, B);
+            loss += mlp_loss_grad(&m, xb, yb, B) * B; /* forward, cross-entropy, backward */
+            const float *z = m.z[m.L - 1];           /* the logits of that forward pass */
             for (int i = 0; i < B; i++)
-                correct += metrics_argmax(z + i * MLP_OUT, MLP_OUT) == yb[i];
-            loss += softmax_cross_entropy(m.dz, z, yb, B, MLP_OUT) * B;
-            linear_backward(m.dh, m.dW2, m.db2, m.dz, m.h, m.W2, B, MLP_HIDDEN, MLP_OUT);
-            relu_backward(m.dh, m.dh, m.h, NULL, (size_t)B * MLP_HIDDEN); /* h = relu(a) > 0 iff a > 0 */
-            linear_backward(NULL, m.dW1, m.db1, m.dh, xb, m.W1, B, MLP_IN, MLP_HIDDEN);
+                correct += metrics_argmax(z + i * SIZES[2], SIZES[2]) == yb[i];
             adam_step(&adam, m.params, m.grads);
         }
         printf("epoch %d/%d  loss %.4f  train accuracy %.3f\n", e, epochs, loss / train.n,
                (double)correct / train.n);
     }
-    int rc = checkpoint_save(argv[2], MLP_TAG, m.params, m.n);
+    char tag[64];
+    int rc = checkpoint_save(argv[2], mlp_tag(&m, tag, sizeof tag), m.params, m.n_params);
     if (rc == 0)
-        printf("saved %zu parameters to %s\n", m.n, argv[2]);
+        printf("saved %zu parameters to %s\n", m.n_params, argv[2]);
     free(order), free(xb), adam_free(&adam), mlp_free(&m), dataset_free(&train);
     return rc == 0 ? 0 : 1;
 }

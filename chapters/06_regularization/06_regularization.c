@@ -37,7 +37,7 @@ $\bar v = \partial L / \partial v$ is the gradient of the loss with respect to $
 $N$ is a number of examples, $\theta$ all parameters at once.
 */
 
-#include "activations.h" /* relu_forward / relu_backward */
+#include "activations.h" /* relu_forward: the random features of section 6.11 */
 #include "augment.h"     /* flips, random crops, cutout, mixup (section 6.6) */
 #include "checkpoint.h"  /* atomic, checked parameter files (section 6.7) */
 #include "csvlog.h"      /* the CSV logs in out/06/ */
@@ -46,14 +46,14 @@ $N$ is a number of examples, $\theta$ all parameters at once.
 #include "course.h"      /* TODO: the student edition's exercise stubs */
 #include "flags.h"       /* --epochs --seed --quick --out --data --help, plus --experiment --bench */
 #include "gradcheck.h"   /* centered differences (checking the soft-F1 loss) */
-#include "init.h"        /* He initialization */
+#include "init.h"        /* init_normal: the random features of section 6.11 */
 #include "io.h"          /* io_create / io_commit / io_join / io_mkdirs */
-#include "layers.h"      /* linear_forward / linear_backward */
+#include "layers.h"      /* linear_stack_train_flops (--bench) */
 #include "linalg.h"      /* linalg_cholesky: Gaussian-process posteriors, minimum-norm fits */
 #include "loss.h"        /* softmax cross-entropy, with label smoothing, log-softmax, softmax_backward */
 #include "matmul.h"      /* matmul_blas: random-feature Gram matrices (section 6.11) */
-#include "metrics.h"     /* confusion matrix, per-class ratios, ROC and PR curves, metrics_evaluate */
-#include "norm.h"        /* batchnorm_forward_eval; the general normalization layers */
+#include "metrics.h"     /* confusion matrix, per-class ratios, ROC and PR curves */
+#include "mlp.h"         /* mlp_t: chapter 3's network with batch norm and dropout (section 6.2) */
 #include "optim.h"       /* optim_t: AdamW with the weights-only decay */
 #include "plot.h"        /* gnuplot figures */
 #include "progress.h"    /* the progress bar */
@@ -118,112 +118,18 @@ z = a^{(l-1)} W^{(l)} + b^{(l)} \;\to\; u = \operatorname{BN}(z) \;\to\; h = \op
 \;\to\; a^{(l)} = m \odot h,
 $$
 
-where $m$ is the dropout mask (section 6.4). All trainable parameters
-($W, b, \gamma, \beta$ of every layer) live in one block `params` with the gradients in `grads`,
-so one Adam call updates the model; batch norm's running statistics follow them in the same block
-(they are saved in checkpoints but not trained: the optimizer sees only the first `n_train`
-floats). The network knows whether it is in training or evaluation mode: dropout and batch
-statistics apply in training only.
+where $m$ is the dropout mask (section 6.4). This network is in the library: `mlp_t` of
+`common/mlp.h`, chapter 3's network with these two options (chapter 5 uses it without them). All
+trainable parameters ($W, b, \gamma, \beta$ of every layer) live in one block `params` with the
+gradients in `grads`, so one Adam call updates the model; batch norm's running statistics follow
+them in the same block (they are saved in checkpoints but not trained: the optimizer sees only the
+first `n_train` floats). The network knows whether it is in training or evaluation mode (its
+`training` field): dropout and batch statistics apply in training only. Dropout and batch norm are
+this chapter's exercises (06.1 to 06.3), and the network runs *your* versions of them: `mlp_t` has
+a hook for each (`m.hooks`), which `net_new` at the end of section 6.5 fills with the functions you
+write. Left empty, the hooks run the library's `common/dropout.c` and `common/norm.c`, the same
+computations written once more for any layout.
 */
-
-#define NL 3 /* linear layers; NL - 1 hidden layers */
-
-typedef struct {
-    int sizes[NL + 1];  /* n_0 (inputs) ... n_NL (classes) */
-    int bn;             /* batch norm in the hidden layers */
-    float dropout;      /* dropout probability p after each hidden ReLU (0: none) */
-    int max_batch, batch;
-    int training;       /* 1: dropout and batch statistics; 0: evaluation mode */
-    rng_t *rng;         /* dropout masks, in training */
-    size_t n_params;    /* floats in params: trainable ones, then the running statistics */
-    size_t n_train;     /* trainable floats (the first n_train of params) */
-    float *params, *grads;                                 /* (n_params) each, owned */
-    float *W[NL], *b[NL], *dW[NL], *db[NL];                /* views: W[l] (n_l, n_{l+1}) */
-    float *gamma[NL - 1], *beta[NL - 1], *dgamma[NL - 1], *dbeta[NL - 1]; /* (n_{l+1}), bn only */
-    float *run_mean[NL - 1], *run_var[NL - 1];             /* (n_{l+1}), bn only */
-    float *z[NL];       /* (max_batch, n_{l+1}): linear outputs; z[NL-1] holds the logits */
-    float *u[NL - 1];   /* (max_batch, n_{l+1}): batch-norm outputs (bn only) */
-    float *a[NL - 1];   /* (max_batch, n_{l+1}): hidden activations after relu and dropout */
-    float *mask[NL - 1];                                   /* dropout masks, same shape */
-    float *mean[NL - 1], *rstd[NL - 1];                    /* batch statistics saved for backward */
-    float *scratch[3];  /* (max_batch, widest) backward buffers */
-    float *dlogits;     /* (max_batch, n_NL) */
-    int n_tensors;      /* the trainable tensors in params order: W, b (, gamma, beta) of each layer */
-    size_t tensor_size[4 * NL];
-    unsigned char no_decay[4 * NL]; /* 1 for b, gamma, beta: AdamW decays the weights only */
-} net;
-
-static net net_new(const int *sizes, int bn, float dropout, int max_batch)
-{
-    net m = {.bn = bn, .dropout = dropout, .max_batch = max_batch, .training = 0};
-    int widest = 1;
-    for (int l = 0; l <= NL; l++) {
-        if (sizes[l] < 1)
-            nn_fatal("every layer needs at least one unit", "net_new: layer %d has %d units", l, sizes[l]);
-        m.sizes[l] = sizes[l];
-        widest = sizes[l] > widest && l > 0 ? sizes[l] : widest;
-    }
-    for (int l = 0; l < NL; l++)
-        m.n_train += (size_t)sizes[l] * sizes[l + 1] + sizes[l + 1] + (bn && l < NL - 1 ? 2u * sizes[l + 1] : 0);
-    m.n_params = m.n_train;
-    for (int l = 0; bn && l < NL - 1; l++)
-        m.n_params += 2u * sizes[l + 1];
-    m.params = nn_calloc(m.n_params, sizeof(float));
-    m.grads = nn_calloc(m.n_params, sizeof(float));
-    size_t off = 0, soff = m.n_train;
-    for (int l = 0; l < NL; l++) {
-        const int in = sizes[l], out = sizes[l + 1];
-        m.W[l] = m.params + off, m.dW[l] = m.grads + off, off += (size_t)in * out;
-        m.b[l] = m.params + off, m.db[l] = m.grads + off, off += out;
-        m.tensor_size[m.n_tensors] = (size_t)in * out, m.no_decay[m.n_tensors++] = 0;
-        m.tensor_size[m.n_tensors] = out, m.no_decay[m.n_tensors++] = 1;
-        m.z[l] = nn_malloc((size_t)max_batch * out * sizeof(float));
-        if (l == NL - 1)
-            break;
-        if (bn) {
-            m.gamma[l] = m.params + off, m.dgamma[l] = m.grads + off, off += out;
-            m.beta[l] = m.params + off, m.dbeta[l] = m.grads + off, off += out;
-            for (int k = 0; k < 2; k++)
-                m.tensor_size[m.n_tensors] = out, m.no_decay[m.n_tensors++] = 1;
-            m.run_mean[l] = m.params + soff, soff += out;
-            m.run_var[l] = m.params + soff, soff += out;
-            m.u[l] = nn_malloc((size_t)max_batch * out * sizeof(float));
-        }
-        m.a[l] = nn_malloc((size_t)max_batch * out * sizeof(float));
-        m.mask[l] = nn_malloc((size_t)max_batch * out * sizeof(float));
-        m.mean[l] = nn_malloc((size_t)out * sizeof(float));
-        m.rstd[l] = nn_malloc((size_t)out * sizeof(float));
-    }
-    for (int i = 0; i < 3; i++)
-        m.scratch[i] = nn_malloc((size_t)max_batch * widest * sizeof(float));
-    m.dlogits = nn_malloc((size_t)max_batch * sizes[NL] * sizeof(float));
-    return m;
-}
-
-/* He-normal weights, zero biases, gamma = 1, beta = 0, running mean 0 and variance 1. */
-static void net_init(net *m, rng_t *rng)
-{
-    memset(m->params, 0, m->n_params * sizeof(float));
-    for (int l = 0; l < NL; l++) {
-        init_he_normal(m->W[l], m->sizes[l], m->sizes[l + 1], rng);
-        if (l < NL - 1 && m->bn)
-            for (int j = 0; j < m->sizes[l + 1]; j++)
-                m->gamma[l][j] = 1, m->run_var[l][j] = 1;
-    }
-}
-
-static void net_free(net *m)
-{
-    free(m->params), free(m->grads), free(m->dlogits);
-    for (int l = 0; l < NL; l++) {
-        free(m->z[l]);
-        if (l < NL - 1)
-            free(m->u[l]), free(m->a[l]), free(m->mask[l]), free(m->mean[l]), free(m->rstd[l]);
-    }
-    for (int i = 0; i < 3; i++)
-        free(m->scratch[i]);
-    memset(m, 0, sizeof *m);
-}
 
 /*md
 ## 6.3 Penalties on the weights: L2, L1 and weight decay
@@ -274,11 +180,11 @@ $\lambda_{\text{wd}} = 0$ it is plain Adam.
 */
 
 /* grads of the weights += l2 W + l1 sign(W)  (biases, gamma, beta unpenalized). */
-static void apply_penalties(net *m, float l2, float l1)
+static void apply_penalties(mlp_t *m, float l2, float l1)
 {
     if (l2 == 0 && l1 == 0)
         return;
-    for (int l = 0; l < NL; l++) {
+    for (int l = 0; l < m->L; l++) {
         size_t n = (size_t)m->sizes[l] * m->sizes[l + 1];
         float *w = m->W[l], *g = m->dW[l];
         for (size_t i = 0; i < n; i++)
@@ -321,7 +227,8 @@ mask per weight instead of per unit), and this chapter's experiments use dropout
 Write `inverted_dropout_forward`: for each of the `n` elements draw `u = rng_uniform(rng)`; the
 element is dropped when `u < p` (mask 0) and kept otherwise (mask $1/(1-p)$); write the mask and
 `y = mask * x` (`y` may alias `x`). Draw exactly one uniform number per element, in order: the
-tests replay your masks. The backward, `dx = mask * dy`, is written for you below it.
+tests replay your masks. The backward, `dx = mask * dy`, is one line that the network takes from
+the library (`dropout_backward` in `common/dropout.h`).
 */
 
 /* Training-mode dropout with drop probability p.  y, mask, x: (n); y may alias x. */
@@ -336,13 +243,6 @@ static void inverted_dropout_forward(float *y, float *mask, const float *x, size
         y[i] = mask[i] * x[i];
     }
     /* END EXERCISE */
-}
-
-/* dx = mask * dy.  (n); dx may alias dy. */
-static void inverted_dropout_backward(float *dx, const float *dy, const float *mask, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        dx[i] = mask[i] * dy[i];
 }
 
 /*md
@@ -494,67 +394,25 @@ MLPs and CNNs trained with reasonably large batches.
 
 /*md
 With the pieces in place, the forward and backward passes of the network follow section 6.2's
-diagram layer by layer. In evaluation mode dropout is skipped and batch norm uses the running
-statistics. In the backward pass each hidden layer undoes, in reverse order, dropout (the mask),
-the ReLU ($[u > 0]$), batch norm (exercise 06.3), then the linear map; three scratch buffers
-rotate so that no function reads and writes the same one.
+diagram layer by layer; `mlp_forward` and `mlp_backward` in `common/mlp.c` are those loops. In
+evaluation mode dropout is skipped and batch norm uses the running statistics. In the backward
+pass each hidden layer undoes, in reverse order, dropout (the mask), the ReLU ($[u > 0]$), batch
+norm (exercise 06.3), then the linear map; three scratch buffers rotate so that no function reads
+and writes the same one. The chapter's network is that `mlp_t` with the hooks set to your
+functions, so every run below trains with the dropout and batch norm you wrote:
 */
 
-/* Forward pass; returns the logits (B, n_NL).   x: (B, n_0), B <= max_batch */
-static const float *net_forward(net *m, const float *x, int B)
+/* The chapter's network: sizes (4) = n_0, two hidden widths, classes; He-initialized from rng; in
+ * evaluation mode until fit() switches it. Its dropout and batch norm are exercises 06.1 to 06.3. */
+static mlp_t net_new(const int *sizes, int bn, float dropout, int max_batch, rng_t *rng)
 {
-    if (B < 1 || B > m->max_batch)
-        nn_fatal("split the data into batches of at most max_batch rows", "net_forward: batch of %d rows, expected "
-                 "1..%d", B, m->max_batch);
-    m->batch = B;
-    const float *in = x;
-    for (int l = 0; l < NL; l++) {
-        const int n_in = m->sizes[l], n = m->sizes[l + 1];
-        linear_forward(m->z[l], in, m->W[l], m->b[l], B, n_in, n);
-        if (l == NL - 1)
-            break;
-        const float *pre = m->z[l];
-        if (m->bn) {
-            if (m->training && B >= 2)
-                bn_forward_train(m->u[l], m->mean[l], m->rstd[l], m->run_mean[l], m->run_var[l], m->z[l],
-                                 m->gamma[l], m->beta[l], B, n, NORM_MOMENTUM, NORM_EPS);
-            else
-                batchnorm_forward_eval(m->u[l], m->z[l], m->gamma[l], m->beta[l], m->run_mean[l], m->run_var[l],
-                                       B, n, 1, NORM_EPS);
-            pre = m->u[l];
-        }
-        relu_forward(m->a[l], pre, (size_t)B * n);
-        if (m->training && m->dropout > 0)
-            inverted_dropout_forward(m->a[l], m->mask[l], m->a[l], (size_t)B * n, m->dropout, m->rng);
-        in = m->a[l];
-    }
-    return m->z[NL - 1];
-}
-
-/* Backward pass (training mode, right after net_forward): fills m->grads.  x: (B, n_0), dz: (B, n_NL) */
-static void net_backward(net *m, const float *x, const float *dz, int B)
-{
-    const float *d = dz;
-    for (int l = NL - 1; l >= 0; l--) {
-        const int n_in = m->sizes[l], n = m->sizes[l + 1];
-        const float *in = l > 0 ? m->a[l - 1] : x;
-        float *din = l > 0 ? m->scratch[l % 2] : NULL; /* never the buffer d points to */
-        linear_backward(din, m->dW[l], m->db[l], d, in, m->W[l], B, n_in, n);
-        if (l == 0)
-            break;
-        const int h = l - 1; /* the hidden layer below */
-        const size_t cnt = (size_t)B * n_in;
-        if (m->dropout > 0)
-            inverted_dropout_backward(din, din, m->mask[h], cnt);
-        relu_backward(din, din, m->bn ? m->u[h] : m->z[h], NULL, cnt);
-        if (m->bn) {
-            bn_backward(m->scratch[2], m->dgamma[h], m->dbeta[h], din, m->z[h], m->mean[h], m->rstd[h], m->gamma[h],
-                        B, n_in);
-            d = m->scratch[2];
-        } else {
-            d = din;
-        }
-    }
+    mlp_t m;
+    if (mlp_new(&m, sizes, 3, bn, dropout, max_batch) != 0)
+        nn_fatal("see the message above", "net_new: could not build the chapter's network");
+    m.hooks = (mlp_hooks_t){.batchnorm_train = bn_forward_train, .batchnorm_backward = bn_backward,
+                            .dropout = inverted_dropout_forward};
+    mlp_init(&m, rng);
+    return m;
 }
 
 /*md
@@ -770,36 +628,10 @@ typedef struct {
 
 /* Mean cross-entropy and accuracy of m on ds in evaluation mode; with probs (ds->n, K), also the
  * softmax probabilities. */
-typedef struct {
-    net *m;
-    float *probs; /* (n, K) or NULL */
-} net_eval_ctx;
-
-/* metrics_evaluate's view of the network: the logits of b rows, keeping their probabilities. */
-static const float *net_eval_logits(void *ctx, const float *x, int first, int b)
+static void net_evaluate(mlp_t *m, const dataset_t *ds, double *loss, double *acc, float *probs)
 {
-    net_eval_ctx *c = ctx;
-    const float *z = net_forward(c->m, x, b);
-    if (c->probs)
-        softmax_forward(c->probs + (size_t)first * c->m->sizes[NL], z, b, c->m->sizes[NL]);
-    return z;
-}
-
-static void net_evaluate(net *m, const dataset_t *ds, double *loss, double *acc, float *probs)
-{
-    int was = m->training;
-    m->training = 0;
-    net_eval_ctx c = {m, probs};
-    metrics_eval_t e = metrics_evaluate(ds->x, ds->y, ds->n, ds->d, m->sizes[NL], m->max_batch, net_eval_logits, &c);
-    m->training = was;
+    metrics_eval_t e = mlp_evaluate(m, probs, ds->x, ds->y, ds->n);
     *loss = e.loss, *acc = e.accuracy;
-}
-
-/* The tag that identifies an architecture in its checkpoints. */
-static const char *net_tag(const net *m, char *buf)
-{
-    snprintf(buf, 64, "mlp %d-%d-%d-%d%s", m->sizes[0], m->sizes[1], m->sizes[2], m->sizes[3], m->bn ? " bn" : "");
-    return buf;
 }
 
 /* Copy example i into the batch row xr, augmented as cfg says.  xr: (784) */
@@ -820,10 +652,10 @@ static void gather_example(float *xr, const dataset_t *ds, int i, const train_cf
  * after each. Logs "epoch,train_loss,train_acc,val_loss,val_acc" rows when log is given; with
  * eval_train the training columns are measured on the whole training set in evaluation mode,
  * otherwise they are the running means over the epoch's batches. */
-static train_result fit(net *m, const train_cfg *c, const dataset_t *train, const dataset_t *val, rng_t *rng,
+static train_result fit(mlp_t *m, const train_cfg *c, const dataset_t *train, const dataset_t *val, rng_t *rng,
                         csvlog_t *log, int eval_train, const char *name)
 {
-    const int D = train->d, K = m->sizes[NL], B = c->batch;
+    const int D = train->d, K = m->sizes[m->L], B = c->batch;
     const int steps = (train->n + B - 1) / B;
     train_result r = {0};
     optim_t opt = optim_new(OPTIM_ADAMW, m->n_train, c->lr); /* AdamW: decay, then Adam (chapter 5) */
@@ -878,29 +710,30 @@ static train_result fit(net *m, const train_cfg *c, const dataset_t *train, cons
                 yb[r2] = train->y[i];
             }
             opt.lr = schedule_lr(&decay, step);
-            const float *z;
-            float loss;
+            float lam = 0;
             if (c->mixup > 0) {
-                float lam = augment_mixup_lambda(c->mixup, rng);
+                lam = augment_mixup_lambda(c->mixup, rng);
                 rng_iota(perm, b);
                 rng_shuffle(rng, perm, b);
                 augment_mixup(xm, xb, perm, b, D, lam);
                 for (int r2 = 0; r2 < b; r2++)
                     yp[r2] = yb[perm[r2]];
-                z = net_forward(m, xm, b);
-                loss = mixup_cross_entropy(m->dlogits, z, yb, yp, lam, b, K);
-            } else {
-                z = net_forward(m, xb, b);
-                loss = c->soft_f1   ? soft_f1_loss(m->dlogits, tmp, z, yb, b, K)
-                       : c->smooth > 0 ? softmax_cross_entropy_smooth(m->dlogits, z, yb, b, K, c->smooth)
-                                       : softmax_cross_entropy(m->dlogits, z, yb, b, K);
             }
+            const float *xin = c->mixup > 0 ? xm : xb;
+            const float *z = mlp_forward(m, xin, b);
+            if (!z)
+                nn_fatal("see the message above", "fit: no forward pass at step %ld", step + 1);
+            float loss = c->mixup > 0  ? mixup_cross_entropy(m->dlogits, z, yb, yp, lam, b, K)
+                         : c->soft_f1   ? soft_f1_loss(m->dlogits, tmp, z, yb, b, K)
+                         : c->smooth > 0 ? softmax_cross_entropy_smooth(m->dlogits, z, yb, b, K, c->smooth)
+                                         : softmax_cross_entropy(m->dlogits, z, yb, b, K);
             nn_check_finite(loss, "the training loss", step + 1);
             for (int r2 = 0; r2 < b; r2++)
                 correct += metrics_argmax(z + (size_t)r2 * K, K) == yb[r2];
-            net_backward(m, c->mixup > 0 ? xm : xb, m->dlogits, b);
+            if (mlp_backward(m, xin, m->dlogits, b) != 0)
+                nn_fatal("see the message above", "fit: no backward pass at step %ld", step + 1);
             apply_penalties(m, c->l2, c->l1);
-            optim_step_tensors(&opt, m->params, m->grads, m->tensor_size, m->n_tensors);
+            optim_step_tensors(&opt, m->params, m->grads, m->tensor_sizes, m->n_tensors);
             sum_loss += loss, seen += b;
             if (!c->quiet)
                 progress_step(&bar, s + 1, "loss %.4f", sum_loss / (s + 1));
@@ -920,7 +753,7 @@ static train_result fit(net *m, const train_cfg *c, const dataset_t *train, cons
                          r.val_loss, r.val_acc);
         if (val && c->patience > 0 && !r.stop_epoch) {
             int st = early_stop_update(&es, r.val_loss, e);
-            if (st == ES_IMPROVED && c->ckpt && checkpoint_save(c->ckpt, net_tag(m, tag), m->params, m->n_params) != 0)
+            if (st == ES_IMPROVED && c->ckpt && checkpoint_save(c->ckpt, mlp_tag(m, tag, sizeof tag), m->params, m->n_params) != 0)
                 nn_fatal("see the message above", "fit: could not save the checkpoint %s", c->ckpt);
             if (st == ES_STOP) {
                 r.stop_epoch = e;
@@ -933,7 +766,7 @@ static train_result fit(net *m, const train_cfg *c, const dataset_t *train, cons
     r.best_epoch = es.best_epoch;
     r.last_val_loss = r.val_loss, r.last_val_acc = r.val_acc;
     if (c->patience > 0 && c->ckpt && es.best_epoch > 0) { /* back to the best epoch */
-        if (checkpoint_load(m->params, m->n_params, c->ckpt, net_tag(m, tag)) != 0)
+        if (checkpoint_load(m->params, m->n_params, c->ckpt, mlp_tag(m, tag, sizeof tag)) != 0)
             nn_fatal("see the message above", "fit: could not restore the best checkpoint %s", c->ckpt);
         if (val)
             net_evaluate(m, val, &r.val_loss, &r.val_acc, NULL);
@@ -1425,8 +1258,8 @@ one more multiply per weight.
 
 #ifndef GRADING
 
-static const int MAIN_SIZES[NL + 1] = {784, 256, 128, 10};
-static const int SMALL_SIZES[NL + 1] = {784, 64, 32, 10};
+static const int MAIN_SIZES[4] = {784, 256, 128, 10};
+static const int SMALL_SIZES[4] = {784, 64, 32, 10};
 
 /* The first n_per examples of each class of src (in order), as a new dataset. */
 static dataset_t per_class_subset(const dataset_t *src, int n_per)
@@ -1510,8 +1343,7 @@ static int run_cures(const flags_t *f, const dataset_t *full, const dataset_t *v
         csvlog_t log;
         if (csvlog_open(&log, io_join(path, f->out, name), "epoch,train_loss,train_acc,val_loss,val_acc") != 0)
             return -1;
-        net m = net_new(MAIN_SIZES, cures[c].bn, cures[c].dropout, 1000);
-        net_init(&m, rng);
+        mlp_t m = net_new(MAIN_SIZES, cures[c].bn, cures[c].dropout, 1000, rng);
         train_result r = fit(&m, &cures[c].cfg, &small, &val, rng, &log, 1, cures[c].name);
         rc |= csvlog_close(&log);
         printf("   %-30s %9.4f %9.4f %9.4f %9.4f %9.2f\n", cures[c].title, r.train_acc, r.last_val_loss, r.last_val_acc,
@@ -1524,7 +1356,7 @@ static int run_cures(const flags_t *f, const dataset_t *full, const dataset_t *v
                    r.best_epoch, r.stop_epoch, ckpt, r.last_val_loss, r.val_loss, r.last_val_acc, r.val_acc, ta);
             printf("\n");
         }
-        net_free(&m);
+        mlp_free(&m);
     }
     const char *series[] = {"train_loss:training loss", "val_loss:validation loss", NULL};
     rc |= plot_curves(f->out, "overfit", "cure_none.csv", "MLP on 1,000 images, no regularization", "epoch",
@@ -1648,8 +1480,7 @@ static int run_main_model(const flags_t *f, const dataset_t *train, const datase
     csvlog_t log;
     if (csvlog_open(&log, io_join(path, f->out, "log.csv"), "epoch,train_loss,train_acc,val_loss,val_acc") != 0)
         return -1;
-    net m = net_new(MAIN_SIZES, MAIN_BN, MAIN_DROPOUT, 1000);
-    net_init(&m, rng);
+    mlp_t m = net_new(MAIN_SIZES, MAIN_BN, MAIN_DROPOUT, 1000, rng);
     train_result r = fit(&m, &c, train, val, rng, &log, 0, "main");
     int rc = csvlog_close(&log);
     const int K = 10;
@@ -1659,7 +1490,7 @@ static int run_main_model(const flags_t *f, const dataset_t *train, const datase
     printf("test accuracy %.4f (loss %.4f) after %.1fs of training (%.2fs per epoch)\n", ta, tl, r.seconds,
            r.seconds / r.epochs_run);
     char tag[64];
-    rc |= checkpoint_save(io_join(path, f->out, "model.ckpt"), net_tag(&m, tag), m.params, m.n_params);
+    rc |= checkpoint_save(io_join(path, f->out, "model.ckpt"), mlp_tag(&m, tag, sizeof tag), m.params, m.n_params);
     const char *ls[] = {"train_loss:training batches (dropout on)", "val_loss:validation", NULL};
     const char *as[] = {"train_acc:training batches (dropout on)", "val_acc:validation", NULL};
     rc |= plot_curves(f->out, "loss", "log.csv", "main model on Fashion-MNIST: loss", "epoch", "cross-entropy", "epoch", ls);
@@ -1694,7 +1525,7 @@ static int run_main_model(const flags_t *f, const dataset_t *train, const datase
     printf("   macro F1 %.4f (library: %.4f), micro F1 %.4f = accuracy %.4f; rank-formula AUC vs trapezoids: max "
            "difference %.1e\n", macro, sm.macro_f1, sm.micro_f1, sm.accuracy, worst_diff);
     free(s), free(y), free(pred), free(probs);
-    net_free(&m);
+    mlp_free(&m);
     return rc;
 }
 
@@ -1715,7 +1546,7 @@ static int run_imbalance(const flags_t *f, const dataset_t *full, const dataset_
             tr.y[j++] = k;
         }
     }
-    int sizes[NL + 1] = {784, 64, 32, 2};
+    int sizes[4] = {784, 64, 32, 2};
     printf("\n== 6.9 imbalance: %d T-shirts vs %d shirts for training; balanced test set of %d\n", n_major, n_minor, tst.n);
     printf("   %-28s %14s %14s %14s %10s\n", "", "shirt precision", "shirt recall", "T-shirt recall", "macro F1");
     const char *names[3] = {"cross-entropy", "class-balanced sampling", "soft-F1 loss"};
@@ -1727,8 +1558,7 @@ static int run_imbalance(const flags_t *f, const dataset_t *full, const dataset_
     for (int v = 0; v < 3; v++) {
         train_cfg c = {.epochs = f->quick ? 2 : 8, .batch = 64, .lr = 1e-3f, .quiet = 1, .balanced = v == 1,
                        .soft_f1 = v == 2};
-        net m = net_new(sizes, 0, 0, 1000);
-        net_init(&m, rng);
+        mlp_t m = net_new(sizes, 0, 0, 1000, rng);
         fit(&m, &c, &tr, NULL, rng, NULL, 0, names[v]);
         float *probs = nn_malloc((size_t)tst.n * 2 * sizeof(float));
         double l, a;
@@ -1742,7 +1572,7 @@ static int run_imbalance(const flags_t *f, const dataset_t *full, const dataset_
         printf("   %-28s %14.4f %14.4f %14.4f %10.4f\n", names[v], p[1], r[1], r[0], macro);
         fprintf(out.f, "%s,%.4f,%.4f\n", names[v], p[1], r[1]);
         free(probs), free(pred);
-        net_free(&m);
+        mlp_free(&m);
     }
     int rc = io_commit(&out);
     rc |= plot_render(f->out, "imbalance", 700, 420,
@@ -1772,11 +1602,10 @@ static double hpo_trial(const hpo_task *t, const double *u)
 {
     rng_t rng;
     rng_seed(&rng, t->seed); /* the same initialization and batches for every trial */
-    net m = net_new(SMALL_SIZES, 0, 0, 1000);
-    net_init(&m, &rng);
+    mlp_t m = net_new(SMALL_SIZES, 0, 0, 1000, &rng);
     train_cfg c = {.epochs = t->epochs, .batch = 50, .lr = u_to_lr(u[0]), .wd = u_to_wd(u[1]), .quiet = 1};
     train_result r = fit(&m, &c, t->train, t->val, &rng, NULL, 0, NULL);
-    net_free(&m);
+    mlp_free(&m);
     return isfinite(r.val_acc) ? 1 - r.val_acc : 1;
 }
 
@@ -1868,8 +1697,7 @@ static void run_bagging(const flags_t *f, const dataset_t *full, const dataset_t
             memcpy(boot.x + (size_t)i * 784, pool.x + (size_t)j * 784, 784 * sizeof(float));
             boot.y[i] = pool.y[j];
         }
-        net m = net_new(SMALL_SIZES, 0, 0, 1000);
-        net_init(&m, rng);
+        mlp_t m = net_new(SMALL_SIZES, 0, 0, 1000, rng);
         train_cfg c = {.epochs = f->quick ? 2 : 8, .batch = 64, .lr = 2e-3f, .quiet = 1};
         fit(&m, &c, &boot, NULL, rng, NULL, 0, NULL);
         double l, a;
@@ -1877,7 +1705,7 @@ static void run_bagging(const flags_t *f, const dataset_t *full, const dataset_t
         mean_acc += a / M;
         for (size_t i = 0; i < (size_t)tst.n * 10; i++)
             avg[i] += probs[i] / M;
-        net_free(&m);
+        mlp_free(&m);
     }
     long correct = 0;
     for (int i = 0; i < tst.n; i++)
@@ -2001,8 +1829,7 @@ static int run_bench(const flags_t *f)
         return 1;
     rng_t rng;
     rng_seed(&rng, f->seed);
-    net m = net_new(MAIN_SIZES, MAIN_BN, MAIN_DROPOUT, 1000);
-    net_init(&m, &rng);
+    mlp_t m = net_new(MAIN_SIZES, MAIN_BN, MAIN_DROPOUT, 1000, &rng);
     enum { EPOCHS = 3 };
     train_cfg c = main_cfg(1);
     c.quiet = 1;
@@ -2013,8 +1840,8 @@ static int run_bench(const flags_t *f)
     }
     net_evaluate(&m, &test, &loss, &acc, NULL);
     printf("bench: name=mlp-regularized epoch_s=%.3f test_acc=%.4f gflop_epoch=%.2f\n", timing_median(secs, EPOCHS), acc,
-           linear_stack_train_flops(m.sizes, NL) * train.n / 1e9);
-    net_free(&m), dataset_free(&train), dataset_free(&test);
+           linear_stack_train_flops(m.sizes, m.L) * train.n / 1e9);
+    mlp_free(&m), dataset_free(&train), dataset_free(&test);
     return 0;
 }
 

@@ -440,7 +440,7 @@ Test(ch06, soft_f1_gradient_matches_centered_differences)
 }
 
 typedef struct {
-    net *m;
+    mlp_t *m;
     const float *x;
     float r[8 * 10];
 } net_ctx;
@@ -448,17 +448,16 @@ typedef struct {
 static double net_loss(void *a)
 {
     net_ctx *c = a;
-    return gradcheck_dot(net_forward(c->m, c->x, 8), c->r, 8 * 10);
+    return gradcheck_dot(mlp_forward(c->m, c->x, 8), c->r, 8 * 10);
 }
 
 Test(ch06, whole_network_with_batch_norm_matches_centered_differences)
 {
     const int sizes[4] = {12, 16, 8, 10};
-    net m = net_new(sizes, 1, 0, 8);
     rng_t rng;
     rng_seed(&rng, 6);
-    net_init(&m, &rng);
-    for (int l = 0; l < NL - 1; l++) /* gamma, beta away from 1, 0 */
+    mlp_t m = net_new(sizes, 1, 0, 8, &rng);
+    for (int l = 0; l < m.L - 1; l++) /* gamma, beta away from 1, 0 */
         for (int j = 0; j < sizes[l + 1]; j++)
             m.gamma[l][j] = 1 + 0.3f * rng_normal(&rng), m.beta[l][j] = 0.3f * rng_normal(&rng);
     float x[8 * 12];
@@ -467,50 +466,40 @@ Test(ch06, whole_network_with_batch_norm_matches_centered_differences)
     net_ctx c = {&m, x, {0}};
     gradcheck_random_upstream(c.r, 80, &rng);
     m.training = 1;
-    net_forward(&m, x, 8);
-    net_backward(&m, x, c.r, 8);
+    mlp_forward(&m, x, 8);
+    mlp_backward(&m, x, c.r, 8);
     /* relu kinks are detected and excluded by gradcheck (see gradcheck.h); bound 1e-2 */
     double e = gradcheck_max_rel_error(net_loss, &c, m.params, m.grads, m.n_train, 1e-2f);
-    cr_assert(e < 1e-2, "gradient of the whole network (batch norm, relu, 3 layers): relative error %.3g, bound 1e-2 Hint: 06.2 and 06.3 pass their own checks? Then look at the layer order in net_backward.", e);
-    net_free(&m);
+    cr_assert(e < 1e-2, "gradient of the whole network (batch norm, relu, 3 layers): relative error %.3g, bound 1e-2 Hint: 06.2 and 06.3 pass their own checks? Then see how net_new plugs them into the network.", e);
+    mlp_free(&m);
 }
 
 Test(ch06, eval_mode_ignores_the_batch_and_checkpoints_round_trip)
 {
     const int sizes[4] = {6, 8, 8, 3};
-    net m = net_new(sizes, 1, 0.5f, 4);
     rng_t rng;
     rng_seed(&rng, 7);
-    net_init(&m, &rng);
+    mlp_t m = net_new(sizes, 1, 0.5f, 4, &rng);
     float x[4 * 6], z1[3], z4[4 * 3];
     for (int i = 0; i < 24; i++)
         x[i] = rng_normal(&rng);
     m.training = 0;
-    memcpy(z4, net_forward(&m, x, 4), sizeof z4);
-    memcpy(z1, net_forward(&m, x, 1), sizeof z1);
+    memcpy(z4, mlp_forward(&m, x, 4), sizeof z4);
+    memcpy(z1, mlp_forward(&m, x, 1), sizeof z1);
     for (int k = 0; k < 3; k++) /* equal up to the rounding of different BLAS kernels */
         cr_assert(fabsf(z1[k] - z4[k]) < 1e-5f, "in evaluation mode an example's logits must not depend on its batch: "
                   "logit %d is %g alone and %g in a batch of 4 Hint: in evaluation mode batch norm uses the running statistics, not the batch's.", k, z1[k], z4[k]);
     char path[128], tag[64];
     snprintf(path, sizeof path, "/tmp/nn_ch06_test_%d.ckpt", (int)getpid());
-    cr_assert(checkpoint_save(path, net_tag(&m, tag), m.params, m.n_params) == 0, "checkpoint_save failed. Hint: see the error printed above (a directory that cannot be written?).");
+    cr_assert(checkpoint_save(path, mlp_tag(&m, tag, sizeof tag), m.params, m.n_params) == 0, "checkpoint_save failed. Hint: see the error printed above (a directory that cannot be written?).");
     float *saved = nn_malloc(m.n_params * sizeof(float));
     memcpy(saved, m.params, m.n_params * sizeof(float));
-    net_init(&m, &rng);
-    cr_assert(checkpoint_load(m.params, m.n_params, path, net_tag(&m, tag)) == 0, "checkpoint_load failed. Hint: see the error printed above; the tag must match the one saved.");
+    mlp_init(&m, &rng);
+    cr_assert(checkpoint_load(m.params, m.n_params, path, mlp_tag(&m, tag, sizeof tag)) == 0, "checkpoint_load failed. Hint: see the error printed above; the tag must match the one saved.");
     cr_assert(memcmp(saved, m.params, m.n_params * sizeof(float)) == 0, "the restored parameters differ. Hint: checkpoint_load must restore exactly what checkpoint_save wrote.");
     remove(path);
     free(saved);
-    net_free(&m);
-}
-
-static void forward_too_many_rows(void *arg)
-{
-    (void)arg;
-    const int sizes[4] = {4, 4, 4, 2};
-    net m = net_new(sizes, 0, 0, 2);
-    float x[3 * 4] = {0};
-    net_forward(&m, x, 3);
+    mlp_free(&m);
 }
 
 static void bn_single_example(void *arg)
@@ -522,11 +511,9 @@ static void bn_single_example(void *arg)
 
 Test(ch06, bad_input_is_reported)
 {
+    /* (the network's own bad batches are common/tests/test_mlp.c's) */
     char err[2048];
-    int st = capture_stderr(forward_too_many_rows, NULL, err, sizeof err);
-    cr_assert(st == 1 && strstr(err, "batch of 3 rows") && strstr(err, "hint"), "a batch larger than max_batch: expected "
-              "exit 1 and a message, got %d: %s", st, err);
-    st = capture_stderr(bn_single_example, NULL, err, sizeof err);
+    int st = capture_stderr(bn_single_example, NULL, err, sizeof err);
     cr_assert(st == 1 && strstr(err, "batch of 1") && strstr(err, "hint"), "batch norm on one example: expected exit 1 "
               "and a message, got %d: %s", st, err);
 }
