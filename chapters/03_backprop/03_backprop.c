@@ -674,6 +674,10 @@ Memory layout, chosen for speed and simplicity:
   `db[l]` are views into them. The optimizer then updates the whole model with one call;
 * buffers for the activations of `max_batch` examples are allocated once; a training step
   allocates nothing.
+
+You build this network by hand here; from chapter 5 on, the same network (ReLU hidden units, the
+same layout, the same calls in the same order) is the library's `mlp_t` in `common/mlp.h`, where
+chapter 6 adds batch norm and dropout to it.
 */
 
 #define MLP_MAX_LAYERS 12
