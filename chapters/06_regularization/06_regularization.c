@@ -127,8 +127,8 @@ first `n_train` floats). The network knows whether it is in training or evaluati
 `training` field): dropout and batch statistics apply in training only. Dropout and batch norm are
 this chapter's exercises (06.1 to 06.3), and the network runs *your* versions of them: `mlp_t` has
 a hook for each (`m.hooks`), which `net_new` at the end of section 6.5 fills with the functions you
-write. Left empty, the hooks run the library's `common/dropout.c` and `common/norm.c`, the same
-computations written once more for any layout.
+write. Left empty, the hooks run the library's `common/dropout.c` and `common/norm.c`: the same
+formulas, written for any `(B, C, S)` layout (and summing in double, so their last bits differ).
 */
 
 /*md
