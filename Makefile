@@ -40,7 +40,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1
 endif
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 # Only test binaries link Criterion: a program linked with it misbehaves when a test runs it.
 TEST_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null)
 # A workbook stub leaves parameters unused until the student writes the code: not a defect.

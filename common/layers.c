@@ -3,7 +3,9 @@
 
 #include "error.h"
 #include "matmul.h"
+#include "timing.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void linear_forward(float *y, const float *x, const float *W, const float *b, int B, int in, int out)
@@ -98,4 +100,38 @@ double linear_stack_train_flops(const int *sizes, int L)
     for (int l = 0; l < L; l++)
         f += 2.0 * sizes[l] * sizes[l + 1] * (l > 0 ? 3 : 2); /* forward and dW; dx above the first layer */
     return f;
+}
+
+double linear_stack_products_seconds(const int *sizes, int L, int B, int steps)
+{
+    float *a[LINEAR_STACK_MAX + 1] = {0}, *d[LINEAR_STACK_MAX + 1] = {0}, *W[LINEAR_STACK_MAX] = {0},
+          *dW[LINEAR_STACK_MAX] = {0};
+    int ok = L >= 1 && L <= LINEAR_STACK_MAX && B >= 1;
+    for (int l = 0; ok && l <= L; l++) {
+        a[l] = calloc((size_t)B * sizes[l], sizeof(float)), d[l] = calloc((size_t)B * sizes[l], sizeof(float));
+        if (l < L)
+            W[l] = calloc((size_t)sizes[l] * sizes[l + 1], sizeof(float)),
+            dW[l] = calloc((size_t)sizes[l] * sizes[l + 1], sizeof(float));
+        ok = a[l] && d[l] && (l == L || (W[l] && dW[l]));
+    }
+    double t = -1;
+    if (ok) {
+        t = timing_seconds();
+        for (int s = 0; s < steps; s++) {
+            for (int l = 0; l < L; l++) /* forward: z = a W */
+                matmul_blas(0, 0, B, sizes[l + 1], sizes[l], 1, a[l], W[l], 0, a[l + 1]);
+            for (int l = L - 1; l >= 0; l--) { /* backward: dW = a^T dz, and dx = dz W^T above layer 0 */
+                matmul_blas(1, 0, sizes[l], sizes[l + 1], B, 1, a[l], d[l + 1], 0, dW[l]);
+                if (l > 0)
+                    matmul_blas(0, 1, B, sizes[l], sizes[l + 1], 1, d[l + 1], W[l], 0, d[l]);
+            }
+        }
+        t = timing_seconds() - t;
+    }
+    for (int l = 0; l <= L && l <= LINEAR_STACK_MAX; l++) {
+        free(a[l]), free(d[l]);
+        if (l < LINEAR_STACK_MAX)
+            free(W[l]), free(dW[l]);
+    }
+    return t;
 }

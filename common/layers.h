@@ -50,6 +50,16 @@ void linear_forward_checked(tensor_t y, tensor_t x, tensor_t W, tensor_t b);
  * epoch's work that `make bench` divides by the time (784-256-128-10: 1,007,104 FLOP an example,
  * 60.4 GFLOP an epoch of 60,000). */
 double linear_stack_train_flops(const int *sizes, int L);
+
+enum { LINEAR_STACK_MAX = 16 }; /* the most layers linear_stack_products_seconds() takes */
+
+/* The products-only floor of a training epoch of that stack: the seconds that `steps` training
+ * steps on batches of B rows take when they run the matrix products above and nothing else (on
+ * stand-in data; no bias, activation, loss or update). No epoch of an MLP built on matmul_blas()
+ * can be faster on this machine, so `make bench` reports an epoch as a multiple of it, measured in
+ * the same process right after the epoch. Returns -1 for L outside 1..LINEAR_STACK_MAX, B < 1, or
+ * when the buffers cannot be allocated. */
+double linear_stack_products_seconds(const int *sizes, int L, int B, int steps);
 void linear_backward_checked(tensor_t dx, tensor_t dW, tensor_t db, tensor_t dy, tensor_t x, tensor_t W);
 
 #ifdef __cplusplus

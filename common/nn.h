@@ -43,6 +43,7 @@
 #include "mlp.h"
 #include "norm.h"
 #include "optim.h"
+#include "parallel.h"
 #include "plot.h"
 #include "pool.h"
 #include "qgemm.h"

@@ -18,7 +18,8 @@
  * adam_free() releases them.
  *
  * Threads: an optimizer's state (adam_t, optim_t, lookahead_t) belongs to one thread; no global
- * state.
+ * state. The Adam family's update of a large tensor runs on all the cores (parallel.h), with the
+ * same result as on one: NN_THREADS=1 keeps it on the caller.
  * Prefixes: optim_, OPTIM_, sgd_, adam_, lookahead_, ema_
  */
 #ifndef NN_OPTIM_H

@@ -2,6 +2,7 @@
 #include "prep.h"
 
 #include "error.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -57,10 +58,27 @@ int prep_split(int *perm, int *n_train, int *n_val, int *n_test, int n, float va
     return 0;
 }
 
+typedef struct {
+    float *dst;
+    const float *src;
+    const int *rows;
+    int d;
+} gather_args_t;
+
+static void gather_part(void *ctx, size_t begin, size_t end)
+{
+    const gather_args_t *a = ctx;
+    for (size_t i = begin; i < end; i++)
+        memcpy(a->dst + i * a->d, a->src + (size_t)a->rows[i] * a->d, (size_t)a->d * sizeof(float));
+}
+
+/* The rows are scattered over the whole dataset (a shuffled batch): each copy waits on memory, so
+ * the cores share them (parallel.h), a part of at least 64 KiB each. */
 void prep_gather_rows(float *dst, const float *src, const int *rows, int k, int d)
 {
-    for (int i = 0; i < k; i++)
-        memcpy(dst + (size_t)i * d, src + (size_t)rows[i] * d, (size_t)d * sizeof(float));
+    gather_args_t a = {dst, src, rows, d};
+    size_t row_bytes = (size_t)(d > 0 ? d : 1) * sizeof(float);
+    parallel_for((size_t)(k > 0 ? k : 0), (((size_t)1 << 16) + row_bytes - 1) / row_bytes, gather_part, &a);
 }
 
 /* --- affine scalings ------------------------------------------------------------------------- */

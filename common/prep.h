@@ -23,6 +23,7 @@
  * is a programming error: nn_fatal names both shapes. Missing values are NaN everywhere here.
  *
  * Threads: no shared state; a fitted transform may be applied from several threads at once.
+ * prep_gather_rows (and dataset_gather) copies a large batch on all the cores (parallel.h).
  * Prefixes: prep_, PREP_
  */
 #ifndef NN_PREP_H

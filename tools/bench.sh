@@ -47,9 +47,9 @@ for prog in "$B"/ref/[0-9][0-9]_*/prog; do
     name=$(get name); epoch=$(get epoch_s); acc=$(get test_acc); gf=$(get gflop_epoch)
     step=$(get step_s); gbs=$(get gbs); own_floor=$(get floor_s); tok=$(get tokens_s)
     if [ -n "$own_floor" ] && [ -n "$epoch" ] && [ -n "$gf" ]; then
-      # a workload that measures its own products-only floor in the same run (chapter 7's CNN)
+      # a workload that measures its own products-only floor in the same process (chapters 3, 4, 7)
       ach=$(calc "$gf / $epoch")
-      printf '| %s | %s: one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | %.0f%% of SGEMM (n=1024); %.2fx its products-only floor (%.3f s: im2col + GEMM alone); target <= 1.3x |\n' \
+      printf '| %s | %s: one epoch | %.3f s | test acc %.4f | %.1f GFLOP/s | %.0f%% of SGEMM (n=1024); %.2fx its products-only floor (%.3f s: its matrix products alone, same process); target <= 1.3x |\n' \
         "$ch" "$name" "$epoch" "$acc" "$ach" "$(calc "100 * $ach / $peak")" "$(calc "$epoch / $own_floor")" \
         "$own_floor" >>"$out"
       if [ "$name" = lenet5 ]; then

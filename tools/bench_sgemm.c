@@ -4,6 +4,7 @@
  * and the time the matrix products of one MLP epoch take by themselves.
  *
  * Prints lines of the form `limit: name=... value=... unit=...` for tools/bench.sh. */
+#include "layers.h"
 #include "matmul.h"
 #include "progress.h"
 #include "timing.h"
@@ -52,41 +53,15 @@ static double copy_gbs(size_t bytes, int reps)
 }
 
 /* The matrix products of one epoch of the Fashion-MNIST MLP (784-256-128-10, batch 128, 469
- * steps): forward z = a W for 3 layers, backward dW = a^T dz for 3 layers and dx = dz W^T for the
- * upper 2, exactly the shapes chapters 3, 4 and 6 run. Nothing else: the time below is the floor
- * that an epoch of those chapters cannot beat with OpenBLAS on this machine. Seconds. */
+ * steps) alone, best of 3: the floor of chapters 3, 4 and 6's epochs (layers.h). Seconds. */
 static double mlp_epoch_gemm_seconds(void)
 {
-    enum { B = 128, STEPS = 469 };
     const int n[4] = {784, 256, 128, 10};
-    float *a[4], *d[4], *W[3], *dW[3];
-    rng_t r;
-    rng_seed(&r, 2);
-    for (int l = 0; l < 4; l++) {
-        a[l] = malloc(sizeof(float) * B * n[l]), d[l] = malloc(sizeof(float) * B * n[l]);
-        for (int i = 0; i < B * n[l]; i++) a[l][i] = rng_uniform(&r), d[l][i] = rng_uniform(&r);
-    }
-    for (int l = 0; l < 3; l++) {
-        W[l] = malloc(sizeof(float) * n[l] * n[l + 1]), dW[l] = malloc(sizeof(float) * n[l] * n[l + 1]);
-        for (int i = 0; i < n[l] * n[l + 1]; i++) W[l][i] = rng_uniform(&r) - 0.5f;
-    }
     double best = 1e30;
     for (int rep = 0; rep < 3; rep++) {
-        double t = timing_seconds();
-        for (int s = 0; s < STEPS; s++) {
-            for (int l = 0; l < 3; l++)
-                matmul_blas(0, 0, B, n[l + 1], n[l], 1, a[l], W[l], 0, a[l + 1]);
-            for (int l = 2; l >= 0; l--) {
-                matmul_blas(1, 0, n[l], n[l + 1], B, 1, a[l], d[l + 1], 0, dW[l]);
-                if (l > 0)
-                    matmul_blas(0, 1, B, n[l], n[l + 1], 1, d[l + 1], W[l], 0, d[l]);
-            }
-        }
-        t = timing_seconds() - t;
+        double t = linear_stack_products_seconds(n, 3, 128, 469);
         best = t < best ? t : best;
     }
-    for (int l = 0; l < 4; l++) free(a[l]), free(d[l]);
-    for (int l = 0; l < 3; l++) free(W[l]), free(dW[l]);
     return best;
 }
 
