@@ -1,33 +1,39 @@
 /* parallel.c — see parallel.h.
  *
  * The pool: workers 1 .. threads-1 sleep on a condition variable until a loop is posted (the
- * generation counter moves), run their part, count themselves done, and sleep again; the caller
- * runs part 0 and waits until every worker has counted itself done. One loop at a time: `busy` is
- * held by the thread whose loop the pool is running. */
+ * generation counter moves). Then every thread, the caller included, claims parts one at a time
+ * from a shared counter and runs them, until none is left; the caller waits until every part is
+ * done. Claiming (rather than giving part i to thread i) matters on a busy machine: if a worker is
+ * not scheduled soon, the caller runs its part too instead of waiting for it. A part's index is
+ * claimed together with the loop's generation (one 64-bit compare-and-swap), so a worker that
+ * wakes late cannot claim a part of the next loop with the previous loop's function. One loop at a
+ * time: `busy` is held by the thread whose loop the pool is running. */
 #define _GNU_SOURCE /* sched_getaffinity */
 #include "parallel.h"
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 static struct {
     pthread_mutex_t busy;     /* held while a loop uses the pool (and across fork()) */
-    pthread_mutex_t lock;     /* guards everything below */
+    pthread_mutex_t lock;     /* guards the fields up to `parts`, and the condition variables */
     pthread_cond_t start;     /* a loop was posted */
-    pthread_cond_t finished;  /* the last worker is done with it */
+    pthread_cond_t finished;  /* its last part is done */
     int threads;              /* 0 until the first call decides; the caller included */
     int workers;              /* worker threads running */
     unsigned long generation; /* loops posted so far */
-    int pending;              /* workers not yet done with the current loop */
     parallel_fn_t fn;         /* the current loop */
     void *ctx;
     size_t n;
     int parts;
     unsigned long born[PARALLEL_MAX_THREADS]; /* the generation when worker i started */
+    _Atomic uint64_t claim;   /* (generation mod 2^32) << 32 | the next part to claim */
+    _Atomic int done;         /* parts of the current loop finished */
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, {0}};
+          PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, NULL, 0, 0, {0}, 0, 0};
 
 /* Part i of `parts` of [0, n): contiguous, cut at multiples of 16 elements (64 bytes of floats)
  * so that two threads never write the same cache line. */
@@ -35,9 +41,35 @@ static void run_part(parallel_fn_t fn, void *ctx, size_t n, int i, int parts)
 {
     size_t size = ((n + parts - 1) / parts + 15) & ~(size_t)15;
     size_t begin = (size_t)i * size, end = begin + size;
-    if (begin >= n)
-        return;
-    fn(ctx, begin, end < n ? end : n);
+    if (begin < n)
+        fn(ctx, begin, end < n ? end : n);
+}
+
+/* The next unclaimed part of loop `gen`, or -1 when none is left (or the loop is not current). */
+static int claim_part(uint32_t gen, int parts)
+{
+    uint64_t c = atomic_load(&pool.claim);
+    for (;;) {
+        if ((uint32_t)(c >> 32) != gen || (int)(uint32_t)c >= parts)
+            return -1;
+        if (atomic_compare_exchange_weak(&pool.claim, &c, c + 1))
+            return (int)(uint32_t)c;
+    }
+}
+
+/* Claims and runs parts of loop `gen` until none is left; whoever finishes the last one tells the
+ * caller. */
+static void run_parts(uint32_t gen, parallel_fn_t fn, void *ctx, size_t n, int parts)
+{
+    int i;
+    while ((i = claim_part(gen, parts)) >= 0) {
+        run_part(fn, ctx, n, i, parts);
+        if (atomic_fetch_add(&pool.done, 1) + 1 == parts) {
+            pthread_mutex_lock(&pool.lock);
+            pthread_cond_signal(&pool.finished);
+            pthread_mutex_unlock(&pool.lock);
+        }
+    }
 }
 
 static void *worker(void *arg)
@@ -54,11 +86,8 @@ static void *worker(void *arg)
         size_t n = pool.n;
         int parts = pool.parts;
         pthread_mutex_unlock(&pool.lock);
-        if (id < parts)
-            run_part(fn, ctx, n, id, parts);
+        run_parts((uint32_t)seen, fn, ctx, n, parts);
         pthread_mutex_lock(&pool.lock);
-        if (--pool.pending == 0)
-            pthread_cond_signal(&pool.finished);
     }
     return NULL;
 }
@@ -71,15 +100,16 @@ static void before_fork(void)
     pthread_mutex_lock(&pool.busy);
     pthread_mutex_lock(&pool.lock);
 }
+
 static void after_fork_parent(void)
 {
     pthread_mutex_unlock(&pool.lock);
     pthread_mutex_unlock(&pool.busy);
 }
+
 static void after_fork_child(void)
 {
     pool.workers = 0;
-    pool.pending = 0;
     pthread_cond_init(&pool.start, NULL);
     pthread_cond_init(&pool.finished, NULL);
     pthread_mutex_unlock(&pool.lock);
@@ -141,25 +171,27 @@ void parallel_for(size_t n, size_t min_part, parallel_fn_t fn, void *ctx)
         fn(ctx, 0, n); /* too small to share, or the pool is serving another thread's loop */
         return;
     }
-    int parts = pool_ready();
+    /* a few parts per thread: a worker that wakes late still finds some left to take */
+    int parts = 4 * pool_ready();
     if ((size_t)parts > n / min_part)
         parts = (int)(n / min_part);
-    if (parts < 2) {
+    if (parts < 2 || pool.workers == 0) {
         pthread_mutex_unlock(&pool.busy);
         fn(ctx, 0, n);
         return;
     }
     pthread_mutex_lock(&pool.lock);
     pool.fn = fn, pool.ctx = ctx, pool.n = n, pool.parts = parts;
-    pool.pending = pool.workers;
-    pool.generation++;
+    uint32_t gen = (uint32_t)++pool.generation;
+    atomic_store(&pool.done, 0);
+    atomic_store(&pool.claim, (uint64_t)gen << 32);
     pthread_cond_broadcast(&pool.start);
     pthread_mutex_unlock(&pool.lock);
 
-    run_part(fn, ctx, n, 0, parts);
+    run_parts(gen, fn, ctx, n, parts);
 
     pthread_mutex_lock(&pool.lock);
-    while (pool.pending > 0)
+    while (atomic_load(&pool.done) < parts)
         pthread_cond_wait(&pool.finished, &pool.lock);
     pthread_mutex_unlock(&pool.lock);
     pthread_mutex_unlock(&pool.busy);

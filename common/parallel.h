@@ -4,9 +4,10 @@
  * OpenBLAS spreads each matrix product over the cores, but everything between two products runs
  * on the calling thread while the other cores wait. In a small network that is a third of a
  * training step (chapter 3's MLP: Adam alone reads and writes 7 arrays of 235,146 floats per
- * step). parallel_for() splits [0, n) into one contiguous part per thread and runs them at once:
- * the caller does the first part, a pool of worker threads (started at the first call, kept
- * waiting for the next) the others.
+ * step). parallel_for() splits [0, n) into a few contiguous parts per thread and runs them at
+ * once, on the caller and a pool of worker threads (started at the first call, kept waiting for the
+ * next); a part no worker has taken yet when the caller is done with its own, the caller runs too,
+ * so a busy machine costs no more than running the loop on one thread.
  *
  *   static void scale_part(void *ctx, size_t begin, size_t end) { ... elements [begin, end) ... }
  *   parallel_for(n, 16384, scale_part, &args);
