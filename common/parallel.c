@@ -29,17 +29,18 @@ static struct {
     void *ctx;
     size_t n;
     int parts;
+    size_t align;             /* parts start at multiples of it */
     unsigned long born[PARALLEL_MAX_THREADS]; /* the generation when worker i started */
     _Atomic uint64_t claim;   /* (generation mod 2^32) << 32 | the next part to claim */
     _Atomic int done;         /* parts of the current loop finished */
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, NULL, 0, 0, {0}, 0, 0};
+          PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, NULL, 0, 0, 1, {0}, 0, 0};
 
-/* Part i of `parts` of [0, n): contiguous, cut at multiples of 16 elements (64 bytes of floats)
- * so that two threads never write the same cache line. */
-static void run_part(parallel_fn_t fn, void *ctx, size_t n, int i, int parts)
+/* Part i of `parts` of [0, n): contiguous, its start a multiple of align (parallel_for: 16
+ * elements, 64 bytes of floats, so that two threads never write the same cache line). */
+static void run_part(parallel_fn_t fn, void *ctx, size_t n, size_t align, int i, int parts)
 {
-    size_t size = ((n + parts - 1) / parts + 15) & ~(size_t)15;
+    size_t size = ((n + parts - 1) / parts + align - 1) / align * align;
     size_t begin = (size_t)i * size, end = begin + size;
     if (begin < n)
         fn(ctx, begin, end < n ? end : n);
@@ -59,11 +60,11 @@ static int claim_part(uint32_t gen, int parts)
 
 /* Claims and runs parts of loop `gen` until none is left; whoever finishes the last one tells the
  * caller. */
-static void run_parts(uint32_t gen, parallel_fn_t fn, void *ctx, size_t n, int parts)
+static void run_parts(uint32_t gen, parallel_fn_t fn, void *ctx, size_t n, size_t align, int parts)
 {
     int i;
     while ((i = claim_part(gen, parts)) >= 0) {
-        run_part(fn, ctx, n, i, parts);
+        run_part(fn, ctx, n, align, i, parts);
         if (atomic_fetch_add(&pool.done, 1) + 1 == parts) {
             pthread_mutex_lock(&pool.lock);
             pthread_cond_signal(&pool.finished);
@@ -85,8 +86,9 @@ static void *worker(void *arg)
         void *ctx = pool.ctx;
         size_t n = pool.n;
         int parts = pool.parts;
+        size_t align = pool.align;
         pthread_mutex_unlock(&pool.lock);
-        run_parts((uint32_t)seen, fn, ctx, n, parts);
+        run_parts((uint32_t)seen, fn, ctx, n, align, parts);
         pthread_mutex_lock(&pool.lock);
     }
     return NULL;
@@ -163,6 +165,26 @@ int parallel_threads(void)
     return t;
 }
 
+/* Runs the loop on the pool (called with `busy` held, which it releases). */
+static void run_on_pool(size_t n, size_t align, int parts, parallel_fn_t fn, void *ctx)
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.fn = fn, pool.ctx = ctx, pool.n = n, pool.align = align, pool.parts = parts;
+    uint32_t gen = (uint32_t)++pool.generation;
+    atomic_store(&pool.done, 0);
+    atomic_store(&pool.claim, (uint64_t)gen << 32);
+    pthread_cond_broadcast(&pool.start);
+    pthread_mutex_unlock(&pool.lock);
+
+    run_parts(gen, fn, ctx, n, align, parts);
+
+    pthread_mutex_lock(&pool.lock);
+    while (atomic_load(&pool.done) < parts)
+        pthread_cond_wait(&pool.finished, &pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&pool.busy);
+}
+
 void parallel_for(size_t n, size_t min_part, parallel_fn_t fn, void *ctx)
 {
     if (min_part < 1)
@@ -180,19 +202,23 @@ void parallel_for(size_t n, size_t min_part, parallel_fn_t fn, void *ctx)
         fn(ctx, 0, n);
         return;
     }
-    pthread_mutex_lock(&pool.lock);
-    pool.fn = fn, pool.ctx = ctx, pool.n = n, pool.parts = parts;
-    uint32_t gen = (uint32_t)++pool.generation;
-    atomic_store(&pool.done, 0);
-    atomic_store(&pool.claim, (uint64_t)gen << 32);
-    pthread_cond_broadcast(&pool.start);
-    pthread_mutex_unlock(&pool.lock);
+    run_on_pool(n, 16, parts, fn, ctx);
+}
 
-    run_parts(gen, fn, ctx, n, parts);
-
-    pthread_mutex_lock(&pool.lock);
-    while (atomic_load(&pool.done) < parts)
-        pthread_cond_wait(&pool.finished, &pool.lock);
-    pthread_mutex_unlock(&pool.lock);
-    pthread_mutex_unlock(&pool.busy);
+void parallel_parts(int parts, parallel_fn_t fn, void *ctx)
+{
+    if (parts < 1)
+        return;
+    if (parts == 1 || pthread_mutex_trylock(&pool.busy) != 0) {
+        for (int i = 0; i < parts; i++)
+            fn(ctx, (size_t)i, (size_t)i + 1);
+        return;
+    }
+    if (pool_ready() < 2) {
+        pthread_mutex_unlock(&pool.busy);
+        for (int i = 0; i < parts; i++)
+            fn(ctx, (size_t)i, (size_t)i + 1);
+        return;
+    }
+    run_on_pool((size_t)parts, 1, parts, fn, ctx);
 }

@@ -43,6 +43,12 @@ typedef void (*parallel_fn_t)(void *ctx, size_t begin, size_t end);
 /* Calls fn on disjoint parts covering [0, n), in parallel, and returns when all are done. */
 void parallel_for(size_t n, size_t min_part, parallel_fn_t fn, void *ctx);
 
+/* Calls fn(ctx, i, i + 1) for every part i of [0, parts), in parallel. Here the caller chooses
+ * the parts, not the machine: for work whose result depends on how it is split (each part sums
+ * into its own partial result, which the caller adds up in a fixed order afterwards), so that
+ * every machine computes the same bits whatever its number of cores. */
+void parallel_parts(int parts, parallel_fn_t fn, void *ctx);
+
 /* The number of threads parallel_for() uses (the caller included), at least 1. */
 int parallel_threads(void);
 

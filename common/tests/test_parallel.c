@@ -153,3 +153,23 @@ Test(parallel, two_threads_calling_at_once)
         pthread_join(t[i], &ok[i]);
     cr_assert(ok[0] && ok[1], "a loop skipped or repeated elements while another thread used the pool");
 }
+
+static void record_part(void *ctx, size_t begin, size_t end)
+{
+    int *calls = ctx;
+    if (end == begin + 1)
+        __atomic_add_fetch(&calls[begin], 1, __ATOMIC_RELAXED);
+    else
+        __atomic_add_fetch(&calls[63], 1000, __ATOMIC_RELAXED); /* a part must be exactly one index */
+}
+
+Test(parallel, parts_runs_each_part_once_as_one_index)
+{
+    for (int parts = 0; parts <= 40; parts++) {
+        int calls[64] = {0};
+        parallel_parts(parts, record_part, calls);
+        for (int i = 0; i < 64; i++)
+            cr_assert_eq(calls[i], i < parts ? 1 : 0, "parallel_parts(%d): part %d ran %d times (expected %d)",
+                         parts, i, calls[i], i < parts ? 1 : 0);
+    }
+}
