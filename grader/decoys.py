@@ -12,7 +12,8 @@ BEGIN EXERCISE and END EXERCISE). For each decoy this script writes a copy of th
 $B/decoys/<NN.K-slug>/chapters/NN_name/ with that region replaced (the other exercises keep their
 reference solutions), builds its grader with the Makefile's workbook rule (`make WB=<copy>`:
 the library build is shared, only the chapter is compiled), runs exercise NN.K's suite alone
-(Criterion's --filter) and requires it to earn 0 points: at least one of its checks must fail.
+(Criterion's --filter; the copy, build and run are isolate.py's, which grades a student's exercise
+the same way) and requires it to earn 0 points: at least one of its checks must fail.
 
 Then it prints one line per exercise: the reference ✔ and the stub ✘ (read from the results the
 self-check's two grading runs left in $B/ref/ and in --stubs DIR), and each decoy ✘ with the
@@ -32,6 +33,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import exercises  # noqa: E402
+import isolate  # noqa: E402
 import report  # noqa: E402
 
 # Chapters whose decoy count is enforced (the others get a warning until their authors add decoys).
@@ -73,37 +75,6 @@ def decoys_of(chapter_dir):
     return [Decoy(p) for p in sorted(glob.glob(os.path.join(chapter_dir, "decoys", "*.c")))]
 
 
-def write_copy(name, ex, decoy, dst_root):
-    """dst_root/chapters/name/ = the reference chapter with ex's region body replaced. Files whose
-    content is unchanged keep their time stamps, so that make rebuilds only what changed."""
-    src_dir, dst = os.path.join("chapters", name), os.path.join(dst_root, "chapters", name)
-    target = os.path.relpath(ex.path, src_dir)
-    wanted = {}
-    for f in sorted(os.listdir(src_dir)):
-        if f == "decoys" or f.startswith("test_") or os.path.isdir(os.path.join(src_dir, f)):
-            continue
-        with open(os.path.join(src_dir, f), "rb") as fh:
-            wanted[f] = fh.read()
-    with open(ex.path, encoding="utf-8") as f:
-        lines = f.read().splitlines(keepends=True)
-    lines[ex.begin:ex.end - 1] = [decoy.body]
-    wanted[target] = "".join(lines).encode("utf-8")
-    os.makedirs(dst, exist_ok=True)
-    for f in os.listdir(dst):
-        if f not in wanted:
-            os.remove(os.path.join(dst, f))
-    for f, data in wanted.items():
-        path = os.path.join(dst, f)
-        try:
-            with open(path, "rb") as fh:
-                if fh.read() == data:
-                    continue
-        except FileNotFoundError:
-            pass
-        with open(path, "wb") as fh:
-            fh.write(data)
-
-
 def first_failure(suite_results, printed):
     """(passed_all, why): why = the message of the first failing check, as the report shows it."""
     bad = [t for t in suite_results if t[1] not in ("PASSED", "SKIPPED")]
@@ -121,27 +92,14 @@ def run_decoy(build, name, ex, decoy, timeout):
     if decoy.problem:
         return "broken", decoy.problem
     root = os.path.join(build, "decoys", decoy.slug)
-    write_copy(name, ex, decoy, root)
-    edition = "wb-" + root.replace("/", "_")
-    binary = os.path.join(build, edition, name, "test")
-    # NVCC= : chapter 13's decoys need only its CPU checks; the no-GPU library builds in a second.
-    make = ["make", "--no-print-directory", "-s", f"B={build}", f"WB={root}", "NVCC=", binary]
-    b = subprocess.run(make, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=BUILD_ENV)
-    if b.returncode != 0:
-        return "broken", "does not compile: " + " | ".join(report.build_problems(b.stdout)[:3])
-    out = os.path.join(build, edition, name, "results.json")
-    if os.path.exists(out):
-        os.remove(out)
-    try:
-        # contain kills the run at the time-out and whatever processes the decoy left behind.
-        r = subprocess.run([os.path.join(build, "tools", "contain"), "-t", str(timeout),
-                            binary, "--jobs", "1", f"--filter={ex.suite}/*", f"--json={out}"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
-                           timeout=timeout + 60)
-        stderr = r.stderr
-        if r.returncode == 124:
-            return "rejected", "the checks timed out (counted as failed)"
-    except subprocess.TimeoutExpired:
+    isolate.write_copy(name, ex, decoy.body, root)
+    binary, log = isolate.build_copy(build, root, name, env=BUILD_ENV)
+    if not binary:
+        return "broken", "does not compile: " + " | ".join(report.build_problems(log)[:3])
+    out = os.path.join(os.path.dirname(binary), "results.json")
+    # contain kills the run at the time-out and whatever processes the decoy left behind.
+    code, stderr = isolate.run_suite(build, binary, ex.suite, out, timeout)
+    if code == 124:
         return "rejected", "the checks timed out (counted as failed)"
     results = report.load_results(os.path.dirname(out)) or {}
     printed = {t: v for (s, t), v in report.per_test_output(stderr).items() if s == ex.suite}

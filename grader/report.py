@@ -34,9 +34,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import asserts  # noqa: E402
 import exercises  # noqa: E402
 import integrity  # noqa: E402
+import isolate  # noqa: E402
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EARNED = []  # (exercise id, points earned, possible) of every graded exercise, for --csv
+DEPENDENT = []  # in a student release: (exercise, [exercises it runs]) of the graded chapters
 
 TTY = sys.stdout.isatty()
 
@@ -179,12 +181,27 @@ def grade_chapter(root, d, mode, teacher=False):
     source = exercises.chapter_source(root, name)
     exs = exercises.chapter_exercises(COURSE, name)  # the markers of the course, not the student's copy
     results = load_results(d)
-    if results is not None:
-        ran_to_the_end(results, asserts.load(COURSE, name))
+    record = asserts.load(COURSE, name)
     same = os.path.realpath(root) == os.path.realpath(COURSE)
+    printed = per_test_output(read(os.path.join(d, "stderr.txt")))
+    alone = {}  # exercise id: the course's exercises it was graded with (isolate.py), or None: not built
+    for ex, deps in ([] if same else isolate.plan(COURSE, root, name, results, record)):
+        mine = os.path.join(d, "isolated", ex.suite)
+        if not os.path.isdir(mine):  # not run (GRADER_NO_ISOLATION, or grading started before)
+            continue
+        iso = load_results(mine)
+        alone[ex.id] = deps if iso is not None else None
+        if iso is not None:
+            results[ex.suite] = iso.get(ex.suite, [])
+            printed.update({k: v for k, v in per_test_output(read(os.path.join(mine, "stderr.txt"))).items()
+                            if k[0] == ex.suite})
+    if isolate.is_release(COURSE) and mode == "report":
+        ch = isolate.Chapter(COURSE, name)
+        DEPENDENT.extend((ex, deps) for ex in ch.exs if (deps := ch.depends(ex)))
+    if results is not None:
+        ran_to_the_end(results, record)
     problems = [] if same else integrity.check_chapter(COURSE, root, name)
     notes = exercises.test_blocks(COURSE, name, "note")
-    printed = per_test_output(read(os.path.join(d, "stderr.txt")))
     possible = sum(e.points for e in exs)
     quiet = mode == "progress"
     if not quiet:
@@ -244,6 +261,8 @@ def grade_chapter(root, d, mode, teacher=False):
                                                    if (n := decoy_count(name, ex)) else ""))
         if not tests:
             print(color("31", f"      no tests found for this exercise (suite {ex.suite})"))
+        if ex.id in alone:
+            print(color("2", "      " + graded_alone(ex, alone[ex.id])))
         why = {}  # the same reason for several checks is said once
         for t in bad:
             why.setdefault(explain(ex, t[1], t[2], printed.get((ex.suite, t[0]))), []).append(t[0])
@@ -272,6 +291,16 @@ def grade_chapter(root, d, mode, teacher=False):
             print(f"  – {len(names)} check{'s' if len(names) > 1 else ''} skipped: {reason}")
         print(f"  {'':<60}{points:>3} / {possible:<3} points\n")
     return points, possible, passed, failed, stub_ok, skipped
+
+
+def graded_alone(ex, deps):
+    """The line that tells the student an exercise was graded with the course's version of others."""
+    if deps is None:
+        return (f"graded with your own versions of the exercises it runs: a copy with the course's "
+                f"did not build with your {ex.id}")
+    names = " and ".join(f"{f.id} (`{fn}`)" for f, fn in deps)
+    return (f"graded with the course's {names}, since yours {'does' if len(deps) == 1 else 'do'} not pass "
+            f"yet: a mistake there does not cost {ex.id}")
 
 
 def library(d):
@@ -329,6 +358,10 @@ def main():
         rows.append((os.path.basename(os.path.normpath(d)), p, q))
         total, possible, passed, failed = total + p, possible + q, passed + ok, failed + bad
         stubs_ok &= stub_ok
+    if DEPENDENT:
+        ex, deps = DEPENDENT[0]
+        print(f"Note: this copy of the course holds no reference solutions, so an exercise that runs another "
+              f"one is graded with yours (e.g. {ex.id} runs your {deps[0].id}): solve them in order.\n")
     if a.csv:
         with open(a.csv, "w") as f:
             f.write("exercise,points,possible\n" + "".join(f"{i},{p},{q}\n" for i, p, q in EARNED))

@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Grade each exercise apart from the student's other exercises.
+
+    python3 grader/isolate.py --build B --root WB --chapter NN_name RESULT_DIR   (make check runs it)
+    python3 grader/isolate.py --deps [CH ...]      the dependencies between exercises, as found
+    python3 grader/isolate.py --selftest [--build B]   make selfcheck: isolation helps, and is needed
+
+Why: the test file #includes the chapter (one translation unit), so a test of exercise 01.4
+(`perceptron_epoch`) runs the student's own `perceptron_update` (01.3), and a wrong 01.3 would cost
+01.4 as well although 01.4's region is right. The linker cannot swap one function, so the grader
+builds a second copy of the chapter instead.
+
+How: exercise E *depends on* F when E's code reaches F's function: the function that holds E's
+region (the student's region text, comments stripped) or one of E's tests names F's function,
+directly or through other functions of the chapter or of its test file (identifier match, followed
+transitively through the reference's function bodies). After `make check` has built and run a
+workbook chapter (never the reference edition), E is graded once more, alone, when
+
+  - E's region is not a stub (`TODO(` still in it: it fails anyway), and
+  - some F it depends on differs from the course's reference (comment- and whitespace-blind) and
+    did not earn its points in the normal run (an F that passes is not what makes E fail, and
+    skipping it keeps a student's own correct solutions from costing a build each).
+
+The isolated copy is the reference chapter with E's region replaced by the student's, verbatim
+(write_copy, shared with decoys.py), built with the Makefile's workbook rule (`make WB=<copy>`,
+sharing the library build) and run with E's suite alone, under tools/contain. Its Criterion report
+lands in RESULT_DIR/isolated/exNN_K/ (results.json, stderr.txt, build.log, as make check leaves a
+chapter); the report (report.py) takes E's results from there and says on E's line which of the course's
+exercises it used. If the copy does not build, the normal result stands. The student's own file is
+still what integrity.py checks, and what the normal run grades for every other exercise.
+
+When the course holds no reference solutions (a student release made by grader/release.py, marked
+by its .release file), nothing is isolated and the report says once that dependent exercises run the student's own functions.
+GRADER_NO_ISOLATION=1 in the environment turns the isolated runs off (the self-check uses it to show
+that, without them, its test case fails).
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import exercises  # noqa: E402
+
+COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IDENT = re.compile(r"[A-Za-z_]\w*")
+# C tokens, comments dropped: words, literals (kept whole: "a" and "b" differ), punctuation.
+TOKENS = re.compile(r'/\*.*?\*/|//[^\n]*|("(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|\w+|\S)', re.S)
+
+
+def tokens(text):
+    """The code of a region as a token list: comments and layout do not count."""
+    return [m.group(1) for m in TOKENS.finditer(text) if m.group(1)]
+
+
+def is_stub(body):
+    """True for a region the student has not written yet (the exporter's TODO call is in it)."""
+    t = tokens(body)
+    return any(t[i:i + 2] == ["TODO", "("] for i in range(len(t)))
+
+
+def _code(text):
+    """text with comments, string/char literals and preprocessor lines blanked, lines kept."""
+    def blank(m):
+        return re.sub(r"[^\n]", " ", m.group(0))
+    text = re.sub(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', blank, text, flags=re.S)
+    return re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", blank, text, flags=re.M)
+
+
+def functions(text):
+    """[(name, header, first line, last line)] of the top-level function definitions of a C file
+    (1-based lines; header is the text before the opening brace, e.g. for Test(ex01_4, ...))."""
+    code = _code(text)
+    found, depth, start, line, open_line = [], 0, 0, 1, 0
+    header = ""
+    for i, c in enumerate(code):
+        if c == "\n":
+            line += 1
+        elif c == "{":
+            if depth == 0:
+                header, open_line = code[start:i].strip(), line
+                m = re.search(r"(\w+)\s*\((?:[^()]|\([^()]*\))*\)\s*$", header)
+                header = header if m else ""
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+            if depth == 0:
+                if header:
+                    name = re.search(r"(\w+)\s*\((?:[^()]|\([^()]*\))*\)\s*$", header).group(1)
+                    found.append((name, header, open_line, line))
+                start, header = i + 1, ""
+        elif c == ";" and depth == 0:
+            start = i + 1
+    return found
+
+
+def _names(code_lines, first, last):
+    return set(IDENT.findall("\n".join(code_lines[first - 1:last])))
+
+
+class Chapter:
+    """The reference chapter's call graph: which exercise functions each exercise's code reaches."""
+
+    def __init__(self, course, name):
+        self.course, self.name = course, name
+        self.exs = exercises.chapter_exercises(course, name)
+        self.calls = {}   # function name: identifiers its body names
+        self.owner = {}   # exercise id: name of the function holding its region
+        self.tests = {}   # suite: identifiers its tests name
+        self.ref = {}     # exercise id: reference region body
+        texts, self.parsed = {}, {}  # path: (code lines, functions)
+        for ex in self.exs:
+            if ex.path not in texts:
+                with open(ex.path, encoding="utf-8") as f:
+                    texts[ex.path] = f.read()
+        for path, text in texts.items():
+            lines = _code(text).split("\n")
+            self.parsed[path] = lines, functions(text)
+            for fname, _, first, last in self.parsed[path][1]:
+                self.calls.setdefault(fname, set()).update(_names(lines, first, last))
+                for ex in self.exs:
+                    if ex.path == path and first <= ex.begin <= last:
+                        self.owner[ex.id] = fname
+        for ex in self.exs:
+            self.ref[ex.id] = "".join(texts[ex.path].splitlines(keepends=True)[ex.begin:ex.end - 1])
+        test = os.path.join(course, "chapters", name, f"test_{name}.c")
+        if os.path.exists(test):
+            with open(test, encoding="utf-8") as f:
+                text = f.read()
+            lines = _code(text).split("\n")
+            for fname, header, first, last in functions(text):
+                m = re.match(r"(?:Parameterized)?Test\s*\(\s*(\w+)", header)
+                names = _names(lines, first, last)
+                if m:
+                    self.tests.setdefault(m.group(1), set()).update(names)
+                else:
+                    self.calls.setdefault(fname, set()).update(names)
+
+    def reached(self, names):
+        """The chapter's functions that code naming `names` reaches (transitively)."""
+        seen, todo = set(), [n for n in names if n in self.calls]
+        while todo:
+            f = todo.pop()
+            if f not in seen:
+                seen.add(f)
+                todo += [n for n in self.calls[f] if n in self.calls and n not in seen]
+        return seen
+
+    def depends(self, ex, body=None):
+        """The other exercises whose function ex's code reaches: its region (body: the student's,
+        default the reference's), the rest of the function holding it, and its tests."""
+        body = self.ref[ex.id] if body is None else body
+        own = self.owner.get(ex.id)
+        names = set(IDENT.findall(_code(body))) | self.tests.get(ex.suite, set())
+        if own:  # the function around the region: its code outside the region, and itself
+            code, funcs = self.parsed[ex.path]
+            fn = next(f for f in funcs if f[0] == own and f[2] <= ex.begin <= f[3])
+            names |= _names(code, fn[2], ex.begin) | _names(code, ex.end, fn[3]) | {own}
+        hit = self.reached(names)
+        return [f for f in self.exs if f.id != ex.id and self.owner.get(f.id) in hit]
+
+
+def student_bodies(root, name, exs):
+    """{exercise id: the student's region body}; None when the student's files cannot be read or
+    their markers are broken (integrity.py reports that; nothing is isolated then)."""
+    out = {}
+    for path in sorted({e.path for e in exs}):
+        mine = os.path.join(root, "chapters", name, os.path.basename(path))
+        try:
+            with open(mine, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            lines = text.splitlines(keepends=True)
+            for e in exercises.parse(mine, text):
+                out[e.id] = "".join(lines[e.begin:e.end - 1])
+        except (OSError, exercises.MarkupError):
+            return None
+    return out if all(e.id in out for e in exs) else None
+
+
+def earned(results, record, ex):
+    """Whether ex earned its points in a run's results (every check passed and ran to its end)."""
+    tests = (results or {}).get(ex.suite, [])
+    return bool(tests) and all(t[1] == "PASSED" and t[3] >= max(1, (record or {}).get((ex.suite, t[0]), 1))
+                               for t in tests)
+
+
+def plan(course, root, name, results, record):
+    """[(E, [(F, F's function), ...])]: each exercise E of the student tree root to grade alone, with
+    the exercises F whose course version it is graded with; results and record are the normal run's (report.py's
+    load_results, asserts.load)."""
+    ch = Chapter(course, name)
+    mine = student_bodies(root, name, ch.exs)
+    if mine is None or results is None or is_release(course):
+        return []
+    todo = []
+    for e in ch.exs:
+        if is_stub(mine[e.id]):
+            continue
+        blamed = [(f, ch.owner.get(f.id)) for f in ch.depends(e, mine[e.id])
+                  if tokens(mine[f.id]) != tokens(ch.ref[f.id]) and not earned(results, record, f)]
+        if blamed:
+            todo.append((e, blamed))
+    return todo
+
+
+def is_release(course):
+    """A student release (grader/release.py) holds no reference solutions: nothing to isolate with."""
+    return os.path.exists(os.path.join(course, ".release"))
+
+
+# --- building and running one exercise's suite on a copy of the chapter (also used by decoys.py) ---
+
+def write_copy(name, ex, body, dst_root, course=COURSE):
+    """dst_root/chapters/name/ = the course's chapter with ex's region body replaced by body. Files
+    whose content is unchanged keep their time stamps, so that make rebuilds only what changed."""
+    src_dir, dst = os.path.join(course, "chapters", name), os.path.join(dst_root, "chapters", name)
+    target = os.path.relpath(ex.path, src_dir)
+    wanted = {}
+    for f in sorted(os.listdir(src_dir)):
+        if f == "decoys" or f.startswith("test_") or os.path.isdir(os.path.join(src_dir, f)):
+            continue
+        with open(os.path.join(src_dir, f), "rb") as fh:
+            wanted[f] = fh.read()
+    with open(ex.path, encoding="utf-8") as f:
+        lines = f.read().splitlines(keepends=True)
+    if body and not body.endswith("\n"):
+        body += "\n"
+    lines[ex.begin:ex.end - 1] = [body]
+    wanted[target] = "".join(lines).encode("utf-8")
+    os.makedirs(dst, exist_ok=True)
+    for f in os.listdir(dst):
+        if f not in wanted:
+            os.remove(os.path.join(dst, f))
+    for f, data in wanted.items():
+        path = os.path.join(dst, f)
+        try:
+            with open(path, "rb") as fh:
+                if fh.read() == data:
+                    continue
+        except FileNotFoundError:
+            pass
+        with open(path, "wb") as fh:
+            fh.write(data)
+
+
+def build_copy(build, root, name, env=None):
+    """Builds the grader of copy `root` with the Makefile's workbook rule; (binary or None, log)."""
+    binary = os.path.join(build, "wb-" + root.replace("/", "_"), name, "test")
+    # NVCC= : chapter 13's exercise checks run on the CPU; the no-GPU library builds in a second.
+    make = ["make", "--no-print-directory", "-s", f"B={build}", f"WB={root}", "NVCC=", binary]
+    b = subprocess.run(make, cwd=COURSE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       errors="replace", env=env)
+    return (binary if b.returncode == 0 else None), b.stdout
+
+
+def run_suite(build, binary, suite, json_out, timeout):
+    """Runs one suite of a test binary (under tools/contain when it is built: the batch grader's
+    sandbox has none, and kills every leftover process itself). Returns (exit status, stderr);
+    124 is the time-out."""
+    if os.path.exists(json_out):
+        os.remove(json_out)
+    contain = os.path.join(build, "tools", "contain")
+    argv = [binary, "--jobs", "1", f"--filter={suite}/*", f"--json={json_out}"]
+    if os.path.exists(contain):
+        argv = [contain, "-t", str(timeout)] + argv
+    try:
+        r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
+                           timeout=timeout + 60)
+        return r.returncode, r.stderr
+    except subprocess.TimeoutExpired:
+        return 124, ""
+
+
+def isolate(build, root, name, result_dir, timeout=300):
+    """Grades every exercise of plan() alone; writes result_dir/isolated/. Returns the number graded."""
+    import report  # report imports this module
+    import asserts
+    out = os.path.join(result_dir, "isolated")
+    shutil.rmtree(out, ignore_errors=True)
+    if os.environ.get("GRADER_NO_ISOLATION"):
+        return 0
+    todo = plan(COURSE, root, name, report.load_results(result_dir), asserts.load(COURSE, name))
+    if not todo:
+        return 0
+    mine = student_bodies(root, name, [e for e, _ in todo])
+    for ex, _ in todo:
+        copy = os.path.join(build, "isolated", os.path.normpath(root).strip("/").replace("/", "_"), ex.id)
+        res = os.path.join(out, ex.suite)  # as make check leaves a chapter: report.load_results reads it
+        os.makedirs(res)
+        write_copy(name, ex, mine[ex.id], copy)
+        binary, log = build_copy(build, copy, name)
+        with open(os.path.join(res, "build.log"), "w") as f:
+            f.write(log)
+        if binary:
+            _, stderr = run_suite(build, binary, ex.suite, os.path.join(res, "results.json"), timeout)
+            with open(os.path.join(res, "stderr.txt"), "w") as f:
+                f.write(stderr)
+    return len(todo)
+
+
+def show_deps(chapters):
+    for name in chapters:
+        ch = Chapter(COURSE, name)
+        for e in ch.exs:
+            deps = ch.depends(e)
+            if deps:
+                print(f"{e.id} {ch.owner.get(e.id)} -> " + ", ".join(f"{f.id} ({ch.owner.get(f.id)})" for f in deps))
+
+
+def chapter_names(wanted=()):
+    names = sorted(os.path.basename(d) for d in glob.glob(os.path.join(COURSE, "chapters", "[0-9][0-9]_*"))
+                   if os.path.exists(os.path.join(d, os.path.basename(d) + ".c")))
+    return [n for n in names if not wanted or n[:2] in {c.zfill(2) for c in wanted}]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.environ.get("B", "build"))
+    ap.add_argument("--root", help="the graded workbook (the directory holding chapters/)")
+    ap.add_argument("--chapter", help="NN_name")
+    ap.add_argument("--deps", action="store_true", help="print the dependencies found, per chapter")
+    ap.add_argument("--selftest", action="store_true")
+    ap.add_argument("args", nargs="*", help="RESULT_DIR, or chapter numbers with --deps")
+    a = ap.parse_args()
+    if a.deps:
+        show_deps(chapter_names(a.args))
+        return 0
+    if a.selftest:
+        return selftest(a.build)
+    if not (a.root and a.chapter and len(a.args) == 1):
+        ap.error("needs --root, --chapter and one RESULT_DIR")
+    isolate(a.build, a.root, a.chapter, a.args[0])
+    return 0
+
+
+def selftest(build):
+    raise NotImplementedError
+
+
+if __name__ == "__main__":
+    sys.exit(main())
