@@ -14,6 +14,9 @@ student's name is the entry's name without its extension. OUT receives
     exercises.svg/.png   points per exercise across the class, as a share of the possible points
     .cache/              results by content hash: re-grading an unchanged submission is free
 
+An exercise whose code runs another exercise that the student got wrong is graded once more alone,
+in the same sandbox, with the course's version of that one (isolate.py), as make check does.
+
 Student code is untrusted. Each chapter of each submission is compiled and tested in its own
 bubblewrap sandbox: a new PID, network, IPC and UTS namespace (no network at all, every process
 killed when the sandbox ends), a read-only view of the course (only Makefile, common/, chapters/,
@@ -199,13 +202,19 @@ def probe():
 
 
 def chapter_script(ch, name):
+    """What make check does for one chapter, inside the sandbox: build, test, and grade alone each
+    exercise that runs a wrong one of the student's (isolate.py)."""
     lim = " ".join(f"ulimit {k} {v};" for k, v in LIMITS.items())
     t = f"/out/b/wb-_sub/{name}/test"
     return (f"{lim} mkdir -p /out/r; make -s --no-print-directory B=/out/b WB=/sub {t} >/out/r/build.log 2>&1 || exit 0; "
-            f"{t} --jobs 1 --json=/out/r/results.json >/out/r/stdout.txt 2>/out/r/stderr.txt; exit 0")
+            f"{t} --jobs 1 --json=/out/r/results.json >/out/r/stdout.txt 2>/out/r/stderr.txt; "
+            f"/usr/bin/python3 grader/isolate.py --build /out/b --root /sub --chapter {name} /out/r "
+            f">/out/r/isolate.log 2>&1; exit 0")
 
 
 def copy_capped(src, dst, cap=1 << 20):
+    if os.path.islink(src):  # written in the sandbox: a link would read the host's file
+        return
     try:
         with open(src, "rb") as f:
             data = f.read(cap)
@@ -263,6 +272,13 @@ def grade_as(entry, a, key, chapters, name, digest, cache, uid):
             os.makedirs(res)
             for f in ["results.json", "stderr.txt", "build.log"]:
                 copy_capped(os.path.join(out, "r", f), os.path.join(res, f))
+            isolated = os.path.join(out, "r", "isolated")
+            for ex in exercises.chapter_exercises(COURSE, ch) if not os.path.islink(isolated) else []:
+                iso = os.path.join(isolated, ex.suite)  # an exercise graded alone (isolate.py)
+                if os.path.isdir(iso) and not os.path.islink(iso):
+                    os.makedirs(os.path.join(res, "isolated", ex.suite))
+                    for f in ["results.json", "stderr.txt", "build.log"]:
+                        copy_capped(os.path.join(iso, f), os.path.join(res, "isolated", ex.suite, f))
             shutil.rmtree(out, ignore_errors=True)
             res_dirs.append(res)
         csv_path = os.path.join(work, "points.csv")

@@ -25,7 +25,6 @@ a warning until their authors add decoys.
 import argparse
 import concurrent.futures
 import glob
-import json
 import os
 import re
 import subprocess

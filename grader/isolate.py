@@ -336,8 +336,54 @@ def main():
     return 0
 
 
+# The self-check's workbooks: each is the reference chapter with one exercise replaced by a decoy.
+SELFTEST = [("01_perceptron", "01.1-last-input-skipped"), ("02_regression", "02.6-gradient-not-divided-by-B")]
+
+
 def selftest(build):
-    raise NotImplementedError
+    """make selfcheck: in a workbook where one exercise holds a decoy and every other region the
+    reference, the decoy's exercise earns 0 and every other exercise its full points; with the
+    isolated runs turned off, the exercises that run the decoy lose points (so the check can fail)."""
+    import csv
+    import decoys
+    root = os.path.join(build, "isolation-selftest")
+    shutil.rmtree(os.path.join(COURSE, root), ignore_errors=True)
+    problems = []
+    for name, slug in SELFTEST:
+        decoy = decoys.Decoy(os.path.join(COURSE, "chapters", name, "decoys", slug + ".c"))
+        ch = Chapter(COURSE, name)
+        wrong = next(e for e in ch.exs if e.id == decoy.id)
+        write_copy(name, wrong, decoy.body, os.path.join(COURSE, root))
+        users = [e.id for e in ch.exs if wrong in ch.depends(e)]
+        got = {}
+        for mode in ("isolated", "not isolated"):
+            env = {k: v for k, v in os.environ.items() if k != "GRADER_NO_ISOLATION"}
+            if mode == "not isolated":
+                env["GRADER_NO_ISOLATION"] = "1"
+            subprocess.run(["make", "--no-print-directory", "-s", "check", f"CH={name[:2]}", f"WB={root}", f"B={build}"],
+                           cwd=COURSE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            d = os.path.join(build, "wb-" + root.replace("/", "_"), name)
+            path = os.path.join(d, "points.csv")
+            subprocess.run([sys.executable, os.path.join(COURSE, "grader/report.py"), "--root", root, d, "--csv", path],
+                           cwd=COURSE, stdout=subprocess.DEVNULL, env=env)
+            with open(os.path.join(COURSE, path)) as f:
+                got[mode] = {r["exercise"]: (int(r["points"]), int(r["possible"])) for r in csv.DictReader(f)}
+        for e in ch.exs:
+            p, q = got["isolated"][e.id]
+            want = 0 if e is wrong else q
+            if p != want:
+                problems.append(f"decoy {slug} earns {p} of {q} points on {e.id}, expected 0" if e is wrong else f"with a decoy in {wrong.id} ({slug}), {e.id} earns {p} of {q} "
+                                f"points, expected all {q}: a mistake in {wrong.id} costs {e.id}")
+        lost = [u for u in users if got["not isolated"][u][0] < got["not isolated"][u][1]]
+        if not lost:
+            problems.append(f"with the isolated runs off, no exercise that runs {wrong.id} ({', '.join(users) or 'none'}) "
+                            f"loses points to decoy {slug}: this check could not fail")
+        print(f"  {slug}: {wrong.id} earns 0, and {', '.join(users)}, which run it, keep their points "
+              f"(without isolation {', '.join(lost) or 'none'} would lose them)")
+    for p in problems:
+        print("isolation self-check: " + p)
+    print("isolation: " + ("a wrong exercise costs only itself" if not problems else f"{len(problems)} problem(s)"))
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 #   2. a freshly exported workbook compiles, and every exercise's tests fail on its stub
 #      (a test that passes on TODO could not tell a student's wrong answer from a right one);
 #   3. every decoy (chapters/NN_name/decoys/NN.K-slug.c, a plausible wrong solution) earns 0 points
-#      on its exercise, and each exercise has enough of them (grader/decoys.py);
+#      on its exercise, and each exercise has enough of them (grader/decoys.py); a decoy costs only
+#      its own exercise, not those that run it (grader/isolate.py --selftest);
 #   4. each test's assertion count on the reference is recorded (chapters/*/expected_asserts.tsv,
 #      make expected-asserts), and every cheat attempt of grader/cheats/ earns 0 points;
 #   5. the exercise markup is sound: unique numbers, positive points, a test suite per exercise
@@ -30,8 +31,9 @@ edition=wb-${wb//\//_}
 dirs=$(for c in chapters/[0-9][0-9]_*/; do c=${c%/}; echo "$B/$edition/${c#chapters/}"; done)
 python3 grader/report.py --expect-stubs --root "$wb" $dirs || { cat "$B/selfcheck-stubs.log"; status=1; }
 
-echo "== self-check 3/4: every decoy fails: reference ✔, stub ✘, each decoy ✘"
+echo "== self-check 3/4: every decoy fails: reference ✔, stub ✘, each decoy ✘; and costs only its exercise"
 python3 grader/decoys.py --build "$B" --stubs "$B/$edition" || status=1
+python3 grader/isolate.py --selftest --build "$B" || status=1
 
 echo "== self-check 4/4: each test's assertion record is current, and every cheat attempt earns 0"
 python3 grader/asserts.py --verify $(for c in chapters/[0-9][0-9]_*/; do c=${c%/}; echo "$B/ref/${c#chapters/}"; done) || status=1

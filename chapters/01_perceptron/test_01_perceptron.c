@@ -218,7 +218,8 @@ Test(ex01_4, converges_within_the_theorem_bound)
         epochs++;
     }
     cr_assert_eq(m, 0, "separable data with margin 0.1: the rule must reach an epoch with 0 mistakes "
-                 "(still %d after %d epochs). Hint: check the update rule on mistakes (exercise 01.3).",
+                 "(still %d after %d epochs). Hint: is perceptron_update called on every example of order, with its "
+                 "label turned into -1/+1?",
                  m, epochs);
     cr_assert(total <= bound, "%d mistakes in all, but the convergence theorem allows at most %.0f. "
               "Hint: are you counting mistakes, not examples?", total, bound);
@@ -254,8 +255,8 @@ Test(ex01_4, learns_sneakers_from_ankle_boots_on_the_sample)
     double acc = (double)correct / te.n;
     /* The reference reaches 0.95 here (20 test images); chance is about 0.5. */
     cr_assert(acc >= 0.8, "5 epochs on the sample's %d sneakers/ankle boots: test accuracy %.2f, "
-              "expected at least 0.80. Hint: 01.1-01.3 pass their own tests? Then check the label "
-              "conversion: dataset labels are 0/1, the perceptron's are -1/+1.", tr.n, acc);
+              "expected at least 0.80. Hint: check the label conversion: dataset labels are 0/1, the "
+              "perceptron's are -1/+1.", tr.n, acc);
     free(order);
     perceptron_free(&p);
     dataset_free(&tr), dataset_free(&te), dataset_free(&tr_all), dataset_free(&te_all);

@@ -505,7 +505,7 @@ Test(ex03_7, learns_the_committed_sample)
               "expected at least halved. Hint: is the update applied (optimizer_step) after the backward pass?",
               first, last);
     cr_assert(acc >= 0.6, "test accuracy on the sample's 100 images: %g, expected at least 0.6 (chance 0.1). "
-              "Hint: 03.4 and 03.5 pass? Then check the order: forward, loss, backward, step.", acc);
+              "Hint: check the order: forward, loss, backward, step.", acc);
     optimizer_free(&o);
     mlp_free(&m);
     dataset_free(&tr), dataset_free(&te);
