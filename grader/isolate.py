@@ -72,26 +72,25 @@ def _code(text):
 
 def functions(text):
     """[(name, header, first line, last line)] of the top-level function definitions of a C file
-    (1-based lines; header is the text before the opening brace, e.g. for Test(ex01_4, ...))."""
+    (1-based lines; header is the text before the opening brace, e.g. for Test(ex01_4, ...)). A
+    top-level brace opens a function when what precedes it ends with a parameter list."""
     code = _code(text)
-    found, depth, start, line, open_line = [], 0, 0, 1, 0
-    header = ""
+    found, depth, start, line, pending = [], 0, 0, 1, None
     for i, c in enumerate(code):
         if c == "\n":
             line += 1
         elif c == "{":
             if depth == 0:
-                header, open_line = code[start:i].strip(), line
+                header = code[start:i].strip()
                 m = re.search(r"(\w+)\s*\((?:[^()]|\([^()]*\))*\)\s*$", header)
-                header = header if m else ""
+                pending = (m.group(1), header, line) if m else None
             depth += 1
-        elif c == "}":
-            depth = max(0, depth - 1)
+        elif c == "}" and depth > 0:
+            depth -= 1
             if depth == 0:
-                if header:
-                    name = re.search(r"(\w+)\s*\((?:[^()]|\([^()]*\))*\)\s*$", header).group(1)
-                    found.append((name, header, open_line, line))
-                start, header = i + 1, ""
+                if pending:
+                    found.append(pending + (line,))
+                start, pending = i + 1, None
         elif c == ";" and depth == 0:
             start = i + 1
     return found
@@ -105,7 +104,6 @@ class Chapter:
     """The reference chapter's call graph: which exercise functions each exercise's code reaches."""
 
     def __init__(self, course, name):
-        self.course, self.name = course, name
         self.exs = exercises.chapter_exercises(course, name)
         self.calls = {}   # function name: identifiers its body names
         self.owner = {}   # exercise id: name of the function holding its region
@@ -170,7 +168,7 @@ def student_bodies(root, name, exs):
     for path in sorted({e.path for e in exs}):
         mine = os.path.join(root, "chapters", name, os.path.basename(path))
         try:
-            with open(mine, encoding="utf-8", errors="replace") as f:
+            with open(mine, encoding="utf-8", errors="surrogateescape") as f:  # bytes kept as they are
                 text = f.read()
             lines = text.splitlines(keepends=True)
             for e in exercises.parse(mine, text):
@@ -181,19 +179,23 @@ def student_bodies(root, name, exs):
 
 
 def earned(results, record, ex):
-    """Whether ex earned its points in a run's results (every check passed and ran to its end)."""
+    """Whether ex earned its points in a run's results, as report.py counts them: a check passed,
+    none failed (a skipped one does not count), and each passed one ran to its end."""
     tests = (results or {}).get(ex.suite, [])
-    return bool(tests) and all(t[1] == "PASSED" and t[3] >= max(1, (record or {}).get((ex.suite, t[0]), 1))
-                               for t in tests)
+    return (any(t[1] == "PASSED" for t in tests) and
+            all(t[1] == "SKIPPED" or (t[1] == "PASSED" and t[3] >= max(1, (record or {}).get((ex.suite, t[0]), 1)))
+                for t in tests))
 
 
 def plan(course, root, name, results, record):
     """[(E, [(F, F's function), ...])]: each exercise E of the student tree root to grade alone, with
-    the exercises F whose course version it is graded with; results and record are the normal run's (report.py's
-    load_results, asserts.load)."""
+    the exercises F whose course version it is graded with; results and record are the normal
+    run's (report.load_results, asserts.load)."""
+    if results is None or is_release(course):
+        return []
     ch = Chapter(course, name)
     mine = student_bodies(root, name, ch.exs)
-    if mine is None or results is None or is_release(course):
+    if mine is None:
         return []
     todo = []
     for e in ch.exs:
@@ -229,7 +231,7 @@ def write_copy(name, ex, body, dst_root, course=COURSE):
     if body and not body.endswith("\n"):
         body += "\n"
     lines[ex.begin:ex.end - 1] = [body]
-    wanted[target] = "".join(lines).encode("utf-8")
+    wanted[target] = "".join(lines).encode("utf-8", "surrogateescape")
     os.makedirs(dst, exist_ok=True)
     for f in os.listdir(dst):
         if f not in wanted:
