@@ -20,6 +20,10 @@ passed nor failed: it is listed with its reason and counted apart ("N skipped").
 timed out or stopped on a TODO costs its exercise only: Criterion runs each test in its own
 process.
 
+An exercise whose code runs another exercise that failed was graded again alone, with the course's
+version of that one (isolate.py): its results come from RESULT_DIR/isolated/exNN_K/, and its line
+says so.
+
 After an exercise passes, the teacher's note on it (a /*note NN.K ... */ block in the test file)
 is shown below its line. --progress prints one line per chapter. --expect-stubs is the self-check's mode: it succeeds only
 if every exercise scored 0 with every one of its tests failing (proof that each test can fail).
@@ -38,7 +42,7 @@ import isolate  # noqa: E402
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EARNED = []  # (exercise id, points earned, possible) of every graded exercise, for --csv
-DEPENDENT = []  # in a student release: (exercise, [exercises it runs]) of the graded chapters
+DEPENDENT = []  # in a student release: (exercise, [exercises it runs]), for the note said once
 
 TTY = sys.stdout.isatty()
 
@@ -187,7 +191,7 @@ def grade_chapter(root, d, mode, teacher=False):
     alone = {}  # exercise id: the course's exercises it was graded with (isolate.py), or None: not built
     for ex, deps in ([] if same else isolate.plan(COURSE, root, name, results, record)):
         mine = os.path.join(d, "isolated", ex.suite)
-        if not os.path.isdir(mine):  # not run (GRADER_NO_ISOLATION, or grading started before)
+        if not os.path.isdir(mine):  # not run (GRADER_NO_ISOLATION=1, or results of an older grader)
             continue
         iso = load_results(mine)
         alone[ex.id] = deps if iso is not None else None
@@ -195,7 +199,7 @@ def grade_chapter(root, d, mode, teacher=False):
             results[ex.suite] = iso.get(ex.suite, [])
             printed.update({k: v for k, v in per_test_output(read(os.path.join(mine, "stderr.txt"))).items()
                             if k[0] == ex.suite})
-    if isolate.is_release(COURSE) and mode == "report":
+    if isolate.is_release(COURSE) and mode == "report" and not DEPENDENT:  # one example is enough
         ch = isolate.Chapter(COURSE, name)
         DEPENDENT.extend((ex, deps) for ex in ch.exs if (deps := ch.depends(ex)))
     if results is not None:
