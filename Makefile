@@ -196,8 +196,9 @@ check: $(B)/.deps-build
 	  d=$(B)/$(EDITION)/{}; mkdir -p $$d; rm -rf $$d/results.json $$d/build.log $$d/isolated; \
 	  if $(MAKE) --no-print-directory -s $$d/test >$$d/build.log 2>&1; then \
 	    $(CONTAIN) $$d/test --jobs 1 --json=$$d/results.json >/dev/null 2>$$d/stderr.txt || true; \
-	    $(if $(filter ref,$(EDITION)),,$(PYTHON) grader/isolate.py --build $(B) --root $(ROOT) --chapter {} $$d || true;) \
 	  fi'
+	@[ $(EDITION) = ref ] || $(PYTHON) grader/isolate.py --build $(B) --root $(ROOT) --jobs $(CHECK_JOBS) \
+	  $(foreach c,$(SELECTED),$(B)/$(EDITION)/$(c)) || true
 	@[ -n "$(CH)" ] || { $(CONTAIN) $(B)/lib/test --json=$(B)/lib/results.json >/dev/null 2>$(B)/lib/stderr.txt || true; }
 	@[ -n "$(CH)" ] || { $(PYTHON) tools/check-names.py && $(PYTHON) tools/check-names.py --selftest >/dev/null; }
 	@[ -n "$(CH)" ] || CC="$(CC)" tools/check-headers.sh $(LIB_PUB_HDRS)

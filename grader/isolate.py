@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Grade each exercise apart from the student's other exercises.
 
-    python3 grader/isolate.py --build B --root WB --chapter NN_name RESULT_DIR   (make check runs it)
+    python3 grader/isolate.py --build B --root WB [--jobs N] RESULT_DIR...   (make check runs it)
     python3 grader/isolate.py --deps [CH ...]      the dependencies between exercises, as found
     python3 grader/isolate.py --selftest [--build B]   make selfcheck: isolation helps, and is needed
 
@@ -35,6 +35,7 @@ GRADER_NO_ISOLATION=1 in the environment turns the isolated runs off (the self-c
 that, without them, its test case fails).
 """
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
@@ -108,7 +109,6 @@ class Chapter:
         self.calls = {}   # function name: identifiers its body names
         self.owner = {}   # exercise id: name of the function holding its region
         self.tests = {}   # suite: identifiers its tests name
-        self.ref = {}     # exercise id: reference region body
         texts, self.parsed = {}, {}  # path: (code lines, functions)
         for ex in self.exs:
             if ex.path not in texts:
@@ -122,8 +122,7 @@ class Chapter:
                 for ex in self.exs:
                     if ex.path == path and first <= ex.begin <= last:
                         self.owner[ex.id] = fname
-        for ex in self.exs:
-            self.ref[ex.id] = "".join(texts[ex.path].splitlines(keepends=True)[ex.begin:ex.end - 1])
+        self.ref = reference_bodies(self.exs)
         test = os.path.join(course, "chapters", name, f"test_{name}.c")
         if os.path.exists(test):
             with open(test, encoding="utf-8") as f:
@@ -178,6 +177,17 @@ def student_bodies(root, name, exs):
     return out if all(e.id in out for e in exs) else None
 
 
+def reference_bodies(exs):
+    """{exercise id: the course's region body}."""
+    out, texts = {}, {}
+    for e in exs:
+        if e.path not in texts:
+            with open(e.path, encoding="utf-8") as f:
+                texts[e.path] = f.read().splitlines(keepends=True)
+        out[e.id] = "".join(texts[e.path][e.begin:e.end - 1])
+    return out
+
+
 def earned(results, record, ex):
     """Whether ex earned its points in a run's results, as report.py counts them: a check passed,
     none failed (a skipped one does not count), and each passed one ran to its end."""
@@ -193,16 +203,20 @@ def plan(course, root, name, results, record):
     run's (report.load_results, asserts.load)."""
     if results is None or is_release(course):
         return []
-    ch = Chapter(course, name)
-    mine = student_bodies(root, name, ch.exs)
+    exs = exercises.chapter_exercises(course, name)
+    mine, ref = student_bodies(root, name, exs), reference_bodies(exs)
     if mine is None:
         return []
+    # Cheap first: without a written region and a wrong one, nothing needs the call graph.
+    wrong = {f.id for f in exs if tokens(mine[f.id]) != tokens(ref[f.id]) and not earned(results, record, f)}
+    if not wrong or all(is_stub(mine[e.id]) for e in exs):
+        return []
+    ch = Chapter(course, name)
     todo = []
-    for e in ch.exs:
+    for e in exs:
         if is_stub(mine[e.id]):
             continue
-        blamed = [(f, ch.owner.get(f.id)) for f in ch.depends(e, mine[e.id])
-                  if tokens(mine[f.id]) != tokens(ch.ref[f.id]) and not earned(results, record, f)]
+        blamed = [(f, ch.owner.get(f.id)) for f in ch.depends(e, mine[e.id]) if f.id in wrong]
         if blamed:
             todo.append((e, blamed))
     return todo
@@ -322,19 +336,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.environ.get("B", "build"))
     ap.add_argument("--root", help="the graded workbook (the directory holding chapters/)")
-    ap.add_argument("--chapter", help="NN_name")
+    ap.add_argument("--chapter", help="NN_name, when the one RESULT_DIR is not named after it")
+    ap.add_argument("--jobs", type=int, default=1, help="chapters graded at a time")
     ap.add_argument("--deps", action="store_true", help="print the dependencies found, per chapter")
     ap.add_argument("--selftest", action="store_true")
-    ap.add_argument("args", nargs="*", help="RESULT_DIR, or chapter numbers with --deps")
+    ap.add_argument("args", nargs="*", help="RESULT_DIR..., or chapter numbers with --deps")
     a = ap.parse_args()
     if a.deps:
         show_deps(chapter_names(a.args))
         return 0
     if a.selftest:
         return selftest(a.build)
-    if not (a.root and a.chapter and len(a.args) == 1):
-        ap.error("needs --root, --chapter and one RESULT_DIR")
-    isolate(a.build, a.root, a.chapter, a.args[0])
+    if not a.root or not a.args or (a.chapter and len(a.args) > 1):
+        ap.error("needs --root and RESULT_DIR... (--chapter with one RESULT_DIR only)")
+    jobs = [(a.chapter or os.path.basename(os.path.normpath(d)), d) for d in a.args]
+    # One process for every chapter (make check runs this once): Python's start-up is most of the
+    # cost when nothing needs isolating, as on a fresh or a fully solved workbook.
+    with concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
+        for f in [pool.submit(isolate, a.build, a.root, name, d) for name, d in jobs]:
+            f.result()
     return 0
 
 
