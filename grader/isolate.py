@@ -25,14 +25,19 @@ The isolated copy is the reference chapter with E's region replaced by the stude
 (write_copy, shared with decoys.py), built with the Makefile's workbook rule (`make WB=<copy>`,
 sharing the library build) and run with E's suite alone, under tools/contain. Its Criterion report
 lands in RESULT_DIR/isolated/exNN_K/ (results.json, stderr.txt, build.log, as make check leaves a
-chapter); the report (report.py) takes E's results from there and says on E's line which of the course's
-exercises it used. If the copy does not build, the normal result stands. The student's own file is
-still what integrity.py checks, and what the normal run grades for every other exercise.
+chapter); report.py takes E's results from there and says on E's line which of the course's
+exercises it used. If the copy does not build, the normal result stands. The student's own file
+is still what integrity.py checks, and what the normal run grades for every other exercise. The
+batch grader (batch.py) runs this inside each chapter's sandbox, after the tests.
 
 When the course holds no reference solutions (a student release made by grader/release.py, marked
-by its .release file), nothing is isolated and the report says once that dependent exercises run the student's own functions.
-GRADER_NO_ISOLATION=1 in the environment turns the isolated runs off (the self-check uses it to show
-that, without them, its test case fails).
+by its .release file), nothing is isolated and the report says once that dependent exercises run
+the student's own functions. GRADER_NO_ISOLATION=1 in the environment turns the isolated runs off
+(the self-check uses it to show that, without them, its test case fails).
+
+The dependencies are found by identifier, so they can be too many (a dispatcher that names every
+kernel of chapter 13 makes 13.12 and 13.13 depend on each other): that costs an unneeded build
+when one of them is wrong, never a wrong grade.
 """
 import argparse
 import concurrent.futures
@@ -392,16 +397,19 @@ def selftest(build):
                 got[mode] = {r["exercise"]: (int(r["points"]), int(r["possible"])) for r in csv.DictReader(f)}
         for e in ch.exs:
             p, q = got["isolated"][e.id]
-            want = 0 if e is wrong else q
-            if p != want:
-                problems.append(f"decoy {slug} earns {p} of {q} points on {e.id}, expected 0" if e is wrong else f"with a decoy in {wrong.id} ({slug}), {e.id} earns {p} of {q} "
-                                f"points, expected all {q}: a mistake in {wrong.id} costs {e.id}")
+            if e is wrong and p:
+                problems.append(f"decoy {slug} earns {p} of {q} points on {e.id}, expected 0")
+            elif e is not wrong and p != q:
+                problems.append(f"with a decoy in {wrong.id} ({slug}), {e.id} earns {p} of {q} points, expected "
+                                f"all: a mistake in {wrong.id} costs {e.id}")
         lost = [u for u in users if got["not isolated"][u][0] < got["not isolated"][u][1]]
         if not lost:
             problems.append(f"with the isolated runs off, no exercise that runs {wrong.id} ({', '.join(users) or 'none'}) "
                             f"loses points to decoy {slug}: this check could not fail")
-        print(f"  {slug}: {wrong.id} earns 0, and {', '.join(users)}, which run it, keep their points "
-              f"(without isolation {', '.join(lost) or 'none'} would lose them)")
+        def points(mode, ids):
+            return ", ".join(f"{i} {got[mode][i][0]}/{got[mode][i][1]}" for i in ids)
+        print(f"  decoy {slug}: {points('isolated', [wrong.id])}; the exercises that run it: "
+              f"{points('isolated', users)} (without isolation: {points('not isolated', users)})")
     for p in problems:
         print("isolation self-check: " + p)
     print("isolation: " + ("a wrong exercise costs only itself" if not problems else f"{len(problems)} problem(s)"))
