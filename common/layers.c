@@ -116,6 +116,14 @@ double linear_stack_products_seconds(const int *sizes, int L, int B, int steps)
     }
     double t = -1;
     if (ok) {
+        /* real pages with ordinary values: calloc's untouched pages would all read as one page of
+         * zeros, always in the cache, which no network's data is */
+        for (int l = 0; l <= L; l++)
+            for (size_t i = 0; i < (size_t)B * sizes[l]; i++)
+                a[l][i] = d[l][i] = (float)(i % 7) * 0.125f - 0.375f;
+        for (int l = 0; l < L; l++)
+            for (size_t i = 0; i < (size_t)sizes[l] * sizes[l + 1]; i++)
+                W[l][i] = (float)(i % 5) * 0.0625f - 0.125f;
         t = timing_seconds();
         for (int s = 0; s < steps; s++) {
             for (int l = 0; l < L; l++) /* forward: z = a W */

@@ -23,6 +23,7 @@ static struct {
     pthread_cond_t start;     /* a loop was posted */
     pthread_cond_t finished;  /* its last part is done */
     int threads;              /* 0 until the first call decides; the caller included */
+    int atfork;               /* 1 once the fork handlers are registered */
     int workers;              /* worker threads running */
     unsigned long generation; /* loops posted so far */
     parallel_fn_t fn;         /* the current loop */
@@ -34,7 +35,7 @@ static struct {
     _Atomic uint64_t claim;   /* (generation mod 2^32) << 32 | the next part to claim */
     _Atomic int done;         /* parts of the current loop finished */
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, NULL, 0, 0, 1, {0}, 0, 0};
+          PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 1, {0}, 0, 0};
 
 /* Part i of `parts` of [0, n): contiguous, its start a multiple of align (parallel_for: 16
  * elements, 64 bytes of floats, so that two threads never write the same cache line). */
@@ -112,6 +113,7 @@ static void after_fork_parent(void)
 static void after_fork_child(void)
 {
     pool.workers = 0;
+    pool.threads = 0; /* decided again: the child may have set NN_THREADS */
     pthread_cond_init(&pool.start, NULL);
     pthread_cond_init(&pool.finished, NULL);
     pthread_mutex_unlock(&pool.lock);
@@ -138,10 +140,10 @@ static int wanted_threads(void)
  * pool has now, the caller included: fewer than asked if a thread could not be created. */
 static int pool_ready(void)
 {
-    if (pool.threads == 0) {
+    if (pool.threads == 0)
         pool.threads = wanted_threads();
-        pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-    }
+    if (!pool.atfork)
+        pool.atfork = pthread_atfork(before_fork, after_fork_parent, after_fork_child) == 0;
     while (pool.workers + 1 < pool.threads) {
         pthread_t t;
         pthread_attr_t attr;

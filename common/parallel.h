@@ -22,7 +22,8 @@
  *
  * Threads: parallel_for() may be called from any thread; the pool serves one loop at a time and
  * a call that finds it busy (another thread's loop) runs its loop on its own thread. fn must not
- * call parallel_for(). A child process made by fork() starts its own pool when it needs one.
+ * call parallel_for(). A child process made by fork() starts its own pool when it needs one (and
+ * reads NN_THREADS again then).
  *
  * Prefixes: parallel_, PARALLEL_
  */

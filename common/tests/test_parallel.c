@@ -80,8 +80,8 @@ Test(parallel, adam_gives_the_same_bits_on_one_thread_and_on_all)
     enum { N = 100003 };
     float *all = malloc(N * sizeof(float)), *one = malloc(N * sizeof(float));
     adam_run(all);
-    /* NN_THREADS is read when the pool starts: the single-thread run happens in a child that has
-     * not started one (the parent's pool is not inherited), with its result sent back by a pipe. */
+    /* NN_THREADS is read when a process's pool starts: the single-thread run happens in a child
+     * (which starts its own pool), with its result sent back by a pipe. */
     int fd[2];
     cr_assert_eq(pipe(fd), 0);
     pid_t pid = fork();
@@ -90,7 +90,7 @@ Test(parallel, adam_gives_the_same_bits_on_one_thread_and_on_all)
         setenv("NN_THREADS", "1", 1);
         adam_run(one);
         ssize_t w = write(fd[1], one, N * sizeof(float));
-        _exit(w == (ssize_t)(N * sizeof(float)) ? 0 : 1);
+        _exit(parallel_threads() != 1 ? 2 : w == (ssize_t)(N * sizeof(float)) ? 0 : 1);
     }
     close(fd[1]);
     size_t got = 0;
@@ -99,6 +99,8 @@ Test(parallel, adam_gives_the_same_bits_on_one_thread_and_on_all)
         got += (size_t)r;
     int status;
     waitpid(pid, &status, 0);
+    cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 2), "the child ran on more than one thread: "
+              "NN_THREADS=1 was not read again after fork");
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == N * sizeof(float), "the child's run failed");
     cr_assert(memcmp(all, one, N * sizeof(float)) == 0, "Adam on %d threads differs from Adam on one",
               parallel_threads());
