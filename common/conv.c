@@ -4,6 +4,7 @@
 #include "error.h"
 #include "matmul.h"
 
+#include <pthread.h>
 #include <string.h>
 
 int conv_out_size(int n, int k, int stride, int pad, int dil, const char *what)
@@ -146,19 +147,27 @@ void conv_col2im(float *dx, const float *dcols, const conv_shape_t *s)
 }
 
 /* Images per chunk: the chunk's cols and reordered output, (C*KH*KW + OC) * OH*OW floats per
- * image, fit in CONV_CHUNK_BYTES, so the im2col matrix is written and read back from the cache. */
-static int chunk_images(const conv_shape_t *s)
+ * image, fit in CONV_CHUNK_BYTES, so the im2col matrix is written and read back from the cache.
+ * `n` is the number of images one thread works through. */
+static int chunk_images(const conv_shape_t *s, int n)
 {
     size_t per = ((size_t)s->C * s->KH * s->KW + s->OC) * s->OH * s->OW * sizeof(float);
     size_t nb = CONV_CHUNK_BYTES / (per ? per : 1);
     if (nb < 1)
         nb = 1;
-    return nb < (size_t)s->B ? (int)nb : s->B;
+    return nb < (size_t)n ? (int)nb : n;
+}
+
+/* Floats of one thread's chunk scratch. */
+static size_t part_size(const conv_shape_t *s)
+{
+    return ((size_t)s->C * s->KH * s->KW + s->OC) * s->OH * s->OW * (size_t)chunk_images(s, (s->B + 1) / 2);
 }
 
 size_t conv_work_size(const conv_shape_t *s)
 {
-    return ((size_t)s->C * s->KH * s->KW + s->OC) * s->OH * s->OW * (size_t)chunk_images(s);
+    /* two threads' chunk scratch, then the second thread's partial dw and db */
+    return 2 * part_size(s) + conv_weight_count(s) + (size_t)s->OC;
 }
 
 /* The shape of images b0 .. b0+nb-1 of s, as a batch of its own. */
@@ -169,55 +178,121 @@ static conv_shape_t sub_batch(const conv_shape_t *s, int nb)
     return c;
 }
 
-void conv2d_forward(float *y, float *work, const float *x, const float *w, const float *b, const conv_shape_t *s)
+/* One thread's share of a layer call: images [lo, hi) of the batch, its own scratch `work`, and
+ * where its dw and db go (the caller's arrays, or the partial sums the caller adds afterwards). */
+typedef struct {
+    float *y, *dx, *dw, *db, *work;
+    const float *x, *w, *b, *dy;
+    const conv_shape_t *s;
+    int lo, hi;
+} conv_part_t;
+
+static void *forward_part(void *arg)
 {
-    const int OC = s->OC, K = s->C * s->KH * s->KW, NB = chunk_images(s);
+    const conv_part_t *t = arg;
+    const conv_shape_t *s = t->s;
+    const int OC = s->OC, K = s->C * s->KH * s->KW, NB = chunk_images(s, t->hi - t->lo);
     const size_t P = (size_t)s->OH * s->OW, img = (size_t)s->C * s->H * s->W;
-    for (int b0 = 0; b0 < s->B; b0 += NB) {
-        const int nb = s->B - b0 < NB ? s->B - b0 : NB;
+    for (int b0 = t->lo; b0 < t->hi; b0 += NB) {
+        const int nb = t->hi - b0 < NB ? t->hi - b0 : NB;
         const conv_shape_t c = sub_batch(s, nb);
         const size_t N = (size_t)nb * P;
-        float *cols = work, *yt = work + (size_t)K * N;
-        conv_im2col(cols, x + (size_t)b0 * img, &c);
-        matmul_blas(0, 0, OC, (int)N, K, 1.0f, w, cols, 0.0f, yt); /* Y' (OC, nb*P) */
+        float *cols = t->work, *yt = t->work + (size_t)K * N;
+        conv_im2col(cols, t->x + (size_t)b0 * img, &c);
+        matmul_blas(0, 0, OC, (int)N, K, 1.0f, t->w, cols, 0.0f, yt); /* Y' (OC, nb*P) */
         for (int bi = 0; bi < nb; bi++) /* Y' (OC, nb, P) -> y (B, OC, P), adding the bias */
             for (int o = 0; o < OC; o++) {
                 const float *src = yt + (size_t)o * N + (size_t)bi * P;
-                float *dst = y + ((size_t)(b0 + bi) * OC + o) * P, bias = b ? b[o] : 0.0f;
+                float *dst = t->y + ((size_t)(b0 + bi) * OC + o) * P, bias = t->b ? t->b[o] : 0.0f;
                 for (size_t p = 0; p < P; p++)
                     dst[p] = src[p] + bias;
             }
     }
+    return NULL;
+}
+
+static void *backward_part(void *arg)
+{
+    const conv_part_t *t = arg;
+    const conv_shape_t *s = t->s;
+    const int OC = s->OC, K = s->C * s->KH * s->KW, NB = chunk_images(s, t->hi - t->lo);
+    const size_t P = (size_t)s->OH * s->OW, img = (size_t)s->C * s->H * s->W;
+    if (t->db)
+        memset(t->db, 0, (size_t)OC * sizeof(float));
+    for (int b0 = t->lo; b0 < t->hi; b0 += NB) {
+        const int nb = t->hi - b0 < NB ? t->hi - b0 : NB;
+        const conv_shape_t c = sub_batch(s, nb);
+        const size_t N = (size_t)nb * P;
+        float *cols = t->work, *dyt = t->work + (size_t)K * N;
+        for (int bi = 0; bi < nb; bi++) /* dy (B, OC, P) -> dY' (OC, nb*P), summing db on the way */
+            for (int o = 0; o < OC; o++) {
+                const float *src = t->dy + ((size_t)(b0 + bi) * OC + o) * P;
+                float *dst = dyt + (size_t)o * N + (size_t)bi * P, sum = 0;
+                for (size_t p = 0; p < P; p++)
+                    dst[p] = src[p], sum += src[p];
+                if (t->db)
+                    t->db[o] += sum;
+            }
+        conv_im2col(cols, t->x + (size_t)b0 * img, &c); /* recomputed: cheaper than keeping it */
+        matmul_blas(0, 1, OC, K, (int)N, 1.0f, dyt, cols, b0 > t->lo ? 1.0f : 0.0f, t->dw); /* dw += dY' cols^T */
+        if (!t->dx)
+            continue;
+        matmul_blas(1, 0, K, (int)N, OC, 1.0f, t->w, dyt, 0.0f, cols); /* dcols = w^T dY', over the used cols */
+        conv_col2im(t->dx + (size_t)b0 * img, cols, &c);
+    }
+    return NULL;
+}
+
+/* Runs fn on the two halves of the batch (t[0] and t[1] alike but for where dw and db go; this sets
+ * their ranges and scratch), the second half on a thread of its own, with OpenBLAS
+ * held to one thread meanwhile (each half's products are too thin to share). A layer below
+ * CONV_SPLIT_FLOPS, or a batch of one image, runs in one piece: a thread would cost more than it
+ * saves. Which images go to which half depends on the shape alone, never on the machine, so the
+ * results are the same wherever this runs (even when no thread can be created: then the second
+ * half runs after the first). Returns whether the batch was split. */
+static int run_halves(conv_part_t t[2], void *(*fn)(void *))
+{
+    const conv_shape_t *s = t[0].s;
+    if (s->B < 2 || conv_forward_flops(s) < CONV_SPLIT_FLOPS) {
+        fn(&t[0]);
+        return 0;
+    }
+    t[0].hi = t[1].lo = s->B / 2;
+    t[1].work = t[0].work + part_size(s);
+    const int threads = matmul_set_threads(1);
+    pthread_t th;
+    const int spawned = pthread_create(&th, NULL, fn, &t[1]) == 0;
+    fn(&t[0]);
+    if (spawned)
+        pthread_join(th, NULL);
+    else
+        fn(&t[1]);
+    matmul_set_threads(threads);
+    return 1;
+}
+
+void conv2d_forward(float *y, float *work, const float *x, const float *w, const float *b, const conv_shape_t *s)
+{
+    conv_part_t t[2] = {{.y = y, .work = work, .x = x, .w = w, .b = b, .s = s, .lo = 0, .hi = s->B}};
+    t[1] = t[0];
+    run_halves(t, forward_part);
 }
 
 void conv2d_backward(float *dx, float *dw, float *db, float *work, const float *dy, const float *x, const float *w,
                      const conv_shape_t *s)
 {
-    const int OC = s->OC, K = s->C * s->KH * s->KW, NB = chunk_images(s);
-    const size_t P = (size_t)s->OH * s->OW, img = (size_t)s->C * s->H * s->W;
-    if (db)
-        memset(db, 0, (size_t)OC * sizeof(float));
-    for (int b0 = 0; b0 < s->B; b0 += NB) {
-        const int nb = s->B - b0 < NB ? s->B - b0 : NB;
-        const conv_shape_t c = sub_batch(s, nb);
-        const size_t N = (size_t)nb * P;
-        float *cols = work, *dyt = work + (size_t)K * N;
-        for (int bi = 0; bi < nb; bi++) /* dy (B, OC, P) -> dY' (OC, nb*P), summing db on the way */
-            for (int o = 0; o < OC; o++) {
-                const float *src = dy + ((size_t)(b0 + bi) * OC + o) * P;
-                float *dst = dyt + (size_t)o * N + (size_t)bi * P, sum = 0;
-                for (size_t p = 0; p < P; p++)
-                    dst[p] = src[p], sum += src[p];
-                if (db)
-                    db[o] += sum;
-            }
-        conv_im2col(cols, x + (size_t)b0 * img, &c); /* recomputed: cheaper than keeping it */
-        matmul_blas(0, 1, OC, K, (int)N, 1.0f, dyt, cols, b0 ? 1.0f : 0.0f, dw); /* dw += dY' cols^T */
-        if (!dx)
-            continue;
-        matmul_blas(1, 0, K, (int)N, OC, 1.0f, w, dyt, 0.0f, cols); /* dcols = w^T dY', over the used cols */
-        conv_col2im(dx + (size_t)b0 * img, cols, &c);
-    }
+    const size_t nw = conv_weight_count(s);
+    float *part = work + 2 * part_size(s); /* the second half's dw, then its db */
+    conv_part_t t[2] = {{.dx = dx, .dw = dw, .db = db, .work = work, .x = x, .w = w, .dy = dy, .s = s, .lo = 0,
+                         .hi = s->B}};
+    t[1] = t[0];
+    t[1].dw = part, t[1].db = db ? part + nw : NULL;
+    if (!run_halves(t, backward_part))
+        return;
+    for (size_t i = 0; i < nw; i++) /* first half + second half, always in this order */
+        dw[i] += part[i];
+    for (int o = 0; db && o < s->OC; o++)
+        db[o] += part[nw + o];
 }
 
 /* x[b, c, yy, xx] or 0 outside the image. */

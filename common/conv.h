@@ -40,7 +40,10 @@
  * Ownership: the caller owns every buffer (the scratch size from conv_work_size); nothing is
  * allocated, so a training step allocates nothing. Outputs are OVERWRITTEN.
  *
- * Threads: no state; matrix products run on OpenBLAS's threads.
+ * Threads: no state. conv2d_forward/backward split a batch in two halves, the second one on a
+ * thread of their own, and hold OpenBLAS to one thread meanwhile (matmul_set_threads, restored
+ * before they return): LeNet's products are too thin for OpenBLAS to share (OC = 6 or 16 rows),
+ * while the two halves of a batch are independent. So do not call them from two threads at once.
  */
 #ifndef NN_CONV_H
 #define NN_CONV_H
@@ -53,6 +56,9 @@ extern "C" {
 
 /* Bytes of im2col scratch per chunk of images (see conv2d_forward): about half a typical L2. */
 #define CONV_CHUNK_BYTES (512 * 1024)
+/* Layers of fewer floating-point operations (conv_forward_flops) run on one thread: below about
+ * 0.2 ms of work, starting a thread costs more than it saves. */
+#define CONV_SPLIT_FLOPS 2e6
 
 typedef struct {
     int B, C, H, W;              /* input (B, C, H, W) */
@@ -99,13 +105,16 @@ size_t conv_work_size(const conv_shape_t *s);
 
 /* y (B, OC, OH, OW) = conv(x, w) + b, b may be NULL (no bias). The batch is processed in chunks of
  * images whose im2col matrix fits in about CONV_CHUNK_BYTES (so it is written and read back from
- * the cache instead of memory): one im2col and one matmul per chunk. */
+ * the cache instead of memory): one im2col and one matmul per chunk. The first and second halves
+ * of the batch run on two threads (see Threads above). */
 void conv2d_forward(float *y, float *work, const float *x, const float *w, const float *b, const conv_shape_t *s);
 
 /* Gradients from dy (B, OC, OH, OW) and the forward input x (B, C, H, W): dw (OC, C, KH, KW),
  * db (OC) or NULL, dx (B, C, H, W) or NULL (not wanted: the first layer). Per chunk, im2col of x
  * is recomputed (cheaper than keeping the whole matrix from the forward pass), then
- * dw += dY' cols^T, and dcols = w^T dY' (written over cols) goes through col2im into dx.
+ * dw += dY' cols^T, and dcols = w^T dY' (written over cols) goes through col2im into dx. Each
+ * half of the batch sums its own dw and db; then dw = first half's + second half's, always in
+ * that order, so the result depends on the shape only, not on the threads' timing.
  * Outputs are overwritten. */
 void conv2d_backward(float *dx, float *dw, float *db, float *work, const float *dy, const float *x, const float *w,
                      const conv_shape_t *s);

@@ -6,6 +6,7 @@
 #include "init.h"
 #include "layers.h"
 #include "loss.h"
+#include "matmul.h"
 #include "metrics.h"
 #include "pool.h"
 
@@ -93,6 +94,7 @@ const float *lenet_forward(lenet_t *m, const float *x, int B)
     if (check_batch(m, B, "lenet_forward") != 0)
         return NULL;
     const lenet_config_t c = m->cfg;
+    const int threads = matmul_set_threads(1); /* see lenet.h, Threads */
     m->s1.B = m->s2.B = B;
     conv2d_forward(m->a1, m->work, x, m->w1, m->b1, &m->s1);
     relu_forward(m->a1, m->a1, (size_t)B * c.c1 * 784);
@@ -105,6 +107,7 @@ const float *lenet_forward(lenet_t *m, const float *x, int B)
     linear_forward(m->h2, m->h1, m->f2w, m->f2b, B, c.h1, c.h2);
     relu_forward(m->h2, m->h2, (size_t)B * c.h2);
     linear_forward(m->logits, m->h2, m->f3w, m->f3b, B, c.h2, LENET_CLASSES);
+    matmul_set_threads(threads);
     return m->logits;
 }
 
@@ -113,6 +116,7 @@ int lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
     if (check_batch(m, B, "lenet_backward") != 0)
         return -1;
     const lenet_config_t c = m->cfg;
+    const int threads = matmul_set_threads(1);
     m->s1.B = m->s2.B = B;
     linear_backward(m->dh2, m->df3w, m->df3b, dlogits, m->h2, m->f3w, B, c.h2, LENET_CLASSES);
     relu_backward(m->dh2, m->dh2, m->h2, NULL, (size_t)B * c.h2); /* h > 0 exactly where its input was */
@@ -125,6 +129,7 @@ int lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
     pool_max_backward(m->da1, m->dp1, m->i1, B, c.c1, 28, 28, 2, 2);
     relu_backward(m->da1, m->da1, m->a1, NULL, (size_t)B * c.c1 * 784);
     conv2d_backward(NULL, m->dw1, m->db1, m->work, m->da1, x, m->w1, &m->s1);
+    matmul_set_threads(threads);
     return 0;
 }
 

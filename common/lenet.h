@@ -21,7 +21,11 @@
  * Errors: lenet_new() returns -1 after an nn_error() paragraph for sizes below 1; forward returns
  * NULL and backward -1 after one for a batch of 0 or more than max_batch examples.
  *
- * Threads: a lenet_t (its parameters and workspace) belongs to one thread; no global state.
+ * Threads: a lenet_t (its parameters and workspace) belongs to one thread. lenet_forward and
+ * lenet_backward hold OpenBLAS to one thread while they run (matmul_set_threads, restored before
+ * they return): every product of this network is too thin to share, and the convolutions use both
+ * halves of the machine by splitting the batch themselves (conv.h). An OpenBLAS thread that is
+ * given such a product spends more time waiting for work than working.
  */
 #ifndef NN_LENET_H
 #define NN_LENET_H

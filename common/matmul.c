@@ -12,6 +12,13 @@ void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, con
                 M, N, K, alpha, A, trans_a ? M : K, B, trans_b ? K : N, beta, C, N);
 }
 
+int matmul_set_threads(int n)
+{
+    int before = openblas_get_num_threads();
+    openblas_set_num_threads(n);
+    return before;
+}
+
 void matmul_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
                   const float *B, float beta, float *C)
 {

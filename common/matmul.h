@@ -7,7 +7,8 @@
  * and uses SIMD and threads; matmul_naive() is the three-loop definition, kept as the oracle the
  * tests compare against and as the version to read.
  *
- * Threads: no state; matmul_blas runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS sets how many).
+ * Threads: no state of its own; matmul_blas runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS sets
+ * how many, matmul_set_threads changes it for the whole process).
  * Prefixes: matmul_
  */
 #ifndef NN_MATMUL_H
@@ -20,6 +21,10 @@ extern "C" {
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C);
 
+/* Sets how many threads OpenBLAS uses for the products that follow (n >= 1) and returns how many it
+ * used before, so a caller can restore it: matmul_set_threads(matmul_set_threads(1)) changes
+ * nothing. Global state: it affects every thread's products. */
+int matmul_set_threads(int n);
 void matmul_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
                   const float *B, float beta, float *C);
 
