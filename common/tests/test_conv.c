@@ -7,12 +7,14 @@
 #include "gradcheck.h"
 #include "lenet.h"
 #include "loss.h"
+#include "matmul.h"
 #include "pool.h"
 #include "rng.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static float *randn(size_t n, rng_t *rng)
 {
@@ -148,6 +150,41 @@ Test(conv, a_batch_split_into_chunks_matches_the_direct_convolution)
     cr_assert(max_diff(dw, dw0, nw) < 1e-2f, "dw (sums of 14,400 products) differs by %g", max_diff(dw, dw0, nw));
     cr_assert(max_diff(db, db0, 8) < 1e-2f, "db differs by %g", max_diff(db, db0, 8));
     free(x), free(w), free(b), free(dy), free(y), free(y0), free(dx), free(dx0), free(dw), free(dw0), free(work);
+}
+
+Test(conv, a_batch_split_between_two_threads_matches_the_direct_convolution_and_repeats_exactly)
+{
+    /* LeNet's second layer on 7 images: above CONV_SPLIT_FLOPS, so images 0-2 and 3-6 run on two
+     * threads; an odd batch checks the uneven halves, and a second call the fixed order of the sums */
+    rng_t rng;
+    rng_seed(&rng, 8);
+    conv_shape_t s;
+    cr_assert(conv_shape_init(&s, 7, 6, 14, 14, 16, 5, 5, 1, 0, 1) == 0);
+    cr_assert(conv_forward_flops(&s) >= CONV_SPLIT_FLOPS, "expected a split batch");
+    size_t nx = (size_t)s.B * s.C * s.H * s.W, ny = conv_out_count(&s), nw = conv_weight_count(&s);
+    float *x = randn(nx, &rng), *w = randn(nw, &rng), *b = randn(s.OC, &rng), *dy = randn(ny, &rng);
+    float *y[2], *dx[2], *dw[2], db[2][16], *y0 = malloc(ny * sizeof(float));
+    float *dx0 = malloc(nx * sizeof(float)), *dw0 = malloc(nw * sizeof(float)), db0[16];
+    float *work = malloc(conv_work_size(&s) * sizeof(float));
+    const int threads = matmul_set_threads(2);
+    for (int k = 0; k < 2; k++) {
+        y[k] = malloc(ny * sizeof(float)), dx[k] = malloc(nx * sizeof(float)), dw[k] = malloc(nw * sizeof(float));
+        conv2d_forward(y[k], work, x, w, b, &s);
+        conv2d_backward(dx[k], dw[k], db[k], work, dy, x, w, &s);
+    }
+    cr_assert(matmul_set_threads(threads) == 2, "the layers did not give OpenBLAS its threads back");
+    conv2d_forward_naive(y0, x, w, b, &s);
+    conv2d_backward_naive(dx0, dw0, db0, dy, x, w, &s);
+    cr_assert(max_diff(y[0], y0, ny) < 1e-3f, "forward differs by %g", max_diff(y[0], y0, ny));
+    cr_assert(max_diff(dx[0], dx0, nx) < 1e-3f, "dx differs by %g", max_diff(dx[0], dx0, nx));
+    cr_assert(max_diff(dw[0], dw0, nw) < 1e-2f, "dw (sums of 700 products) differs by %g", max_diff(dw[0], dw0, nw));
+    cr_assert(max_diff(db[0], db0, 16) < 1e-2f, "db differs by %g", max_diff(db[0], db0, 16));
+    cr_assert(memcmp(y[0], y[1], ny * sizeof(float)) == 0 && memcmp(dx[0], dx[1], nx * sizeof(float)) == 0 &&
+                  memcmp(dw[0], dw[1], nw * sizeof(float)) == 0 && memcmp(db[0], db[1], sizeof db[0]) == 0,
+              "a second call gave different bits: the halves' sums must be added in a fixed order");
+    for (int k = 0; k < 2; k++)
+        free(y[k]), free(dx[k]), free(dw[k]);
+    free(x), free(w), free(b), free(dy), free(y0), free(dx0), free(dw0), free(work);
 }
 
 typedef struct {
