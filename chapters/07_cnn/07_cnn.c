@@ -536,17 +536,15 @@ images), where chapter 3's MLP reached 89% with four times the parameters. With 
 steps. The validation loss stops
 improving after about eight epochs while the training loss keeps falling (0.14 against 0.25 at the
 end): the network has started to memorize, and chapter 6's remedies (augmentation, dropout, weight
-decay) would be the next step. The run used 76 s of processor time in user code (both cores
-counted, so 38 s of each if they were kept busy) and 19 s in the kernel; we could not time it on
-an idle machine: ours was shared with many other jobs while we measured, and the run took several
-minutes of wall-clock time. On that busy machine one BLAS thread did better than two: with
-`OPENBLAS_NUM_THREADS=1 make run CH=07` the run took 63 s of wall-clock time (60 s of processor
-time, 5.3 s per epoch), and right after it the default two threads took 152 s (83 s in user code
-and 26 s in the kernel). LeNet's products are small (a batch of 64 images), and when another
-program holds one of the cores, each product waits for the thread that has none: the time in the
-kernel is OpenBLAS's threads waiting for each other. (The two runs also end 0.3 points apart,
-90.7% and 90.4%: two threads split the products differently, so the roundings, and from there the
-whole training, differ.)
+decay) would be the next step. The run used 65 s of processor time in user code and 4 s in the
+kernel, both cores counted; we could not time it on an idle machine: ours was shared with other
+jobs while we measured (a load of 6 to 7 on its two cores), and the run took 160 s of wall-clock
+time. Both cores work on the convolutions, which are most of the work: `conv2d_forward` and
+`conv2d_backward` give the second half of each batch to a thread of their own, and section 7.8
+explains why that, and not OpenBLAS's own threads, is what uses two cores here. The result does not
+depend on how many threads OpenBLAS is allowed (`OPENBLAS_NUM_THREADS=1 make run CH=07` writes the
+same log, bit for bit): LeNet holds OpenBLAS to one thread, and the two halves' gradients are always
+added in the same order.
 
 ![Cross-entropy during training, on the training batches and on the validation set.](out/07/loss.svg)
 
