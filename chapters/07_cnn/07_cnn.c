@@ -583,26 +583,43 @@ im2col turned the convolutions into matrix products; how close does an epoch get
 those products alone? `--bench` trains 3 epochs of the default network on all 60,000 images
 (batch 128, constant learning rate) and also times, in the same run, just the im2col and matrix
 products of every layer, forward and backward, over the same number of batches: the
-*products-only floor*, which no implementation built on im2col and OpenBLAS can beat. `make bench`
+*products-only floor*, which no implementation built on im2col and OpenBLAS can beat. The floor
+runs those products exactly as the network does (each convolution on two halves of the batch, as
+below, OpenBLAS on one thread), so it is a floor of this program, not of a better one. `make bench`
 prints both, their ratio, the share of the machine's SGEMM limit, and PyTorch 1.13 training the
 same network (same layers, batch and optimizer, 2 threads) in the same run.
 
-In our run, on a machine shared with many other jobs (so that the wall-clock times are several
-times what an idle machine gives, and only their ratio means something), an epoch took 43 s against
-a products-only floor of 36 s measured right after it: **1.2 times the floor**, inside the course's
-target of 1.3. Pooling, ReLU, the dense layers' bias sums, the softmax and Adam together cost
-about a fifth of what the products and im2col cost.
+Two cores, but which work goes to the second? The obvious answer is OpenBLAS's: it splits every
+product between its threads. For LeNet that is the wrong answer. Its products are thin: the
+first convolution's is a $(6, 25)$ matrix of kernels times a $(25, N)$ im2col matrix, the
+second's $(16, 150) \times (150, N)$, a few microseconds of work for each chunk of images. That is
+too little to share: with two OpenBLAS threads, `perf record` found the threads waiting for work
+(spinning in `sched_yield`, system time) for longer than OpenBLAS's kernels computed, and an
+epoch took 12 s of processor time where one thread needs 6.1 s. So `conv2d_forward` and
+`conv2d_backward` split the batch instead: the second half of the images goes to a thread of
+their own, each half makes its own im2col matrices and products with OpenBLAS held to one thread
+(`matmul_set_threads`), and the backward pass adds the second half's $\bar w$ and $\bar b$ to the
+first half's, always in that order, so the result does not depend on which thread finishes
+first. The two halves share nothing but the read-only weights and input.
+
+In our runs the machine was shared with other jobs (a load of 7 to 10 on its two cores, so the
+wall-clock times are several times what an idle machine gives): an epoch took 16 s against a
+products-only floor of 18 s measured right after it in one run (the floor, measured later, met
+more load), and 20 s against 16 s, **1.3 times the floor**, in the next. The processor time is the
+steadier number: 6.2 to 6.6 s per epoch, both threads counted. Pooling, ReLU, the dense layers'
+bias sums, the softmax and Adam run on one thread, between the convolutions' halves.
 
 PyTorch 1.13 training the same network (`tools/bench_lenet_torch.py`, which `make bench` runs
-right after ours) needed 853 s per epoch on the same busy machine, and 119 s of processor time
-against our 7.6 s: PyTorch's two OpenMP threads wait for each other at every operation, which
+right after ours) needed 288 s per epoch on the same busy machine, and 88 s of processor time
+against our 6.6 s: PyTorch's two OpenMP threads wait for each other at every operation, which
 costs little on an idle machine (the issue that asked for this chapter quotes about 5.3 s per
 epoch there) and a great deal on a crowded one. The runs reached about 88% (ours) and 86% test accuracy in their
 3 epochs at a constant learning rate. Run `make bench` on a quiet machine for the fair comparison.
 
-Where the rest of the time goes is easy to see with `perf record`: besides OpenBLAS's kernels,
-the largest items are im2col and col2im themselves (short rows of 10 or 28 floats copied one at a
-time), max pooling and the reordering of the product's output into $(B, O, H', W')$. The direct
+Where the rest of the time goes is easy to see with `perf record`: OpenBLAS's kernels are about a
+third of it, im2col another third (it writes 25 floats per pixel of the first layer's input, 150
+per pixel of the second's, a few rows of 10 or 28 floats at a time), then col2im, the reordering
+of the products' output into $(B, O, H', W')$ and max pooling. The direct
 convolution of exercise 07.2, by comparison, is 15 to 25 times slower than im2col + sgemm on
 LeNet's second layer for a batch of 128 images (`main` measures both in processor time before
 training: 1.5 against 24 GFLOP/s in one of our runs, 1.4 against 35 in another; on a busy machine
