@@ -4,7 +4,6 @@
 #include "error.h"
 #include "matmul.h"
 
-#include <pthread.h>
 #include <string.h>
 
 int conv_out_size(int n, int k, int stride, int pad, int dil, const char *what)
@@ -296,7 +295,7 @@ static void *backward_part(void *arg)
 }
 
 /* Runs fn on the two halves of the batch (t[0] and t[1] alike but for where dw and db go; this sets
- * their ranges and scratch), the second half on a thread of its own, with OpenBLAS
+ * their ranges and scratch), the second half on a thread of its own (matmul_run2), with OpenBLAS
  * held to one thread meanwhile (each half's products are too thin to share). A layer below
  * CONV_SPLIT_FLOPS, or a batch of one image, runs in one piece: a thread would cost more than it
  * saves. Which images go to which half depends on the shape alone, never on the machine, so the
@@ -311,15 +310,7 @@ static int run_halves(conv_part_t t[2], void *(*fn)(void *))
     }
     t[0].hi = t[1].lo = s->B / 2;
     t[1].work = t[0].work + part_size(s);
-    const int threads = matmul_set_threads(1);
-    pthread_t th;
-    const int spawned = pthread_create(&th, NULL, fn, &t[1]) == 0;
-    fn(&t[0]);
-    if (spawned)
-        pthread_join(th, NULL);
-    else
-        fn(&t[1]);
-    matmul_set_threads(threads);
+    matmul_run2(fn, &t[0], &t[1]);
     return 1;
 }
 

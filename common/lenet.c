@@ -89,6 +89,46 @@ static int check_batch(const lenet_t *m, int B, const char *op)
     return -1;
 }
 
+/* The ReLU and max pooling after convolution `layer` (1 or 2), for images [lo, lo + n): forward
+ * (the ReLU in place, then the pooling) or backward (the pooling's gradient into da, then the
+ * ReLU's mask). Element-wise per image, so two halves of a batch can run at once. */
+typedef struct {
+    lenet_t *m;
+    int layer, backward, lo, n;
+} lenet_half_t;
+
+static void *relu_pool_half(void *arg)
+{
+    const lenet_half_t *t = arg;
+    lenet_t *m = t->m;
+    const int one = t->layer == 1, C = one ? m->cfg.c1 : m->cfg.c2, S = one ? 28 : 10;
+    const size_t in = (size_t)C * S * S, out = in / 4, lo = (size_t)t->lo; /* (C, S, S) -> (C, S/2, S/2) */
+    float *a = (one ? m->a1 : m->a2) + lo * in, *da = (one ? m->da1 : m->da2) + lo * in;
+    float *p = (one ? m->p1 : m->p2) + lo * out, *dp = (one ? m->dp1 : m->dp2) + lo * out;
+    int *arg_max = (one ? m->i1 : m->i2) + lo * out;
+    if (!t->backward) {
+        relu_forward(a, a, (size_t)t->n * in);
+        pool_max_forward(p, arg_max, a, t->n, C, S, S, 2, 2);
+    } else {
+        pool_max_backward(da, dp, arg_max, t->n, C, S, S, 2, 2);
+        relu_backward(da, da, a, NULL, (size_t)t->n * in); /* a > 0 exactly where the conv's output was */
+    }
+    return NULL;
+}
+
+/* relu_pool_half on the whole batch, its two halves on two threads (matmul_run2) from 16 images
+ * on: these passes are as slow as the convolutions' products would be if they stayed on one core
+ * while the products use two. The results do not depend on the split: nothing is summed. */
+static void relu_pool(lenet_t *m, int layer, int backward, int B)
+{
+    lenet_half_t t[2] = {{m, layer, backward, 0, B / 2}, {m, layer, backward, B / 2, B - B / 2}};
+    if (B < 16) {
+        t[0].n = B;
+        relu_pool_half(&t[0]);
+    } else
+        matmul_run2(relu_pool_half, &t[0], &t[1]);
+}
+
 const float *lenet_forward(lenet_t *m, const float *x, int B)
 {
     if (check_batch(m, B, "lenet_forward") != 0)
@@ -97,11 +137,9 @@ const float *lenet_forward(lenet_t *m, const float *x, int B)
     const int threads = matmul_set_threads(1); /* see lenet.h, Threads */
     m->s1.B = m->s2.B = B;
     conv2d_forward(m->a1, m->work, x, m->w1, m->b1, &m->s1);
-    relu_forward(m->a1, m->a1, (size_t)B * c.c1 * 784);
-    pool_max_forward(m->p1, m->i1, m->a1, B, c.c1, 28, 28, 2, 2);
+    relu_pool(m, 1, 0, B);
     conv2d_forward(m->a2, m->work, m->p1, m->w2, m->b2, &m->s2);
-    relu_forward(m->a2, m->a2, (size_t)B * c.c2 * 100);
-    pool_max_forward(m->p2, m->i2, m->a2, B, c.c2, 10, 10, 2, 2);
+    relu_pool(m, 2, 0, B);
     linear_forward(m->h1, m->p2, m->f1w, m->f1b, B, c.c2 * 25, c.h1);
     relu_forward(m->h1, m->h1, (size_t)B * c.h1);
     linear_forward(m->h2, m->h1, m->f2w, m->f2b, B, c.h1, c.h2);
@@ -123,11 +161,9 @@ int lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
     linear_backward(m->dh1, m->df2w, m->df2b, m->dh2, m->h1, m->f2w, B, c.h1, c.h2);
     relu_backward(m->dh1, m->dh1, m->h1, NULL, (size_t)B * c.h1);
     linear_backward(m->dp2, m->df1w, m->df1b, m->dh1, m->p2, m->f1w, B, c.c2 * 25, c.h1);
-    pool_max_backward(m->da2, m->dp2, m->i2, B, c.c2, 10, 10, 2, 2);
-    relu_backward(m->da2, m->da2, m->a2, NULL, (size_t)B * c.c2 * 100);
+    relu_pool(m, 2, 1, B);
     conv2d_backward(m->dp1, m->dw2, m->db2, m->work, m->da2, m->p1, m->w2, &m->s2);
-    pool_max_backward(m->da1, m->dp1, m->i1, B, c.c1, 28, 28, 2, 2);
-    relu_backward(m->da1, m->da1, m->a1, NULL, (size_t)B * c.c1 * 784);
+    relu_pool(m, 1, 1, B);
     conv2d_backward(NULL, m->dw1, m->db1, m->work, m->da1, x, m->w1, &m->s1);
     matmul_set_threads(threads);
     return 0;

@@ -25,6 +25,12 @@ void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, con
  * used before, so a caller can restore it: matmul_set_threads(matmul_set_threads(1)) changes
  * nothing. Global state: it affects every thread's products. */
 int matmul_set_threads(int n);
+
+/* Runs fn(first) on the calling thread and fn(second) on a new one, with OpenBLAS held to one
+ * thread meanwhile (restored before it returns): two independent halves of a job whose products
+ * are too thin for OpenBLAS to share (conv.h, lenet.h). When no thread can be created, fn(second)
+ * runs after fn(first): the same results, one core. */
+void matmul_run2(void *(*fn)(void *), void *first, void *second);
 void matmul_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
                   const float *B, float beta, float *C);
 
