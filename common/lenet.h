@@ -24,8 +24,9 @@
  * Threads: a lenet_t (its parameters and workspace) belongs to one thread. lenet_forward and
  * lenet_backward hold OpenBLAS to one thread while they run (matmul_set_threads, restored before
  * they return): every product of this network is too thin to share, and the convolutions use both
- * halves of the machine by splitting the batch themselves (conv.h). An OpenBLAS thread that is
- * given such a product spends more time waiting for work than working.
+ * halves of the machine by splitting the batch themselves (conv.h), as do the ReLU and pooling
+ * after them (matmul_run2). An OpenBLAS thread that is given such a product spends more time
+ * waiting for work than working. The results do not depend on the number of cores.
  */
 #ifndef NN_LENET_H
 #define NN_LENET_H

@@ -606,8 +606,9 @@ In our runs the machine was shared with other jobs (a load of 7 to 10 on its two
 wall-clock times are several times what an idle machine gives): an epoch took 16 s against a
 products-only floor of 18 s measured right after it in one run (the floor, measured later, met
 more load), and 20 s against 16 s, **1.3 times the floor**, in the next. The processor time is the
-steadier number: 6.2 to 6.6 s per epoch, both threads counted. Pooling, ReLU, the dense layers'
-bias sums, the softmax and Adam run on one thread, between the convolutions' halves.
+steadier number: 6.2 to 6.6 s per epoch, both threads counted. The ReLU and max pooling after
+each convolution split the batch the same way (they are as slow as the products would be on one
+core); the dense layers, the softmax and Adam are small and run on one thread.
 
 PyTorch 1.13 training the same network (`tools/bench_lenet_torch.py`, which `make bench` runs
 right after ours) needed 288 s per epoch on the same busy machine, and 88 s of processor time
