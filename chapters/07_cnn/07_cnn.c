@@ -536,9 +536,9 @@ images), where chapter 3's MLP reached 89% with four times the parameters. With 
 steps. The validation loss stops
 improving after about eight epochs while the training loss keeps falling (0.14 against 0.25 at the
 end): the network has started to memorize, and chapter 6's remedies (augmentation, dropout, weight
-decay) would be the next step. The run used 65 s of processor time in user code and 4 s in the
+decay) would be the next step. The run used 64 s of processor time in user code and 5 s in the
 kernel, both cores counted; we could not time it on an idle machine: ours was shared with other
-jobs while we measured (a load of 6 to 7 on its two cores), and the run took 160 s of wall-clock
+jobs while we measured (a load of 6 to 8 on its two cores), and the run took 213 s of wall-clock
 time. Both cores work on the convolutions, which are most of the work: `conv2d_forward` and
 `conv2d_backward` give the second half of each batch to a thread of their own, and section 7.8
 explains why that, and not OpenBLAS's own threads, is what uses two cores here. The result does not
