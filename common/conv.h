@@ -98,9 +98,10 @@ void conv_im2col(float *cols, const float *x, const conv_shape_t *s);
  * over every patch position that copied each pixel. dx is overwritten. */
 void conv_col2im(float *dx, const float *dcols, const conv_shape_t *s);
 
-/* Floats of the scratch buffer `work` the layer functions need: the im2col matrix and the
- * reordered output of one chunk of images (see conv2d_forward). Depends on s->B only while the
- * batch is smaller than a chunk: allocate it for the largest batch. */
+/* Floats of the scratch buffer `work` the layer functions need: for each of the two halves of the
+ * batch, the im2col matrix and the reordered output of one chunk of images (see conv2d_forward),
+ * then the second half's dw and db. Depends on s->B only while half the batch is smaller than a
+ * chunk: allocate it for the largest batch. */
 size_t conv_work_size(const conv_shape_t *s);
 
 /* y (B, OC, OH, OW) = conv(x, w) + b, b may be NULL (no bias). The batch is processed in chunks of
