@@ -602,24 +602,26 @@ their own, each half makes its own im2col matrices and products with OpenBLAS he
 first half's, always in that order, so the result does not depend on which thread finishes
 first. The two halves share nothing but the read-only weights and input.
 
-In our runs the machine was shared with other jobs (a load of 7 to 10 on its two cores, so the
-wall-clock times are several times what an idle machine gives): an epoch took 16 s against a
-products-only floor of 18 s measured right after it in one run (the floor, measured later, met
-more load), and 20 s against 16 s, **1.3 times the floor**, in the next. The processor time is the
-steadier number: 6.2 to 6.6 s per epoch, both threads counted. The ReLU and max pooling after
+In our runs the machine was shared with other jobs (a load of 6 to 9 on its two cores, so the
+wall-clock times are several times what an idle machine gives, and move with the load): an epoch
+took 25 s against a products-only floor of 18 s measured right after it in one run, 1.4 times the
+floor, and 16 s against 14 s, **1.1 times the floor**, in the next: around the course's target of
+1.3, on whichever side the load decides. The processor time is the steadier number: 6.5 and 6.9 s
+per epoch, both threads counted. The ReLU and max pooling after
 each convolution split the batch the same way (they are as slow as the products would be on one
 core); the dense layers, the softmax and Adam are small and run on one thread.
 
 PyTorch 1.13 training the same network (`tools/bench_lenet_torch.py`, which `make bench` runs
-right after ours) needed 288 s per epoch on the same busy machine, and 88 s of processor time
-against our 6.6 s: PyTorch's two OpenMP threads wait for each other at every operation, which
-costs little on an idle machine (the issue that asked for this chapter quotes about 5.3 s per
-epoch there) and a great deal on a crowded one. The runs reached about 88% (ours) and 86% test accuracy in their
+right after ours) needed 126 s and 72 s per epoch in the same two runs, 5.0 and 4.5 times ours,
+and 61 s and 56 s of processor time against our 6.5 and 6.9 s: PyTorch's two OpenMP threads wait
+for each other at every operation, which costs little on an idle machine (the issue that asked
+for this chapter quotes about 5.3 s per epoch there) and a great deal on a crowded one. The runs
+reached about 88% (ours) and 86% test accuracy in their
 3 epochs at a constant learning rate. Run `make bench` on a quiet machine for the fair comparison.
 
 Where the rest of the time goes is easy to see with `perf record`: OpenBLAS's kernels are about a
-third of it, im2col another third (it writes 25 floats per pixel of the first layer's input, 150
-per pixel of the second's, a few rows of 10 or 28 floats at a time), then col2im, the reordering
+third of it, im2col another third (it writes 25 floats for each output position of the first
+layer and 150 for each of the second's, in rows of 28 and 10 floats), then col2im, the reordering
 of the products' output into $(B, O, H', W')$ and max pooling. The direct
 convolution of exercise 07.2, by comparison, is 15 to 25 times slower than im2col + sgemm on
 LeNet's second layer for a batch of 128 images (`main` measures both in processor time before
