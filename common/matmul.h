@@ -8,7 +8,8 @@
  * tests compare against and as the version to read.
  *
  * Threads: no state of its own; matmul_blas runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS sets
- * how many, matmul_set_threads changes it for the whole process).
+ * how many, matmul_set_threads changes it for the whole process); matmul_run2 starts one thread of
+ * its own per call and joins it before returning.
  * Prefixes: matmul_
  */
 #ifndef NN_MATMUL_H
