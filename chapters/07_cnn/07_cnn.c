@@ -605,8 +605,11 @@ first. The two halves share nothing but the read-only weights and input.
 In our runs the machine was shared with other jobs (a load of 6 to 9 on its two cores, so the
 wall-clock times are several times what an idle machine gives, and move with the load): an epoch
 took 25 s against a products-only floor of 18 s measured right after it in one run, 1.4 times the
-floor, and 16 s against 14 s, **1.1 times the floor**, in the next: around the course's target of
-1.3, on whichever side the load decides. The processor time is the steadier number: 6.5 and 6.9 s
+floor, and 16 s against 14 s, 1.1 times, in the next; a third run, at a lower load, took 6.8 s
+against 3.2 s, 2.1 times. The epoch waits for its second thread twice as often as the floor does
+(after the ReLU and pooling too), and on a machine this busy each wait can cost a time slice of
+another program, so these ratios say more about the load than about the code: the course's target
+of 1.3 needs an idle machine to check. The processor time is the steadier number: 6.5 to 6.9 s
 per epoch, both threads counted. The ReLU and max pooling after
 each convolution split the batch the same way (they are as slow as the products would be on one
 core); the dense layers, the softmax and Adam are small and run on one thread.
