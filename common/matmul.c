@@ -1,8 +1,9 @@
 /* matmul.c — see matmul.h. */
 #include "matmul.h"
 
+#include "parallel.h"
+
 #include <cblas.h>
-#include <pthread.h>
 
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C)
@@ -20,16 +21,23 @@ int matmul_set_threads(int n)
     return before;
 }
 
+typedef struct {
+    void *(*fn)(void *);
+    void *half[2];
+} run2_t;
+
+static void run2_part(void *ctx, size_t i, size_t end)
+{
+    const run2_t *r = ctx;
+    (void)end;
+    r->fn(r->half[i]);
+}
+
 void matmul_run2(void *(*fn)(void *), void *first, void *second)
 {
     const int threads = matmul_set_threads(1);
-    pthread_t th;
-    const int spawned = pthread_create(&th, NULL, fn, second) == 0;
-    fn(first);
-    if (spawned)
-        pthread_join(th, NULL);
-    else
-        fn(second);
+    run2_t r = {fn, {first, second}};
+    parallel_parts(2, run2_part, &r); /* the pool's threads (parallel.h): no thread started per call */
     matmul_set_threads(threads);
 }
 

@@ -27,10 +27,10 @@ void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, con
  * nothing. Global state: it affects every thread's products. */
 int matmul_set_threads(int n);
 
-/* Runs fn(first) on the calling thread and fn(second) on a new one, with OpenBLAS held to one
- * thread meanwhile (restored before it returns): two independent halves of a job whose products
- * are too thin for OpenBLAS to share (conv.h, lenet.h). When no thread can be created, fn(second)
- * runs after fn(first): the same results, one core. */
+/* Runs fn(first) and fn(second) at once on parallel.h's threads (parallel_parts), with OpenBLAS
+ * held to one thread meanwhile (restored before it returns): two independent halves of a job whose
+ * products are too thin for OpenBLAS to share (conv.h, lenet.h). With one core (or NN_THREADS=1)
+ * they run one after the other: the same results. */
 void matmul_run2(void *(*fn)(void *), void *first, void *second);
 void matmul_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
                   const float *B, float beta, float *C);
