@@ -33,7 +33,7 @@ typedef struct {
     int T, B, D, H;
     float *gates; /* (T, B, 3H) r, z, n activated */
     float *vn;    /* (T, B, H) v_n = (h_{t-1} Wh + bh)_n, kept for the reset gate's gradient */
-    float *v;     /* (B, 3H) scratch: h_{t-1} Wh + bh of the current step */
+    float *v;     /* (B, 3H) scratch: h_{t-1} Wh of the current step (bh is added after) */
     float *h;     /* (T+1, B, H) h_0 .. h_T; outputs h + B*H */
     float *du;    /* (T, B, 3H) backward: gradients of x Wx + bx */
     float *dv;    /* (T, B, 3H) backward: gradients of h Wh + bh */

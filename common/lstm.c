@@ -1,12 +1,11 @@
 /* lstm.c — see lstm.h. */
 #include "lstm.h"
 
-#include "activations.h" /* tanh_act_fast */
 #include "error.h"
 #include "matmul.h"
 #include "rnn.h" /* rnn_sum_rows */
+#include "vmath.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,20 +33,74 @@ float *lstm_output(const lstm_cache_t *c) { return c->h + (size_t)c->B * c->H; }
 const float *lstm_last_h(const lstm_cache_t *c) { return c->h + (size_t)c->T * c->B * c->H; }
 const float *lstm_last_c(const lstm_cache_t *c) { return c->c + (size_t)c->T * c->B * c->H; }
 
-static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+/* The pointwise step on n units of one row: the four gate blocks (pre-activations in, activated
+ * gates out), the previous cell, and the new cell, its tanh and h. Every pointer `restrict`
+ * (the blocks are disjoint parts of one row) and n a constant VMATH_BLOCK in the main loop: what
+ * the compiler needs to vectorize it at -O2 (vmath.h). */
+static inline void cell_units(float *restrict ai, float *restrict af, float *restrict ag, float *restrict ao,
+                              float *restrict c, float *restrict tc, float *restrict h,
+                              const float *restrict cp, int n)
+{
+    for (int j = 0; j < n; j++) {
+        float i = vmath_sigmoid(ai[j]), f = vmath_sigmoid(af[j]), g = vmath_tanh(ag[j]), o = vmath_sigmoid(ao[j]);
+        ai[j] = i, af[j] = f, ag[j] = g, ao[j] = o;
+        float cn = f * cp[j] + i * g, t = vmath_tanh(cn);
+        c[j] = cn, tc[j] = t, h[j] = o * t;
+    }
+}
 
+VMATH_CLONES
 void lstm_cell_pointwise(float *pre, float *c, float *tc, float *h, const float *c_prev, int B, int H)
 {
     for (int r = 0; r < B; r++) {
         float *a = pre + (size_t)r * 4 * H;
-        const float *cp = c_prev + (size_t)r * H;
-        float *cr = c + (size_t)r * H, *tr = tc + (size_t)r * H, *hr = h + (size_t)r * H;
-        for (int j = 0; j < H; j++) {
-            float i = sigmoidf(a[j]), f = sigmoidf(a[H + j]), g = tanh_act_fast(a[2 * H + j]), o = sigmoidf(a[3 * H + j]);
-            a[j] = i, a[H + j] = f, a[2 * H + j] = g, a[3 * H + j] = o;
-            float cn = f * cp[j] + i * g, t = tanh_act_fast(cn);
-            cr[j] = cn, tr[j] = t, hr[j] = o * t;
-        }
+        size_t k = (size_t)r * H;
+        int j = 0;
+        for (; j + VMATH_BLOCK <= H; j += VMATH_BLOCK)
+            cell_units(a + j, a + H + j, a + 2 * H + j, a + 3 * H + j, c + k + j, tc + k + j, h + k + j, c_prev + k + j,
+                       VMATH_BLOCK);
+        cell_units(a + j, a + H + j, a + 2 * H + j, a + 3 * H + j, c + k + j, tc + k + j, h + k + j, c_prev + k + j,
+                   H - j);
+    }
+}
+
+/* The backward of cell_units on n units of one row: the gate gradients (blocks di, df, dg, do)
+ * from the gates, c_{t-1}, tanh(c_t) and dh = the gradient from above dht plus the one from step
+ * t+1 in dh (which is then free: the product after this pass overwrites it); dc is the running
+ * cell gradient, replaced by the one sent to step t-1. Vectorized as cell_units is. */
+static inline void cell_units_backward(float *restrict di, float *restrict df, float *restrict dg, float *restrict dout,
+                                       float *restrict dc, const float *restrict dh, const float *restrict dht,
+                                       const float *restrict gi, const float *restrict gf, const float *restrict gg,
+                                       const float *restrict go, const float *restrict cp, const float *restrict tc,
+                                       int n)
+{
+    for (int j = 0; j < n; j++) {
+        float i = gi[j], f = gf[j], g = gg[j], o = go[j], th = tc[j];
+        float dhh = dh[j] + dht[j];
+        float dcc = dc[j] + dhh * o * (1.0f - th * th);
+        di[j] = dcc * g * i * (1.0f - i);
+        df[j] = dcc * cp[j] * f * (1.0f - f);
+        dg[j] = dcc * i * (1.0f - g * g);
+        dout[j] = dhh * th * o * (1.0f - o);
+        dc[j] = dcc * f;
+    }
+}
+
+VMATH_CLONES
+static void cell_pointwise_backward(float *da, float *dc, const float *dh, const float *dht, const float *gates,
+                                    const float *c_prev, const float *tc, int B, int H)
+{
+    const size_t G = (size_t)4 * H;
+    for (int r = 0; r < B; r++) {
+        float *d = da + r * G;
+        const float *g = gates + r * G;
+        size_t k = (size_t)r * H;
+        int j = 0;
+        for (; j + VMATH_BLOCK <= H; j += VMATH_BLOCK)
+            cell_units_backward(d + j, d + H + j, d + 2 * H + j, d + 3 * H + j, dc + k + j, dh + k + j, dht + k + j,
+                                g + j, g + H + j, g + 2 * H + j, g + 3 * H + j, c_prev + k + j, tc + k + j, VMATH_BLOCK);
+        cell_units_backward(d + j, d + H + j, d + 2 * H + j, d + 3 * H + j, dc + k + j, dh + k + j, dht + k + j,
+                            g + j, g + H + j, g + 2 * H + j, g + 3 * H + j, c_prev + k + j, tc + k + j, H - j);
     }
 }
 
@@ -77,23 +130,8 @@ void lstm_backward(float *dx, float *dWx, float *dWh, float *db, float *dh0, flo
     memset(c->dc, 0, BH * sizeof(float));
     for (int t = T - 1; t >= 0; t--) {
         const float *gates = c->gates + (size_t)t * B * G, *cprev = c->c + t * BH, *tc = c->tc + t * BH;
-        const float *dht = dh + t * BH;
         float *da = c->da + (size_t)t * B * G;
-        for (int r = 0; r < B; r++) {
-            const float *gr = gates + (size_t)r * G;
-            float *dar = da + (size_t)r * G, *dhr = c->dh + (size_t)r * H, *dcr = c->dc + (size_t)r * H;
-            const float *cp = cprev + (size_t)r * H, *tr = tc + (size_t)r * H, *dtr = dht + (size_t)r * H;
-            for (int j = 0; j < H; j++) {
-                float i = gr[j], f = gr[H + j], g = gr[2 * H + j], o = gr[3 * H + j], th = tr[j];
-                float dhh = dhr[j] + dtr[j];
-                float dcc = dcr[j] + dhh * o * (1.0f - th * th);
-                dar[j] = dcc * g * i * (1.0f - i);
-                dar[H + j] = dcc * cp[j] * f * (1.0f - f);
-                dar[2 * H + j] = dcc * i * (1.0f - g * g);
-                dar[3 * H + j] = dhh * th * o * (1.0f - o);
-                dcr[j] = dcc * f;
-            }
-        }
+        cell_pointwise_backward(da, c->dc, c->dh, dh + t * BH, gates, cprev, tc, B, H);
         matmul_blas(0, 1, B, H, G, 1.0f, da, Wh, 0.0f, c->dh); /* dh_{t-1} = da_t Wh^T */
     }
     if (dh0) memcpy(dh0, c->dh, BH * sizeof(float));

@@ -59,5 +59,6 @@
 #include "tensor.h"
 #include "text.h"
 #include "timing.h"
+#include "vmath.h"
 
 #endif
