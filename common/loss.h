@@ -43,7 +43,8 @@ void softmax_forward(float *p, const float *z, int B, int K);
 void softmax_backward(float *dz, const float *dp, const float *p, int B, int K);
 
 /* Softmax cross-entropy on logits with integer labels.  z: (B, K), labels: (B) in [0, K) -> L.
- * dz: (B, K) receives (softmax(z) - onehot) / B; may be NULL. */
+ * dz: (B, K) receives (softmax(z) - onehot) / B; may be NULL. A large batch's rows run on all the
+ * cores (parallel.h); the result has the same bits on any number of threads. */
 float softmax_cross_entropy(float *dz, const float *z, const int *labels, int B, int K);
 
 /* Row-wise log-softmax, numerically stable: out_bk = z_bk - logsumexp(z_b), where
