@@ -283,7 +283,7 @@ what matters.
 **Two remedies.** *Exploding* gradients are tamed by *clipping* (chapter 5, `common/clip.h`):
 rescale the whole gradient to norm at most $c$ before the update, keeping its direction. Our
 training clips at $c = 1$ and logs the norm before clipping (the `grad_norm` column of
-`out/08/log.csv`); in the default run about one step in seven was clipped, most of them early. *Vanishing* gradients need a different cell: one whose state is carried
+`out/08/log.csv`); in the default run about one step in six was clipped, most of them early. *Vanishing* gradients need a different cell: one whose state is carried
 forward by *addition* rather than by a squashing matrix product. That is the LSTM.
 
 **Truncated BPTT.** The Bible is 4.3 million characters long; nobody backpropagates through all
@@ -402,8 +402,9 @@ static void lstm_step_backward(float *da /* (B, 4H) */, float *dc /* (B, H) in a
 
 /*md
 These two functions are what `common/lstm.c` runs inside its loop over the steps (there as
-`lstm_cell_pointwise` and inline in `lstm_backward`); the tests check them against the library,
-which is itself checked against PyTorch's `nn.LSTM` and against centered differences.
+`lstm_cell_pointwise` and `cell_pointwise_backward`, the same arithmetic arranged so that the
+compiler computes 16 units at once: section 8.9 says why); the tests check them against the
+library, which is itself checked against PyTorch's `nn.LSTM` and against centered differences.
 
 ## 8.5 The GRU
 
@@ -822,25 +823,23 @@ another BLAS round differently, and the samples diverge from the first different
 
 ```text
 --- temperature 0.5 ---
-And God said the rount, and the sento that hingreats, and the linto the LORD has
-of the LORD.
-  11 The hath hald the will the prouth saed the eouth the LORD his seath the hald the the poors of the LORD hame the LORD,
+And God said, and the forth the seove that hingreats, and the pooth the LORD has
+shall thit the LORD, and the LORD say and in
+themenot his hand of the childrenongat, and the cooding the fores in the LORD of the LORD,
 --- temperature 1.0 ---
-And God said the seatd and comus.
-
- 15 For Jodas, ahd Natht wath meatw il of maith, aep olt tond.
-  11 Tereweich ald toeth, tllce thom op it ant Gederthon the smed thoune his ginthe the ast Uroprespto, and Asof the aye
-  10 And agathinst thom not dice hill fighenojwsrinte
+And God said the seate forces: of Bullardon's forVe me fort unto righw il.
+  10 Ther Yoimatentike the mock we are hanes, thoush thomeathim, and LORD.
+i ther thit ferithel his ghat sate hath
+Anosterith the
 --- temperature 1.5 ---
 And God said
-os.
- 52 Ih Chey ssinl in Bohee it ot Cariphocltt Fare; d ceacm: y Cpar Gangy ersearbe, trich; b0y urquottsly fow
-Phasus,abarsest crHike dee peor.
- uvan, mun yoeved hist; inodofbJud
-taked apligs; ave Iorlou, Triave
-foO
-Luyur, ewaroist seith.D exim, Weevon, sayaclbely, wheper,
-dghind Migo talis,:
+os:
+) 9 So Befwartins in Boghe, there Lolldrestr.
+
+ 23 I fhail by SoLo,
+Andy, nok man'srupareng yitheristtow, av.
+  awncy clopst dr,ah, OJe!p noighutSek, thezody balleveljmretec. C
+pamalaElires, ave Iprist saxiaud
 ```
 
 At $\tau = 0.5$ the model repeats its most confident patterns ("the LORD", "and the", "of
@@ -853,7 +852,23 @@ lowering the loss; `--cell gru` trains the GRU instead; `--sample FILE` reloads 
 products alone (the products-only floor: per window the input product, $T$ recurrent products
 forward and $T$ backward, the output layer's three products and the two weight-gradient
 products). The rest of the step (gates, softmax, clipping, Adam) should cost less than a third
-of the products.
+of the products. At first it cost a third to a half of them: in our run (on a machine shared
+with other work, the step and its floor timed in alternation) the LSTM's step took 1.36 times its
+floor and the GRU's 1.50 times. A profile (`perf record`) showed where: the cells' sigmoids and
+tanhs, five per unit per step for the LSTM, each a call of the C library's `expf`, so the loops
+around them ran one unit at a time while the products ran 16 floats per instruction on both
+cores. `common/vmath.h` computes $e^x$ without a call or a branch: $x = n \ln 2 + r$ with $n$ an
+integer and $|r| \le \ln 2 / 2$, then $e^x = 2^n e^r$, a polynomial for $e^r$ and $n$ written
+into the float's exponent bits, within 2 ulp of `expf`. A loop of that is plain arithmetic, which
+the compiler turns into vector instructions (16 units at once with AVX-512); the cells' loops are
+compiled for AVX-512, AVX2 and the baseline, and the loader picks the one the CPU has. Two more
+passes went to both cores (the bias gradient's sum over rows and the cross-entropy's rows,
+with the same bits as before). In the same run the step then took 1.13 times its floor (the GRU
+1.21), and it ran about 1.3 times as many tokens per second as before (the GRU 1.4 times). The
+chapter's numbers moved a little, because another $e^x$ rounds differently and a training run
+amplifies the difference: the validation loss from 2.797 to 2.805 bits, the clipped steps from
+14% to 16%; the samples above are from the new run. What is left besides the products is mostly
+the pointwise passes themselves and the cross-entropy's exponentials.
 */
 
 #endif /* GRADING */
