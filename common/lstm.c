@@ -64,10 +64,10 @@ void lstm_cell_pointwise(float *pre, float *c, float *tc, float *h, const float 
     }
 }
 
-/* The backward of cell_units on n units of one row: the gate gradients (blocks di, df, dg, do)
- * from the gates, c_{t-1}, tanh(c_t) and dh = the gradient from above dht plus the one from step
- * t+1 in dh (which is then free: the product after this pass overwrites it); dc is the running
- * cell gradient, replaced by the one sent to step t-1. Vectorized as cell_units is. */
+/* The backward of cell_units on n units of one row (lstm.h has the equations): the gate
+ * gradients (blocks di, df, dg, dout) from the gates gi..go, c_{t-1} in cp, tanh(c_t) in tc and
+ * the total dL/dh_t = dh (from step t+1) + dht (from above); dc is the running cell gradient,
+ * replaced by the one sent to step t-1. Vectorized as cell_units is. */
 static inline void cell_units_backward(float *restrict di, float *restrict df, float *restrict dg, float *restrict dout,
                                        float *restrict dc, const float *restrict dh, const float *restrict dht,
                                        const float *restrict gi, const float *restrict gf, const float *restrict gg,

@@ -3,11 +3,11 @@
  * program starts. For the element-wise work between the matrix products of the recurrent cells.
  *
  * libm's expf is a call: a loop that calls it runs one element at a time. Chapter 8's LSTM
- * evaluates 5 exponentials per hidden unit per step (3 sigmoids, 2 tanh), and those calls cost
- * more than half of what its training step does besides the products. vmath_exp uses only
- * additions, multiplications and integer operations on the float's bits, with no branch (an
- * `if` on a float would stop the compiler's vectorizer, which may not evaluate a comparison that
- * could raise a floating-point exception on a lane that did not ask for it):
+ * evaluates 5 exponentials per hidden unit per step (3 sigmoids, 2 tanh), and those calls were
+ * about half of what its training step did besides the products. vmath_exp uses only
+ * additions, multiplications and integer operations on the float's bits, with no branch (GCC
+ * leaves a loop scalar when it holds a condition besides float operations that may raise a
+ * floating-point exception, and a clamp written as `x < lo ? lo : x` is such a condition):
  *
  *   |x| is clamped to 87.3 (on the bits: an integer minimum), so that e^x stays a normal float:
  *       e^{87.3} = 8.1e37 and e^{-87.3} = 1.2e-38, far beyond where the sigmoid and tanh below
@@ -20,9 +20,11 @@
  *       a NaN must reach the loss, where training looks for it).
  *
  * Within 2 ulp of expf over [-87.3, 87.3] (common/tests/test_vmath.c checks 2.5e-7 relative on a
- * fine grid, and the limits). Results do not depend on the vector width: each lane does the same
- * float operations in the same order, except that the compiler may fuse a multiply and an add on
- * a CPU that has FMA, which changes the last bit (the tests allow for it).
+ * fine grid, and the limits). Each lane does the same float operations in the same order, so
+ * the result does not depend on the vector width, with one exception: the AVX-512 version fuses
+ * multiplies and adds (every AVX-512 CPU has FMA), which changes last bits. So an AVX-512 CPU
+ * and another one differ in the last bits (as their BLAS kernels do), and one CPU always
+ * computes the same bits (the tests allow for the difference).
  *
  * VMATH_CLONES before a function definition (GCC or clang on x86-64) compiles it three times,
  * for AVX-512, AVX2 and the baseline (SSE2), and the loader picks one when the program starts
