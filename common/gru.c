@@ -35,7 +35,7 @@ float *gru_output(const gru_cache_t *c) { return c->h + (size_t)c->B * c->H; }
  * z, n written back), v = h_{t-1} Wh (blocks vr, vz, vn) to which the bias bh is added here, h_{t-1}
  * in, h_t out, and v_n + bh_n kept in keep for the backward. Every pointer `restrict` and n a
  * constant VMATH_BLOCK in the main loop, so that it vectorizes at -O2 (vmath.h). */
-static inline void cell_units(float *restrict ur, float *restrict uz, float *restrict un, float *restrict h,
+static inline void gru_units(float *restrict ur, float *restrict uz, float *restrict un, float *restrict h,
                               float *restrict keep, const float *restrict vr, const float *restrict vz,
                               const float *restrict vn, const float *restrict br, const float *restrict bz,
                               const float *restrict bn, const float *restrict hp, int n)
@@ -50,7 +50,7 @@ static inline void cell_units(float *restrict ur, float *restrict uz, float *res
 }
 
 VMATH_CLONES
-static void cell_pointwise(float *u, float *h, float *keep, const float *v, const float *bh, const float *hp,
+static void gru_pointwise(float *u, float *h, float *keep, const float *v, const float *bh, const float *hp,
                            int B, int H)
 {
     const size_t G = (size_t)3 * H;
@@ -60,17 +60,17 @@ static void cell_pointwise(float *u, float *h, float *keep, const float *v, cons
         size_t k = (size_t)r * H;
         int j = 0;
         for (; j + VMATH_BLOCK <= H; j += VMATH_BLOCK)
-            cell_units(ur + j, ur + H + j, ur + 2 * H + j, h + k + j, keep + k + j, vr + j, vr + H + j, vr + 2 * H + j,
+            gru_units(ur + j, ur + H + j, ur + 2 * H + j, h + k + j, keep + k + j, vr + j, vr + H + j, vr + 2 * H + j,
                        bh + j, bh + H + j, bh + 2 * H + j, hp + k + j, VMATH_BLOCK);
-        cell_units(ur + j, ur + H + j, ur + 2 * H + j, h + k + j, keep + k + j, vr + j, vr + H + j, vr + 2 * H + j,
+        gru_units(ur + j, ur + H + j, ur + 2 * H + j, h + k + j, keep + k + j, vr + j, vr + H + j, vr + 2 * H + j,
                    bh + j, bh + H + j, bh + 2 * H + j, hp + k + j, H - j);
     }
 }
 
-/* The backward of cell_units on n units of one row: d = dh (from step t+1, the running gradient,
+/* The backward of gru_units on n units of one row: d = dh (from step t+1, the running gradient,
  * replaced by its direct path d z) + dht (from above); the gradients of u (blocks dur, duz, dun)
  * and of v (dvr, dvz, dvn) from the gates r, z, n, v_n and h_{t-1}. */
-static inline void cell_units_backward(float *restrict dur, float *restrict duz, float *restrict dun,
+static inline void gru_units_backward(float *restrict dur, float *restrict duz, float *restrict dun,
                                        float *restrict dvr, float *restrict dvz, float *restrict dvn,
                                        float *restrict dh, const float *restrict dht, const float *restrict gr,
                                        const float *restrict gz, const float *restrict gn, const float *restrict vn,
@@ -89,7 +89,7 @@ static inline void cell_units_backward(float *restrict dur, float *restrict duz,
 }
 
 VMATH_CLONES
-static void cell_pointwise_backward(float *du, float *dv, float *dh, const float *dht, const float *gates,
+static void gru_pointwise_backward(float *du, float *dv, float *dh, const float *dht, const float *gates,
                                     const float *vn, const float *hp, int B, int H)
 {
     const size_t G = (size_t)3 * H;
@@ -99,9 +99,9 @@ static void cell_pointwise_backward(float *du, float *dv, float *dh, const float
         size_t k = (size_t)r * H;
         int j = 0;
         for (; j + VMATH_BLOCK <= H; j += VMATH_BLOCK)
-            cell_units_backward(u + j, u + H + j, u + 2 * H + j, v + j, v + H + j, v + 2 * H + j, dh + k + j,
+            gru_units_backward(u + j, u + H + j, u + 2 * H + j, v + j, v + H + j, v + 2 * H + j, dh + k + j,
                                 dht + k + j, g + j, g + H + j, g + 2 * H + j, vn + k + j, hp + k + j, VMATH_BLOCK);
-        cell_units_backward(u + j, u + H + j, u + 2 * H + j, v + j, v + H + j, v + 2 * H + j, dh + k + j, dht + k + j,
+        gru_units_backward(u + j, u + H + j, u + 2 * H + j, v + j, v + H + j, v + 2 * H + j, dh + k + j, dht + k + j,
                             g + j, g + H + j, g + 2 * H + j, vn + k + j, hp + k + j, H - j);
     }
 }
@@ -118,7 +118,7 @@ void gru_forward(gru_cache_t *c, const float *x, const float *Wx, const float *W
     for (int t = 0; t < T; t++) {
         const float *hp = c->h + t * BH;
         matmul_blas(0, 0, B, G, H, 1.0f, hp, Wh, 0.0f, c->v); /* v = h_{t-1} Wh; + bh in the pointwise pass */
-        cell_pointwise(c->gates + (size_t)t * B * G, c->h + (t + 1) * BH, c->vn + t * BH, c->v, bh, hp, B, H);
+        gru_pointwise(c->gates + (size_t)t * B * G, c->h + (t + 1) * BH, c->vn + t * BH, c->v, bh, hp, B, H);
     }
 }
 
@@ -130,7 +130,7 @@ void gru_backward(float *dx, float *dWx, float *dWh, float *dbx, float *dbh, flo
     memset(c->dh, 0, BH * sizeof(float));
     for (int t = T - 1; t >= 0; t--) {
         float *du = c->du + (size_t)t * B * G, *dv = c->dv + (size_t)t * B * G;
-        cell_pointwise_backward(du, dv, c->dh, dh + t * BH, c->gates + (size_t)t * B * G, c->vn + t * BH,
+        gru_pointwise_backward(du, dv, c->dh, dh + t * BH, c->gates + (size_t)t * B * G, c->vn + t * BH,
                                 c->h + t * BH, B, H);
         matmul_blas(0, 1, B, H, G, 1.0f, dv, Wh, 1.0f, c->dh);
     }

@@ -37,7 +37,7 @@ const float *lstm_last_c(const lstm_cache_t *c) { return c->c + (size_t)c->T * c
  * gates out), the previous cell, and the new cell, its tanh and h. Every pointer `restrict`
  * (the blocks are disjoint parts of one row) and n a constant VMATH_BLOCK in the main loop: what
  * the compiler needs to vectorize it at -O2 (vmath.h). */
-static inline void cell_units(float *restrict ai, float *restrict af, float *restrict ag, float *restrict ao,
+static inline void lstm_units(float *restrict ai, float *restrict af, float *restrict ag, float *restrict ao,
                               float *restrict c, float *restrict tc, float *restrict h,
                               const float *restrict cp, int n)
 {
@@ -57,18 +57,18 @@ void lstm_cell_pointwise(float *pre, float *c, float *tc, float *h, const float 
         size_t k = (size_t)r * H;
         int j = 0;
         for (; j + VMATH_BLOCK <= H; j += VMATH_BLOCK)
-            cell_units(a + j, a + H + j, a + 2 * H + j, a + 3 * H + j, c + k + j, tc + k + j, h + k + j, c_prev + k + j,
+            lstm_units(a + j, a + H + j, a + 2 * H + j, a + 3 * H + j, c + k + j, tc + k + j, h + k + j, c_prev + k + j,
                        VMATH_BLOCK);
-        cell_units(a + j, a + H + j, a + 2 * H + j, a + 3 * H + j, c + k + j, tc + k + j, h + k + j, c_prev + k + j,
+        lstm_units(a + j, a + H + j, a + 2 * H + j, a + 3 * H + j, c + k + j, tc + k + j, h + k + j, c_prev + k + j,
                    H - j);
     }
 }
 
-/* The backward of cell_units on n units of one row (lstm.h has the equations): the gate
+/* The backward of lstm_units on n units of one row (lstm.h has the equations): the gate
  * gradients (blocks di, df, dg, dout) from the gates gi..go, c_{t-1} in cp, tanh(c_t) in tc and
  * the total dL/dh_t = dh (from step t+1) + dht (from above); dc is the running cell gradient,
- * replaced by the one sent to step t-1. Vectorized as cell_units is. */
-static inline void cell_units_backward(float *restrict di, float *restrict df, float *restrict dg, float *restrict dout,
+ * replaced by the one sent to step t-1. Vectorized as lstm_units is. */
+static inline void lstm_units_backward(float *restrict di, float *restrict df, float *restrict dg, float *restrict dout,
                                        float *restrict dc, const float *restrict dh, const float *restrict dht,
                                        const float *restrict gi, const float *restrict gf, const float *restrict gg,
                                        const float *restrict go, const float *restrict cp, const float *restrict tc,
@@ -87,7 +87,7 @@ static inline void cell_units_backward(float *restrict di, float *restrict df, f
 }
 
 VMATH_CLONES
-static void cell_pointwise_backward(float *da, float *dc, const float *dh, const float *dht, const float *gates,
+static void lstm_pointwise_backward(float *da, float *dc, const float *dh, const float *dht, const float *gates,
                                     const float *c_prev, const float *tc, int B, int H)
 {
     const size_t G = (size_t)4 * H;
@@ -97,9 +97,9 @@ static void cell_pointwise_backward(float *da, float *dc, const float *dh, const
         size_t k = (size_t)r * H;
         int j = 0;
         for (; j + VMATH_BLOCK <= H; j += VMATH_BLOCK)
-            cell_units_backward(d + j, d + H + j, d + 2 * H + j, d + 3 * H + j, dc + k + j, dh + k + j, dht + k + j,
+            lstm_units_backward(d + j, d + H + j, d + 2 * H + j, d + 3 * H + j, dc + k + j, dh + k + j, dht + k + j,
                                 g + j, g + H + j, g + 2 * H + j, g + 3 * H + j, c_prev + k + j, tc + k + j, VMATH_BLOCK);
-        cell_units_backward(d + j, d + H + j, d + 2 * H + j, d + 3 * H + j, dc + k + j, dh + k + j, dht + k + j,
+        lstm_units_backward(d + j, d + H + j, d + 2 * H + j, d + 3 * H + j, dc + k + j, dh + k + j, dht + k + j,
                             g + j, g + H + j, g + 2 * H + j, g + 3 * H + j, c_prev + k + j, tc + k + j, H - j);
     }
 }
@@ -131,7 +131,7 @@ void lstm_backward(float *dx, float *dWx, float *dWh, float *db, float *dh0, flo
     for (int t = T - 1; t >= 0; t--) {
         const float *gates = c->gates + (size_t)t * B * G, *cprev = c->c + t * BH, *tc = c->tc + t * BH;
         float *da = c->da + (size_t)t * B * G;
-        cell_pointwise_backward(da, c->dc, c->dh, dh + t * BH, gates, cprev, tc, B, H);
+        lstm_pointwise_backward(da, c->dc, c->dh, dh + t * BH, gates, cprev, tc, B, H);
         matmul_blas(0, 1, B, H, G, 1.0f, da, Wh, 0.0f, c->dh); /* dh_{t-1} = da_t Wh^T */
     }
     if (dh0) memcpy(dh0, c->dh, BH * sizeof(float));

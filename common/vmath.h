@@ -28,10 +28,12 @@
  *
  * VMATH_CLONES before a function definition (GCC or clang on x86-64) compiles it three times,
  * for AVX-512, AVX2 and the baseline (SSE2), and the loader picks one when the program starts
- * (an ifunc: no test on every call). Elsewhere it is empty and the function is compiled once.
+ * (an ifunc: no test on every call). Elsewhere it is empty and the function is compiled once;
+ * defining it empty before including this header gives the portable version alone (the tests
+ * compile lstm.c and gru.c that way, to check the vector versions against it).
  * The compiler vectorizes a loop at -O2 only when it needs no run-time check of overlap and no
  * leftover elements: write the loop over pointers declared `restrict` with a trip count that is a
- * constant multiple of 16 (VMATH_BLOCK) plus a tail loop (lstm.c's cell shows the pattern).
+ * constant multiple of 16 (VMATH_BLOCK) plus a tail loop (lstm.c's lstm_units shows the pattern).
  *
  * Threads: every function is safe from any thread (no state).
  * Prefixes: vmath_, VMATH_
@@ -49,7 +51,7 @@ extern "C" {
 /* Elements per block of a vectorized loop: one AVX-512 register of floats. */
 enum { VMATH_BLOCK = 16 };
 
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if !defined(VMATH_CLONES) && defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define VMATH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif

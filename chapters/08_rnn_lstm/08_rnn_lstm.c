@@ -402,7 +402,7 @@ static void lstm_step_backward(float *da /* (B, 4H) */, float *dc /* (B, H) in a
 
 /*md
 These two functions are what `common/lstm.c` runs inside its loop over the steps (there as
-`lstm_cell_pointwise` and `cell_pointwise_backward`, the same arithmetic arranged so that the
+`lstm_cell_pointwise` and `lstm_pointwise_backward`, the same arithmetic arranged so that the
 compiler computes 16 units at once: section 8.9 says why); the tests check them against the
 library, which is itself checked against PyTorch's `nn.LSTM` and against centered differences.
 

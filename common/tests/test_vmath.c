@@ -1,13 +1,45 @@
 /* Tests of vmath.h: vmath_exp against libm's double exp on a fine grid, its limits and NaN; and
- * the code that VMATH_CLONES compiles once per vector width (the LSTM cell, the sum over rows)
- * against the same formulas computed one element at a time in this file, which is compiled for the
- * baseline CPU: so the vector path the loader picked on this CPU (AVX-512 or AVX2 if it has them)
- * is checked against the portable one. */
+ * the code that VMATH_CLONES compiles once per vector width, as the loader picked it on this CPU
+ * (AVX-512 or AVX2 if it has them): the LSTM cell against the same formulas computed one element
+ * at a time here, and the LSTM and GRU layers against their portable versions, which this file
+ * compiles from lstm.c and gru.c with VMATH_CLONES empty (baseline instructions, no dispatch),
+ * their public names renamed so that they sit beside the library's. */
+#include "gru.h"
 #include "lstm.h"
 #include "parallel.h"
 #include "rng.h"
 #include "rnn.h"
-#include "vmath.h"
+
+#define VMATH_CLONES
+#define lstm_cache_new portable_lstm_cache_new
+#define lstm_cache_free portable_lstm_cache_free
+#define lstm_output portable_lstm_output
+#define lstm_last_h portable_lstm_last_h
+#define lstm_last_c portable_lstm_last_c
+#define lstm_cell_pointwise portable_lstm_cell_pointwise
+#define lstm_forward portable_lstm_forward
+#define lstm_backward portable_lstm_backward
+#define gru_cache_new portable_gru_cache_new
+#define gru_cache_free portable_gru_cache_free
+#define gru_output portable_gru_output
+#define gru_forward portable_gru_forward
+#define gru_backward portable_gru_backward
+#include "gru.c"
+#include "lstm.c"
+#undef lstm_cache_new
+#undef lstm_cache_free
+#undef lstm_output
+#undef lstm_last_h
+#undef lstm_last_c
+#undef lstm_cell_pointwise
+#undef lstm_forward
+#undef lstm_backward
+#undef gru_cache_new
+#undef gru_cache_free
+#undef gru_output
+#undef gru_forward
+#undef gru_backward
+#include "vmath.h" /* included by lstm.c already, with VMATH_CLONES empty */
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -100,4 +132,52 @@ Test(vmath, sum_rows_is_the_plain_loop_bit_for_bit)
                   parallel_threads());
     }
     free(dy);
+}
+
+/* The whole layers, forward and backward, as the loader dispatched them (AVX-512 or AVX2 where the
+ * CPU has it) against the portable versions compiled above: H = 37 (two blocks of 16 and a tail
+ * of 5), T = 3 steps. Only fused multiply-adds may differ: 1e-5 relative (plus 1e-5). */
+static void expect_same(const char *what, const float *got, const float *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cr_assert(fabsf(got[i] - want[i]) <= 1e-5f * (1 + fabsf(want[i])),
+                  "%s[%zu]: portable version %.9g, dispatched version %.9g", what, i, want[i], got[i]);
+}
+
+Test(vmath, lstm_and_gru_layers_match_their_portable_versions)
+{
+    enum { T = 3, B = 2, D = 4, H = 37 };
+    static float x[T * B * D], Wx[D * 4 * H], Wh[H * 4 * H], b[4 * H], bh[3 * H], h0[B * H], c0[B * H],
+        R[T * B * H], g1[5][H * 4 * H], g2[5][H * 4 * H];
+    rng_t rng;
+    rng_seed(&rng, 21);
+    float *all[] = {x, Wx, Wh, b, bh, h0, c0, R};
+    size_t n[] = {T * B * D, D * 4 * H, H * 4 * H, 4 * H, 3 * H, B * H, B * H, T * B * H};
+    for (int k = 0; k < 8; k++)
+        for (size_t i = 0; i < n[k]; i++)
+            all[k][i] = 0.5f * rng_normal(&rng);
+    lstm_cache_t d = lstm_cache_new(T, B, D, H), p = portable_lstm_cache_new(T, B, D, H);
+    lstm_forward(&d, x, Wx, Wh, b, h0, c0);
+    portable_lstm_forward(&p, x, Wx, Wh, b, h0, c0);
+    expect_same("lstm h", d.h, p.h, (size_t)(T + 1) * B * H);
+    expect_same("lstm c", d.c, p.c, (size_t)(T + 1) * B * H);
+    lstm_backward(g1[0], g1[1], g1[2], g1[3], g1[4], NULL, &d, R, x, Wx, Wh);
+    portable_lstm_backward(g2[0], g2[1], g2[2], g2[3], g2[4], NULL, &p, R, x, Wx, Wh);
+    size_t ng[] = {T * B * D, D * 4 * H, H * 4 * H, 4 * H, B * H};
+    const char *names[] = {"lstm dx", "lstm dWx", "lstm dWh", "lstm db", "lstm dh0"};
+    for (int k = 0; k < 5; k++)
+        expect_same(names[k], g1[k], g2[k], ng[k]);
+    lstm_cache_free(&d), portable_lstm_cache_free(&p);
+
+    gru_cache_t gd = gru_cache_new(T, B, D, H), gp = portable_gru_cache_new(T, B, D, H);
+    gru_forward(&gd, x, Wx, Wh, b, bh, h0);
+    portable_gru_forward(&gp, x, Wx, Wh, b, bh, h0);
+    expect_same("gru h", gd.h, gp.h, (size_t)(T + 1) * B * H);
+    gru_backward(g1[0], g1[1], g1[2], g1[3], g1[4], NULL, &gd, R, x, Wx, Wh);
+    portable_gru_backward(g2[0], g2[1], g2[2], g2[3], g2[4], NULL, &gp, R, x, Wx, Wh);
+    size_t ngr[] = {T * B * D, D * 3 * H, H * 3 * H, 3 * H, 3 * H};
+    const char *gnames[] = {"gru dx", "gru dWx", "gru dWh", "gru dbx", "gru dbh"};
+    for (int k = 0; k < 5; k++)
+        expect_same(gnames[k], g1[k], g2[k], ngr[k]);
+    gru_cache_free(&gd), portable_gru_cache_free(&gp);
 }
