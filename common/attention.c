@@ -4,6 +4,7 @@
 #include "error.h"
 #include "init.h"
 #include "matmul.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -75,6 +76,39 @@ void attn_softmax_rows(float *p, const float *s, int rows, int n)
     }
 }
 
+typedef struct {
+    float *P;
+    const unsigned char *keep; /* NULL, or the mask's (B or 1, Tq, Tk) */
+    int keep_per_b, causal, H, Tq, Tk;
+} attn_rows_t;
+
+/* Rows [begin, end) of all (b, h): P's scores masked, then softmax. A causal row i sees the keys
+ * j <= i + (Tk - Tq) only: its softmax runs over those and the rest are zeros, which is what a
+ * softmax over the whole row with -inf beyond gives (exp(-inf) = 0 adds nothing to the sum), at
+ * half the cost. Each row is computed alone: the same numbers on any number of threads. */
+static void attn_rows_part(void *ctx, size_t begin, size_t end)
+{
+    const attn_rows_t *a = ctx;
+    const int Tq = a->Tq, Tk = a->Tk;
+    for (size_t r = begin; r < end; r++) {
+        const int i = (int)(r % (size_t)Tq), b = (int)(r / ((size_t)Tq * a->H));
+        float *p = a->P + r * Tk;
+        int n = Tk;
+        if (a->causal) {
+            n = i + (Tk - Tq) + 1;
+            n = n < 0 ? 0 : n > Tk ? Tk : n;
+        }
+        if (a->keep) {
+            const unsigned char *keep = a->keep + ((a->keep_per_b ? (size_t)b * Tq : 0) + i) * (size_t)Tk;
+            for (int j = 0; j < n; j++)
+                if (!keep[j])
+                    p[j] = -INFINITY;
+        }
+        attn_softmax_rows(p, p, 1, n);
+        memset(p + n, 0, (size_t)(Tk - n) * sizeof(float));
+    }
+}
+
 int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, const float *V,
                  const attn_mask_t *mask, int causal)
 {
@@ -82,22 +116,15 @@ int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, cons
     if (attn_mask_check(mask, B, Tq, Tk))
         return -1;
     const float scale = 1.0f / sqrtf((float)D);
-    for (int b = 0; b < B; b++) {
-        const unsigned char *keep = mask ? mask->keep + (mask->B == 1 ? 0 : (size_t)b * Tq * Tk) : NULL;
-        for (int h = 0; h < H; h++) {
-            const size_t n = (size_t)b * H + h;
-            float *P = c->P + n * Tq * Tk;
-            /* S = Q K^T / sqrt(D), written into P and turned into P in place */
-            matmul_blas(0, 1, Tq, Tk, D, scale, Q + n * Tq * D, K + n * Tk * D, 0.0f, P);
-            if (keep || causal)
-                for (int i = 0; i < Tq; i++)
-                    for (int j = 0; j < Tk; j++)
-                        if ((keep && !keep[(size_t)i * Tk + j]) || (causal && j > i + (Tk - Tq)))
-                            P[(size_t)i * Tk + j] = -INFINITY;
-            attn_softmax_rows(P, P, Tq, Tk);
-            matmul_blas(0, 0, Tq, Dv, Tk, 1.0f, P, V + n * Tk * Dv, 0.0f, O + n * Tq * Dv);
-        }
-    }
+    const size_t BH = (size_t)B * H, TT = (size_t)Tq * Tk;
+    /* S = Q K^T / sqrt(D) for every (b, h), written into P; then all rows' softmaxes in one loop
+     * over the cores; then O = P V */
+    for (size_t n = 0; n < BH; n++)
+        matmul_blas(0, 1, Tq, Tk, D, scale, Q + n * Tq * D, K + n * Tk * D, 0.0f, c->P + n * TT);
+    attn_rows_t rows = {c->P, mask ? mask->keep : NULL, mask && mask->B != 1, causal, H, Tq, Tk};
+    parallel_for(BH * Tq, (size_t)(1 << 15) / (Tk > 0 ? Tk : 1) + 1, attn_rows_part, &rows);
+    for (size_t n = 0; n < BH; n++)
+        matmul_blas(0, 0, Tq, Dv, Tk, 1.0f, c->P + n * TT, V + n * Tk * Dv, 0.0f, O + n * Tq * Dv);
     return 0;
 }
 

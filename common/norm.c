@@ -2,6 +2,7 @@
 #include "norm.h"
 
 #include "error.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <string.h>
@@ -112,6 +113,47 @@ void batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
     }
 }
 
+/* Group norm's arrays and sizes, for its loops over the cores (parallel.h). Each loop splits
+ * things computed alone (a group's statistics and outputs; a channel's gradient sums, over the
+ * batch in its order), so the numbers do not depend on the number of threads. */
+typedef struct {
+    float *y, *mean, *rstd, *dx, *dgamma, *dbeta;
+    const float *x, *dy, *gamma, *beta, *cmean, *crstd;
+    int B, C, S, G;
+    float eps;
+} gn_args_t;
+
+/* Parts of at least this many items of `work` elements each: below twice that, one thread does
+ * all (waking a thread costs microseconds). */
+static size_t gn_min_part(size_t work) { return ((size_t)1 << 15) / (work ? work : 1) + 1; }
+
+/* Groups [begin, end) of B G: mean and rstd (sums in double), then y. */
+static void gn_forward_part(void *ctx, size_t begin, size_t end)
+{
+    const gn_args_t *a = ctx;
+    const int C = a->C, S = a->S, G = a->G, Cg = C / G;
+    const size_t n = (size_t)Cg * S; /* a group is contiguous: channels g*Cg .. of one example */
+    for (size_t bg = begin; bg < end; bg++) {
+        const size_t g = bg % G, o = (bg / G * C + g * Cg) * S;
+        const float *xg = a->x + o;
+        float *yg = a->y + o;
+        double s = 0, ss = 0;
+        for (size_t i = 0; i < n; i++)
+            s += xg[i];
+        float mu = (float)(s / (double)n);
+        for (size_t i = 0; i < n; i++)
+            ss += (double)(xg[i] - mu) * (xg[i] - mu);
+        float r = 1.0f / sqrtf((float)(ss / (double)n) + a->eps);
+        a->mean[bg] = mu, a->rstd[bg] = r;
+        for (int c = 0; c < Cg; c++) {
+            size_t ch = g * Cg + c;
+            float ga = a->gamma ? a->gamma[ch] : 1, be = a->beta ? a->beta[ch] : 0;
+            for (int k = 0; k < S; k++)
+                yg[c * S + k] = ga * (xg[c * S + k] - mu) * r + be;
+        }
+    }
+}
+
 void groupnorm_forward(float *y, float *mean, float *rstd, const float *x, const float *gamma,
                        const float *beta, int B, int C, int S, int G, float eps)
 {
@@ -119,27 +161,60 @@ void groupnorm_forward(float *y, float *mean, float *rstd, const float *x, const
     if (G < 1 || C % G != 0)
         nn_fatal("the channels are split into G groups of equal size: pick G dividing C (G = 1: layer norm, "
                  "G = C: instance norm)", "groupnorm_forward: C=%d channels into G=%d groups", C, G);
-    const int Cg = C / G;
-    const size_t n = (size_t)Cg * S; /* a group is contiguous: channels g*Cg .. of one example */
-    for (int b = 0; b < B; b++)
-        for (int g = 0; g < G; g++) {
-            const float *xg = x + ((size_t)b * C + (size_t)g * Cg) * S;
-            float *yg = y + ((size_t)b * C + (size_t)g * Cg) * S;
-            double s = 0, ss = 0;
-            for (size_t i = 0; i < n; i++)
-                s += xg[i];
-            float mu = (float)(s / (double)n);
-            for (size_t i = 0; i < n; i++)
-                ss += (double)(xg[i] - mu) * (xg[i] - mu);
-            float r = 1.0f / sqrtf((float)(ss / (double)n) + eps);
-            mean[b * G + g] = mu, rstd[b * G + g] = r;
-            for (int c = 0; c < Cg; c++) {
-                int ch = g * Cg + c;
-                float ga = gamma ? gamma[ch] : 1, be = beta ? beta[ch] : 0;
-                for (int k = 0; k < S; k++)
-                    yg[c * S + k] = ga * (xg[c * S + k] - mu) * r + be;
+    gn_args_t a = {.y = y, .mean = mean, .rstd = rstd, .x = x, .gamma = gamma, .beta = beta, .B = B, .C = C,
+                   .S = S, .G = G, .eps = eps};
+    parallel_for((size_t)B * G, gn_min_part((size_t)C / G * S), gn_forward_part, &a);
+}
+
+/* Groups [begin, end) of B G: dx. */
+static void gn_dx_part(void *ctx, size_t begin, size_t end)
+{
+    const gn_args_t *a = ctx;
+    const int C = a->C, S = a->S, G = a->G, Cg = C / G;
+    const float n = (float)Cg * (float)S, *dy = a->dy, *x = a->x;
+    for (size_t bg = begin; bg < end; bg++) {
+        const size_t g = bg % G, o = (bg / G * C + g * Cg) * S;
+        float mu = a->cmean[bg], r = a->crstd[bg];
+        double sd = 0, sdx = 0; /* sum dxhat, sum dxhat * xhat over the group */
+        for (int c = 0; c < Cg; c++) {
+            float ga = a->gamma ? a->gamma[g * Cg + c] : 1;
+            for (int k = 0; k < S; k++) {
+                float d = dy[o + (size_t)c * S + k], xhat = (x[o + (size_t)c * S + k] - mu) * r;
+                sd += d * ga, sdx += (double)(d * ga) * xhat;
             }
         }
+        for (int c = 0; c < Cg; c++) {
+            float ga = a->gamma ? a->gamma[g * Cg + c] : 1;
+            for (int k = 0; k < S; k++) {
+                size_t i = o + (size_t)c * S + k;
+                float xhat = (x[i] - mu) * r;
+                a->dx[i] = r / n * (n * dy[i] * ga - (float)sd - xhat * (float)sdx);
+            }
+        }
+    }
+}
+
+/* Channels [begin, end): dgamma and dbeta, float sums over the batch in its order (a channel's
+ * sum does not depend on how the channels are split). */
+static void gn_dparams_part(void *ctx, size_t begin, size_t end)
+{
+    const gn_args_t *a = ctx;
+    const int C = a->C, S = a->S, G = a->G, Cg = C / G;
+    for (size_t ch = begin; ch < end; ch++) {
+        float sg = 0, sb = 0;
+        for (int b = 0; b < a->B; b++) {
+            const size_t bg = (size_t)b * G + ch / Cg, o = ((size_t)b * C + ch) * S;
+            const float mu = a->cmean[bg], r = a->crstd[bg];
+            for (int k = 0; k < S; k++) {
+                float d = a->dy[o + k], xhat = (a->x[o + k] - mu) * r;
+                sg += d * xhat, sb += d;
+            }
+        }
+        if (a->dgamma)
+            a->dgamma[ch] = sg;
+        if (a->dbeta)
+            a->dbeta[ch] = sb;
+    }
 }
 
 void groupnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
@@ -149,41 +224,12 @@ void groupnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
     if (G < 1 || C % G != 0)
         nn_fatal("pick G dividing C, as in the forward pass", "groupnorm_backward: C=%d channels into G=%d groups",
                  C, G);
-    const int Cg = C / G;
-    const float n = (float)Cg * (float)S;
-    if (dgamma)
-        memset(dgamma, 0, (size_t)C * sizeof(float));
-    if (dbeta)
-        memset(dbeta, 0, (size_t)C * sizeof(float));
-    for (int b = 0; b < B; b++)
-        for (int g = 0; g < G; g++) {
-            size_t o = ((size_t)b * C + (size_t)g * Cg) * S;
-            float mu = mean[b * G + g], r = rstd[b * G + g];
-            double sd = 0, sdx = 0; /* sum dxhat, sum dxhat * xhat over the group */
-            for (int c = 0; c < Cg; c++) {
-                int ch = g * Cg + c;
-                float ga = gamma ? gamma[ch] : 1;
-                for (int k = 0; k < S; k++) {
-                    float d = dy[o + (size_t)c * S + k], xhat = (x[o + (size_t)c * S + k] - mu) * r;
-                    sd += d * ga, sdx += (double)(d * ga) * xhat;
-                    if (dgamma)
-                        dgamma[ch] += d * xhat;
-                    if (dbeta)
-                        dbeta[ch] += d;
-                }
-            }
-            if (!dx)
-                continue;
-            for (int c = 0; c < Cg; c++) {
-                int ch = g * Cg + c;
-                float ga = gamma ? gamma[ch] : 1;
-                for (int k = 0; k < S; k++) {
-                    size_t i = o + (size_t)c * S + k;
-                    float xhat = (x[i] - mu) * r;
-                    dx[i] = r / n * (n * dy[i] * ga - (float)sd - xhat * (float)sdx);
-                }
-            }
-        }
+    gn_args_t a = {.dx = dx, .dgamma = dgamma, .dbeta = dbeta, .dy = dy, .x = x, .cmean = mean, .crstd = rstd,
+                   .gamma = gamma, .B = B, .C = C, .S = S, .G = G};
+    if (dgamma || dbeta)
+        parallel_for((size_t)C, gn_min_part((size_t)B * S), gn_dparams_part, &a);
+    if (dx)
+        parallel_for((size_t)B * G, gn_min_part((size_t)C / G * S), gn_dx_part, &a);
 }
 
 void layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *gamma,

@@ -222,3 +222,29 @@ Test(gpt, checkpoint_round_trip_and_refusals)
     gpt_free(&m);
     gpt_free(&back);
 }
+
+/* GELU and its derivative against double precision, on a grid over [-12, 12] (both sides of the
+ * tanh's clamp) not a multiple of 16 long (the last block is partial): within 1e-6 * (1 + |u|);
+ * and the same bits on any split of the array (a part of parallel_for). */
+Test(gpt, gelu_against_double)
+{
+    enum { N = 24001 };
+    static float x[N], y[N], dy[N], dx[N], y2[N];
+    for (int i = 0; i < N; i++)
+        x[i] = -12.0f + 24.0f * i / (N - 1), dy[i] = 1.0f;
+    gpt_gelu_forward(y, x, N);
+    gpt_gelu_backward(dx, dy, x, N);
+    const double s = sqrt(2.0 / M_PI), a = 0.044715;
+    double worst = 0, worst_d = 0;
+    for (int i = 0; i < N; i++) {
+        const double u = x[i], t = tanh(s * (u + a * u * u * u));
+        const double ref = 0.5 * u * (1 + t), dref = 0.5 * (1 + t) + 0.5 * u * (1 - t * t) * s * (1 + 3 * a * u * u);
+        worst = fmax(worst, fabs(y[i] - ref) / (1 + fabs(u)));
+        worst_d = fmax(worst_d, fabs(dx[i] - dref) / (1 + fabs(u)));
+    }
+    cr_assert(worst <= 1e-6 && worst_d <= 1e-6, "GELU: worst error %.3g, derivative %.3g, expected <= 1e-6 "
+              "(relative to 1 + |u|). Hint: the rational tanh in gpt.c", worst, worst_d);
+    for (int b = 0; b < N; b += 7919) /* pieces of odd lengths */
+        gpt_gelu_forward(y2 + b, x + b, N - b < 7919 ? (size_t)(N - b) : 7919);
+    cr_assert(memcmp(y, y2, sizeof y) == 0, "GELU on pieces differs from GELU on the whole array");
+}
