@@ -46,7 +46,8 @@
  * Ownership: the *_cache_new functions allocate everything forward and backward need, once; a
  * training step allocates nothing.
  *
- * Threads: no state; matrix products run on OpenBLAS's threads.
+ * Threads: no state; matrix products run on OpenBLAS's threads, the forward's softmax rows on
+ * parallel.h's (the same numbers on any number of threads).
  */
 #ifndef NN_ATTENTION_H
 #define NN_ATTENTION_H

@@ -38,7 +38,8 @@
  *
  * Errors: bad sizes, a token id outside the vocabulary, a sequence longer than Tmax, a full KV
  * cache: nn_error and -1 (nothing exits). Threads: a gpt_t, its acts and caches belong to one thread
- * at a time; the matrix products use OpenBLAS's threads.
+ * at a time; the matrix products use OpenBLAS's threads, GELU, layer norm and the softmaxes
+ * parallel.h's (the same numbers on any number of threads).
  */
 #ifndef NN_GPT_H
 #define NN_GPT_H
@@ -138,7 +139,8 @@ double gpt_flops_per_token(const gpt_config_t *cfg, int T, int training);
  * timed, they are the step's products-only floor (make bench). */
 void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T);
 
-/* GPT-2's tanh GELU, y (n) = gelu(x (n)), and dx (n) = dy * gelu'(x) (dx may alias dy). */
+/* GPT-2's tanh GELU, y (n) = gelu(x (n)), and dx (n) = dy * gelu'(x) (dx may alias dy): within
+ * 1e-6 (1 + |x|) of double precision. */
 void gpt_gelu_forward(float *y, const float *x, size_t n);
 void gpt_gelu_backward(float *dx, const float *dy, const float *x, size_t n);
 

@@ -33,7 +33,8 @@
  * < 1, C not divisible by G, batch norm in training with a single value per channel) stop with
  * nn_fatal.
  *
- * Threads: every function is safe from any thread (no state).
+ * Threads: every function is safe from any thread (no state). Group, layer and instance norm run
+ * their groups and channels on parallel.h's threads (the same numbers on any number of threads).
  * Prefixes: batchnorm_, layernorm_, groupnorm_, instancenorm_, NORM_
  */
 #ifndef NN_NORM_H
