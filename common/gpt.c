@@ -149,6 +149,14 @@ static void rows_set(float *y, const float *b, int N, int K)
         memcpy(y + (size_t)n * K, b, (size_t)K * sizeof(float));
 }
 
+/* y (N, K) = x + rows of b (K): a residual and the bias, before a product accumulates onto it. */
+static void rows_add_bias(float *y, const float *x, const float *b, int N, int K)
+{
+    for (size_t n = 0; n < (size_t)N; n++)
+        for (int k = 0; k < K; k++)
+            y[n * K + k] = x[n * K + k] + b[k];
+}
+
 /* db (K) += column sums of d (N, K). */
 static void colsum_add(float *db, const float *d, int N, int K)
 {
@@ -336,8 +344,7 @@ int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
         attn_forward(atth, &ac, q, k, v, NULL, 1);
         merge_heads(atty, atth, B, T, H, Dh, 0);
         /* res2 = x + atty attprojw + attprojb */
-        for (size_t i = 0; i < NC; i++)
-            res2[i] = x[i] + w->attprojb[l * C + i % C];
+        rows_add_bias(res2, x, w->attprojb + (size_t)l * C, N, C);
         matmul_blas(0, 0, N, C, C, 1.0f, atty, w->attprojw + (size_t)l * C * C, 1.0f, res2);
         /* res3 = res2 + gelu(LN(res2) fcw + fcb) fcprojw + fcprojb */
         layernorm_forward(ln2, a->ln2_mean + (size_t)l * N, a->ln2_rstd + (size_t)l * N, res2, w->ln2w + l * C,
@@ -345,8 +352,7 @@ int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
         rows_set(fch, w->fcb + (size_t)l * 4 * C, N, 4 * C);
         matmul_blas(0, 0, N, 4 * C, C, 1.0f, ln2, w->fcw + (size_t)l * C * 4 * C, 1.0f, fch);
         gpt_gelu_forward(fg, fch, 4 * NC);
-        for (size_t i = 0; i < NC; i++)
-            res3[i] = res2[i] + w->fcprojb[l * C + i % C];
+        rows_add_bias(res3, res2, w->fcprojb + (size_t)l * C, N, C);
         matmul_blas(0, 0, N, C, 4 * C, 1.0f, fg, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, res3);
         x = res3;
     }

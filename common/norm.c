@@ -195,25 +195,32 @@ static void gn_dx_part(void *ctx, size_t begin, size_t end)
 }
 
 /* Channels [begin, end): dgamma and dbeta, float sums over the batch in its order (a channel's
- * sum does not depend on how the channels are split). */
+ * sum does not depend on how the channels are split). A block of channels at a time, the batch
+ * outside: each row is read once and contiguously, and the block's sums are independent
+ * additions rather than one chain. */
 static void gn_dparams_part(void *ctx, size_t begin, size_t end)
 {
+    enum { BLOCK = 64 };
     const gn_args_t *a = ctx;
     const int C = a->C, S = a->S, G = a->G, Cg = C / G;
-    for (size_t ch = begin; ch < end; ch++) {
-        float sg = 0, sb = 0;
-        for (int b = 0; b < a->B; b++) {
-            const size_t bg = (size_t)b * G + ch / Cg, o = ((size_t)b * C + ch) * S;
-            const float mu = a->cmean[bg], r = a->crstd[bg];
-            for (int k = 0; k < S; k++) {
-                float d = a->dy[o + k], xhat = (a->x[o + k] - mu) * r;
-                sg += d * xhat, sb += d;
+    for (size_t c0 = begin; c0 < end; c0 += BLOCK) {
+        const size_t c1 = end - c0 < BLOCK ? end : c0 + BLOCK;
+        float sg[BLOCK] = {0}, sb[BLOCK] = {0};
+        for (int b = 0; b < a->B; b++)
+            for (size_t ch = c0; ch < c1; ch++) {
+                const size_t bg = (size_t)b * G + ch / Cg, o = ((size_t)b * C + ch) * S;
+                const float mu = a->cmean[bg], r = a->crstd[bg];
+                for (int k = 0; k < S; k++) {
+                    float d = a->dy[o + k], xhat = (a->x[o + k] - mu) * r;
+                    sg[ch - c0] += d * xhat, sb[ch - c0] += d;
+                }
             }
+        for (size_t ch = c0; ch < c1; ch++) {
+            if (a->dgamma)
+                a->dgamma[ch] = sg[ch - c0];
+            if (a->dbeta)
+                a->dbeta[ch] = sb[ch - c0];
         }
-        if (a->dgamma)
-            a->dgamma[ch] = sg;
-        if (a->dbeta)
-            a->dbeta[ch] = sb;
     }
 }
 
