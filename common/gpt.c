@@ -191,24 +191,27 @@ typedef int gelu_i16 __attribute__((vector_size(64)));
 #endif
 
 /* out[0..16) = gelu(x), or dy * gelu'(x) when dy is not NULL. (1 + tanh g)/2 is the logistic
- * sigmoid of 2g, sg = 1 / (1 + e), e = e^(-2g), which needs no difference of nearly equal numbers
- * (1 + tanh g lost all its digits for u below -3), and neither does its derivative:
- *   gelu(u) = u sg,   gelu'(u) = sg + 2 u sg (1 - sg) g' = sg (1 + 2 u e sg g'),   g' = s (1 + 3 a u^2)
- * since 1 - sg = e sg. e^x = 2^n e^r, n = round(x / ln 2), |r| <= ln(2)/2, e^r by Cephes' expf
- * polynomial (about 1 ulp); x is clamped to [-80, 80], where sg is 1 or 0 within float's
- * precision and 2^n a normal float. */
+ * sigmoid of 2g, which needs no difference of nearly equal numbers (1 + tanh g lost all its digits
+ * for u below -3), and neither does its derivative. With E = e^(-2|g|) in (0, 1]
+ * (no overflow), s1 = 1 / (1 + E) and s2 = E s1 = 1 - s1:
+ *   sg = sigmoid(2g) = s1 if g >= 0, else s2;   gelu(u) = u sg
+ *   gelu'(u) = sg + 2 u sg (1 - sg) g' = sg + 2 u s1 s2 g',   g' = s (1 + 3 a u^2)
+ * e^x = 2^n e^r, n = round(x / ln 2), |r| <= ln(2)/2, e^r by Cephes' expf polynomial (about
+ * 1 ulp); 2|g| is clamped at 80, where E is below float's precision of 1 and 2^n still normal.
+ * No comparisons: GCC turns a comparison of these vectors into 16 scalar ones, so the clamp is an
+ * integer min (non-negative floats order as their bits do) and the sign a shift of the sign bit. */
 static inline __attribute__((always_inline)) void gelu16(float *out, const float *dy, const float *x)
 {
     const gelu_v16 magic = GELU_SPLAT(12582912.0f), lim = GELU_SPLAT(80.0f); /* 1.5 2^23 rounds to integers */
     gelu_v16 u, d;
     memcpy(&u, x, sizeof u);
-    gelu_v16 z = GELU_SPLAT(-2.0f * GELU_S) * (u + GELU_A * u * u * u); /* -2g */
-    const gelu_i16 hi = z > lim, lo = z < -lim;
-    z = (gelu_v16)(((gelu_i16)z & ~(hi | lo)) | ((gelu_i16)lim & hi) | ((gelu_i16)(-lim) & lo));
-    gelu_v16 k = z * 1.44269504088896341f + magic;
+    const gelu_v16 g2 = GELU_SPLAT(2.0f * GELU_S) * (u + GELU_A * u * u * u); /* 2g */
+    const gelu_i16 neg = (gelu_i16)g2 >> 31, over = ((gelu_i16)g2 & 0x7fffffff) - (gelu_i16)lim;
+    const gelu_v16 z = (gelu_v16)((gelu_i16)lim + (over & (over >> 31))); /* min(|2g|, 80) */
+    gelu_v16 k = z * -1.44269504088896341f + magic;
     const gelu_i16 n = (gelu_i16)k - (gelu_i16)magic;
     k -= magic;
-    const gelu_v16 r = z - k * 0.693359375f - k * -2.12194440e-4f;
+    const gelu_v16 r = -z - k * 0.693359375f - k * -2.12194440e-4f;
     gelu_v16 p = GELU_SPLAT(1.9875691500e-4f);
     p = p * r + 1.3981999507e-3f;
     p = p * r + 8.3334519073e-3f;
@@ -216,10 +219,11 @@ static inline __attribute__((always_inline)) void gelu16(float *out, const float
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    const gelu_v16 e = p * (gelu_v16)((n + 127) << 23), sg = 1.0f / (1.0f + e);
+    const gelu_v16 E = p * (gelu_v16)((n + 127) << 23), s1 = 1.0f / (1.0f + E), s2 = E * s1;
+    const gelu_v16 sg = (gelu_v16)(((gelu_i16)s1 & ~neg) | ((gelu_i16)s2 & neg));
     if (dy) {
         memcpy(&d, dy, sizeof d);
-        d *= sg * (1.0f + 2.0f * u * e * sg * GELU_S * (1.0f + 3.0f * GELU_A * u * u));
+        d *= sg + 2.0f * u * s1 * s2 * GELU_S * (1.0f + 3.0f * GELU_A * u * u);
     } else {
         d = u * sg;
     }
