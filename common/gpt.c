@@ -142,29 +142,101 @@ void gpt_acts_free(gpt_acts_t *a)
 
 /* --- pieces ------------------------------------------------------------------------------------ */
 
-/* y (N, K) = rows of b (K) repeated: the bias, before a product accumulates onto it. */
-static void rows_set(float *y, const float *b, int N, int K)
+/* The passes between the products run on all cores (parallel.h) when they are large enough. Each
+ * row, element or column is computed alone (a column's sum runs over the rows in their order), so
+ * the numbers do not depend on the number of threads. */
+typedef struct {
+    float *y;
+    const float *x, *b; /* x may be NULL */
+    size_t N, K;
+} rows_args_t;
+
+/* Parts of at least this many rows (or columns) of K (or N) numbers: below twice that, one
+ * thread does all (waking a thread costs microseconds). */
+static size_t pieces_min_part(size_t K) { return ((size_t)1 << 15) / (K ? K : 1) + 1; }
+
+static void rows_bias_part(void *ctx, size_t begin, size_t end)
 {
-    for (int n = 0; n < N; n++)
-        memcpy(y + (size_t)n * K, b, (size_t)K * sizeof(float));
+    const rows_args_t *a = ctx;
+    const size_t K = a->K;
+    for (size_t n = begin; n < end; n++) {
+        float *y = a->y + n * K;
+        if (!a->x) {
+            memcpy(y, a->b, K * sizeof(float));
+            continue;
+        }
+        const float *x = a->x + n * K;
+        for (size_t k = 0; k < K; k++)
+            y[k] = x[k] + a->b[k];
+    }
 }
 
-/* y (N, K) = x + rows of b (K): a residual and the bias, before a product accumulates onto it. */
-static void rows_add_bias(float *y, const float *x, const float *b, int N, int K)
+/* y (N, K) = x + rows of b (K), or rows of b if x is NULL: a residual and the bias, before a
+ * product accumulates onto them. */
+static void rows_bias(float *y, const float *x, const float *b, int N, int K)
 {
-    for (size_t n = 0; n < (size_t)N; n++)
-        for (int k = 0; k < K; k++)
-            y[n * K + k] = x[n * K + k] + b[k];
+    rows_args_t a = {y, x, b, (size_t)N, (size_t)K};
+    parallel_for(a.N, pieces_min_part(a.K), rows_bias_part, &a);
+}
+
+static void add_part(void *ctx, size_t begin, size_t end)
+{
+    const rows_args_t *a = ctx;
+    for (size_t i = begin; i < end; i++)
+        a->y[i] += a->x[i];
+}
+
+/* y (n) += x (n) */
+static void vec_add(float *y, const float *x, size_t n)
+{
+    rows_args_t a = {y, x, NULL, n, 1};
+    parallel_for(n, (size_t)1 << 15, add_part, &a);
+}
+
+static void colsum_part(void *ctx, size_t begin, size_t end)
+{
+    const rows_args_t *a = ctx;
+    for (size_t n = 0; n < a->N; n++) {
+        const float *r = a->x + n * a->K;
+        for (size_t k = begin; k < end; k++)
+            a->y[k] += r[k];
+    }
 }
 
 /* db (K) += column sums of d (N, K). */
 static void colsum_add(float *db, const float *d, int N, int K)
 {
-    for (int n = 0; n < N; n++) {
-        const float *r = d + (size_t)n * K;
-        for (int k = 0; k < K; k++)
-            db[k] += r[k];
-    }
+    rows_args_t a = {db, d, NULL, (size_t)N, (size_t)K};
+    parallel_for(a.K, pieces_min_part(a.N), colsum_part, &a);
+}
+
+typedef struct {
+    float *rows, *t[3]; /* rows (B T, n C): n tensors side by side; t[j] (B, H, T, Dh) */
+    int n, T, H, Dh, to_heads;
+} heads_args_t;
+
+static void heads_part(void *ctx, size_t begin, size_t end)
+{
+    const heads_args_t *a = ctx;
+    const size_t T = a->T, H = a->H, Dh = a->Dh, C = H * Dh;
+    for (size_t bt = begin; bt < end; bt++)
+        for (int j = 0; j < a->n; j++)
+            for (size_t h = 0; h < H; h++) {
+                float *r = a->rows + (bt * a->n + j) * C + h * Dh;
+                float *o = a->t[j] + ((bt / T * H + h) * T + bt % T) * Dh;
+                if (a->to_heads)
+                    memcpy(o, r, Dh * sizeof(float));
+                else
+                    memcpy(r, o, Dh * sizeof(float));
+            }
+}
+
+/* rows (B T, n C), n tensors side by side ([q | k | v] or one), -> heads t[j] (B, H, T, Dh) with
+ * to_heads = 1, or back with to_heads = 0. */
+static void heads_copy(float *rows, float *q, float *k, float *v, int n, int B, int T, int H, int Dh, int to_heads)
+{
+    heads_args_t a = {rows, {q, k, v}, n, T, H, Dh, to_heads};
+    parallel_for((size_t)B * T, pieces_min_part((size_t)n * H * Dh), heads_part, &a);
 }
 
 #define GELU_S 0.7978845608028654f /* sqrt(2 / pi) */
@@ -265,44 +337,6 @@ void gpt_gelu_backward(float *dx, const float *dy, const float *x, size_t n)
     parallel_for(n, 1 << 15, gelu_part, &a);
 }
 
-/* (B T, 3C) rows [q | k | v] -> q, k, v (B, H, T, Dh), or back (dir = 1) adding nothing. */
-static void split_heads(float *q, float *k, float *v, float *qkv, int B, int T, int H, int Dh, int back)
-{
-    const int C = H * Dh;
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            float *row = qkv + ((size_t)b * T + t) * 3 * C;
-            for (int h = 0; h < H; h++) {
-                size_t o = (((size_t)b * H + h) * T + t) * Dh;
-                float *r = row + h * Dh;
-                if (back) {
-                    memcpy(r, q + o, Dh * sizeof(float));
-                    memcpy(r + C, k + o, Dh * sizeof(float));
-                    memcpy(r + 2 * C, v + o, Dh * sizeof(float));
-                } else {
-                    memcpy(q + o, r, Dh * sizeof(float));
-                    memcpy(k + o, r + C, Dh * sizeof(float));
-                    memcpy(v + o, r + 2 * C, Dh * sizeof(float));
-                }
-            }
-        }
-}
-
-/* y (B T, C) <-> heads (B, H, T, Dh): merge (back = 0) or split (back = 1). */
-static void merge_heads(float *y, float *heads, int B, int T, int H, int Dh, int back)
-{
-    const int C = H * Dh;
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++)
-            for (int h = 0; h < H; h++) {
-                float *r = y + ((size_t)b * T + t) * C + h * Dh, *o = heads + (((size_t)b * H + h) * T + t) * Dh;
-                if (back)
-                    memcpy(o, r, Dh * sizeof(float));
-                else
-                    memcpy(r, o, Dh * sizeof(float));
-            }
-}
-
 /* --- forward ----------------------------------------------------------------------------------- */
 
 int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
@@ -340,23 +374,23 @@ int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
         /* a = LN(x) (N, C);  qkv = a qkvw + qkvb (N, 3C) */
         layernorm_forward(ln1, a->ln1_mean + (size_t)l * N, a->ln1_rstd + (size_t)l * N, x, w->ln1w + l * C,
                           w->ln1b + l * C, N, C, GPT_LN_EPS);
-        rows_set(qkv, w->qkvb + (size_t)l * 3 * C, N, 3 * C);
+        rows_bias(qkv, NULL, w->qkvb + (size_t)l * 3 * C, N, 3 * C);
         matmul_blas(0, 0, N, 3 * C, C, 1.0f, ln1, w->qkvw + (size_t)l * C * 3 * C, 1.0f, qkv);
         /* causal attention per head: (B, H, T, Dh) */
-        split_heads(q, k, v, qkv, B, T, H, Dh, 0);
+        heads_copy(qkv, q, k, v, 3, B, T, H, Dh, 1);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
         attn_forward(atth, &ac, q, k, v, NULL, 1);
-        merge_heads(atty, atth, B, T, H, Dh, 0);
+        heads_copy(atty, atth, NULL, NULL, 1, B, T, H, Dh, 0);
         /* res2 = x + atty attprojw + attprojb */
-        rows_add_bias(res2, x, w->attprojb + (size_t)l * C, N, C);
+        rows_bias(res2, x, w->attprojb + (size_t)l * C, N, C);
         matmul_blas(0, 0, N, C, C, 1.0f, atty, w->attprojw + (size_t)l * C * C, 1.0f, res2);
         /* res3 = res2 + gelu(LN(res2) fcw + fcb) fcprojw + fcprojb */
         layernorm_forward(ln2, a->ln2_mean + (size_t)l * N, a->ln2_rstd + (size_t)l * N, res2, w->ln2w + l * C,
                           w->ln2b + l * C, N, C, GPT_LN_EPS);
-        rows_set(fch, w->fcb + (size_t)l * 4 * C, N, 4 * C);
+        rows_bias(fch, NULL, w->fcb + (size_t)l * 4 * C, N, 4 * C);
         matmul_blas(0, 0, N, 4 * C, C, 1.0f, ln2, w->fcw + (size_t)l * C * 4 * C, 1.0f, fch);
         gpt_gelu_forward(fg, fch, 4 * NC);
-        rows_add_bias(res3, res2, w->fcprojb + (size_t)l * C, N, C);
+        rows_bias(res3, res2, w->fcprojb + (size_t)l * C, N, C);
         matmul_blas(0, 0, N, C, 4 * C, 1.0f, fg, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, res3);
         x = res3;
     }
@@ -402,23 +436,21 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
         matmul_blas(0, 1, N, C, 4 * C, 1.0f, a->dfch, w->fcw + (size_t)l * C * 4 * C, 0.0f, dln);
         layernorm_backward(a->datty, g->ln2w + l * C, g->ln2b + l * C, dln, res2, a->ln2_mean + (size_t)l * N,
                            a->ln2_rstd + (size_t)l * N, w->ln2w + l * C, N, C);
-        for (size_t i = 0; i < NC; i++) /* the residual adds the branch's gradient: now dL/dres2 */
-            dres[i] += a->datty[i];
+        vec_add(dres, a->datty, NC); /* the residual adds the branch's gradient: now dL/dres2 */
         /* first residual: res2 = x + atty attprojw + attprojb */
         matmul_blas(1, 0, C, C, N, 1.0f, atty, dres, 1.0f, g->attprojw + (size_t)l * C * C);
         colsum_add(g->attprojb + (size_t)l * C, dres, N, C);
         matmul_blas(0, 1, N, C, C, 1.0f, dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
-        merge_heads(a->datty, a->datth, B, T, H, Dh, 1);
+        heads_copy(a->datty, a->datth, NULL, NULL, 1, B, T, H, Dh, 1);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
         attn_backward(a->dq, a->dk, a->dv, &ac, a->datth, q, k, v);
-        split_heads(a->dq, a->dk, a->dv, a->dqkv, B, T, H, Dh, 1);
+        heads_copy(a->dqkv, a->dq, a->dk, a->dv, 3, B, T, H, Dh, 0);
         matmul_blas(1, 0, C, 3 * C, N, 1.0f, ln1, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
         colsum_add(g->qkvb + (size_t)l * 3 * C, a->dqkv, N, 3 * C);
         matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, dln);
         layernorm_backward(a->datty, g->ln1w + l * C, g->ln1b + l * C, dln, x, a->ln1_mean + (size_t)l * N,
                            a->ln1_rstd + (size_t)l * N, w->ln1w + l * C, N, C);
-        for (size_t i = 0; i < NC; i++) /* now dL/dx of block l */
-            dres[i] += a->datty[i];
+        vec_add(dres, a->datty, NC); /* now dL/dx of block l */
     }
     /* x0 = wte[id] + wpe[t]: the embedding's scatter-add is wte's SECOND gradient, added to the first */
     for (int n = 0; n < N; n++) {
