@@ -6,6 +6,7 @@
 #include "gpt.h"
 #include "capture.h"
 #include "gradcheck.h"
+#include "parallel.h"
 #include "rng.h"
 
 #include "golden/gpt_golden.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const gpt_config_t GG_CFG = {GG_V, GG_TMAX, GG_L, GG_H, GG_C};
@@ -247,4 +249,60 @@ Test(gpt, gelu_against_double)
     for (int b = 0; b < N; b += 7919) /* pieces of odd lengths */
         gpt_gelu_forward(y2 + b, x + b, N - b < 7919 ? (size_t)(N - b) : 7919);
     cr_assert(memcmp(y, y2, sizeof y) == 0, "GELU on pieces differs from GELU on the whole array");
+}
+
+/* One forward, loss and backward of a model large enough that every pass between the products is
+ * split over the threads (GELU, layer norm, softmax rows, heads, biases): its loss and gradients. */
+enum { TT_B = 16, TT_T = 64 };
+static const gpt_config_t TT_CFG = {40, TT_T, 1, 4, 128};
+
+static void threads_run(float *out, size_t n)
+{
+    rng_t rng;
+    rng_seed(&rng, 11);
+    gpt_t m;
+    gpt_acts_t a;
+    int ids[TT_B * TT_T], targets[TT_B * TT_T];
+    gpt_init(&m, &TT_CFG, &rng);
+    gpt_acts_new(&a, &TT_CFG, TT_B, TT_T);
+    for (int i = 0; i < TT_B * TT_T; i++)
+        ids[i] = (int)rng_below(&rng, TT_CFG.V), targets[i] = (int)rng_below(&rng, TT_CFG.V);
+    gpt_forward(&a, &m, ids, TT_B, TT_T);
+    out[0] = gpt_loss(&a, &m, targets);
+    gpt_backward(&m, &a, a.dlogits, ids);
+    memcpy(out + 1, m.grads, (n - 1) * sizeof(float));
+    gpt_acts_free(&a);
+    gpt_free(&m);
+}
+
+Test(gpt, same_bits_on_one_thread_and_on_all)
+{
+    const size_t n = 1 + gpt_param_count(&TT_CFG);
+    float *all = malloc(n * sizeof(float)), *one = malloc(n * sizeof(float));
+    /* NN_THREADS is read when the pool starts: the single-thread run is a child forked before this
+     * process has used the pool, its result sent back by a pipe */
+    int fd[2];
+    cr_assert_eq(pipe(fd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1, "fork");
+    if (pid == 0) {
+        setenv("NN_THREADS", "1", 1);
+        threads_run(one, n);
+        ssize_t w = write(fd[1], one, n * sizeof(float));
+        _exit(w == (ssize_t)(n * sizeof(float)) ? 0 : 1);
+    }
+    close(fd[1]);
+    size_t got = 0;
+    ssize_t r;
+    while (got < n * sizeof(float) && (r = read(fd[0], (char *)one + got, n * sizeof(float) - got)) > 0)
+        got += (size_t)r;
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == n * sizeof(float), "the child's run failed");
+    threads_run(all, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(memcmp(&all[i], &one[i], sizeof(float)) == 0, "%s on %d threads: %.9g, on one thread: %.9g. "
+                  "Hint: a pass split over threads must compute each element alone", i ? "a gradient" : "the loss",
+                  parallel_threads(), (double)all[i], (double)one[i]);
+    free(all), free(one);
 }
