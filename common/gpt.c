@@ -239,6 +239,44 @@ static void heads_copy(float *rows, float *q, float *k, float *v, int n, int B, 
     parallel_for((size_t)B * T, pieces_min_part((size_t)n * H * Dh), heads_part, &a);
 }
 
+static void zero_part(void *ctx, size_t begin, size_t end)
+{
+    memset((float *)ctx + begin, 0, (end - begin) * sizeof(float));
+}
+
+typedef struct {
+    float *x;               /* x0 (N, C), or dL/dx0 */
+    float *te, *pe;         /* the tables wte, wpe, or their gradients */
+    const int *ids;
+    size_t N, T, C;
+} embed_args_t;
+
+/* Rows [begin, end) of x0 = wte[id] + wpe[t]. */
+static void embed_part(void *ctx, size_t begin, size_t end)
+{
+    const embed_args_t *a = ctx;
+    for (size_t n = begin; n < end; n++) {
+        const float *e = a->te + (size_t)a->ids[n] * a->C, *p = a->pe + n % a->T * a->C;
+        float *x = a->x + n * a->C;
+        for (size_t i = 0; i < a->C; i++)
+            x[i] = e[i] + p[i];
+    }
+}
+
+/* Columns [begin, end) of the scatter-add into the tables' gradients: split by columns, since two
+ * rows with the same token add to the same row of dwte (and every sequence to the same rows of
+ * dwpe); each column still adds the rows in their order. */
+static void embed_backward_part(void *ctx, size_t begin, size_t end)
+{
+    const embed_args_t *a = ctx;
+    for (size_t n = 0; n < a->N; n++) {
+        float *gt = a->te + (size_t)a->ids[n] * a->C, *gp = a->pe + n % a->T * a->C;
+        const float *d = a->x + n * a->C;
+        for (size_t i = begin; i < end; i++)
+            gt[i] += d[i], gp[i] += d[i];
+    }
+}
+
 #define GELU_S 0.7978845608028654f /* sqrt(2 / pi) */
 #define GELU_A 0.044715f
 
@@ -358,12 +396,8 @@ int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
         }
     a->b = B, a->t = T;
     const gpt_weights_t *w = &m->w;
-    for (int n = 0; n < N; n++) { /* x0 = wte[id] + wpe[t] */
-        const float *e = w->wte + (size_t)ids[n] * C, *p = w->wpe + (size_t)(n % T) * C;
-        float *x = a->x0 + (size_t)n * C;
-        for (int i = 0; i < C; i++)
-            x[i] = e[i] + p[i];
-    }
+    embed_args_t e = {a->x0, w->wte, w->wpe, ids, (size_t)N, (size_t)T, (size_t)C}; /* x0 = wte[id] + wpe[t] */
+    parallel_for(e.N, pieces_min_part(e.C), embed_part, &e);
     const float *x = a->x0;
     const size_t NC = (size_t)N * C, BHTT = (size_t)B * H * T * T;
     for (int l = 0; l < c->L; l++) {
@@ -414,7 +448,7 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
     const size_t NC = (size_t)N * C, BHTT = (size_t)B * H * T * T;
     const gpt_weights_t *w = &m->w;
     gpt_weights_t *g = &m->g;
-    memset(m->grads, 0, m->n * sizeof(float));
+    parallel_for(m->n, (size_t)1 << 16, zero_part, m->grads);
     float *dres = a->dres, *dln = a->dln;
     /* logits = h wte^T:  dh = dlogits wte,  dwte += dlogits^T h  (the first of wte's two gradients) */
     matmul_blas(0, 0, N, C, V, 1.0f, dlogits, w->wte, 0.0f, dln);
@@ -453,12 +487,8 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
         vec_add(dres, a->datty, NC); /* now dL/dx of block l */
     }
     /* x0 = wte[id] + wpe[t]: the embedding's scatter-add is wte's SECOND gradient, added to the first */
-    for (int n = 0; n < N; n++) {
-        float *gt = g->wte + (size_t)ids[n] * C, *gp = g->wpe + (size_t)(n % T) * C;
-        const float *d = dres + (size_t)n * C;
-        for (int i = 0; i < C; i++)
-            gt[i] += d[i], gp[i] += d[i];
-    }
+    embed_args_t e = {dres, g->wte, g->wpe, ids, (size_t)N, (size_t)T, (size_t)C};
+    parallel_for(e.C, pieces_min_part(e.N), embed_backward_part, &e);
 }
 
 void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
