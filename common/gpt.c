@@ -8,7 +8,7 @@
 #include "loss.h"       /* softmax_cross_entropy */
 #include "matmul.h"     /* matmul_blas */
 #include "norm.h"       /* layernorm_forward / layernorm_backward */
-#include "parallel.h"   /* parallel_for: GELU on all cores */
+#include "parallel.h"   /* parallel_for: the passes between products on all cores */
 
 #include <math.h>
 #include <stdio.h>
