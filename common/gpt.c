@@ -9,6 +9,7 @@
 #include "matmul.h"     /* matmul_blas */
 #include "norm.h"       /* layernorm_forward / layernorm_backward */
 #include "parallel.h"   /* parallel_for: the passes between products on all cores */
+#include "vmath.h"      /* vmath_exp: the exponential in GELU, vectorized */
 
 #include <math.h>
 #include <stdio.h>
@@ -282,62 +283,45 @@ static void embed_backward_part(void *ctx, size_t begin, size_t end)
 
 /* The MLP applies GELU to 4 C numbers per token, and its derivative in the backward pass: as many
  * evaluations as a product has multiply-adds per weight row, so a scalar expf per element cost a
- * tenth of the step. Here the exponential is computed 16 numbers at a time in GCC's vector types:
- * the compiler makes one clone per instruction set (AVX-512, AVX2, and the portable one) and picks
- * at load time. GELU and its derivative are within 1e-6 (1 + |u|) of double precision (test_gpt).
- * (A rational approximation of tanh, Eigen's, was faster still, but its error is a smooth wave of
- * 3e-7 whose slope the backward does not see: the whole-model gradient check caught it.) The loops
- * run on all cores (parallel.h); each element is computed alone, so the result does not depend on
- * the number of threads, only (in the last bit, through fused multiply-adds) on the instruction
- * set. */
-typedef float gelu_v16 __attribute__((vector_size(64)));
-typedef int gelu_i16 __attribute__((vector_size(64)));
-#define GELU_SPLAT(a) ((gelu_v16){0} + (a))
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define GELU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define GELU_CLONES
-#endif
-
-/* out[0..16) = gelu(x), or dy * gelu'(x) when dy is not NULL. (1 + tanh g)/2 is the logistic
- * sigmoid of 2g, which needs no difference of nearly equal numbers (1 + tanh g lost all its digits
- * for u below -3), and neither does its derivative. With E = e^(-2|g|) in (0, 1]
- * (no overflow), s1 = 1 / (1 + E) and s2 = E s1 = 1 - s1:
+ * tenth of the step. Here the exponential is vmath_exp (vmath.h: no call, no branch), in loops the
+ * compiler vectorizes 16 at a time, one clone per instruction set picked at load time. GELU and its
+ * derivative are within 1e-6 (1 + |u|) of double precision (test_gpt). (A rational approximation
+ * of tanh, Eigen's, was faster still, but its error is a smooth wave of 3e-7 whose slope the
+ * backward does not see: the whole-model gradient check caught it.) The loops run on all cores
+ * (parallel.h); each element is computed alone, so the result does not depend on the number of
+ * threads, only (in the last bit, through fused multiply-adds) on the instruction set.
+ *
+ * (1 + tanh g)/2 is the logistic sigmoid of 2g, which needs no difference of nearly equal numbers
+ * (1 + tanh g lost all its digits for u below -3), and neither does its derivative. With
+ * E = e^(-|2g|) in (0, 1], s1 = 1 / (1 + E) and s2 = E s1 = 1 - s1:
  *   sg = sigmoid(2g) = s1 if g >= 0, else s2;   gelu(u) = u sg
  *   gelu'(u) = sg + 2 u sg (1 - sg) g' = sg + 2 u s1 s2 g',   g' = s (1 + 3 a u^2)
- * e^x = 2^n e^r, n = round(x / ln 2), |r| <= ln(2)/2, e^r by Cephes' expf polynomial (about
- * 1 ulp); 2|g| is clamped at 80, where E is below float's precision of 1 and 2^n still normal.
- * No comparisons: GCC turns a comparison of these vectors into 16 scalar ones, so the clamp is an
- * integer min (non-negative floats order as their bits do) and the sign a shift of the sign bit. */
-static inline __attribute__((always_inline)) void gelu16(float *out, const float *dy, const float *x)
+ * The sign picks s1 or s2 through the bits (a comparison would keep the loop scalar, vmath.h). */
+static inline float gelu_sigmoid_2g(float u, float *s1s2)
 {
-    const gelu_v16 magic = GELU_SPLAT(12582912.0f), lim = GELU_SPLAT(80.0f); /* 1.5 2^23 rounds to integers */
-    gelu_v16 u, d;
-    memcpy(&u, x, sizeof u);
-    const gelu_v16 g2 = GELU_SPLAT(2.0f * GELU_S) * (u + GELU_A * u * u * u); /* 2g */
-    const gelu_i16 neg = (gelu_i16)g2 >> 31, over = ((gelu_i16)g2 & 0x7fffffff) - (gelu_i16)lim;
-    const gelu_v16 z = (gelu_v16)((gelu_i16)lim + (over & (over >> 31))); /* min(|2g|, 80) */
-    gelu_v16 k = z * -1.44269504088896341f + magic;
-    const gelu_i16 n = (gelu_i16)k - (gelu_i16)magic;
-    k -= magic;
-    const gelu_v16 r = -z - k * 0.693359375f - k * -2.12194440e-4f;
-    gelu_v16 p = GELU_SPLAT(1.9875691500e-4f);
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    const gelu_v16 E = p * (gelu_v16)((n + 127) << 23), s1 = 1.0f / (1.0f + E), s2 = E * s1;
-    const gelu_v16 sg = (gelu_v16)(((gelu_i16)s1 & ~neg) | ((gelu_i16)s2 & neg));
-    if (dy) {
-        memcpy(&d, dy, sizeof d);
-        d *= sg + 2.0f * u * s1 * s2 * GELU_S * (1.0f + 3.0f * GELU_A * u * u);
-    } else {
-        d = u * sg;
+    const float g2 = 2.0f * GELU_S * (u + GELU_A * u * u * u);
+    const uint32_t bits = vmath_bits(g2), neg = 0u - (bits >> 31);
+    const float E = vmath_exp(-vmath_float(bits & 0x7FFFFFFFu)), s1 = 1.0f / (1.0f + E), s2 = E * s1;
+    *s1s2 = s1 * s2;
+    return vmath_float((vmath_bits(s1) & ~neg) | (vmath_bits(s2) & neg));
+}
+
+/* y = gelu(x) on n elements; restrict and a constant n in the main loop let it vectorize. */
+static inline void gelu_units(float *restrict y, const float *restrict x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float s1s2, sg = gelu_sigmoid_2g(x[i], &s1s2);
+        y[i] = x[i] * sg;
     }
-    memcpy(out, &d, sizeof d);
+}
+
+/* d = d gelu'(x) on n elements: the upstream gradient in, the input gradient out. */
+static inline void gelu_units_backward(float *restrict d, const float *restrict x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float u = x[i], s1s2, sg = gelu_sigmoid_2g(u, &s1s2);
+        d[i] *= sg + 2.0f * u * s1s2 * GELU_S * (1.0f + 3.0f * GELU_A * u * u);
+    }
 }
 
 typedef struct {
@@ -345,22 +329,23 @@ typedef struct {
     const float *dy, *x;   /* dy NULL: the forward */
 } gelu_args_t;
 
-/* Elements [begin, end) of gpt_gelu_forward or gpt_gelu_backward: blocks of 16, the last one
- * through a zero-padded copy. */
-GELU_CLONES static void gelu_part(void *ctx, size_t begin, size_t end)
+/* Elements [begin, end) of gpt_gelu_forward or gpt_gelu_backward: blocks of VMATH_BLOCK, then the
+ * rest. dx may be dy (in place). */
+VMATH_CLONES static void gelu_part(void *ctx, size_t begin, size_t end)
 {
     const gelu_args_t *a = ctx;
     size_t i = begin;
-    for (; i + 16 <= end; i += 16)
-        gelu16(a->out + i, a->dy ? a->dy + i : NULL, a->x + i);
-    if (i < end) {
-        float x[16] = {0}, dy[16] = {0}, out[16];
-        memcpy(x, a->x + i, (end - i) * sizeof(float));
-        if (a->dy)
-            memcpy(dy, a->dy + i, (end - i) * sizeof(float));
-        gelu16(out, a->dy ? dy : NULL, x);
-        memcpy(a->out + i, out, (end - i) * sizeof(float));
+    if (!a->dy) {
+        for (; i + VMATH_BLOCK <= end; i += VMATH_BLOCK)
+            gelu_units(a->out + i, a->x + i, VMATH_BLOCK);
+        gelu_units(a->out + i, a->x + i, end - i);
+        return;
     }
+    if (a->out != a->dy) /* dx = dy first, then in place (the backward of the model is in place) */
+        memcpy(a->out + begin, a->dy + begin, (end - begin) * sizeof(float));
+    for (; i + VMATH_BLOCK <= end; i += VMATH_BLOCK)
+        gelu_units_backward(a->out + i, a->x + i, VMATH_BLOCK);
+    gelu_units_backward(a->out + i, a->x + i, end - i);
 }
 
 void gpt_gelu_forward(float *y, const float *x, size_t n)
