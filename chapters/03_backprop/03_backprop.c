@@ -1238,17 +1238,20 @@ update of 235,146 parameters, gathering the batch) is a handful of passes over m
 
 `--bench` runs the course's benchmark (3 epochs on all 60,000 training images, batch 128, Adam
 with a constant $\eta = 10^{-3}$, He initialization) and prints one line with the median time per
-epoch. On this book's 2-core machine, with OpenBLAS's default 2 threads, the best of our runs was
+epoch and the floor described below. In a quiet moment of this book's 2-core machine (an AMD EPYC,
+OpenBLAS's default 2 threads) one run printed
 
-    bench: name=mlp-hand epoch_s=0.666 test_acc=0.8725 gflop_epoch=60.43
+    bench: name=mlp-hand epoch_s=0.560 test_acc=0.8721 gflop_epoch=60.43 floor_s=0.429
 
-that is 91 GFLOP/s overall, against about 150 GFLOP/s for one large ($2048^2$) SGEMM on the same
-machine. Other jobs shared the machine while we measured, and most runs took 0.85 to 1.2 s. The
-epoch's 60.4 GFLOP at the large-SGEMM rate would take about 0.45 s, the floor a perfect
-implementation could hope for; it is not reached (nor, on this machine, reachable with OpenBLAS:
-`make bench` times the same eight products per step with nothing in between, and one epoch's worth
-alone took 0.47 to 0.69 s in our runs). Timing each phase of the training step
-(`timing_seconds` around each call, 3 epochs, an idle moment) shows where an epoch of 0.91 s went:
+that is 108 GFLOP/s overall, against about 170 GFLOP/s for one large ($1024^2$) SGEMM measured in
+the same session. (The accuracy's last digit depends on which kernels the CPU's OpenBLAS picks.)
+On a machine shared with other jobs the same run takes 0.85 to 1.2 s. The epoch's 60.4 GFLOP at
+the large-SGEMM rate would take about 0.36 s, the floor a perfect implementation could hope for.
+`floor_s` measures what OpenBLAS actually reaches on this network's products: the same eight
+products per step with nothing in between, one epoch's worth, took 0.36 to 0.43 s in a quiet
+moment (up to 0.7 s on a busy one), so the small products run close to the large-matrix rate
+when nothing else happens between them. Timing each phase of the training step (`timing_seconds` around each call, 3 epochs, an idle moment of an earlier, slower
+session) shows where an epoch of 0.91 s went:
 
 | phase | seconds | share |
 |---|---|---|
@@ -1268,9 +1271,24 @@ or 8 elements at a time. ReLU's backward took about 0.09 s because it branched o
 every input, mispredicting half the time; written in blocks of 8 that the compiler turns into
 compare-and-mask instructions, it takes about 0.01 s. For the rest, a step allocates nothing, the
 data is decoded once, activations are computed in place, and the one product nothing needs
-($\bar x$ of the first layer) is skipped. Going further would mean running the small products of
-a step on both cores without OpenBLAS's per-call synchronization, or not using OpenBLAS at all
-(chapter 13 writes its own matrix products, on a GPU).
+($\bar x$ of the first layer) is skipped.
+
+Everything outside the products runs on one core while OpenBLAS's second thread waits for the next
+product. So the library now runs the two largest pieces, Adam's update and the gather, on both
+cores (`common/parallel.h`, a small pool of threads: each element is computed on its own, so the
+result is the same bits on any number of threads, and `NN_THREADS=1` keeps them on one). And
+`--bench` now also times the epoch's eight products alone, in the same process right after the
+training (`floor_s`: `linear_stack_products_seconds` of `common/layers.h`), since a floor measured
+by another program at another moment of a shared machine compares badly. In a quiet moment of
+our machine the epochs took 0.52 to 0.58 s against floors of 0.36 to 0.43 s measured beside
+them: 1.3 to 1.5 times the floor, and about the same with `NN_THREADS=1` (Adam, vectorized, is
+only a few percent of the time on an idle machine; it grows on a busy one, whose caches the other
+jobs share). Most of what is left is the products themselves running slower inside the step than
+back to back, with the element-wise work between them: OpenBLAS's second thread goes from waiting
+to working at every call, and each product starts on data another pass has just moved through the
+caches. Going further would mean running the small products of a step on both cores without
+OpenBLAS's per-call synchronization, or not using OpenBLAS at all (chapter 13 writes its own matrix
+products, on a GPU).
 
 ## 3.9 When things go wrong
 

@@ -829,10 +829,13 @@ The epoch's 60.4 GFLOP at the rate OpenBLAS reaches on one large product here (1
 GFLOP/s in our runs) would take 0.40 to 0.50 s, the floor chapter 3 compared with. But the products
 of this network are small, and `make bench` measures them on their own, the same eight products
 per step with nothing in between: one epoch's worth took 0.47 to 0.69 s in our runs (the machine's
-speed varies from run to run), already above that floor. What keeps the total higher still is the
-single-threaded remainder (Adam, the copies, the bias sums and the loss: about a sixth of the
-work, which OpenBLAS's second thread does not share), and, while we measured, other jobs
-competing for the same two cores.
+speed varies from run to run), already above that floor. `--bench` prints that floor beside the
+epoch (`floor_s`, measured in the same process right after the training): in a quiet moment of a
+later session the tape's epochs took 0.51 to 0.56 s against floors of 0.36 to 0.43 s, 1.3 to 1.5
+times. What keeps the total higher is the work between the products (the copies, the bias sums,
+the loss; Adam's update and the gather run on both cores, chapter 3 says how), the products
+running slower with that work between them than back to back, and, on a shared machine, other
+jobs competing for the same two cores.
 
 ## 4.10 Debugging a network
 
