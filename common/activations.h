@@ -59,13 +59,6 @@ void sigmoid_backward(float *dx, const float *dy, const float *x, const float *y
 void tanh_act_forward(float *y, const float *x, size_t n);
 void tanh_act_backward(float *dx, const float *dy, const float *x, const float *y, size_t n);
 
-/* tanh x = 1 - 2 / (1 + e^{2x}) with one expf: 3 to 4 times cheaper than libm's tanhf (whose
- * expm1f was a quarter of chapter 8's LSTM training time), within about 1e-7 of it (absolute:
- * the subtraction loses relative accuracy near 0, never absolute), exact limits (e^{2x}
- * overflowing to inf gives 1, underflowing to 0 gives -1). For the recurrent cells and the GELU,
- * which apply it to every unit of every step. */
-static inline float tanh_act_fast(float x) { return 1.0f - 2.0f / (1.0f + __builtin_expf(2.0f * x)); }
-
 /* relu: backward uses x only (y may be NULL). */
 void relu_forward(float *y, const float *x, size_t n);
 void relu_backward(float *dx, const float *dy, const float *x, const float *y, size_t n);
