@@ -279,26 +279,7 @@ Test(gpt, same_bits_on_one_thread_and_on_all)
 {
     const size_t n = 1 + gpt_param_count(&TT_CFG);
     float *all = malloc(n * sizeof(float)), *one = malloc(n * sizeof(float));
-    /* NN_THREADS is read when the pool starts: the single-thread run is a child forked before this
-     * process has used the pool, its result sent back by a pipe */
-    int fd[2];
-    cr_assert_eq(pipe(fd), 0);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1, "fork");
-    if (pid == 0) {
-        setenv("NN_THREADS", "1", 1);
-        threads_run(one, n);
-        ssize_t w = write(fd[1], one, n * sizeof(float));
-        _exit(w == (ssize_t)(n * sizeof(float)) ? 0 : 1);
-    }
-    close(fd[1]);
-    size_t got = 0;
-    ssize_t r;
-    while (got < n * sizeof(float) && (r = read(fd[0], (char *)one + got, n * sizeof(float) - got)) > 0)
-        got += (size_t)r;
-    int status;
-    waitpid(pid, &status, 0);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == n * sizeof(float), "the child's run failed");
+    cr_assert_eq(capture_one_thread(threads_run, one, n), 0, "the one-thread run (a child with NN_THREADS=1) failed");
     threads_run(all, n);
     for (size_t i = 0; i < n; i++)
         cr_assert(memcmp(&all[i], &one[i], sizeof(float)) == 0, "%s on %d threads: %.9g, on one thread: %.9g. "

@@ -6,6 +6,8 @@
 #include "prep.h"
 #include "rng.h"
 
+#include "capture.h"
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -57,9 +59,10 @@ Test(parallel, a_short_loop_stays_on_the_caller)
 }
 
 /* Adam on 100,003 parameters (several parts and a scalar tail), 5 steps, in this process. */
-static void adam_run(float *p)
+static void adam_run(float *p, size_t n)
 {
     enum { N = 100003 };
+    (void)n; /* always N */
     float *g = malloc(N * sizeof(float));
     rng_t r;
     rng_seed(&r, 5);
@@ -79,29 +82,9 @@ Test(parallel, adam_gives_the_same_bits_on_one_thread_and_on_all)
 {
     enum { N = 100003 };
     float *all = malloc(N * sizeof(float)), *one = malloc(N * sizeof(float));
-    adam_run(all);
-    /* NN_THREADS is read when a process's pool starts: the single-thread run happens in a child
-     * (which starts its own pool), with its result sent back by a pipe. */
-    int fd[2];
-    cr_assert_eq(pipe(fd), 0);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1, "fork");
-    if (pid == 0) {
-        setenv("NN_THREADS", "1", 1);
-        adam_run(one);
-        ssize_t w = write(fd[1], one, N * sizeof(float));
-        _exit(parallel_threads() != 1 ? 2 : w == (ssize_t)(N * sizeof(float)) ? 0 : 1);
-    }
-    close(fd[1]);
-    size_t got = 0;
-    ssize_t r;
-    while (got < N * sizeof(float) && (r = read(fd[0], (char *)one + got, N * sizeof(float) - got)) > 0)
-        got += (size_t)r;
-    int status;
-    waitpid(pid, &status, 0);
-    cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 2), "the child ran on more than one thread: "
-              "NN_THREADS=1 was not read again after fork");
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == N * sizeof(float), "the child's run failed");
+    adam_run(all, N);
+    cr_assert_eq(capture_one_thread(adam_run, one, N), 0, "the one-thread run (a child with NN_THREADS=1) failed, "
+                 "or ran on more threads");
     cr_assert(memcmp(all, one, N * sizeof(float)) == 0, "Adam on %d threads differs from Adam on one",
               parallel_threads());
     free(all), free(one);
