@@ -9,6 +9,7 @@
 #include "matmul.h"     /* matmul_blas */
 #include "norm.h"       /* layernorm_forward / layernorm_backward */
 #include "parallel.h"   /* parallel_for: the passes between products on all cores */
+#include "rnn.h"        /* rnn_sum_rows: a bias gradient, the column sums of the rows */
 #include "vmath.h"      /* vmath_exp: the exponential in GELU, vectorized */
 
 #include <math.h>
@@ -192,23 +193,6 @@ static void vec_add(float *y, const float *x, size_t n)
 {
     rows_args_t a = {y, x, NULL, n, 1};
     parallel_for(n, (size_t)1 << 15, add_part, &a);
-}
-
-static void colsum_part(void *ctx, size_t begin, size_t end)
-{
-    const rows_args_t *a = ctx;
-    for (size_t n = 0; n < a->N; n++) {
-        const float *r = a->x + n * a->K;
-        for (size_t k = begin; k < end; k++)
-            a->y[k] += r[k];
-    }
-}
-
-/* db (K) += column sums of d (N, K). */
-static void colsum_add(float *db, const float *d, int N, int K)
-{
-    rows_args_t a = {db, d, NULL, (size_t)N, (size_t)K};
-    parallel_for(a.K, pieces_min_part(a.N), colsum_part, &a);
 }
 
 typedef struct {
@@ -447,25 +431,25 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
               *fch = a->fch + l * 4 * NC, *fg = a->fch_gelu + l * 4 * NC;
         /* second residual: res3 = res2 + gelu(fch) fcprojw + fcprojb; dres (N, C) is dL/dres3 */
         matmul_blas(1, 0, 4 * C, C, N, 1.0f, fg, dres, 1.0f, g->fcprojw + (size_t)l * 4 * C * C);
-        colsum_add(g->fcprojb + (size_t)l * C, dres, N, C);
+        rnn_sum_rows(g->fcprojb + (size_t)l * C, dres, N, C);
         matmul_blas(0, 1, N, 4 * C, C, 1.0f, dres, w->fcprojw + (size_t)l * 4 * C * C, 0.0f, a->dfch);
         gpt_gelu_backward(a->dfch, a->dfch, fch, 4 * NC);
         matmul_blas(1, 0, C, 4 * C, N, 1.0f, ln2, a->dfch, 1.0f, g->fcw + (size_t)l * C * 4 * C);
-        colsum_add(g->fcb + (size_t)l * 4 * C, a->dfch, N, 4 * C);
+        rnn_sum_rows(g->fcb + (size_t)l * 4 * C, a->dfch, N, 4 * C);
         matmul_blas(0, 1, N, C, 4 * C, 1.0f, a->dfch, w->fcw + (size_t)l * C * 4 * C, 0.0f, dln);
         layernorm_backward(a->datty, g->ln2w + l * C, g->ln2b + l * C, dln, res2, a->ln2_mean + (size_t)l * N,
                            a->ln2_rstd + (size_t)l * N, w->ln2w + l * C, N, C);
         vec_add(dres, a->datty, NC); /* the residual adds the branch's gradient: now dL/dres2 */
         /* first residual: res2 = x + atty attprojw + attprojb */
         matmul_blas(1, 0, C, C, N, 1.0f, atty, dres, 1.0f, g->attprojw + (size_t)l * C * C);
-        colsum_add(g->attprojb + (size_t)l * C, dres, N, C);
+        rnn_sum_rows(g->attprojb + (size_t)l * C, dres, N, C);
         matmul_blas(0, 1, N, C, C, 1.0f, dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
         heads_copy(a->datty, a->datth, NULL, NULL, 1, B, T, H, Dh, 1);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
         attn_backward(a->dq, a->dk, a->dv, &ac, a->datth, q, k, v);
         heads_copy(a->dqkv, a->dq, a->dk, a->dv, 3, B, T, H, Dh, 0);
         matmul_blas(1, 0, C, 3 * C, N, 1.0f, ln1, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
-        colsum_add(g->qkvb + (size_t)l * 3 * C, a->dqkv, N, 3 * C);
+        rnn_sum_rows(g->qkvb + (size_t)l * 3 * C, a->dqkv, N, 3 * C);
         matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, dln);
         layernorm_backward(a->datty, g->ln1w + l * C, g->ln1b + l * C, dln, x, a->ln1_mean + (size_t)l * N,
                            a->ln1_rstd + (size_t)l * N, w->ln1w + l * C, N, C);

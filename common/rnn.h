@@ -55,8 +55,9 @@ void rnn_forward(rnn_cache_t *c, const float *x, const float *Wx, const float *W
 void rnn_backward(float *dx, float *dWx, float *dWh, float *db, float *dh0, float *dh_norm, rnn_cache_t *c,
                   const float *dh, const float *x, const float *Wx, const float *Wh);
 
-/* Sum over the rows: db (n) = sum_i dy[i] for dy (rows, n). Shared by the recurrent layers. Runs
- * on all the cores (parallel.h) when dy is large; the same bits on any number of threads. */
+/* Sum over the rows: db (n) = sum_i dy[i] for dy (rows, n), the bias gradient of a layer applied
+ * to every row. Shared by the recurrent layers and the GPT (gpt.c). Runs on all the cores
+ * (parallel.h) when dy is large; the same bits on any number of threads. */
 void rnn_sum_rows(float *db, const float *dy, int rows, int n);
 
 #ifdef __cplusplus
