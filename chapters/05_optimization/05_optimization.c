@@ -756,11 +756,12 @@ over the batch, like chapter 6's batch normalization: those see $b$ examples, no
 ### Exercise 05.8 — gradient accumulation
 
 Write the body of `accumulate_gradients`: the batch `x` (B rows of D = `m->sizes[0]` floats) and
-its labels `y` are split into `micro` equal micro-batches (B is a multiple of `micro`). For each,
-call `mlp_loss_grad` (which overwrites `m->grads` with that micro-batch's gradient) and add
-`1/micro` of it into the accumulator `acc` (`m->n_params` floats), which you zero first; finally
-copy `acc` into `m->grads` and
-return the mean of the micro-batches' losses.
+its labels `y` are split into `micro` equal micro-batches (B is a multiple of `micro`), of
+b = B / micro consecutive rows each. For each, call `mlp_loss_grad(m, xk, yk, b)`, where `xk` and
+`yk` point at the micro-batch's first row of `x` and first label of `y`: it returns the mean loss
+of those b rows and overwrites `m->grads` with their gradient. Add `1/micro` of that gradient into
+the accumulator `acc` (`m->n_params` floats), which you zero first; finally copy `acc` into
+`m->grads` and return the mean of the micro-batches' losses.
 */
 
 /* m->grads = gradient of the mean loss over B rows, computed in `micro` micro-batches; returns the
