@@ -21,8 +21,9 @@
  * environment variable NN_THREADS when it is set (NN_THREADS=1: everything on the caller).
  *
  * Threads: parallel_for() may be called from any thread; the pool serves one loop at a time and
- * a call that finds it busy (another thread's loop) runs its loop on its own thread. fn must not
- * call parallel_for(). A child process made by fork() starts its own pool when it needs one (and
+ * a call that finds it busy (another thread's loop, or fn calling parallel_for() inside a loop)
+ * runs its loop on its own thread. fn must not call parallel_threads() (it waits for the pool). A
+ * child process made by fork() starts its own pool when it needs one (and
  * reads NN_THREADS again then).
  *
  * Prefixes: parallel_, PARALLEL_

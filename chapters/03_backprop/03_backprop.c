@@ -1273,7 +1273,7 @@ compare-and-mask instructions, it takes about 0.01 s. For the rest, a step alloc
 data is decoded once, activations are computed in place, and the one product nothing needs
 ($\bar x$ of the first layer) is skipped.
 
-Everything outside the products runs on one core while OpenBLAS's second thread waits for the next
+Everything outside the products ran on one core while OpenBLAS's second thread waited for the next
 product. So the library now runs the two largest pieces, Adam's update and the gather, on both
 cores (`common/parallel.h`, a small pool of threads: each element is computed on its own, so the
 result is the same bits on any number of threads, and `NN_THREADS=1` keeps them on one). And
