@@ -17,14 +17,15 @@
  * core computes an element. A loop of fewer than 2 * min_part elements runs on the caller alone,
  * since waking a thread costs microseconds.
  *
- * The number of threads is the number of online processors (at most PARALLEL_MAX_THREADS), or the
- * environment variable NN_THREADS when it is set (NN_THREADS=1: everything on the caller).
+ * The number of threads is the number of processors this process may run on (its affinity, at
+ * most PARALLEL_MAX_THREADS), or the environment variable NN_THREADS when it is set (NN_THREADS=1:
+ * everything on the caller).
  *
  * Threads: parallel_for() may be called from any thread; the pool serves one loop at a time and
  * a call that finds it busy (another thread's loop, or fn calling parallel_for() inside a loop)
- * runs its loop on its own thread. fn must not call parallel_threads() (it waits for the pool). A
- * child process made by fork() starts its own pool when it needs one (and
- * reads NN_THREADS again then).
+ * runs its loop on its own thread. fn must not call parallel_threads() (it waits for the pool).
+ * A child process made by fork() starts its own pool when it needs one (and reads NN_THREADS
+ * again then).
  *
  * Prefixes: parallel_, PARALLEL_
  */
