@@ -65,11 +65,23 @@ typedef struct {
     int d;
 } gather_args_t;
 
+/* Rows [begin, end) of a gather. Each row starts at an address the processor cannot guess, so
+ * its first cache lines are a wait on memory; asking for row i + 2's lines while row i is copied
+ * overlaps those waits with the copying. With the dataset on huge pages as well (data.c), the
+ * gather of chapter 3's batches took 0.052 s an epoch against 0.060 s (medians of 5 runs, in
+ * turn); alone, on one thread, a third less. */
 static void gather_part(void *ctx, size_t begin, size_t end)
 {
     const gather_args_t *a = ctx;
-    for (size_t i = begin; i < end; i++)
-        memcpy(a->dst + i * a->d, a->src + (size_t)a->rows[i] * a->d, (size_t)a->d * sizeof(float));
+    const size_t bytes = (size_t)a->d * sizeof(float);
+    for (size_t i = begin; i < end; i++) {
+        if (i + 2 < end) {
+            const char *ahead = (const char *)(a->src + (size_t)a->rows[i + 2] * a->d);
+            for (size_t c = 0; c < bytes; c += 64)
+                __builtin_prefetch(ahead + c);
+        }
+        memcpy(a->dst + i * a->d, a->src + (size_t)a->rows[i] * a->d, bytes);
+    }
 }
 
 /* The rows are scattered over the whole dataset (a shuffled batch): each copy waits on memory, so
