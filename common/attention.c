@@ -14,7 +14,7 @@ attn_cache_t attn_cache_new(int B, int H, int Tq, int Tk, int D, int Dv)
 {
     attn_cache_t c = {.B = B, .H = H, .Tq = Tq, .Tk = Tk, .D = D, .Dv = Dv};
     c.P = nn_calloc((size_t)B * H * Tq * Tk, sizeof(float));
-    c.dP = nn_calloc((size_t)Tq * Tk, sizeof(float));
+    c.dP = nn_calloc((size_t)ATTN_PARTS * Tq * Tk, sizeof(float));
     return c;
 }
 
@@ -76,71 +76,87 @@ void attn_softmax_rows(float *p, const float *s, int rows, int n)
     }
 }
 
+/* The slices (b, h) are independent: each is a few small products (128 x 128 x 32 in chapter 12's
+ * GPT) that OpenBLAS runs on one core or splits at a cost larger than the work, with element-wise
+ * passes between them. So the slices are shared among the cores instead (parallel.h), ATTN_PARTS
+ * groups of consecutive slices, each group on one thread with OpenBLAS held to one thread
+ * (matmul_parts). Every slice is computed by the same calls whichever part holds it: the same
+ * numbers on any number of cores. The backward's dS needs a (Tq, Tk) scratch per part: dP holds
+ * ATTN_PARTS of them. `products_only` skips everything but the products (the floor the benchmarks
+ * compare a step with, attn_products_only). */
 typedef struct {
-    float *P;
+    const attn_cache_t *c;
+    float *O, *dQ, *dK, *dV;
+    const float *Q, *K, *V, *dO;
     const unsigned char *keep; /* NULL, or the mask's (B or 1, Tq, Tk) */
-    int keep_per_b, causal, H, Tq, Tk;
-} attn_rows_t;
+    int keep_per_b, causal, products_only, parts;
+    float scale;
+} attn_heads_t;
 
-/* Rows [begin, end) of all (b, h): P's scores masked, then softmax. A causal row i sees the keys
+/* Row i of slice n's scores (b = n / H), masked, then its softmax. A causal row i sees the keys
  * j <= i + (Tk - Tq) only: its softmax runs over those and the rest are zeros, which is what a
  * softmax over the whole row with -inf beyond gives (exp(-inf) = 0 adds nothing to the sum), at
- * half the cost. Each row is computed alone: the same numbers on any number of threads. */
-static void attn_rows_part(void *ctx, size_t begin, size_t end)
+ * half the cost. */
+static void attn_row(const attn_heads_t *a, float *p, int b, int i)
 {
-    const attn_rows_t *a = ctx;
-    const int Tq = a->Tq, Tk = a->Tk;
-    for (size_t r = begin; r < end; r++) {
-        const int i = (int)(r % (size_t)Tq), b = (int)(r / ((size_t)Tq * a->H));
-        float *p = a->P + r * Tk;
-        int n = Tk;
-        if (a->causal) {
-            n = i + (Tk - Tq) + 1;
-            n = n < 0 ? 0 : n > Tk ? Tk : n;
-        }
-        if (a->keep) {
-            const unsigned char *keep = a->keep + ((a->keep_per_b ? (size_t)b * Tq : 0) + i) * (size_t)Tk;
-            for (int j = 0; j < n; j++)
-                if (!keep[j])
-                    p[j] = -INFINITY;
-        }
-        attn_softmax_rows(p, p, 1, n);
-        memset(p + n, 0, (size_t)(Tk - n) * sizeof(float));
+    const int Tq = a->c->Tq, Tk = a->c->Tk;
+    int n = Tk;
+    if (a->causal) {
+        n = i + (Tk - Tq) + 1;
+        n = n < 0 ? 0 : n > Tk ? Tk : n;
+    }
+    if (a->keep) {
+        const unsigned char *keep = a->keep + ((a->keep_per_b ? (size_t)b * Tq : 0) + i) * (size_t)Tk;
+        for (int j = 0; j < n; j++)
+            if (!keep[j])
+                p[j] = -INFINITY;
+    }
+    attn_softmax_rows(p, p, 1, n);
+    memset(p + n, 0, (size_t)(Tk - n) * sizeof(float));
+}
+
+/* The slices [first, last) of part `part` of `parts`. */
+static void part_slices(const attn_cache_t *c, int part, int parts, size_t *first, size_t *last)
+{
+    const size_t N = (size_t)c->B * c->H;
+    *first = N * part / parts, *last = N * (part + 1) / parts;
+}
+
+/* Forward of one part's slices: S = Q K^T / sqrt(D) into P, each row's softmax, O = P V. */
+static void heads_forward_part(void *ctx, size_t part, size_t end)
+{
+    const attn_heads_t *a = ctx;
+    const attn_cache_t *c = a->c;
+    const int Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
+    size_t first, last;
+    (void)end;
+    part_slices(c, (int)part, a->parts, &first, &last);
+    for (size_t n = first; n < last; n++) {
+        float *P = c->P + n * Tq * Tk;
+        matmul_blas(0, 1, Tq, Tk, D, a->scale, a->Q + n * Tq * D, a->K + n * Tk * D, 0.0f, P);
+        for (int i = 0; !a->products_only && i < Tq; i++)
+            attn_row(a, P + (size_t)i * Tk, (int)(n / (size_t)c->H), i);
+        matmul_blas(0, 0, Tq, Dv, Tk, 1.0f, P, a->V + n * Tk * Dv, 0.0f, a->O + n * Tq * Dv);
     }
 }
 
-int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, const float *V,
-                 const attn_mask_t *mask, int causal)
+/* Backward of one part's slices, dS in the part's own scratch. */
+static void heads_backward_part(void *ctx, size_t part, size_t end)
 {
-    const int B = c->B, H = c->H, Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
-    if (attn_mask_check(mask, B, Tq, Tk))
-        return -1;
-    const float scale = 1.0f / sqrtf((float)D);
-    const size_t BH = (size_t)B * H, TT = (size_t)Tq * Tk;
-    /* S = Q K^T / sqrt(D) for every (b, h), written into P; then all rows' softmaxes in one loop
-     * over the cores; then O = P V */
-    for (size_t n = 0; n < BH; n++)
-        matmul_blas(0, 1, Tq, Tk, D, scale, Q + n * Tq * D, K + n * Tk * D, 0.0f, c->P + n * TT);
-    attn_rows_t rows = {c->P, mask ? mask->keep : NULL, mask && mask->B != 1, causal, H, Tq, Tk};
-    parallel_for(BH * Tq, (size_t)(1 << 15) / (Tk > 0 ? Tk : 1) + 1, attn_rows_part, &rows);
-    for (size_t n = 0; n < BH; n++)
-        matmul_blas(0, 0, Tq, Dv, Tk, 1.0f, c->P + n * TT, V + n * Tk * Dv, 0.0f, O + n * Tq * Dv);
-    return 0;
-}
-
-void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float *dO, const float *Q,
-                   const float *K, const float *V)
-{
-    const int N = c->B * c->H, Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
-    const float scale = 1.0f / sqrtf((float)D);
-    float *dS = c->dP;
-    for (int n = 0; n < N; n++) {
-        const float *P = c->P + (size_t)n * Tq * Tk, *dOn = dO + (size_t)n * Tq * Dv;
+    const attn_heads_t *a = ctx;
+    const attn_cache_t *c = a->c;
+    const int Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
+    float *dS = c->dP + part * Tq * Tk;
+    size_t first, last;
+    (void)end;
+    part_slices(c, (int)part, a->parts, &first, &last);
+    for (size_t n = first; n < last; n++) {
+        const float *P = c->P + n * Tq * Tk, *dOn = a->dO + n * Tq * Dv;
         /* dV = P^T dO */
-        matmul_blas(1, 0, Tk, Dv, Tq, 1.0f, P, dOn, 0.0f, dV + (size_t)n * Tk * Dv);
+        matmul_blas(1, 0, Tk, Dv, Tq, 1.0f, P, dOn, 0.0f, a->dV + n * Tk * Dv);
         /* dP = dO V^T, then dS = P * (dP - rowsum(P * dP)) in place */
-        matmul_blas(0, 1, Tq, Tk, Dv, 1.0f, dOn, V + (size_t)n * Tk * Dv, 0.0f, dS);
-        for (int i = 0; i < Tq; i++) {
+        matmul_blas(0, 1, Tq, Tk, Dv, 1.0f, dOn, a->V + n * Tk * Dv, 0.0f, dS);
+        for (int i = 0; !a->products_only && i < Tq; i++) {
             const float *pi = P + (size_t)i * Tk;
             float *di = dS + (size_t)i * Tk;
             double dot = 0;
@@ -150,9 +166,44 @@ void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float
                 di[j] = pi[j] * (di[j] - (float)dot);
         }
         /* dQ = dS K / sqrt(D),  dK = dS^T Q / sqrt(D) */
-        matmul_blas(0, 0, Tq, D, Tk, scale, dS, K + (size_t)n * Tk * D, 0.0f, dQ + (size_t)n * Tq * D);
-        matmul_blas(1, 0, Tk, D, Tq, scale, dS, Q + (size_t)n * Tq * D, 0.0f, dK + (size_t)n * Tk * D);
+        matmul_blas(0, 0, Tq, D, Tk, a->scale, dS, a->K + n * Tk * D, 0.0f, a->dQ + n * Tq * D);
+        matmul_blas(1, 0, Tk, D, Tq, a->scale, dS, a->Q + n * Tq * D, 0.0f, a->dK + n * Tk * D);
     }
+}
+
+/* The parts: ATTN_PARTS, or one per slice when there are fewer slices. */
+static int heads_parts(const attn_cache_t *c)
+{
+    const long N = (long)c->B * c->H;
+    return N < ATTN_PARTS ? (N > 0 ? (int)N : 1) : ATTN_PARTS;
+}
+
+int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, const float *V,
+                 const attn_mask_t *mask, int causal)
+{
+    if (attn_mask_check(mask, c->B, c->Tq, c->Tk))
+        return -1;
+    attn_heads_t a = {.c = c, .O = O, .Q = Q, .K = K, .V = V, .keep = mask ? mask->keep : NULL,
+                      .keep_per_b = mask && mask->B != 1, .causal = causal, .parts = heads_parts(c),
+                      .scale = 1.0f / sqrtf((float)c->D)};
+    matmul_parts(a.parts, heads_forward_part, &a);
+    return 0;
+}
+
+void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float *dO, const float *Q,
+                   const float *K, const float *V)
+{
+    attn_heads_t a = {.c = c, .dQ = dQ, .dK = dK, .dV = dV, .Q = Q, .K = K, .V = V, .dO = dO,
+                      .parts = heads_parts(c), .scale = 1.0f / sqrtf((float)c->D)};
+    matmul_parts(a.parts, heads_backward_part, &a);
+}
+
+void attn_products_only(attn_cache_t *c, int backward, float *O, float *dQ, float *dK, float *dV,
+                        const float *dO, const float *Q, const float *K, const float *V)
+{
+    attn_heads_t a = {.c = c, .O = O, .dQ = dQ, .dK = dK, .dV = dV, .Q = Q, .K = K, .V = V, .dO = dO,
+                      .products_only = 1, .parts = heads_parts(c), .scale = 1.0f / sqrtf((float)c->D)};
+    matmul_parts(a.parts, backward ? heads_backward_part : heads_forward_part, &a);
 }
 
 /* --- multi-head self-attention ------------------------------------------------------------- */

@@ -17,7 +17,8 @@
  *   dQ = dS K / sqrt(D),   dK = dS^T Q / sqrt(D)
  *
  * Layout: Q, K, V, O are (B, H, T, D) row-major and contiguous, so slice n = b * H + h is a plain
- * (T, D) matrix; the products go through matmul_blas (cblas_sgemm), one per slice.
+ * (T, D) matrix; the products go through matmul_blas (cblas_sgemm), one per slice, and the
+ * slices are shared among the cores (ATTN_PARTS groups, OpenBLAS on one thread in each).
  *
  * Masks: attn_mask_t says which (query, key) pairs may be used: keep[b][i][j] != 0. Its B is the
  * batch size or 1 (one mask for every sequence, e.g. causal); it is shared by the H heads. A mask
@@ -46,8 +47,9 @@
  * Ownership: the *_cache_new functions allocate everything forward and backward need, once; a
  * training step allocates nothing.
  *
- * Threads: no state; matrix products run on OpenBLAS's threads, the forward's softmax rows on
- * parallel.h's (the same numbers on any number of threads).
+ * Threads: no state; the slices run on parallel.h's threads, each with OpenBLAS held to one
+ * thread meanwhile (matmul_parts: global state while it runs); the same numbers on any number of
+ * threads. mha_'s projections run on OpenBLAS's threads.
  */
 #ifndef NN_ATTENTION_H
 #define NN_ATTENTION_H
@@ -67,8 +69,12 @@ typedef struct {
 typedef struct {
     int B, H, Tq, Tk, D, Dv;
     float *P;  /* (B, H, Tq, Tk) the attention weights of the last forward */
-    float *dP; /* (Tq, Tk) backward's scratch */
+    float *dP; /* (ATTN_PARTS, Tq, Tk) backward's scratch, one per part */
 } attn_cache_t;
+
+/* The slices (b, h) are shared among the cores in this many parts (fewer if there are fewer
+ * slices); a fixed number, so the work is split the same way on every machine. */
+enum { ATTN_PARTS = 8 };
 
 attn_cache_t attn_cache_new(int B, int H, int Tq, int Tk, int D, int Dv);
 void attn_cache_free(attn_cache_t *c);
@@ -92,6 +98,13 @@ int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, cons
  * inputs. Masked pairs have P = 0 and so get no gradient; the mask need not be passed again. */
 void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float *dO, const float *Q,
                    const float *K, const float *V);
+
+/* The matrix products of attn_forward (backward = 0: S = Q K^T / sqrt(D) into c->P, O = P V) or
+ * of attn_backward (backward = 1: dV, dP, dQ, dK; dO needed, O unused) and nothing else (no mask,
+ * no softmax, no dS), on the same shapes and shared among the cores the same way: timed, the
+ * attention's share of a model's products-only floor (gpt_products_only). Spoils c's contents. */
+void attn_products_only(attn_cache_t *c, int backward, float *O, float *dQ, float *dK, float *dV,
+                        const float *dO, const float *Q, const float *K, const float *V);
 
 /* The row softmax the forward uses, on its own: p (rows, n) from s (rows, n); a row that is all
  * -inf gives zeros. */

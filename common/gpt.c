@@ -117,7 +117,7 @@ int gpt_acts_new(gpt_acts_t *a, const gpt_config_t *c, int B, int T)
                          N * C, N, N,                           /* lnf */
                          N * V, N * V,                          /* logits dlogits */
                          N * C, N * C, N * 3 * C, N * C, N * C, N * C, N * C, N * C, N * 4 * C,
-                         (size_t)T * T};                        /* backward scratch */
+                         (size_t)ATTN_PARTS * T * T};           /* backward scratch: dS per part */
     float **f[] = {&a->x0,   &a->ln1,  &a->ln1_mean, &a->ln1_rstd, &a->qkv,      &a->q,        &a->k,
                    &a->v,    &a->P,    &a->atth,     &a->atty,     &a->res2,     &a->ln2,      &a->ln2_mean,
                    &a->ln2_rstd, &a->fch, &a->fch_gelu, &a->res3,  &a->lnf,      &a->lnf_mean, &a->lnf_rstd,
@@ -469,11 +469,8 @@ void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
     gpt_weights_t *g = &m->g;
     for (int l = 0; l < c->L; l++) { /* forward */
         matmul_blas(0, 0, N, 3 * C, C, 1.0f, a->ln1 + l * NC, w->qkvw + (size_t)l * C * 3 * C, 1.0f, a->qkv + l * 3 * NC);
-        for (int n = 0; n < B * H; n++) {
-            float *P = a->P + l * BHTT + (size_t)n * T * T;
-            matmul_blas(0, 1, T, T, Dh, 1.0f, a->q + l * NC + (size_t)n * T * Dh, a->k + l * NC + (size_t)n * T * Dh, 0.0f, P);
-            matmul_blas(0, 0, T, Dh, T, 1.0f, P, a->v + l * NC + (size_t)n * T * Dh, 0.0f, a->atth + l * NC + (size_t)n * T * Dh);
-        }
+        attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
+        attn_products_only(&ac, 0, a->atth + l * NC, NULL, NULL, NULL, NULL, a->q + l * NC, a->k + l * NC, a->v + l * NC);
         matmul_blas(0, 0, N, C, C, 1.0f, a->atty + l * NC, w->attprojw + (size_t)l * C * C, 1.0f, a->res2 + l * NC);
         matmul_blas(0, 0, N, 4 * C, C, 1.0f, a->ln2 + l * NC, w->fcw + (size_t)l * C * 4 * C, 1.0f, a->fch + l * 4 * NC);
         matmul_blas(0, 0, N, C, 4 * C, 1.0f, a->fch_gelu + l * 4 * NC, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, a->res3 + l * NC);
@@ -488,14 +485,8 @@ void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
         matmul_blas(0, 1, N, C, 4 * C, 1.0f, a->dfch, w->fcw + (size_t)l * C * 4 * C, 0.0f, a->dln);
         matmul_blas(1, 0, C, C, N, 1.0f, a->atty + l * NC, a->dres, 1.0f, g->attprojw + (size_t)l * C * C);
         matmul_blas(0, 1, N, C, C, 1.0f, a->dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
-        for (int n = 0; n < B * H; n++) {
-            const float *P = a->P + l * BHTT + (size_t)n * T * T;
-            const size_t o = (size_t)n * T * Dh;
-            matmul_blas(1, 0, T, Dh, T, 1.0f, P, a->datth + o, 0.0f, a->dv + o);
-            matmul_blas(0, 1, T, T, Dh, 1.0f, a->datth + o, a->v + l * NC + o, 0.0f, a->dP);
-            matmul_blas(0, 0, T, Dh, T, 1.0f, a->dP, a->k + l * NC + o, 0.0f, a->dq + o);
-            matmul_blas(1, 0, T, Dh, T, 1.0f, a->dP, a->q + l * NC + o, 0.0f, a->dk + o);
-        }
+        attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
+        attn_products_only(&ac, 1, NULL, a->dq, a->dk, a->dv, a->datth, a->q + l * NC, a->k + l * NC, a->v + l * NC);
         matmul_blas(1, 0, C, 3 * C, N, 1.0f, a->ln1 + l * NC, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
         matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, a->dln);
     }

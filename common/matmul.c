@@ -21,6 +21,13 @@ int matmul_set_threads(int n)
     return before;
 }
 
+void matmul_parts(int parts, parallel_fn_t fn, void *ctx)
+{
+    const int threads = matmul_set_threads(1);
+    parallel_parts(parts, fn, ctx); /* the pool's threads (parallel.h): no thread started per call */
+    matmul_set_threads(threads);
+}
+
 typedef struct {
     void *(*fn)(void *);
     void *half[2];
@@ -35,10 +42,8 @@ static void run2_part(void *ctx, size_t i, size_t end)
 
 void matmul_run2(void *(*fn)(void *), void *first, void *second)
 {
-    const int threads = matmul_set_threads(1);
     run2_t r = {fn, {first, second}};
-    parallel_parts(2, run2_part, &r); /* the pool's threads (parallel.h): no thread started per call */
-    matmul_set_threads(threads);
+    matmul_parts(2, run2_part, &r);
 }
 
 void matmul_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,

@@ -8,12 +8,15 @@
  * tests compare against and as the version to read.
  *
  * Threads: no state of its own; matmul_blas runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS sets
- * how many, matmul_set_threads changes it for the whole process); matmul_run2 starts one thread of
- * its own per call and joins it before returning.
+ * how many, matmul_set_threads changes it for the whole process); matmul_parts and matmul_run2 run
+ * their parts on parallel.h's pool and hold OpenBLAS to one thread (for the whole process) until
+ * they return.
  * Prefixes: matmul_
  */
 #ifndef NN_MATMUL_H
 #define NN_MATMUL_H
+
+#include "parallel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,8 +30,14 @@ void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, con
  * nothing. Global state: it affects every thread's products. */
 int matmul_set_threads(int n);
 
-/* Runs fn(first) and fn(second) at once on parallel.h's threads (parallel_parts), with OpenBLAS
- * held to one thread meanwhile (restored before it returns): two independent halves of a job whose
+/* Calls fn(ctx, i, i + 1) for every part i of [0, parts) on parallel.h's threads (parallel_parts),
+ * with OpenBLAS held to one thread meanwhile (restored before it returns): independent pieces of a
+ * job whose products are too small for OpenBLAS to share well, each piece's products on the core
+ * that runs it (attention.h's slices). The parts are the caller's, so the results are the same on
+ * any number of cores. */
+void matmul_parts(int parts, parallel_fn_t fn, void *ctx);
+
+/* matmul_parts with two parts: fn(first) and fn(second) at once, two independent halves of a job whose
  * products are too thin for OpenBLAS to share (conv.h, lenet.h). With one core (or NN_THREADS=1)
  * they run one after the other: the same results. */
 void matmul_run2(void *(*fn)(void *), void *first, void *second);

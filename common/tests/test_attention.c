@@ -5,6 +5,7 @@
 #include "attention.h"
 #include "capture.h"
 #include "gradcheck.h"
+#include "matmul.h"
 #include "rng.h"
 
 #include "golden/attention_golden.h"
@@ -261,4 +262,68 @@ Test(attention, learned_table_gradient_sums_over_the_batch)
     cr_assert_eq(posenc_add(x, table, 2, 2, 1, 3), 0);
     const float wantx[4] = {1, 2, 1, 2};
     cr_assert_arr_eq(x, wantx, sizeof wantx);
+}
+
+/* Attention over 15 slices (B = 3, H = 5: not a multiple of ATTN_PARTS, so the parts are uneven),
+ * causal and with a padding mask, forward and backward: O, dQ, dK, dV in one array. */
+enum { PT_B = 3, PT_H = 5, PT_T = 24, PT_D = 8, PT_N = PT_B * PT_H * PT_T * PT_D };
+
+static void parts_run(float *out, size_t n)
+{
+    (void)n;
+    rng_t rng;
+    rng_seed(&rng, 5);
+    static float Q[PT_N], K[PT_N], V[PT_N], dO[PT_N];
+    for (int i = 0; i < PT_N; i++)
+        Q[i] = rng_normal(&rng), K[i] = rng_normal(&rng), V[i] = rng_normal(&rng), dO[i] = rng_normal(&rng);
+    static unsigned char keep[PT_B * PT_T * PT_T];
+    const int lengths[PT_B] = {24, 17, 5};
+    attn_mask_padding(keep, lengths, PT_B, PT_T, PT_T);
+    attn_mask_t mask = {keep, PT_B, PT_T, PT_T};
+    attn_cache_t c = attn_cache_new(PT_B, PT_H, PT_T, PT_T, PT_D, PT_D);
+    attn_forward(out, &c, Q, K, V, &mask, 1);
+    attn_backward(out + PT_N, out + 2 * PT_N, out + 3 * PT_N, &c, dO, Q, K, V);
+    attn_cache_free(&c);
+}
+
+Test(attention, same_bits_on_one_thread_and_on_all)
+{
+    const size_t n = 4 * PT_N;
+    float *all = malloc(n * sizeof(float)), *one = malloc(n * sizeof(float));
+    cr_assert_eq(capture_one_thread(parts_run, one, n), 0, "the one-thread run (a child with NN_THREADS=1) failed");
+    parts_run(all, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(memcmp(&all[i], &one[i], sizeof(float)) == 0,
+                  "element %zu of (O, dQ, dK, dV): %.9g on all threads, %.9g on one. Hint: a slice's products "
+                  "and rows must be computed the same whichever part (thread) holds it", i, (double)all[i],
+                  (double)one[i]);
+    free(all), free(one);
+}
+
+/* attn_products_only: the same products as forward and backward, without softmax or dS: so O is
+ * (Q K^T / sqrt(D)) V and, backward, dV = P^T dO with P as it stands, dQ = (dO V^T) K / sqrt(D). */
+Test(attention, products_only_are_the_products_alone)
+{
+    enum { B = 2, H = 3, T = 5, D = 4, N = B * H * T * D };
+    rng_t rng;
+    rng_seed(&rng, 9);
+    float Q[N], K[N], V[N], dO[N], O[N], dQ[N], dK[N], dV[N], S[T * T], want[T * D], dP[T * T];
+    for (int i = 0; i < N; i++)
+        Q[i] = rng_normal(&rng), K[i] = rng_normal(&rng), V[i] = rng_normal(&rng), dO[i] = rng_normal(&rng);
+    attn_cache_t c = attn_cache_new(B, H, T, T, D, D);
+    const float scale = 1.0f / sqrtf((float)D);
+    attn_products_only(&c, 0, O, NULL, NULL, NULL, NULL, Q, K, V);
+    attn_products_only(&c, 1, NULL, dQ, dK, dV, dO, Q, K, V);
+    for (int s = 0; s < B * H; s++) {
+        const size_t o = (size_t)s * T * D;
+        matmul_naive(0, 1, T, T, D, scale, Q + o, K + o, 0.0f, S);
+        matmul_naive(0, 0, T, D, T, 1.0f, S, V + o, 0.0f, want);
+        expect_close(O + o, want, T * D, 1e-5f, "O = (Q K^T / sqrt(D)) V");
+        matmul_naive(1, 0, T, D, T, 1.0f, S, dO + o, 0.0f, want); /* P is still the raw scores */
+        expect_close(dV + o, want, T * D, 1e-5f, "dV = P^T dO");
+        matmul_naive(0, 1, T, T, D, 1.0f, dO + o, V + o, 0.0f, dP);
+        matmul_naive(0, 0, T, D, T, scale, dP, K + o, 0.0f, want);
+        expect_close(dQ + o, want, T * D, 1e-5f, "dQ = (dO V^T) K / sqrt(D)");
+    }
+    attn_cache_free(&c);
 }
