@@ -26,6 +26,7 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 \partial v$ is the gradient of the loss with respect to $v$, `dv` in code.
 */
 
+#include "charlm.h"     /* the character language model: charlm_t (section 8.8) */
 #include "clip.h"       /* clip_grad_norm: the global-norm clipping of chapter 5 */
 #include "course.h"     /* TODO: what a workbook stub calls */
 #include "checkpoint.h" /* the model saved and reloaded (a wrong file is refused) */
@@ -532,10 +533,13 @@ static int sample_next(float *p /* (V) */, const float *z /* (V) */, int V, floa
 /*md
 ## 8.8 Training with truncated BPTT
 
-The model code follows. `charlm_t` holds the parameters and gradients (each one block), the
-layer's cache (`common/lstm.h` or `gru.h`), the one-hot inputs of a window, the logits and the
-state carried from window to window. Everything is allocated once; a training step allocates
-nothing. One step:
+The model's code lives in the library, `charlm_t` in `common/charlm.h` (chapter 12 races it
+against a transformer), built of the pieces of this chapter and the earlier ones. A `charlm_t`
+holds the parameters and gradients (each one block), the layer's cache (`common/lstm.h` or
+`gru.h`), the one-hot inputs of a window, the logits and the state carried from window to
+window. Everything is allocated once; a training step allocates nothing. Two of its steps are
+yours: it scores the validation text with your `bits_per_char` (exercise 08.6) and samples with
+your `sample_next` (exercise 08.7), plugged in as hooks. One step (`charlm_train_step`):
 
 1. one-hot the window's inputs $(TB, V)$; run the recurrent layer from the carried state;
 2. logits $= h W_y + b_y$ for all $TB$ positions in one product; mean cross-entropy and its
@@ -559,203 +563,21 @@ $$
   \bigl[(h_t - h_{t-1})\,[t > 1] - (h_{t+1} - h_t)\,[t < T]\bigr] .
 $$
 */
-typedef enum { CELL_LSTM, CELL_GRU } cell_kind;
-static const char *CELL_NAMES[2] = {"lstm", "gru"};
-
-typedef struct {
-    cell_kind cell;
-    int V, H, T, B, G; /* G = gate blocks: 4 (LSTM) or 3 (GRU) */
-    float *params, *grads;
-    size_t n_params;
-    float *Wx, *Wh, *b, *bh, *Wy, *by;        /* views into params (bh: GRU only) */
-    float *dWx, *dWh, *db, *dbh, *dWy, *dby;  /* views into grads */
-    lstm_cache_t lc;
-    gru_cache_t gc;
-    float *x;       /* (T*B, V) one-hot inputs */
-    float *logits;  /* (T*B, V) */
-    float *dlogits; /* (T*B, V) */
-    float *dhs;     /* (T*B, H) gradient into the layer's outputs */
-    float *h, *c;   /* (B, H) state carried between windows */
-    float dropout, ar, tar; /* regularization (0: off) */
-    int training;   /* dropout only while training */
-    rng_t *rng;     /* dropout masks */
-    float *hd, *mask; /* (T*B, H) dropped outputs and their mask */
-} charlm_t;
-
-static size_t charlm_size(cell_kind cell, int V, int H)
+/* The library's model with the chapter's own pieces plugged in: exercise 08.6 scores the
+ * validation text and exercise 08.7 draws the samples. Returns 0, or -1 after reporting. */
+static int lm_new(charlm_t *m, charlm_cell_t cell, int V, int H, int T, int B)
 {
-    size_t G = cell == CELL_LSTM ? 4 : 3;
-    return (size_t)V * G * H + (size_t)H * G * H + G * H + (cell == CELL_GRU ? G * H : 0) + (size_t)H * V + V;
-}
-
-static charlm_t charlm_new(cell_kind cell, int V, int H, int T, int B)
-{
-    charlm_t m = {.cell = cell, .V = V, .H = H, .T = T, .B = B, .G = cell == CELL_LSTM ? 4 : 3};
-    m.n_params = charlm_size(cell, V, H);
-    m.params = nn_calloc(m.n_params, sizeof(float));
-    m.grads = nn_calloc(m.n_params, sizeof(float));
-    float *views[2][6];
-    for (int k = 0; k < 2; k++) {
-        float *p = k ? m.grads : m.params;
-        size_t GH = (size_t)m.G * H;
-        views[k][0] = p, p += (size_t)V * GH;
-        views[k][1] = p, p += (size_t)H * GH;
-        views[k][2] = p, p += GH;
-        views[k][3] = cell == CELL_GRU ? p : NULL, p += cell == CELL_GRU ? GH : 0;
-        views[k][4] = p, p += (size_t)H * V;
-        views[k][5] = p;
-    }
-    m.Wx = views[0][0], m.Wh = views[0][1], m.b = views[0][2], m.bh = views[0][3], m.Wy = views[0][4], m.by = views[0][5];
-    m.dWx = views[1][0], m.dWh = views[1][1], m.db = views[1][2], m.dbh = views[1][3], m.dWy = views[1][4], m.dby = views[1][5];
-    if (cell == CELL_LSTM)
-        m.lc = lstm_cache_new(T, B, V, H);
-    else
-        m.gc = gru_cache_new(T, B, V, H);
-    m.x = nn_malloc((size_t)T * B * V * sizeof(float));
-    m.logits = nn_malloc((size_t)T * B * V * sizeof(float));
-    m.dlogits = nn_malloc((size_t)T * B * V * sizeof(float));
-    m.dhs = nn_malloc((size_t)T * B * H * sizeof(float));
-    m.h = nn_calloc((size_t)B * H, sizeof(float));
-    m.c = nn_calloc((size_t)B * H, sizeof(float));
-    m.hd = nn_malloc((size_t)T * B * H * sizeof(float));
-    m.mask = nn_malloc((size_t)T * B * H * sizeof(float));
-    return m;
-}
-
-static void charlm_free(charlm_t *m)
-{
-    lstm_cache_free(&m->lc), gru_cache_free(&m->gc);
-    free(m->params), free(m->grads), free(m->x), free(m->logits), free(m->dlogits), free(m->dhs), free(m->h),
-        free(m->c), free(m->hd), free(m->mask);
-}
-
-/* PyTorch's initialization for recurrent layers, U(-1/sqrt(H), 1/sqrt(H)), the LSTM's forget
- * bias at 1 (section 8.4), Xavier for the output layer. */
-static void charlm_init(charlm_t *m, rng_t *rng)
-{
-    float a = 1.0f / sqrtf((float)m->H);
-    size_t GH = (size_t)m->G * m->H;
-    init_uniform(m->Wx, (size_t)m->V * GH, a, rng);
-    init_uniform(m->Wh, (size_t)m->H * GH, a, rng);
-    memset(m->b, 0, GH * sizeof(float));
-    if (m->cell == CELL_LSTM)
-        for (int j = 0; j < m->H; j++)
-            m->b[m->H + j] = 1.0f;
-    else
-        memset(m->bh, 0, GH * sizeof(float));
-    init_xavier_uniform(m->Wy, m->H, m->V, rng);
-    memset(m->by, 0, (size_t)m->V * sizeof(float));
-}
-
-static void charlm_reset_state(charlm_t *m)
-{
-    memset(m->h, 0, (size_t)m->B * m->H * sizeof(float));
-    memset(m->c, 0, (size_t)m->B * m->H * sizeof(float));
-}
-
-/* Forward over one window of inputs (T, B): logits (T*B, V); the carried state moves on. */
-static const float *charlm_forward(charlm_t *m, const int *inputs)
-{
-    const int N = m->T * m->B;
-    const size_t BH = (size_t)m->B * m->H;
-    embedding_one_hot(m->x, inputs, N, m->V);
-    const float *out;
-    if (m->cell == CELL_LSTM) {
-        lstm_forward(&m->lc, m->x, m->Wx, m->Wh, m->b, m->h, m->c);
-        out = lstm_output(&m->lc);
-        memcpy(m->h, lstm_last_h(&m->lc), BH * sizeof(float));
-        memcpy(m->c, lstm_last_c(&m->lc), BH * sizeof(float));
-    } else {
-        gru_forward(&m->gc, m->x, m->Wx, m->Wh, m->b, m->bh, m->h);
-        out = gru_output(&m->gc);
-        memcpy(m->h, out + (size_t)(m->T - 1) * BH, BH * sizeof(float));
-    }
-    if (m->training && m->dropout > 0) { /* between the recurrent layer and the output layer */
-        dropout_forward(m->hd, m->mask, out, (size_t)N * m->H, m->dropout, m->rng);
-        out = m->hd;
-    }
-    linear_forward(m->logits, out, m->Wy, m->by, N, m->H, m->V);
-    return m->logits;
-}
-
-/* The AR and TAR penalties of the layer's outputs h (T, B, H) (section 8.8), added to the loss;
- * their gradients are added to dh when dh is not NULL. */
-static double charlm_activation_penalty(float *dh, const float *h, int T, int B, int H, float ar, float tar)
-{
-    const size_t BH = (size_t)B * H, n = (size_t)T * BH;
-    double pen = 0;
-    if (ar > 0) {
-        double s = 0;
-        for (size_t i = 0; i < n; i++) {
-            s += (double)h[i] * h[i];
-            if (dh) dh[i] += 2.0f * ar * h[i] / (float)n;
-        }
-        pen += ar * s / n;
-    }
-    if (tar > 0 && T > 1) {
-        double s = 0, k = (double)(T - 1) * BH;
-        for (size_t i = BH; i < n; i++) {
-            float d = h[i] - h[i - BH];
-            s += (double)d * d;
-            if (dh) {
-                dh[i] += (float)(2.0 * tar * d / k);
-                dh[i - BH] -= (float)(2.0 * tar * d / k);
-            }
-        }
-        pen += tar * s / k;
-    }
-    return pen;
-}
-
-/* Backward after charlm_forward, from dlogits: every gradient into m->grads. */
-static void charlm_backward(charlm_t *m)
-{
-    const int N = m->T * m->B;
-    const float *out = m->cell == CELL_LSTM ? lstm_output(&m->lc) : gru_output(&m->gc);
-    int dropped = m->training && m->dropout > 0;
-    linear_backward(m->dhs, m->dWy, m->dby, m->dlogits, dropped ? m->hd : out, m->Wy, N, m->H, m->V);
-    if (dropped)
-        dropout_backward(m->dhs, m->dhs, m->mask, (size_t)N * m->H);
-    charlm_activation_penalty(m->dhs, out, m->T, m->B, m->H, m->ar, m->tar);
-    if (m->cell == CELL_LSTM)
-        lstm_backward(NULL, m->dWx, m->dWh, m->db, NULL, NULL, &m->lc, m->dhs, m->x, m->Wx, m->Wh);
-    else
-        gru_backward(NULL, m->dWx, m->dWh, m->db, m->dbh, NULL, &m->gc, m->dhs, m->x, m->Wx, m->Wh);
-}
-
-/* One training step on a window; returns the cross-entropy in nats (without the AR/TAR
- * penalties) and the gradient norm before clipping. */
-static float charlm_train_step(charlm_t *m, adam_t *opt, const int *inputs, const int *targets, float clip,
-                               double *grad_norm)
-{
-    m->training = 1;
-    charlm_forward(m, inputs);
-    m->training = 0;
-    float loss = softmax_cross_entropy(m->dlogits, m->logits, targets, m->T * m->B, m->V);
-    m->training = 1;
-    charlm_backward(m);
-    m->training = 0;
-    *grad_norm = clip_grad_norm_flat(m->grads, m->n_params, clip);
-    adam_step(opt, m->params, m->grads);
-    return loss;
-}
-
-/* The architecture as a checkpoint tag: a checkpoint of another cell, size or vocabulary is
- * refused when loaded (common/checkpoint.h). The vocabulary is part of the model. */
-static const char *charlm_tag(const charlm_t *m, const corpus_t *c, char *buf, size_t n)
-{
-    int k = snprintf(buf, n, "charlm %s V=%d H=%d vocab=", CELL_NAMES[m->cell], m->V, m->H);
-    uint32_t hsh = 2166136261u; /* FNV-1a of the vocabulary */
-    for (int v = 0; v < c->V; v++)
-        hsh = (hsh ^ c->vocab.symbols[v]) * 16777619u;
-    snprintf(buf + k, n - (size_t)k, "%08x", hsh);
-    return buf;
+    if (charlm_new(m, cell, V, H, T, B) != 0)
+        return -1;
+    m->hooks.bits = bits_per_char;
+    m->hooks.sample = sample_next;
+    return 0;
 }
 
 /* Bits per character over `chars` characters of the validation text ids (n): B streams spread
  * over all of it (stream b starts at b n / B), each read for chars / B characters, carrying the
  * state across windows as in training. */
-static double charlm_evaluate(charlm_t *m, const int *ids, long n, long chars, int *inputs, int *targets)
+static double evaluate_bpc(charlm_t *m, const int *ids, long n, long chars, int *inputs, int *targets)
 {
     long stream = (n - 1) / m->B, per = chars / m->B < stream - 1 ? chars / m->B : stream - 1;
     int windows = (int)(per / m->T);
@@ -765,38 +587,10 @@ static double charlm_evaluate(charlm_t *m, const int *ids, long n, long chars, i
     double bits = 0;
     for (int w = 0; w < windows; w++) {
         make_window(inputs, targets, ids, stream, (long)w * m->T, m->T, m->B);
-        bits += bits_per_char(charlm_forward(m, inputs), targets, m->T * m->B, m->V);
+        bits += charlm_bits(m, inputs, targets);
     }
     charlm_reset_state(m);
     return bits / windows;
-}
-
-/* Generate len characters after the prompt at temperature tau into out (len + 1 bytes). Uses a
- * batch-1 copy of the model's weights (the caches are sized for batch 1). */
-static void charlm_generate(char *out, const charlm_t *m, const corpus_t *c, const char *prompt, int len,
-                            float tau, rng_t *rng)
-{
-    charlm_t g = charlm_new(m->cell, m->V, m->H, 1, 1);
-    memcpy(g.params, m->params, m->n_params * sizeof(float));
-    float *p = nn_malloc((size_t)m->V * sizeof(float));
-    int id = -1;
-    for (const char *s = prompt; *s; s++) { /* read the prompt in (skipping symbols the text lacks) */
-        int next = text_vocab_id(&c->vocab, (unsigned char)*s);
-        if (next < 0)
-            continue;
-        if (id >= 0)
-            charlm_forward(&g, &id);
-        id = next;
-    }
-    id = id < 0 ? 0 : id;
-    for (int k = 0; k < len; k++) {
-        const float *z = charlm_forward(&g, &id);
-        id = sample_next(p, z, m->V, tau, rng);
-        out[k] = (char)c->vocab.symbols[id];
-    }
-    out[len] = '\0';
-    free(p);
-    charlm_free(&g);
 }
 
 #ifndef GRADING
@@ -1466,11 +1260,12 @@ static int run_grad_norms(const flags_t *f, const corpus_t *c, const charlm_t *t
         elman_bptt(da, dWh, norms + (size_t)k * T, g, rc.h, dh, Wh, T, B, H);
     }
     rnn_cache_free(&rc);
-    charlm_t fresh = charlm_new(CELL_LSTM, V, H, 1, 1);
+    charlm_t fresh; /* the trained model's sizes: charlm_new cannot refuse them */
+    charlm_new(&fresh, CHARLM_LSTM, V, H, 1, 1);
     charlm_init(&fresh, rng);
     lstm_norms(norms + 3 * (size_t)T, NULL, x, fresh.Wx, fresh.Wh, fresh.b, dh, T, B, V, H);
     charlm_free(&fresh);
-    int with_trained = trained->cell == CELL_LSTM;
+    int with_trained = trained->cell == CHARLM_LSTM;
     if (with_trained)
         lstm_norms(norms + 4 * (size_t)T, norms + 5 * (size_t)T, x, trained->Wx, trained->Wh, trained->b, dh, T, B, V, H);
     char path[4096];
@@ -1554,7 +1349,7 @@ static double run_cell_checks(rng_t *rng)
 }
 
 typedef struct {
-    cell_kind cell;
+    charlm_cell_t cell;
     int H, T, B, steps, val_every;
     long val_chars;
     float lr, clip, dropout, ar, tar;
@@ -1568,10 +1363,11 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
     long n_val = c->n - n_train;
     long stream = (n_train - 1) / cfg->B;
     int per_epoch = (int)((stream - 1) / cfg->T);
-    charlm_t m = charlm_new(cfg->cell, c->V, cfg->H, cfg->T, cfg->B);
+    if (lm_new(model, cfg->cell, c->V, cfg->H, cfg->T, cfg->B) != 0)
+        return -1;
+    charlm_t m = *model; /* the caller frees it, whatever happens below */
     charlm_init(&m, rng);
     m.dropout = cfg->dropout, m.ar = cfg->ar, m.tar = cfg->tar, m.rng = rng;
-    *model = m; /* the caller frees it, whatever happens below */
     adam_t opt = adam_new(m.n_params, cfg->lr);
     int *in = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int)), *tg = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int));
     char path[4096], path2[4096];
@@ -1580,9 +1376,9 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
         csvlog_open(&vlog, io_join(path2, f->out, "val.csv"), "step,chars,val_bpc") != 0)
         return -1;
     printf("training a char-%s (V %d, H %d, %zu parameters) with truncated BPTT (T %d, B %d), %d steps, "
-           "%d windows per epoch\n", CELL_NAMES[cfg->cell], c->V, cfg->H, m.n_params, cfg->T, cfg->B, cfg->steps,
+           "%d windows per epoch\n", charlm_cell_name(cfg->cell), c->V, cfg->H, m.n_params, cfg->T, cfg->B, cfg->steps,
            per_epoch);
-    double v0 = charlm_evaluate(&m, val, n_val, cfg->val_chars, in, tg);
+    double v0 = evaluate_bpc(&m, val, n_val, cfg->val_chars, in, tg);
     csvlog_row(&vlog, (double[]){0, 0, v0});
     int clipped = 0, step = 0, epochs = f->epochs;
     double busy = 0, vbpc = v0;
@@ -1597,7 +1393,7 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
         for (int w = 0; w < todo; w++, step++) {
             double t0 = timing_seconds(), gn;
             make_window(in, tg, c->ids, stream, (long)w * cfg->T, cfg->T, cfg->B);
-            float loss = charlm_train_step(&m, &opt, in, tg, cfg->clip, &gn);
+            float loss = charlm_train_step(&m, &opt, &gn, in, tg, cfg->clip);
             busy += timing_seconds() - t0;
             nn_check_finite(loss, "the training loss", step + 1);
             clipped += gn > cfg->clip;
@@ -1610,7 +1406,7 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
                 float *hs = nn_malloc((size_t)2 * cfg->B * cfg->H * sizeof(float));
                 memcpy(hs, m.h, (size_t)cfg->B * cfg->H * sizeof(float));
                 memcpy(hs + (size_t)cfg->B * cfg->H, m.c, (size_t)cfg->B * cfg->H * sizeof(float));
-                vbpc = charlm_evaluate(&m, val, n_val, cfg->val_chars, in, tg);
+                vbpc = evaluate_bpc(&m, val, n_val, cfg->val_chars, in, tg);
                 memcpy(m.h, hs, (size_t)cfg->B * cfg->H * sizeof(float));
                 memcpy(m.c, hs + (size_t)cfg->B * cfg->H, (size_t)cfg->B * cfg->H * sizeof(float));
                 free(hs);
@@ -1635,11 +1431,11 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
     const float taus[3] = {0.5f, 1.0f, 1.5f};
     char text[401];
     for (int k = 0; k < 3; k++) {
-        charlm_generate(text, &m, c, "And God said", f->quick ? 80 : 300, taus[k], rng);
+        rc |= charlm_generate(&m, text, &c->vocab, "And God said", f->quick ? 80 : 300, taus[k], rng);
         printf("--- sample at temperature %.1f ---\nAnd God said%s\n", taus[k], text);
     }
     char tag[CHECKPOINT_TAG_MAX];
-    rc |= checkpoint_save(io_join(path, f->out, "model.ckpt"), charlm_tag(&m, c, tag, sizeof tag), m.params,
+    rc |= checkpoint_save(io_join(path, f->out, "model.ckpt"), charlm_tag(&m, tag, sizeof tag, &c->vocab), m.params,
                           m.n_params);
     free(in), free(tg), adam_free(&opt);
     return rc;
@@ -1648,13 +1444,15 @@ static int run_training(charlm_t *model, const flags_t *f, const train_cfg *cfg,
 /* --sample FILE: reload a saved model and write text. */
 static int run_sample(const char *file, const train_cfg *cfg, const corpus_t *c, float tau, rng_t *rng)
 {
-    charlm_t m = charlm_new(cfg->cell, c->V, cfg->H, 1, 1);
+    charlm_t m;
+    if (lm_new(&m, cfg->cell, c->V, cfg->H, 1, 1) != 0)
+        return -1;
     char tag[CHECKPOINT_TAG_MAX], text[401];
-    int rc = checkpoint_load(m.params, m.n_params, file, charlm_tag(&m, c, tag, sizeof tag));
-    if (rc == 0) {
-        charlm_generate(text, &m, c, "And God said", 400, tau, rng);
+    int rc = checkpoint_load(m.params, m.n_params, file, charlm_tag(&m, tag, sizeof tag, &c->vocab));
+    if (rc == 0)
+        rc = charlm_generate(&m, text, &c->vocab, "And God said", 400, tau, rng);
+    if (rc == 0)
         printf("And God said%s\n", text);
-    }
     charlm_free(&m);
     return rc;
 }
@@ -1685,18 +1483,20 @@ static int run_bench(const corpus_t *c, const train_cfg *cfg, rng_t *rng)
     enum { WARM = 3, ROUNDS = 7 };
     double tok[2], floor_tok[2];
     for (int k = 0; k < 2; k++) {
-        charlm_t m = charlm_new((cell_kind)k, c->V, cfg->H, cfg->T, cfg->B);
+        charlm_t m;
+        if (lm_new(&m, (charlm_cell_t)k, c->V, cfg->H, cfg->T, cfg->B) != 0)
+            return -1;
         charlm_init(&m, rng);
         adam_t opt = adam_new(m.n_params, cfg->lr);
         int *in = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int)), *tg = nn_malloc((size_t)cfg->T * cfg->B * sizeof(int));
         size_t big = (size_t)cfg->T * cfg->B * (size_t)(m.G * cfg->H > c->V ? m.G * cfg->H : c->V);
         float *s1 = nn_calloc(big, sizeof(float)), *s2 = nn_calloc(big, sizeof(float));
         long stream = (c->n - 1) / cfg->B;
-        double gn, step[ROUNDS], prod[ROUNDS];
+        double step[ROUNDS], prod[ROUNDS];
         for (int r = 0; r < WARM + ROUNDS; r++) {
             make_window(in, tg, c->ids, stream, (long)r * cfg->T, cfg->T, cfg->B);
             double t0 = timing_seconds();
-            charlm_train_step(&m, &opt, in, tg, cfg->clip, &gn);
+            charlm_train_step(&m, &opt, NULL, in, tg, cfg->clip);
             double dt = timing_seconds() - t0, dp = bench_products(&m, s1, s2);
             if (r >= WARM)
                 step[r - WARM] = dt, prod[r - WARM] = dp;
@@ -1705,7 +1505,7 @@ static int run_bench(const corpus_t *c, const train_cfg *cfg, rng_t *rng)
         floor_tok[k] = cfg->T * cfg->B / timing_median(prod, ROUNDS);
         free(s1), free(s2), free(in), free(tg), adam_free(&opt), charlm_free(&m);
         printf("char-%s (V %d, H %d, T %d, B %d): %.0f tokens/s training, products alone %.0f tokens/s "
-               "(step / floor = %.2f)\n", CELL_NAMES[k], c->V, cfg->H, cfg->T, cfg->B, tok[k], floor_tok[k],
+               "(step / floor = %.2f)\n", charlm_cell_name((charlm_cell_t)k), c->V, cfg->H, cfg->T, cfg->B, tok[k], floor_tok[k],
                floor_tok[k] / tok[k]);
     }
     printf("bench: name=char_lstm tokens_s=%.0f floor_tokens_s=%.0f ratio=%.2f gru_tokens_s=%.0f "
@@ -1717,7 +1517,7 @@ static int run_bench(const corpus_t *c, const train_cfg *cfg, rng_t *rng)
 int main(int argc, char **argv)
 {
     flags_t f = {.epochs = 1, .seed = 1, .out = "out/08"};
-    train_cfg cfg = {.cell = CELL_LSTM, .H = 256, .T = 64, .B = 32, .steps = 500, .val_every = 50,
+    train_cfg cfg = {.cell = CHARLM_LSTM, .H = 256, .T = 64, .B = 32, .steps = 500, .val_every = 50,
                      .val_chars = 32768, .lr = 2e-3f, .clip = 1.0f};
     const char *cell = "lstm", *sample = NULL, *experiment = NULL;
     int bench = 0, steps = 0;
@@ -1750,7 +1550,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: --experiment expects setups, got '%s'\n", experiment);
         return 2;
     }
-    cfg.cell = strcmp(cell, "gru") == 0 ? CELL_GRU : CELL_LSTM;
+    cfg.cell = strcmp(cell, "gru") == 0 ? CHARLM_GRU : CHARLM_LSTM;
     if (cfg.H < 1 || cfg.T < 2 || cfg.B < 1 || tau <= 0 || cfg.dropout < 0 || cfg.dropout >= 1 || cfg.ar < 0 ||
         cfg.tar < 0) {
         fprintf(stderr, "error: --hidden, --batch must be >= 1, --seq >= 2, --temperature > 0, --dropout in "
