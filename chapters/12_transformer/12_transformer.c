@@ -83,6 +83,7 @@ once for $(B, T)$, so a training step allocates nothing; every product is one `c
 */
 
 #include "attention.h" /* attn_forward: the full causal attention the cached step is checked against */
+#include "charlm.h"    /* chapter 8's character language model, for 12.11 */
 #include "checkpoint.h" /* checkpoint_save / checkpoint_load: the LoRA adapter's file */
 #include "clip.h"      /* clip_grad_norm_flat: gradient clipping (chapter 5) */
 #include "course.h"    /* TODO: the student edition's exercise stubs */
@@ -90,12 +91,7 @@ once for $(B, T)$, so a training step allocates nothing; every product is one `c
 #include "error.h"     /* nn_error, nn_check_finite, nn_malloc */
 #include "flags.h"     /* --epochs --seed --quick --out --data --help, and this chapter's options */
 #include "gpt.h"       /* the model: gpt_forward / gpt_backward / gpt_kv_step / gpt_save / gpt_load */
-#include "embedding.h" /* embedding_one_hot: the LSTM's one-hot input (12.11) */
-#include "init.h"      /* the LSTM's initialization (12.11) */
 #include "io.h"        /* io_mkdirs, io_join, io_create / io_commit */
-#include "layers.h"    /* linear_forward / linear_backward: the LSTM's output layer (12.11) */
-#include "loss.h"      /* softmax_cross_entropy (12.11) */
-#include "lstm.h"      /* the library's LSTM layer (chapter 8), for 12.11 */
 #include "matmul.h"    /* matmul_blas */
 #include "metrics.h"   /* metrics_argmax: greedy decoding at temperature 0 */
 #include "norm.h"      /* layernorm_forward / layernorm_backward (the library's, chapter 6) */
@@ -1511,8 +1507,8 @@ Section 12.8 left a claim hanging: a transformer beats a recurrent network. Beat
 price? `make run CH=12 ARGS="--experiment vs-lstm"` asks the question at the only price that
 matters to whoever pays for the machine: the same amount of training time. It trains the GPT of
 section 12.8 ($L = 2$, $H = 4$, $C = 64$: 112,960 parameters) and a character LSTM of as many
-parameters (chapter 8's model, built here on the library's `lstm_forward` / `lstm_backward`: one-hot
-characters, one LSTM layer of $H = 128$, a linear read-out: 112,841 parameters) on the same
+parameters (chapter 8's model, `charlm_t` of `common/charlm.h`: one-hot characters, one LSTM
+layer of $H = 128$, a linear read-out: 112,841 parameters) on the same
 character stream, with the same windows of $T = 128$ characters, $B = 8$ of them per step, each
 model on its own random offsets, each window starting from nothing (the LSTM from a zero state,
 as the GPT from an empty context), and validates both on the same 64 windows of the validation
@@ -1563,106 +1559,64 @@ processor time. (Runs differ by a few hundredths of a bit, up to about 0.1 at th
 fit in the budget depends on the machine's load.)
 */
 
-/* A character LSTM language model built on the library's LSTM layer (common/lstm.h, chapter 8):
- * one-hot characters (T, B, V) -> LSTM (H) -> logits (T, B, V), time-major, every window from a
- * zero state. All parameters in one block, so clipping and Adam see one vector. */
+/* The LSTM's side of the race: chapter 8's model (common/charlm.h) with every window from a zero
+ * state, and what training it here takes: its windows (T, B), its Adam and its schedule. */
 typedef struct {
-    int V, H, T, B;
-    size_t n;
-    float *params, *grads;          /* Wx (V, 4H), Wh (H, 4H), b (4H), Wy (H, V), by (V) */
-    float *Wx, *Wh, *b, *Wy, *by, *dWx, *dWh, *db, *dWy, *dby;
-    lstm_cache_t lc;
-    float *x, *logits, *dlogits, *dh; /* (T, B, V), (TB, V), (TB, V), (TB, H) */
-    int *in, *tg;                   /* (T, B) */
+    charlm_t m;
+    int *in, *tg; /* (T, B) */
     adam_t opt;
     schedule_t sched;
-} lstm_lm_t;
+} lstm_run_t;
 
-static size_t lstm_lm_size(int V, int H) { return (size_t)V * 4 * H + (size_t)H * 4 * H + 4 * H + (size_t)H * V + V; }
-
-static void lstm_lm_new(lstm_lm_t *m, int V, int H, int T, int B, float lr, long total, rng_t *rng)
+static int lstm_run_new(lstm_run_t *r, int V, int H, int T, int B, float lr, long total, rng_t *rng)
 {
-    memset(m, 0, sizeof *m);
-    m->V = V, m->H = H, m->T = T, m->B = B, m->n = lstm_lm_size(V, H);
-    m->params = nn_malloc(m->n * sizeof(float));
-    m->grads = nn_malloc(m->n * sizeof(float));
-    float *p[2] = {m->params, m->grads}, **v[2][5] = {{&m->Wx, &m->Wh, &m->b, &m->Wy, &m->by},
-                                                      {&m->dWx, &m->dWh, &m->db, &m->dWy, &m->dby}};
-    const size_t sz[5] = {(size_t)V * 4 * H, (size_t)H * 4 * H, (size_t)4 * H, (size_t)H * V, (size_t)V};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 5; i++)
-            *v[k][i] = p[k], p[k] += sz[i];
-    /* chapter 8's initialization: U(-1/sqrt(H), 1/sqrt(H)), forget bias 1, Xavier for the output */
-    const float a = 1.0f / sqrtf((float)H);
-    init_uniform(m->Wx, sz[0], a, rng);
-    init_uniform(m->Wh, sz[1], a, rng);
-    memset(m->b, 0, sz[2] * sizeof(float));
-    for (int j = 0; j < H; j++)
-        m->b[H + j] = 1.0f;
-    init_xavier_uniform(m->Wy, H, V, rng);
-    memset(m->by, 0, sz[4] * sizeof(float));
-    m->lc = lstm_cache_new(T, B, V, H);
-    const size_t N = (size_t)T * B;
-    m->x = nn_malloc(N * V * sizeof(float));
-    m->logits = nn_malloc(N * V * sizeof(float));
-    m->dlogits = nn_malloc(N * V * sizeof(float));
-    m->dh = nn_malloc(N * H * sizeof(float));
-    m->in = nn_malloc(N * sizeof(int));
-    m->tg = nn_malloc(N * sizeof(int));
-    m->opt = adam_new(m->n, lr);
-    m->sched = schedule_new(SCHEDULE_WARMUP_COSINE, lr, total);
-    m->sched.lr_min = lr / 10;
+    memset(r, 0, sizeof *r);
+    if (charlm_new(&r->m, CHARLM_LSTM, V, H, T, B) != 0)
+        return -1;
+    r->m.carry = 0; /* a zero state per window, as the GPT starts from an empty context */
+    charlm_init(&r->m, rng);
+    r->in = nn_malloc((size_t)T * B * sizeof(int));
+    r->tg = nn_malloc((size_t)T * B * sizeof(int));
+    r->opt = adam_new(r->m.n_params, lr);
+    r->sched = schedule_new(SCHEDULE_WARMUP_COSINE, lr, total);
+    r->sched.lr_min = lr / 10;
+    return 0;
 }
 
-static void lstm_lm_free(lstm_lm_t *m)
+static void lstm_run_free(lstm_run_t *r)
 {
-    free(m->params), free(m->grads), lstm_cache_free(&m->lc), adam_free(&m->opt);
-    free(m->x), free(m->logits), free(m->dlogits), free(m->dh), free(m->in), free(m->tg);
+    charlm_free(&r->m), free(r->in), free(r->tg), adam_free(&r->opt);
 }
 
 /* Window b starting at ids + o into column b of the time-major inputs and targets. */
-static void lstm_lm_window(lstm_lm_t *m, int b, const int *ids, long o)
+static void lstm_run_window(lstm_run_t *r, int b, const int *ids, long o)
 {
-    for (int t = 0; t < m->T; t++)
-        m->in[t * m->B + b] = ids[o + t], m->tg[t * m->B + b] = ids[o + t + 1];
+    const int T = r->m.T, B = r->m.B;
+    for (int t = 0; t < T; t++)
+        r->in[t * B + b] = ids[o + t], r->tg[t * B + b] = ids[o + t + 1];
 }
 
-/* Forward over the windows in m->in, m->tg: the mean loss in nats per character (dlogits filled). */
-static float lstm_lm_forward(lstm_lm_t *m)
+/* One step on B random windows of ids (n), the schedule at `step`, clipping at 1: the batch's
+ * loss in nats per character. */
+static float lstm_run_step(lstm_run_t *r, const int *ids, long n, long step, rng_t *rng)
 {
-    const int N = m->T * m->B;
-    embedding_one_hot(m->x, m->in, N, m->V);
-    lstm_forward(&m->lc, m->x, m->Wx, m->Wh, m->b, NULL, NULL);
-    linear_forward(m->logits, lstm_output(&m->lc), m->Wy, m->by, N, m->H, m->V);
-    return softmax_cross_entropy(m->dlogits, m->logits, m->tg, N, m->V);
-}
-
-/* One step on B random windows of ids (n), the schedule at `step`: the batch's loss in nats/char. */
-static float lstm_lm_step(lstm_lm_t *m, const int *ids, long n, long step, rng_t *rng)
-{
-    for (int b = 0; b < m->B; b++)
-        lstm_lm_window(m, b, ids, (long)rng_below(rng, (uint32_t)(n - m->T - 1)));
-    const float loss = lstm_lm_forward(m);
-    const int N = m->T * m->B;
-    linear_backward(m->dh, m->dWy, m->dby, m->dlogits, lstm_output(&m->lc), m->Wy, N, m->H, m->V);
-    lstm_backward(NULL, m->dWx, m->dWh, m->db, NULL, NULL, &m->lc, m->dh, m->x, m->Wx, m->Wh);
-    clip_grad_norm_flat(m->grads, m->n, 1.0f);
-    m->opt.lr = schedule_lr(&m->sched, step);
-    adam_step(&m->opt, m->params, m->grads);
-    return loss;
+    for (int b = 0; b < r->m.B; b++)
+        lstm_run_window(r, b, ids, (long)rng_below(rng, (uint32_t)(n - r->m.T - 1)));
+    r->opt.lr = schedule_lr(&r->sched, step);
+    return charlm_train_step(&r->m, &r->opt, NULL, r->in, r->tg, 1.0f);
 }
 
 /* The same consecutive validation windows as evaluate() (windows of T + 1 symbols T apart, each
- * from a zero state), `windows` of them, a multiple of B: mean nats per character. */
-static double lstm_lm_evaluate(lstm_lm_t *m, const int *ids, int windows)
+ * from a zero state), `windows` of them, a multiple of B: mean bits per character. */
+static double lstm_run_evaluate(lstm_run_t *r, const int *ids, int windows)
 {
     double total = 0;
-    for (int w = 0; w < windows; w += m->B) {
-        for (int b = 0; b < m->B; b++)
-            lstm_lm_window(m, b, ids, (long)(w + b) * m->T);
-        total += lstm_lm_forward(m);
+    for (int w = 0; w < windows; w += r->m.B) {
+        for (int b = 0; b < r->m.B; b++)
+            lstm_run_window(r, b, ids, (long)(w + b) * r->m.T);
+        total += charlm_bits(&r->m, r->in, r->tg);
     }
-    return total / (windows / m->B);
+    return total / (windows / r->m.B);
 }
 
 /* Processor time of the whole process (every thread), in seconds. */
@@ -1685,10 +1639,13 @@ static int vs_lstm(const gpt_config_t *cfg, int B, float lr, float lstm_lr, doub
     if (trainer_init(&g, cfg, B, lr, total, rng))
         return 1;
     int H = 1; /* the largest LSTM with no more parameters than the GPT */
-    while (lstm_lm_size(cfg->V, H + 1) <= g.m.n)
+    while (charlm_size(CHARLM_LSTM, cfg->V, H + 1) <= g.m.n)
         H++;
-    lstm_lm_t l;
-    lstm_lm_new(&l, cfg->V, H, cfg->Tmax, B, lstm_lr, total, rng);
+    lstm_run_t l;
+    if (lstm_run_new(&l, cfg->V, H, cfg->Tmax, B, lstm_lr, total, rng) != 0) {
+        trainer_free(&g);
+        return 1;
+    }
     rng_t rg = *rng, rl = *rng; /* one stream of batches each: a model's k-th batch does not depend on
                                  * how the other's steps interleaved with its own */
     rng_seed(&rl, rng_u64(rng));
@@ -1697,15 +1654,15 @@ static int vs_lstm(const gpt_config_t *cfg, int B, float lr, float lstm_lr, doub
     if (windows < B) {
         nn_error("use a longer validation text or a shorter --context", "%ld validation symbols: fewer than B = %d "
                  "windows of %d", n_vids, B, T + 1);
-        trainer_free(&g), lstm_lm_free(&l);
+        trainer_free(&g), lstm_run_free(&l);
         return 1;
     }
     printf("vs-lstm: GPT L %d, H %d, C %d, %zu parameters; LSTM H %d, %zu parameters; both T %d, B %d, "
-           "%.1f s of processor time each on 1 thread\n", cfg->L, cfg->H, cfg->C, g.m.n, H, l.n, T, B, budget);
+           "%.1f s of processor time each on 1 thread\n", cfg->L, cfg->H, cfg->C, g.m.n, H, l.m.n_params, T, B, budget);
     csvlog_t csv;
     char path[4096];
     if (csvlog_open(&csv, io_join(path, dir, "log.csv"), "cpu_s,gpt_val_bpc,lstm_val_bpc") != 0) {
-        trainer_free(&g), lstm_lm_free(&l);
+        trainer_free(&g), lstm_run_free(&l);
         return 1;
     }
     const double ln2 = log(2.0);
@@ -1724,13 +1681,13 @@ static int vs_lstm(const gpt_config_t *cfg, int B, float lr, float lstm_lr, doub
                 tg += cpu_seconds() - t0, sg++;
                 nn_check_finite(a, "GPT's training loss", sg);
             } else {
-                float a = lstm_lm_step(&l, ids, n, (long)(total * tl / budget), &rl);
+                float a = lstm_run_step(&l, ids, n, (long)(total * tl / budget), &rl);
                 tl += cpu_seconds() - t0, sl++;
                 nn_check_finite(a, "LSTM's training loss", sl);
             }
         }
         gval = evaluate(&g, vids, n_vids, windows, &tok) / ln2;
-        lval = lstm_lm_evaluate(&l, vids, windows) / ln2;
+        lval = lstm_run_evaluate(&l, vids, windows);
         csvlog_row(&csv, (double[]){until, gval, lval});
         progress_step(&bar, k, "validation bits/char: GPT %.3f  LSTM %.3f", gval, lval);
     }
@@ -1744,7 +1701,7 @@ static int vs_lstm(const gpt_config_t *cfg, int B, float lr, float lstm_lr, doub
         rc |= plot_curves(dir, "vs_lstm", "log.csv", "A GPT and an LSTM of as many parameters, at equal processor time",
                           "processor seconds (1 thread)", "validation bits per character", "cpu_s",
                           (const char *[]){"gpt_val_bpc:GPT", "lstm_val_bpc:LSTM", NULL});
-    trainer_free(&g), lstm_lm_free(&l);
+    trainer_free(&g), lstm_run_free(&l);
     return rc;
 }
 
