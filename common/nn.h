@@ -15,6 +15,7 @@
 #include "attention.h"
 #include "augment.h"
 #include "autograd.h"
+#include "charlm.h"
 #include "checkpoint.h"
 #include "clip.h"
 #include "conv.h"
