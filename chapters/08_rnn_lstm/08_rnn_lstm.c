@@ -31,7 +31,6 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 #include "course.h"     /* TODO: what a workbook stub calls */
 #include "checkpoint.h" /* the model saved and reloaded (a wrong file is refused) */
 #include "csvlog.h"     /* out/08/log.csv */
-#include "dropout.h"    /* inverted dropout between the layers (chapter 6) */
 #include "embedding.h"  /* one-hot rows and embedding lookups (section 8.1) */
 #include "error.h"      /* nn_error, nn_fatal, nn_check_finite, nn_malloc */
 #include "gradcheck.h"  /* gradcheck_random_upstream: a random upstream gradient (8.3) */
@@ -39,8 +38,8 @@ elementwise product, $\sigma$ the logistic sigmoid. As in chapter 3, $\bar v = \
 #include "gru.h"        /* the GRU layer (section 8.5) */
 #include "init.h"       /* init_uniform, init_xavier_uniform */
 #include "io.h"         /* io_create / io_commit, io_join, io_mkdirs */
-#include "layers.h"     /* linear_forward / linear_backward: the output layer */
-#include "loss.h"       /* softmax_cross_entropy */
+#include "layers.h"     /* linear_forward / linear_backward: the read-outs of section 8.10 */
+#include "loss.h"       /* mse_loss (section 8.10) */
 #include "lstm.h"       /* the LSTM layer (section 8.4) */
 #include "matmul.h"     /* matmul_blas: cblas_sgemm */
 #include "optim.h"      /* adam */
