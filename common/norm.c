@@ -169,6 +169,17 @@ static void gn_forward_part(void *ctx, size_t begin, size_t end)
         float mu = (float)(group_sum(xg, n) / (double)n);
         float r = 1.0f / sqrtf((float)(group_sum_sq(xg, mu, n) / (double)n) + a->eps);
         a->mean[bg] = mu, a->rstd[bg] = r;
+        if (S == 1 && a->gamma && a->beta) { /* a layer norm's row: one value per channel, 8 at a time
+                                              * (the loop below is the same arithmetic, one at a time) */
+            const float *ga = a->gamma + g * Cg, *be = a->beta + g * Cg;
+            int c = 0;
+            for (; c + 8 <= Cg; c += 8)
+                for (int k = 0; k < 8; k++)
+                    yg[c + k] = ga[c + k] * (xg[c + k] - mu) * r + be[c + k];
+            for (; c < Cg; c++)
+                yg[c] = ga[c] * (xg[c] - mu) * r + be[c];
+            continue;
+        }
         for (int c = 0; c < Cg; c++) {
             size_t ch = g * Cg + c;
             float ga = a->gamma ? a->gamma[ch] : 1, be = a->beta ? a->beta[ch] : 0;
@@ -201,6 +212,32 @@ static void gn_dx_part(void *ctx, size_t begin, size_t end)
         float mu = a->cmean[bg], r = a->crstd[bg];
         double sd[4] = {0, 0, 0, 0}, sdx[4] = {0, 0, 0, 0}; /* sum dxhat, sum dxhat * xhat over the
                                                           * group: four chains, as group_sum */
+        if (S == 1 && a->gamma) { /* a layer norm's row: the same sums and dx, 4 and 8 at a time */
+            const float *ga = a->gamma + g * Cg, *dyg = dy + o, *xg = x + o;
+            int c = 0;
+            for (; c + 4 <= Cg; c += 4)
+                for (int k = 0; k < 4; k++) {
+                    float d = dyg[c + k], xhat = (xg[c + k] - mu) * r;
+                    sd[k] += d * ga[c + k], sdx[k] += (double)(d * ga[c + k]) * xhat;
+                }
+            for (; c < Cg; c++) {
+                float d = dyg[c], xhat = (xg[c] - mu) * r;
+                sd[c % 4] += d * ga[c], sdx[c % 4] += (double)(d * ga[c]) * xhat;
+            }
+            const float sd_all = (float)((sd[0] + sd[1]) + (sd[2] + sd[3]));
+            const float sdx_all = (float)((sdx[0] + sdx[1]) + (sdx[2] + sdx[3]));
+            float *dxg = a->dx + o;
+            for (c = 0; c + 8 <= Cg; c += 8)
+                for (int k = 0; k < 8; k++) {
+                    float xhat = (xg[c + k] - mu) * r;
+                    dxg[c + k] = r / n * (n * dyg[c + k] * ga[c + k] - sd_all - xhat * sdx_all);
+                }
+            for (; c < Cg; c++) {
+                float xhat = (xg[c] - mu) * r;
+                dxg[c] = r / n * (n * dyg[c] * ga[c] - sd_all - xhat * sdx_all);
+            }
+            continue;
+        }
         for (int c = 0; c < Cg; c++) {
             float ga = a->gamma ? a->gamma[g * Cg + c] : 1;
             for (int k = 0; k < S; k++) {
