@@ -184,16 +184,17 @@ endif
 	@mkdir -p out/$(CH)
 	set -o pipefail; $(B)/$(EDITION)/$(CHAPTER)/prog --out out/$(CH) $(ARGS) $(if $(ARGS),,| tee out/$(CH)/run.txt.tmp && mv out/$(CH)/run.txt.tmp out/$(CH)/run.txt)
 
-# Build every selected grader (a chapter that does not compile costs its points, not the run),
+# Build every selected grader (a chapter that does not compile does not stop the others),
 # run each test binary (Criterion isolates every test in its own process), then report. A workbook
 # exercise whose code runs another exercise that is wrong is graded again alone, with the course's
-# version of that one (grader/isolate.py), so that a mistake costs only the exercise it is in. Chapters
+# version of that one (grader/isolate.py), so that a mistake costs only the exercise it is in; so is
+# every written exercise of a workbook chapter that does not compile as a whole. Chapters
 # are built and graded CHECK_JOBS at a time (one per core): each writes only its own directory.
 check: $(B)/.deps-build
 	@$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) $(LIB) $(CONTAIN) $(if $(CH),,$(B)/lib/test)
 	@[ $(EDITION) = ref ] || echo "Grading your workbook edition in $(WB)/ (REF=1 grades the reference chapters)."
 	@printf '%s\n' $(SELECTED) | xargs -P $(CHECK_JOBS) -I{} sh -c '\
-	  d=$(B)/$(EDITION)/{}; mkdir -p $$d; rm -rf $$d/results.json $$d/build.log $$d/isolated; \
+	  d=$(B)/$(EDITION)/{}; mkdir -p $$d; rm -rf $$d/results.json $$d/stderr.txt $$d/build.log $$d/isolated; \
 	  if $(MAKE) --no-print-directory -s $$d/test >$$d/build.log 2>&1; then \
 	    $(CONTAIN) $$d/test --jobs 1 --json=$$d/results.json >/dev/null 2>$$d/stderr.txt || true; \
 	  fi'

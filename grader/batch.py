@@ -15,7 +15,8 @@ student's name is the entry's name without its extension. OUT receives
     .cache/              results by content hash: re-grading an unchanged submission is free
 
 An exercise whose code runs another exercise that the student got wrong is graded once more alone,
-in the same sandbox, with the course's version of that one (isolate.py), as make check does.
+in the same sandbox, with the course's version of that one (isolate.py), as make check does; so is
+every written exercise of a chapter that does not compile as a whole.
 
 Student code is untrusted. Each chapter of each submission is compiled and tested in its own
 bubblewrap sandbox: a new PID, network, IPC and UTS namespace (no network at all, every process
@@ -203,10 +204,11 @@ def probe():
 
 def chapter_script(ch, name):
     """What make check does for one chapter, inside the sandbox: build, test, and grade alone each
-    exercise that runs a wrong one of the student's (isolate.py)."""
+    exercise that runs a wrong one of the student's, or each written one when the chapter does not
+    compile (isolate.py: it tells the two apart by the stderr.txt that only a run writes)."""
     lim = " ".join(f"ulimit {k} {v};" for k, v in LIMITS.items())
     t = f"/out/b/wb-_sub/{name}/test"
-    return (f"{lim} mkdir -p /out/r; make -s --no-print-directory B=/out/b WB=/sub {t} >/out/r/build.log 2>&1 || exit 0; "
+    return (f"{lim} mkdir -p /out/r; make -s --no-print-directory B=/out/b WB=/sub {t} >/out/r/build.log 2>&1 && "
             f"{t} --jobs 1 --json=/out/r/results.json >/out/r/stdout.txt 2>/out/r/stderr.txt; "
             f"/usr/bin/python3 grader/isolate.py --build /out/b --root /sub --chapter {name} /out/r "
             f">/out/r/isolate.log 2>&1; exit 0")

@@ -30,9 +30,16 @@ exercises it used. If the copy does not build, the normal result stands. The stu
 is still what integrity.py checks, and what the normal run grades for every other exercise. The
 batch grader (batch.py) runs this inside each chapter's sandbox, after the tests.
 
+A workbook chapter that does not compile as a whole (its test binary never ran: did_not_build)
+has no normal results, so every exercise whose region is not a stub is graded alone the same way:
+a mistake that breaks the build costs the exercise it is in, not the chapter. A region that does
+not compile on its own scores 0: its build.log, with the copy's file:line rewritten to the
+student's file (to_student_lines), is what report.py shows on its line, below the chapter's own
+compiler errors, which stay in the report. Stubs score 0 without a build.
+
 When the course holds no reference solutions (a student release made by grader/release.py, marked
-by its .release file), nothing is isolated and the report says once that dependent exercises run
-the student's own functions. GRADER_NO_ISOLATION=1 in the environment turns the isolated runs off
+by its .release file), nothing is isolated: the report says once that dependent exercises run the
+student's own functions, and a chapter that does not compile earns nothing, as it says there. GRADER_NO_ISOLATION=1 in the environment turns the isolated runs off
 (the self-check uses it to show that, without them, its test case fails).
 
 The dependencies are found by identifier, so they can be too many (a dispatcher that names every
@@ -42,6 +49,7 @@ when one of them is wrong, never a wrong grade.
 import argparse
 import concurrent.futures
 import glob
+import itertools
 import os
 import re
 import shutil
@@ -202,16 +210,26 @@ def earned(results, record, ex):
                 for t in tests))
 
 
-def plan(course, root, name, results, record):
+def did_not_build(result_dir):
+    """True when the chapter's test binary was never run: it did not compile or link (make check and
+    batch.py write stderr.txt only when they run it, and results.json only from a run)."""
+    return not any(os.path.exists(os.path.join(result_dir, f)) for f in ("results.json", "stderr.txt"))
+
+
+def plan(course, root, name, results, record, unbuilt=False):
     """[(E, [(F, F's function), ...])]: each exercise E of the student tree root to grade alone, with
     the exercises F whose course version it is graded with; results and record are the normal
-    run's (report.load_results, asserts.load)."""
-    if results is None or is_release(course):
+    run's (report.load_results, asserts.load). unbuilt: the student's chapter did not compile as a
+    whole (did_not_build), so there are no results to go by: every written region is graded alone,
+    with no F named (everything around it is the course's)."""
+    if is_release(course) or (results is None and not unbuilt):
         return []
     exs = exercises.chapter_exercises(course, name)
     mine, ref = student_bodies(root, name, exs), reference_bodies(exs)
     if mine is None:
         return []
+    if results is None:
+        return [(e, []) for e in exs if not is_stub(mine[e.id])]
     # Cheap first: without a written region and a wrong one, nothing needs the call graph.
     wrong = {f.id for f in exs if tokens(mine[f.id]) != tokens(ref[f.id]) and not earned(results, record, f)}
     if not wrong or all(is_stub(mine[e.id]) for e in exs):
@@ -295,6 +313,37 @@ def run_suite(build, binary, suite, json_out, timeout):
         return 124, ""
 
 
+def to_student_lines(log, copy, name, ex, body, root):
+    """The compiler's output for an isolated copy (write_copy: the course's file, ex's region body
+    replaced by the student's) with its file:line references to the copy's file rewritten to the
+    student's file: a line of their region to that line of theirs; a line of the course's text
+    outside every region to the same text in theirs (the workbook keeps it as it is); a line of
+    another exercise's course version to that exercise's BEGIN line in theirs."""
+    base = os.path.basename(ex.path)
+    mine = os.path.join(root, "chapters", name, base)
+    try:
+        theirs = {e.id: e for e in exercises.parse(mine)}
+    except (OSError, UnicodeDecodeError, exercises.MarkupError):
+        return log
+    course = exercises.parse(ex.path)
+    n_body, n_ref = len(body.splitlines()), ex.end - ex.begin - 1
+
+    def line(n):
+        if ex.begin < n <= ex.begin + n_body:
+            return theirs.get(ex.id, ex).begin + n - ex.begin
+        c = n if n <= ex.begin else n - n_body + n_ref  # the course file's line
+        shift = 0
+        for f in course:
+            if f.begin < c < f.end:
+                return theirs.get(f.id, f).begin
+            if f.end <= c:
+                shift = theirs.get(f.id, f).end - f.end
+        return c + shift
+    path = os.path.abspath(os.path.join(COURSE, copy, "chapters", name, base))
+    log = re.sub(re.escape(path) + r":(\d+)", lambda m: f"{mine}:{line(int(m.group(1)))}", log)
+    return log.replace(path, mine)  # "<file>: In function ..." names no line
+
+
 def isolate(build, root, name, result_dir, timeout=300):
     """Grades every exercise of plan() alone; writes result_dir/isolated/. Returns the number graded."""
     import report  # report imports this module
@@ -303,7 +352,9 @@ def isolate(build, root, name, result_dir, timeout=300):
     shutil.rmtree(out, ignore_errors=True)
     if os.environ.get("GRADER_NO_ISOLATION"):
         return 0
-    todo = plan(COURSE, root, name, report.load_results(result_dir), asserts.load(COURSE, name))
+    results = report.load_results(result_dir)
+    todo = plan(COURSE, root, name, results, asserts.load(COURSE, name),
+                unbuilt=results is None and did_not_build(result_dir))
     if not todo:
         return 0
     mine = student_bodies(root, name, [e for e, _ in todo])
@@ -314,7 +365,7 @@ def isolate(build, root, name, result_dir, timeout=300):
         write_copy(name, ex, mine[ex.id], copy)
         binary, log = build_copy(build, copy, name)
         with open(os.path.join(res, "build.log"), "w") as f:
-            f.write(log)
+            f.write(log if binary else to_student_lines(log, copy, name, ex, mine[ex.id], root))
         if binary:
             _, stderr = run_suite(build, binary, ex.suite, os.path.join(res, "results.json"), timeout)
             with open(os.path.join(res, "stderr.txt"), "w") as f:
@@ -363,15 +414,40 @@ def main():
     return 0
 
 
-# The self-check's workbooks: each is the reference chapter with one exercise replaced by a decoy.
+# The self-check's workbooks: each is the reference chapter with one exercise replaced by a decoy,
+# and (BROKEN) with the last `;` of one exercise's reference taken out, so that it does not compile.
 SELFTEST = [("01_perceptron", "01.1-last-input-skipped"), ("02_regression", "02.6-gradient-not-divided-by-B")]
+BROKEN = ("02_regression", "02.1")
+
+
+def grade_both(build, root, name):
+    """make check of workbook root's chapter name with the isolated runs and without them:
+    ({mode: {exercise id: (points, possible)}}, the report's text with them)."""
+    import csv
+    got, text = {}, ""
+    for mode in ("isolated", "not isolated"):
+        env = {k: v for k, v in os.environ.items() if k != "GRADER_NO_ISOLATION"}
+        if mode == "not isolated":
+            env["GRADER_NO_ISOLATION"] = "1"
+        subprocess.run(["make", "--no-print-directory", "-s", "check", f"CH={name[:2]}", f"WB={root}", f"B={build}"],
+                       cwd=COURSE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        d = os.path.join(build, "wb-" + root.replace("/", "_"), name)
+        path = os.path.join(d, "points.csv")
+        r = subprocess.run([sys.executable, os.path.join(COURSE, "grader/report.py"), "--root", root, d, "--csv", path],
+                           cwd=COURSE, stdout=subprocess.PIPE, text=True, env=env)
+        text = text or r.stdout
+        with open(os.path.join(COURSE, path)) as f:
+            got[mode] = {r["exercise"]: (int(r["points"]), int(r["possible"])) for r in csv.DictReader(f)}
+    return got, text
 
 
 def selftest(build):
     """make selfcheck: in a workbook where one exercise holds a decoy and every other region the
     reference, the decoy's exercise earns 0 and every other exercise its full points; with the
-    isolated runs turned off, the exercises that run the decoy lose points (so the check can fail)."""
-    import csv
+    isolated runs turned off, the exercises that run the decoy lose points (so the check can fail).
+    Likewise a workbook chapter where one region does not compile: that exercise earns 0, its line
+    shows the compiler's error at the student's file:line, the others earn their full points; with
+    the isolated runs off, the chapter earns nothing."""
     import decoys
     root = os.path.join(build, "isolation-selftest")
     shutil.rmtree(os.path.join(COURSE, root), ignore_errors=True)
@@ -382,19 +458,7 @@ def selftest(build):
         wrong = next(e for e in ch.exs if e.id == decoy.id)
         write_copy(name, wrong, decoy.body, os.path.join(COURSE, root))
         users = [e.id for e in ch.exs if wrong in ch.depends(e)]
-        got = {}
-        for mode in ("isolated", "not isolated"):
-            env = {k: v for k, v in os.environ.items() if k != "GRADER_NO_ISOLATION"}
-            if mode == "not isolated":
-                env["GRADER_NO_ISOLATION"] = "1"
-            subprocess.run(["make", "--no-print-directory", "-s", "check", f"CH={name[:2]}", f"WB={root}", f"B={build}"],
-                           cwd=COURSE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            d = os.path.join(build, "wb-" + root.replace("/", "_"), name)
-            path = os.path.join(d, "points.csv")
-            subprocess.run([sys.executable, os.path.join(COURSE, "grader/report.py"), "--root", root, d, "--csv", path],
-                           cwd=COURSE, stdout=subprocess.DEVNULL, env=env)
-            with open(os.path.join(COURSE, path)) as f:
-                got[mode] = {r["exercise"]: (int(r["points"]), int(r["possible"])) for r in csv.DictReader(f)}
+        got, _ = grade_both(build, root, name)
         for e in ch.exs:
             p, q = got["isolated"][e.id]
             if e is wrong and p:
@@ -406,14 +470,45 @@ def selftest(build):
         if not lost:
             problems.append(f"with the isolated runs off, no exercise that runs {wrong.id} ({', '.join(users) or 'none'}) "
                             f"loses points to decoy {slug}: this check could not fail")
+
         def points(mode, ids):
             return ", ".join(f"{i} {got[mode][i][0]}/{got[mode][i][1]}" for i in ids)
         print(f"  decoy {slug}: {points('isolated', [wrong.id])}; the exercises that run it: "
               f"{points('isolated', users)} (without isolation: {points('not isolated', users)})")
+    problems += selftest_broken(build, os.path.join(build, "isolation-selftest-broken"))
     for p in problems:
         print("isolation self-check: " + p)
     print("isolation: " + ("a wrong exercise costs only itself" if not problems else f"{len(problems)} problem(s)"))
     return 1 if problems else 0
+
+
+def selftest_broken(build, root):
+    """The BROKEN case of selftest(); returns its problems."""
+    name, exid = BROKEN
+    shutil.rmtree(os.path.join(COURSE, root), ignore_errors=True)
+    ex = next(e for e in exercises.chapter_exercises(COURSE, name) if e.id == exid)
+    body = reference_bodies([ex])[exid]
+    cut = body.rindex(";")
+    write_copy(name, ex, body[:cut] + body[cut + 1:], os.path.join(COURSE, root))
+    where = f"{os.path.join(root, 'chapters', name, os.path.basename(ex.path))}:{ex.begin + 1 + body.count(chr(10), 0, cut)}:"
+    got, text = grade_both(build, root, name)
+    problems = []
+    for e, (p, q) in got["isolated"].items():
+        if (e == exid and p) or (e != exid and p != q):
+            problems.append(f"with {exid}'s region not compiling, {e} earns {p} of {q} points, expected "
+                            f"{0 if e == exid else 'all'}: the chapter's exercises were not graded alone")
+    lines = text.splitlines()
+    at = next((i for i, l in enumerate(lines) if re.search(rf"[✔✘] {re.escape(exid)} ", l)), len(lines))
+    below = itertools.takewhile(lambda l: l.startswith("      "), lines[at + 1:])  # what the report says on it
+    if not any(where in l for l in below) or "does not compile as a whole" not in text:
+        problems.append(f"the report does not show, on {exid}'s line, the compiler's error at {where} and, at the "
+                        "chapter, that the chapter does not compile as a whole")
+    if any(p for p, _ in got["not isolated"].values()):
+        problems.append(f"with the isolated runs off, the chapter that does not compile earns points: this check "
+                        "could not fail")
+    print(f"  {exid} not compiling: " + ", ".join(f"{e} {p}/{q}" for e, (p, q) in got["isolated"].items()) +
+          f" (without isolation: {sum(p for p, _ in got['not isolated'].values())} points)")
+    return problems
 
 
 if __name__ == "__main__":

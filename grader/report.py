@@ -22,7 +22,9 @@ process.
 
 An exercise whose code runs another exercise that failed was graded again alone, with the course's
 version of that one (isolate.py): its results come from RESULT_DIR/isolated/exNN_K/, and its line
-says so.
+says so. So were the written exercises of a workbook chapter that does not compile as a whole: the
+chapter's line says so above the compiler's errors, and an exercise whose region does not compile on
+its own shows the first error of its own build (at the student's file:line) with a hint.
 
 After an exercise passes, the teacher's note on it (a /*note NN.K ... */ block in the test file)
 is shown below its line. --progress prints one line per chapter. --expect-stubs is the self-check's mode: it succeeds only
@@ -33,6 +35,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import asserts  # noqa: E402
@@ -189,14 +192,18 @@ def grade_chapter(root, d, mode, teacher=False):
     same = os.path.realpath(root) == os.path.realpath(COURSE)
     printed = per_test_output(read(os.path.join(d, "stderr.txt")))
     alone = {}  # exercise id: the course's exercises it was graded with (isolate.py), or None: not built
-    for ex, deps in ([] if same else isolate.plan(COURSE, root, name, results, record)):
+    # A chapter that did not compile as a whole: its written exercises were each graded alone.
+    unbuilt = not same and results is None and isolate.did_not_build(d)
+    todo = [] if same else isolate.plan(COURSE, root, name, results, record, unbuilt)
+    for ex, deps in todo:
         mine = os.path.join(d, "isolated", ex.suite)
         if not os.path.isdir(mine):  # not run (GRADER_NO_ISOLATION=1, or results of an older grader)
             continue
         iso = load_results(mine)
         alone[ex.id] = deps if iso is not None else None
-        if iso is not None:
-            results[ex.suite] = iso.get(ex.suite, [])
+        if iso is not None or unbuilt:
+            results = {} if results is None else results
+            results[ex.suite] = (iso or {}).get(ex.suite, [])
             printed.update({k: v for k, v in per_test_output(read(os.path.join(mine, "stderr.txt"))).items()
                             if k[0] == ex.suite})
     if isolate.is_release(COURSE) and mode == "report" and not DEPENDENT:  # one example is enough
@@ -220,10 +227,9 @@ def grade_chapter(root, d, mode, teacher=False):
             print(color("31", f"    {where}: {msg}"))
         if len(problems) > 20:
             print(color("31", f"    ... and {len(problems) - 20} more"))
+    log = read(os.path.join(d, "build.log"))
     if results is None:
-        log = read(os.path.join(d, "build.log"))
-        ran = os.path.exists(os.path.join(d, "stderr.txt")) and not re.search(r"error|undefined reference", log)
-        if not quiet and ran:
+        if not quiet and not isolate.did_not_build(d):
             print(color("31", f"  built, but its test runner stopped without writing results (killed, out of time or "
                         f"over a limit), so none of its {len(exs)} exercises could be graded; it printed last:"))
             for l in read(os.path.join(d, "stderr.txt")).strip().splitlines()[-6:]:
@@ -237,6 +243,15 @@ def grade_chapter(root, d, mode, teacher=False):
             print()
         EARNED.extend((e.id, 0, e.points) for e in exs)
         return 0, possible, 0, 1, False, 0
+    if unbuilt and not quiet:
+        for l in textwrap.wrap("does not compile as a whole, so each exercise you wrote was graded alone instead: "
+                               "on the course's chapter with only that region replaced by yours (an exercise not "
+                               "written yet, or whose region does not compile on its own, earns 0). Fix what the "
+                               "compiler says to grade the chapter as one program again:", 100):
+            print(color("31", "  " + l))
+        for l in build_problems(log)[:6]:
+            print("    " + l)
+        print()
     points = passed = failed = skipped = 0
     stub_ok = not (problems and mode == "expect-stubs")
     skip_reasons = {}  # reason: [checks], reported once per chapter
@@ -263,9 +278,11 @@ def grade_chapter(root, d, mode, teacher=False):
         print(f"  {mark} {ex.id:<6} {ex.title:<52.52} {earned:>2} / {ex.points:<2} points   "
               f"{len(ok)}/{len(tests)} checks" + (f", rejects {n} decoy{'s' if n > 1 else ''}"
                                                    if (n := decoy_count(name, ex)) else ""))
-        if not tests:
+        if not tests and unbuilt:
+            print("      " + alone_failure(ex, d, any(e.id == ex.id for e, _ in todo)))
+        elif not tests:
             print(color("31", f"      no tests found for this exercise (suite {ex.suite})"))
-        if ex.id in alone:
+        if ex.id in alone and not unbuilt:  # the chapter's line said how
             print(color("2", "      " + graded_alone(ex, alone[ex.id])))
         why = {}  # the same reason for several checks is said once
         for t in bad:
@@ -273,7 +290,6 @@ def grade_chapter(root, d, mode, teacher=False):
         for reason, names in why.items():
             print(f"      {', '.join(names) if len(names) < 3 else f'{len(names)} checks'}: {reason}")
         if earned and ex.id in notes and mode == "report" and not same:  # the student's, not the reference's
-            import textwrap
             for i, line in enumerate(textwrap.wrap(" ".join(notes[ex.id].split()), 88)):
                 print(color("2", ("      note: " if i == 0 else "            ") + line))
     for suite, tests in results.items():  # suites that belong to no exercise
@@ -295,6 +311,36 @@ def grade_chapter(root, d, mode, teacher=False):
             print(f"  – {len(names)} check{'s' if len(names) > 1 else ''} skipped: {reason}")
         print(f"  {'':<60}{points:>3} / {possible:<3} points\n")
     return points, possible, passed, failed, stub_ok, skipped
+
+
+# The compiler's usual first complaints, and what the student most often wrote to cause them.
+COMPILE_HINTS = [
+    (r"expected [‘'][;,)][’']", "a statement or declaration is missing its `;` (or a `)`), often at the end of "
+     "the line before"),
+    (r"end of input|invalid storage class|nested function|expected declaration or statement",
+     "a `{` or `(` of this region is not closed: count them (an error reported after the region starts there)"),
+    (r"undeclared|implicit declaration|unknown type name",
+     "a name that is not declared there: a typo, or a variable declared in an inner block or later"),
+    (r"too (few|many) arguments|incompatible type|invalid operands",
+     "a function called or a value used with other types or arguments than the prose's signatures state"),
+]
+
+
+def alone_failure(ex, d, written):
+    """Why an exercise of a chapter that does not compile as a whole earned nothing, without a
+    check of it having run: not written yet, or its region alone does not compile (the compiler's
+    first error, at the student's file:line, and a hint)."""
+    if not written:
+        return explain(ex, "FAILED", [], f"TODO({ex.chapter:02d}, {ex.number})")
+    res = os.path.join(d, "isolated", ex.suite)
+    if not isolate.did_not_build(res) or not os.path.exists(os.path.join(res, "build.log")):
+        return "graded alone, but its checks stopped without writing results (killed, out of time or over a limit)"
+    found = build_problems(read(os.path.join(res, "build.log")))
+    first = next((l for l in found if re.search(r"error:|undefined reference", l)), found[0] if found else "?")
+    hint = next((h for pat, h in COMPILE_HINTS if re.search(pat, first)),
+                "fix this first error: the ones after it often follow from it")
+    return (color("31", "does not compile on its own (your region, the course's code around it):") +
+            f"\n        {first}\n      Hint: {hint}.")
 
 
 def graded_alone(ex, deps):

@@ -5,7 +5,8 @@
 #      (a test that passes on TODO could not tell a student's wrong answer from a right one);
 #   3. every decoy (chapters/NN_name/decoys/NN.K-slug.c, a plausible wrong solution) earns 0 points
 #      on its exercise, and each exercise has enough of them (grader/decoys.py); a decoy costs only
-#      its own exercise, not those that run it (grader/isolate.py --selftest);
+#      its own exercise, not those that run it, and a region that does not compile costs only its
+#      own exercise, not the chapter (grader/isolate.py --selftest);
 #   4. each test's assertion count on the reference is recorded (chapters/*/expected_asserts.tsv,
 #      make expected-asserts), and every cheat attempt of grader/cheats/ earns 0 points;
 #   5. the exercise markup is sound: unique numbers, positive points, a test suite per exercise
