@@ -68,6 +68,10 @@ EDITION    := $(if $(filter workbook,$(WB)),wb,wb-$(subst /,_,$(WB)))
 ROOT       := $(WB)
 endif
 
+# `make` alone builds everything (the included files below define rules of their own, and the
+# first rule of a makefile is otherwise its default).
+.DEFAULT_GOAL := all
+
 # A chapter may add link flags and prerequisites in chapters/NN_name/chapter.mk:
 #   LIBS_NN_name := ...    DEPS_NN_name := ...    CFLAGS_NN_name := ...
 -include $(wildcard chapters/*/chapter.mk)
