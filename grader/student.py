@@ -142,6 +142,11 @@ def graded_points(name, wb):
 
 def next_exercise(a):
     for name in chapters():
+        if os.path.isdir(os.path.join(a.wb, "chapters")) and not os.path.isdir(os.path.join(a.wb, "chapters", name)):
+            print(f"Next: chapter {name[:2]} is not in your workbook ({a.wb}/chapters/{name} is missing)")
+            print(f"  make workbook{'' if os.path.normpath(a.wb) == 'workbook' else ' WB=' + a.wb} adds the chapters "
+                  "and files that are missing (a file you changed is never overwritten)")
+            return 0
         points, table, root = graded_points(name, a.wb)
         for ex in exercises.chapter_exercises(COURSE, name):
             if points.get(ex.id, 0) < ex.points:
