@@ -5,8 +5,10 @@
 #include "init.h"
 #include "matmul.h"
 #include "parallel.h"
+#include "vmath.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,25 +55,55 @@ void attn_mask_padding(unsigned char *keep, const int *lengths, int B, int Tq, i
                 keep[((size_t)b * Tq + i) * Tk + j] = j < lengths[b];
 }
 
+/* p (n) = e^(p - m) in place, 16 at a time (vmath.h: no call to expf, no branch), a masked score
+ * (-inf) giving exactly 0 (vmath_exp clamps its argument, so it would give 1e-38): the mask is
+ * applied on the bits, since a float comparison would keep the loop scalar. */
+VMATH_CLONES static void exp_shifted(float *p, float m, int n)
+{
+    const uint32_t minus_inf = 0xFF800000u;
+    int j = 0;
+    for (; j + VMATH_BLOCK <= n; j += VMATH_BLOCK)
+        for (int k = 0; k < VMATH_BLOCK; k++) {
+            const uint32_t masked = 0u - (uint32_t)(vmath_bits(p[j + k]) == minus_inf);
+            p[j + k] = vmath_float(vmath_bits(vmath_exp(p[j + k] - m)) & ~masked);
+        }
+    for (; j < n; j++)
+        p[j] = vmath_bits(p[j]) == minus_inf ? 0.0f : vmath_exp(p[j] - m);
+}
+
+/* The softmax of a GPT's attention rows was a fifth of what its training step did besides the
+ * matrix products, most of it expf called once per score. The maximum and the sum go in four
+ * interleaved chains (each addition no longer waits for the one before), the exponentials 16 at
+ * a time; vmath_exp is within 2 ulp of expf. */
 void attn_softmax_rows(float *p, const float *s, int rows, int n)
 {
     for (int r = 0; r < rows; r++) {
         const float *si = s + (size_t)r * n;
         float *pi = p + (size_t)r * n;
-        float m = -INFINITY;
-        for (int j = 0; j < n; j++)
-            m = si[j] > m ? si[j] : m;
+        float m4[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+            for (int k = 0; k < 4; k++)
+                m4[k] = si[j + k] > m4[k] ? si[j + k] : m4[k];
+        for (; j < n; j++)
+            m4[0] = si[j] > m4[0] ? si[j] : m4[0];
+        const float m01 = m4[0] > m4[1] ? m4[0] : m4[1], m23 = m4[2] > m4[3] ? m4[2] : m4[3],
+                    m = m01 > m23 ? m01 : m23;
         if (m == -INFINITY) { /* every key masked: attend to nothing */
             memset(pi, 0, (size_t)n * sizeof(float));
             continue;
         }
-        double sum = 0;
-        for (int j = 0; j < n; j++) {
-            pi[j] = expf(si[j] - m);
-            sum += pi[j];
-        }
-        const float inv = (float)(1.0 / sum);
-        for (int j = 0; j < n; j++)
+        if (pi != si)
+            memcpy(pi, si, (size_t)n * sizeof(float));
+        exp_shifted(pi, m, n);
+        double sum4[4] = {0, 0, 0, 0};
+        for (j = 0; j + 4 <= n; j += 4)
+            for (int k = 0; k < 4; k++)
+                sum4[k] += pi[j + k];
+        for (; j < n; j++)
+            sum4[0] += pi[j];
+        const float inv = (float)(1.0 / ((sum4[0] + sum4[1]) + (sum4[2] + sum4[3])));
+        for (j = 0; j < n; j++)
             pi[j] *= inv;
     }
 }
@@ -159,11 +191,16 @@ static void heads_backward_part(void *ctx, size_t part, size_t end)
         for (int i = 0; !a->products_only && i < Tq; i++) {
             const float *pi = P + (size_t)i * Tk;
             float *di = dS + (size_t)i * Tk;
-            double dot = 0;
-            for (int j = 0; j < Tk; j++)
-                dot += (double)pi[j] * di[j];
-            for (int j = 0; j < Tk; j++)
-                di[j] = pi[j] * (di[j] - (float)dot);
+            double dot4[4] = {0, 0, 0, 0}; /* four chains, as in the softmax's sum */
+            int j = 0;
+            for (; j + 4 <= Tk; j += 4)
+                for (int k = 0; k < 4; k++)
+                    dot4[k] += (double)pi[j + k] * di[j + k];
+            for (; j < Tk; j++)
+                dot4[0] += (double)pi[j] * di[j];
+            const float dot = (float)((dot4[0] + dot4[1]) + (dot4[2] + dot4[3]));
+            for (j = 0; j < Tk; j++)
+                di[j] = pi[j] * (di[j] - dot);
         }
         /* dQ = dS K / sqrt(D),  dK = dS^T Q / sqrt(D) */
         matmul_blas(0, 0, Tq, D, Tk, a->scale, dS, a->K + n * Tk * D, 0.0f, a->dQ + n * Tq * D);
