@@ -833,9 +833,8 @@ speed varies from run to run), already above that floor. `--bench` prints that f
 epoch (`floor_s`, measured in the same process right after the training): in a quiet moment of a
 later session the tape's epochs took 0.51 to 0.56 s against floors of 0.36 to 0.43 s, 1.3 to 1.5
 times. What keeps the total higher is the work between the products (the copies, the bias sums,
-the loss; Adam's update and the gather run on both cores, chapter 3 says how), the products
-running slower with that work between them than back to back, and, on a shared machine, other
-jobs competing for the same two cores.
+the loss, and above all Adam's update and the gather, whose memory traffic chapter 3 measures),
+and, on a shared machine, other jobs competing for the same two cores.
 
 ## 4.10 Debugging a network
 
