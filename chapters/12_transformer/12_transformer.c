@@ -1540,11 +1540,11 @@ $20 \cdot 10^{-3}$), both with Adam and clipping at 1.
 ![Validation bits per character of the GPT and of an LSTM of as many parameters, against the processor time each has trained, on one thread. (The default run does not draw this figure; the copy shown is committed beside the chapter, and `--experiment vs-lstm` draws it again in out/12/vs-lstm/.)](chapters/12_transformer/vs_lstm.svg)
 
 **What came out: the LSTM wins.** After 20 seconds each, the LSTM is at about 2.3 bits per
-character and the GPT at about 2.8; the LSTM is ahead from the first second, and by half a bit or
-more from its second second on (by almost a bit around the seventh, before the GPT's steeper
-descent narrows the gap). Part of the reason is speed: the LSTM's products are about
+character and the GPT at about 2.7; the LSTM is ahead from the first second, and by more than half
+a bit from its second second to its eighteenth (by almost a bit around the seventh, before the
+GPT's steeper descent narrows the gap). Part of the reason is speed: the LSTM's products are about
 600,000 FLOPs per character in training against the GPT's 814,464, and on one thread it runs them
-at a higher rate too, so in the same time it takes about 1,700 steps to the GPT's 730 and reads about 2.3 times as
+at a higher rate too, so in the same time it takes about 1,900 steps to the GPT's 900 and reads about twice as
 much text. The larger part is what each model assumes. An LSTM is built to believe that the
 recent past matters most and that the same rule applies at every position: exactly true of
 spelling, which is all either model can learn from a million characters or so. A GPT assumes
@@ -1559,7 +1559,7 @@ the order reverses (Kaplan et al. 2020 compared the two as they grow: LSTMs keep
 few dozen positions of a context and fall behind on the later ones, and more so the larger the models); at 20 seconds on one core, with a context of 128 characters, the recurrent
 network's bias is worth more than the transformer's reach. The gap is already closing here: with
 three times the budget (`--budget 60`) the GPT gains about 0.4 bits and the LSTM about
-0.1, and the LSTM's lead shrinks from about 0.5 bits to about 0.2 (2.37 against 2.18). Where
+0.1, and the LSTM's lead shrinks from about 0.45 bits to about 0.17 (2.35 against 2.18). Where
 the curves cross, if they do at this size, `--budget` will tell you, for a few minutes of
 processor time. (Runs differ by a few hundredths of a bit, up to about 0.1 at the longer budget: how many steps
 fit in the budget depends on the machine's load.)
