@@ -116,10 +116,14 @@ void attn_softmax_rows(float *p, const float *s, int rows, int n)
  * numbers on any number of cores. The backward's dS needs a (Tq, Tk) scratch per part: dP holds
  * ATTN_PARTS of them. `products_only` skips everything but the products (the floor the benchmarks
  * compare a step with, attn_products_only). */
+attn_view_t attn_view_contiguous(const float *data, int H, int T, int D)
+{
+    return (attn_view_t){(float *)data, (size_t)H * T * D, (size_t)T * D, (size_t)D};
+}
+
 typedef struct {
     const attn_cache_t *c;
-    float *O, *dQ, *dK, *dV;
-    const float *Q, *K, *V, *dO;
+    attn_view_t O, dQ, dK, dV, Q, K, V, dO;
     const unsigned char *keep; /* NULL, or the mask's (B or 1, Tq, Tk) */
     int keep_per_b, causal, products_only, parts;
     float scale;
@@ -147,6 +151,12 @@ static void attn_row(const attn_heads_t *a, float *p, int b, int i)
     memset(p + n, 0, (size_t)(Tk - n) * sizeof(float));
 }
 
+/* Slice n = b H + h of a view: its (T, D) matrix starts here, rows v.st apart. */
+static float *slice(attn_view_t v, const attn_cache_t *c, size_t n)
+{
+    return v.data + n / (size_t)c->H * v.sb + n % (size_t)c->H * v.sh;
+}
+
 /* The slices [first, last) of part `part` of `parts`. */
 static void part_slices(const attn_cache_t *c, int part, int parts, size_t *first, size_t *last)
 {
@@ -163,12 +173,13 @@ static void heads_forward_part(void *ctx, size_t part, size_t end)
     size_t first, last;
     (void)end;
     part_slices(c, (int)part, a->parts, &first, &last);
+    const int sq = (int)a->Q.st, sk = (int)a->K.st, sv = (int)a->V.st, so = (int)a->O.st;
     for (size_t n = first; n < last; n++) {
         float *P = c->P + n * Tq * Tk;
-        matmul_blas(0, 1, Tq, Tk, D, a->scale, a->Q + n * Tq * D, a->K + n * Tk * D, 0.0f, P);
+        matmul_blas_ld(0, 1, Tq, Tk, D, a->scale, slice(a->Q, c, n), sq, slice(a->K, c, n), sk, 0.0f, P, Tk);
         for (int i = 0; !a->products_only && i < Tq; i++)
             attn_row(a, P + (size_t)i * Tk, (int)(n / (size_t)c->H), i);
-        matmul_blas(0, 0, Tq, Dv, Tk, 1.0f, P, a->V + n * Tk * Dv, 0.0f, a->O + n * Tq * Dv);
+        matmul_blas_ld(0, 0, Tq, Dv, Tk, 1.0f, P, Tk, slice(a->V, c, n), sv, 0.0f, slice(a->O, c, n), so);
     }
 }
 
@@ -182,12 +193,14 @@ static void heads_backward_part(void *ctx, size_t part, size_t end)
     size_t first, last;
     (void)end;
     part_slices(c, (int)part, a->parts, &first, &last);
+    const int sq = (int)a->Q.st, sk = (int)a->K.st, sv = (int)a->V.st, sdo = (int)a->dO.st;
+    const int sdq = (int)a->dQ.st, sdk = (int)a->dK.st, sdv = (int)a->dV.st;
     for (size_t n = first; n < last; n++) {
-        const float *P = c->P + n * Tq * Tk, *dOn = a->dO + n * Tq * Dv;
+        const float *P = c->P + n * Tq * Tk, *dOn = slice(a->dO, c, n);
         /* dV = P^T dO */
-        matmul_blas(1, 0, Tk, Dv, Tq, 1.0f, P, dOn, 0.0f, a->dV + n * Tk * Dv);
+        matmul_blas_ld(1, 0, Tk, Dv, Tq, 1.0f, P, Tk, dOn, sdo, 0.0f, slice(a->dV, c, n), sdv);
         /* dP = dO V^T, then dS = P * (dP - rowsum(P * dP)) in place */
-        matmul_blas(0, 1, Tq, Tk, Dv, 1.0f, dOn, a->V + n * Tk * Dv, 0.0f, dS);
+        matmul_blas_ld(0, 1, Tq, Tk, Dv, 1.0f, dOn, sdo, slice(a->V, c, n), sv, 0.0f, dS, Tk);
         for (int i = 0; !a->products_only && i < Tq; i++) {
             const float *pi = P + (size_t)i * Tk;
             float *di = dS + (size_t)i * Tk;
@@ -203,8 +216,8 @@ static void heads_backward_part(void *ctx, size_t part, size_t end)
                 di[j] = pi[j] * (di[j] - dot);
         }
         /* dQ = dS K / sqrt(D),  dK = dS^T Q / sqrt(D) */
-        matmul_blas(0, 0, Tq, D, Tk, a->scale, dS, a->K + n * Tk * D, 0.0f, a->dQ + n * Tq * D);
-        matmul_blas(1, 0, Tk, D, Tq, a->scale, dS, a->Q + n * Tq * D, 0.0f, a->dK + n * Tk * D);
+        matmul_blas_ld(0, 0, Tq, D, Tk, a->scale, dS, Tk, slice(a->K, c, n), sk, 0.0f, slice(a->dQ, c, n), sdq);
+        matmul_blas_ld(1, 0, Tk, D, Tq, a->scale, dS, Tk, slice(a->Q, c, n), sq, 0.0f, slice(a->dK, c, n), sdk);
     }
 }
 
@@ -215,8 +228,8 @@ static int heads_parts(const attn_cache_t *c)
     return N < ATTN_PARTS ? (N > 0 ? (int)N : 1) : ATTN_PARTS;
 }
 
-int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, const float *V,
-                 const attn_mask_t *mask, int causal)
+int attn_forward_views(attn_view_t O, attn_cache_t *c, attn_view_t Q, attn_view_t K, attn_view_t V,
+                       const attn_mask_t *mask, int causal)
 {
     if (attn_mask_check(mask, c->B, c->Tq, c->Tk))
         return -1;
@@ -227,16 +240,34 @@ int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, cons
     return 0;
 }
 
-void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float *dO, const float *Q,
-                   const float *K, const float *V)
+int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, const float *V,
+                 const attn_mask_t *mask, int causal)
+{
+    const int H = c->H, Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
+    return attn_forward_views(attn_view_contiguous(O, H, Tq, Dv), c, attn_view_contiguous(Q, H, Tq, D),
+                              attn_view_contiguous(K, H, Tk, D), attn_view_contiguous(V, H, Tk, Dv), mask, causal);
+}
+
+void attn_backward_views(attn_view_t dQ, attn_view_t dK, attn_view_t dV, attn_cache_t *c, attn_view_t dO,
+                         attn_view_t Q, attn_view_t K, attn_view_t V)
 {
     attn_heads_t a = {.c = c, .dQ = dQ, .dK = dK, .dV = dV, .Q = Q, .K = K, .V = V, .dO = dO,
                       .parts = heads_parts(c), .scale = 1.0f / sqrtf((float)c->D)};
     matmul_parts(a.parts, heads_backward_part, &a);
 }
 
-void attn_products_only(attn_cache_t *c, int backward, float *O, float *dQ, float *dK, float *dV,
-                        const float *dO, const float *Q, const float *K, const float *V)
+void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float *dO, const float *Q,
+                   const float *K, const float *V)
+{
+    const int H = c->H, Tq = c->Tq, Tk = c->Tk, D = c->D, Dv = c->Dv;
+    attn_backward_views(attn_view_contiguous(dQ, H, Tq, D), attn_view_contiguous(dK, H, Tk, D),
+                        attn_view_contiguous(dV, H, Tk, Dv), c, attn_view_contiguous(dO, H, Tq, Dv),
+                        attn_view_contiguous(Q, H, Tq, D), attn_view_contiguous(K, H, Tk, D),
+                        attn_view_contiguous(V, H, Tk, Dv));
+}
+
+void attn_products_only(attn_cache_t *c, int backward, attn_view_t O, attn_view_t dQ, attn_view_t dK,
+                        attn_view_t dV, attn_view_t dO, attn_view_t Q, attn_view_t K, attn_view_t V)
 {
     attn_heads_t a = {.c = c, .O = O, .dQ = dQ, .dK = dK, .dV = dV, .Q = Q, .K = K, .V = V, .dO = dO,
                       .products_only = 1, .parts = heads_parts(c), .scale = 1.0f / sqrtf((float)c->D)};

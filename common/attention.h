@@ -56,6 +56,8 @@
 
 #include "rng.h"
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -71,6 +73,19 @@ typedef struct {
     float *P;  /* (B, H, Tq, Tk) the attention weights of the last forward */
     float *dP; /* (ATTN_PARTS, Tq, Tk) backward's scratch, one per part */
 } attn_cache_t;
+
+/* Where a (B, H, T, D) tensor's element (b, h, t, d) lives: data[b sb + h sh + t st + d]. A
+ * contiguous tensor has sb = H T D, sh = T D, st = D (attn_view_contiguous); the H heads of a
+ * (B T, n E) matrix of rows with this tensor in columns [j E, (j + 1) E) have data = rows + j E,
+ * sb = T n E, sh = E / H, st = n E: the attention reads a GPT's [q | k | v] rows, and writes its
+ * output into (B T, E) rows, with no copy into the heads' layout and back. */
+typedef struct {
+    float *data;
+    size_t sb, sh, st;
+} attn_view_t;
+
+/* The view of a contiguous (B, H, T, D) tensor. */
+attn_view_t attn_view_contiguous(const float *data, int H, int T, int D);
 
 /* The slices (b, h) are shared among the cores in this many parts (fewer if there are fewer
  * slices); a fixed number, so the work is split the same way on every machine. */
@@ -99,12 +114,18 @@ int attn_forward(float *O, attn_cache_t *c, const float *Q, const float *K, cons
 void attn_backward(float *dQ, float *dK, float *dV, attn_cache_t *c, const float *dO, const float *Q,
                    const float *K, const float *V);
 
-/* The matrix products of attn_forward (backward = 0: S = Q K^T / sqrt(D) into c->P, O = P V) or
- * of attn_backward (backward = 1: dV, dP, dQ, dK; dO needed, O unused) and nothing else (no mask,
- * no softmax, no dS), on the same shapes and shared among the cores the same way: timed, the
- * attention's share of a model's products-only floor (gpt_products_only). Spoils c's contents. */
-void attn_products_only(attn_cache_t *c, int backward, float *O, float *dQ, float *dK, float *dV,
-                        const float *dO, const float *Q, const float *K, const float *V);
+/* attn_forward and attn_backward on tensors laid out as the views say (the same numbers). */
+int attn_forward_views(attn_view_t O, attn_cache_t *c, attn_view_t Q, attn_view_t K, attn_view_t V,
+                       const attn_mask_t *mask, int causal);
+void attn_backward_views(attn_view_t dQ, attn_view_t dK, attn_view_t dV, attn_cache_t *c, attn_view_t dO,
+                         attn_view_t Q, attn_view_t K, attn_view_t V);
+
+/* The matrix products of attn_forward_views (backward = 0: S = Q K^T / sqrt(D) into c->P, O = P V)
+ * or of attn_backward_views (backward = 1: dV, dP, dQ, dK; dO needed, O unused) and nothing else
+ * (no mask, no softmax, no dS), on the same shapes and shared among the cores the same way: timed,
+ * the attention's share of a model's products-only floor (gpt_products_only). Spoils c's contents. */
+void attn_products_only(attn_cache_t *c, int backward, attn_view_t O, attn_view_t dQ, attn_view_t dK,
+                        attn_view_t dV, attn_view_t dO, attn_view_t Q, attn_view_t K, attn_view_t V);
 
 /* The row softmax the forward uses, on its own: p (rows, n) from s (rows, n); a row that is all
  * -inf gives zeros. */

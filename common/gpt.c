@@ -108,21 +108,19 @@ int gpt_acts_new(gpt_acts_t *a, const gpt_config_t *c, int B, int T)
     const size_t sz[] = {N * C,                                 /* x0 */
                          L * N * C, L * N, L * N,               /* ln1 */
                          L * N * 3 * C,                         /* qkv */
-                         L * N * C, L * N * C, L * N * C,       /* q k v */
                          L * BHTT,                              /* P */
-                         L * N * C, L * N * C, L * N * C,       /* atth atty res2 */
+                         L * N * C, L * N * C,                  /* atty res2 */
                          L * N * C, L * N, L * N,               /* ln2 */
                          L * N * 4 * C, L * N * 4 * C,          /* fch fch_gelu */
                          L * N * C,                             /* res3 */
                          N * C, N, N,                           /* lnf */
                          N * V, N * V,                          /* logits dlogits */
-                         N * C, N * C, N * 3 * C, N * C, N * C, N * C, N * C, N * C, N * 4 * C,
+                         N * C, N * C, N * 3 * C, N * C, N * 4 * C,          /* dres dln dqkv datty dfch */
                          (size_t)ATTN_PARTS * T * T};           /* backward scratch: dS per part */
-    float **f[] = {&a->x0,   &a->ln1,  &a->ln1_mean, &a->ln1_rstd, &a->qkv,      &a->q,        &a->k,
-                   &a->v,    &a->P,    &a->atth,     &a->atty,     &a->res2,     &a->ln2,      &a->ln2_mean,
-                   &a->ln2_rstd, &a->fch, &a->fch_gelu, &a->res3,  &a->lnf,      &a->lnf_mean, &a->lnf_rstd,
-                   &a->logits, &a->dlogits, &a->dres, &a->dln, &a->dqkv, &a->dq,  &a->dk,       &a->dv,
-                   &a->datth, &a->datty, &a->dfch, &a->dP};
+    float **f[] = {&a->x0,   &a->ln1,  &a->ln1_mean, &a->ln1_rstd, &a->qkv,      &a->P,        &a->atty,
+                   &a->res2, &a->ln2,  &a->ln2_mean, &a->ln2_rstd, &a->fch,      &a->fch_gelu, &a->res3,
+                   &a->lnf,  &a->lnf_mean, &a->lnf_rstd, &a->logits, &a->dlogits, &a->dres,   &a->dln,
+                   &a->dqkv, &a->datty, &a->dfch, &a->dP};
     const int k = (int)(sizeof sz / sizeof sz[0]);
     for (int i = 0; i < k; i++)
         total += (sz[i] + 15) & ~(size_t)15; /* 64-byte aligned pieces */
@@ -195,33 +193,11 @@ static void vec_add(float *y, const float *x, size_t n)
     parallel_for(n, (size_t)1 << 15, add_part, &a);
 }
 
-typedef struct {
-    float *rows, *t[3]; /* rows (B T, n C): n tensors side by side; t[j] (B, H, T, Dh) */
-    int n, T, H, Dh, to_heads;
-} heads_args_t;
-
-static void heads_part(void *ctx, size_t begin, size_t end)
+/* The H heads of the tensor in columns [j C, (j + 1) C) of rows (B T, n C) ([q | k | v], n = 3, or
+ * one tensor, n = 1), as the attention's (B, H, T, Dh) view: no copy into that layout and back. */
+static attn_view_t heads_of(const float *rows, int j, int n, int T, int C, int H)
 {
-    const heads_args_t *a = ctx;
-    const size_t T = a->T, H = a->H, Dh = a->Dh, C = H * Dh;
-    for (size_t bt = begin; bt < end; bt++)
-        for (int j = 0; j < a->n; j++)
-            for (size_t h = 0; h < H; h++) {
-                float *r = a->rows + (bt * a->n + j) * C + h * Dh;
-                float *o = a->t[j] + ((bt / T * H + h) * T + bt % T) * Dh;
-                if (a->to_heads)
-                    memcpy(o, r, Dh * sizeof(float));
-                else
-                    memcpy(r, o, Dh * sizeof(float));
-            }
-}
-
-/* rows (B T, n C), n tensors side by side ([q | k | v] or one), -> heads t[j] (B, H, T, Dh) with
- * to_heads = 1, or back with to_heads = 0. */
-static void heads_copy(float *rows, float *q, float *k, float *v, int n, int B, int T, int H, int Dh, int to_heads)
-{
-    heads_args_t a = {rows, {q, k, v}, n, T, H, Dh, to_heads};
-    parallel_for((size_t)B * T, pieces_min_part((size_t)n * H * Dh), heads_part, &a);
+    return (attn_view_t){(float *)rows + (size_t)j * C, (size_t)T * n * C, (size_t)(C / H), (size_t)n * C};
 }
 
 static void zero_part(void *ctx, size_t begin, size_t end)
@@ -370,8 +346,7 @@ int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
     const float *x = a->x0;
     const size_t NC = (size_t)N * C, BHTT = (size_t)B * H * T * T;
     for (int l = 0; l < c->L; l++) {
-        float *ln1 = a->ln1 + l * NC, *qkv = a->qkv + l * 3 * NC, *q = a->q + l * NC, *k = a->k + l * NC,
-              *v = a->v + l * NC, *atth = a->atth + l * NC, *atty = a->atty + l * NC, *res2 = a->res2 + l * NC,
+        float *ln1 = a->ln1 + l * NC, *qkv = a->qkv + l * 3 * NC, *atty = a->atty + l * NC, *res2 = a->res2 + l * NC,
               *ln2 = a->ln2 + l * NC, *fch = a->fch + l * 4 * NC, *fg = a->fch_gelu + l * 4 * NC,
               *res3 = a->res3 + l * NC;
         /* a = LN(x) (N, C);  qkv = a qkvw + qkvb (N, 3C) */
@@ -379,11 +354,10 @@ int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
                           w->ln1b + l * C, N, C, GPT_LN_EPS);
         rows_bias(qkv, NULL, w->qkvb + (size_t)l * 3 * C, N, 3 * C);
         matmul_blas(0, 0, N, 3 * C, C, 1.0f, ln1, w->qkvw + (size_t)l * C * 3 * C, 1.0f, qkv);
-        /* causal attention per head: (B, H, T, Dh) */
-        heads_copy(qkv, q, k, v, 3, B, T, H, Dh, 1);
+        /* causal attention per head, read from qkv's columns and written into atty's (B, H, T, Dh) */
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        attn_forward(atth, &ac, q, k, v, NULL, 1);
-        heads_copy(atty, atth, NULL, NULL, 1, B, T, H, Dh, 0);
+        attn_forward_views(heads_of(atty, 0, 1, T, C, H), &ac, heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H),
+                           heads_of(qkv, 2, 3, T, C, H), NULL, 1);
         /* res2 = x + atty attprojw + attprojb */
         rows_bias(res2, x, w->attprojb + (size_t)l * C, N, C);
         matmul_blas(0, 0, N, C, C, 1.0f, atty, w->attprojw + (size_t)l * C * C, 1.0f, res2);
@@ -426,8 +400,7 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
     layernorm_backward(dres, g->lnfw, g->lnfb, dln, xL, a->lnf_mean, a->lnf_rstd, w->lnfw, N, C);
     for (int l = L - 1; l >= 0; l--) {
         const float *x = l == 0 ? a->x0 : a->res3 + (size_t)(l - 1) * NC;
-        float *ln1 = a->ln1 + l * NC, *q = a->q + l * NC, *k = a->k + l * NC, *v = a->v + l * NC,
-              *atty = a->atty + l * NC, *res2 = a->res2 + l * NC, *ln2 = a->ln2 + l * NC,
+        float *ln1 = a->ln1 + l * NC, *qkv = a->qkv + l * 3 * NC, *atty = a->atty + l * NC, *res2 = a->res2 + l * NC, *ln2 = a->ln2 + l * NC,
               *fch = a->fch + l * 4 * NC, *fg = a->fch_gelu + l * 4 * NC;
         /* second residual: res3 = res2 + gelu(fch) fcprojw + fcprojb; dres (N, C) is dL/dres3 */
         matmul_blas(1, 0, 4 * C, C, N, 1.0f, fg, dres, 1.0f, g->fcprojw + (size_t)l * 4 * C * C);
@@ -444,10 +417,10 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
         matmul_blas(1, 0, C, C, N, 1.0f, atty, dres, 1.0f, g->attprojw + (size_t)l * C * C);
         rnn_sum_rows(g->attprojb + (size_t)l * C, dres, N, C);
         matmul_blas(0, 1, N, C, C, 1.0f, dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
-        heads_copy(a->datty, a->datth, NULL, NULL, 1, B, T, H, Dh, 1);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        attn_backward(a->dq, a->dk, a->dv, &ac, a->datth, q, k, v);
-        heads_copy(a->dqkv, a->dq, a->dk, a->dv, 3, B, T, H, Dh, 0);
+        attn_backward_views(heads_of(a->dqkv, 0, 3, T, C, H), heads_of(a->dqkv, 1, 3, T, C, H),
+                            heads_of(a->dqkv, 2, 3, T, C, H), &ac, heads_of(a->datty, 0, 1, T, C, H),
+                            heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H), heads_of(qkv, 2, 3, T, C, H));
         matmul_blas(1, 0, C, 3 * C, N, 1.0f, ln1, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
         rnn_sum_rows(g->qkvb + (size_t)l * 3 * C, a->dqkv, N, 3 * C);
         matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, dln);
@@ -470,7 +443,10 @@ void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
     for (int l = 0; l < c->L; l++) { /* forward */
         matmul_blas(0, 0, N, 3 * C, C, 1.0f, a->ln1 + l * NC, w->qkvw + (size_t)l * C * 3 * C, 1.0f, a->qkv + l * 3 * NC);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        attn_products_only(&ac, 0, a->atth + l * NC, NULL, NULL, NULL, NULL, a->q + l * NC, a->k + l * NC, a->v + l * NC);
+        const float *qkv = a->qkv + l * 3 * NC;
+        const attn_view_t none = {0};
+        attn_products_only(&ac, 0, heads_of(a->atty + l * NC, 0, 1, T, C, H), none, none, none, none,
+                           heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H), heads_of(qkv, 2, 3, T, C, H));
         matmul_blas(0, 0, N, C, C, 1.0f, a->atty + l * NC, w->attprojw + (size_t)l * C * C, 1.0f, a->res2 + l * NC);
         matmul_blas(0, 0, N, 4 * C, C, 1.0f, a->ln2 + l * NC, w->fcw + (size_t)l * C * 4 * C, 1.0f, a->fch + l * 4 * NC);
         matmul_blas(0, 0, N, C, 4 * C, 1.0f, a->fch_gelu + l * 4 * NC, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, a->res3 + l * NC);
@@ -486,7 +462,11 @@ void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
         matmul_blas(1, 0, C, C, N, 1.0f, a->atty + l * NC, a->dres, 1.0f, g->attprojw + (size_t)l * C * C);
         matmul_blas(0, 1, N, C, C, 1.0f, a->dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        attn_products_only(&ac, 1, NULL, a->dq, a->dk, a->dv, a->datth, a->q + l * NC, a->k + l * NC, a->v + l * NC);
+        const float *qkv = a->qkv + l * 3 * NC;
+        const attn_view_t none = {0};
+        attn_products_only(&ac, 1, none, heads_of(a->dqkv, 0, 3, T, C, H), heads_of(a->dqkv, 1, 3, T, C, H),
+                           heads_of(a->dqkv, 2, 3, T, C, H), heads_of(a->datty, 0, 1, T, C, H),
+                           heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H), heads_of(qkv, 2, 3, T, C, H));
         matmul_blas(1, 0, C, 3 * C, N, 1.0f, a->ln1 + l * NC, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
         matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, a->dln);
     }

@@ -86,11 +86,9 @@ typedef struct {
     float *mem;               /* one block, owned */
     float *x0;                /* (B T, C) embeddings */
     float *ln1, *ln1_mean, *ln1_rstd;   /* (L, B T, C), (L, B T) x2 */
-    float *qkv;               /* (L, B T, 3C) */
-    float *q, *k, *v;         /* (L, B, H, T, Dh) each */
+    float *qkv;               /* (L, B T, 3C): [q | k | v], head h in columns h Dh .. of each */
     float *P;                 /* (L, B, H, T, T) attention weights */
-    float *atth;              /* (L, B, H, T, Dh) */
-    float *atty;              /* (L, B T, C) heads merged */
+    float *atty;              /* (L, B T, C) the heads' outputs side by side */
     float *res2;              /* (L, B T, C) after the attention residual */
     float *ln2, *ln2_mean, *ln2_rstd;
     float *fch, *fch_gelu;    /* (L, B T, 4C) */
@@ -99,7 +97,7 @@ typedef struct {
     float *logits;            /* (B T, V) */
     float *dlogits;           /* (B T, V) written by gpt_loss */
     /* backward scratch */
-    float *dres, *dln, *dqkv, *dq, *dk, *dv, *datth, *datty, *dfch, *dP;
+    float *dres, *dln, *dqkv, *datty, *dfch, *dP;
 } gpt_acts_t;
 
 /* Number of floats of the parameters of a config. */

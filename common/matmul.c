@@ -8,10 +8,16 @@
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C)
 {
+    matmul_blas_ld(trans_a, trans_b, M, N, K, alpha, A, trans_a ? M : K, B, trans_b ? K : N, beta, C, N);
+}
+
+void matmul_blas_ld(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
+                    const float *B, int ldb, float beta, float *C, int ldc)
+{
     if (M == 0 || N == 0)
         return;
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, trans_a ? M : K, B, trans_b ? K : N, beta, C, N);
+                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 int matmul_set_threads(int n)

@@ -25,6 +25,12 @@ extern "C" {
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C);
 
+/* The same with the row strides given (floats from one row to the next: lda >= the stored row's
+ * length, K or M for A, and so on): the operands may be columns of wider matrices, such as one
+ * head's (T, D) block inside a (T, 3C) matrix of [q | k | v] rows. */
+void matmul_blas_ld(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
+                    const float *B, int ldb, float beta, float *C, int ldc);
+
 /* Sets how many threads OpenBLAS uses for the products that follow (n >= 1) and returns how many it
  * used before, so a caller can restore it: matmul_set_threads(matmul_set_threads(1)) changes
  * nothing. Global state: it affects every thread's products. */

@@ -312,8 +312,12 @@ Test(attention, products_only_are_the_products_alone)
         Q[i] = rng_normal(&rng), K[i] = rng_normal(&rng), V[i] = rng_normal(&rng), dO[i] = rng_normal(&rng);
     attn_cache_t c = attn_cache_new(B, H, T, T, D, D);
     const float scale = 1.0f / sqrtf((float)D);
-    attn_products_only(&c, 0, O, NULL, NULL, NULL, NULL, Q, K, V);
-    attn_products_only(&c, 1, NULL, dQ, dK, dV, dO, Q, K, V);
+    const attn_view_t none = {0};
+    attn_view_t vO = attn_view_contiguous(O, H, T, D), vQ = attn_view_contiguous(Q, H, T, D),
+                vK = attn_view_contiguous(K, H, T, D), vV = attn_view_contiguous(V, H, T, D);
+    attn_products_only(&c, 0, vO, none, none, none, none, vQ, vK, vV);
+    attn_products_only(&c, 1, none, attn_view_contiguous(dQ, H, T, D), attn_view_contiguous(dK, H, T, D),
+                       attn_view_contiguous(dV, H, T, D), attn_view_contiguous(dO, H, T, D), vQ, vK, vV);
     for (int s = 0; s < B * H; s++) {
         const size_t o = (size_t)s * T * D;
         matmul_naive(0, 1, T, T, D, scale, Q + o, K + o, 0.0f, S);
@@ -326,4 +330,50 @@ Test(attention, products_only_are_the_products_alone)
         expect_close(dQ + o, want, T * D, 1e-5f, "dQ = (dO V^T) K / sqrt(D)");
     }
     attn_cache_free(&c);
+}
+
+/* Views: the heads of a (B T, 3E) matrix of [q | k | v] rows, read in place, and the output and
+ * gradients written into (B T, E) and (B T, 3E) rows, give the numbers of the contiguous
+ * (B, H, T, D) call on copies, bit for bit (a GPT's attention uses the views). */
+Test(attention, row_views_match_contiguous_heads)
+{
+    enum { B = 2, H = 3, T = 7, D = 4, E = H * D, N = B * T * E };
+    rng_t rng;
+    rng_seed(&rng, 13);
+    static float qkv[B * T * 3 * E], dOr[N], Or[N], dqkv[B * T * 3 * E];
+    static float q[N], k[N], v[N], dO[N], O[N], dq[N], dk[N], dv[N];
+    for (int i = 0; i < B * T * 3 * E; i++)
+        qkv[i] = rng_normal(&rng);
+    for (int i = 0; i < N; i++)
+        dOr[i] = rng_normal(&rng);
+    /* the contiguous copies: element (b, h, t, d) of tensor j is qkv[(b T + t) 3E + j E + h D + d] */
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < H; h++)
+            for (int t = 0; t < T; t++)
+                for (int d = 0; d < D; d++) {
+                    const size_t c = (((size_t)b * H + h) * T + t) * D + d, r = ((size_t)b * T + t) * 3 * E + h * D + d;
+                    q[c] = qkv[r], k[c] = qkv[r + E], v[c] = qkv[r + 2 * E];
+                    dO[c] = dOr[((size_t)b * T + t) * E + h * D + d];
+                }
+    attn_cache_t c1 = attn_cache_new(B, H, T, T, D, D), c2 = attn_cache_new(B, H, T, T, D, D);
+    cr_assert_eq(attn_forward(O, &c1, q, k, v, NULL, 1), 0);
+    attn_backward(dq, dk, dv, &c1, dO, q, k, v);
+    attn_view_t rq = {qkv, (size_t)T * 3 * E, D, 3 * E}, rk = rq, rv = rq, ro = {Or, (size_t)T * E, D, E},
+                rdo = {dOr, (size_t)T * E, D, E}, rdq = {dqkv, (size_t)T * 3 * E, D, 3 * E}, rdk = rdq, rdv = rdq;
+    rk.data += E, rv.data += 2 * E, rdk.data += E, rdv.data += 2 * E;
+    cr_assert_eq(attn_forward_views(ro, &c2, rq, rk, rv, NULL, 1), 0);
+    attn_backward_views(rdq, rdk, rdv, &c2, rdo, rq, rk, rv);
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < H; h++)
+            for (int t = 0; t < T; t++)
+                for (int d = 0; d < D; d++) {
+                    const size_t c = (((size_t)b * H + h) * T + t) * D + d, r = ((size_t)b * T + t) * 3 * E + h * D + d;
+                    cr_assert(O[c] == Or[((size_t)b * T + t) * E + h * D + d], "O (b %d, h %d, t %d, d %d): %.9g "
+                              "contiguous, %.9g through the views. Hint: slice n = b H + h starts at b sb + h sh",
+                              b, h, t, d, (double)O[c], (double)Or[((size_t)b * T + t) * E + h * D + d]);
+                    cr_assert(dq[c] == dqkv[r] && dk[c] == dqkv[r + E] && dv[c] == dqkv[r + 2 * E],
+                              "dQ/dK/dV (b %d, h %d, t %d, d %d) differ between the contiguous call and the views",
+                              b, h, t, d);
+                }
+    attn_cache_free(&c1), attn_cache_free(&c2);
 }
