@@ -675,7 +675,7 @@ with 2 threads right after. The results table of `make bench` holds the ratios.
 Everything else a step does is work on every number of an activation: the GELU and its
 derivative (as many evaluations as the MLP's products have multiply-adds per weight row), layer
 norm, the attention softmax, biases, residual adds, the heads split and merged. Done one number at
-a time on one core, it made the step twice its floor. Five things brought it closer. First, the
+a time on one core, it made the step twice its floor. Six things brought it closer. First, the
 GELU is computed 16 numbers at a time: the exponential inside it is $2^n$ (built from the bits of
 $n$) times a short polynomial (`common/vmath.h`), written so that the compiler vectorizes it, and
 the compiler makes one copy of the loop for AVX-512, one for AVX2 and one for any other
@@ -688,11 +688,15 @@ shared among the cores, each slice's small products ($128 \times 128 \times 32$)
 its softmax on one core (OpenBLAS splitting such a product between two threads costs more than
 the product), and no longer run one after the other. Fifth, sums over 128 numbers (a layer
 norm's mean and variance, the softmax's total) run as four interleaved chains of additions, not
-one in which each addition waits for the last. Timed by `make bench` on our 2-core machine, each
-step followed by its products alone, ten times (medians): a step took 1.28 to 1.52 times its
-floor in six runs (median 1.37; the quieter the machine, the closer), about 19,000 tokens a second
-when the machine was quiet, against 6,000 for PyTorch on the same model right after. What is left
-is layer norm, the bias sums, the heads split and merged, and the GELU, each a few percent.
+one in which each addition waits for the last. Sixth, the heads are never split and merged: a
+head's $(T, D_h)$ block of $q$ is columns $h D_h$ to $(h + 1) D_h$ of the $(T, 3C)$ rows of
+`qkv`, and a matrix product can read a block of a wider matrix in place, given the distance from
+one row to the next (`attn_view_t` in `common/attention.h`, BLAS's "leading dimension"); the
+outputs and the gradients are written the same way. Timed by `make bench` on our 2-core machine,
+each step followed by its products alone, ten times (medians): a step took 1.16 to 1.47 times its
+floor in six runs (median about 1.3; the quieter the machine, the closer: about 1.2 at 20,600
+tokens a second), against 5,800 tokens a second for PyTorch on the same model right after. What
+is left is layer norm, the bias sums and the GELU, a few percent each, and the optimizer.
 */
 
 /*md
