@@ -108,6 +108,11 @@ void attn_softmax_rows(float *p, const float *s, int rows, int n)
     }
 }
 
+attn_view_t attn_view_contiguous(const float *data, int H, int T, int D)
+{
+    return (attn_view_t){(float *)data, (size_t)H * T * D, (size_t)T * D, (size_t)D};
+}
+
 /* The slices (b, h) are independent: each is a few small products (128 x 128 x 32 in chapter 12's
  * GPT) that OpenBLAS runs on one core or splits at a cost larger than the work, with element-wise
  * passes between them. So the slices are shared among the cores instead (parallel.h), ATTN_PARTS
@@ -116,11 +121,6 @@ void attn_softmax_rows(float *p, const float *s, int rows, int n)
  * numbers on any number of cores. The backward's dS needs a (Tq, Tk) scratch per part: dP holds
  * ATTN_PARTS of them. `products_only` skips everything but the products (the floor the benchmarks
  * compare a step with, attn_products_only). */
-attn_view_t attn_view_contiguous(const float *data, int H, int T, int D)
-{
-    return (attn_view_t){(float *)data, (size_t)H * T * D, (size_t)T * D, (size_t)D};
-}
-
 typedef struct {
     const attn_cache_t *c;
     attn_view_t O, dQ, dK, dV, Q, K, V, dO;
