@@ -200,6 +200,16 @@ static attn_view_t heads_of(const float *rows, int j, int n, int T, int C, int H
     return (attn_view_t){(float *)rows + (size_t)j * C, (size_t)T * n * C, (size_t)(C / H), (size_t)n * C};
 }
 
+/* The three views of one layer's [q | k | v] rows (B T, 3C), or of their gradient's. */
+typedef struct {
+    attn_view_t q, k, v;
+} qkv_views_t;
+
+static qkv_views_t qkv_views(const float *qkv, int T, int C, int H)
+{
+    return (qkv_views_t){heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H), heads_of(qkv, 2, 3, T, C, H)};
+}
+
 static void zero_part(void *ctx, size_t begin, size_t end)
 {
     memset((float *)ctx + begin, 0, (end - begin) * sizeof(float));
@@ -356,8 +366,8 @@ int gpt_forward(gpt_acts_t *a, const gpt_t *m, const int *ids, int B, int T)
         matmul_blas(0, 0, N, 3 * C, C, 1.0f, ln1, w->qkvw + (size_t)l * C * 3 * C, 1.0f, qkv);
         /* causal attention per head, read from qkv's columns and written into atty's (B, H, T, Dh) */
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        attn_forward_views(heads_of(atty, 0, 1, T, C, H), &ac, heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H),
-                           heads_of(qkv, 2, 3, T, C, H), NULL, 1);
+        const qkv_views_t in = qkv_views(qkv, T, C, H);
+        attn_forward_views(heads_of(atty, 0, 1, T, C, H), &ac, in.q, in.k, in.v, NULL, 1);
         /* res2 = x + atty attprojw + attprojb */
         rows_bias(res2, x, w->attprojb + (size_t)l * C, N, C);
         matmul_blas(0, 0, N, C, C, 1.0f, atty, w->attprojw + (size_t)l * C * C, 1.0f, res2);
@@ -400,8 +410,9 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
     layernorm_backward(dres, g->lnfw, g->lnfb, dln, xL, a->lnf_mean, a->lnf_rstd, w->lnfw, N, C);
     for (int l = L - 1; l >= 0; l--) {
         const float *x = l == 0 ? a->x0 : a->res3 + (size_t)(l - 1) * NC;
-        float *ln1 = a->ln1 + l * NC, *qkv = a->qkv + l * 3 * NC, *atty = a->atty + l * NC, *res2 = a->res2 + l * NC, *ln2 = a->ln2 + l * NC,
-              *fch = a->fch + l * 4 * NC, *fg = a->fch_gelu + l * 4 * NC;
+        float *ln1 = a->ln1 + l * NC, *qkv = a->qkv + l * 3 * NC, *atty = a->atty + l * NC,
+              *res2 = a->res2 + l * NC, *ln2 = a->ln2 + l * NC, *fch = a->fch + l * 4 * NC,
+              *fg = a->fch_gelu + l * 4 * NC;
         /* second residual: res3 = res2 + gelu(fch) fcprojw + fcprojb; dres (N, C) is dL/dres3 */
         matmul_blas(1, 0, 4 * C, C, N, 1.0f, fg, dres, 1.0f, g->fcprojw + (size_t)l * 4 * C * C);
         rnn_sum_rows(g->fcprojb + (size_t)l * C, dres, N, C);
@@ -418,9 +429,8 @@ void gpt_backward(gpt_t *m, gpt_acts_t *a, const float *dlogits, const int *ids)
         rnn_sum_rows(g->attprojb + (size_t)l * C, dres, N, C);
         matmul_blas(0, 1, N, C, C, 1.0f, dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        attn_backward_views(heads_of(a->dqkv, 0, 3, T, C, H), heads_of(a->dqkv, 1, 3, T, C, H),
-                            heads_of(a->dqkv, 2, 3, T, C, H), &ac, heads_of(a->datty, 0, 1, T, C, H),
-                            heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H), heads_of(qkv, 2, 3, T, C, H));
+        const qkv_views_t in = qkv_views(qkv, T, C, H), d = qkv_views(a->dqkv, T, C, H);
+        attn_backward_views(d.q, d.k, d.v, &ac, heads_of(a->datty, 0, 1, T, C, H), in.q, in.k, in.v);
         matmul_blas(1, 0, C, 3 * C, N, 1.0f, ln1, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
         rnn_sum_rows(g->qkvb + (size_t)l * 3 * C, a->dqkv, N, 3 * C);
         matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, dln);
@@ -443,10 +453,9 @@ void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
     for (int l = 0; l < c->L; l++) { /* forward */
         matmul_blas(0, 0, N, 3 * C, C, 1.0f, a->ln1 + l * NC, w->qkvw + (size_t)l * C * 3 * C, 1.0f, a->qkv + l * 3 * NC);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        const float *qkv = a->qkv + l * 3 * NC;
+        const qkv_views_t in = qkv_views(a->qkv + l * 3 * NC, T, C, H);
         const attn_view_t none = {0};
-        attn_products_only(&ac, 0, heads_of(a->atty + l * NC, 0, 1, T, C, H), none, none, none, none,
-                           heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H), heads_of(qkv, 2, 3, T, C, H));
+        attn_products_only(&ac, 0, heads_of(a->atty + l * NC, 0, 1, T, C, H), none, none, none, none, in.q, in.k, in.v);
         matmul_blas(0, 0, N, C, C, 1.0f, a->atty + l * NC, w->attprojw + (size_t)l * C * C, 1.0f, a->res2 + l * NC);
         matmul_blas(0, 0, N, 4 * C, C, 1.0f, a->ln2 + l * NC, w->fcw + (size_t)l * C * 4 * C, 1.0f, a->fch + l * 4 * NC);
         matmul_blas(0, 0, N, C, 4 * C, 1.0f, a->fch_gelu + l * 4 * NC, w->fcprojw + (size_t)l * 4 * C * C, 1.0f, a->res3 + l * NC);
@@ -462,11 +471,9 @@ void gpt_products_only(gpt_t *m, gpt_acts_t *a, int B, int T)
         matmul_blas(1, 0, C, C, N, 1.0f, a->atty + l * NC, a->dres, 1.0f, g->attprojw + (size_t)l * C * C);
         matmul_blas(0, 1, N, C, C, 1.0f, a->dres, w->attprojw + (size_t)l * C * C, 0.0f, a->datty);
         attn_cache_t ac = {B, H, T, T, Dh, Dh, a->P + l * BHTT, a->dP};
-        const float *qkv = a->qkv + l * 3 * NC;
+        const qkv_views_t in = qkv_views(a->qkv + l * 3 * NC, T, C, H), d = qkv_views(a->dqkv, T, C, H);
         const attn_view_t none = {0};
-        attn_products_only(&ac, 1, none, heads_of(a->dqkv, 0, 3, T, C, H), heads_of(a->dqkv, 1, 3, T, C, H),
-                           heads_of(a->dqkv, 2, 3, T, C, H), heads_of(a->datty, 0, 1, T, C, H),
-                           heads_of(qkv, 0, 3, T, C, H), heads_of(qkv, 1, 3, T, C, H), heads_of(qkv, 2, 3, T, C, H));
+        attn_products_only(&ac, 1, none, d.q, d.k, d.v, heads_of(a->datty, 0, 1, T, C, H), in.q, in.k, in.v);
         matmul_blas(1, 0, C, 3 * C, N, 1.0f, a->ln1 + l * NC, a->dqkv, 1.0f, g->qkvw + (size_t)l * C * 3 * C);
         matmul_blas(0, 1, N, C, 3 * C, 1.0f, a->dqkv, w->qkvw + (size_t)l * C * 3 * C, 0.0f, a->dln);
     }

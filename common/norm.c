@@ -270,12 +270,12 @@ static void gn_dparams_part(void *ctx, size_t begin, size_t end)
     for (size_t c0 = begin; c0 < end; c0 += BLOCK) {
         const size_t c1 = end - c0 < BLOCK ? end : c0 + BLOCK;
         float sg[BLOCK] = {0}, sb[BLOCK] = {0};
-        for (int b = 0; b < a->B; b++) {
-            if (G == 1 && S == 1) { /* a layer norm: one mean and rstd per row, and the block's sums
-                                     * are the same operations in a loop the compiler vectorizes */
+        if (G == 1 && S == 1) /* a layer norm: one mean and rstd per row, and the block's sums are
+                               * the same operations as below, 8 at a time (the compiler vectorizes) */
+            for (int b = 0; b < a->B; b++) {
                 const float mu = a->cmean[b], r = a->crstd[b], *dy = a->dy + (size_t)b * C, *x = a->x + (size_t)b * C;
                 size_t ch = c0;
-                for (; ch + 8 <= c1; ch += 8) /* 8 at a time: a vector's worth */
+                for (; ch + 8 <= c1; ch += 8)
                     for (int k = 0; k < 8; k++) {
                         float d = dy[ch + k], xhat = (x[ch + k] - mu) * r;
                         sg[ch - c0 + k] += d * xhat, sb[ch - c0 + k] += d;
@@ -284,17 +284,17 @@ static void gn_dparams_part(void *ctx, size_t begin, size_t end)
                     float d = dy[ch], xhat = (x[ch] - mu) * r;
                     sg[ch - c0] += d * xhat, sb[ch - c0] += d;
                 }
-                continue;
             }
-            for (size_t ch = c0; ch < c1; ch++) {
-                const size_t bg = (size_t)b * G + ch / Cg, o = ((size_t)b * C + ch) * S;
-                const float mu = a->cmean[bg], r = a->crstd[bg];
-                for (int k = 0; k < S; k++) {
-                    float d = a->dy[o + k], xhat = (a->x[o + k] - mu) * r;
-                    sg[ch - c0] += d * xhat, sb[ch - c0] += d;
+        else
+            for (int b = 0; b < a->B; b++)
+                for (size_t ch = c0; ch < c1; ch++) {
+                    const size_t bg = (size_t)b * G + ch / Cg, o = ((size_t)b * C + ch) * S;
+                    const float mu = a->cmean[bg], r = a->crstd[bg];
+                    for (int k = 0; k < S; k++) {
+                        float d = a->dy[o + k], xhat = (a->x[o + k] - mu) * r;
+                        sg[ch - c0] += d * xhat, sb[ch - c0] += d;
+                    }
                 }
-            }
-        }
         for (size_t ch = c0; ch < c1; ch++) {
             if (a->dgamma)
                 a->dgamma[ch] = sg[ch - c0];
