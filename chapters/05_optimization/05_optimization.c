@@ -824,7 +824,7 @@ constant large rate that section 5.9's schedules are for), momentum 81% (0.02), 
 (0.02), Adagrad 81% (0.01), RMSprop 80% ($10^{-3}$), Adam 82% ($10^{-3}$), AdamW 82% ($10^{-3}$,
 decay 0.01), RAdam 80% ($10^{-3}$; its rectified steps are still short after 237 steps),
 Lookahead around Adam 83%, LARS 80% (5, trust 0.001) and LAMB 83% ($5 \times 10^{-3}$). The Adam
-family has the lowest training loss (0.39); LAMB and Lookahead the lowest validation loss (0.47
+family has the lowest training loss (0.39); LAMB and Lookahead the lowest validation loss (about 0.48
 and 0.49). With three epochs on a sixth of the data these differences are about the size of
 the run-to-run noise (change `--seed` and the order changes), which is the honest conclusion of
 most optimizer comparisons: a well-tuned Adam or SGD with momentum is rarely beaten by much, and
