@@ -1,4 +1,5 @@
-/* qgemm.c — int8 GEMM with int32 accumulation: portable, AVX2 and AVX-512 VNNI paths; see qgemm.h.
+/* qgemm.c — int8 GEMM with int32 accumulation: portable, AVX2 and AVX-512 VNNI paths, and the
+ * dispatch to them and to the AMX path (qgemm_amx.c); see qgemm.h.
  *
  * The SIMD paths compute blocks of MR rows of A times NR rows of B: MR + NR vector loads feed
  * MR * NR multiply-accumulates, so each byte loaded is used several times. Each output keeps a
@@ -14,7 +15,15 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #define QGEMM_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
+#endif
+
+#if defined(__x86_64__) && defined(__linux__)
+#define QGEMM_AMX 1
+#include <sys/syscall.h>
+#include <unistd.h>
+int qgemm_amx_s8(int32_t *C, const int8_t *A, const int8_t *B, int M, int N, int K); /* qgemm_amx.c */
 #endif
 
 static void qgemm_portable(int32_t *C, const int8_t *A, const int8_t *B, int M, int N, int K)
@@ -163,6 +172,24 @@ __attribute__((target(VNNI_TARGET))) static void qgemm_vnni(int32_t *C, const in
 
 #endif /* QGEMM_X86 */
 
+#ifdef QGEMM_AMX
+/* AMX-TILE and AMX-INT8 (CPUID leaf 7: EDX bits 24 and 25), and Linux's permission for this
+ * process to use the tile state (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA = 18;
+ * kernels before 5.16 refuse). Asked once: the answer is the process's. */
+static int amx_usable(void)
+{
+    static _Atomic int state = -1;
+    int s = state;
+    if (s < 0) {
+        unsigned a, b, c, d;
+        s = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d >> 24 & 1) && (d >> 25 & 1) &&
+            syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
+        state = s;
+    }
+    return s;
+}
+#endif
+
 int qgemm_available(qgemm_path_t path)
 {
     switch (path) {
@@ -175,6 +202,10 @@ int qgemm_available(qgemm_path_t path)
         return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512f");
 #endif
+#ifdef QGEMM_AMX
+    case QGEMM_AMX_INT8:
+        return amx_usable();
+#endif
     default:
         return 0;
     }
@@ -182,7 +213,7 @@ int qgemm_available(qgemm_path_t path)
 
 const char *qgemm_path_name(qgemm_path_t path)
 {
-    static const char *const names[QGEMM_PATHS] = {"portable", "avx2", "avx512-vnni"};
+    static const char *const names[QGEMM_PATHS] = {"portable", "avx2", "avx512-vnni", "amx-int8"};
     return path >= 0 && path < QGEMM_PATHS ? names[path] : "unknown";
 }
 
@@ -210,6 +241,14 @@ int qgemm_s8_path(qgemm_path_t path, int32_t *C, const int8_t *A, const int8_t *
         qgemm_vnni(C, A, B, M, N, K);
         break;
 #endif
+#ifdef QGEMM_AMX
+    case QGEMM_AMX_INT8:
+        if (qgemm_amx_s8(C, A, B, M, N, K) == 0)
+            break;
+        /* no memory for its packed copies: the next path gives the same integers */
+        return qgemm_s8_path(qgemm_available(QGEMM_AVX512_VNNI) ? QGEMM_AVX512_VNNI : QGEMM_PORTABLE, C, A, B, M,
+                             N, K);
+#endif
     default:
         qgemm_portable(C, A, B, M, N, K);
     }
@@ -218,7 +257,7 @@ int qgemm_s8_path(qgemm_path_t path, int32_t *C, const int8_t *A, const int8_t *
 
 void qgemm_s8(int32_t *C, const int8_t *A, const int8_t *B, int M, int N, int K)
 {
-    static int best = -1; /* chosen once; a race writes the same value */
+    static _Atomic int best = -1; /* chosen once; a race writes the same value */
     if (best < 0)
         best = (int)qgemm_best_path();
     qgemm_s8_path((qgemm_path_t)best, C, A, B, M, N, K);

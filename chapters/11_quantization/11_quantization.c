@@ -433,9 +433,24 @@ $128 \sum_k b_k$ at the end, exactly. The AVX2 path widens bytes to 16 bits and 
 its int16 pair sums: $2 \times 255 \times 127$ does not fit, and the result would be wrong rather
 than slow. A portable C version is the oracle: the library's tests require every path to give
 the same integers on odd shapes (integer sums do not depend on their order, so "the same" means
-bit for bit). Intel's Sapphire Rapids also has AMX, tile registers that multiply
-$16 \times 64$ by $64 \times 16$ int8 tiles in one instruction; we left it out, because none of our
-machines where we could test it has it, and untested SIMD code is not code we want to teach from.
+bit for bit).
+
+Intel's Sapphire Rapids adds AMX: eight *tile* registers of up to 16 rows of 64 bytes, and
+`tdpbssd`, which multiplies a $16 \times 64$ int8 tile by a $64 \times 16$ one into
+$16 \times 16$ int32 sums, 16,384 multiply-adds in one instruction, signed by signed (no shift).
+Its second operand has to be laid out for it: row $q$ of a B tile holds, for each of 16 output
+columns, the four bytes $k = 4q \ldots 4q + 3$ side by side, so `common/qgemm_amx.c` repacks B
+once per call and then keeps a $32 \times 32$ block of C in four tiles for the whole of K. None
+of the machines we wrote this chapter on has AMX, and untested SIMD code is not code we want to
+teach from. So the kernel is written against six operations (load the tile configuration, zero
+a tile, load, store, multiply, release), which the library maps to the instructions and a test
+(`common/tests/test_qgemm_amx.c`) maps to C functions written from the pseudo-code of Intel's
+manual, with the manual's faults: a product of tiles whose shapes do not fit fails the test as
+it would stop the program. Every machine checks the packing and the blocking this way against
+the portable product; a machine with AMX also runs the kernel on the tiles, against the same
+oracle. (A model cannot catch a misreading of the manual that it shares with the kernel; the
+hardware run can.) Linux hands the tile state (8 KiB per thread) only to a process that asks, so
+`qgemm_available` asks once, with `arch_prctl`.
 
 The program times the product on the shapes of LeNet's layers at a batch of 256 against
 `cblas_sgemm` on the same shapes (processor time, so that OpenBLAS's second thread is counted):
@@ -1730,7 +1745,7 @@ static int export_onnx(const char *dir, const lenet_t *m, const qnet_t *q)
 Real 16-bit arithmetic (section 11.13 only rounds to fp16 and bf16, on a CPU that computes in
 float32; a GPU's tensor cores or AVX-512 FP16 would make it fast), per-layer loss scales and fp8
 training belong here and are not written yet. Neither
-is an AMX path for `qgemm_s8` (we had no machine to test it on), a sparse matrix product that
+is a timing of the AMX path (we had no machine with AMX to run it on), a sparse matrix product that
 would turn section 11.10's zeros into speed, iterative pruning, or a lottery ticket found by
 several rounds of it.
 */
