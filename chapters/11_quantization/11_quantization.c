@@ -979,7 +979,11 @@ and careful calibration earn their keep; 8 bits is the comfortable one.
 **Speed.** On the products alone the int8 GEMM wins: on the AMD EPYC we ran on (AVX-512 VNNI),
 `qgemm_s8` did about 1.5 times the operations per processor-second of `cblas_sgemm` on a
 $1024^3$ product, and more on LeNet's second convolution (a product of shape
-$25600 \times 16 \times 150$, where OpenBLAS's blocking has little to work with). The whole int8
+$25600 \times 16 \times 150$, where OpenBLAS's blocking has little to work with). On an EPYC with
+AVX2 only, it did not: 0.9 times on the $1024^3$ product (31 GOP/s against 36 GFLOP/s). There the
+int8 path widens bytes to 16 bits, and `vpmaddwd` does 16 multiply-adds per instruction, the same
+as a float FMA on 256-bit registers plus a widening step: int8 pays only when the hardware has a
+byte dot product (VNNI, AMX) to multiply more of them per instruction. The whole int8
 network, however, was *slower* than the float one in a run on a quiet machine: about 1.6 times the
 processor time per image. (The run prints this ratio in its summary; do not trust it on a busy
 machine. There the float network's processor time includes OpenBLAS's second thread spinning
