@@ -981,9 +981,10 @@ and careful calibration earn their keep; 8 bits is the comfortable one.
 $1024^3$ product, and more on LeNet's second convolution (a product of shape
 $25600 \times 16 \times 150$, where OpenBLAS's blocking has little to work with). On an EPYC with
 AVX2 only, it did not: 0.9 times on the $1024^3$ product (31 GOP/s against 36 GFLOP/s). There the
-int8 path widens bytes to 16 bits, and `vpmaddwd` does 16 multiply-adds per instruction, the same
-as a float FMA on 256-bit registers plus a widening step: int8 pays only when the hardware has a
-byte dot product (VNNI, AMX) to multiply more of them per instruction. The whole int8
+path's `vpmaddwd` multiplies 16 pairs per instruction (a float FMA on the same registers: 8),
+but every operand must first be widened from bytes to 16 bits, and every result added into its
+accumulator, by instructions of their own: int8 pays when the hardware has a byte dot product
+(VNNI, AMX) that multiplies and accumulates 64 pairs or more in one. The whole int8
 network, however, was *slower* than the float one in a run on a quiet machine: about 1.6 times the
 processor time per image. (The run prints this ratio in its summary; do not trust it on a busy
 machine. There the float network's processor time includes OpenBLAS's second thread spinning
