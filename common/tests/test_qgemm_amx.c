@@ -37,6 +37,9 @@ static void model_load_config(const void *cfg)
         model_tmm[t].colsb = colsb;
         memset(model_tmm[t].data, 0, sizeof model_tmm[t].data);
     }
+    for (int t = 8; t < 16; t++) /* palette 1 has 8 tiles: the fields of the other 8 are reserved */
+        cr_assert(c[16 + 2 * t] == 0 && c[17 + 2 * t] == 0 && c[48 + t] == 0, "LDTILECFG: tile %d does not exist: #GP",
+                  t);
     model_configured = 1;
 }
 
