@@ -83,26 +83,30 @@ static void valid_range(int *j0, int *j1, int off, int sw, int W, int OW)
 }
 
 /* Walks every (row r = (c, u, v), image b, output row i) of cols; for each, the output columns
- * j0..j1 read input row yy of channel c at columns j*sw + off. Shared by im2col and col2im. */
+ * j0..j1 read input row yy of channel c at columns j*sw + off. Shared by im2col and col2im. The
+ * walk's order is cols' memory order, so `row` just moves on by OW floats (and the shape's
+ * fields are read once: the body's stores through float pointers would otherwise make the
+ * compiler read them again for every row of 10 to 28 floats). */
 #define FOR_EACH_PATCH_ROW(s, BODY)                                                                      \
     do {                                                                                                 \
-        const int P_ = (s)->OH * (s)->OW;                                                                \
-        for (int c = 0; c < (s)->C; c++)                                                                 \
-            for (int u = 0; u < (s)->KH; u++)                                                            \
-                for (int v = 0; v < (s)->KW; v++) {                                                      \
-                    const size_t r = ((size_t)c * (s)->KH + u) * (s)->KW + v;                            \
+        const int B_ = (s)->B, C_ = (s)->C, H_ = (s)->H, W_ = (s)->W, KH_ = (s)->KH, KW_ = (s)->KW;      \
+        const int OH_ = (s)->OH, OW_ = (s)->OW, sh_ = (s)->stride_h, dh_ = (s)->dil_h, ph_ = (s)->pad_h; \
+        float *row = cols;                                                                               \
+        for (int c = 0; c < C_; c++)                                                                     \
+            for (int u = 0; u < KH_; u++)                                                                \
+                for (int v = 0; v < KW_; v++) {                                                          \
                     const int off = v * (s)->dil_w - (s)->pad_w;                                         \
                     int j0, j1;                                                                          \
-                    valid_range(&j0, &j1, off, (s)->stride_w, (s)->W, (s)->OW);                          \
-                    for (int b = 0; b < (s)->B; b++)                                                     \
-                        for (int i = 0; i < (s)->OH; i++) {                                              \
-                            float *row = cols + (r * (s)->B + b) * P_ + (size_t)i * (s)->OW;             \
-                            const int yy = i * (s)->stride_h + u * (s)->dil_h - (s)->pad_h;              \
-                            const int inside = yy >= 0 && yy < (s)->H;                                   \
-                            const size_t xrow = (((size_t)b * (s)->C + c) * (s)->H + (inside ? yy : 0))  \
-                                                * (s)->W;                                                \
+                    valid_range(&j0, &j1, off, (s)->stride_w, W_, OW_);                                  \
+                    for (int b = 0; b < B_; b++) {                                                       \
+                        const size_t plane = ((size_t)b * C_ + c) * H_;                                  \
+                        for (int i = 0; i < OH_; i++, row += OW_) {                                      \
+                            const int yy = i * sh_ + u * dh_ - ph_;                                      \
+                            const int inside = yy >= 0 && yy < H_;                                       \
+                            const size_t xrow = (plane + (inside ? yy : 0)) * W_;                        \
                             BODY                                                                         \
                         }                                                                                \
+                    }                                                                                    \
                 }                                                                                        \
     } while (0)
 
@@ -120,14 +124,18 @@ static inline f4_t load4(const float *p)
 
 static inline void store4(float *p, f4_t v) { memcpy(p, &v, sizeof v); }
 
-/* dst[j] = src[j] for j < n */
+/* dst[j] = src[j] for j < n; from n = 4 on, the last 4 are copied as one vector that may overlap
+ * the one before (it writes the same values again): no scalar tail. */
 static inline void copy_row(float *dst, const float *src, int n)
 {
-    int j = 0;
-    for (; j + 4 <= n; j += 4)
+    if (n < 4) {
+        for (int j = 0; j < n; j++)
+            dst[j] = src[j];
+        return;
+    }
+    for (int j = 0; j + 4 < n; j += 4)
         store4(dst + j, load4(src + j));
-    for (; j < n; j++)
-        dst[j] = src[j];
+    store4(dst + n - 4, load4(src + n - 4));
 }
 
 /* dst[j] = src[j] + add for j < n */
