@@ -20,26 +20,72 @@ int pool_out_size(int n, int k, int stride)
     return (n - k) / stride + 1;
 }
 
-/* The common 2x2, stride 2 case (LeNet's), with the window unrolled; same results, same ties. */
+/* Four lanes of floats or ints, through GCC's vector extension (SSE on x86-64, NEON on arm64). */
+typedef float pool_f4_t __attribute__((vector_size(16)));
+typedef int pool_i4_t __attribute__((vector_size(16)));
+
+/* Lanes i0..i3 of the 8 lanes of x then y. */
+#ifdef __clang__
+#define POOL_SHUFFLE(x, y, i0, i1, i2, i3) __builtin_shufflevector(x, y, i0, i1, i2, i3)
+#else
+#define POOL_SHUFFLE(x, y, i0, i1, i2, i3) __builtin_shuffle(x, y, (pool_i4_t){i0, i1, i2, i3})
+#endif
+
+/* Per lane: m (all ones or 0) ? x : y, on the bits. */
+static inline pool_f4_t pick(pool_i4_t m, pool_f4_t x, pool_f4_t y)
+{
+    return (pool_f4_t)((m & (pool_i4_t)x) | (~m & (pool_i4_t)y));
+}
+
+/* The window of output j of one row pair: which of the four wins, and its offset in the map. */
+static inline float max2_one(const float *r0, const float *r1, int j, int W, int *at)
+{
+    /* selects, not branches: after a relu, which of the four wins is a coin toss that a branch
+     * predictor loses half the time */
+    const float a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+    const int top = b > a, bottom = d > c;
+    const float vt = top ? b : a, vb = bottom ? d : c;
+    const int low = vb > vt;
+    *at = 2 * j + (low ? W + bottom : top);
+    return low ? vb : vt;
+}
+
+/* The common 2x2, stride 2 case (LeNet's): four outputs at a time, each lane doing max2_one's
+ * comparisons (a strict > keeps the first of equal values, and a NaN never wins, as there). */
 static void pool_max2_forward(float *y, int *argmax, const float *x, long maps, int H, int W)
 {
     const int OH = (H - 2) / 2 + 1, OW = (W - 2) / 2 + 1;
+    const pool_i4_t lane2 = {0, 2, 4, 6}, one = {1, 1, 1, 1}, w = {W, W, W, W};
     for (long bc = 0; bc < maps; bc++) {
         const float *xc = x + bc * H * W;
         float *yc = y + bc * OH * OW;
         int *ac = argmax ? argmax + bc * OH * OW : NULL;
         for (int i = 0; i < OH; i++) {
             const float *r0 = xc + 2 * i * W, *r1 = r0 + W;
-            for (int j = 0; j < OW; j++) {
-                /* selects, not branches: after a relu, which of the four wins is a coin toss that
-                 * a branch predictor loses half the time */
-                const float a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
-                const int top = b > a, bottom = d > c;
-                const float vt = top ? b : a, vb = bottom ? d : c;
-                const int low = vb > vt;
-                yc[i * OW + j] = low ? vb : vt;
+            int j = 0, at;
+            for (; j + 4 <= OW; j += 4) {
+                pool_f4_t p0, p1, q0, q1; /* r0[2j .. 2j+7], r1[2j .. 2j+7] */
+                memcpy(&p0, r0 + 2 * j, 16), memcpy(&p1, r0 + 2 * j + 4, 16);
+                memcpy(&q0, r1 + 2 * j, 16), memcpy(&q1, r1 + 2 * j + 4, 16);
+                const pool_f4_t a = POOL_SHUFFLE(p0, p1, 0, 2, 4, 6), b = POOL_SHUFFLE(p0, p1, 1, 3, 5, 7);
+                const pool_f4_t c = POOL_SHUFFLE(q0, q1, 0, 2, 4, 6), d = POOL_SHUFFLE(q0, q1, 1, 3, 5, 7);
+                const pool_i4_t top = b > a, bottom = d > c;
+                const pool_f4_t vt = pick(top, b, a), vb = pick(bottom, d, c);
+                const pool_i4_t low = vb > vt;
+                const pool_f4_t m = pick(low, vb, vt);
+                memcpy(yc + i * OW + j, &m, 16);
+                if (ac) { /* 2 i W + 2 j + (low ? W + bottom : top), masks of -1 turned into 1 */
+                    const int b0 = 2 * i * W + 2 * j;
+                    const pool_i4_t base = lane2 + (pool_i4_t){b0, b0, b0, b0};
+                    const pool_i4_t off = (low & (w + (bottom & one))) | (~low & (top & one));
+                    const pool_i4_t idx = base + off;
+                    memcpy(ac + i * OW + j, &idx, 16);
+                }
+            }
+            for (; j < OW; j++) {
+                yc[i * OW + j] = max2_one(r0, r1, j, W, &at);
                 if (ac)
-                    ac[i * OW + j] = 2 * i * W + 2 * j + (low ? W + bottom : top);
+                    ac[i * OW + j] = 2 * i * W + at;
             }
         }
     }

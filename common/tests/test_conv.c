@@ -315,6 +315,39 @@ Test(pool, max_and_avg_match_pytorch)
     free(x), free(dy);
 }
 
+/* The 2x2 stride-2 max pool (four outputs at a time, then one at a time) against its rule written
+ * out: the larger of the top pair, of the bottom pair, then of the two, the first of equal values
+ * winning each time (a strict >, false for a NaN). Values from {0, 1, 2} (ties everywhere, as after
+ * a relu), -0.0 and NaN, on rows of 14 and 5 outputs and an odd width. */
+Test(pool, max2_equals_its_rule_with_ties_and_nan)
+{
+    static const int shapes[][2] = {{28, 28}, {10, 10}, {11, 13}, {2, 9}, {6, 2}};
+    rng_t rng;
+    rng_seed(&rng, 5);
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        const int H = shapes[s][0], W = shapes[s][1], OH = H / 2, OW = W / 2, maps = 3;
+        float x[3 * 28 * 28], y[3 * 14 * 14];
+        int idx[3 * 14 * 14];
+        for (int i = 0; i < maps * H * W; i++) {
+            const unsigned r = rng_below(&rng, 20);
+            x[i] = r < 18 ? (float)(r % 3) : r == 18 ? -0.0f : NAN;
+        }
+        pool_max_forward(y, idx, x, 1, maps, H, W, 2, 2);
+        for (int m = 0; m < maps; m++)
+            for (int i = 0; i < OH; i++)
+                for (int j = 0; j < OW; j++) {
+                    const float *xc = x + m * H * W;
+                    const int t = 2 * i * W + 2 * j, b = t + W;
+                    const int top = xc[t + 1] > xc[t] ? t + 1 : t, bottom = xc[b + 1] > xc[b] ? b + 1 : b;
+                    const int best = xc[bottom] > xc[top] ? bottom : top;
+                    const int o = (m * OH + i) * OW + j;
+                    cr_assert_eq(idx[o], best, "H=%d W=%d map %d output (%d, %d): argmax %d, the rule says %d", H, W,
+                                 m, i, j, idx[o], best);
+                    cr_assert(memcmp(&y[o], &xc[best], sizeof(float)) == 0, "H=%d W=%d output (%d, %d)", H, W, i, j);
+                }
+    }
+}
+
 typedef struct {
     float x[2 * 3 * 8 * 8], y[2 * 3 * 4 * 4], r[2 * 3 * 4 * 4];
     int idx[2 * 3 * 4 * 4], k, stride, avg;
