@@ -1302,7 +1302,8 @@ in a pass of its own, which on that machine wrote zeros at a fifth of the speed 
 training step does not pay it, since it writes the biases into $C$ and asks for $\beta = 1$. So
 the floor was slow for a reason that has nothing to do with products, and the ratio flattered the
 step. `matmul_blas` now zeroes $C$ itself (the same bits: OpenBLAS's kernels add into zeros
-either way), the step got 5 to 8% faster there, the floor 17%, and the honest ratio was 1.4.
+either way): the step got about a tenth faster there, the floor a sixth, and the honest ratio was
+1.4.
 
 ## 3.9 When things go wrong
 
