@@ -88,6 +88,27 @@ Test(tensor, check_shape_accepts_wildcards_and_reports_expected)
     cr_assert(strstr(err, "linear_forward: x has shape (2, 3), expected (*, 4)"), "got: %s", err);
 }
 
+/* beta = 0 means C's old values are not read (not even a NaN), and with a row stride ldc > N the
+ * floats between the rows are left alone: matmul_blas_ld zeroes the (M, N) block itself. */
+Test(matmul, beta_zero_ignores_c_and_keeps_the_gaps_between_rows)
+{
+    enum { M = 5, N = 3, K = 4, LDC = 7 };
+    float A[M * K], B[K * N], C[M * LDC], want[M * N];
+    for (int i = 0; i < M * K; i++) A[i] = (float)(i % 5) - 2;
+    for (int i = 0; i < K * N; i++) B[i] = (float)(i % 3) + 0.5f;
+    for (int i = 0; i < M * LDC; i++) C[i] = i % LDC < N ? NAN : 99.0f;
+    matmul_naive(0, 0, M, N, K, 1.0f, A, B, 0.0f, want);
+    matmul_blas_ld(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, C, LDC);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < LDC; j++)
+            if (j < N)
+                cr_assert_eq(C[i * LDC + j], want[i * N + j], "C[%d][%d] = %g, expected %g", i, j, C[i * LDC + j],
+                             want[i * N + j]);
+            else
+                cr_assert_eq(C[i * LDC + j], 99.0f, "C[%d][%d], outside the block, was written: %g", i, j,
+                             C[i * LDC + j]);
+}
+
 Test(matmul, sgemm_matches_naive_in_all_transpose_modes)
 {
     rng_t r;
