@@ -1303,7 +1303,7 @@ training step does not pay it, since it writes the biases into $C$ and asks for 
 the floor was slow for a reason that has nothing to do with products, and the ratio flattered the
 step. `matmul_blas` now zeroes $C$ itself (the same bits: OpenBLAS's kernels add into zeros
 either way): the step got about a tenth faster there, the floor a sixth, and the honest ratio was
-1.4.
+1.3 to 1.4 from run to run.
 
 ## 3.9 When things go wrong
 
