@@ -78,10 +78,11 @@ endif
 -include gpu/gpu.mk
 
 # The library, libnn: every common/*.c; its installed headers are every common/*.h but course.h
-# (the course's TODO plumbing). libnn.so is built from position-independent objects of its own.
+# (the course's TODO plumbing) and simd4.h (internal to conv.c and pool.c). libnn.so is built from
+# position-independent objects of its own.
 LIB_SRCS   := $(wildcard common/*.c)
 LIB_HDRS   := $(wildcard common/*.h)
-LIB_PUB_HDRS := $(filter-out common/course.h,$(LIB_HDRS))
+LIB_PUB_HDRS := $(filter-out common/course.h common/simd4.h,$(LIB_HDRS))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
 LIB        := $(B)/libnn.a

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "matmul.h"
+#include "simd4.h"
 
 #include <string.h>
 
@@ -110,19 +111,7 @@ static void valid_range(int *j0, int *j1, int off, int sw, int W, int OW)
                 }                                                                                        \
     } while (0)
 
-/* Rows of 4 floats at a time, through GCC's vector extension (SSE on x86-64, NEON on arm64): the
- * rows here are short (10 to 28 floats for LeNet), too short for a memcpy call to pay off, and -O2
- * leaves a loop of unknown length scalar. Each function is a plain loop in meaning. */
-typedef float f4_t __attribute__((vector_size(16)));
-
-static inline f4_t load4(const float *p)
-{
-    f4_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline void store4(float *p, f4_t v) { memcpy(p, &v, sizeof v); }
+/* Rows 4 floats at a time (simd4.h); each function is a plain loop in meaning. */
 
 /* dst[j] = src[j] for j < n; from n = 4 on, the last 4 are copied as one vector that may overlap
  * the one before (it writes the same values again): no scalar tail. */
@@ -134,8 +123,8 @@ static inline void copy_row(float *dst, const float *src, int n)
         return;
     }
     for (int j = 0; j + 4 < n; j += 4)
-        store4(dst + j, load4(src + j));
-    store4(dst + n - 4, load4(src + n - 4));
+        f4_store(dst + j, f4_load(src + j));
+    f4_store(dst + n - 4, f4_load(src + n - 4));
 }
 
 /* dst[j] = src[j] + add for j < n */
@@ -144,7 +133,7 @@ static inline void add_const_row(float *dst, const float *src, float add, int n)
     const f4_t a = {add, add, add, add};
     int j = 0;
     for (; j + 4 <= n; j += 4)
-        store4(dst + j, load4(src + j) + a);
+        f4_store(dst + j, f4_load(src + j) + a);
     for (; j < n; j++)
         dst[j] = src[j] + add;
 }
@@ -154,7 +143,7 @@ static inline void add_row(float *dst, const float *src, int n)
 {
     int j = 0;
     for (; j + 4 <= n; j += 4)
-        store4(dst + j, load4(dst + j) + load4(src + j));
+        f4_store(dst + j, f4_load(dst + j) + f4_load(src + j));
     for (; j < n; j++)
         dst[j] += src[j];
 }
@@ -164,7 +153,7 @@ static inline void zero_row(float *dst, int n)
     const f4_t z = {0, 0, 0, 0};
     int j = 0;
     for (; j + 4 <= n; j += 4)
-        store4(dst + j, z);
+        f4_store(dst + j, z);
     for (; j < n; j++)
         dst[j] = 0;
 }

@@ -2,6 +2,7 @@
 #include "pool.h"
 
 #include "error.h"
+#include "simd4.h"
 
 #include <string.h>
 
@@ -18,23 +19,6 @@ int pool_out_size(int n, int k, int stride)
         return -1;
     }
     return (n - k) / stride + 1;
-}
-
-/* Four lanes of floats or ints, through GCC's vector extension (SSE on x86-64, NEON on arm64). */
-typedef float pool_f4_t __attribute__((vector_size(16)));
-typedef int pool_i4_t __attribute__((vector_size(16)));
-
-/* Lanes i0..i3 of the 8 lanes of x then y. */
-#ifdef __clang__
-#define POOL_SHUFFLE(x, y, i0, i1, i2, i3) __builtin_shufflevector(x, y, i0, i1, i2, i3)
-#else
-#define POOL_SHUFFLE(x, y, i0, i1, i2, i3) __builtin_shuffle(x, y, (pool_i4_t){i0, i1, i2, i3})
-#endif
-
-/* Per lane: m (all ones or 0) ? x : y, on the bits. */
-static inline pool_f4_t pick(pool_i4_t m, pool_f4_t x, pool_f4_t y)
-{
-    return (pool_f4_t)((m & (pool_i4_t)x) | (~m & (pool_i4_t)y));
 }
 
 /* The window of output j of one row pair: which of the four wins, and its offset in the map. */
@@ -55,7 +39,7 @@ static inline float max2_one(const float *r0, const float *r1, int j, int W, int
 static void pool_max2_forward(float *y, int *argmax, const float *x, long maps, int H, int W)
 {
     const int OH = (H - 2) / 2 + 1, OW = (W - 2) / 2 + 1;
-    const pool_i4_t lane2 = {0, 2, 4, 6}, one = {1, 1, 1, 1}, w = {W, W, W, W};
+    const i4_t lane2 = {0, 2, 4, 6}, one = {1, 1, 1, 1}, w = {W, W, W, W};
     for (long bc = 0; bc < maps; bc++) {
         const float *xc = x + bc * H * W;
         float *yc = y + bc * OH * OW;
@@ -64,22 +48,22 @@ static void pool_max2_forward(float *y, int *argmax, const float *x, long maps, 
             const float *r0 = xc + 2 * i * W, *r1 = r0 + W;
             int j = 0, at;
             for (; j + 4 <= OW; j += 4) {
-                pool_f4_t p0, p1, q0, q1; /* r0[2j .. 2j+7], r1[2j .. 2j+7] */
-                memcpy(&p0, r0 + 2 * j, 16), memcpy(&p1, r0 + 2 * j + 4, 16);
-                memcpy(&q0, r1 + 2 * j, 16), memcpy(&q1, r1 + 2 * j + 4, 16);
-                const pool_f4_t a = POOL_SHUFFLE(p0, p1, 0, 2, 4, 6), b = POOL_SHUFFLE(p0, p1, 1, 3, 5, 7);
-                const pool_f4_t c = POOL_SHUFFLE(q0, q1, 0, 2, 4, 6), d = POOL_SHUFFLE(q0, q1, 1, 3, 5, 7);
-                const pool_i4_t top = b > a, bottom = d > c;
-                const pool_f4_t vt = pick(top, b, a), vb = pick(bottom, d, c);
-                const pool_i4_t low = vb > vt;
-                const pool_f4_t m = pick(low, vb, vt);
-                memcpy(yc + i * OW + j, &m, 16);
+                /* r0[2j .. 2j+7] and r1[2j .. 2j+7] */
+                const f4_t p0 = f4_load(r0 + 2 * j), p1 = f4_load(r0 + 2 * j + 4);
+                const f4_t q0 = f4_load(r1 + 2 * j), q1 = f4_load(r1 + 2 * j + 4);
+                const f4_t a = F4_SHUFFLE(p0, p1, 0, 2, 4, 6), b = F4_SHUFFLE(p0, p1, 1, 3, 5, 7);
+                const f4_t c = F4_SHUFFLE(q0, q1, 0, 2, 4, 6), d = F4_SHUFFLE(q0, q1, 1, 3, 5, 7);
+                const i4_t top = b > a, bottom = d > c;
+                const f4_t vt = f4_select(top, b, a), vb = f4_select(bottom, d, c);
+                const i4_t low = vb > vt;
+                const f4_t m = f4_select(low, vb, vt);
+                f4_store(yc + i * OW + j, m);
                 if (ac) { /* 2 i W + 2 j + (low ? W + bottom : top), masks of -1 turned into 1 */
                     const int b0 = 2 * i * W + 2 * j;
-                    const pool_i4_t base = lane2 + (pool_i4_t){b0, b0, b0, b0};
-                    const pool_i4_t off = (low & (w + (bottom & one))) | (~low & (top & one));
-                    const pool_i4_t idx = base + off;
-                    memcpy(ac + i * OW + j, &idx, 16);
+                    const i4_t base = lane2 + (i4_t){b0, b0, b0, b0};
+                    const i4_t off = (low & (w + (bottom & one))) | (~low & (top & one));
+                    const i4_t idx = base + off;
+                    i4_store(ac + i * OW + j, idx);
                 }
             }
             for (; j < OW; j++) {
