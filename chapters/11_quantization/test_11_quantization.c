@@ -102,8 +102,9 @@ Test(ex11_2, subtracts_the_zero_point_then_scales)
     const float want[4] = {0.0f, 0.5f, -32.75f, 31.0f};
     for (int i = 0; i < 4; i++) {
         const float got = dequantize((int8_t)q[i], 0.25f, 3);
-        cr_assert(got == want[i], "dequantize(%d, s = 0.25, z = 3): expected %g, got %g. Hint: x = s (q - z); the "
-                  "zero point q = 3 must give exactly 0.", q[i], want[i], got);
+        cr_assert(got == want[i], "dequantize(%d, s = 0.25, z = 3): expected %g, got %g. Hint: %s", q[i], want[i], got,
+                  q[i] == -128 ? "q - z = -131 does not fit in an int8_t: compute the difference in int, then scale."
+                               : "x = s (q - z); the zero point q = 3 must give exactly 0.");
     }
 }
 
@@ -133,6 +134,10 @@ Test(ex11_3, scale_and_zero_point_by_hand)
         {0.0f, 5.1f, 5.1f / 255, -128, "a relu's range: z = -128"},
         {1.0f, 3.0f, 3.0f / 255, -128, "[1, 3] widened to [0, 3] so that 0 stays representable"},
         {-2.0f, -1.0f, 2.0f / 255, 127, "[-2, -1] widened to [-2, 0]: z = round(-128 + 255) = 127"},
+        /* s = 5/255 = 1/51: -lo / s = 61.2 and 193.8, so z = round(-66.8) = -67 and round(65.8) = 66. A cast
+         * (toward 0) gives -66 and 65, ceil -66 and 66, floor -67 and 65: each misses one of the two. */
+        {-1.2f, 3.8f, 5.0f / 255, -67, "z = round(-128 + 61.2) = round(-66.8) = -67"},
+        {-3.8f, 1.2f, 5.0f / 255, 66, "z = round(-128 + 193.8) = round(65.8) = 66"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const quant_params_t p = asymmetric_params(cases[i].lo, cases[i].hi);
@@ -141,7 +146,8 @@ Test(ex11_3, scale_and_zero_point_by_hand)
                   "whole range over 255 steps, not max / 255 or max / 127.", cases[i].lo, cases[i].hi, cases[i].s,
                   p.scale, cases[i].why);
         cr_assert_eq(p.zero_point, cases[i].z, "asymmetric_params(%g, %g): expected zero point %d, got %d (%s). Hint: "
-                     "z = round(-128 - lo / s): lo itself maps to -128.", cases[i].lo, cases[i].hi, cases[i].z,
+                     "z = round(-128 - lo / s): lo itself maps to -128, and z is rounded to the NEAREST integer "
+                     "(rintf), not truncated by a cast, floored or ceiled.", cases[i].lo, cases[i].hi, cases[i].z,
                      p.zero_point, cases[i].why);
     }
 }
@@ -193,7 +199,8 @@ Test(ex11_4, one_scale_per_row_of_a_3x5_matrix)
     for (int o = 0; o < O; o++)
         cr_assert(fabsf(sc[o] - want_sc[o]) <= 1e-6f * want_sc[o],
                   "scale of channel (row) %d: expected max|row| / 127 = %g, got %g. Hint: the rows are 10x apart in "
-                  "size: is the maximum taken over the row (k), not over a column or the whole tensor?", o,
+                  "size: is the maximum of |w| (not of w) taken over the row (k), not over a column or the whole "
+                  "tensor?", o,
                   want_sc[o], sc[o]);
     for (int i = 0; i < O * K; i++) {
         const int want = quant_quantize_value(w[i], (quant_params_t){want_sc[i / K], 0});
@@ -233,17 +240,22 @@ uses quant_fake_backward, the library's version of this function, at every layer
 Test(ex11_5, passes_inside_the_range_and_stops_outside)
 {
     /* s = 0.5, z = 10: range [0.5 (-138), 0.5 (117)] = [-69, 58.5]. A range that ignores z would be
-     * [-64, 63.5]: -66 inside, 60 outside tell the two apart. */
+     * [-64, 63.5]: -66 inside, 60 outside tell the two apart. -69.2 and 58.7 lie outside the range but
+     * within half a step of its ends: rint(x / s) + z is -128 and 127 there, so a test of the rounded
+     * q instead of x (PyTorch's fake_quantize does that) lets them through. */
     const quant_params_t p = {0.5f, 10};
-    const float x[7] = {-70.0f, -69.0f, -66.0f, 0.3f, 58.5f, 60.0f, 100.0f};
-    const float want[7] = {0, 2, 3, 4, 5, 0, 0};
-    float dy[7] = {1, 2, 3, 4, 5, 6, 7}, dx[7];
-    fake_quant_backward(dx, dy, x, 7, p);
-    for (int i = 0; i < 7; i++)
+    const float x[9] = {-70.0f, -69.2f, -69.0f, -66.0f, 0.3f, 58.5f, 58.7f, 60.0f, 100.0f};
+    const float want[9] = {0, 0, 2, 3, 4, 5, 0, 0, 0};
+    float dy[9] = {1, 1, 2, 3, 4, 5, 6, 6, 7}, dx[9];
+    fake_quant_backward(dx, dy, x, 9, p);
+    for (int i = 0; i < 9; i++)
         cr_assert(dx[i] == want[i], "STE at x = %g (s = 0.5, z = 10, range [-69, 58.5]): expected dx = %g, got %g. "
                   "Hint: %s", x[i], want[i], dx[i],
-                  want[i] == 0 ? "outside the range the quantizer's output is constant: its gradient is 0."
-                               : "inside the range, pass dy through; does your range include the zero point's shift?");
+                  x[i] == -69.2f || x[i] == 58.7f
+                      ? "the condition is on x itself, s (-128 - z) <= x <= s (127 - z); this x is beyond the end "
+                        "although rint(x / s) + z is still in [-128, 127]: do not test the rounded q."
+                  : want[i] == 0 ? "outside the range the quantizer's output is constant: its gradient is 0."
+                                 : "inside the range, pass dy through; does your range include the zero point's shift?");
 }
 
 /* --- 11.6 stochastic rounding ------------------------------------------------------------------ */
@@ -292,7 +304,8 @@ Test(ex11_6, unbiased_and_one_of_the_two_neighbours)
 1. Section 11.6 writes the layer as s_x s_o times an integer sum, plus the bias: which integers are
    multiplied in that sum, and what is done with the input's zero point?
 2. Accumulate in an int32_t: a sum of 400 products of 255 x 127 is about 13 million, far beyond
-   int16's 32767. Each output o has its own weight scale sw[o].
+   int16's 32767, and past 2^24 (16.8 million) a float no longer holds every integer. Each output o
+   has its own weight scale sw[o].
 3. acc = sum_k (qa[i*K + k] - z_x) * qw[o*K + k] (int32); y[i*O + o] = s_x * sw[o] * acc + b[o].
 */
 /*note 11.7
@@ -357,6 +370,29 @@ Test(ex11_7, sums_of_400_extreme_products_need_int32)
               "every input is q = 127 with z = -128, so q - z = 255: is z subtracted, and is the sum kept in an "
               "int32_t? (an int16 accumulator overflows after a few of these terms)", want0, want1, y[0],
               y[1]);
+}
+
+Test(ex11_7, sums_beyond_2_24_need_an_integer_accumulator)
+{
+    /* K = 1024 terms of 255 x 127 = 32385: the exact sum 33,162,240 = 32385 * 2^10 is a float, and so is y =
+     * 32385 / 1024 = 31.6259765625 (the scales are powers of two). The partial sums pass 2^24 after 519 terms,
+     * beyond which a float holds only even integers: a float accumulator (or a sum of dequantized float
+     * terms) rounds at every addition after that and ends about 500 units of 2^-20 away. An int32 sum is
+     * exact, and so is every correct y, to the last bit. */
+    enum { K = 1024, O = 2 };
+    static int8_t qa[K], qw[O * K];
+    for (int k = 0; k < K; k++)
+        qa[k] = 127, qw[k] = 127, qw[K + k] = -127;
+    const quant_params_t pa = {1.0f / 1024, -128};
+    const float sw[O] = {1.0f / 1024, 1.0f / 1024}, b[O] = {0, 0};
+    float y[O];
+    int8_linear(y, qa, pa, qw, sw, b, 1, K, O);
+    const double want = 33162240.0 / 1048576;
+    cr_assert(fabs(y[0] - want) < 1e-6 && fabs(y[1] + want) < 1e-6,
+              "1024 products of 255 x 127 (and x -127), times 2^-20: expected %.10g and %.10g exactly, got %.10g "
+              "and %.10g. Hint: a float holds integers exactly only up to 2^24 = 16,777,216, which these partial "
+              "sums pass: accumulate sum_k (qa - z_x) qw in an int32_t, and convert to float once, at the end.",
+              want, -want, y[0], y[1]);
 }
 
 /* --- 11.8 the magnitude mask ------------------------------------------------------------------ */
