@@ -86,15 +86,24 @@ Test(ex12_1, rows_of_dx_sum_to_zero_and_match_the_library)
     fill(x, N * D, 3.0f, -1.0f, &rng), fill(dy, N * D, 1.0f, 0.5f, &rng), fill(g, D, 0.3f, 1.0f, &rng);
     fill(b, D, 1.0f, 0, &rng);
     layernorm_forward(y, mean, rstd, x, g, b, N, D, 1e-5f);
-    memset(dg, 0x7f, sizeof dg); /* overwritten, not accumulated */
+    /* all three are overwritten, not accumulated: fill them with 0x7f7f7f7f = 3.4e38 first */
+    memset(dx, 0x7f, sizeof dx), memset(dg, 0x7f, sizeof dg), memset(db, 0x7f, sizeof db);
     layer_norm_backward(dx, dg, db, dy, x, mean, rstd, g, N, D);
     layernorm_backward(dxl, dgl, dbl, dy, x, mean, rstd, g, N, D);
+    int stale = 0;
+    for (int i = 0; i < N * D; i++)
+        stale += !(fabsf(dx[i]) < 1e30f);
+    for (int i = 0; i < D; i++)
+        stale += !(fabsf(dg[i]) < 1e30f) + !(fabsf(db[i]) < 1e30f);
+    cr_assert_eq(stale, 0, "%d entries of dx, dgamma, dbeta still hold (about) the 3.4e38 the buffers held before the "
+                 "call. Hint: all three are overwritten: dx[i] = ..., not +=, and dgamma, dbeta are set to 0 before "
+                 "the sum over the rows", stale);
     for (int n = 0; n < N; n++) {
         double s = 0;
         for (int i = 0; i < D; i++)
             s += dx[n * D + i];
         cr_assert(fabs(s) < 1e-4, "row %d of dx sums to %.5g, expected 0. Hint: the -sum_j ghat_j term (the mean's "
-                  "share) makes every row sum to zero", n, s);
+                  "share, with ghat_j = dy_j gamma_j) makes every row sum to zero", n, s);
     }
     for (int i = 0; i < N * D; i++)
         cr_assert(fabsf(dx[i] - dxl[i]) < 1e-4f, "dx[%d]: expected %.6g (common/norm.c), got %.6g. Hint: the "
@@ -157,7 +166,8 @@ Test(ex12_2, worked_by_hand)
     float dwte[2] = {-1, -1};
     tied_embedding_backward(dwte, dl, h, dx0, ids, 2, 2, 1);
     cr_assert(fabsf(dwte[0] - 3) < 1e-6f && fabsf(dwte[1] - 28) < 1e-6f, "expected dwte = [3, 28], got [%g, %g]. "
-              "Hint: 28 = 10 from the output product + 7 + 11 from the two uses of token 1 as input",
+              "Hint: 28 = 10 from the output product + 7 + 11 from the two uses of token 1 as input; and dwte is "
+              "overwritten (it held -1 before the call: beta = 0 in the product)",
               (double)dwte[0], (double)dwte[1]);
 }
 
@@ -243,6 +253,30 @@ Test(ex12_4, one_symbol_when_sure_all_when_p_is_one)
               "when the sum reaches top_p", s, (double)q[4]);
 }
 
+Test(ex12_4, stops_on_reaching_top_p_and_breaks_ties_by_index)
+{
+    /* Powers of two, so the sums are exact. p = (0.25, 0.5, 0.125, 0.125), top_p = 0.75: 0.5 + 0.25 = 0.75
+     * reaches top_p exactly, so the nucleus is {1, 0}: q = (1/3, 2/3, 0, 0). Going on while the sum is
+     * <= top_p would add a third symbol. */
+    const float p[4] = {0.25f, 0.5f, 0.125f, 0.125f};
+    float q[4];
+    int order[4];
+    top_p_filter(q, order, p, 4, 0.75f);
+    const float want[4] = {1.0f / 3, 2.0f / 3, 0, 0};
+    for (int i = 0; i < 4; i++)
+        cr_assert(fabsf(q[i] - want[i]) < 1e-6f, "top_p 0.75 on p = (0.25, 0.5, 0.125, 0.125): q[%d] expected %.5g, "
+                  "got %.5g. Hint: 0.5 + 0.25 = 0.75 is AT LEAST 0.75: stop there (keep adding only while the sum "
+                  "is < top_p)", i, (double)want[i], (double)q[i]);
+    /* p = (0.25, 0.5, 0.25, 0): 0.5, then one of the two 0.25 crosses 0.6: the lower index, 0 */
+    const float t[4] = {0.25f, 0.5f, 0.25f, 0.0f};
+    top_p_filter(q, order, t, 4, 0.6f);
+    for (int i = 0; i < 4; i++)
+        cr_assert(fabsf(q[i] - want[i]) < 1e-6f, "top_p 0.6 on p = (0.25, 0.5, 0.25, 0): q[%d] expected %.5g, got "
+                  "%.5g. Hint: symbols 0 and 2 tie at 0.25 and only one is needed: on ties the lower index comes "
+                  "first in the order (a stable sort: move an entry only past strictly smaller ones)", i,
+                  (double)want[i], (double)q[i]);
+}
+
 /* --- 12.5: cached attention --------------------------------------------------------------------- */
 
 /*hint 12.5
@@ -293,6 +327,21 @@ Test(ex12_5, worked_by_hand)
               (double)out[1], (double)out[2], (double)out[3]);
 }
 
+Test(ex12_5, large_scores_need_the_stable_softmax)
+{
+    /* Dh = 4, q = (100, 0, 0, 0), K_0 = (2, 0, 0, 0), k_new = (1, 0, 0, 0) at pos = 1: scores 200 / 2 = 100
+     * and 100 / 2 = 50. expf(100) overflows a float (its largest is about 3.4e38 = e^88.7), so a softmax
+     * without the maximum subtracted gives inf / inf = NaN. The weights are 1 / (1 + e^-50) and
+     * e^-50 / (1 + e^-50) = 2e-22: out = V_0 = (1, 0, 0, 0) to float precision. */
+    float K[2 * 4] = {2, 0, 0, 0}, V[2 * 4] = {1, 0, 0, 0}, out[4], sc[2];
+    const float q[4] = {100, 0, 0, 0}, k1[4] = {1, 0, 0, 0}, v1[4] = {0, 1, 0, 0};
+    kv_attend(out, sc, K, V, q, k1, v1, 1, 4);
+    cr_assert(fabsf(out[0] - 1) < 1e-6f && fabsf(out[1]) < 1e-6f && fabsf(out[2]) < 1e-6f && fabsf(out[3]) < 1e-6f,
+              "scores 100 and 50: expected out = (1, 0, 0, 0), got (%g, %g, %g, %g). Hint: expf(100) overflows a "
+              "float; subtract the largest score before expf (a stable softmax: the weights do not change)",
+              (double)out[0], (double)out[1], (double)out[2], (double)out[3]);
+}
+
 /* --- 12.6: a BPE merge -------------------------------------------------------------------------- */
 
 /*hint 12.6
@@ -324,7 +373,7 @@ Test(ex12_6, pair_at_the_end_and_no_pair)
     int a[3] = {5, 3, 4};
     int n = bpe_merge(a, 3, 3, 4, 7);
     cr_assert(n == 2 && a[0] == 5 && a[1] == 7, "[5 3 4] merging (3, 4): expected [5 7], got %d tokens [%d %d]. "
-              "Hint: the pair may end at the last position", n, a[0], a[1]);
+              "Hint: the pair (a, b) = (3, 4), a first, may end at the last position", n, a[0], a[1]);
     int b[4] = {3, 5, 4, 3};
     n = bpe_merge(b, 4, 3, 4, 7);
     cr_assert(n == 4 && b[0] == 3 && b[1] == 5 && b[2] == 4 && b[3] == 3, "[3 5 4 3] has no pair (3, 4): expected it "
@@ -398,6 +447,8 @@ Test(ex12_7, matches_centered_differences)
                       fabs(got / num - 1.0 / s) < 1e-2   ? "the scale alpha / r is missing"
                       : fabs(got / num - R) < 1e-2       ? "the scale is alpha r; it must be alpha / r"
                       : fabs(got) < 1e-12 && p == 0      ? "dA is zero: A is trained too, dA = (alpha / r) G B^T"
+                      : fabs(got) > 1e8                  ? "dA and dB are overwritten (beta = 0): they held 1e9 "
+                                                           "before the call"
                                                          : "dA = (alpha / r) G B^T, dB = (alpha / r) A^T G");
         }
 }
