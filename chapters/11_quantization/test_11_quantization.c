@@ -298,6 +298,28 @@ Test(ex11_6, unbiased_and_one_of_the_two_neighbours)
     cr_assert_eq(quantize_stochastic(1000.0f, 1.0f, 0, &rng), 127, "1000 must clamp to 127. Hint: clamp to [-128, 127].");
 }
 
+Test(ex11_6, rounds_x_over_s_in_units_of_the_step)
+{
+    /* s = 0.25, z = -3: x = 0.3 is v = x / s = 1.2 steps, so q is 1 + 1 - 3 = -1 with probability 0.2
+     * and 1 - 3 = -2 otherwise, mean 1.2 - 3 = -1.8. Adding u to x before the division by s (u is a
+     * fraction of a STEP, not of a unit of x), or ignoring s, lands on other integers. */
+    rng_t rng;
+    rng_seed(&rng, 6);
+    enum { N = 20000 };
+    double mean = 0;
+    int outside = 0;
+    for (int i = 0; i < N; i++) {
+        const int q = quantize_stochastic(0.3f, 0.25f, -3, &rng);
+        outside += q != -2 && q != -1;
+        mean += q;
+    }
+    mean /= N;
+    /* binomial mean: standard error sqrt(0.2 * 0.8 / 20000) = 0.0028; about 6 of them */
+    cr_assert(outside == 0 && fabs(mean + 1.8) < 0.018, "x = 0.3, s = 0.25, z = -3 (v = x / s = 1.2): expected -2 or "
+              "-1, mean -1.8; got %d other values, mean %.4f. Hint: divide x by s first, then add u (a fraction of "
+              "one step) and take the floor: floorf(x / s + u) + z.", outside, mean);
+}
+
 /* --- 11.7 the int8 linear layer ---------------------------------------------------------------- */
 
 /*hint 11.7
