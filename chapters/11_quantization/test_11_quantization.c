@@ -215,10 +215,12 @@ Test(ex11_4, a_row_of_zeros_gets_scale_one)
     const float w[6] = {0, 0, 0, 0.5f, -1.0f, 0.25f};
     float sc[2];
     int8_t q[6];
+    memset(q, 85, sizeof q); /* every q is written: 85 must not survive */
     quantize_per_channel(q, sc, w, 2, 3);
     cr_assert(sc[0] == 1.0f && q[0] == 0 && q[1] == 0 && q[2] == 0, "a row of zeros: expected scale 1 and q = 0, got "
-              "scale %g, q %d %d %d. Hint: max|row| = 0 would give a scale of 0 and a division by zero.", sc[0], q[0],
-              q[1], q[2]);
+              "scale %g, q %d %d %d. Hint: %s", sc[0], q[0], q[1], q[2],
+              sc[0] == 1.0f ? "the row's q must be written too (0 for each zero weight; q held 85 before the call)."
+                            : "max|row| = 0 would give a scale of 0 and a division by zero.");
     cr_assert(q[4] == -127 && q[3] == 64 && q[5] == 32, "row 1 (0.5, -1, 0.25) with s = 1/127: expected 64 -127 32, "
               "got %d %d %d. Hint: the largest |w| of a row maps to +-127.", q[3], q[4], q[5]);
 }
@@ -247,11 +249,15 @@ Test(ex11_5, passes_inside_the_range_and_stops_outside)
     const float x[9] = {-70.0f, -69.2f, -69.0f, -66.0f, 0.3f, 58.5f, 58.7f, 60.0f, 100.0f};
     const float want[9] = {0, 0, 2, 3, 4, 5, 0, 0, 0};
     float dy[9] = {1, 1, 2, 3, 4, 5, 6, 6, 7}, dx[9];
+    for (int i = 0; i < 9; i++)
+        dx[i] = 99.0f; /* every dx is written: 99 must not survive */
     fake_quant_backward(dx, dy, x, 9, p);
     for (int i = 0; i < 9; i++)
         cr_assert(dx[i] == want[i], "STE at x = %g (s = 0.5, z = 10, range [-69, 58.5]): expected dx = %g, got %g. "
                   "Hint: %s", x[i], want[i], dx[i],
-                  x[i] == -69.2f || x[i] == 58.7f
+                  dx[i] == 99.0f ? "dx held 99 before the call and still does: write every entry, 0 outside the "
+                                   "range."
+                  : x[i] == -69.2f || x[i] == 58.7f
                       ? "the condition is on x itself, s (-128 - z) <= x <= s (127 - z); this x is beyond the end "
                         "although rint(x / s) + z is still in [-128, 127]: do not test the rounded q."
                   : want[i] == 0 ? "outside the range the quantizer's output is constant: its gradient is 0."
@@ -457,12 +463,16 @@ Test(ex11_8, keeps_the_largest_magnitudes)
     const float w[8] = {0.5f, -3.0f, 1.0f, -0.2f, 2.0f, 0.0f, -0.7f, 0.1f};
     float mask[8], scratch[8];
     char got[9];
+    for (int i = 0; i < 8; i++)
+        mask[i] = 1.0f; /* a mask buffer used before: every entry must be written */
     magnitude_mask(mask, scratch, w, 8, 0.5f);
     mask_text(got, mask, 8);
     cr_assert_str_eq(got, "01101010", "mask of w = (0.5, -3, 1, -0.2, 2, 0, -0.7, 0.1) at sparsity 0.5: expected "
                      "01101010 (keep -3, 2, 1, -0.7), got %s. Hint: %s", got,
                      !strcmp(got, "10101001") ? "you kept the largest SIGNED values: -3 is the largest magnitude."
                      : !strcmp(got, "10010101") ? "you kept the smallest magnitudes: pruning removes them."
+                     : !strcmp(got, "11111111") ? "the mask held 1 everywhere before the call: write every entry, 0 "
+                                                  "for a pruned weight."
                                                 : "rank by |w|, keep the largest.");
     for (int i = 0; i < 8; i++)
         cr_assert(mask[i] == 0.0f || mask[i] == 1.0f, "mask[%d] = %g: expected 0 or 1. Hint: the mask multiplies the "
@@ -499,13 +509,15 @@ Test(ex11_8, ties_keep_the_smaller_index)
 {
     /* four weights of magnitude 1, three to keep: indices 0, 1, 3 (the first three of them) */
     const float w[6] = {1.0f, -1.0f, 0.5f, 1.0f, -0.25f, 1.0f};
-    float mask[6], scratch[6];
+    float mask[6] = {1, 1, 1, 1, 1, 1}, scratch[6]; /* a mask buffer used before: every entry must be written */
     char got[7];
     magnitude_mask(mask, scratch, w, 6, 0.5f);
     mask_text(got, mask, 6);
     cr_assert_str_eq(got, "110100", "mask of (1, -1, 0.5, 1, -0.25, 1) at sparsity 0.5: expected 110100 (three of "
                      "the four weights of magnitude 1, the first three), got %s. Hint: %s", got,
-                     mask_sum(mask, 6) > 3 ? "keeping every |w| >= t keeps all the ties; keep exactly k, smaller index "
+                     mask_sum(mask, 6) == 6 ? "the mask held 1 everywhere before the call: write every entry, 0 for "
+                                              "a pruned weight."
+                     : mask_sum(mask, 6) > 3 ? "keeping every |w| >= t keeps all the ties; keep exactly k, smaller index "
                                              "first."
                                            : "rank by |w|, and among equal |w| keep the smaller index.");
     const float zeros[4] = {0, 0, 0, 0};

@@ -187,13 +187,16 @@ which tokens are likely), then top-k, then top-p, as the program does.
 Test(ex12_3, worked_by_hand)
 {
     const float p[4] = {0.1f, 0.4f, 0.2f, 0.3f};
-    float q[4];
+    float q[4] = {9, 9, 9, 9}; /* every q is written: 9 must not survive */
     top_k_filter(q, p, 4, 2);
     const float want[4] = {0, 4.0f / 7, 0, 3.0f / 7};
     for (int i = 0; i < 4; i++)
         cr_assert(fabsf(q[i] - want[i]) < 1e-6f, "k = 2, p = (0.1, 0.4, 0.2, 0.3): q[%d] expected %.5g, got %.5g. "
-                  "Hint: keep exactly the 2 largest, then renormalize", i, (double)want[i], (double)q[i]);
+                  "Hint: keep exactly the 2 largest, then renormalize; a dropped symbol's q is set to 0 (q held 9 "
+                  "before the call)", i, (double)want[i], (double)q[i]);
     const float u[4] = {0.25f, 0.25f, 0.25f, 0.25f};
+    for (int i = 0; i < 4; i++)
+        q[i] = 9;
     top_k_filter(q, u, 4, 3);
     for (int i = 0; i < 4; i++)
         cr_assert(fabsf(q[i] - (i < 3 ? 1.0f / 3 : 0)) < 1e-6f, "ties, k = 3: q[%d] = %.5g, expected %.5g. Hint: "
@@ -220,14 +223,15 @@ pure sampling's tail, not its head, is what makes long samples degenerate; p = 0
 Test(ex12_4, keeps_the_crossing_symbol)
 {
     const float p[4] = {0.15f, 0.5f, 0.05f, 0.3f};
-    float q[4];
+    float q[4] = {9, 9, 9, 9}; /* every q is written: 9 must not survive */
     int order[4];
     top_p_filter(q, order, p, 4, 0.7f);
     const float want[4] = {0, 0.625f, 0, 0.375f};
     for (int i = 0; i < 4; i++)
         cr_assert(fabsf(q[i] - want[i]) < 1e-6f, "top_p 0.7 on p = (0.15, 0.5, 0.05, 0.3): q[%d] expected %.5g, got "
-                  "%.5g. Hint: 0.5 alone is below 0.7; 0.5 + 0.3 crosses it, and the crossing symbol stays",
-                  i, (double)want[i], (double)q[i]);
+                  "%.5g. Hint: %s", i, (double)want[i], (double)q[i],
+                  q[i] == 9 ? "q held 9 before the call: every symbol outside the nucleus is set to 0"
+                            : "0.5 alone is below 0.7; 0.5 + 0.3 crosses it, and the crossing symbol stays");
     top_p_filter(q, order, p, 4, 0.95f);
     const float want2[4] = {0.15f / 0.95f, 0.5f / 0.95f, 0, 0.3f / 0.95f};
     for (int i = 0; i < 4; i++)
@@ -238,13 +242,14 @@ Test(ex12_4, keeps_the_crossing_symbol)
 Test(ex12_4, one_symbol_when_sure_all_when_p_is_one)
 {
     const float p[5] = {0.02f, 0.9f, 0.03f, 0.04f, 0.01f};
-    float q[5];
+    float q[5] = {9, 9, 9, 9, 9}; /* every q is written: 9 must not survive */
     int order[5];
     top_p_filter(q, order, p, 5, 0.5f);
     for (int i = 0; i < 5; i++)
         cr_assert(fabsf(q[i] - (i == 1 ? 1.0f : 0.0f)) < 1e-6f, "top_p 0.5 with one symbol at 0.9: q[%d] = %.5g, "
-                  "expected %g. Hint: the first symbol already crosses 0.5; keep it and renormalize", i, (double)q[i],
-                  i == 1 ? 1.0 : 0.0);
+                  "expected %g. Hint: %s", i, (double)q[i], i == 1 ? 1.0 : 0.0,
+                  q[i] == 9 ? "q held 9 before the call: every symbol outside the nucleus is set to 0"
+                            : "the first symbol already crosses 0.5; keep it and renormalize");
     top_p_filter(q, order, p, 5, 1.0f);
     double s = 0;
     for (int i = 0; i < 5; i++)
@@ -316,14 +321,15 @@ Test(ex12_5, worked_by_hand)
 {
     /* Dh = 4, pos = 1: K_0 = 0 (score 0), K_1 = (2, 0, 0, 0) with q = (1, 0, 0, 0): score 2 / sqrt(4) = 1.
      * softmax(0, 1) = (1, e) / (1 + e); V_0 = (1, 0, 0, 0), V_1 = (0, 1, 0, 0). */
-    float K[3 * 4] = {0}, V[3 * 4] = {1, 0, 0, 0}, out[4], sc[3];
+    float K[3 * 4] = {0}, V[3 * 4] = {1, 0, 0, 0}, out[4] = {7, 7, 7, 7}, sc[3]; /* out is overwritten */
     const float q[4] = {1, 0, 0, 0}, k1[4] = {2, 0, 0, 0}, v1[4] = {0, 1, 0, 0};
     K[8] = 9, V[9] = 9; /* row 2: stale */
     kv_attend(out, sc, K, V, q, k1, v1, 1, 4);
     const float e = expf(1.0f), w0 = 1 / (1 + e), w1 = e / (1 + e);
     cr_assert(fabsf(out[0] - w0) < 1e-6f && fabsf(out[1] - w1) < 1e-6f && fabsf(out[2]) < 1e-6f,
               "expected out = (%.5f, %.5f, 0, 0), got (%.5f, %.5f, %.5f, %.5f). Hint: the score of key 1 is "
-              "q.k / sqrt(Dh) = 2 / 2 = 1, only rows 0 and 1 count, and row 1 of V must now hold v_new", (double)w0, (double)w1, (double)out[0],
+              "q.k / sqrt(Dh) = 2 / 2 = 1, only rows 0 and 1 count, row 1 of V must now hold v_new, and out is "
+              "overwritten (it held 7 before the call: set it to 0 before the weighted sum)", (double)w0, (double)w1, (double)out[0],
               (double)out[1], (double)out[2], (double)out[3]);
 }
 
