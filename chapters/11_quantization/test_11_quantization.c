@@ -261,7 +261,8 @@ Test(ex11_5, passes_inside_the_range_and_stops_outside)
                       ? "the condition is on x itself, s (-128 - z) <= x <= s (127 - z); this x is beyond the end "
                         "although rint(x / s) + z is still in [-128, 127]: do not test the rounded q."
                   : want[i] == 0 ? "outside the range the quantizer's output is constant: its gradient is 0."
-                                 : "inside the range, pass dy through; does your range include the zero point's shift?");
+                                 : "inside the range, pass dy through; does your range include the zero point's "
+                                   "shift?");
 }
 
 /* --- 11.6 stochastic rounding ------------------------------------------------------------------ */
@@ -515,11 +516,11 @@ Test(ex11_8, ties_keep_the_smaller_index)
     mask_text(got, mask, 6);
     cr_assert_str_eq(got, "110100", "mask of (1, -1, 0.5, 1, -0.25, 1) at sparsity 0.5: expected 110100 (three of "
                      "the four weights of magnitude 1, the first three), got %s. Hint: %s", got,
-                     mask_sum(mask, 6) == 6 ? "the mask held 1 everywhere before the call: write every entry, 0 for "
-                                              "a pruned weight."
-                     : mask_sum(mask, 6) > 3 ? "keeping every |w| >= t keeps all the ties; keep exactly k, smaller index "
-                                             "first."
-                                           : "rank by |w|, and among equal |w| keep the smaller index.");
+                     mask_sum(mask, 6) == 6 ? "the mask held 1 everywhere before the call: write every entry, 0 "
+                                              "for a pruned weight."
+                     : mask_sum(mask, 6) > 3 ? "keeping every |w| >= t keeps all the ties; keep exactly k, smaller "
+                                               "index first."
+                                             : "rank by |w|, and among equal |w| keep the smaller index.");
     const float zeros[4] = {0, 0, 0, 0};
     magnitude_mask(mask, scratch, zeros, 4, 0.5f);
     mask_text(got, mask, 4);

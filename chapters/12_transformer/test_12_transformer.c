@@ -110,7 +110,8 @@ Test(ex12_1, rows_of_dx_sum_to_zero_and_match_the_library)
                   "-xhat_i sum_j ghat_j xhat_j term is the variance's share", i, (double)dxl[i], (double)dx[i]);
     for (int i = 0; i < D; i++)
         cr_assert(fabsf(dg[i] - dgl[i]) < 1e-4f && fabsf(db[i] - dbl[i]) < 1e-4f, "dgamma[%d] %.6g (expected %.6g), "
-                  "dbeta[%d] %.6g (expected %.6g). Hint: zero them, then sum over every row", i, (double)dg[i],
+                  "dbeta[%d] %.6g (expected %.6g). Hint: dgamma = sum over the rows of dy * xhat (dy, not ghat = "
+                  "dy gamma), dbeta = sum of dy: zero them, then sum over every row", i, (double)dg[i],
                   (double)dgl[i], i, (double)db[i], (double)dbl[i]);
 }
 
@@ -329,8 +330,8 @@ Test(ex12_5, worked_by_hand)
     cr_assert(fabsf(out[0] - w0) < 1e-6f && fabsf(out[1] - w1) < 1e-6f && fabsf(out[2]) < 1e-6f,
               "expected out = (%.5f, %.5f, 0, 0), got (%.5f, %.5f, %.5f, %.5f). Hint: the score of key 1 is "
               "q.k / sqrt(Dh) = 2 / 2 = 1, only rows 0 and 1 count, row 1 of V must now hold v_new, and out is "
-              "overwritten (it held 7 before the call: set it to 0 before the weighted sum)", (double)w0, (double)w1, (double)out[0],
-              (double)out[1], (double)out[2], (double)out[3]);
+              "overwritten (it held 7 before the call: set it to 0 before the weighted sum)", (double)w0, (double)w1,
+              (double)out[0], (double)out[1], (double)out[2], (double)out[3]);
 }
 
 Test(ex12_5, large_scores_need_the_stable_softmax)
