@@ -110,6 +110,40 @@ Test(ex07_1, agrees_with_the_library_and_pytorch)
     }
 }
 
+/* Rectangular kernels (KH != KW) on images that are not square either: with a square kernel, an
+ * index that uses KH where KW belongs (the loop over v, the row r = (c*KH + u)*KW + v, the weight
+ * index) gives the right answer by luck. One shape per row: C, H, W, OC, KH, KW, stride, padding,
+ * dilation. Buffers get RECT_SLACK spare floats so that such an index fails a check instead of
+ * reading or writing outside them. */
+static const int RECT[][9] = {{2, 6, 7, 3, 2, 3, 1, 1, 1}, {2, 7, 5, 2, 3, 1, 2, 0, 2}, {1, 5, 8, 2, 1, 4, 1, 2, 1}};
+enum { RECT_N = sizeof RECT / sizeof *RECT, RECT_SLACK = 256 };
+
+static conv_shape_t rect_shape(int t)
+{
+    const int *v = RECT[t];
+    conv_shape_t s;
+    cr_assert(conv_shape_init(&s, 1, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]) == 0);
+    return s;
+}
+
+static const char *describe_rect(const conv_shape_t *s, char *buf)
+{
+    snprintf(buf, 160, "C=%d, %dx%d image, %d kernels of %d rows x %d columns, stride %d, padding %d, dilation %d",
+             s->C, s->H, s->W, s->OC, s->KH, s->KW, s->stride_h, s->pad_h, s->dil_h);
+    return buf;
+}
+
+/* n random floats followed by RECT_SLACK copies of `fill` */
+static float *random_slack(size_t n, float fill, rng_t *rng)
+{
+    float *v = nn_malloc((n + RECT_SLACK) * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        v[i] = rng_normal(rng);
+    for (size_t i = n; i < n + RECT_SLACK; i++)
+        v[i] = fill;
+    return v;
+}
+
 /* --- 07.2: the direct convolution --------------------------------------------------------------- */
 
 /*hint 07.2
@@ -166,6 +200,28 @@ Test(ex07_2, no_bias_and_every_output_written)
         cr_assert(fabsf(y[i] - ref[i]) < 1e-4f, "b = NULL: y[%d] expected %g, got %g. Hint: NULL means no bias (start "
                   "from 0), and every output is assigned, not added to.", i, ref[i], y[i]);
     free(x), free(w);
+}
+
+Test(ex07_2, rectangular_kernels)
+{
+    /* Reference: the library's conv2d_forward_naive, the same sum accumulated in double (checked
+     * against PyTorch in common/tests/test_conv.c). */
+    rng_t rng;
+    rng_seed(&rng, 721);
+    for (int t = 0; t < RECT_N; t++) {
+        conv_shape_t s = rect_shape(t);
+        const size_t nx = (size_t)s.C * s.H * s.W, ny = conv_out_count(&s);
+        float *x = random_slack(nx, 0, &rng), *w = random_slack(conv_weight_count(&s), 0, &rng), b[4] = {0.5f, -1, 2, 0};
+        float *y = nn_malloc(ny * sizeof(float)), *ref = nn_malloc(ny * sizeof(float));
+        conv2d_direct(y, x, w, b, &s);
+        conv2d_forward_naive(ref, x, w, b, &s);
+        char d[160];
+        for (size_t i = 0; i < ny; i++)
+            cr_assert(fabsf(y[i] - ref[i]) < 1e-4f, "%s: y[%zu] expected %g, got %g. Hint: a kernel of KH rows and KW "
+                      "columns: u runs to KH and v to KW, and the weight is w[((o*C + c)*KH + u)*KW + v]; a square "
+                      "kernel hides a KH written where KW belongs.", describe_rect(&s, d), i, ref[i], y[i]);
+        free(x), free(w), free(y), free(ref);
+    }
 }
 
 /* --- 07.3: im2col --------------------------------------------------------------------------------- */
@@ -238,6 +294,34 @@ Test(ex07_3, one_product_gives_pytorch_output)
     }
 }
 
+Test(ex07_3, rectangular_kernels)
+{
+    rng_t rng;
+    rng_seed(&rng, 731);
+    for (int t = 0; t < RECT_N; t++) {
+        conv_shape_t s = rect_shape(t);
+        const size_t nc = conv_cols_size(&s);
+        const int P = s.OH * s.OW;
+        float *x = random_slack((size_t)s.C * s.H * s.W, 0, &rng), *cols = nn_malloc((nc + RECT_SLACK) * sizeof(float)),
+              *ref = nn_malloc(nc * sizeof(float));
+        for (size_t i = 0; i < nc + RECT_SLACK; i++)
+            cols[i] = NAN;
+        im2col_image(cols, x, &s);
+        conv_im2col(ref, x, &s);
+        char d[160];
+        for (size_t i = 0; i < nc; i++)
+            cr_assert(cols[i] == ref[i], "%s: cols[row %zu][column %zu] expected %g, got %g. Hint: a kernel row holds "
+                      "KW taps, so row r = (c*KH + u)*KW + v (KW, not KH, multiplies c*KH + u); a square kernel hides "
+                      "the difference.", describe_rect(&s, d), i / P, i % P, ref[i], cols[i]);
+        int outside = 0;
+        for (size_t i = nc; i < nc + RECT_SLACK; i++)
+            outside += !isnan(cols[i]);
+        cr_assert(outside == 0, "%s: %d floats written past the end of cols (C*KH*KW rows of OH*OW). Hint: row r = "
+                  "(c*KH + u)*KW + v stays below C*KH*KW.", describe_rect(&s, d), outside);
+        free(x), free(cols), free(ref);
+    }
+}
+
 /* --- 07.4: col2im --------------------------------------------------------------------------------- */
 
 /*hint 07.4
@@ -303,6 +387,27 @@ Test(ex07_4, matches_the_library)
     free(c), free(dx), free(ref);
 }
 
+Test(ex07_4, rectangular_kernels)
+{
+    rng_t rng;
+    rng_seed(&rng, 741);
+    for (int t = 0; t < RECT_N; t++) {
+        conv_shape_t s = rect_shape(t);
+        const size_t nc = conv_cols_size(&s), nx = (size_t)s.C * s.H * s.W;
+        float *c = random_slack(nc, 0, &rng), *dx = nn_malloc(nx * sizeof(float)), *ref = nn_malloc(nx * sizeof(float));
+        for (size_t i = 0; i < nx; i++)
+            dx[i] = NAN;
+        col2im_image(dx, c, &s);
+        conv_col2im(ref, c, &s);
+        char d[160];
+        for (size_t i = 0; i < nx; i++)
+            cr_assert(fabsf(dx[i] - ref[i]) < 1e-5f, "%s: dx[%zu] expected %g, got %g. Hint: the same r as im2col, "
+                      "r = (c*KH + u)*KW + v, with v running to KW; a square kernel hides a KH written where KW "
+                      "belongs.", describe_rect(&s, d), i, ref[i], dx[i]);
+        free(c), free(dx), free(ref);
+    }
+}
+
 /* --- 07.5: the direct backward -------------------------------------------------------------------- */
 
 /*hint 07.5
@@ -336,7 +441,7 @@ Test(ex07_5, matches_pytorch_on_four_shapes)
             for (size_t i = 0; i < nx; i++)
                 cr_assert(fabs(dx[i] - g->dx[img * nx + i]) < 1e-4, "%s, image %d: dx[%zu] expected %.6f (PyTorch), got "
                           "%.6f. Hint: dx[c][yy][xx] += dy * w, with the forward pass's yy = i*s + u*d - p (padding "
-                          "included), summed over every output that read the pixel.", describe(g, d), img, i,
+                          "included), summed over every output that read the pixel, from dx = 0.", describe(g, d), img, i,
                           g->dx[img * nx + i], dx[i]);
             for (size_t i = 0; i < nw; i++)
                 dw_sum[i] += dw[i];
@@ -349,7 +454,7 @@ Test(ex07_5, matches_pytorch_on_four_shapes)
                       describe(g, d), i, g->dw[i], dw_sum[i]);
         for (int o = 0; o < g->OC; o++)
             cr_assert(fabs(db_sum[o] - g->db[o]) < 1e-3, "%s: db[%d] expected %.6f (PyTorch), got %.6f. Hint: db[o] is "
-                      "the sum of dy over all positions of channel o.", describe(g, d), o, g->db[o], db_sum[o]);
+                      "the sum of dy over all positions of channel o, starting from 0 (db holds garbage on entry).", describe(g, d), o, g->db[o], db_sum[o]);
         free(x), free(w), free(dy), free(dx), free(dw), free(dw_sum);
     }
 }
@@ -392,6 +497,61 @@ Test(ex07_5, matches_centered_differences)
     free(c.x), free(c.w), free(c.b), free(c.r), free(c.y), free(dx), free(dw);
 }
 
+Test(ex07_5, rectangular_kernels_match_centered_differences)
+{
+    /* As matches_centered_differences (L = sum(y R) is linear: h = 0.1 is exact up to rounding;
+     * bound 1e-3 relative), on the rectangular kernels. */
+    rng_t rng;
+    rng_seed(&rng, 751);
+    for (int t = 0; t < RECT_N; t++) {
+        direct_ctx c;
+        c.s = rect_shape(t);
+        const size_t nx = (size_t)c.s.C * c.s.H * c.s.W, nw = conv_weight_count(&c.s), ny = conv_out_count(&c.s);
+        c.x = random_slack(nx, 0, &rng), c.w = random_slack(nw, 0, &rng), c.b = random_slack(c.s.OC, 0, &rng);
+        c.r = random_slack(ny, 0, &rng), c.y = nn_malloc(ny * sizeof(float));
+        float *dx = random_slack(nx, 0, &rng), *dw = random_slack(nw, 0, &rng), *db = random_slack(c.s.OC, 0, &rng);
+        conv2d_direct_backward(dx, dw, db, c.r, c.x, c.w, &c.s);
+        double ew = gradcheck_max_rel_error(direct_loss, &c, c.w, dw, nw, 0.1f);
+        double ex = gradcheck_max_rel_error(direct_loss, &c, c.x, dx, nx, 0.1f);
+        double eb = gradcheck_max_rel_error(direct_loss, &c, c.b, db, c.s.OC, 0.1f);
+        char d[160];
+        cr_assert(ew < 1e-3, "%s: dw has relative error %.2g against centered differences (bound 1e-3). Hint: the "
+                  "weight index is ((o*C + c)*KH + u)*KW + v, with u below KH and v below KW (a square kernel hides "
+                  "a KH written where KW belongs); dw zeroed first.", describe_rect(&c.s, d), ew);
+        cr_assert(ex < 1e-3, "%s: dx has relative error %.2g against centered differences (bound 1e-3). Hint: dx "
+                  "zeroed first, then dx[c][yy][xx] += dy * w[((o*C + c)*KH + u)*KW + v], v running to KW.",
+                  describe_rect(&c.s, d), ex);
+        cr_assert(eb < 1e-3, "%s: db has relative error %.2g against centered differences (bound 1e-3). Hint: db[o] "
+                  "starts at 0 (it holds garbage on entry) and adds dy over every position of channel o.",
+                  describe_rect(&c.s, d), eb);
+        free(c.x), free(c.w), free(c.b), free(c.r), free(c.y), free(dx), free(dw), free(db);
+    }
+}
+
+/* A map whose last row and column start no window: 3x3 windows with stride 2 on an 8x10 map give
+ * (8 - 3)/2 + 1 = 3 rows and (10 - 3)/2 + 1 = 4 columns of windows. H/s x W/s = 4 x 5 would be
+ * one too many each way (a window starting at row 6 or column 8 sticks out of the map); with k = s,
+ * or an odd H and W here, the two agree, which is why the other checks cannot tell. The buffers
+ * have POOL_SLACK spare floats after the map, so that a window sticking out fails a check
+ * instead of writing outside them. */
+enum { PH = 8, PW = 10, PK = 3, PS = 2, POH = 3, POW = 4, POOL_SLACK = 4 * PW };
+
+/* dx (PH*PW + POOL_SLACK) against ref (PH*PW): the map, then nothing written after it */
+static void expect_pool_dx(const float *dx, const float *ref, const char *what)
+{
+    for (int i = 0; i < PH * PW; i++)
+        cr_assert(fabsf(dx[i] - ref[i]) < 1e-6f, "%s, 3x3 windows with stride 2 on an 8x10 map: dx at row %d, column "
+                  "%d expected %g, got %g. Hint: there are (H - k)/s + 1 = 3 rows and (W - k)/s + 1 = 4 columns of "
+                  "windows (not H/s x W/s = 4 x 5): dy is (3, 4), and no window sticks out of the map.", what, i / PW,
+                  i % PW, ref[i], dx[i]);
+    int outside = 0;
+    for (int i = PH * PW; i < PH * PW + POOL_SLACK; i++)
+        outside += !isnan(dx[i]);
+    cr_assert(outside == 0, "%s, 3x3 windows with stride 2 on an 8x10 map: %d floats written past the end of dx. Hint: "
+              "the last window starts at row (H'-1)*s = 4 and column (W'-1)*s = 6, with H' = (H - k)/s + 1.", what,
+              outside);
+}
+
 /* --- 07.6: max pooling backward ----------------------------------------------------------------- */
 
 /*hint 07.6
@@ -399,8 +559,8 @@ Test(ex07_5, matches_centered_differences)
    moved a little?
 2. Find the winner as the forward pass does (the first largest value in row-major order of the
    window) and remember its index in the WHOLE map, (i*s + u)*W + (j*s + v), not in the window.
-3. dx = 0; for each window: dx[winner] += dy[i*OW + j]. With overlapping windows one pixel can win
-   several of them: +=, not =.
+3. dx = 0; for each of the OH x OW windows (OH = (H - k)/s + 1, not H/s): dx[winner] += dy[i*OW + j].
+   With overlapping windows one pixel can win several of them: +=, not =.
 */
 /*note 07.6
 The library's pool_max_forward saves the winners' indices so the backward pass is one scatter-add.
@@ -460,12 +620,30 @@ Test(ex07_6, ties_go_to_the_first)
                   "receives dy, at its index in the whole map, and on a tie the FIRST largest value wins (>, not >=).", i, want[i], dx[i]);
 }
 
+Test(ex07_6, window_count_from_the_output_size_formula)
+{
+    rng_t rng;
+    rng_seed(&rng, 761);
+    /* past the map, x holds 100: a window that reached there would pick its winner outside the map */
+    float *x = random_slack(PH * PW, 100, &rng), *dy = random_slack(5 * 5, 0, &rng), y[POH * POW], ref[PH * PW],
+          dx[PH * PW + POOL_SLACK];
+    int idx[POH * POW];
+    pool_max_forward(y, idx, x, 1, 1, PH, PW, PK, PS);
+    pool_max_backward(ref, dy, idx, 1, 1, PH, PW, PK, PS);
+    for (int i = 0; i < PH * PW + POOL_SLACK; i++)
+        dx[i] = NAN;
+    maxpool_backward_map(dx, dy, x, PH, PW, PK, PS);
+    expect_pool_dx(dx, ref, "max pooling");
+    free(x), free(dy);
+}
+
 /* --- 07.7: average pooling backward ------------------------------------------------------------- */
 
 /*hint 07.7
 1. How much does one input of a k x k window contribute to the window's average?
 2. Each input moves the output by 1/k^2 of its own change, so it receives dy / k^2 from that window.
-3. dx = 0; for every window (i, j) and every (u, v) in it: dx[(i*s + u)*W + j*s + v] += dy[i*OW + j] / (k*k).
+3. dx = 0; for every window (i, j), i < OH = (H - k)/s + 1 and j < OW = (W - k)/s + 1, and every
+   (u, v) in it: dx[(i*s + u)*W + j*s + v] += dy[i*OW + j] / (k*k).
 */
 /*note 07.7
 Global average pooling (pool_global_avg_* in common/pool.h) is the k = H = W case: every pixel of a
@@ -501,6 +679,19 @@ Test(ex07_7, total_gradient_is_conserved)
     cr_assert(fabs(sx - 11.5) < 1e-5, "2x2 windows: sum of dx = %g, expected sum of dy = 11.5. Hint: 4 inputs get "
               "dy / 4 each; is the 1/k^2 factor there, and k*k (not k)?", sx);
     cr_assert(fabsf(dx[0] - 0.25f) < 1e-6f, "dx[0]: expected 1/4 of the first window's dy (0.25), got %g", dx[0]);
+}
+
+Test(ex07_7, window_count_from_the_output_size_formula)
+{
+    rng_t rng;
+    rng_seed(&rng, 771);
+    float *dy = random_slack(5 * 5, 0, &rng), ref[PH * PW], dx[PH * PW + POOL_SLACK];
+    pool_avg_backward(ref, dy, 1, 1, PH, PW, PK, PS);
+    for (int i = 0; i < PH * PW + POOL_SLACK; i++)
+        dx[i] = NAN;
+    avgpool_backward_map(dx, dy, PH, PW, PK, PS);
+    expect_pool_dx(dx, ref, "average pooling");
+    free(dy);
 }
 
 /* --- 07.8: the SE block's forward pass ---------------------------------------------------------- */

@@ -1,0 +1,15 @@
+/* decoy 07.4: row index r = (c*KH + u)*KH + v (works only for square kernels) */
+    const int P = s->OH * s->OW;
+    memset(dx, 0, (size_t)s->C * s->H * s->W * sizeof(float));
+    for (int c = 0; c < s->C; c++)
+        for (int u = 0; u < s->KH; u++)
+            for (int v = 0; v < s->KW; v++) {
+                const int r = (c * s->KH + u) * s->KH + v;
+                for (int i = 0; i < s->OH; i++)
+                    for (int j = 0; j < s->OW; j++) {
+                        int yy = i * s->stride_h + u * s->dil_h - s->pad_h;
+                        int xx = j * s->stride_w + v * s->dil_w - s->pad_w;
+                        if (yy >= 0 && yy < s->H && xx >= 0 && xx < s->W)
+                            dx[(c * s->H + yy) * s->W + xx] += dcols[r * P + i * s->OW + j];
+                    }
+            }
