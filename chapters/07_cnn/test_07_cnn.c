@@ -541,9 +541,10 @@ static void expect_pool_dx(const float *dx, const float *ref, const char *what)
 {
     for (int i = 0; i < PH * PW; i++)
         cr_assert(fabsf(dx[i] - ref[i]) < 1e-6f, "%s, 3x3 windows with stride 2 on an 8x10 map: dx at row %d, column "
-                  "%d expected %g, got %g. Hint: there are (H - k)/s + 1 = 3 rows and (W - k)/s + 1 = 4 columns of "
-                  "windows (not H/s x W/s = 4 x 5): dy is (3, 4), and no window sticks out of the map.", what, i / PW,
-                  i % PW, ref[i], dx[i]);
+                  "%d expected %g, got %g. Hint: %s", what, i / PW, i % PW, ref[i], dx[i], isnan(dx[i]) ? "dx holds "
+                  "garbage (NaN here) on entry: set all of it to zero first." : "there are (H - k)/s + 1 = 3 rows and "
+                  "(W - k)/s + 1 = 4 columns of windows (not H/s x W/s = 4 x 5): dy is (3, 4), and no window sticks "
+                  "out of the map.");
     int outside = 0;
     for (int i = PH * PW; i < PH * PW + POOL_SLACK; i++)
         outside += !isnan(dx[i]);

@@ -1,0 +1,13 @@
+/* decoy 07.6: dx not zeroed before adding */
+    const int OH = (H - k) / stride + 1, OW = (W - k) / stride + 1;
+    for (int i = 0; i < OH; i++)
+        for (int j = 0; j < OW; j++) {
+            int best = i * stride * W + j * stride;
+            for (int u = 0; u < k; u++)
+                for (int v = 0; v < k; v++) {
+                    int at = (i * stride + u) * W + j * stride + v;
+                    if (x[at] > x[best])
+                        best = at;
+                }
+            dx[best] += dy[i * OW + j];
+        }
