@@ -215,7 +215,8 @@ Given the forward states `h` $(T{+}1, B, H)$ with $h_0$ first, the gradients `dh
 that the loss sends into each $h_t$ from above, and $W_h$, compute every $\bar a_t$ into `da`
 $(T, B, H)$, the weight gradient $\bar W_h$ $(H, H)$ (overwritten: summed over all steps), and
 `norms[t]` $= \lVert \bar h_t \rVert$, the Frobenius norm of the *total* gradient reaching $h_t$
-(both paths). `g` $(B, H)$ is scratch space for the running $\bar a_{t+1} W_h^\top$. Use
+(both paths). `g` $(B, H)$ is scratch space for the running $\bar a_{t+1} W_h^\top$ (it holds
+garbage on entry, and $\bar a_{T+1} = 0$). Use
 `matmul_blas` (section 3.2's conventions; `matmul_blas(0, 1, ...)` multiplies by a transpose).
 */
 static void elman_bptt(float *da /* (T, B, H) */, float *dWh /* (H, H) */, float *norms /* (T) */,

@@ -109,6 +109,7 @@ static void elman_setup(elman_case *e, unsigned seed, int last_only)
     rnn_forward(&e->c, e->x, e->Wx, e->Wh, e->b, NULL);
     rnn_backward(NULL, e->ref_dWx, e->ref_dWh, e->ref_db, NULL, e->ref_norms, &e->c, e->dh, e->x, e->Wx, e->Wh);
     for (int i = 0; i < EH * EH; i++) e->dWh[i] = 123.0f; /* garbage: dWh must be overwritten */
+    for (int i = 0; i < EB * EH; i++) e->g[i] = 50.0f;    /* garbage: the scratch holds no a_{T+1} */
     elman_bptt(e->da, e->dWh, e->norms, e->g, e->c.h, e->dh, e->Wh, ET, EB, EH);
 }
 
@@ -121,7 +122,8 @@ Test(ex08_2, da_at_every_step_matches_the_library)
             float want = e.c.da[t * EB * EH + i], got = e.da[t * EB * EH + i];
             cr_assert(fabsf(got - want) <= 1e-5f * (1 + fabsf(want)), "da at step t=%d (of %d), element %d: expected "
                       "%.6g, got %.6g. Hint: %s", t, ET, i, want, got, t == ET - 1 ?
-                      "at the last step only the loss's own dh reaches h_T; da = dh * (1 - h^2), with h = h_{t+1} "
+                      "at the last step only the loss's own dh reaches h_T (nothing comes back from step T+1: the "
+                      "scratch g holds garbage on entry, so zero it first); da = dh * (1 - h^2), with h = h_{t+1} "
                       "in the cache (h_0 comes first)." :
                       "the total gradient at h_t is the loss's dh_t PLUS da_{t+1} Wh^T from the next step; did you "
                       "carry it back?");
@@ -188,7 +190,8 @@ Test(ex08_3, gates_cell_and_hidden_match_the_library)
     for (int i = 0; i < LB * LH; i++) {
         cr_assert(fabsf(c[i] - rc[i]) < 1e-6f, "c[%d]: expected %.6g, got %.6g. Hint: c_t = f * c_{t-1} + i * g; "
                   "is the input gate scaling the candidate?", i, rc[i], c[i]);
-        cr_assert(fabsf(tc[i] - rtc[i]) < 1e-6f, "tc[%d]: expected tanh(c_t) = %.6g, got %.6g.", i, rtc[i], tc[i]);
+        cr_assert(fabsf(tc[i] - rtc[i]) < 1e-6f, "tc[%d]: expected tanh(c_t) = %.6g, got %.6g. Hint: tc is the tanh of the NEW "
+                  "cell c_t, the one just computed, not of c_{t-1}.", i, rtc[i], tc[i]);
         cr_assert(fabsf(h[i] - rh[i]) < 1e-6f, "h[%d]: expected %.6g, got %.6g. Hint: h_t = o * tanh(c_t), not "
                   "o * c_t.", i, rh[i], h[i]);
     }
@@ -401,10 +404,42 @@ Test(ex08_6, stable_for_huge_logits)
               "exp(z - m).", 500.0 / log(2.0), b);
 }
 
+Test(ex08_6, very_negative_logits_are_stable_too)
+{
+    /* Every logit far below 0: row 0 (-1000, -999, -1001), target 0; row 1 (-500, -502, -501),
+     * target 2. Both rows cost (1 + ln(1 + e^-1 + e^-2)) / ln 2 bits: the maximum is 1 above the
+     * target's logit and the other two are 1 and 2 below the maximum. */
+    float z[2 * 3] = {-1000, -999, -1001, -500, -502, -501};
+    int t[2] = {0, 2};
+    double want = (1 + log(1 + exp(-1.0) + exp(-2.0))) / log(2.0), b = bits_per_char(z, t, 2, 3);
+    cr_assert(isfinite(b) && fabs(b - want) < 1e-4, "logits near -1000: expected %.6f bits, got %g. Hint: m must be "
+              "the row's true maximum: a running maximum started at 0 stays 0 when every logit is negative, and "
+              "exp(-1000 - 0) underflows to 0, so log(0) = -inf. Start it at the row's first logit.", want, b);
+}
+
+Test(ex08_6, a_long_text_is_averaged_in_double)
+{
+    /* 2^18 rows, all the same: (0.5, -0.25, 1), target 0, so the mean is that row's cost, c bits.
+     * Summed in double, the mean is c to about 1e-11; in a float total the rounding of each addition
+     * (the total's last bit is worth 2^-6 once it passes 2^17) shifts it by 1e-4 to 1e-2 relative.
+     * Bound 1e-6 relative. */
+    enum { N = 1 << 18, V = 3 };
+    float *z = nn_malloc((size_t)N * V * sizeof(float));
+    int *t = nn_calloc(N, sizeof(int));
+    for (int n = 0; n < N; n++)
+        z[n * V] = 0.5f, z[n * V + 1] = -0.25f, z[n * V + 2] = 1.0f;
+    double want = (log(exp(0.5) + exp(-0.25) + exp(1.0)) - 0.5) / log(2.0), got = bits_per_char(z, t, N, V);
+    cr_assert(fabs(got - want) < 1e-6 * want, "%d identical rows: expected their cost %.9f bits, got %.9f (relative "
+              "error %.2g). Hint: accumulate the sum over the rows in a double: a float total of hundreds of "
+              "thousands of terms loses the last bits of every addition.", N, want, got, fabs(got - want) / want);
+    free(z), free(t);
+}
+
 /*hint 08.6
 1. How many bits does a uniform guess over V symbols cost, and what does the loss in nats give?
 2. Per row: -log2 p_target = (logsumexp(z) - z_target) / ln 2; average over the rows.
-3. logsumexp(z) = m + log(sum_v exp(z_v - m)) with m the row's maximum, in double.
+3. logsumexp(z) = m + log(sum_v exp(z_v - m)) with m the row's maximum (start the running maximum
+   at z[0], not at 0: logits can all be negative), in double, and the total over the rows in double.
 */
 /*note 08.6
 Bits per character is a compression rate: an arithmetic coder driven by the model would store
@@ -431,6 +466,9 @@ static void expect_softmax_t(const float *z, int V, float tau, const char *hint)
     rng_seed(&rng, 1);
     sample_next(p, z, V, tau, &rng);
     int no_tau = 1, times_tau = 1;
+    float zmax = z[0];
+    for (int v = 1; v < V; v++)
+        zmax = fmaxf(zmax, z[v]);
     for (int v = 0; v < V; v++) {
         no_tau &= fabs(p[v] - softmax_at(z, V, v, 1.0)) < 1e-6;
         times_tau &= fabs(p[v] - softmax_at(z, V, v, tau)) < 1e-6;
@@ -438,9 +476,10 @@ static void expect_softmax_t(const float *z, int V, float tau, const char *hint)
     for (int v = 0; v < V; v++) {
         double want = softmax_at(z, V, v, 1.0 / tau);
         cr_assert(fabs(p[v] - want) < 1e-6, "tau = %g, p[%d]: expected exp(z/tau) / sum = %.6g, got %.6g. Hint: %s",
-                  tau, v, want, p[v], !isfinite(p[v]) ? "exp overflowed: subtract the maximum logit before dividing "
-                  "by tau and taking exp (exp((z - m) / tau))." : no_tau ? "your p is the softmax of z WITHOUT the "
-                  "temperature: it must divide the logits, not the probabilities (normalizing again undoes that)." :
+                  tau, v, want, p[v], !isfinite(p[v]) ? (zmax < 0 ? hint : "exp overflowed: subtract the maximum "
+                  "logit before dividing by tau and taking exp (exp((z - m) / tau)).") : no_tau ? "your p is the "
+                  "softmax of z WITHOUT the temperature: it must divide the logits, not the probabilities "
+                  "(normalizing again undoes that)." :
                   times_tau ? "your p is the softmax of z * tau: divide by tau instead." : hint);
     }
 }
@@ -477,9 +516,17 @@ Test(ex08_7, draws_are_those_of_sample_draw)
     }
 }
 
+Test(ex08_7, all_negative_logits_do_not_underflow)
+{
+    const float z[3] = {-10.0f, -9.0f, -20.0f};
+    expect_softmax_t(z, 3, 0.05f, "every logit is negative: the maximum is -9, not 0. A running maximum started at 0 "
+                                  "gives exp((z - 0) / tau) = exp(-180), which is 0 in float: start it at z[0].");
+}
+
 /*hint 08.7
 1. Where does the temperature act: on the logits or on the probabilities? (Section 8.7.)
-2. m = max z; p_v = exp((z_v - m) / tau); divide every p_v by their sum.
+2. m = max z (start from z[0], not 0: all the logits may be negative); p_v = exp((z_v - m) / tau);
+   divide every p_v by their sum.
 3. Then return sample_draw(p, V, rng): one uniform number, inverted through the cumulative sum.
 */
 /*note 08.7
@@ -601,11 +648,54 @@ Test(ex08_8, stable_for_huge_logits_and_zero_for_no_real_row)
                   "gradient is 0.", i, dz[i]);
 }
 
+Test(ex08_8, very_negative_logits_are_stable_too)
+{
+    /* Two real rows of logits near -1000 and -500 (row 0 target 0, row 1 target 2): each costs
+     * 1 + ln(1 + e^-1 + e^-2) nats (closed form: the maximum is 1 above the target's logit), and
+     * row 0's softmax is (e^-1, 1, e^-2) / (1 + e^-1 + e^-2). */
+    float z[2 * 3] = {-1000, -999, -1001, -500, -502, -501}, dz[6];
+    const int y[2] = {0, 2};
+    const unsigned char m[2] = {1, 1};
+    const double S = 1 + exp(-1.0) + exp(-2.0), want = 1 + log(S);
+    double L = masked_cross_entropy(dz, z, y, m, 2, 3);
+    const char *hint = "m must be the row's true maximum: a running maximum started at 0 stays 0 when every logit is "
+                       "negative, and exp(-1000 - 0) underflows to 0. Start it at the row's first logit.";
+    cr_assert(isfinite(L) && fabs(L - want) < 1e-5, "logits near -1000: expected loss %.6f, got %g. Hint: %s", want, L,
+              hint);
+    const double d0[3] = {(exp(-1.0) / S - 1) / 2, 1 / S / 2, exp(-2.0) / S / 2};
+    for (int k = 0; k < 3; k++)
+        cr_assert(fabs(dz[k] - d0[k]) < 1e-6, "logits near -1000: dz[0][%d] expected %.6g, got %g. Hint: %s", k, d0[k],
+                  dz[k], hint);
+}
+
+Test(ex08_8, many_rows_are_summed_in_double)
+{
+    /* 2^18 rows, every fourth one padding (logits 50, -50, 0, target 1); the real ones all
+     * (0.5, -0.25, 1), target 0, so the loss is that row's cost c = ln(e^0.5 + e^-0.25 + e) - 0.5.
+     * A double total gives c to about 1e-11; a float total, whose last bit is worth 2^-6 once it
+     * passes 2^17, is off by 1e-4 to 1e-2 relative. Bound 1e-6 relative. */
+    enum { N = 1 << 18, K = 3 };
+    float *z = nn_malloc((size_t)N * K * sizeof(float)), *dz = nn_malloc((size_t)N * K * sizeof(float));
+    int *y = nn_malloc(N * sizeof(int));
+    unsigned char *m = nn_malloc(N);
+    for (int n = 0; n < N; n++) {
+        m[n] = n % 4 != 3, y[n] = m[n] ? 0 : 1;
+        z[n * K] = m[n] ? 0.5f : 50.0f, z[n * K + 1] = m[n] ? -0.25f : -50.0f, z[n * K + 2] = m[n] ? 1.0f : 0.0f;
+    }
+    double want = log(exp(0.5) + exp(-0.25) + exp(1.0)) - 0.5, got = masked_cross_entropy(dz, z, y, m, N, K);
+    cr_assert(fabs(got - want) < 1e-6 * want, "%d rows, %d of them real and identical: expected their cost %.9f, got "
+              "%.9f (relative error %.2g). Hint: accumulate the loss in a double, as the exercise asks: a float "
+              "total of that many terms loses the last bits of every addition.", N, N / 4 * 3, want, got,
+              fabs(got - want) / want);
+    free(z), free(dz), free(y), free(m);
+}
+
 /*hint 08.8
 1. Which rows does the loss average over, and how many are there? (Section 8.10, padding.)
 2. Count the real rows first; for a real row, loss += logsumexp(z_n) - z_n[y_n]; a padded row adds nothing.
 3. dz_n = (softmax(z_n) - e_{y_n}) / n_real on a real row, a row of zeros on a padded one; softmax and
-   logsumexp with the row's maximum subtracted; return total / n_real (0 when n_real = 0).
+   logsumexp with the row's maximum subtracted (the running maximum starts at z_n[0], not 0); the
+   total summed in a double; return total / n_real (0 when n_real = 0).
 */
 /*note 08.8
 The mask is the whole trick of batching sequences of different lengths: the batch stays one
