@@ -310,9 +310,11 @@ Test(ex07_3, rectangular_kernels)
         conv_im2col(ref, x, &s);
         char d[160];
         for (size_t i = 0; i < nc; i++)
-            cr_assert(cols[i] == ref[i], "%s: cols[row %zu][column %zu] expected %g, got %g. Hint: a kernel row holds "
-                      "KW taps, so row r = (c*KH + u)*KW + v (KW, not KH, multiplies c*KH + u); a square kernel hides "
-                      "the difference.", describe_rect(&s, d), i / P, i % P, ref[i], cols[i]);
+            cr_assert(cols[i] == ref[i], "%s: cols[row %zu][column %zu] expected %g, got %g. Hint: %s",
+                      describe_rect(&s, d), i / P, i % P, ref[i], cols[i], isnan(cols[i]) ? "every entry of cols "
+                      "must be written (it holds garbage, NaN here, on entry): a tap in the padding gets an explicit "
+                      "0." : "a kernel row holds KW taps, so row r = (c*KH + u)*KW + v (KW, not KH, multiplies "
+                      "c*KH + u); a square kernel hides the difference.");
         int outside = 0;
         for (size_t i = nc; i < nc + RECT_SLACK; i++)
             outside += !isnan(cols[i]);

@@ -412,9 +412,10 @@ Test(ex08_6, very_negative_logits_are_stable_too)
     float z[2 * 3] = {-1000, -999, -1001, -500, -502, -501};
     int t[2] = {0, 2};
     double want = (1 + log(1 + exp(-1.0) + exp(-2.0))) / log(2.0), b = bits_per_char(z, t, 2, 3);
-    cr_assert(isfinite(b) && fabs(b - want) < 1e-4, "logits near -1000: expected %.6f bits, got %g. Hint: m must be "
-              "the row's true maximum: a running maximum started at 0 stays 0 when every logit is negative, and "
-              "exp(-1000 - 0) underflows to 0, so log(0) = -inf. Start it at the row's first logit.", want, b);
+    cr_assert(isfinite(b) && fabs(b - want) < 1e-4, "logits near -1000: expected %.6f bits, got %g. Hint: %s", want, b,
+              isfinite(b) ? "per row, (logsumexp(z_n) - z_n[y_n]) / ln 2 with the row's own target; average over the "
+              "rows." : "m must be the row's true maximum: a running maximum started at 0 stays 0 when every logit is "
+              "negative, and exp(-1000 - 0) underflows to 0, so log(0) = -inf. Start it at the row's first logit.");
 }
 
 Test(ex08_6, a_long_text_is_averaged_in_double)
@@ -658,14 +659,14 @@ Test(ex08_8, very_negative_logits_are_stable_too)
     const unsigned char m[2] = {1, 1};
     const double S = 1 + exp(-1.0) + exp(-2.0), want = 1 + log(S);
     double L = masked_cross_entropy(dz, z, y, m, 2, 3);
-    const char *hint = "m must be the row's true maximum: a running maximum started at 0 stays 0 when every logit is "
-                       "negative, and exp(-1000 - 0) underflows to 0. Start it at the row's first logit.";
+    const char *underflow = "m must be the row's true maximum: a running maximum started at 0 stays 0 when every "
+                            "logit is negative, and exp(-1000 - 0) underflows to 0. Start it at the row's first logit.";
     cr_assert(isfinite(L) && fabs(L - want) < 1e-5, "logits near -1000: expected loss %.6f, got %g. Hint: %s", want, L,
-              hint);
+              isfinite(L) ? "the mean over the real rows of logsumexp(z_n) - z_n[y_n]." : underflow);
     const double d0[3] = {(exp(-1.0) / S - 1) / 2, 1 / S / 2, exp(-2.0) / S / 2};
     for (int k = 0; k < 3; k++)
         cr_assert(fabs(dz[k] - d0[k]) < 1e-6, "logits near -1000: dz[0][%d] expected %.6g, got %g. Hint: %s", k, d0[k],
-                  dz[k], hint);
+                  dz[k], isfinite(dz[k]) ? "dz_n = (softmax(z_n) - e_{y_n}) / n_real." : underflow);
 }
 
 Test(ex08_8, many_rows_are_summed_in_double)
