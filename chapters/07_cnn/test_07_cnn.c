@@ -211,7 +211,8 @@ Test(ex07_2, rectangular_kernels)
     for (int t = 0; t < RECT_N; t++) {
         conv_shape_t s = rect_shape(t);
         const size_t nx = (size_t)s.C * s.H * s.W, ny = conv_out_count(&s);
-        float *x = random_slack(nx, 0, &rng), *w = random_slack(conv_weight_count(&s), 0, &rng), b[4] = {0.5f, -1, 2, 0};
+        float *x = random_slack(nx, 0, &rng), *w = random_slack(conv_weight_count(&s), 0, &rng);
+        const float b[4] = {0.5f, -1, 2, 0};
         float *y = nn_malloc(ny * sizeof(float)), *ref = nn_malloc(ny * sizeof(float));
         conv2d_direct(y, x, w, b, &s);
         conv2d_forward_naive(ref, x, w, b, &s);
@@ -443,7 +444,8 @@ Test(ex07_5, matches_pytorch_on_four_shapes)
             for (size_t i = 0; i < nx; i++)
                 cr_assert(fabs(dx[i] - g->dx[img * nx + i]) < 1e-4, "%s, image %d: dx[%zu] expected %.6f (PyTorch), got "
                           "%.6f. Hint: dx[c][yy][xx] += dy * w, with the forward pass's yy = i*s + u*d - p (padding "
-                          "included), summed over every output that read the pixel, from dx = 0.", describe(g, d), img, i,
+                          "included), summed over every output that read the pixel, from dx = 0.", describe(g, d),
+                          img, i,
                           g->dx[img * nx + i], dx[i]);
             for (size_t i = 0; i < nw; i++)
                 dw_sum[i] += dw[i];
@@ -456,7 +458,8 @@ Test(ex07_5, matches_pytorch_on_four_shapes)
                       describe(g, d), i, g->dw[i], dw_sum[i]);
         for (int o = 0; o < g->OC; o++)
             cr_assert(fabs(db_sum[o] - g->db[o]) < 1e-3, "%s: db[%d] expected %.6f (PyTorch), got %.6f. Hint: db[o] is "
-                      "the sum of dy over all positions of channel o, starting from 0 (db holds garbage on entry).", describe(g, d), o, g->db[o], db_sum[o]);
+                      "the sum of dy over all positions of channel o, starting from 0 (db holds garbage on entry).",
+                      describe(g, d), o, g->db[o], db_sum[o]);
         free(x), free(w), free(dy), free(dx), free(dw), free(dw_sum);
     }
 }

@@ -190,8 +190,8 @@ Test(ex08_3, gates_cell_and_hidden_match_the_library)
     for (int i = 0; i < LB * LH; i++) {
         cr_assert(fabsf(c[i] - rc[i]) < 1e-6f, "c[%d]: expected %.6g, got %.6g. Hint: c_t = f * c_{t-1} + i * g; "
                   "is the input gate scaling the candidate?", i, rc[i], c[i]);
-        cr_assert(fabsf(tc[i] - rtc[i]) < 1e-6f, "tc[%d]: expected tanh(c_t) = %.6g, got %.6g. Hint: tc is the tanh of the NEW "
-                  "cell c_t, the one just computed, not of c_{t-1}.", i, rtc[i], tc[i]);
+        cr_assert(fabsf(tc[i] - rtc[i]) < 1e-6f, "tc[%d]: expected tanh(c_t) = %.6g, got %.6g. Hint: tc is the tanh "
+                  "of the NEW cell c_t, the one just computed, not of c_{t-1}.", i, rtc[i], tc[i]);
         cr_assert(fabsf(h[i] - rh[i]) < 1e-6f, "h[%d]: expected %.6g, got %.6g. Hint: h_t = o * tanh(c_t), not "
                   "o * c_t.", i, rh[i], h[i]);
     }
