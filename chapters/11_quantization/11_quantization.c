@@ -394,8 +394,9 @@ the same arithmetic, easier to read.)
 accumulator overflows after three terms of $127 \times 127$ ($3 \times 16129 = 48387 > 32767$); an
 int32 one holds $2^{31} / 2^{14} = 131072$ worst-case terms, far more than any layer here
 ($K \le 400$). A float accumulator is no substitute: a float holds every integer only up to
-$2^{24} \approx 16.8$ million, which the sum passes after about 520 terms of $255 \times 127$, and
-beyond that each addition rounds. Hardware accumulates in int32 for this reason: AVX-512 VNNI's
+$2^{24} \approx 16.8$ million, and the layer below sums terms $(q^x - z_x)\, q^W$ of up to
+$255 \times 127$ (the input's zero point widens its range to 255), which pass that after about 520
+terms; beyond it each addition rounds. Hardware accumulates in int32 for this reason: AVX-512 VNNI's
 `vpdpbusd` multiplies 64 byte pairs and adds them, four at a time, into 16 int32 lanes.
 
 ### Exercise 11.7 — an int8 linear layer
