@@ -318,7 +318,8 @@ SGEMM ladder from the register and shared-memory counts the compiler reported wh
 
 Write `occupancy_blocks`: the number of blocks of `threads` threads, using `regs` registers per
 thread and `smem` bytes of shared memory per block, that fit on one SM with the limits `sm`, by
-the four rules above.
+the four rules above. The numbers in the rules are the H100's: read each from its field of `sm`
+(the tests also ask about an SM with other limits).
 */
 
 /* The per-SM limits that decide occupancy; H100 values from NVIDIA's published tables. */

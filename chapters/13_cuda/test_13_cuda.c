@@ -236,6 +236,40 @@ Test(ex13_4, limited_by_blocks_and_partial_warps)
               "occupy 2 whole warps; 255 * 32 registers round up to 8192 per warp.", got);
 }
 
+/* A made-up SM on which every limit differs from the H100's, so that a solution that writes the
+ * H100's numbers (2048, 32, 65536, 256, 4, 228 KB, 1 KB) in place of the fields of sm is caught. */
+static const sm_limits SMALL_SM = {1024, 8, 32768, 128, 2, 64 * 1024, 512};
+
+Test(ex13_4, uses_the_limits_it_is_given)
+{
+    /* 256 threads, 16 regs: threads 1024 / 256 = 4 (H100: 8); regs 512 per warp, 2 * (16384 / 512) = 64
+     * warps / 8 = 8; smem 65536 / 512 = 128; blocks 8. -> 4 */
+    int got = occupancy_blocks(&SMALL_SM, 256, 16, 0);
+    cr_assert(got == 4, "an SM of 1024 threads, 256 threads per block: expected 4 blocks, got %d. Hint: use "
+              "sm->max_threads, not the H100's 2048.", got);
+    /* 32 threads, 16 regs: threads 32; regs 64 warps; smem 128; blocks 8 (H100: 32). -> 8 */
+    got = occupancy_blocks(&SMALL_SM, 32, 16, 0);
+    cr_assert(got == 8, "an SM of at most 8 blocks, 32 threads per block: expected 8 blocks, got %d. Hint: use "
+              "sm->max_blocks, not the H100's 32.", got);
+    /* 32 threads, 130 regs: 4160 -> 4224 per warp (units of 128; units of 256 also give 4352);
+     * 2 sub-partitions of 16384: 2 * 3 = 6 warps -> 6 blocks. H100's 65536 registers: 2 * 7 = 14 -> 8;
+     * 4 sub-partitions of 8192: 4 * 1 = 4; flat 32768 / 4224 = 7. -> 6 */
+    got = occupancy_blocks(&SMALL_SM, 32, 130, 0);
+    cr_assert(got == 6, "an SM of 32768 registers in 2 sub-partitions, 32 threads of 130 registers: expected 6 "
+              "blocks, got %d. Hint: use sm->regs and sm->reg_parts: 2 * floor(16384 / 4224) warps.", got);
+    /* 64 threads (2 warps), 100 regs: 3200 per warp, a multiple of 128; 2 * floor(16384 / 3200) = 10 warps
+     * -> 5 blocks. Units of 256 (3328 per warp): 2 * 4 = 8 warps -> 4. -> 5 */
+    got = occupancy_blocks(&SMALL_SM, 64, 100, 0);
+    cr_assert(got == 5, "an SM whose registers go to a warp in units of 128, 64 threads of 100 registers: "
+              "expected 5 blocks, got %d. Hint: round 32 * 100 = 3200 up to a multiple of sm->reg_unit (it is "
+              "one already), not of 256.", got);
+    /* 32 threads, 16 regs, 21000 bytes: 65536 / (21000 + 512) = 3.05 -> 3; with the H100's 1 KB
+     * reservation 65536 / 22024 = 2.98 -> 2; with its 228 KB, 10 -> 8. -> 3 */
+    got = occupancy_blocks(&SMALL_SM, 32, 16, 21000);
+    cr_assert(got == 3, "an SM of 64 KB of shared memory reserving 512 bytes per block, 21000 bytes per block: "
+              "expected 3 blocks, got %d. Hint: use sm->smem and sm->smem_reserved: 65536 / (21000 + 512).", got);
+}
+
 /* --- 13.5 the roofline ------------------------------------------------------------------------ */
 
 Test(ex13_5, both_sides_of_the_ridge)
@@ -635,13 +669,16 @@ static void check_block_sum(int n, cusim_stats_t *st)
     rng_seed(&r, (uint64_t)n + 5);
     int blocks = (n + EX_REDUCE_THREADS - 1) / EX_REDUCE_THREADS;
     float *x = sim_rand("x", (size_t)n, &r, 1), *out = cusim_malloc((size_t)blocks * 4, "out");
+    for (int b = 0; b < blocks; b++) /* cudaMalloc's memory is not zeroed: out holds garbage */
+        out[b] = NAN;
     double *ref = nn_calloc((size_t)blocks, sizeof(double));
     for (int i = 0; i < n; i++)
         ref[i / EX_REDUCE_THREADS] += x[i];
     cr_assert(sim_block_sum(st, out, x, n) == 0);
     assert_no_sim_errors(st, "block sum");
     assert_close(out, ref, (size_t)blocks, 1e-5, "out[b], the sum of block b's elements",
-                 "the elements beyond n count as 0, and thread 0 writes buf[0] after the last level.");
+                 "the elements beyond n count as 0, and thread 0 stores buf[0] into out[b] after the last level "
+                 "(out held NaN before the kernel, as memory from cudaMalloc holds garbage: store, do not add).");
     cusim_free(x), cusim_free(out), free(ref);
 }
 
@@ -665,6 +702,10 @@ Test(ex13_11, a_barrier_after_every_level_and_no_bank_conflicts)
     cr_assert(st.shared_max_ways == 1, "your tree reads shared memory with %d-way bank conflicts; sequential "
               "addressing (buf[t] += buf[t + s], s halving) has none. Hint: interleaved addressing "
               "(buf[2 s t] += buf[2 s t + s]) puts the active lanes 2s words apart.", st.shared_max_ways);
+    /* thread 0 alone stores out[b]: one warp-wide request per block, a single lane in it */
+    cr_assert(st.global_store_requests == 4, "expected 4 global store requests (thread 0 of each of the 4 blocks "
+              "stores out[b]), got %ld. Hint: only thread 0 writes buf[0] to out[b]; the other threads of the "
+              "block would write it again, one request per warp.", st.global_store_requests);
 }
 
 /*hint 13.11
@@ -689,6 +730,8 @@ static void check_gemm(int version, int M, int N, int K, cusim_stats_t *st, cons
     rng_seed(&r, (uint64_t)(M * 131 + N * 7 + K));
     float *A = sim_rand("A", (size_t)M * K, &r, 1), *B = sim_rand("B", (size_t)K * N, &r, 1);
     float *C = cusim_malloc((size_t)M * N * 4, "C");
+    for (size_t i = 0; i < (size_t)M * N; i++) /* cudaMalloc's memory is not zeroed: C holds garbage */
+        C[i] = NAN;
     double *ref = nn_calloc((size_t)M * N, sizeof(double));
     for (int i = 0; i < M; i++)
         for (int k = 0; k < K; k++)
@@ -699,6 +742,12 @@ static void check_gemm(int version, int M, int N, int K, cusim_stats_t *st, cons
     snprintf(what, sizeof what, "%s SGEMM, M = %d, N = %d, K = %d", version == 1 ? "tiled" : "register-tiled", M, N,
              K);
     assert_no_sim_errors(st, what);
+    size_t nan_at = 0;
+    while (nan_at < (size_t)M * N && !isnan(C[nan_at]))
+        nan_at++;
+    cr_assert(nan_at == (size_t)M * N, "%s: C held NaN before the launch (memory from cudaMalloc holds garbage), "
+              "and C[%zu] is NaN after it. Hint: store each sum into C (C = A B), do not add to what C held; "
+              "and is every element of C stored?", what, nan_at);
     assert_close(C, ref, (size_t)M * N, 1e-5 * K, what, hint);
     cusim_free(A), cusim_free(B), cusim_free(C), free(ref);
 }
@@ -803,7 +852,9 @@ static void check_sim_softmax(int rows, int cols, float scale, cusim_stats_t *st
     snprintf(what, sizeof what, "softmax of %d rows of %d values in [-%g, %g]", rows, cols, scale, scale);
     assert_no_sim_errors(st, what);
     assert_close(y, ref, n, 1e-5, what,
-                 "when the maximum grows from m to m', the sum so far is multiplied by exp(m - m'); the warp "
+                 scale > 88.72f ? "exp(x) overflows a float for x > 88.72: is the running maximum m subtracted "
+                 "before every exp, e^(x - m'), as in the online update?"
+                 : "when the maximum grows from m to m', the sum so far is multiplied by exp(m - m'); the warp "
                  "merge rescales both lanes' sums to the common maximum.");
     cusim_free(x), cusim_free(y), free(ref);
 }
@@ -814,7 +865,7 @@ Test(ex13_14, rows_of_odd_lengths_and_large_values)
     for (int i = 0; i < 4; i++) {
         cusim_stats_t st;
         check_sim_softmax(5, cols[i], 1, &st);
-        check_sim_softmax(3, cols[i], 80, &st); /* exp(80) overflows a float: the maximum must be subtracted */
+        check_sim_softmax(3, cols[i], 100, &st); /* exp(x) overflows a float past 88.72: the maximum must be subtracted */
     }
 }
 
@@ -1658,7 +1709,8 @@ conflict-free; the simulator of section 13.13 counts the same passes ("wavefront
 2. Round threads up to whole warps, registers up to 256 per warp, and count warps per register
    sub-partition (16384 registers each, 4 per SM); add 1 KB of reserved shared memory per block.
 3. min(32, 2048 / (32 W), floor(4 floor(16384 / R) / W), floor(233472 / (s + 1024))) with
-   W = ceil(threads / 32), R = ceil(32 r / 256) * 256.
+   W = ceil(threads / 32), R = ceil(32 r / 256) * 256, each H100 number read from its field of sm
+   (max_blocks, max_threads, reg_parts, regs / reg_parts, reg_unit, smem, smem_reserved).
 */
 /*note 13.4
 At 185 registers the model gives 8 warps per SM, not the 10 a flat register file would: a warp's

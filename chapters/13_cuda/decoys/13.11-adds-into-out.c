@@ -1,0 +1,11 @@
+/* decoy 13.11: the block's sum is added to out[b] instead of stored (out is not zero) */
+    int t = threadIdx.x, i = blockIdx.x * blockDim.x + threadIdx.x;
+    ST(buf, t, i < n ? LD(x, i) : 0.0f);
+    SYNC();
+    for (int s = blockDim.x / 2; s > 0; s /= 2) {
+        if (t < s)
+            ST(buf, t, LD(buf, t) + LD(buf, t + s));
+        SYNC();
+    }
+    if (t == 0)
+        ST(out, blockIdx.x, LD(out, blockIdx.x) + LD(buf, 0));
