@@ -909,7 +909,8 @@ more honest picture (a tiny FPR can still mean more false than true positives). 
 
 Write `auc_by_ranks`: `average_ranks` (given) fills `rank` with the 1-based ranks of the scores,
 ties averaged; count the positives $P$ (labels 1) and negatives $N$ (labels 0), sum the ranks of
-the positives in a `double`, and return the formula above. If $P = 0$ or $N = 0$ return `NAN`.
+the positives in a `double`, and return the formula above, computed in `double` too ($P N$ passes
+`INT_MAX` from 46,341 of each). If $P = 0$ or $N = 0$ return `NAN`.
 */
 
 static const float *rank_keys; /* qsort has no context argument */

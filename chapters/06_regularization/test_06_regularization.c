@@ -86,10 +86,12 @@ Test(ex06_2, hand_computed_batch)
      * gamma (2, 1), beta (0, -1). y[0][0] = 2 (1 - 2.5)/sqrt(1.25 + eps), y[3][1] = (14-11)/sqrt(3+eps) - 1.
      * running, from (0, 1) with momentum 0.1: mean (0.25, 1.1), var (0.9 + 0.1*5/3, 0.9 + 0.4). */
     const float x[8] = {1, 10, 2, 10, 3, 10, 4, 14}, gamma[2] = {2, 1}, beta[2] = {0, -1};
-    float y[8], mean[2], rstd[2], rm[2] = {0, 0}, rv[2] = {1, 1};
+    /* mean and rstd are outputs: they hold garbage on entry (NaN here), as the network's buffers do */
+    float y[8], mean[2] = {NAN, NAN}, rstd[2] = {NAN, NAN}, rm[2] = {0, 0}, rv[2] = {1, 1};
     bn_forward_train(y, mean, rstd, rm, rv, x, gamma, beta, 4, 2, 0.1f, 1e-5f);
     cr_assert(fabsf(mean[0] - 2.5f) < 1e-6f && fabsf(mean[1] - 11) < 1e-5f, "means: expected (2.5, 11), got (%g, %g). "
-              "Hint: the mean is per column j, over the B rows.", mean[0], mean[1]);
+              "Hint: the mean is per column j, over the B rows; mean and rstd held NaN on entry: set them to 0 before "
+              "adding into them.", mean[0], mean[1]);
     cr_assert(fabsf(rstd[0] - 1 / sqrtf(1.25f + 1e-5f)) < 1e-5f && fabsf(rstd[1] - 1 / sqrtf(3 + 1e-5f)) < 1e-5f,
               "rstd: expected (%g, %g), got (%g, %g). Hint: rstd = 1/sqrt(var + eps) with the BIASED variance (divide "
               "by B, not B-1).", 1 / sqrtf(1.25f), 1 / sqrtf(3.0f), rstd[0], rstd[1]);
@@ -134,6 +136,19 @@ Test(ex06_2, output_has_mean_0_and_variance_1)
                   "gamma 1, beta 0; expected 0 and 1. Hint: normalize each column with its own statistics.", j, s / B,
                   ss / B);
     }
+}
+
+Test(ex06_2, a_constant_column_divides_by_sqrt_eps)
+{
+    /* A dead unit: x = (5, 5, 5, 5), mean 5, variance 0. rstd = 1/sqrt(0 + eps) = 1/sqrt(1e-5) = 316.23;
+     * with eps added to the standard deviation instead, 1/(0 + 1e-5) = 100000. y = beta = 0.5. */
+    const float x[4] = {5, 5, 5, 5}, g = 2, b = 0.5f;
+    float y[4], mean = NAN, rstd = NAN, rm = 0, rv = 1;
+    bn_forward_train(y, &mean, &rstd, &rm, &rv, x, &g, &b, 4, 1, 0.1f, 1e-5f);
+    double want = 1 / sqrt(1e-5);
+    cr_assert(fabs(rstd - want) < 1e-4 * want && fabs(y[0] - 0.5f) < 1e-6f, "a constant column (variance 0), eps 1e-5: "
+              "expected rstd 1/sqrt(eps) = %g and y = beta = 0.5, got rstd %g, y %g. Hint: eps goes under the square "
+              "root, 1/sqrt(var + eps), not 1/(sqrt(var) + eps).", want, rstd, y[0]);
 }
 
 /* --- 06.3 batch norm backward ------------------------------------------------------------------ */
@@ -276,6 +291,24 @@ Test(ex06_5, min_delta_and_nan)
     cr_assert_eq(got, ES_STOP, "third bad epoch with patience 3: expected ES_STOP, got %d. Hint: >= patience.", got);
 }
 
+Test(ex06_5, an_equal_loss_is_not_an_improvement)
+{
+    /* A plateau: with min_delta 0, a loss equal to the best is no improvement, or a flat curve would
+     * reset the patience forever. With min_delta 0.25 (exact in float), 0.75 = 1.0 - 0.25 is not
+     * lower than best - min_delta either. */
+    early_stop es = early_stop_new(2, 0);
+    early_stop_update(&es, 0.5, 1);
+    int got = early_stop_update(&es, 0.5, 2);
+    cr_assert(got == ES_CONTINUE && es.best_epoch == 1 && es.bad_epochs == 1, "min_delta 0, losses 0.5 then 0.5: "
+              "expected ES_CONTINUE with best epoch 1 and 1 bad epoch, got %d, best epoch %d, %d bad. Hint: an "
+              "improvement is strictly lower: loss < best - min_delta, not <=.", got, es.best_epoch, es.bad_epochs);
+    es = early_stop_new(2, 0.25f);
+    early_stop_update(&es, 1.0, 1);
+    got = early_stop_update(&es, 0.75, 2);
+    cr_assert_eq(got, ES_CONTINUE, "min_delta 0.25, losses 1.0 then 0.75: expected ES_CONTINUE, got %d. Hint: 0.75 is "
+                 "not lower than 1.0 - 0.25; the comparison is strict.", got);
+}
+
 /* --- 06.6 precision, recall, F1 ----------------------------------------------------------------- */
 
 Test(ex06_6, three_classes_by_hand)
@@ -363,6 +396,23 @@ Test(ex06_7, agrees_with_the_trapezoids_of_the_roc_curve)
     double a = auc_by_ranks(s, y, n), b = metrics_roc_auc(s, y, n);
     cr_assert(fabs(a - b) < 1e-9, "300 scores with ties: rank formula %g vs area under the ROC curve %g "
               "(common/metrics.c); they are equal in exact arithmetic. Hint: count P and N from the labels.", a, b);
+}
+
+Test(ex06_7, more_pairs_than_an_int_holds)
+{
+    /* n = 100000 scores s_i = i, labels alternating 0, 1: P = N = 50000, P N = 2.5e9 > INT_MAX.
+     * The positive at 2k + 1 beats the k + 1 negatives 0, 2, .., 2k: U = sum_{k<P} (k + 1) = P(P + 1)/2,
+     * AUC = (P + 1) / (2 N) = 50001 / 100000 = 0.50001. */
+    enum { n = 100000 };
+    float *s = nn_malloc(n * sizeof(float));
+    int *y = nn_malloc(n * sizeof(int));
+    for (int i = 0; i < n; i++)
+        s[i] = (float)i, y[i] = i % 2;
+    double auc = auc_by_ranks(s, y, n);
+    free(s), free(y);
+    cr_assert(fabs(auc - 0.50001) < 1e-9, "100000 scores, P = N = 50000: expected AUC 50001/100000 = 0.50001, got %.9g. "
+              "Hint: P N = 2.5e9 and P (P + 1) / 2 = 1.25e9 do not fit in an int's products: count P and N in a double "
+              "(or compute the products in one).", auc);
 }
 
 /* --- 06.8 expected improvement ------------------------------------------------------------------ */
