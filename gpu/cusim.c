@@ -85,7 +85,7 @@ void *cusim_malloc(size_t bytes, const char *name)
                          name);
                 return NULL;
             }
-            memset(p, 0, total);
+            memset(p, 0xFF, total); /* cudaMalloc's contents are undefined: NaN floats, -1 ints */
             g_allocs[i] = (region_t){p, bytes, name ? name : "buffer", 0, 0};
             return p;
         }

@@ -99,7 +99,9 @@ typedef struct {
     int n_sites;
 } cusim_stats_t;
 
-/* Device memory of the simulator: `bytes` zeroed bytes named `name` (for error messages).
+/* Device memory of the simulator: `bytes` bytes named `name` (for error messages). Like
+ * cudaMalloc's, their contents are not zeroed: every byte is 0xFF (each float a NaN, each int -1),
+ * so a kernel that reads memory nobody wrote, or adds into an output it should store, shows it.
  * NULL after reporting, if bytes is 0 or the simulator's table is full. */
 void *cusim_malloc(size_t bytes, const char *name);
 void cusim_free(void *p);
