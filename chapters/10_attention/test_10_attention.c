@@ -57,6 +57,22 @@ Test(ex10_1, worked_by_hand)
                            "sqrt(D) = 2", j, (double)want[j], (double)S[j]);
 }
 
+Test(ex10_1, two_queries_three_keys_row_major)
+{
+    /* Tq = 2 != Tk = 3, D = 1: S[i][j] = q_i k_j / sqrt(1) = q_i k_j, with q = (1, 2), k = (1, 10, 100).
+     * S is (Tq, Tk) row-major: row i starts at i * Tk. S starts as NaN, so every entry must be written. */
+    const float Q[2] = {1, 2}, K[3] = {1, 10, 100};
+    float S[6];
+    for (int i = 0; i < 6; i++)
+        S[i] = NAN;
+    attention_scores(S, Q, K, 2, 3, 1);
+    const float want[6] = {1, 10, 100, 2, 20, 200};
+    for (int i = 0; i < 6; i++)
+        cr_assert(S[i] == want[i], "S[%d][%d] (2 queries, 3 keys, D = 1): expected %g, got %g. Hint: S is (Tq, Tk) "
+                  "row-major, S[i][j] is S[i * Tk + j] (the row length is the number of KEYS)", i / 3, i % 3,
+                  (double)want[i], (double)S[i]);
+}
+
 Test(ex10_1, unit_variance_for_any_width)
 {
     /* unit-variance q and k: Var(q . k / sqrt(D)) = 1 for D = 4 and for D = 256 (section 10.1) */
@@ -94,11 +110,13 @@ Test(ex10_2, matches_the_library)
 {
     for (int T = 1; T <= 6; T++) {
         unsigned char got[36], want[36];
+        memset(got, 0xAA, sizeof got); /* neither 0 nor 1: every entry must be written */
         causal_mask(got, T);
         attn_mask_causal(want, T, T);
         for (int i = 0; i < T * T; i++)
             cr_assert_eq(got[i], want[i], "T = %d, query %d key %d: expected %d, got %d. Hint: query i sees keys "
-                         "j <= i, itself included", T, i / T, i % T, want[i], got[i]);
+                         "j <= i, itself included; and every entry is written, 0 where the key is in the future", T, i / T, i % T,
+                         want[i], got[i]);
     }
 }
 
@@ -144,6 +162,29 @@ Test(ex10_3, large_scores_and_fully_masked_rows)
         cr_assert_eq(P[j], 0.0f, "a row with every key masked: expected 0, got %g. Hint: m = -INFINITY there", (double)P[j]);
 }
 
+Test(ex10_3, very_negative_rows_and_a_wide_spread)
+{
+    /* Row 0: (-1000, -999, -1001) is (-1, 0, -2) after subtracting its maximum -999, so
+     *   P = (1/e, 1, 1/e^2) / (1 + 1/e + 1/e^2); subtracting 0 instead underflows every exp to 0.
+     * Row 1: (0, 200, -50), maximum 200: P = (e^-200, 1, e^-250) / (1 + ...) = (0, 1, 0) to float
+     *   precision; subtracting another score than the maximum (the first, 0) leaves exp(200), which
+     *   overflows a float (above 88.7). */
+    const float S[6] = {-1000, -999, -1001, 0, 200, -50};
+    float P[6];
+    softmax_rows(P, S, 2, 3);
+    const double e = exp(1.0), z = 1 + 1 / e + 1 / (e * e);
+    const double want[6] = {1 / (e * z), 1 / z, 1 / (e * e * z), 0, 1, 0};
+    for (int j = 0; j < 3; j++)
+        cr_assert(fabs(P[j] - want[j]) < 1e-6, "scores (-1000, -999, -1001): P[%d] expected %.6g, got %g. Hint: "
+                  "subtract the row's maximum, -999 here: a running maximum started at 0 instead of -INFINITY (or "
+                  "no subtraction) leaves exp(-1000), which underflows to 0",
+                  j, want[j], (double)P[j]);
+    for (int j = 3; j < 6; j++)
+        cr_assert(fabs(P[j] - want[j]) < 1e-6, "scores (0, 200, -50): P[%d] expected %.6g, got %g. Hint: subtract "
+                  "the row's MAXIMUM (200 here), not another score: exp(200 - 0) overflows", j - 3, want[j],
+                  (double)P[j]);
+}
+
 /* --- 10.4: one head ------------------------------------------------------------------------- */
 
 /*hint 10.4
@@ -164,12 +205,15 @@ Test(ex10_4, matches_pytorch_with_padding)
     attn_mask_padding(keep, GA_LENGTHS, GA_B, GA_TQ, GA_TK);
     for (int n = 0; n < GA_B * GA_H; n++) {
         float O[GA_TQ * GA_DV], P[GA_TQ * GA_TK];
+        for (int i = 0; i < GA_TQ * GA_DV; i++)
+            O[i] = NAN; /* O is an output: overwritten, never accumulated into */
         attention_head(O, P, GA_Q + n * GA_TQ * GA_D, GA_K + n * GA_TK * GA_D, GA_V + n * GA_TK * GA_DV,
                        keep + (n / GA_H) * GA_TQ * GA_TK, GA_TQ, GA_TK, GA_D, GA_DV);
         for (int i = 0; i < GA_TQ * GA_DV; i++) {
             const float want = GA_O[n * GA_TQ * GA_DV + i];
             cr_assert(fabsf(O[i] - want) < 1e-5f, "slice %d (sequence %d, %s), O[%d][%d]: expected %.6g (PyTorch), got "
-                      "%.6g. Hint: -inf on the masked scores BEFORE the softmax; O = P V", n, n / GA_H,
+                      "%.6g. Hint: -inf on the masked scores BEFORE the softmax; O = P V, each entry written (=), not added "
+                      "to (+=) a buffer that holds anything", n, n / GA_H,
                       n / GA_H ? "last key padded" : "no padding", i / GA_DV, i % GA_DV, (double)want, (double)O[i]);
         }
         for (int i = 0; i < GA_TQ; i++) {
@@ -190,13 +234,16 @@ Test(ex10_4, causal_matches_the_library)
     random_fill(Q, T * D, 1, &rng), random_fill(K, T * D, 1, &rng), random_fill(V, T * DV, 1, &rng);
     unsigned char keep[T * T];
     attn_mask_causal(keep, T, T);
+    for (int i = 0; i < T * DV; i++)
+        O[i] = NAN; /* O is an output: overwritten, never accumulated into */
     attention_head(O, P, Q, K, V, keep, T, T, D, DV);
     attn_cache_t c = attn_cache_new(1, 1, T, T, D, DV);
     attn_forward(want, &c, Q, K, V, NULL, 1);
     attn_cache_free(&c);
     for (int i = 0; i < T * DV; i++)
         cr_assert(fabsf(O[i] - want[i]) < 1e-5f, "causal, O[%d][%d]: expected %.6g, got %.6g. Hint: query 0 sees "
-                  "key 0 only, so O[0] = V[0]", i / DV, i % DV, (double)want[i], (double)O[i]);
+                  "key 0 only, so O[0] = V[0]; O is written (=), not added to (+=)", i / DV, i % DV, (double)want[i],
+                  (double)O[i]);
 }
 
 /* --- 10.5: the softmax's backward ------------------------------------------------------------ */

@@ -1,0 +1,14 @@
+/* decoy 10.4: masked scores set to 0 instead of -infinity */
+    attention_scores(P, Q, K, Tq, Tk, D);
+    if (keep)
+        for (int i = 0; i < Tq * Tk; i++)
+            if (!keep[i])
+                P[i] = 0;
+    softmax_rows(P, P, Tq, Tk);
+    for (int i = 0; i < Tq; i++)
+        for (int e = 0; e < Dv; e++) {
+            double s = 0;
+            for (int j = 0; j < Tk; j++)
+                s += (double)P[i * Tk + j] * V[j * Dv + e];
+            O[i * Dv + e] = (float)s;
+        }
