@@ -267,9 +267,12 @@ Test(ex09_3, step_is_minus_lr_times_the_numerical_gradient)
     }
     double want_loss = sgns_loss_ctx(&c);
     const float lr = 0.5f;
+    for (int i = 0; i < D; i++)
+        grad[i] = 100; /* grad_v is scratch: it may hold anything on entry */
     float loss = sgns_step(v, U, ids, K, D, lr, grad);
     cr_assert(fabs(loss - want_loss) < 1e-4 * (1 + want_loss), "loss: expected %.6f = -log sigma(u_o.v) - sum "
-              "log sigma(-u_k.v), got %.6f. Hint: the negatives enter with the minus sign inside sigma.", want_loss,
+              "log sigma(-u_k.v), got %.6f. Hint: the negatives enter with the minus sign inside sigma, and every s_j "
+              "is u_j . v with v as it was before the step (v moves once, after the loop).", want_loss,
               loss);
     for (int i = 0; i < N * D; i++) {
         float want = U0[i] - lr * gU[i];
@@ -281,13 +284,14 @@ Test(ex09_3, step_is_minus_lr_times_the_numerical_gradient)
         float want = v0[i] - lr * gv[i];
         cr_assert(fabsf(v[i] - want) < 2e-3f, "v[%d] after the step: expected %.5f (old %.5f minus lr times the "
                   "numerical gradient %.5f), got %.5f. Hint: dL/dv = sum_j (sigma(s_j) - t_j) u_j with the u_j "
-                  "as they were BEFORE this step.", i, want, v0[i], gv[i], v[i]);
+                  "as they were BEFORE this step, summed into grad_v from zero (grad_v is scratch that holds anything on "
+                  "entry: set it to 0 first).", i, want, v0[i], gv[i], v[i]);
     }
 }
 
 Test(ex09_3, finite_for_huge_dot_products)
 {
-    float v[2] = {30, 30}, U[3 * 2] = {-30, -30, 30, 30, 1, 0}, grad[2];
+    float v[2] = {30, 30}, U[3 * 2] = {-30, -30, 30, 30, 1, 0}, grad[2] = {100, 100}; /* scratch, not zeroed */
     const int ids[2] = {0, 1}; /* the context scores -1800, the negative +1800: the worst case */
     float loss = sgns_step(v, U, ids, 1, 2, 0.01f, grad);
     cr_assert(isfinite(loss) && fabsf(loss - 3600) < 1, "loss with s = -1800 (context) and +1800 (negative): "
@@ -328,6 +332,19 @@ Test(ex09_4, ignores_length)
     cr_assert(fabsf(ad - 7.0f / 14.0f) < 1e-6f, "cos((1,2,3), (3,-1,2)): expected 7/14 = 0.5, got %g.", ad);
 }
 
+Test(ex09_4, accumulates_in_double)
+{
+    /* a = (1e8, 1, -1e8), b = (1, 1, 1): a.b = 1e8 + 1 - 1e8 = 1, |a|^2 = 2e16 + 1, |b|^2 = 3, so
+     * cos = 1 / sqrt(3 (2e16 + 1)) = 4.0824829e-9. Every product is exact in float, but a float sum
+     * rounds 1e8 + 1 to 1e8 (floats near 1e8 are 8 apart) and the dot product cancels to 0. */
+    const float a[3] = {1e8f, 1, -1e8f}, b[3] = {1, 1, 1};
+    const double want = 1 / sqrt(3 * (2e16 + 1));
+    float got = cosine(a, b, 3);
+    cr_assert(fabs(got - want) < 1e-3 * want, "cos((1e8, 1, -1e8), (1, 1, 1)): expected %.6g, got %.6g. Hint: "
+              "accumulate the three sums in double, as the exercise says: in float, 1e8 + 1 is 1e8 and the dot "
+              "product cancels to 0", want, (double)got);
+}
+
 /*hint 09.5
 1. What rank does a score get when three scores share the value at positions 4, 5, 6 of the sorted order?
 2. Walk the sorted order in runs of equal scores; every member of a run gets the average of the 1-based ranks the run occupies.
@@ -364,6 +381,14 @@ Test(ex09_5, ties_count_one_half_whatever_their_order)
     double c = auc_from_order(t, z, o1, 5), d = auc_from_order(t, z, o2, 5);
     cr_assert(fabs(c - 5.0 / 6) < 1e-9 && fabs(d - 5.0 / 6) < 1e-9, "scores 0.2 0.7 0.7 0.7 0.9, labels 0 1 0 0 1: "
               "expected 5/6 in either tie order, got %.4f and %.4f. Hint: midranks.", c, d);
+    /* the same scores and labels, not given in sorted order: the ties sit at indices 0, 3, 4 */
+    const float u[5] = {0.7f, 0.2f, 0.9f, 0.7f, 0.7f};
+    const int x[5] = {1, 0, 1, 0, 0};
+    int o3[5] = {1, 0, 3, 4, 2};
+    double f = auc_from_order(u, x, o3, 5);
+    cr_assert(fabs(f - 5.0 / 6) < 1e-9, "scores 0.7 0.2 0.9 0.7 0.7 (labels 1 0 1 0 0), order 1 0 3 4 2: expected 5/6, "
+              "got %.4f. Hint: a run of ties is found along the sorted order: compare scores[order[t]], not "
+              "scores[t]", f);
 }
 
 Test(ex09_5, agrees_with_the_trapezoids_of_chapter_6)
@@ -509,6 +534,26 @@ Test(ex09_7, path_of_three)
         cr_assert(fabsf(a.w[i] - want[i]) < 1e-6f, "path 0-1-2, Ahat%s: expected %.5f, got %.5f. Hint: the "
                   "degrees of A + I are 2, 3, 2 (the self loop counts), and the weight u -> v is divided by "
                   "sqrt(d_u d_v), not by d_u.", where[i], want[i], a.w[i]);
+}
+
+Test(ex09_7, weighted_path_of_three)
+{
+    /* The path 0-1-2 with weights a_01 = 2, a_12 = 0.5, plus I: d~ = 1 + 2, 2 + 1 + 0.5, 0.5 + 1 = 3, 3.5, 1.5
+     * (sums of the weights, not the 2, 3, 2 entries of each row); Ahat_uv = (A + I)_uv / sqrt(d~_u d~_v). */
+    long off[4];
+    int tg[7];
+    float wt[7], dinv[3];
+    edgelist_graph_t a = path_plus_i(off, tg, wt);
+    wt[1] = wt[2] = 2, wt[4] = wt[5] = 0.5f;
+    gcn_normalize(&a, dinv);
+    const double want[7] = {1 / 3.0, 2 / sqrt(3 * 3.5), 2 / sqrt(3 * 3.5), 1 / 3.5, 0.5 / sqrt(3.5 * 1.5),
+                            0.5 / sqrt(3.5 * 1.5), 1 / 1.5};
+    const char *where[7] = {"(0,0)", "(0,1)", "(1,0)", "(1,1)", "(1,2)", "(2,1)", "(2,2)"};
+    for (int i = 0; i < 7; i++)
+        cr_assert(fabs(a.w[i] - want[i]) < 1e-6, "path 0-1-2 with weights 2 and 0.5, Ahat%s: expected %.5f, got %.5f. "
+                  "Hint: d~_v is the SUM of row v's weights of A + I, self loop included (3, 3.5, 1.5 here), not its "
+                  "number of entries",
+                  where[i], want[i], (double)a.w[i]);
 }
 
 Test(ex09_7, sqrt_degree_is_an_eigenvector_of_eigenvalue_one)
@@ -741,6 +786,29 @@ Test(ex09_8, step_is_minus_lr_times_the_subgradient_tail_corrupted)
     }
 }
 
+Test(ex09_8, both_signs_come_from_the_vectors_before_the_step)
+{
+    /* d = 2, the head shared: e_h = (0, 0.5), e_t = (1, -0.5), e_t' = (0.05, 0.9), r = (0.02, 0.3); margin 1,
+     * lr 0.1. e_h + r - e_t = (-0.98, 1.3): g = (-1, 1); e_h + r - e_t' = (-0.03, -0.1): g' = (-1, -1);
+     * loss = 1 + 2.28 - 0.13 = 3.15. After the step: e_h = e_h - lr g + lr g' = (0, 0.3), e_t = e_t + lr g =
+     * (0.9, -0.4), e_t' = e_t' - lr g' = (0.15, 1), r = r - lr (g - g') = (0.02, 0.1). Taking g'_0 after e_h or
+     * r moved by 0.1 would see 0.07 > 0 instead of -0.03, and give g'_0 = +1. */
+    enum { D = 2 };
+    float E[3 * D] = {0, 0.5f, 1, -0.5f, 0.05f, 0.9f}, R[D] = {0.02f, 0.3f}, g[2 * D];
+    const int pos[3] = {0, 0, 1}, neg[3] = {0, 0, 2};
+    float loss = transe_step(E, R, pos, neg, D, 1.0f, 0.1f, g);
+    cr_assert(fabsf(loss - 3.15f) < 1e-5f, "loss: expected 1 + 2.28 - 0.13 = 3.15, got %.6f", (double)loss);
+    const float want[4][D] = {{0, 0.3f}, {0.9f, -0.4f}, {0.15f, 1}, {0.02f, 0.1f}};
+    const float *got[4] = {E, E + D, E + 2 * D, R};
+    const char *name[4] = {"e_h (shared)", "e_t", "e_t' (the corrupted tail)", "r"};
+    for (int k = 0; k < 4; k++)
+        for (int i = 0; i < D; i++)
+            cr_assert(fabsf(got[k][i] - want[k][i]) < 1e-6f, "%s[%d] after the step: expected %.4f, got %.4f. Hint: "
+                      "compute both sign vectors g and g' from the vectors BEFORE the step, then move the rows; "
+                      "g'_0 = sign(-0.03) = -1 here, but +1 if e_h or r has already moved", name[k], i,
+                      (double)want[k][i], (double)got[k][i]);
+}
+
 typedef struct {
     float *E, *R;
     const int *pos, *neg;
@@ -838,6 +906,27 @@ Test(ex09_9, the_weight_below_at_and_above_x_max)
     }
 }
 
+Test(ex09_9, the_weight_follows_alpha)
+{
+    /* zero vectors and biases, x = 25, x_max = 100: f = (1/4)^alpha = 0.5 for alpha = 0.5 and 0.25 for alpha = 1 */
+    const float alphas[2] = {0.5f, 1.0f};
+    const double fs[2] = {0.5, 0.25};
+    for (int c = 0; c < 2; c++) {
+        rng_t rng;
+        rng_seed(&rng, 4);
+        glove_t m = glove_new(2, 3, &rng);
+        m.xmax = 100, m.alpha = alphas[c];
+        memset(m.W, 0, sizeof(float) * 6), memset(m.Wc, 0, sizeof(float) * 6);
+        m.b[0] = m.b[1] = m.bc[0] = m.bc[1] = 0;
+        double want = 0.5 * fs[c] * log(25.0) * log(25.0);
+        float got = glove_step(&m, 0, 1, 25, 0.05f);
+        cr_assert(fabs(got - want) < 1e-4 * want, "x = 25, x_max = 100, alpha = %g: expected the loss 1/2 f(x) "
+                  "(log x)^2 = %.5f with f(x) = (1/4)^alpha = %g, got %.5f. Hint: the exponent is m->alpha (the "
+                  "paper's 3/4 is only the default)", (double)alphas[c], want, fs[c], (double)got);
+        glove_free(&m);
+    }
+}
+
 Test(ex09_9, adagrad_step_matches_the_closed_form)
 {
     enum { V = 3, D = 4 };
@@ -862,7 +951,8 @@ Test(ex09_9, adagrad_step_matches_the_closed_form)
         double w1 = m0.W[i * D + k] - lr * g1 / sqrt(G1), w2 = m0.Wc[j * D + k] - lr * g2 / sqrt(G2);
         cr_assert(fabs(m.GW[i * D + k] - G1) < 1e-5 && fabs(m.GWc[j * D + k] - G2) < 1e-5, "AdaGrad's sums, coordinate "
                   "%d: expected G + g^2 = %.6f and %.6f, got %.6f and %.6f. Hint: add the squared gradient of each "
-                  "parameter to its own sum", k, G1, G2, (double)m.GW[i * D + k], (double)m.GWc[j * D + k]);
+                  "parameter to its own sum, both gradients taken before either vector moves (g of w~_j is f e w_i "
+                  "with the old w_i)", k, G1, G2, (double)m.GW[i * D + k], (double)m.GWc[j * D + k]);
         cr_assert(fabs(m.W[i * D + k] - w1) < 1e-6 && fabs(m.Wc[j * D + k] - w2) < 1e-6, "w_i[%d] and w~_j[%d]: "
                   "expected %.6f and %.6f (theta - lr g / sqrt(G + g^2)), got %.6f and %.6f. Hint: the gradient of "
                   "w_i is f e w~_j, from w~_j before the step; divide by the square root of the sum after adding g^2",
