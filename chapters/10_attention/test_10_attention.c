@@ -246,6 +246,42 @@ Test(ex10_4, causal_matches_the_library)
                   (double)O[i]);
 }
 
+enum { NM_TQ = 3, NM_TK = 4, NM_D = 3, NM_DV = 2 };
+typedef struct {
+    float Q[NM_TQ * NM_D], K[NM_TK * NM_D], V[NM_TK * NM_DV], O[NM_TQ * NM_DV], P[NM_TQ * NM_TK];
+} no_mask_case;
+
+static void no_mask_run(void *p)
+{
+    no_mask_case *c = p;
+    attention_head(c->O, c->P, c->Q, c->K, c->V, NULL, NM_TQ, NM_TK, NM_D, NM_DV);
+}
+
+Test(ex10_4, no_mask_when_keep_is_null)
+{
+    /* keep = NULL means every key is allowed: the library's attn_forward without a mask, on a non-square head.
+     * A first run in a child process, so that reading keep[i] through NULL fails with a hint, not a crash. */
+    enum { TQ = NM_TQ, TK = NM_TK, D = NM_D, DV = NM_DV };
+    rng_t rng;
+    rng_seed(&rng, 107);
+    no_mask_case nm;
+    float *Q = nm.Q, *K = nm.K, *V = nm.V, *O = nm.O, *P = nm.P, want[TQ * DV];
+    random_fill(Q, TQ * D, 1, &rng), random_fill(K, TK * D, 1, &rng), random_fill(V, TK * DV, 1, &rng);
+    char err[1024];
+    int st = capture_stderr(no_mask_run, &nm, err, sizeof err);
+    cr_assert_eq(st, 0, "attention_head with keep = NULL stopped with status %d (139 is a crash). Hint: keep may be "
+                 "NULL, meaning no mask: test it before reading keep[i]. stderr: %s", st, err);
+    for (int i = 0; i < TQ * DV; i++)
+        O[i] = NAN;
+    attention_head(O, P, Q, K, V, NULL, TQ, TK, D, DV);
+    attn_cache_t c = attn_cache_new(1, 1, TQ, TK, D, DV);
+    attn_forward(want, &c, Q, K, V, NULL, 0);
+    attn_cache_free(&c);
+    for (int i = 0; i < TQ * DV; i++)
+        cr_assert(fabsf(O[i] - want[i]) < 1e-5f, "keep = NULL (no mask), O[%d][%d]: expected %.6g, got %.6g. Hint: "
+                  "keep may be NULL, and then no score is masked", i / DV, i % DV, (double)want[i], (double)O[i]);
+}
+
 /* --- 10.5: the softmax's backward ------------------------------------------------------------ */
 
 /*hint 10.5
