@@ -269,6 +269,8 @@ Test(ex10_4, no_mask_when_keep_is_null)
     random_fill(Q, TQ * D, 1, &rng), random_fill(K, TK * D, 1, &rng), random_fill(V, TK * DV, 1, &rng);
     char err[1024];
     int st = capture_stderr(no_mask_run, &nm, err, sizeof err);
+    if (st == 3) /* the stub's TODO (status 3): run it here, so that it reports the exercise as not written */
+        no_mask_run(&nm);
     cr_assert_eq(st, 0, "attention_head with keep = NULL stopped with status %d (139 is a crash). Hint: keep may be "
                  "NULL, meaning no mask: test it before reading keep[i]. stderr: %s", st, err);
     for (int i = 0; i < TQ * DV; i++)
