@@ -497,6 +497,31 @@ Test(ex09_6, projections_have_the_variances_of_the_axes)
     }
 }
 
+Test(ex09_6, sign_convention_from_any_start)
+{
+    /* Power iteration ends at +w or -w depending on its random start; whatever the start, each stored
+     * component has its largest coordinate in absolute value positive. Six starts: a rule that only
+     * works for one of the two signs (the largest signed coordinate, say) fails on some of them. */
+    enum { N = 500, D = 3, STARTS = 6 };
+    static float X[N * D], Xc[N * D], proj[N * 2];
+    float R[3][3], comps[2 * D], C[D * D], w[D];
+    pca_data(X, R, N);
+    for (int s = 0; s < STARTS; s++) {
+        rng_t rng;
+        rng_seed(&rng, 100 + s);
+        pca_2d(proj, comps, X, N, D, 300, Xc, C, w, &rng);
+        for (int c = 0; c < 2; c++) {
+            int big = 0;
+            for (int j = 1; j < D; j++)
+                big = fabsf(comps[c * D + j]) > fabsf(comps[c * D + big]) ? j : big;
+            cr_assert(comps[c * D + big] > 0, "start %d, component %d = (%.3f, %.3f, %.3f): expected its largest "
+                      "coordinate IN ABSOLUTE VALUE to be positive, got %g. Hint: find big by fabsf(w[j]), then "
+                      "flip w when w[big] < 0", s, c + 1, comps[c * D], comps[c * D + 1], comps[c * D + 2],
+                      comps[c * D + big]);
+        }
+    }
+}
+
 /*hint 09.7
 1. What is the degree of a node in A + I, and which nodes' degrees scale the weight of the arc u -> v?
 2. First pass: d_v = sum of row v's weights (the self loop included). Second pass: multiply each weight a_uv by 1/sqrt(d_u) and 1/sqrt(d_v).
