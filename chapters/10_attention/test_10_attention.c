@@ -367,9 +367,16 @@ Test(ex10_6, matches_pytorch)
 Test(ex10_6, wide_table_matches_the_library)
 {
     enum { T = 40, E = 64 };
-    static float got[T * E], want[T * E];
+    static float got[T * E + E], want[T * E]; /* one guard row after the table: nothing may be written there */
+    for (int i = T * E; i < T * E + E; i++)
+        got[i] = -7;
     sinusoidal_table(got, T, E);
     posenc_sinusoidal(want, T, E);
+    int past = -1;
+    for (int i = T * E; i < T * E + E && past < 0; i++)
+        past = got[i] != -7 ? i - T * E : -1;
+    cr_assert(past < 0, "a table of %d x %d: the float at offset %d past its end was overwritten. Hint: E features are E/2 "
+              "pairs (2i, 2i + 1), so i runs while 2i < E, not up to E", T, E, past);
     for (int i = 0; i < T * E; i++)
         cr_assert(fabsf(got[i] - want[i]) < 1e-5f, "table[%d][%d]: expected %.6g, got %.6g. Hint: even features "
                   "sin, odd ones cos, of t / 10000^(2i/E) (row 0 is 0, 1, 0, 1, ...)", i / E, i % E,
