@@ -284,8 +284,8 @@ Test(ex09_3, step_is_minus_lr_times_the_numerical_gradient)
         float want = v0[i] - lr * gv[i];
         cr_assert(fabsf(v[i] - want) < 2e-3f, "v[%d] after the step: expected %.5f (old %.5f minus lr times the "
                   "numerical gradient %.5f), got %.5f. Hint: dL/dv = sum_j (sigma(s_j) - t_j) u_j with the u_j "
-                  "as they were BEFORE this step, summed into grad_v from zero (grad_v is scratch that holds anything on "
-                  "entry: set it to 0 first).", i, want, v0[i], gv[i], v[i]);
+                  "as they were BEFORE this step, summed into grad_v from zero (grad_v is scratch that holds "
+                  "anything on entry: set it to 0 first).", i, want, v0[i], gv[i], v[i]);
     }
 }
 

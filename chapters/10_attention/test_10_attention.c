@@ -115,8 +115,8 @@ Test(ex10_2, matches_the_library)
         attn_mask_causal(want, T, T);
         for (int i = 0; i < T * T; i++)
             cr_assert_eq(got[i], want[i], "T = %d, query %d key %d: expected %d, got %d. Hint: query i sees keys "
-                         "j <= i, itself included; and every entry is written, 0 where the key is in the future", T, i / T, i % T,
-                         want[i], got[i]);
+                         "j <= i, itself included; and every entry is written, 0 where the key is in the future", T,
+                         i / T, i % T, want[i], got[i]);
     }
 }
 
@@ -212,8 +212,8 @@ Test(ex10_4, matches_pytorch_with_padding)
         for (int i = 0; i < GA_TQ * GA_DV; i++) {
             const float want = GA_O[n * GA_TQ * GA_DV + i];
             cr_assert(fabsf(O[i] - want) < 1e-5f, "slice %d (sequence %d, %s), O[%d][%d]: expected %.6g (PyTorch), got "
-                      "%.6g. Hint: -inf on the masked scores BEFORE the softmax; O = P V, each entry written (=), not added "
-                      "to (+=) a buffer that holds anything", n, n / GA_H,
+                      "%.6g. Hint: -inf on the masked scores BEFORE the softmax; O = P V, each entry written (=), "
+                      "not added to (+=) a buffer that holds anything", n, n / GA_H,
                       n / GA_H ? "last key padded" : "no padding", i / GA_DV, i % GA_DV, (double)want, (double)O[i]);
         }
         for (int i = 0; i < GA_TQ; i++) {
@@ -375,8 +375,8 @@ Test(ex10_6, wide_table_matches_the_library)
     int past = -1;
     for (int i = T * E; i < T * E + E && past < 0; i++)
         past = got[i] != -7 ? i - T * E : -1;
-    cr_assert(past < 0, "a table of %d x %d: the float at offset %d past its end was overwritten. Hint: E features are E/2 "
-              "pairs (2i, 2i + 1), so i runs while 2i < E, not up to E", T, E, past);
+    cr_assert(past < 0, "a table of %d x %d: the float at offset %d past its end was overwritten. Hint: E "
+              "features are E/2 pairs (2i, 2i + 1), so i runs while 2i < E, not up to E", T, E, past);
     for (int i = 0; i < T * E; i++)
         cr_assert(fabsf(got[i] - want[i]) < 1e-5f, "table[%d][%d]: expected %.6g, got %.6g. Hint: even features "
                   "sin, odd ones cos, of t / 10000^(2i/E) (row 0 is 0, 1, 0, 1, ...)", i / E, i % E,
