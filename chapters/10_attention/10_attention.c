@@ -115,7 +115,7 @@ $-\infty$ and become exactly 0.
 */
 
 /* P (Tq, Tk) = softmax of each row of S (Tq, Tk); entries may be -INFINITY (masked). A row that
- * is all -INFINITY gives zeros. */
+ * is all -INFINITY gives zeros. P may be S itself (attention_head calls it in place). */
 static void softmax_rows(float *P, const float *S, int Tq, int Tk)
 {
     /* BEGIN EXERCISE 10.3 (2 points): a numerically stable softmax over each row */

@@ -148,6 +148,23 @@ Test(ex10_3, matches_the_library_on_a_wide_matrix)
                            "all keys) sums to 1", i / TK, i % TK, (double)want[i], (double)got[i]);
 }
 
+Test(ex10_3, in_place_when_p_is_s)
+{
+    /* attention_head (10.4) calls softmax_rows(P, P, ...): the result must not depend on P being a separate buffer */
+    enum { TQ = 3, TK = 4 };
+    rng_t rng;
+    rng_seed(&rng, 108);
+    float S[TQ * TK], want[TQ * TK];
+    random_fill(S, TQ * TK, 2, &rng);
+    S[5] = -INFINITY;
+    attn_softmax_rows(want, S, TQ, TK);
+    softmax_rows(S, S, TQ, TK);
+    for (int i = 0; i < TQ * TK; i++)
+        cr_assert(fabsf(S[i] - want[i]) < 1e-6f, "in place (P == S), P[%d][%d]: expected %g, got %g. Hint: P may be S "
+                  "itself: read each score before writing over it, and do not clear P first", i / TK, i % TK,
+                  (double)want[i], (double)S[i]);
+}
+
 Test(ex10_3, large_scores_and_fully_masked_rows)
 {
     const float S[6] = {1000, 1001, 999, -INFINITY, -INFINITY, -INFINITY};
