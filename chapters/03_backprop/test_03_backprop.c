@@ -165,7 +165,7 @@ Test(ex03_3, correct_derivative_gives_a_tiny_error)
     cr_assert(e < 1e-4, "p^3 + 2p at 1.5 (derivative 8.75), h = 1e-2: expected relative error < 1e-4, got %g. "
               "Hint: centered is (L(p+h) - L(p-h)) / (2h); the one-sided (L(p+h) - L(p)) / h is off by 1e-2 "
               "relative here.", e);
-    cr_assert(p == 1.5f, "p must be restored to 1.5, got %g. Hint: save *p first and put it back.", p);
+    cr_assert(p == 1.5f, "p must be restored to 1.5, got %.9g. Hint: save *p first and put it back.", p);
 }
 
 Test(ex03_3, wrong_derivative_gives_the_relative_error)
@@ -191,7 +191,46 @@ Test(ex03_3, floor_for_zero_derivatives)
     e = gradcheck_one(cubic, &q, &p, 0.0, 1e-3f);
     cr_assert(e == 0.0, "a loss that does not depend on p, analytic 0: expected error 0, got %g. "
               "Hint: the denominator is max(|a| + |n|, GRADCHECK_FLOOR), never 0.", e);
-    cr_assert(p == 3.0f, "p must be restored to 3, got %g. Hint: put the saved value back after both evaluations.", p);
+    cr_assert(p == 3.0f, "p must be restored to exactly 3, got %.9g. Hint: put the saved value back after both "
+              "evaluations; moving *p by +h, -2h and +h again leaves float rounding behind.", p);
+}
+
+/* The denominator takes each absolute value separately, and the floor is a maximum, not a term. */
+static double small_cubic(void *ctx) { return 1e-4 * cubic(ctx); }
+
+Test(ex03_3, a_gradient_of_the_wrong_sign_gives_one)
+{
+    /* analytic -8.75 against the true 8.7501 (a gradient of the wrong sign): |a - n| = |a| + |n|, so e = 1 */
+    float p = 1.5f;
+    double e = gradcheck_one(cubic, &p, &p, -8.75, 1e-2f);
+    cr_assert(fabs(e - 1) < 1e-3, "analytic -8.75 vs true +8.75 (the wrong sign): expected relative error 1, got %g. "
+              "Hint: the denominator is |a| + |n|, two absolute values, not |a + n|.", e);
+}
+
+Test(ex03_3, the_floor_is_a_maximum_not_a_term)
+{
+    /* L = 1e-4 (p^3 + 2p) at 1.5: n = 8.7501e-4 (h = 1e-2), analytic 2n = 1.75e-3. |a| + |n| =
+     * 2.625e-3 is above the floor 1e-3, so e = 8.75e-4 / 2.625e-3 = 1/3 (0.333 to 4 digits);
+     * adding the floor instead would give 8.75e-4 / 3.625e-3 = 0.241. */
+    float p = 1.5f;
+    double e = gradcheck_one(small_cubic, &p, &p, 1.75e-3, 1e-2f);
+    cr_assert(fabs(e - 1.0 / 3) < 1e-3, "1e-4 (p^3 + 2p) at 1.5 (derivative 8.75e-4), analytic 1.75e-3: expected "
+              "relative error 1/3, got %g. Hint: the floor is max(|a| + |n|, GRADCHECK_FLOOR); it only replaces a "
+              "denominator below 1e-3 and is never added to it.", e);
+}
+
+/* L = 1e5 + p^3 + 2p: float spaces numbers near 1e5 by 2^-7 = 0.0078, so L(p+h) - L(p-h) = 0.175
+ * kept in float is off by up to 0.0078, i.e. the difference quotient by up to 0.4 (5%). In double
+ * the rounding is ~1e-11 and the centered difference is 8.7501 (relative error 6e-6). */
+static double offset_cubic(void *ctx) { return 1e5 + cubic(ctx); }
+
+Test(ex03_3, losses_kept_in_double)
+{
+    float p = 1.5f;
+    double e = gradcheck_one(offset_cubic, &p, &p, 8.75, 1e-2f);
+    cr_assert(e < 1e-4, "1e5 + p^3 + 2p at 1.5 (derivative 8.75), h = 1e-2: expected relative error < 1e-4, got %g. "
+              "Hint: keep L(p+h) and L(p-h) in double, as loss() returns them: in float, values near 1e5 are "
+              "0.008 apart, and dividing by 2h = 0.02 turns that into an error of 0.4.", e);
 }
 
 /* --- the golden MLP 6-5-4-3, batch 4 ----------------------------------------------------------- */
