@@ -310,6 +310,39 @@ Test(ex03_4, a_single_layer_is_just_linear)
     mlp_free(&m);
 }
 
+/* A widening network 3-7-9-4 (tanh), 2 rows of a max_batch of 3, against the layers written out as
+ * loops here: every hidden value must go through tanh, and the logits must not. The golden network
+ * above only narrows (6-5-4-3), so an activation applied to B * sizes[l] values (the layer's
+ * input width) covered every output there. */
+Test(ex03_4, a_widening_network_matches_plain_loops)
+{
+    const int sizes[4] = {3, 7, 9, 4}, B = 2;
+    rng_t rng;
+    rng_seed(&rng, 34);
+    mlp m = mlp_new(sizes, 3, ACT_TANH, 3);
+    init_normal(m.params, m.n_params, 0.7f, &rng);
+    float x[6];
+    for (int i = 0; i < 6; i++) x[i] = rng_normal(&rng);
+    double a[2][9], z[2][9]; /* the reference, one layer at a time */
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < 3; j++) a[b][j] = x[b * 3 + j];
+    for (int l = 0; l < 3; l++) {
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < sizes[l + 1]; j++) {
+                z[b][j] = m.b[l][j];
+                for (int i = 0; i < sizes[l]; i++) z[b][j] += a[b][i] * m.W[l][i * sizes[l + 1] + j];
+            }
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < sizes[l + 1]; j++) a[b][j] = l < 2 ? tanh(z[b][j]) : z[b][j];
+    }
+    const float *got = mlp_forward(&m, tensor_view(x, 2, (int[]){B, 3}));
+    for (int i = 0; i < B * 4; i++)
+        cr_assert(fabs(got[i] - a[i / 4][i % 4]) < 1e-5, "tanh MLP 3-7-9-4 (each hidden layer wider than its "
+                  "input), 2 rows: logit [%d][%d] is %g, expected %g. Hint: the activation covers B * sizes[l + 1] "
+                  "values, the layer's outputs, not its inputs.", i / 4, i % 4, got[i], a[i / 4][i % 4]);
+    mlp_free(&m);
+}
+
 /* --- 03.5 the backward pass ------------------------------------------------------------------ */
 
 static void expect_grads(act_kind act, const float *dW[3], const float *db[3], const char *hint)
