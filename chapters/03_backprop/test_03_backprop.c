@@ -433,6 +433,54 @@ Test(ex03_5, gradients_are_overwritten_not_accumulated)
     mlp_free(&m);
 }
 
+/* The batch's B rows, not max_batch: the golden batch of 4 run as two batches of 2 in a network of
+ * max_batch 4. Every weight gradient is a sum over rows of terms that depend on that row alone
+ * (the relu masks too), so the two halves' gradients, given the rows of the full batch's dz, add
+ * up to PyTorch's. The rows of dz past B hold NaN: a backward that reads them is wrong. */
+Test(ex03_5, a_batch_smaller_than_max_batch)
+{
+    mlp m = golden_mlp(ACT_RELU);
+    float dz[12], sum[30] = {0}, half[12];
+    softmax_cross_entropy(dz, mlp_forward(&m, golden_x(4)), MLP_LABELS, 4, 3);
+    for (int h = 0; h < 2; h++) {
+        const float *x = MLP_X + 12 * h;
+        mlp_forward(&m, tensor_view((float *)x, 2, (int[]){2, 6}));
+        for (int i = 0; i < 12; i++) half[i] = i < 6 ? dz[6 * h + i] : NAN;
+        mlp_backward(&m, x, half, 2);
+        for (int i = 0; i < 30; i++) sum[i] += m.dW[0][i];
+    }
+    int at;
+    double d = max_diff(sum, MLP_RELU_DW0, 30, &at);
+    cr_assert(d < 1e-5, "two batches of 2 rows (max_batch 4): dW of layer 1 summed over both, element (%d, %d): got "
+              "%g, PyTorch %g (for the 4 rows at once). Hint: use B, the rows of this batch, not m->max_batch.",
+              at / 5, at % 5, sum[at], MLP_RELU_DW0[at]);
+    mlp_free(&m);
+}
+
+/* The first layer's input gradient is not computed: the delta buffers are as wide as the widest
+ * hidden layer (5 here), narrower than the 6 inputs. Each buffer is replaced by one with 64 guard
+ * floats after it, which must be left untouched. */
+Test(ex03_5, no_input_gradient_for_the_first_layer)
+{
+    mlp m = golden_mlp(ACT_RELU);
+    float *own[2] = {m.delta[0], m.delta[1]}, buf[2][4 * 5 + 64];
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 4 * 5 + 64; j++) buf[i][j] = 12345.0f;
+        m.delta[i] = buf[i];
+    }
+    float dz[12];
+    softmax_cross_entropy(dz, mlp_forward(&m, golden_x(4)), MLP_LABELS, 4, 3);
+    mlp_backward(&m, MLP_X, dz, 4);
+    int touched = 0;
+    for (int i = 0; i < 2; i++)
+        for (int j = 4 * 5; j < 4 * 5 + 64; j++) touched += buf[i][j] != 12345.0f;
+    m.delta[0] = own[0], m.delta[1] = own[1];
+    cr_assert(touched == 0, "mlp_backward wrote %d floats past the end of the delta buffers (B x widest hidden "
+              "layer = 4 x 5). Hint: the first layer's input gradient (4 x 6, the pixels) is not needed: pass "
+              "dx = NULL to linear_backward for l = 0.", touched);
+    mlp_free(&m);
+}
+
 /* --- 03.6 initialization scales --------------------------------------------------------------- */
 
 Test(ex03_6, each_scheme_by_formula)
