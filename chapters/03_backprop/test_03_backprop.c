@@ -575,10 +575,24 @@ Test(ex03_7, two_adam_steps_match_pytorch)
     mlp_free(&m);
 }
 
+/* At exit (nn_check_finite exits with status 1) the weights must still be finite: the step whose loss
+ * is not finite stops before its backward pass and update, which would write NaN into every weight. */
+static const mlp *exploding;
+
+static void report_weights(void)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < exploding->n_params; i++) bad += !isfinite(exploding->params[i]);
+    fprintf(stderr, "[weights at exit: %zu not finite]\n", bad);
+}
+
 static void explode(void *arg)
 {
     (void)arg;
-    mlp m = golden_mlp(ACT_RELU);
+    static mlp m;
+    m = golden_mlp(ACT_RELU);
+    exploding = &m;
+    atexit(report_weights);
     optimizer o = optimizer_new("sgd", 1e30f, m.n_params);
     for (long step = 1; step <= 20; step++)
         train_step(&m, &o, golden_x(4), MLP_LABELS, step);
@@ -596,6 +610,11 @@ Test(ex03_7, a_non_finite_loss_stops_training_with_a_message)
     cr_assert(strstr(err, "the training loss became") && strstr(err, "at step 2") && strstr(err, "learning rate"),
               "the message must name the step (2 here: step 1 is finite, its update explodes the weights) and "
               "suggest a smaller learning rate; got: %s. Hint: check before the backward pass and the update.", err);
+    const char *w = strstr(err, "[weights at exit: ");
+    long bad = w ? strtol(w + strlen("[weights at exit: "), NULL, 10) : -1;
+    cr_assert(bad == 0, "when training stopped, %ld of the weights were NaN or infinite (-1: the test's report is "
+              "missing), expected none. Hint: check the loss right after computing it, before the backward pass "
+              "and the update, which turn every weight into NaN once the loss is not finite.", bad);
 }
 
 Test(ex03_7, learns_the_committed_sample)
