@@ -635,8 +635,10 @@ agrees); within $h$ of 0 the loss jumps, and the check reports a kink.
 
 Write `gradcheck_one`: the relative error $e$ (formula above, floor `GRADCHECK_FLOOR`) between the
 analytic derivative `analytic` and the centered difference of `loss(ctx)` with respect to the one
-float `*p` (which `loss` reads through `ctx`), with step `h`. Restore `*p` to its original value
-before returning. `common/gradcheck.c` runs exactly this for every element of a parameter (and
+float `*p` (which `loss` reads through `ctx`), with step `h`. Keep the two losses in `double`, as
+`loss` returns them (in float, their difference drowns in rounding once $|L|$ is large). Restore `*p`
+to exactly its original value before returning (save it: undoing the steps by arithmetic leaves
+float rounding behind). `common/gradcheck.c` runs exactly this for every element of a parameter (and
 divides by the step actually taken, $(\theta + h) - (\theta - h)$ in float, which can differ
 slightly from $2h$), adds the kink test, and is what the tests of every later chapter call.
 */
