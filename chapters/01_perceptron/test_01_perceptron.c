@@ -185,6 +185,43 @@ Test(ex01_4, visits_the_examples_in_the_shuffled_order)
     dataset_free(&ds);
 }
 
+Test(ex01_4, visits_the_last_example_of_the_order)
+{
+    dataset_t ds = tiny();
+    /* Order 0,2,1 from zero: ex0 (x=1,y=+1): z=0 -> mistake, w=1, b=1. ex2 (x=2,y=+1): z=3 -> ok.
+     * ex1 (x=-1,y=-1): z=-1+1=0 -> mistake, w=2, b=0. The last example visited is a mistake:
+     * 2 mistakes (a loop that stops one short ends at 1 mistake, w=1, b=1). */
+    perceptron p = perceptron_new(1);
+    int order[3] = {0, 2, 1};
+    int m = perceptron_epoch(&p, &ds, order, 1.0f);
+    cr_assert(m == 2 && p.w[0] == 2 && p.b == 0, "order (0,2,1): expected 2 mistakes, w=2, b=0; got %d "
+              "mistakes, w=%g, b=%g. Hint: does the loop visit all n examples (k < ds->n, not "
+              "k < ds->n - 1), the last one included?", m, p.w[0], p.b);
+    perceptron_free(&p);
+    dataset_free(&ds);
+}
+
+Test(ex01_4, reads_rows_of_length_d)
+{
+    /* Two 2-D examples stored row after row: x0 = (1, 2) label 1, x1 = (3, -1) label 0.
+     * Order 0,1 from zero: ex0 (y=+1): z=0 -> mistake, w=(1,2), b=1.
+     * ex1 (y=-1): z = 3 - 2 + 1 = 2 -> mistake, w=(1-3, 2+1) = (-2,3), b=0. 2 mistakes.
+     * (Example 1 read at ds->x + 1, i.e. (2, 3), would give w=(-1,-1).) */
+    dataset_t ds = dataset_new(2, 2, 2);
+    const float xs[4] = {1, 2, 3, -1};
+    memcpy(ds.x, xs, sizeof xs);
+    ds.y[0] = 1, ds.y[1] = 0;
+    perceptron p = perceptron_new(2);
+    int order[2] = {0, 1};
+    int m = perceptron_epoch(&p, &ds, order, 1.0f);
+    cr_assert(m == 2 && p.w[0] == -2 && p.w[1] == 3 && p.b == 0, "2-D examples (1,2) and (3,-1), "
+              "order (0,1): expected 2 mistakes, w=(-2,3), b=0; got %d mistakes, w=(%g,%g), b=%g. "
+              "Hint: example i is a row of d numbers: it starts at ds->x + i * ds->d, not ds->x + i.",
+              m, p.w[0], p.w[1], p.b);
+    perceptron_free(&p);
+    dataset_free(&ds);
+}
+
 Test(ex01_4, keeps_learning_across_epochs)
 {
     dataset_t ds = tiny();
@@ -292,6 +329,44 @@ Test(ex01_5, a_point_on_the_boundary_is_predicted_plus_one)
     cr_assert(fabs(acc - 1) < 1e-9 && loss == 0, "z = (0, -2, 1) with labels (+1, -1, +1): expected "
               "accuracy 1 and loss 0, got %g and %g. Hint: the accuracy compares perceptron_predict "
               "(which says +1 at z = 0) with the label; testing y*z > 0 counts z = 0 as wrong.", acc, loss);
+    dataset_free(&ds);
+}
+
+Test(ex01_5, reads_rows_of_length_d)
+{
+    /* Three 2-D examples stored row after row: (1,2) label 1, (3,-1) label 0, (1,-1) label 1;
+     * w = (1,-1), b = 0: z = (-1, 4, 2), y = (+1, -1, +1): losses (1, 4, 0), one correct.
+     * Loss 5/3, accuracy 1/3. (Rows read at ds->x + i would give 1/3 and 2/3.) */
+    dataset_t ds = dataset_new(3, 2, 2);
+    const float xs[6] = {1, 2, 3, -1, 1, -1};
+    memcpy(ds.x, xs, sizeof xs);
+    ds.y[0] = 1, ds.y[1] = 0, ds.y[2] = 1;
+    float w[2] = {1, -1};
+    perceptron p = {.d = 2, .w = w, .b = 0};
+    double loss = -1, acc = -1;
+    perceptron_evaluate(&p, &ds, &loss, &acc);
+    cr_assert(fabs(loss - 5.0 / 3) < 1e-6 && fabs(acc - 1.0 / 3) < 1e-9, "2-D examples (1,2), (3,-1), "
+              "(1,-1) with w=(1,-1), b=0: expected loss 5/3 and accuracy 1/3, got %g and %g. "
+              "Hint: example i is a row of d numbers: it starts at ds->x + i * ds->d, not ds->x + i.",
+              loss, acc);
+    dataset_free(&ds);
+}
+
+Test(ex01_5, accumulates_the_loss_in_a_double)
+{
+    /* 1001 examples with w = 1, b = 0, all labelled +1: x0 = -1e8 (loss 1e8), then 1000 with x = -1
+     * (loss 1 each). The exact mean is (1e8 + 1000) / 1001 = 99900100.8991...; a float sum stays at
+     * 1e8 (floats near 1e8 are 8 apart, so adding 1 rounds away) and gives 99900099.9. */
+    dataset_t ds = dataset_new(1001, 1, 2);
+    for (int i = 0; i < 1001; i++)
+        ds.x[i] = i == 0 ? -1e8f : -1.0f, ds.y[i] = 1;
+    float w[1] = {1};
+    perceptron p = {.d = 1, .w = w, .b = 0};
+    double loss = -1, acc = -1, want = (1e8 + 1000) / 1001;
+    perceptron_evaluate(&p, &ds, &loss, &acc);
+    cr_assert(fabs(loss - want) < 1e-3 && acc == 0, "one loss of 1e8 then 1000 losses of 1: expected "
+              "mean loss %.4f and accuracy 0, got %.4f and %g. Hint: the prose asks for the loss to "
+              "be summed in a double: a float sum near 1e8 cannot hold + 1.", want, loss, acc);
     dataset_free(&ds);
 }
 
