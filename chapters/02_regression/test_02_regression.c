@@ -110,6 +110,22 @@ Test(ex02_1, matches_numerical_gradient)
               "second product?", err, grad[0], num[0]);
 }
 
+Test(ex02_1, sums_the_squares_in_a_double)
+{
+    /* One feature that is always 1, w = 0, y = (4096, 1, 1, ..., 1) with N = 1001: r = -y, the squares
+     * are 4096^2 = 2^24 = 16777216 then 1000 ones, L = (16777216 + 1000) / 1001 = 16761.4545. A float
+     * sum cannot hold 2^24 + 1 (floats are 2 apart there): it stays at 2^24 and gives 16760.4555. */
+    enum { N = 1001 };
+    static float X[N], y[N], r[N];
+    for (int i = 0; i < N; i++) X[i] = 1, y[i] = i == 0 ? 4096 : 1;
+    float w[1] = {0}, grad[1];
+    float L = linreg_loss_grad(grad, r, X, y, w, N, 1);
+    const double want = (16777216.0 + 1000) / N;
+    cr_assert(fabs(L - want) < 0.01, "one squared residual of 2^24 then 1000 of 1 (N = 1001): expected the "
+              "MSE %.4f, got %.4f. Hint: the prose asks for the sum of squares in a double: a float sum at "
+              "2^24 cannot add 1.", want, L);
+}
+
 /* --- 02.2 gradient descent ------------------------------------------------------------------ */
 
 /* One feature that is always 1 and y = (1, 2, 3, 4): L(w) = (w - 2.5)^2 + 1.25, H = 2, so the
@@ -132,6 +148,18 @@ Test(ex02_2, half_the_critical_rate_jumps_to_the_minimum)
               res.steps, res.diverged, res.loss);
 }
 
+Test(ex02_2, takes_exactly_steps_updates)
+{
+    float w = 0, log[2] = {-1, -1};
+    gd_result res = linreg_gd(&w, ONES, Y1234, 4, 1, 0.25f, 1, log);
+    /* L_0 = 7.5, grad = 2(0 - 2.5) = -5, w <- 0 - 0.25(-5) = 1.25, L_1 = (1.25 - 2.5)^2 + 1.25 = 2.8125,
+     * and there it stops: one step. (One more update would move w to 1.875.) */
+    cr_assert(fabsf(w - 1.25f) < 1e-6f && fabsf(log[1] - 2.8125f) < 1e-5f && res.steps == 1 &&
+              fabsf(res.loss - 2.8125f) < 1e-5f, "steps = 1, lr = 0.25 from w = 0: expected one update to "
+              "w = 1.25 and res = {steps 1, loss 2.8125}, got w = %g, res = {steps %d, loss %g}. Hint: after "
+              "recording the loss of t = steps, stop: no update follows the last loss.", w, res.steps, res.loss);
+}
+
 Test(ex02_2, too_large_a_rate_is_caught_and_recorded)
 {
     float w = 0, log[101];
@@ -148,6 +176,9 @@ Test(ex02_2, too_large_a_rate_is_caught_and_recorded)
                        "Hint: is every loss recorded before the check?", log[1]);
     cr_assert_eq(log[7], -1, "nothing may be written after the divergence (loss_log[7] = %g). "
                  "Hint: stop right after recording the diverged loss.", log[7]);
+    cr_assert_float_eq(res.loss, 25601.25f, 1e-2f, "res.loss: expected the loss of the step that diverged, "
+                       "L_6 = 6.25 * 4^6 + 1.25 = 25601.25, got %g. Hint: set res.steps and res.loss before "
+                       "the divergence test, so that they describe the step that stopped the run.", res.loss);
 }
 
 Test(ex02_2, converges_to_least_squares)
@@ -209,6 +240,44 @@ Test(ex02_3, random_spd_system)
     }
     cr_assert(worst < 1e-9, "residual |A x - b| = %g on a 6x6 system, expected < 1e-9. Hint: back "
               "substitution uses L transposed: L[k][i] for k > i.", worst);
+}
+
+Test(ex02_3, the_pivot_test_is_relative)
+{
+    /* [[4,2],[2,3]] x = (2,1) scaled by 1e-14: the same system, x = (0.5, 0). Its pivots are 4e-14 and
+     * 2e-14, far from zero relative to |A_jj| (the test is s > 1e-12 |A_jj|), but below an absolute 1e-12. */
+    const double A[4] = {4e-14, 2e-14, 2e-14, 3e-14}, b[2] = {2e-14, 1e-14};
+    double x[2] = {-9, -9};
+    int rc = cholesky_solve(x, A, b, 2);
+    cr_assert(rc == 0 && fabs(x[0] - 0.5) < 1e-12 && fabs(x[1]) < 1e-12,
+              "A = 1e-14 [[4,2],[2,3]], b = 1e-14 (2,1): expected rc 0 and x = (0.5, 0), got rc %d, x = (%g, %g). "
+              "Hint: a pivot fails when it is not larger than 1e-12 |A_jj|, relative to the diagonal, not 1e-12.",
+              rc, x[0], x[1]);
+}
+
+static void solve_singular_up_to_rounding(void *arg)
+{
+    (void)arg;
+    /* X^T X for the rows (0.1, 0.3, 0.4), (1.3, 0.1, 1.4), (0.3, 1.3, 1.6): the third column is the sum of
+     * the first two, so the matrix is singular, but in double the last pivot comes out as about 2.4e-15
+     * (5e-16 |A_22|): zero up to rounding, and positive. */
+    const double A[9] = {1.7900000000000003, 0.55000000000000004, 2.3400000000000003,
+                         0.55000000000000004, 1.7900000000000003, 2.3399999999999999,
+                         2.3400000000000003, 2.3399999999999999, 4.6800000000000015};
+    const double b[3] = {1, 1, 1};
+    double x[3];
+    exit(cholesky_solve(x, A, b, 3) == -1 ? 42 : 0);
+}
+
+Test(ex02_3, a_pivot_zero_up_to_rounding_is_reported)
+{
+    char err[4096];
+    int status = capture_stderr(solve_singular_up_to_rounding, NULL, err, sizeof err);
+    cr_assert(status == 42 && strstr(err, "pivot 2"), "X^T X of three rows whose third column is the sum of "
+              "the first two is singular; its last pivot is about 2.4e-15 after rounding: expected "
+              "cholesky_solve to report pivot 2 and return -1 (exit status 42 here), got status %d: %s "
+              "Hint: a pivot counts as zero when it is not larger than 1e-12 |A_jj|, not only when it is <= 0.",
+              status, err);
 }
 
 static void solve_singular(void *arg)
@@ -349,6 +418,18 @@ Test(ex02_4, standardized_training_columns_have_mean_0_and_std_1)
     }
 }
 
+Test(ex02_4, a_small_std_is_kept)
+{
+    /* (1e-4, -1e-4): mean 0, population std 1e-4. That is above the 1e-6 guard, so it is stored as it is
+     * (its variance, 1e-8, is below 1e-6: the guard tests the std). */
+    const float x[2] = {1e-4f, -1e-4f};
+    float mean = -9, std = -9;
+    cr_assert_eq(standardize_fit(&mean, &std, x, 2, 1), 0, "standardize_fit on finite data must return 0. Hint: return -1 only after prep_check_finite reports a NaN/Inf.");
+    cr_assert(fabsf(mean) < 1e-10f && fabsf(std - 1e-4f) < 1e-9f, "(1e-4, -1e-4): expected mean 0 and std 1e-4, "
+              "got %g and %g. Hint: only a std below 1e-6 is replaced by 1: compare sigma itself (not the "
+              "variance) with 1e-6.", mean, std);
+}
+
 static void fit_with_nan(void *arg)
 {
     (void)arg;
@@ -377,7 +458,7 @@ Test(ex02_5, one_step_by_hand)
     /* w = 0, b = 0: z = 0, p = 1/2, L = log 2. t = (1, 0): dz = (p - t)/B = (-0.25, 0.25).
      * x1 = (1, 2), x2 = (3, -1): X^T dz = (-0.25 + 0.75, -0.5 - 0.25) = (0.5, -0.75), sum dz = 0.
      * lr = 1: w = (-0.5, 0.75), b = 0. */
-    float w[2] = {0, 0}, z[2], dz[2];
+    float w[2] = {0, 0}, z[2] = {NAN, NAN}, dz[2] = {NAN, NAN}; /* scratch: NaN until written */
     logreg m = {.d = 2, .w = w, .b = 0};
     const float x[4] = {1, 2, 3, -1}, t[2] = {1, 0};
     float L = logreg_step(&m, x, t, 2, 1.0f, z, dz);
@@ -392,6 +473,7 @@ Test(ex02_5, one_step_matches_pytorch)
 {
     float w[G_LR_D], z[G_LR_B], dz[G_LR_B];
     memcpy(w, G_LR_W0, sizeof w);
+    for (int i = 0; i < G_LR_B; i++) z[i] = dz[i] = NAN; /* scratch: NaN until written */
     logreg m = {.d = G_LR_D, .w = w, .b = G_LR_B0};
     float L = logreg_step(&m, G_LR_X, G_LR_T, G_LR_B, G_LR_LR, z, dz);
     cr_assert_float_eq(L, G_LR_LOSS, 1e-5f, "PyTorch's binary_cross_entropy_with_logits gives %g, got %g. "
@@ -485,6 +567,45 @@ Test(ex02_6, huge_logits_stay_finite)
               dz[0], dz[1], dz[2]);
 }
 
+Test(ex02_6, all_negative_logits_and_the_maximum_last)
+{
+    /* Row 0: (-1000, -1001, -1002), label 0: lse = -1000 + log(1 + e^-1 + e^-2) = -1000 + 0.4076060,
+     * loss 0.4076060 (every exp of a raw logit underflows to 0: the maximum must be a logit, not 0).
+     * Row 1: (-500, 0, 1000), label 2, the maximum last: lse = 1000, loss 0.
+     * Mean 0.2038030; dz row 0 = (p - onehot) / 2 = (-0.1673795, 0.1223642, 0.0450153), row 1 = 0. */
+    const float z[6] = {-1000, -1001, -1002, -500, 0, 1000};
+    const int labels[2] = {0, 2};
+    const float want[6] = {-0.1673795221f, 0.1223642355f, 0.0450152866f, 0, 0, 0};
+    float dz[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+    float L = softmax_ce_smooth(dz, z, labels, 2, 3, 0.0f);
+    cr_assert(fabsf(L - 0.2038029822f) < 1e-5f, "rows (-1000, -1001, -1002) label 0 and (-500, 0, 1000) label 2: "
+              "expected the mean loss 0.2038030, got %g. Hint: the shift m is the row's largest logit: start "
+              "from z[0] (not from 0) and look at every k up to K - 1.", L);
+    double err = 0;
+    for (int i = 0; i < 6; i++)
+        err = fmax(err, fabs((double)dz[i] - want[i]));
+    cr_assert(err < 1e-6, "expected dz = (-0.16738, 0.12236, 0.04502 | 0, 0, 0), got (%g, %g, %g | %g, %g, %g). "
+              "Hint: p_k = exp(z_k - lse) with lse = m + log(sum_k exp(z_k - m)), m the row's largest logit.",
+              dz[0], dz[1], dz[2], dz[3], dz[4], dz[5]);
+}
+
+Test(ex02_6, sums_the_exponentials_in_a_double)
+{
+    /* K = 1001 classes, label 0: z_0 = 0 (the maximum), the other 1000 logits log(1e-8) = -18.4207, so
+     * exp(z_k - m) is 1 then 1000 terms of about 1e-8. lse = log(1 + 1000 e^z) = 1.0e-5, the loss too. A float
+     * sum cannot add 1e-8 to 1 (floats near 1 are 1.2e-7 apart): it stays 1 and gives the loss 0. */
+    enum { K = 1001 };
+    static float z[K];
+    const float small = (float)log(1e-8);
+    for (int k = 0; k < K; k++) z[k] = k == 0 ? 0 : small;
+    const int label = 0;
+    const double want = log1p(1000 * exp((double)small));
+    float L = softmax_ce_smooth(NULL, z, &label, 1, K, 0.0f);
+    cr_assert(fabs(L - want) < 1e-8, "1001 logits, 0 for the label and 1000 of log(1e-8): expected the loss "
+              "%.6e, got %.6e. Hint: the prose asks for the sum of exp(z_k - m) in a double: a float sum "
+              "at 1 cannot add 1e-8.", want, L);
+}
+
 static double ce_of(const float *z, const int *labels, int B, int K, float eps)
 {
     return softmax_ce_smooth(NULL, z, labels, B, K, eps);
@@ -542,9 +663,11 @@ Test(ex02_7, one_step_matches_pytorch)
     memcpy(m.W, G_SR_W0, sizeof G_SR_W0);
     memcpy(m.b, G_SR_B0, sizeof G_SR_B0);
     float z[G_SR_B * G_SR_K], dz[G_SR_B * G_SR_K];
+    for (int i = 0; i < G_SR_B * G_SR_K; i++) z[i] = dz[i] = NAN; /* scratch: NaN until written */
     float L = softreg_step(&m, G_SR_X, G_SR_Y, G_SR_B, G_SR_LR, G_SR_EPS, z, dz);
     cr_assert_float_eq(L, G_SR_LOSS, 1e-5f, "PyTorch: loss %.6f for logits x W + b with eps 0.1; got %.6f. "
-                       "Hint: copy b into every row of z, then matmul with beta = 1.", G_SR_LOSS, L);
+                       "Hint: copy b into every row of z, then matmul with beta = 1; is eps passed on to "
+                       "softmax_ce_smooth?", G_SR_LOSS, L);
     double ew = worst_rel(m.W, G_SR_W1, G_SR_D * G_SR_K, 1e-3), eb = worst_rel(m.b, G_SR_B1, G_SR_K, 1e-3);
     cr_assert(ew < 1e-5, "W after one step differs from PyTorch's (worst relative error %g; W[0][0] = %g, expected "
               "%g). Hint: W <- W - lr X^T dZ, a (D, B) x (B, K) product: matmul_blas(1, 0, D, K, B, ...).", ew, m.W[0],
@@ -594,6 +717,7 @@ Test(ex02_7, data_of_the_wrong_shape_is_reported)
 {
     softreg m = softreg_new(G_SR_D, G_SR_K);
     float z[G_SR_B * G_SR_K], dz[G_SR_B * G_SR_K];
+    for (int i = 0; i < G_SR_B * G_SR_K; i++) z[i] = dz[i] = NAN; /* scratch: NaN until written */
     float L = softreg_step(&m, G_SR_X, G_SR_Y, G_SR_B, 0.1f, 0.0f, z, dz);
     cr_assert_float_eq(L, logf(G_SR_K), 1e-6f, "zero weights: every class has p = 1/K, expected the loss log 4, "
                        "got %g. Hint: the loss is computed before the update.", L);
@@ -637,9 +761,10 @@ measures this edge. Checking for divergence is cheaper than debugging NaNs later
 /*hint 02.3
 1. Cholesky writes A = L L^T with L lower triangular. Which entries of L do you know when you reach
    column j?
-2. Diagonal: L[j][j] = sqrt(A[j][j] - sum_{k<j} L[j][k]^2), refuse a pivot that is not positive
-   (nn_error, return -1). Below it: L[i][j] = (A[i][j] - sum_{k<j} L[i][k] L[j][k]) / L[j][j]. Then
-   solve L z = b forward, L^T x = z backward.
+2. Diagonal: L[j][j] = sqrt(A[j][j] - sum_{k<j} L[j][k]^2), refuse a pivot s that is not larger
+   than 1e-12 |A[j][j]| (zero up to rounding, negative or NaN: nn_error, return -1). Below it:
+   L[i][j] = (A[i][j] - sum_{k<j} L[i][k] L[j][k]) / L[j][j]. Then solve L z = b forward, L^T x = z
+   backward.
 3. Two triangular solves: z_i = (b_i - sum_{k<i} L[i][k] z_k)/L[i][i] for i up; x_i = (z_i - sum_{k>i}
    L[k][i] x_k)/L[i][i] for i down.
 */
@@ -676,8 +801,9 @@ with K columns.
 /*hint 02.6
 1. exp of a large logit overflows: what can you subtract from every logit of a row without changing
    the softmax?
-2. Per row: m = max_k z_k, lse = m + log sum_k exp(z_k - m). The smoothed target is q_k = (1-eps)[k =
-   label] + eps/K; the loss is lse - sum_k q_k z_k.
+2. Per row: m = max_k z_k (start from z[0], not 0), lse = m + log sum_k exp(z_k - m) with the sum in
+   a double. The smoothed target is q_k = (1-eps)[k = label] + eps/K; the loss is
+   lse - sum_k q_k z_k.
 3. L = (1/B) sum_b (lse_b - sum_k q_bk z_bk);  dz_bk = (softmax(z_b)_k - q_bk) / B, with softmax =
    exp(z - lse).
 */

@@ -1,0 +1,19 @@
+/* decoy 02.2: on divergence res.loss keeps the previous step's loss */
+    float first = 0;
+    for (int t = 0; t <= steps; t++) {
+        float loss = linreg_loss_grad(grad, r, X, y, w, n, d);
+        if (loss_log)
+            loss_log[t] = loss;
+        if (t == 0)
+            first = loss;
+        res.steps = t;
+        if (!isfinite(loss) || loss > DIVERGED * first) {
+            res.diverged = 1;
+            break;
+        }
+        res.loss = loss;
+        if (t == steps)
+            break;
+        for (int j = 0; j < d; j++)
+            w[j] -= lr * grad[j];
+    }
