@@ -375,15 +375,16 @@ Test(ex02_3, model_and_data_must_have_the_same_width)
 
 Test(ex02_4, column_statistics_by_hand)
 {
-    /* column 0: 1, 3, 5 -> mean 3, population variance (4 + 0 + 4)/3, std 1.63299;
-     * column 1: constant 5 -> std 0 -> stored as 1. */
-    const float x[6] = {1, 5, 3, 5, 5, 5};
+    /* column 0: 5, 1, 3 -> mean 3, population variance (4 + 4 + 0)/3, std 1.63299;
+     * column 1: constant 5 -> std 0 -> stored as 1. (Read column-major, x[j*n + i], the first
+     * "column" would be 5, 5, 1 with mean 3.667.) */
+    const float x[6] = {5, 5, 1, 5, 3, 5};
     float mean[2] = {-9, -9}, std[2] = {-9, -9};
     cr_assert_eq(standardize_fit(mean, std, x, 3, 2), 0, "standardize_fit on finite data must return 0. Hint: return -1 only after prep_check_finite reports a NaN/Inf.");
     cr_assert(fabsf(mean[0] - 3) < 1e-6f && fabsf(mean[1] - 5) < 1e-6f,
               "expected means (3, 5), got (%g, %g). Hint: the data is row-major: column j of row i is x[i*d + j].",
               mean[0], mean[1]);
-    cr_assert(fabsf(std[0] - sqrtf(8.0f / 3)) < 1e-5f, "expected std 1.63299 for (1, 3, 5), got %g. Hint: the "
+    cr_assert(fabsf(std[0] - sqrtf(8.0f / 3)) < 1e-5f, "expected std 1.63299 for (5, 1, 3), got %g. Hint: the "
               "population std divides by N = 3 (dividing by N - 1 gives 2).", std[0]);
     cr_assert_eq(std[1], 1.0f, "a constant column has std 0: expected the stored value 1, got %g. Hint: "
                  "std < 1e-6 -> 1, so that standardize_apply never divides by zero.", std[1]);
