@@ -129,6 +129,27 @@ Test(ex01_3, zero_weights_learn_from_the_first_example)
               "w=(%g,%g), b=%g. Hint: w <- w + lr*y*x and b <- b + lr*y (the bias is a weight whose input is 1), with lr=1, y=+1.", w[0], w[1], p.b);
 }
 
+Test(ex01_3, the_bias_decides_what_is_a_mistake)
+{
+    /* w = 1, b = -5, x = 3, y = +1: z = 3 - 5 = -2, a mistake (w.x alone, 3, would look correct):
+     * w = 1 + 3 = 4, b = -5 + 1 = -4. */
+    float w[1] = {1};
+    perceptron p = {.d = 1, .w = w, .b = -5};
+    const float x[1] = {3};
+    int m = perceptron_update(&p, x, +1, 1.0f);
+    cr_assert(m == 1 && w[0] == 4 && p.b == -4, "w=1, b=-5, x=3, y=+1: z = -2 is a mistake, expected return 1, "
+              "w=4, b=-4; got %d, w=%g, b=%g. Hint: the mistake test uses z = w.x + b, bias included "
+              "(neuron_preactivation of 01.1).", m, w[0], p.b);
+    /* w = 1, b = 5, x = -3, y = +1: z = 2, correct (w.x alone, -3, would look like a mistake). */
+    float w2[1] = {1};
+    perceptron q = {.d = 1, .w = w2, .b = 5};
+    const float x2[1] = {-3};
+    int m2 = perceptron_update(&q, x2, +1, 1.0f);
+    cr_assert(m2 == 0 && w2[0] == 1 && q.b == 5, "w=1, b=5, x=-3, y=+1: z = 2 is correct, expected return 0 "
+              "and nothing changed; got %d, w=%g, b=%g. Hint: the mistake test uses z = w.x + b, bias included "
+              "(neuron_preactivation of 01.1).", m2, w2[0], q.b);
+}
+
 /* --- 01.4 one epoch ----------------------------------------------------------------------------- */
 
 /* Three 1-D examples, x = (1, -1, 2) with labels (1, 0, 1) i.e. y = (+1, -1, +1). */
