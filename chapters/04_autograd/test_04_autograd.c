@@ -85,6 +85,26 @@ Test(ex04_1, skips_null_outputs)
               "Hint: test each output for NULL separately.", db[0], db[1]);
 }
 
+/* mul_backward(da, NULL, ...) in a child process (writing through db = NULL crashes it); prints da. */
+static void mul_backward_db_null(void *unused)
+{
+    (void)unused;
+    float g[2] = {1, 2}, a[2] = {3, 4}, b[2] = {5, 6}, da[2] = {0, 0};
+    mul_backward(da, NULL, g, a, b, 2);
+    fprintf(stderr, "da = (%g, %g);", da[0], da[1]);
+}
+
+Test(ex04_1, skips_a_null_db)
+{
+    char out[4096];
+    int status = capture_stderr(mul_backward_db_null, NULL, out, sizeof out);
+    cr_assert_neq(status, 3, "mul_backward stopped at its TODO: exercise 04.1 is not written yet. Hint: write "
+                  "exercise 04.1 first.");
+    cr_assert(status == 0 && strstr(out, "da = (5, 12);"), "with db = NULL, da must still be g*b = (5, 12): got "
+              "status %d%s and: %s Hint: either output may be NULL (here b needs no gradient): test db for NULL "
+              "too before writing into it.", status, status > 128 ? " (a crash)" : "", out);
+}
+
 Test(ex04_1, x_times_x_gets_both_contributions)
 {
     /* y = x * x: da and db are the same buffer, a and b the same values: dx = 2 x g */
@@ -223,6 +243,13 @@ Test(ex04_3, adds_into_existing_gradients)
     sum_to_shape(tensor_view(da, 1, (int[]){2}), tensor_view(g, 2, (int[]){2, 2}));
     cr_assert(da[0] == 102 && da[1] == 202, "da started at (100, 200), g all ones (2, 2): expected (102, 202), "
               "got (%g, %g). Hint: add into ga, do not overwrite it.", da[0], da[1]);
+    /* nothing broadcast: ga (2, 2) = (100, 200, 300, 400) + g (1, 2, 3, 4) */
+    float g2[4] = {1, 2, 3, 4}, dx[4] = {100, 200, 300, 400};
+    sum_to_shape(tensor_view(dx, 2, (int[]){2, 2}), tensor_view(g2, 2, (int[]){2, 2}));
+    cr_assert(dx[0] == 101 && dx[1] == 202 && dx[2] == 303 && dx[3] == 404, "same shapes (2, 2), ga started at "
+              "(100, 200, 300, 400), g = (1, 2, 3, 4): expected (101, 202, 303, 404), got (%g, %g, %g, %g). Hint: "
+              "with nothing broadcast the backward is still ga += g (another operation may have added into ga "
+              "already): no copy shortcut.", dx[0], dx[1], dx[2], dx[3]);
 }
 
 /* ================================================================================================
@@ -312,6 +339,22 @@ Test(ex04_4, orders_a_recorded_tape)
     ag_tape_free(&t);
 }
 
+Test(ex04_4, follows_exactly_n_in_inputs)
+{
+    /* 3 = f(2, 1); 2 = g(1); 1 = leaf; 0 = an unrelated leaf. The unused slots of in[] hold 0 (the
+     * library zeroes a new node), so a loop that runs to k <= n_in reaches node 0 as well. */
+    const int edges[4][3] = {{-1}, {-1}, {1, -1}, {2, 1, -1}};
+    ag_node_t nodes[4];
+    ag_tape_t t = fake_tape(nodes, 4, edges);
+    char visited[4] = {0};
+    int order[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, count = 0;
+    topo_visit(&t, 3, visited, order, &count);
+    cr_assert(count == 3 && !visited[0], "from node 3 = f(2, 1), 2 = g(1): expected the 3 nodes 1, 2, 3 and node 0 "
+              "left alone, got %d nodes, node 0 %s. Hint: node k has n_in inputs, in[0 .. n_in - 1]: the loop "
+              "stops at k < n_in (in[n_in] is not an input).", count, visited[0] ? "visited" : "not visited");
+    assert_topological(&t, order, count);
+}
+
 /* ================================================================================================
  * 04.5 the backward walk
  * ============================================================================================== */
@@ -362,7 +405,8 @@ Test(ex04_5, agrees_with_the_library_walk)
         else
             backward_walk(&t, L);
         cr_assert(ag_grad(w1).data && ag_grad(vb).data && ag_grad(w2).data, "every leaf needs a gradient. "
-                  "Hint: the order from topo_visit holds all the nodes the loss depends on.");
+                  "Hint: the order from topo_visit holds all the nodes the loss depends on; are the visited marks "
+                  "all 0 before the search (nn_calloc, not nn_malloc)?");
         memcpy(grads[pass], ag_grad(w1).data, sizeof W1);
         memcpy(grads[pass] + D * H, ag_grad(vb).data, sizeof b1);
         memcpy(grads[pass] + D * H + H, ag_grad(w2).data, sizeof W2);
@@ -387,13 +431,63 @@ Test(ex04_5, parameters_accumulate_and_side_branches_get_nothing)
     ag_var_t side = ag_exp(pw);
     ag_var_t L = ag_sum(ag_mul(pw, pw)); /* dL/dw = 2w */
     backward_walk(&t, L);
+    /* the tape: w (id 0), exp (1, off the path), mul (2), sum (3): the order is 0, 2, 3 */
     cr_assert(w->grad.data[0] == 106 && w->grad.data[1] == -2, "L = sum(w*w) at w = (3, -1) with w.grad = (100, 0) "
-              "before: expected (106, -2), got (%g, %g). Hint: a parameter's gradient is added to, never reset by the walk.",
-              w->grad.data[0], w->grad.data[1]);
+              "before: expected (106, -2), got (%g, %g). Hint: %s", w->grad.data[0], w->grad.data[1],
+              w->grad.data[0] == 100 && w->grad.data[1] == 0
+                  ? "no gradient reached w: is the backward of every node of the order called, node order[k] (not "
+                    "node k: here the ids 0, 2, 3 lead to the loss, id 1 does not)?"
+                  : "a parameter's gradient is added to, never reset by the walk.");
     cr_assert_null(ag_grad(side).data, "exp(w) does not lead to the loss and must not receive a gradient. "
                    "Hint: only the nodes found by topo_visit from the loss get buffers.");
     ag_tape_free(&t);
     ag_params_free(&ps);
+}
+
+/* Fills 64 KB of the stack below the caller with 0xFF bytes: a local array of a function called
+ * next starts dirty, as it would in a long program, instead of zero by luck. */
+static __attribute__((noinline)) void dirty_stack(void)
+{
+    volatile char junk[1 << 16];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)0xFF;
+}
+
+/* L = x + x + ... + x (40 nodes: x and 39 adds), walked with malloc's free lists and the stack
+ * full of 0xFF bytes; prints dL/dx, which is 40. */
+static void walk_on_dirty_memory(void *unused)
+{
+    (void)unused;
+    enum { N = 40 };
+    ag_tape_t t;
+    ag_tape_init(&t, 1 << 16);
+    float xv = 0.5f;
+    ag_var_t x = ag_leaf(&t, tensor_view(&xv, 1, (int[]){1}), "x"), h = x;
+    for (int k = 1; k < N; k++)
+        h = ag_add(h, x);
+    for (size_t bytes = N; bytes <= N * sizeof(double); bytes += N) { /* the sizes of the scratch arrays */
+        char *junk = malloc(bytes);
+        memset(junk, 0xFF, bytes);
+        free(junk);
+    }
+    dirty_stack();
+    backward_walk(&t, h);
+    fprintf(stderr, "dx = %g;", ag_grad(x).data ? ag_grad(x).data[0] : -1.0f);
+    ag_tape_free(&t);
+}
+
+Test(ex04_5, scratch_memory_starts_zeroed)
+{
+    char out[4096];
+    int status = capture_stderr(walk_on_dirty_memory, NULL, out, sizeof out);
+    cr_assert_neq(status, 3, "backward_walk stopped at its TODO: exercise 04.5 is not written yet. Hint: write "
+                  "exercise 04.5 first.");
+    cr_assert(status == 0 && strstr(out, "dx = 40;"), "L = x + x + ... + x (40 terms), walked after malloc and the "
+              "stack were left full of nonzero bytes: expected dx = 40, got status %d%s and: %s Hint: %s", status,
+              status > 128 ? " (a crash)" : "", out, status == 0
+                  ? "the walk ran to its end but dL/dx is wrong: the other checks of 04.5 say which step."
+                  : "are the visited marks all 0 before topo_visit runs? Memory from nn_malloc or a local array "
+                    "holds whatever was there before: take it from nn_calloc, or clear it.");
 }
 
 /* ================================================================================================
