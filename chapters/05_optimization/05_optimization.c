@@ -391,6 +391,8 @@ Write `newton_step_2x2`: given the gradient `g` (2) and the Hessian `H` (2, 2, r
 solve $H d = g$ with the explicit inverse of a $2 \times 2$ matrix,
 $\begin{pmatrix} a & b \\ c & e \end{pmatrix}^{-1} = \frac{1}{ae - bc}\begin{pmatrix} e & -b \\ -c & a \end{pmatrix}$,
 and set $p \leftarrow p - d$. Return 0; if the determinant is 0, change nothing and return -1.
+A Hessian is symmetric, but write the formula for any $2 \times 2$ matrix (the tests try one that is
+not): `H[1]` is $b$ (row 0, column 1) and `H[2]` is $c$ (row 1, column 0).
 (`optim_newton_step` in `common/optim.h` does the same for any $n$ by Gaussian elimination.)
 */
 

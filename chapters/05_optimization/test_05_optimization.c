@@ -37,7 +37,8 @@ Test(ex05_1, heavy_ball_by_hand)
     float p[1] = {1}, b[1] = {0}, g[1] = {2};
     momentum_update(p, b, g, 1, 0.1f, 0.9f, 0);
     cr_assert(close6(p[0], 0.8) && close6(b[0], 2), "step 1: expected b = 2, p = 0.8, got b = %g, p = %g. "
-              "Hint: b starts at 0, so the first step is plain SGD: b = mu*0 + g.", b[0], p[0]);
+              "Hint: b starts at 0, so the first step is plain SGD: b = mu*0 + g (PyTorch's form: no lr inside b, "
+              "p -= lr b).", b[0], p[0]);
     momentum_update(p, b, g, 1, 0.1f, 0.9f, 0);
     cr_assert(close6(p[0], 0.42) && close6(b[0], 3.8), "step 2: expected b = 3.8, p = 0.42, got b = %g, p = %g. "
               "Hint: b = mu b + g (no factor lr or 1 - mu inside), then p -= lr b.", b[0], p[0]);
@@ -106,6 +107,23 @@ Test(ex05_2, matches_pytorch)
     }
 }
 
+Test(ex05_2, uses_the_step_number_it_is_given)
+{
+    /* A constant gradient g = 0.5 for 4 steps leaves m = (1 - b1^4) g and v = (1 - b2^4) g^2 (the
+     * geometric sums of section 5.4). Step t = 5 with the same g: m = (1 - b1^5) g, v = (1 - b2^5) g^2,
+     * so m_hat = g, v_hat = g^2 and the step is lr g / (|g| + eps) = lr (to 2e-8): p = 1 - 0.01.
+     * A function that counts its own calls (1 here) would divide by 1 - b^1 and step 1.8 times as far.
+     * The betas are the float ones adam_update receives, so that the state matches its arithmetic. */
+    const double b1 = 0.9f, b2 = 0.999f, g0 = 0.5;
+    float p[1] = {1}, g[1] = {0.5f};
+    float m[1] = {(float)((1 - pow(b1, 4)) * g0)}, v[1] = {(float)((1 - pow(b2, 4)) * g0 * g0)};
+    adam_update(p, m, v, g, 1, 0.01f, 0.9f, 0.999f, 1e-8f, 5);
+    cr_assert(fabs(p[0] - (1 - 0.01 * g0 / (g0 + 1e-8))) < 1e-6, "step t = 5 after four steps of the constant "
+              "gradient 0.5 (m = (1 - 0.9^4) 0.5, v = (1 - 0.999^4) 0.25 given): m_hat = g and v_hat = g^2, so "
+              "expected p = 1 - lr = 0.99, got %.7g. Hint: the corrections are 1 - beta^t with the t passed in "
+              "(it may start anywhere: a run resumed from a checkpoint); do not count the calls yourself.", p[0]);
+}
+
 /* --- 05.3 AdamW ----------------------------------------------------------------------------- */
 
 Test(ex05_3, matches_pytorch)
@@ -165,6 +183,22 @@ Test(ex05_4, singular_hessian)
               "p = (%g, %g). Hint: test the determinant before dividing by it.", rc, p[0], p[1]);
 }
 
+Test(ex05_4, a_matrix_that_is_not_symmetric)
+{
+    /* H = [[2, 1], [0, 1]] row-major (H[1] = 1 is row 0, column 1; H[2] = 0 is row 1, column 0),
+     * g = (3, 1). H d = g: the second row gives d1 = 1, the first 2 d0 + 1 = 3, so d0 = 1 and
+     * p = (0, 0) - (1, 1) = (-1, -1). Reading H[1] and H[2] the other way round solves H^T d = g,
+     * d = (1.5, -0.5); det = H00 H11 - H01^2 gives 1 instead of 2. */
+    const float H[4] = {2, 1, 0, 1};
+    float p[2] = {0, 0}, g[2] = {3, 1};
+    int rc = newton_step_2x2(p, g, H);
+    cr_assert(rc == 0 && fabsf(p[0] + 1) < 1e-6f && fabsf(p[1] + 1) < 1e-6f, "H = [[2, 1], [0, 1]] (row-major), "
+              "g = (3, 1), p = (0, 0): H d = g gives d = (1, 1), so expected 0 and p = (-1, -1), got %d and "
+              "p = (%g, %g). Hint: a Hessian is symmetric, but the formula is for any 2x2 matrix: H[1] is b (row 0, "
+              "column 1), H[2] is c (row 1, column 0), det = ae - bc and H^-1 = [[e, -b], [-c, a]] / det.",
+              rc, p[0], p[1]);
+}
+
 /* --- 05.5 warmup + cosine ------------------------------------------------------------------- */
 
 Test(ex05_5, closed_forms)
@@ -188,7 +222,9 @@ Test(ex05_5, floor_and_library)
     for (long t = 0; t < 50; t++) {
         float a = warmup_cosine(t, 50, s.warmup, 0.3f, 0.01f), b = schedule_lr(&s, t);
         cr_assert(fabsf(a - b) < 1e-6f, "t = %ld (T = 50, W = %ld, 0.3 -> 0.01): the library gives %.7g, got %.7g. "
-                  "Hint: lr_min + (lr_max - lr_min) (1 + cos(pi x)) / 2.", t, s.warmup, b, a);
+                  "Hint: %s", t, s.warmup, b, a,
+                  t < s.warmup ? "the warmup climbs from 0 (not from lr_min): lr_max (t + 1) / W."
+                               : "lr_min + (lr_max - lr_min) (1 + cos(pi x)) / 2, x = (t - W) / (T - W).");
     }
 }
 
@@ -221,6 +257,36 @@ Test(ex05_6, small_gradient_untouched)
     cr_assert(close6(n, 1.5) && h[0] == 0.9f && h[1] == 1.2f, "norm 1.5 <= max_norm 2: expected g unchanged "
               "and 1.5 returned, got g = (%g, %g), %g. Hint: compare the norm itself (the square root of the sum "
               "of squares) with max_norm, not the sum of squares.", h[0], h[1], n);
+}
+
+Test(ex05_6, long_gradient_accumulated_in_double)
+{
+    /* 2^18 components 0.001 (1 + i mod 10): a float running sum of their squares loses about 3e-4 of
+     * the norm (each addition rounds to the ulp of a sum ~10 times larger than its terms' spread);
+     * the sum in double, written out here, is exact to 1e-12. max_norm is far above: no clipping. */
+    enum { N = 1 << 18 };
+    float *g = nn_malloc(N * sizeof(float));
+    double sq = 0;
+    for (int i = 0; i < N; i++) {
+        g[i] = 0.001f * (float)(1 + i % 10);
+        sq += (double)g[i] * g[i];
+    }
+    double n = clip_by_global_norm((float *[]){g}, (size_t[]){N}, 1, 1e6f);
+    cr_assert(close6(n, sqrt(sq)), "%d components: expected the norm %.9g, got %.9g (relative error %.2g). Hint: "
+              "accumulate the sum of squares in a double; a float sum of many small terms drifts.", N, sqrt(sq), n,
+              fabs(n - sqrt(sq)) / sqrt(sq));
+    free(g);
+}
+
+Test(ex05_6, the_epsilon_of_the_scale)
+{
+    /* g = (3e-6, 4e-6), norm 5e-6 > max_norm 1e-6: scale = 1e-6 / (5e-6 + 1e-6) = 1/6, so
+     * g = (5e-7, 6.6667e-7). Without the 1e-6 the scale would be 1/5: (6e-7, 8e-7). */
+    float g[2] = {3e-6f, 4e-6f};
+    clip_by_global_norm((float *[]){g}, (size_t[]){2}, 1, 1e-6f);
+    cr_assert(fabs(g[0] - 5e-7) <= 1e-5 * 5e-7 && fabs(g[1] - 4e-6 / 6) <= 1e-5 * 4e-6 / 6, "g = (3e-6, 4e-6), "
+              "max_norm 1e-6: expected g * 1e-6 / (5e-6 + 1e-6) = (5e-07, 6.6667e-07), got (%.5g, %.5g). Hint: the "
+              "scale is max_norm / (norm + 1e-6), as in PyTorch; the 1e-6 matters when the norm is small.", g[0], g[1]);
 }
 
 /* --- 05.7 EMA ------------------------------------------------------------------------------- */
