@@ -906,8 +906,10 @@ three-pass version reads it three times) and 4 sectors per request.
 `ex_attention` (written for you) gives each query of a head to one thread and walks the keys in
 tiles of 16, loaded into shared memory; head size $D = 16$, no mask. Write `ex_attn_tile`, which
 folds one tile into the thread's state $(m, \ell, o)$ of section 13.11: compute the tile's scores
-$s_j = q \cdot k_j / \sqrt{D}$ into a local array, take $m' = \max(m, \max_j s_j)$, multiply $\ell$
-and $o$ by $e^{m - m'}$, add $e^{s_j - m'}$ to $\ell$ and $e^{s_j - m'} v_j$ to $o$, and set $m = m'$.
+$s_j = \text{scale} \cdot q \cdot k_j$ into a local array (`ex_attention` passes
+$\text{scale} = 1/\sqrt{D}$; the checks also call your function with another scale, twice in a
+row), take $m' = \max(m, \max_j s_j)$, multiply $\ell$ and $o$ by $e^{m - m'}$, add $e^{s_j - m'}$
+to $\ell$ and $e^{s_j - m'} v_j$ to $o$, and set $m = m'$.
 Read each element of `Ks` and `Vs` once. The checks include a tile whose scores are all lower than
 an earlier one's, by 128: taking the tile's own maximum as the reference then overflows.
 

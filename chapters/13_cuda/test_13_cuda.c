@@ -66,6 +66,12 @@ Test(ex13_1, worked_examples)
     coalesced_index(16, 0, 0, 17, &row, &col); /* (17/16, 17%16) = (1, 1) */
     cr_assert(row == 1 && col == 1, "tile 16, block (0, 0), tid 17: expected (1, 1), got (%d, %d). "
               "Hint: use the tile argument, not a hard-coded 32.", row, col);
+    /* tile 24 (not a power of two), block (1, 2), tid 100: row 24 + 100/24 = 28, col 48 + 100%24 = 52.
+     * Shift and mask (100 >> 4 = 6, 100 & 23 = 4) would give (30, 52). */
+    coalesced_index(24, 1, 2, 100, &row, &col);
+    cr_assert(row == 28 && col == 52, "tile 24, block (1, 2), tid 100: expected (28, 52), got (%d, %d). "
+              "Hint: the tile need not be a power of two: tid / tile and tid %% tile, not a shift and a mask.",
+              row, col);
 }
 
 Test(ex13_1, a_warp_reads_32_consecutive_columns)
@@ -87,7 +93,9 @@ Test(ex13_1, a_warp_reads_32_consecutive_columns)
 
 Test(ex13_1, covers_the_tile_exactly_once)
 {
-    for (int tile = 1; tile <= 32; tile *= 2) {
+    const int tiles[] = {1, 2, 3, 4, 8, 12, 16, 24, 32}; /* powers of two and others */
+    for (int ti = 0; ti < 9; ti++) {
+        const int tile = tiles[ti];
         static int hits[32][32];
         memset(hits, 0, sizeof hits);
         for (int tid = 0; tid < tile * tile; tid++) {
@@ -103,7 +111,8 @@ Test(ex13_1, covers_the_tile_exactly_once)
         for (int r = 0; r < tile; r++)
             for (int c = 0; c < tile; c++)
                 cr_assert(hits[r][c] == 1, "tile %d: element (%d, %d) of the tile is computed by %d threads, "
-                          "expected exactly 1. Hint: the mapping must be one-to-one.", tile, r, c, hits[r][c]);
+                          "expected exactly 1. Hint: the mapping must be one-to-one, for every tile size (not "
+                          "only powers of two: divide, do not shift).", tile, r, c, hits[r][c]);
     }
 }
 
@@ -421,7 +430,8 @@ Test(ex13_8, empty_parts)
               "got {%d, %g, %g}", s.n, s.mean, s.m2);
     s = welford_merge(empty, empty);
     cr_assert(s.n == 0 && !isnan(s.mean) && !isnan(s.m2), "merge(empty, empty): expected an empty state, no "
-              "NaN (0/0), got {%d, %g, %g}", s.n, s.mean, s.m2);
+              "NaN (0/0), got {%d, %g, %g}. Hint: n = 0 + 0 makes n_b / n a 0/0; return the other part when one "
+              "is empty, before dividing.", s.n, s.mean, s.m2);
 }
 
 Test(ex13_8, large_offset_keeps_the_variance)
@@ -481,7 +491,7 @@ Test(ex13_9, first_tile_and_smaller_maximum)
 Test(ex13_9, larger_maximum_rescales_everything)
 {
     /* m = 1 -> 3: factor e^-2 = 0.1353352832 */
-    float o[4] = {1, 2, -4, 0.5f}, l = 10, m = 1;
+    float o[5] = {1, 2, -4, 0.5f, 7}, l = 10, m = 1; /* o[4] is past the d = 4 entries: a guard */
     attn_rescale(o, 4, &l, &m, 3.0f);
     const float c = 0.1353352832f, want[4] = {c, 2 * c, -4 * c, 0.5f * c};
     cr_assert(m == 3.0f, "expected the running maximum to become 3, got %g", m);
@@ -490,6 +500,8 @@ Test(ex13_9, larger_maximum_rescales_everything)
     for (int i = 0; i < 4; i++)
         cr_assert(fabsf(o[i] - want[i]) < 1e-6f, "o[%d]: expected %g (times e^(1-3)), got %g. Hint: every one "
                   "of the d entries is multiplied by the same factor.", i, want[i], o[i]);
+    cr_assert(o[4] == 7, "the float after o's d = 4 entries changed from 7 to %g. Hint: o has d entries, "
+              "o[0] .. o[d - 1]: the loop runs while i < d.", o[4]);
 }
 
 Test(ex13_9, all_masked_changes_nothing)
@@ -747,7 +759,9 @@ static void check_gemm(int version, int M, int N, int K, cusim_stats_t *st, cons
         nan_at++;
     cr_assert(nan_at == (size_t)M * N, "%s: C held NaN before the launch (memory from cudaMalloc holds garbage), "
               "and C[%zu] is NaN after it. Hint: store each sum into C (C = A B), do not add to what C held; "
-              "and is every element of C stored?", what, nan_at);
+              "and is every element of C stored?%s", what, nan_at,
+              version == 1 ? " Shared memory starts as garbage too (NaN in the simulator): does every thread "
+                             "store its As and Bs element, 0 outside the matrices, at every step?" : "");
     assert_close(C, ref, (size_t)M * N, 1e-5 * K, what, hint);
     cusim_free(A), cusim_free(B), cusim_free(C), free(ref);
 }
@@ -982,11 +996,83 @@ Test(ex13_15, reads_each_tile_element_once)
               "recomputing them for the product with V.", st.shared_load_requests, want);
 }
 
+/* ex_attn_tile called directly, twice in a row (a full tile of EX_KT keys, then a tile of 5) with a
+ * scale of 0.9, not ex_attention's 1/sqrt(EX_D) = 0.25: lane t folds query t into its own state and
+ * stores (o, l, m), checked against the state's definition worked in double (m = the largest score,
+ * l = sum exp(s_j - m), o = sum exp(s_j - m) v_j over the 21 keys). */
+typedef struct {
+    float *state; /* (32, EX_D + 2): o, then l, then m, per lane */
+    const float *q, *k1, *v1, *k2, *v2;
+    float scale;
+} tile_call_args;
+static void tile_call_entry(void *p)
+{
+    tile_call_args *a = p;
+    int t = threadIdx.x;
+    float q[EX_D], o[EX_D], l = 0.0f, m = -INFINITY;
+    for (int i = 0; i < EX_D; i++)
+        q[i] = LD(a->q, t * EX_D + i), o[i] = 0.0f;
+    ex_attn_tile(o, &l, &m, q, a->k1, a->v1, EX_KT, a->scale);
+    ex_attn_tile(o, &l, &m, q, a->k2, a->v2, 5, a->scale);
+    for (int i = 0; i < EX_D; i++)
+        ST(a->state, t * (EX_D + 2) + i, o[i]);
+    ST(a->state, t * (EX_D + 2) + EX_D, l);
+    ST(a->state, t * (EX_D + 2) + EX_D + 1, m);
+}
+
+Test(ex13_15, uses_its_scale_argument_over_two_calls)
+{
+    enum { Q = 32, KEYS = EX_KT + 5 };
+    const float scale = 0.9f;
+    rng_t r;
+    rng_seed(&r, 1315);
+    float *q = sim_rand("q", Q * EX_D, &r, 1);
+    float *k1 = sim_rand("k1", EX_KT * EX_D, &r, 1), *v1 = sim_rand("v1", EX_KT * EX_D, &r, 1);
+    float *k2 = sim_rand("k2", EX_KT * EX_D, &r, 1), *v2 = sim_rand("v2", EX_KT * EX_D, &r, 1);
+    float *state = cusim_malloc(Q * (EX_D + 2) * 4, "state");
+    tile_call_args args = {state, q, k1, v1, k2, v2, scale};
+    cusim_stats_t st;
+    cr_assert(cusim_launch(&st, CUSIM_DIM3(1), CUSIM_DIM3(Q), tile_call_entry, &args) == 0);
+    assert_no_sim_errors(&st, "ex_attn_tile called on a tile of 16 keys, then one of 5");
+    for (int t = 0; t < Q; t++) {
+        double s[KEYS], m = -INFINITY, l = 0, o[EX_D] = {0};
+        for (int j = 0; j < KEYS; j++) {
+            const float *kj = j < EX_KT ? k1 + j * EX_D : k2 + (j - EX_KT) * EX_D;
+            s[j] = 0;
+            for (int i = 0; i < EX_D; i++)
+                s[j] += (double)q[t * EX_D + i] * kj[i];
+            s[j] *= scale;
+            m = fmax(m, s[j]);
+        }
+        for (int j = 0; j < KEYS; j++) {
+            const float *vj = j < EX_KT ? v1 + j * EX_D : v2 + (j - EX_KT) * EX_D;
+            double p = exp(s[j] - m);
+            l += p;
+            for (int i = 0; i < EX_D; i++)
+                o[i] += p * vj[i];
+        }
+        const float *got = state + t * (EX_D + 2);
+        cr_assert(fabs(got[EX_D + 1] - m) < 1e-5 * (1 + fabs(m)), "query %d: expected m = %.6g (the largest "
+                  "score, 0.9 q . k_j), got %.6g. Hint: s_j = scale * q . k_j with the scale argument (ex_attention "
+                  "passes 1/sqrt(D); this call passes 0.9), and *m is set to max(m, max_j s_j).", t, m,
+                  got[EX_D + 1]);
+        cr_assert(fabs(got[EX_D] - l) < 1e-4 * l, "query %d: expected l = %.6g after two tiles, got %.6g. Hint: l "
+                  "is the sum of e^(s_j - m) over both tiles: rescale the earlier sum by e^(m - m'), then add.",
+                  t, l, got[EX_D]);
+        for (int i = 0; i < EX_D; i++)
+            cr_assert(fabs(got[i] - o[i]) < 1e-4 * (1 + fabs(o[i])), "query %d: expected o[%d] = %.6g after two "
+                      "tiles, got %.6g. Hint: o is the sum of e^(s_j - m) v_j over both tiles, unnormalized.",
+                      t, i, o[i], got[i]);
+    }
+    cusim_free(q), cusim_free(k1), cusim_free(v1), cusim_free(k2), cusim_free(v2), cusim_free(state);
+}
+
 /*hint 13.15
 1. Which quantities must be relative to the current maximum, and what happens to them when the
    maximum grows (section 13.11)?
-2. First the tile's scores s_j and their maximum; then m' = max(m, max s_j), multiply l and o by
-   e^(m - m'); then add the tile: l += e^(s_j - m'), o += e^(s_j - m') v_j; finally m = m'.
+2. First the tile's scores s_j = scale * q . k_j (the scale argument) and their maximum; then
+   m' = max(m, max s_j), multiply l and o by e^(m - m'); then add the tile: l += e^(s_j - m'),
+   o += e^(s_j - m') v_j; finally m = m'.
 3. With m = -inf before the first tile, e^(m - m') = 0, and o and l are 0 anyway.
 */
 /*note 13.15
