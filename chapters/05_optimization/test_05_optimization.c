@@ -199,6 +199,33 @@ Test(ex05_4, a_matrix_that_is_not_symmetric)
               rc, p[0], p[1]);
 }
 
+Test(ex05_4, a_saddle_still_steps)
+{
+    /* H = [[2, 0], [0, -1]]: det = -2, not 0, so H has an inverse (the point is a saddle, where the
+     * prose says Newton goes towards the saddle; the step is still defined). g = (2, 3):
+     * d = (2/2, 3/-1) = (1, -3), p = (0, 0) - d = (-1, 3). */
+    const float H[4] = {2, 0, 0, -1};
+    float p[2] = {0, 0}, g[2] = {2, 3};
+    int rc = newton_step_2x2(p, g, H);
+    cr_assert(rc == 0 && fabsf(p[0] + 1) < 1e-6f && fabsf(p[1] - 3) < 1e-6f, "H = [[2, 0], [0, -1]] (det = -2, a "
+              "saddle), g = (2, 3), p = (0, 0): expected 0 and p = (-1, 3), got %d and p = (%g, %g). Hint: only "
+              "det == 0 is singular; a negative determinant still has an inverse, so take the step and return 0.",
+              rc, p[0], p[1]);
+}
+
+Test(ex05_4, a_tiny_determinant_is_not_zero)
+{
+    /* H = 1e-4 I: det = 1e-8, small but not 0 (a flat, well-conditioned valley). g = (1e-4, 2e-4)
+     * (as floats, 2e-4f = 2 * 1e-4f exactly): d = g / 1e-4 = (1, 2), p = (0, 0) - d = (-1, -2). */
+    const float H[4] = {1e-4f, 0, 0, 1e-4f};
+    float p[2] = {0, 0}, g[2] = {1e-4f, 2e-4f};
+    int rc = newton_step_2x2(p, g, H);
+    cr_assert(rc == 0 && fabsf(p[0] + 1) < 1e-5f && fabsf(p[1] + 2) < 1e-5f, "H = 1e-4 I (det = 1e-8), g = (1e-4, "
+              "2e-4), p = (0, 0): expected 0 and p = (-1, -2), got %d and p = (%g, %g). Hint: the task refuses "
+              "det == 0 exactly, not a determinant below some tolerance: a small curvature is not a singular one.",
+              rc, p[0], p[1]);
+}
+
 /* --- 05.5 warmup + cosine ------------------------------------------------------------------- */
 
 Test(ex05_5, closed_forms)
@@ -463,8 +490,8 @@ large gradients would barely decay; decoupled, every weight decays at the same r
 
 /*hint 05.4
 1. Newton's step solves H d = g. How do you invert a 2x2 matrix?
-2. det = H00 H11 - H01 H10; refuse det = 0 (return -1); d = H^{-1} g with H^{-1} = [H11, -H01; -H10,
-   H00] / det; p -= d.
+2. det = H00 H11 - H01 H10; refuse det = 0 exactly (return -1; a negative or tiny det is fine);
+   d = H^{-1} g with H^{-1} = [H11, -H01; -H10, H00] / det; p -= d.
 3. d0 = (H11 g0 - H01 g1)/det, d1 = (-H10 g0 + H00 g1)/det; p -= d; return 0.
 */
 /*note 05.4
