@@ -355,7 +355,8 @@ Test(ex06_6, zero_over_zero_is_zero)
     double macro = class_scores(cm, 2, p, r, f);
     cr_assert(p[0] == 0 && r[0] == 0 && f[0] == 0 && isfinite(macro) && fabs(macro - 0.5) < 1e-12, "a class never seen "
               "and never predicted: expected P = R = F1 = 0 (not NaN) and macro F1 0.5, got %g %g %g, macro %g. Hint: "
-              "test the denominator before dividing.", p[0], r[0], f[0], macro);
+              "test the denominator before dividing; the macro F1 is the mean over all K classes, the empty one "
+              "counting as 0.", p[0], r[0], f[0], macro);
 }
 
 /* --- 06.7 AUC by ranks ------------------------------------------------------------------------- */
@@ -368,7 +369,7 @@ Test(ex06_7, hand_computed_auc)
     const int y[6] = {1, 0, 1, 1, 0, 0};
     double auc = auc_by_ranks(s, y, 6);
     cr_assert(fabs(auc - 7.0 / 9) < 1e-12, "expected AUC 7/9 = %g, got %g. Hint: (sum of the positives' ranks - P(P+1)/2) "
-              "/ (P N).", 7.0 / 9, auc);
+              "/ (P N), P and N counted over all n scores (the last one, a negative, included).", 7.0 / 9, auc);
 }
 
 Test(ex06_7, ties_and_missing_classes)
@@ -443,6 +444,17 @@ Test(ex06_8, closed_form_cases)
               "improvement is certain.", e);
     e = expected_improvement(0.7, 0, 0.5, 0);
     cr_assert(e == 0, "s = 0 and mu worse than best: expected 0, got %g. Hint: an improvement is never negative.", e);
+}
+
+Test(ex06_8, negative_s_is_certain)
+{
+    /* The task says s <= 0, not s == 0: a posterior standard deviation computed from a variance that
+     * rounding left slightly negative arrives as s < 0. Then EI = max(best - xi - mu, 0):
+     * mu 0.3, best 0.5, xi 0.05 gives 0.15; mu 0.7 (worse than best) gives 0. */
+    double e1 = expected_improvement(0.3, -1e-3, 0.5, 0.05), e2 = expected_improvement(0.7, -1e-3, 0.5, 0);
+    cr_assert(fabs(e1 - 0.15) < 1e-12 && e2 == 0, "s = -1e-3: expected max(best - xi - mu, 0) = 0.15 and 0, got %g "
+              "and %g. Hint: the certain case is s <= 0, not only s == 0 (a negative s divides gain by a negative "
+              "number).", e1, e2);
 }
 
 Test(ex06_8, matches_numerical_integration)
