@@ -59,7 +59,8 @@ Test(ex04_1, matches_pytorch)
     mul_backward(da, db, MUL_G, MUL_A, MUL_B, 6);
     int i = first_mismatch(da, MUL_DA, 6, TOL);
     cr_assert(i < 0, "da[%d]: expected g*b = %.6f (PyTorch), got %.6f. "
-              "Hint: the gradient of a in a*b is the upstream g times the OTHER factor, b.", i, MUL_DA[i < 0 ? 0 : i],
+              "Hint: the gradient of a in a*b is the upstream g times the OTHER factor, b, for every i < n (the last "
+              "element included).", i, MUL_DA[i < 0 ? 0 : i],
               da[i < 0 ? 0 : i]);
     i = first_mismatch(db, MUL_DB, 6, TOL);
     cr_assert(i < 0, "db[%d]: expected g*a = %.6f (PyTorch), got %.6f. "
@@ -112,7 +113,8 @@ Test(ex04_1, x_times_x_gets_both_contributions)
     mul_backward(dx, dx, g, x, x, 3);
     for (int i = 0; i < 3; i++)
         cr_assert_float_eq(dx[i], 2 * x[i] * g[i], 1e-6f, "x*x at x=%g, g=%g: expected dx = 2xg = %g, got %g. "
-                           "Hint: when da and db are one buffer, both contributions must land: add, never assign.",
+                           "Hint: when da and db are one buffer, both contributions must land: add, never assign "
+                           "(at every i < n, the last included).",
                            x[i], g[i], 2 * x[i] * g[i], dx[i]);
 }
 
