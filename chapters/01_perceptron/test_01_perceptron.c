@@ -391,6 +391,27 @@ Test(ex01_5, accumulates_the_loss_in_a_double)
     dataset_free(&ds);
 }
 
+Test(ex01_5, a_second_evaluation_starts_from_zero)
+{
+    /* Two evaluations in a row, as the training loop does (train split, then validation): first
+     * w = 1, b = -1.5 (loss 0.5/3, accuracy 2/3, as by hand above), then w = 1, b = 0.1, all correct
+     * (loss 0, accuracy 1). Sums carried over from the first call (static) would give the second
+     * loss 0.5/3 or 0.5/6 and an accuracy of 5/3 or 5/6. */
+    dataset_t ds = tiny();
+    float w[1] = {1};
+    perceptron p = {.d = 1, .w = w, .b = -1.5f};
+    double loss = -1, acc = -1;
+    perceptron_evaluate(&p, &ds, &loss, &acc);
+    p.b = 0.1f;
+    double loss2 = -1, acc2 = -1;
+    perceptron_evaluate(&p, &ds, &loss2, &acc2);
+    cr_assert(fabs(loss - 0.5 / 3) < 1e-6 && fabs(acc - 2.0 / 3) < 1e-9 && loss2 == 0 && acc2 == 1,
+              "two evaluations in a row, b = -1.5 then b = 0.1: expected loss 0.1667, accuracy 0.6667, then "
+              "loss 0 and accuracy 1; got %g, %g, then %g, %g. Hint: each call starts its sums at 0 (local "
+              "variables, not static ones) and counts only its own N examples.", loss, acc, loss2, acc2);
+    dataset_free(&ds);
+}
+
 Test(ex01_5, perfect_model_has_zero_loss)
 {
     dataset_t ds = tiny();
