@@ -194,6 +194,24 @@ Test(ex02_2, converges_to_least_squares)
               res.diverged ? " and a divergence" : "");
 }
 
+Test(ex02_2, each_run_compares_with_its_own_starting_loss)
+{
+    /* Two runs in a row, as the learning-rate sweep of the chapter does. Run 1: y = (1, 2, 3, 4),
+     * L_0 = 7.5 (above). Run 2: y = 100 (1, 2, 3, 4), L(w) = (w - 250)^2 + 12500, L_0 = 75000, which
+     * is more than DIVERGED * 7.5 = 7500 but is its own start; lr = 0.5 lands on w = 250 with
+     * L_1 = 12500. A starting loss kept from run 1 (a static) calls run 2 diverged at step 0. */
+    float w = 0, y100[4] = {100, 200, 300, 400};
+    gd_result first = linreg_gd(&w, ONES, Y1234, 4, 1, 0.5f, 1, NULL);
+    w = 0;
+    gd_result res = linreg_gd(&w, ONES, y100, 4, 1, 0.5f, 1, NULL);
+    cr_assert(!first.diverged && !res.diverged && res.steps == 1 && fabsf(w - 250) < 1e-3f &&
+              fabsf(res.loss - 12500) < 1e-2f,
+              "a second run on y = 100 (1, 2, 3, 4) from w = 0 (L_0 = 75000), lr 0.5, steps 1: expected no "
+              "divergence, w = 250 and res = {steps 1, loss 12500}; got diverged %d, w = %g, res = {steps %d, "
+              "loss %g}. Hint: L_0 is the starting loss of this call: keep it in a local variable set at "
+              "t = 0, not in a static that remembers an earlier run.", res.diverged, w, res.steps, res.loss);
+}
+
 Test(ex02_2, a_nan_loss_stops_at_once)
 {
     float y[4] = {1, NAN, 3, 4}, w = 0, log[11];
