@@ -237,9 +237,16 @@ Test(ex03_3, losses_kept_in_double)
 
 static const int GOLD_SIZES[4] = {6, 5, 4, 3};
 
+/* m.a[0] is not part of the network (a[l] holds layer l's output for l >= 1; the first layer reads
+ * the batch x): the golden network points it at NaN, so that code which reads it as the input gets
+ * NaN gradients and logits and a message, not a crash on NULL. */
+static float NOT_THE_INPUT[4 * 6] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
+                                     NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+
 static mlp golden_mlp(act_kind act)
 {
     mlp m = mlp_new(GOLD_SIZES, 3, act, 4);
+    m.a[0] = NOT_THE_INPUT;
     memcpy(m.W[0], MLP_W0, sizeof MLP_W0), memcpy(m.b[0], MLP_B0, sizeof MLP_B0);
     memcpy(m.W[1], MLP_W1, sizeof MLP_W1), memcpy(m.b[1], MLP_B1, sizeof MLP_B1);
     memcpy(m.W[2], MLP_W2, sizeof MLP_W2), memcpy(m.b[2], MLP_B2, sizeof MLP_B2);
@@ -276,12 +283,14 @@ static void expect_logits(act_kind act, const float *want, const char *hint)
 Test(ex03_4, relu_logits_match_pytorch)
 {
     expect_logits(ACT_RELU, MLP_RELU_LOGITS, "z = a W + b per layer, relu on the hidden layers only, and "
-                  "each layer reads the previous layer's output (x for the first)");
+                  "each layer reads the previous layer's output (x.data for the first: m->a[0] is not the input, "
+                  "the network's layers are a[1] .. a[L])");
 }
 
 Test(ex03_4, tanh_logits_match_pytorch)
 {
-    expect_logits(ACT_TANH, MLP_TANH_LOGITS, "use m->act, not a fixed relu");
+    expect_logits(ACT_TANH, MLP_TANH_LOGITS, "use m->act, not a fixed relu (a NaN: the first layer reads "
+                  "x.data, not m->a[0])");
 }
 
 Test(ex03_4, uses_only_the_rows_given)
@@ -368,14 +377,15 @@ static void expect_grads(act_kind act, const float *dW[3], const float *db[3], c
 Test(ex03_5, relu_gradients_match_pytorch)
 {
     const float *dW[3] = {MLP_RELU_DW0, MLP_RELU_DW1, MLP_RELU_DW2}, *db[3] = {MLP_RELU_DB0, MLP_RELU_DB1, MLP_RELU_DB2};
-    expect_grads(ACT_RELU, dW, db, "walk from the last layer down; the input of layer l is a[l] (x for the "
-                 "first); dz of a hidden layer is da times relu' (hidden_backward)");
+    expect_grads(ACT_RELU, dW, db, "walk from the last layer down; the input of layer l is a[l] for l > 0 and x "
+                 "for l = 0 (m->a[0] is not the input); dz of a hidden layer is da times relu' (hidden_backward)");
 }
 
 Test(ex03_5, tanh_gradients_match_pytorch)
 {
     const float *dW[3] = {MLP_TANH_DW0, MLP_TANH_DW1, MLP_TANH_DW2}, *db[3] = {MLP_TANH_DB0, MLP_TANH_DB1, MLP_TANH_DB2};
-    expect_grads(ACT_TANH, dW, db, "the activation's backward uses m->act (tanh' = 1 - a^2, from the output)");
+    expect_grads(ACT_TANH, dW, db, "the activation's backward uses m->act (tanh' = 1 - a^2, from the output); a NaN: "
+                 "the first layer's input is x, not m->a[0]");
 }
 
 /* L = sum(logits * R) for the numerical check below. */
