@@ -528,6 +528,23 @@ Test(ex11_8, ties_keep_the_smaller_index)
                      "keep k = 2 of them, the first two.", got);
 }
 
+Test(ex11_8, nothing_kept_when_k_is_zero)
+{
+    /* n = 4 at sparsity 0.9: k = round(0.1 x 4) = round(0.4) = 0, so every weight is pruned. The k-th largest
+     * magnitude does not exist then: scratch[n - k] is scratch[n], one past the n sorted magnitudes. Here the
+     * scratch buffer has a fifth float, 0, after them (in keeps_round_of_1_minus_s_times_n it held a leftover
+     * magnitude from an earlier case, larger than every weight, which hid the mistake): a threshold of 0 read
+     * there makes every weight "above" it. */
+    const float w[4] = {0.5f, -2.0f, 1.5f, -0.25f};
+    float mask[4] = {1, 1, 1, 1}, scratch[5] = {0, 0, 0, 0, 0};
+    char got[5];
+    magnitude_mask(mask, scratch, w, 4, 0.9f);
+    mask_text(got, mask, 4);
+    cr_assert_str_eq(got, "0000", "mask of (0.5, -2, 1.5, -0.25) at sparsity 0.9: k = round(0.4) = 0, expected "
+                     "0000, got %s. Hint: when k = 0 there is no k-th largest magnitude: scratch[n - k] is "
+                     "scratch[n], past the end of the n sorted values; keep nothing (and write 0 everywhere).", got);
+}
+
 typedef struct {
     float a;
     int i;
