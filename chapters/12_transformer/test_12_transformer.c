@@ -208,6 +208,19 @@ Test(ex12_3, worked_by_hand)
                   (double)p[i]);
 }
 
+Test(ex12_3, k_above_v_keeps_everything)
+{
+    /* k >= V keeps everything (the task says so), and k = V is tested above; k = 6 > V = 4 must also give q = p
+     * (p sums to 1 exactly: 0.125 + 0.5 + 0.25 + 0.125), each symbol kept once. */
+    const float p[4] = {0.125f, 0.5f, 0.25f, 0.125f};
+    float q[4] = {9, 9, 9, 9};
+    top_k_filter(q, p, 4, 6);
+    for (int i = 0; i < 4; i++)
+        cr_assert(fabsf(q[i] - p[i]) < 1e-6f, "k = 6 > V = 4 keeps every symbol, q = p: q[%d] expected %.5g, got "
+                  "%.5g. Hint: k >= V keeps everything, each symbol once: a loop of k rounds has nothing left to "
+                  "pick after V of them", i, (double)p[i], (double)q[i]);
+}
+
 /* --- 12.4: top-p -------------------------------------------------------------------------------- */
 
 /*hint 12.4
@@ -257,6 +270,30 @@ Test(ex12_4, one_symbol_when_sure_all_when_p_is_one)
         s += q[i];
     cr_assert(fabs(s - 1) < 1e-5 && q[4] > 0, "top_p 1 keeps every symbol (sum %.6g, q[4] = %.3g). Hint: stop only "
               "when the sum reaches top_p", s, (double)q[4]);
+}
+
+Test(ex12_4, a_sum_just_below_one_stops_after_v_symbols)
+{
+    /* p = (0.02, 0.9, 0.03, 0.04, 0.01) in float sums (in double, largest first) to 0.99999997 < 1: with
+     * top_p = 1 the running sum never reaches top_p, and the loop must end because all V symbols are kept.
+     * The buffers have a sixth entry past V: order[5] = 5 (an index past p), p[5] = 0.25 and q[5] = -7.
+     * A loop bounded only by the sum reads order[5] and p[5], keeps a sixth "symbol" (the sum becomes 1.25)
+     * and writes q[5]. */
+    const float p[6] = {0.02f, 0.9f, 0.03f, 0.04f, 0.01f, 0.25f};
+    float q[6] = {9, 9, 9, 9, 9, -7};
+    int order[6] = {5, 5, 5, 5, 5, 5};
+    double sum = 0;
+    for (int i = 0; i < 5; i++)
+        sum += p[i];
+    top_p_filter(q, order, p, 5, 1.0f);
+    for (int i = 0; i < 5; i++)
+        cr_assert(fabs(q[i] - p[i] / sum) < 1e-6, "top_p 1 on p = (0.02, 0.9, 0.03, 0.04, 0.01), which sums to "
+                  "0.99999997 in float: q[%d] expected %.6g, got %.6g. Hint: %s", i, p[i] / sum, (double)q[i],
+                  q[5] != -7.0f ? "the sum of the V probabilities can stay just below top_p = 1: stop after the "
+                                  "V-th symbol (kept < V), or the loop reads order[V] and p beyond the end"
+                                : "top_p >= 1 keeps every symbol");
+    cr_assert(q[5] == -7.0f, "top_p 1 on 5 symbols wrote q[5] (= %g), past the end of q. Hint: the sum of the V "
+              "probabilities can stay just below top_p = 1: stop after the V-th symbol (kept < V)", (double)q[5]);
 }
 
 Test(ex12_4, stops_on_reaching_top_p_and_breaks_ties_by_index)
