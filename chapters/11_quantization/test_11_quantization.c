@@ -225,6 +225,26 @@ Test(ex11_4, a_row_of_zeros_gets_scale_one)
               "got %d %d %d. Hint: the largest |w| of a row maps to +-127.", q[3], q[4], q[5]);
 }
 
+Test(ex11_4, the_largest_magnitude_may_be_the_first_and_negative)
+{
+    /* rows (-2, 1, 0.5) and (0.25, -0.5, 1): the largest |w| of row 0 is its FIRST weight, and it is negative.
+     * Scales 2 / 127 and 1 / 127; q = (-127, 64, 32) (0.5 / (2/127) = 31.75) and (32, -64, 127) (0.25 x 127 =
+     * 31.75, 0.5 x 127 = 63.5 rounds to even 64). A maximum started at row[0] itself (-2) rather than at 0 or
+     * |row[0]| finds 1 in row 0, and its q of -2 clamps to -128. */
+    const float w[6] = {-2.0f, 1.0f, 0.5f, 0.25f, -0.5f, 1.0f};
+    float sc[2];
+    int8_t q[6];
+    quantize_per_channel(q, sc, w, 2, 3);
+    const int want[6] = {-127, 64, 32, 32, -64, 127};
+    cr_assert(fabsf(sc[0] - 2.0f / 127) <= 1e-7f && fabsf(sc[1] - 1.0f / 127) <= 1e-7f, "rows (-2, 1, 0.5) and "
+              "(0.25, -0.5, 1): expected scales 2/127 = %g and 1/127 = %g, got %g and %g. Hint: the maximum of |w| "
+              "over the WHOLE row, its first weight included: start it at 0 (or |row[0]|), not at row[0], which may "
+              "be negative", 2.0 / 127, 1.0 / 127, (double)sc[0], (double)sc[1]);
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(q[i], want[i], "rows (-2, 1, 0.5) and (0.25, -0.5, 1), q[%d]: expected %d, got %d. Hint: the "
+                     "largest |w| of each row, here -2 (the first), maps to -127", i, want[i], q[i]);
+}
+
 /* --- 11.5 the straight-through estimator -------------------------------------------------------- */
 
 /*hint 11.5
