@@ -424,6 +424,18 @@ Test(ex12_6, pair_at_the_end_and_no_pair)
               "unchanged, got %d tokens. Hint: copy every token that is not the start of a pair, the last included", n);
 }
 
+Test(ex12_6, the_last_token_has_no_partner)
+{
+    /* [5 3 4 3] merging (3, 4) gives [5 7 3]: the last 3 starts no pair, since nothing follows it. The buffer has a
+     * fifth int, 4, after the n = 4 tokens: a pair test that does not check r + 1 < n reads it and merges the
+     * last 3 with it. */
+    int c[5] = {5, 3, 4, 3, 4};
+    const int n = bpe_merge(c, 4, 3, 4, 7);
+    cr_assert(n == 3 && c[0] == 5 && c[1] == 7 && c[2] == 3, "[5 3 4 3] (followed in memory by a 4) merging (3, 4): "
+              "expected 3 tokens [5 7 3], got %d tokens [%d %d %d]. Hint: the last token (r = n - 1) has no partner: "
+              "test r + 1 < n before reading ids[r + 1], which is past the end of the n tokens", n, c[0], c[1], c[2]);
+}
+
 /* --- 12.7: LoRA's gradients ---------------------------------------------------------------------- */
 
 /*hint 12.7
