@@ -202,6 +202,23 @@ Test(ex10_3, very_negative_rows_and_a_wide_spread)
                   (double)P[j]);
 }
 
+Test(ex10_3, the_maximum_in_the_first_or_the_last_column)
+{
+    /* The other tests' large maxima all sit in column 1. Here: row 0 (200, 0, -50), its maximum in the first
+     * column; row 1 (-50, 0, 200), in the last; row 2 (-inf, -inf, 3), only the last key allowed. Each row is
+     * (1, 0, 0), (0, 0, 1), (0, 0, 1) to float precision (the others are e^-200 and e^-250 of the maximum's
+     * weight). A maximum loop that skips the first or the last key subtracts 0 and exp(200) overflows (inf / inf
+     * = NaN), or finds -inf in row 2 and takes it for a fully masked row. */
+    const float S[9] = {200, 0, -50, -50, 0, 200, -INFINITY, -INFINITY, 3};
+    const float want[9] = {1, 0, 0, 0, 0, 1, 0, 0, 1};
+    float P[9];
+    softmax_rows(P, S, 3, 3);
+    for (int i = 0; i < 9; i++)
+        cr_assert(fabsf(P[i] - want[i]) < 1e-6f, "rows (200, 0, -50), (-50, 0, 200), (-inf, -inf, 3): P[%d][%d] "
+                  "expected %g, got %g. Hint: the row's maximum runs over EVERY key, j = 0 .. Tk - 1: the first and "
+                  "the last included", i / 3, i % 3, (double)want[i], (double)P[i]);
+}
+
 /* --- 10.4: one head ------------------------------------------------------------------------- */
 
 /*hint 10.4
