@@ -386,6 +386,22 @@ Test(ex12_5, large_scores_need_the_stable_softmax)
               (double)out[0], (double)out[1], (double)out[2], (double)out[3]);
 }
 
+Test(ex12_5, the_largest_score_may_be_the_new_key)
+{
+    /* Dh = 4, q = (100, 0, 0, 0), K_0 = 0 (score 0) and k_new = (2, 0, 0, 0) at pos = 1 (score 200 / 2 = 100): the
+     * largest score is the NEW key's. The weights are e^-100 / (1 + e^-100) and 1 / (1 + e^-100): out = v_new =
+     * (0, 1, 0, 0) to float precision. A maximum over the cached rows alone is 0, and expf(100 - 0) overflows
+     * (inf / inf = NaN). */
+    float K[2 * 4] = {0}, V[2 * 4] = {1, 0, 0, 0}, out[4], sc[2];
+    const float q[4] = {100, 0, 0, 0}, k1[4] = {2, 0, 0, 0}, v1[4] = {0, 1, 0, 0};
+    kv_attend(out, sc, K, V, q, k1, v1, 1, 4);
+    cr_assert(fabsf(out[0]) < 1e-6f && fabsf(out[1] - 1) < 1e-6f && fabsf(out[2]) < 1e-6f && fabsf(out[3]) < 1e-6f,
+              "scores 0 (cached row 0) and 100 (the new key): expected out = v_new = (0, 1, 0, 0), got (%g, %g, %g, "
+              "%g). Hint: the maximum runs over all pos + 1 scores, the new key's included (it is often the "
+              "largest): expf(100 - 0) overflows a float", (double)out[0], (double)out[1], (double)out[2],
+              (double)out[3]);
+}
+
 /* --- 12.6: a BPE merge -------------------------------------------------------------------------- */
 
 /*hint 12.6
