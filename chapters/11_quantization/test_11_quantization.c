@@ -347,6 +347,19 @@ Test(ex11_6, rounds_x_over_s_in_units_of_the_step)
               "one step) and take the floor: floorf(x / s + u) + z.", outside, mean);
 }
 
+Test(ex11_6, the_clamp_comes_after_the_zero_point)
+{
+    /* The clamp is on the final q = floor(x / s + u) + z. x = 1000, s = 1, z = -3: q = 997 clamps to 127 (clamping
+     * floor(...) to 127 first and then adding z gives 124). x = -130, s = 1, z = 5: x / s + u lies in [-130, -129),
+     * so floor is -130 whatever u, and q = -125 needs no clamp (clamping -130 to -128 first gives -123). */
+    rng_t rng;
+    rng_seed(&rng, 7);
+    const int hi = quantize_stochastic(1000.0f, 1.0f, -3, &rng), lo = quantize_stochastic(-130.0f, 1.0f, 5, &rng);
+    cr_assert(hi == 127 && lo == -125, "quantize_stochastic(1000, s = 1, z = -3) and (-130, s = 1, z = 5): expected "
+              "127 and -125, got %d and %d. Hint: clamp the final q = floor(x / s + u) + z to [-128, 127], after "
+              "adding the zero point, not floor(x / s + u) before it", hi, lo);
+}
+
 /* --- 11.7 the int8 linear layer ---------------------------------------------------------------- */
 
 /*hint 11.7
