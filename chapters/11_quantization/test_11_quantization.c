@@ -57,7 +57,9 @@ Test(ex11_1, rounds_to_nearest_even_adds_zero_point_and_clamps)
         {-0.45f, 1, "-1.8 rounds to -2, + 3. Hint: truncation moves negative values up, to -1."},
         {0.625f, 5, "2.5 is a tie: to even, 2, + 3. Hint: rintf rounds ties to even; roundf would give 3."},
         {0.875f, 7, "3.5 is a tie: to even, 4, + 3."},
-        {100.0f, 127, "400 + 3 is clamped to 127. Hint: clamp before the int8_t conversion, which wraps 403 to -109."},
+        {100.0f, 127, "400 + 3 is clamped to 127. Hint: clamp round(x / s) + z, the zero point already added (400 "
+                      "clamped to 127, then + 3, is 130), and clamp before the int8_t conversion, which wraps 403 "
+                      "to -109."},
         {-100.0f, -128, "-400 + 3 is clamped to -128. Hint: clamp to [-128, 127] before converting."},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
