@@ -104,7 +104,7 @@ Test(ex07_1, agrees_with_the_library_and_pytorch)
     for (size_t t = 0; t < sizeof CONV_GOLDEN / sizeof *CONV_GOLDEN; t++) {
         const conv_golden_t *g = &CONV_GOLDEN[t];
         int oh = output_size(g->H, g->K, g->stride, g->pad, g->dil), ow = output_size(g->W, g->K, g->stride, g->pad, g->dil);
-        char d[160];
+        char d[200];
         cr_assert(oh == g->OH && ow == g->OW, "%s: PyTorch's output is %dx%d, yours %dx%d. Hint: check the dilation "
                   "term d(k - 1) and the floor (integer division).", describe(g, d), g->OH, g->OW, oh, ow);
     }
@@ -113,9 +113,13 @@ Test(ex07_1, agrees_with_the_library_and_pytorch)
 /* Rectangular kernels (KH != KW) on images that are not square either: with a square kernel, an
  * index that uses KH where KW belongs (the loop over v, the row r = (c*KH + u)*KW + v, the weight
  * index) gives the right answer by luck. One shape per row: C, H, W, OC, KH, KW, stride, padding,
- * dilation. Buffers get RECT_SLACK spare floats so that such an index fails a check instead of
+ * dilation of the rows (stride_h, pad_h, dil_h), then of the columns (stride_w, pad_w, dil_w): the last
+ * two rows differ along the two axes, so that the height's stride, padding or dilation used along
+ * the width too (every other test has the same on both axes) fails. Buffers get RECT_SLACK spare floats so that such an index fails a check instead of
  * reading or writing outside them. */
-static const int RECT[][9] = {{2, 6, 7, 3, 2, 3, 1, 1, 1}, {2, 7, 5, 2, 3, 1, 2, 0, 2}, {1, 5, 8, 2, 1, 4, 1, 2, 1}};
+static const int RECT[][12] = {{2, 6, 7, 3, 2, 3, 1, 1, 1, 1, 1, 1}, {2, 7, 5, 2, 3, 1, 2, 0, 2, 2, 0, 2},
+                               {1, 5, 8, 2, 1, 4, 1, 2, 1, 1, 2, 1}, {2, 7, 9, 2, 2, 3, 1, 0, 2, 2, 1, 1},
+                               {1, 8, 6, 3, 3, 2, 2, 2, 1, 1, 0, 2}};
 enum { RECT_N = sizeof RECT / sizeof *RECT, RECT_SLACK = 256 };
 
 static conv_shape_t rect_shape(int t)
@@ -123,13 +127,28 @@ static conv_shape_t rect_shape(int t)
     const int *v = RECT[t];
     conv_shape_t s;
     cr_assert(conv_shape_init(&s, 1, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]) == 0);
+    s.stride_w = v[9], s.pad_w = v[10], s.dil_w = v[11];
+    s.OW = conv_out_size(s.W, s.KW, s.stride_w, s.pad_w, s.dil_w, "width");
+    cr_assert(s.OW > 0);
     return s;
+}
+
+/* The hint of a failed check on a rectangular shape: on a shape whose axes have different strides,
+ * paddings or dilations, name the axis mix-up; else `kernel`, the hint about KH and KW. */
+static const char *rect_hint(const conv_shape_t *s, const char *kernel)
+{
+    if (s->stride_h == s->stride_w && s->pad_h == s->pad_w && s->dil_h == s->dil_w)
+        return kernel;
+    return "the rows and the columns have their own stride, padding and dilation: yy = i*stride_h + u*dil_h - "
+           "pad_h, xx = j*stride_w + v*dil_w - pad_w (every other shape has the same on both axes, which hides "
+           "an _h written where _w belongs).";
 }
 
 static const char *describe_rect(const conv_shape_t *s, char *buf)
 {
-    snprintf(buf, 160, "C=%d, %dx%d image, %d kernels of %d rows x %d columns, stride %d, padding %d, dilation %d",
-             s->C, s->H, s->W, s->OC, s->KH, s->KW, s->stride_h, s->pad_h, s->dil_h);
+    snprintf(buf, 200, "C=%d, %dx%d image, %d kernels of %d rows x %d columns, stride %dx%d, padding %dx%d, "
+             "dilation %dx%d (rows x columns)", s->C, s->H, s->W, s->OC, s->KH, s->KW, s->stride_h, s->stride_w,
+             s->pad_h, s->pad_w, s->dil_h, s->dil_w);
     return buf;
 }
 
@@ -172,7 +191,7 @@ Test(ex07_2, matches_pytorch_on_four_shapes)
         float b[8], *y = nn_malloc(ny * sizeof(float));
         for (int o = 0; o < g->OC; o++)
             b[o] = 0.1f * o - 0.2f;
-        char d[160];
+        char d[200];
         for (int img = 0; img < g->B; img++) {
             conv2d_direct(y, x + img * nx, w, b, &s);
             for (size_t i = 0; i < ny; i++)
@@ -216,11 +235,12 @@ Test(ex07_2, rectangular_kernels)
         float *y = nn_malloc(ny * sizeof(float)), *ref = nn_malloc(ny * sizeof(float));
         conv2d_direct(y, x, w, b, &s);
         conv2d_forward_naive(ref, x, w, b, &s);
-        char d[160];
+        char d[200];
         for (size_t i = 0; i < ny; i++)
-            cr_assert(fabsf(y[i] - ref[i]) < 1e-4f, "%s: y[%zu] expected %g, got %g. Hint: a kernel of KH rows and KW "
-                      "columns: u runs to KH and v to KW, and the weight is w[((o*C + c)*KH + u)*KW + v]; a square "
-                      "kernel hides a KH written where KW belongs.", describe_rect(&s, d), i, ref[i], y[i]);
+            cr_assert(fabsf(y[i] - ref[i]) < 1e-4f, "%s: y[%zu] expected %g, got %g. Hint: %s",
+                      describe_rect(&s, d), i, ref[i], y[i], rect_hint(&s, "a kernel of KH rows and KW columns: u runs to KH and v to KW, and "
+                      "the weight is w[((o*C + c)*KH + u)*KW + v]; a square kernel hides a KH written where KW "
+                      "belongs."));
         free(x), free(w), free(y), free(ref);
     }
 }
@@ -285,7 +305,7 @@ Test(ex07_3, one_product_gives_pytorch_output)
         for (int o = 0; o < g->OC; o++)
             b[o] = 0.1f * o - 0.2f;
         conv2d_im2col_image(y, cols, x, w, b, &s);
-        char d[160];
+        char d[200];
         for (size_t i = 0; i < ny; i++)
             cr_assert(fabs(y[i] - g->y[i]) < 1e-4, "%s: W cols + b at %zu: expected %.6f (PyTorch), got %.6f. Hint: the "
                       "taps of a column must be in the kernel's memory order (c, u, v), u before v, and a tap in the "
@@ -309,13 +329,13 @@ Test(ex07_3, rectangular_kernels)
             cols[i] = NAN;
         im2col_image(cols, x, &s);
         conv_im2col(ref, x, &s);
-        char d[160];
+        char d[200];
         for (size_t i = 0; i < nc; i++)
             cr_assert(cols[i] == ref[i], "%s: cols[row %zu][column %zu] expected %g, got %g. Hint: %s",
                       describe_rect(&s, d), i / P, i % P, ref[i], cols[i], isnan(cols[i]) ? "every entry of cols "
                       "must be written (it holds garbage, NaN here, on entry): a tap in the padding gets an explicit "
-                      "0." : "a kernel row holds KW taps, so row r = (c*KH + u)*KW + v (KW, not KH, multiplies "
-                      "c*KH + u); a square kernel hides the difference.");
+                      "0." : rect_hint(&s, "a kernel row holds KW taps, so row r = (c*KH + u)*KW + v (KW, not KH, "
+                      "multiplies c*KH + u); a square kernel hides the difference."));
         int outside = 0;
         for (size_t i = nc; i < nc + RECT_SLACK; i++)
             outside += !isnan(cols[i]);
@@ -402,11 +422,11 @@ Test(ex07_4, rectangular_kernels)
             dx[i] = NAN;
         col2im_image(dx, c, &s);
         conv_col2im(ref, c, &s);
-        char d[160];
+        char d[200];
         for (size_t i = 0; i < nx; i++)
-            cr_assert(fabsf(dx[i] - ref[i]) < 1e-5f, "%s: dx[%zu] expected %g, got %g. Hint: the same r as im2col, "
-                      "r = (c*KH + u)*KW + v, with v running to KW; a square kernel hides a KH written where KW "
-                      "belongs.", describe_rect(&s, d), i, ref[i], dx[i]);
+            cr_assert(fabsf(dx[i] - ref[i]) < 1e-5f, "%s: dx[%zu] expected %g, got %g. Hint: %s",
+                      describe_rect(&s, d), i, ref[i], dx[i], rect_hint(&s, "the same r as im2col, r = (c*KH + u)*KW + v, with v running to "
+                      "KW; a square kernel hides a KH written where KW belongs."));
         free(c), free(dx), free(ref);
     }
 }
@@ -438,7 +458,7 @@ Test(ex07_5, matches_pytorch_on_four_shapes)
         float *x = golden_seq(nx * g->B, 0.7, 0.3, 1, 0), *w = golden_seq(nw, 1.3, 0, 1.0 / 3, 1);
         float *dy = golden_seq(ny * g->B, 0.37, 0, 1, 0), *dx = nn_malloc(nx * sizeof(float));
         float *dw = nn_malloc(nw * sizeof(float)), *dw_sum = nn_calloc(nw, sizeof(float)), db[8], db_sum[8] = {0};
-        char d[160];
+        char d[200];
         for (int img = 0; img < g->B; img++) {
             conv2d_direct_backward(dx, dw, db, dy + img * ny, x + img * nx, w, &s);
             for (size_t i = 0; i < nx; i++)
@@ -519,13 +539,14 @@ Test(ex07_5, rectangular_kernels_match_centered_differences)
         double ew = gradcheck_max_rel_error(direct_loss, &c, c.w, dw, nw, 0.1f);
         double ex = gradcheck_max_rel_error(direct_loss, &c, c.x, dx, nx, 0.1f);
         double eb = gradcheck_max_rel_error(direct_loss, &c, c.b, db, c.s.OC, 0.1f);
-        char d[160];
-        cr_assert(ew < 1e-3, "%s: dw has relative error %.2g against centered differences (bound 1e-3). Hint: the "
-                  "weight index is ((o*C + c)*KH + u)*KW + v, with u below KH and v below KW (a square kernel hides "
-                  "a KH written where KW belongs); dw zeroed first.", describe_rect(&c.s, d), ew);
-        cr_assert(ex < 1e-3, "%s: dx has relative error %.2g against centered differences (bound 1e-3). Hint: dx "
-                  "zeroed first, then dx[c][yy][xx] += dy * w[((o*C + c)*KH + u)*KW + v], v running to KW.",
-                  describe_rect(&c.s, d), ex);
+        char d[200];
+        cr_assert(ew < 1e-3, "%s: dw has relative error %.2g against centered differences (bound 1e-3). Hint: %s",
+                  describe_rect(&c.s, d), ew, rect_hint(&c.s, "the weight index is ((o*C + c)*KH + u)*KW + v, with "
+                  "u below KH and v below KW (a square kernel hides a KH written where KW belongs); dw zeroed "
+                  "first."));
+        cr_assert(ex < 1e-3, "%s: dx has relative error %.2g against centered differences (bound 1e-3). Hint: %s",
+                  describe_rect(&c.s, d), ex, rect_hint(&c.s, "dx zeroed first, then dx[c][yy][xx] += dy * "
+                  "w[((o*C + c)*KH + u)*KW + v], v running to KW."));
         cr_assert(eb < 1e-3, "%s: db has relative error %.2g against centered differences (bound 1e-3). Hint: db[o] "
                   "starts at 0 (it holds garbage on entry) and adds dy over every position of channel o.",
                   describe_rect(&c.s, d), eb);
