@@ -90,12 +90,14 @@ enum { ET = 6, EB = 3, ED = 2, EH = 4 };
 typedef struct {
     float x[ET * EB * ED], Wx[ED * EH], Wh[EH * EH], b[EH], dh[ET * EB * EH];
     float da[ET * EB * EH], dWh[EH * EH], norms[ET], g[EB * EH];
-    float ref_dWx[ED * EH], ref_dWh[EH * EH], ref_db[EH], ref_norms[ET];
+    float ref_dWx[ED * EH], ref_dWh[EH * EH], ref_db[EH], ref_norms[ET], h0[EB * EH];
     rnn_cache_t c;
 } elman_case;
 
 /* The library's rnn_backward on the same forward pass is the reference (it is checked against
- * centered differences in common/tests/test_rnn.c); float32 both ways: agreement to 1e-5. */
+ * centered differences in common/tests/test_rnn.c); float32 both ways: agreement to 1e-5. The
+ * initial state h_0 is not zero (training carries the state over from the previous window), so
+ * that a dWh that leaves out the first step's h_0^T da_1 fails. */
 static void elman_setup(elman_case *e, unsigned seed, int last_only)
 {
     fill_normal(e->x, ET * EB * ED, 1, seed);
@@ -106,7 +108,9 @@ static void elman_setup(elman_case *e, unsigned seed, int last_only)
     if (last_only)
         memset(e->dh, 0, (ET - 1) * EB * EH * sizeof(float));
     e->c = rnn_cache_new(ET, EB, ED, EH);
-    rnn_forward(&e->c, e->x, e->Wx, e->Wh, e->b, NULL);
+    fill_normal(e->h0, EB * EH, 0.5f, seed + 5);
+    for (int i = 0; i < EB * EH; i++) e->h0[i] = tanhf(e->h0[i]);
+    rnn_forward(&e->c, e->x, e->Wx, e->Wh, e->b, e->h0);
     rnn_backward(NULL, e->ref_dWx, e->ref_dWh, e->ref_db, NULL, e->ref_norms, &e->c, e->dh, e->x, e->Wx, e->Wh);
     for (int i = 0; i < EH * EH; i++) e->dWh[i] = 123.0f; /* garbage: dWh must be overwritten */
     for (int i = 0; i < EB * EH; i++) e->g[i] = 50.0f;    /* garbage: the scratch holds no a_{T+1} */
@@ -137,8 +141,9 @@ Test(ex08_2, dWh_is_summed_over_all_steps)
     elman_setup(&e, 2, 0);
     for (int i = 0; i < EH * EH; i++)
         cr_assert(fabsf(e.dWh[i] - e.ref_dWh[i]) <= 1e-5f * (1 + fabsf(e.ref_dWh[i])), "dWh[%d]: expected %.6g, got "
-                  "%.6g. Hint: Wh is used at every step, so dWh = sum over t of h_{t-1}^T da_t, overwriting what "
-                  "was in dWh before (one product over the stacked T*B rows does it).", i, e.ref_dWh[i], e.dWh[i]);
+                  "%.6g. Hint: Wh is used at every step, so dWh = sum over t = 1..T of h_{t-1}^T da_t, the first "
+                  "step's h_0 included (it is the state carried in, not zero: h is (T+1, B, H), h_0 first), "
+                  "overwriting what was in dWh before (one product over the stacked T*B rows does it).", i, e.ref_dWh[i], e.dWh[i]);
     rnn_cache_free(&e.c);
 }
 
