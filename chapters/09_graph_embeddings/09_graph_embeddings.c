@@ -342,7 +342,8 @@ $p = q = 1$ it is DeepWalk. The first step of a walk has no $t$ and is uniform (
 Write into `prob[i]` the probability of stepping from `cur` to its `i`-th neighbour
 (`g->col[g->row_ptr[cur] + i]`, weight `g->w[...]`) when the walk arrived at `cur`
 from `prev` (`prev < 0` on the first step: every $\alpha = 1$). Use `graph_has_edge(g, prev, x)`
-for "x is a neighbour of t". The probabilities must sum to 1.
+for "x is a neighbour of t" (on a directed graph: the arc $t \to x$, `prev` first). The
+probabilities must sum to 1.
 */
 
 static void node2vec_probs(float *prob, const edgelist_graph_t *g, int prev, int cur, float p, float q)

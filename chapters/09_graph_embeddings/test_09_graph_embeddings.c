@@ -169,6 +169,28 @@ Test(ex09_2, back_close_and_outward_with_p_2_q_half)
                   "got %.5f. Hint: 1/p is for stepping back to prev, 1/q for moving outward.", what[i], want[i], prob[i]);
 }
 
+/* A directed graph, where "x is a neighbour of t" means the arc t -> x: arcs 0 -> 1, 0 -> 2, 2 -> 0,
+ * 2 -> 1, 2 -> 3 and 3 -> 0. Arriving at 2 from 0, x = 1 is close (0 -> 1 exists, 1 -> 0 does not)
+ * and x = 3 is outward (3 -> 0 exists, 0 -> 3 does not). On an undirected graph the two lookups
+ * agree, so the arc looked up backwards (graph_has_edge(g, x, prev)) passed every other test. */
+Test(ex09_2, directed_graph_asks_for_the_arc_from_prev)
+{
+    static long off[5] = {0, 2, 2, 5, 6};
+    static int tg[6] = {1, 2, 0, 1, 3, 0};
+    static float wt[6] = {1, 1, 1, 1, 1, 1};
+    edgelist_graph_t g = {.n = 4, .m = 6, .row_ptr = off, .col = tg, .w = wt};
+    float prob[3];
+    node2vec_probs(prob, &g, 0, 2, 2.0f, 0.5f);
+    /* weights 1/p = 0.5 (back to 0), 1 (arc 0 -> 1), 1/q = 2 (no arc 0 -> 3): total 3.5 */
+    const float want[3] = {0.5f / 3.5f, 1.0f / 3.5f, 2.0f / 3.5f};
+    const char *what[3] = {"back to 0 (1/p)", "to 1, with the arc 0 -> 1 (1)", "outward to 3, no arc 0 -> 3 (1/q)"};
+    for (int i = 0; i < 3; i++)
+        cr_assert(fabsf(prob[i] - want[i]) < 1e-5f, "directed graph, p = 2, q = 0.5, arrived at 2 from 0, step %s: "
+                  "expected %.5f, got %.5f. Hint: x is a neighbour of t when the arc t -> x exists: "
+                  "graph_has_edge(g, prev, x), prev first (1 -> 0 and 3 -> 0 point the other way).", what[i],
+                  want[i], prob[i]);
+}
+
 Test(ex09_2, first_step_follows_the_weights)
 {
     edgelist_graph_t g = tail_triangle_by_hand();
