@@ -592,15 +592,18 @@ Test(ex09_7, weighted_path_of_three)
     float wt[7], dinv[3];
     edgelist_graph_t a = path_plus_i(off, tg, wt);
     wt[1] = wt[2] = 2, wt[4] = wt[5] = 0.5f;
+    for (int v = 0; v < 3; v++)
+        dinv[v] = NAN; /* scratch: garbage on entry */
     gcn_normalize(&a, dinv);
     const double want[7] = {1 / 3.0, 2 / sqrt(3 * 3.5), 2 / sqrt(3 * 3.5), 1 / 3.5, 0.5 / sqrt(3.5 * 1.5),
                             0.5 / sqrt(3.5 * 1.5), 1 / 1.5};
     const char *where[7] = {"(0,0)", "(0,1)", "(1,0)", "(1,1)", "(1,2)", "(2,1)", "(2,2)"};
     for (int i = 0; i < 7; i++)
         cr_assert(fabs(a.w[i] - want[i]) < 1e-6, "path 0-1-2 with weights 2 and 0.5, Ahat%s: expected %.5f, got %.5f. "
-                  "Hint: d~_v is the SUM of row v's weights of A + I, self loop included (3, 3.5, 1.5 here), not its "
-                  "number of entries",
-                  where[i], want[i], (double)a.w[i]);
+                  "Hint: %s", where[i], want[i], (double)a.w[i], isnan(a.w[i]) ? "dinv is scratch (NaN here on "
+                  "entry): entry (u, v) needs d~ of BOTH ends, so compute every d~_v^-1/2 in a first pass over all "
+                  "rows, then scale the entries in a second pass" : "d~_v is the SUM of row v's weights of A + I, "
+                  "self loop included (3, 3.5, 1.5 here), not its number of entries");
 }
 
 Test(ex09_7, sqrt_degree_is_an_eigenvector_of_eigenvalue_one)
