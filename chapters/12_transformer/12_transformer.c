@@ -448,8 +448,8 @@ over a row that was not written this time (a cache reused from the previous prom
 
 Write `kv_attend` for one head: store `k_new` and `v_new` $(D_h)$ as row `pos` of the cache `K`,
 `V` $(T_{max}, D_h)$; then `out` $(D_h)$ = the attention of the query `q` over rows
-$0 \dots$ `pos`: scores $q \cdot K_j / \sqrt{D_h}$, a stable softmax over them (into `scores`,
-`pos + 1` floats), and the weighted sum of the rows of `V`.
+$0 \dots$ `pos`: scores $q \cdot K_j / \sqrt{D_h}$, a stable softmax over them (`scores`,
+`pos + 1` floats, is your scratch for it), and the weighted sum of the rows of `V`.
 */
 
 static void kv_attend(float *out, float *scores, float *K, float *V, const float *q, const float *k_new,
