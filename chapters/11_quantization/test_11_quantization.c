@@ -156,10 +156,18 @@ Test(ex11_3, scale_and_zero_point_by_hand)
 
 Test(ex11_3, the_real_zero_round_trips_exactly)
 {
-    const quant_params_t p = asymmetric_params(-0.37f, 2.9f);
-    const float back = p.scale * (float)(quant_quantize_value(0.0f, p) - p.zero_point);
-    cr_assert(back == 0.0f, "with your parameters for [-0.37, 2.9] (s %g, z %d), 0 comes back as %g. Hint: z must "
-              "be the integer that 0 maps to, rounded.", p.scale, p.zero_point, back);
+    /* The property the widening and the clamp exist for: whatever the range, quantizing 0 and
+     * back gives exactly 0. Any zero point inside [-128, 127] has it; for [1, 3] or [-2, -1], which
+     * do not hold 0, a range neither widened nor clamped puts z at -256 or 382, off the int8 grid,
+     * and 0 comes back as about 1 or -2 (then scale_and_zero_point_by_hand names the mistake). */
+    static const float ranges[4][2] = {{-0.37f, 2.9f}, {1.0f, 3.0f}, {-2.0f, -1.0f}, {0.5f, 0.75f}};
+    for (int i = 0; i < 4; i++) {
+        const quant_params_t p = asymmetric_params(ranges[i][0], ranges[i][1]);
+        const float back = p.scale * (float)(quant_quantize_value(0.0f, p) - p.zero_point);
+        cr_assert(back == 0.0f, "with your parameters for [%g, %g] (s %g, z %d), 0 comes back as %g. Hint: z must "
+                  "be the integer that 0 maps to, inside [-128, 127]: widen [lo, hi] to contain 0 first.",
+                  ranges[i][0], ranges[i][1], p.scale, p.zero_point, back);
+    }
 }
 
 /* --- 11.4 per-channel -------------------------------------------------------------------------- */
