@@ -1546,7 +1546,8 @@ a step touches back onto it before the step (relations are normalized once, at t
 `x` of `E` and relation $r$ row `r` of `R` (each `d` floats). Return the margin loss above; when
 it is positive, take one SGD step of size `lr` on the five rows (some may be the same row: their
 updates add up), computing $g$ and $g'$ into `g` ($2d$ floats of scratch) from the vectors
-*before* the step.
+*before* the step. The projection onto the unit sphere is not part of it: the caller has already
+put the four entities' rows there (`unit_norm`, below) before calling `transe_step`.
 */
 
 static inline float signf(float x) { return (float)((x > 0) - (x < 0)); }
@@ -1966,7 +1967,7 @@ count, so word 0 is `the`.
 **Subsampling frequent words.** `the`, `and` and `of` are a fifth of the Bible; as contexts they
 say almost nothing about a word, and they cost a fifth of the training time. word2vec drops each
 occurrence of a word of frequency $f(w)$ (its share of all tokens) with probability
-$1 - \sqrt{t / f(w)}$ (never, when $f(w) \le t$), with $t = 10^{-4}$ here; a fresh draw every
+$1 - \sqrt{t / f(w)}$ (never, when $f(w) \le t$), with $t = 10^{-3}$ here; a fresh draw every
 epoch. Dropping words also widens the window in effect: the kept neighbours sit further apart.
 The noise distribution is the word counts to the power $3/4$, exactly as for the nodes' degrees.
 
@@ -1989,8 +1990,9 @@ $w_i^\top \tilde w_k = \log P(k \mid i) = \log X_{ik} - \log X_i$, and the biase
 $\log X_i$ term and its mirror. The weight $f$ does two things: $f(0) = 0$, so the zero counts
 (whose logarithm is $-\infty$) drop out and the sum runs over the non-zero entries only; and
 $f$ grows with the count, since a pair seen often is measured better, but it is capped at 1, so
-that the pairs of very frequent words (`of the`) do not dominate the fit. The paper's
-$x_{\max} = 100$ and $\alpha = 3/4$ are used here. Each entry's gradient, with
+that the pairs of very frequent words (`of the`) do not dominate the fit. We use the paper's
+$\alpha = 3/4$ but $x_{\max} = 10$, as GloVe's own demo script does on 17 million words: the
+paper's 100 suits billions, and in our 0.8 million few pairs would come near it. Each entry's gradient, with
 $e = w_i^\top \tilde w_j + b_i + \tilde b_j - \log X_{ij}$:
 
 $$

@@ -138,7 +138,9 @@ static void softmax_rows(float *P, const float *S, int Tq, int Tk)
 }
 
 /* One head, the whole forward: O (Tq, Dv) and P (Tq, Tk) from Q (Tq, D), K (Tk, D), V (Tk, Dv);
- * keep (Tq, Tk) or NULL. */
+ * keep (Tq, Tk) or NULL (no mask). P receives the attention weights, the softmax of the masked
+ * scores (the backward pass and the figures read them); O = P V. A query whose keys are all
+ * masked gets P = 0 and O = 0 (section 10.2). */
 static void attention_head(float *O, float *P, const float *Q, const float *K, const float *V,
                            const unsigned char *keep, int Tq, int Tk, int D, int Dv)
 {
