@@ -814,7 +814,8 @@ Test(ex09_8, step_is_minus_lr_times_the_subgradient_tail_corrupted)
     double want = transe_loss(E, R, pos, neg, D, margin); /* margin + f(pos) - f(neg), positive here */
     float loss = transe_step(E, R, pos, neg, D, margin, lr, g);
     cr_assert(fabs(loss - want) < 1e-4, "loss: expected margin + |e_0 + r_1 - e_2|_1 - |e_0 + r_1 - e_4|_1 = %.5f, got "
-              "%.5f. Hint: the L1 norm is a sum of absolute values", want, (double)loss);
+              "%.5f. Hint: the L1 norm is a sum of absolute values, of the rows as they were passed in (the "
+              "caller normalizes them; transe_step changes them only by the step)", want, (double)loss);
     for (int i = 0; i < D; i++) {
         float gp = signf(E0[i] + R0[D + i] - E0[2 * D + i]), gn = signf(E0[i] + R0[D + i] - E0[4 * D + i]);
         float want_h = E0[i] - lr * gp + lr * gn, want_t = E0[2 * D + i] + lr * gp;
