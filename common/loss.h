@@ -29,10 +29,12 @@
 extern "C" {
 #endif
 
-/* Mean squared error.  y, t: (B, K) -> L.  dy: (B, K) may be NULL (no gradient wanted). */
+/* Mean squared error, the mean over all B*K entries.  y, t: (B, K) -> L.  dy: (B, K) receives
+ * dL/dy = 2 (y - t) / (B K); may be NULL (no gradient wanted). */
 float mse_loss(float *dy, const float *y, const float *t, int B, int K);
 
-/* Binary cross-entropy on logits.  z: (B), t: (B) in [0, 1] -> L.  dz: (B) may be NULL. */
+/* Binary cross-entropy on logits, the mean over the batch, computed without overflow for any z.
+ * z: (B), t: (B) in [0, 1] -> L.  dz: (B) receives (sigmoid(z) - t) / B; may be NULL. */
 float bce_logits_loss(float *dz, const float *z, const float *t, int B);
 
 /* Row-wise softmax, numerically stable.  p, z: (B, K); p may alias z. */

@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PARTS = ["Makefile", "README.md", "CONTRIBUTING.md", "common", "grader", "tools", "datasets", "gpu", "fuzz", "book"]
+PARTS = ["Makefile", "README.md", "CONTRIBUTING.md", "LICENSE", ".gitignore", "common", "grader", "tools", "datasets", "gpu", "fuzz", "book"]
 LEAVE_OUT = ["grader/cheats", "grader/class", "book/out"]
 NOTE = """> **Student release.** The exercise regions of `chapters/` are stubs (`TODO`) for you to write;
 > the reference solutions are not in this copy. `make check` grades what you wrote.

@@ -283,6 +283,7 @@ examples it has seen has memorized, not learned.
 Write `perceptron_evaluate`: the mean perceptron criterion
 $\frac{1}{N}\sum_i \max(0, -y_i z_i)$ and the accuracy (the fraction of examples where
 `perceptron_predict` equals the $\pm 1$ label) over a dataset. Accumulate the loss in a `double`.
+An empty dataset has no mean: report 0 for both rather than divide by zero.
 */
 
 /* Mean perceptron criterion and accuracy of p on ds.   ds->x: (N, D) */

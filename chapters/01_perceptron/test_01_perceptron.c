@@ -478,7 +478,8 @@ descent; the mistake count per epoch is the curve the prose plots.
 1. Two numbers over the whole data set: the mean of a per-example loss, and the share of correct
    predictions.
 2. Per example: y in {-1,+1} (signed_label), z from 01.1, loss max(0, -y z), correct when
-   perceptron_predict equals y. Sum the loss in a double, divide by n, and guard n = 0.
+   perceptron_predict equals y. Sum the loss in a double, divide by n, and guard n = 0 (an empty
+   data set gives 0 and 0, as the prose says).
 3. loss = (1/n) sum_i max(0, -y_i z_i); accuracy = (1/n) #{i : predict(x_i) = y_i}
 */
 /*note 01.5

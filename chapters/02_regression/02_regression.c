@@ -1513,7 +1513,7 @@ static int run_linear(const flags_t *f, rng_t *rng)
         for (int t = 0; t <= LR_STEPS; t++)
             curves[k + 1][t] = NAN; /* steps after a divergence stay empty in the figure */
         gd_result res = linreg_gd(w, stdz, ytr, ntr, D1, lr, LR_STEPS, curves[k + 1]);
-        printf("lr = %.2f lr* = %.4f: %s at step %d, loss %.4g\n", frac[k], lr,
+        printf("lr = %.2f x lr* = %.4f: %s at step %d, loss %.4g\n", frac[k], lr,
                res.diverged ? "DIVERGED" : "finished", res.steps, res.loss);
         snprintf(header + strlen(header), sizeof header - strlen(header), ",lr%d", k);
         nb += snprintf(body + nb, sizeof body - (size_t)nb, "%s'lr.csv' using 'step':'lr%d' with lines lw 2 "
