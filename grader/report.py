@@ -116,6 +116,18 @@ def per_test_output(stderr):
 CRITERION_OWN = {"The test crashed.", "The test timed out."}
 
 
+def last_assertion(messages):
+    """The message of the last failed assertion on one line. Criterion prefixes it with "file:line: "
+    and splits a message with newlines into entries, the continuations indented by two spaces: keep
+    them all (the first line says what was expected, the last usually carries the hint), eliding
+    the middle of a long one (a program's captured output)."""
+    start = max([i for i, m in enumerate(messages) if not m.startswith("  ")] or [0])
+    lines = [l.strip() for l in messages[start:] if l.strip()] or ["(an assertion failed with an empty message)"]
+    lines[0] = re.sub(r"^[^:\s]+:\d+: ", "", lines[0])
+    text = " ".join(lines)
+    return (text if len(text) <= 600 or len(lines) < 3 else f"{lines[0]} [...] {lines[-1]}").strip()
+
+
 def explain(ex, status, messages, printed):
     """One line saying why a test failed, with its hint."""
     todo = re.search(r"TODO\((\d\d), (\d+)\)", printed or "")
@@ -127,8 +139,7 @@ def explain(ex, status, messages, printed):
     own = [m for m in messages if m in CRITERION_OWN]
     mine = [m for m in messages if m not in CRITERION_OWN]
     if mine:
-        # Criterion prefixes "file:line: "; the student needs the message, which carries the hint.
-        return re.sub(r"^[^:\s]+:\d+: ", "", mine[-1]).strip()
+        return last_assertion(mine)
     if "The test timed out." in own:
         return ("timed out: the code never finished. Look for a loop whose condition never becomes "
                 "false (an index that is not incremented, a <= that should be <).")

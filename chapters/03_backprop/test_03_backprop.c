@@ -799,8 +799,8 @@ Test(ch03, mlp_gradcheck_of_the_chapter_network_on_the_sample)
 */
 /*note 03.1
 Derivatives written with the forward value let the backward pass reuse the stored activations
-instead of x. The saturating ones (sigmoid, tanh) are below 1/4 and 1, which is the vanishing-
-gradient story of section 3.3.
+instead of x. The saturating ones (sigmoid, tanh) are below 1/4 and 1, which is the
+vanishing-gradient story of section 3.3.
 */
 
 /*hint 03.2
@@ -845,8 +845,10 @@ recomputation. The logits stay linear because the loss applies the softmax.
 2. linear_backward gives dW, db and the gradient at its input; for l > 0 pass it through the
    activation's derivative (hidden_backward) using the stored a[l]; the first layer needs no input
    gradient (NULL). Use the two delta buffers alternately.
-3. dZ_l known: dW_l = A_l^T dZ_l, db_l = sum of rows, dA_l = dZ_l W_l^T; dZ_{l-1} = dA_l * act'(.)
-   elementwise; loop l = L-1 down to 0.
+3. In the prose's notation, with zbar(l) known: Wbar(l) = a(l-1)^T zbar(l), bbar(l) = the sum of
+   zbar(l)'s rows, abar(l-1) = zbar(l) W(l)^T; zbar(l-1) = abar(l-1) * phi'(z(l-1)) elementwise.
+   In the code the prose's layer l + 1 is index l (m->W[l]; its input x for l = 0, m->a[l] after),
+   and the loop runs l = m->L - 1 down to 0.
 */
 /*note 03.5
 This is reverse-mode differentiation written by hand: chapter 4 builds it once for every operation
@@ -861,7 +863,7 @@ on a tape, so that no model needs its own backward again.
 */
 /*note 03.6
 The right scale keeps activations and gradients from shrinking or exploding with depth; the prose's
-histograms show each scheme after ten layers. Batch norm (chapter 6) makes the choice matter less.
+figure (the standard deviation per layer, ten layers deep) shows each scheme. Batch norm (chapter 6) makes the choice matter less.
 */
 
 /*hint 03.7

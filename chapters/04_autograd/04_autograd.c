@@ -557,7 +557,10 @@ The program adds a fourth on every start: your engine against the library's. It 
 tanh network (with a value used twice and a broadcast bias) once with `ch_matmul`, `ch_add` and
 `ch_mul` and walks it with your `backward_walk`, once with `ag_matmul`, `ag_add` and `ag_mul` and
 `ag_backward`, and prints the largest difference between the two sets of gradients: 0 for the
-reference solutions, which perform the same floating-point operations in the same order.
+reference solutions, which perform the same floating-point operations in the same order. Yours
+may print a few $10^{-8}$ instead, which is rounding, not a bug: a sum taken in another order or
+in another precision (a broadcast's gradient added up in `float` where the library uses
+`double`, say) rounds differently in the last bit.
 
 ## 4.8 Drawing the graph
 

@@ -808,8 +808,13 @@ Test(ch04, shape_mismatches_name_the_op_and_both_shapes)
     cr_assert(status == 1 && strstr(out, "ch_mul") && strstr(out, "(2, 3)") && strstr(out, "(3, 2)"),
               "status %d: %s. Hint: an elementwise product of a (2, 3) and a (3, 2) must be refused with both shapes named.", status, out);
     status = capture_stderr(mlp_wrong_input_width, NULL, out, sizeof out);
-    cr_assert(status == 1 && strstr(out, "ag_linear") && strstr(out, "(32, 28)") && strstr(out, "(784, 16)") &&
-                  strstr(out, "hint:"), "status %d: %s", status, out);
+    /* ag_linear's check when mlp_forward uses it, as 04.6 asks; ag_matmul's in the equivalent
+     * ag_add(ag_matmul(x, W), b) of section 4.9: either names the op and both shapes */
+    cr_assert(status == 1 && (strstr(out, "ag_linear") || strstr(out, "ag_matmul")) && strstr(out, "(32, 28)") &&
+                  strstr(out, "(784, 16)") && strstr(out, "hint:"),
+              "mlp_forward on a (32, 28) batch (an image's rows, not flattened) with a first layer of (784, 16): "
+              "expected exit status 1 and an error from ag_linear (or ag_matmul) naming both shapes, with a hint; "
+              "got status %d and: %s", status, out);
 }
 
 /* backward twice, or on a reset or freed tape: common/tests/test_autograd.c (autograd_errors) */
@@ -893,22 +898,25 @@ broadcasting is also a classic bug, the subject of 04.7.
 3. post-order: visit(inputs) then order[(*count)++] = id.
 */
 /*note 04.4
-Post-order puts every node after all it depends on; the backward pass walks it in reverse. Marking
-before recursing keeps a shared subexpression from being listed twice.
+Post-order puts every node after all it depends on; the backward pass walks it in reverse. The mark
+keeps a shared subexpression from being listed twice (a tape is acyclic, so marking a node when it
+is placed works as well as marking it on entry; in a graph with a cycle only the latter stops).
 */
 
 /*hint 04.5
 1. The backward walk needs an order, zeroed gradient buffers, a seed, and the nodes visited from the
    loss back to the inputs.
-2. topo_visit from the loss; ag_grad_accum on every node in the order (allocates/zeroes its grad); set
-   dL/dL = 1 at the loss; call each node's backward in reverse topological order; free the work
+2. topo_visit from the loss; ag_grad_accum on every node in the order (it zeroes an intermediate
+   node's buffer and leaves a parameter's alone: never clear a parameter's gradient yourself); add 1
+   to the loss's gradient; call each node's backward in reverse topological order; free the work
    arrays.
-3. order = topo(loss); zero grads; grad(loss) = 1; for k = count-1 down to 0:
-   node[order[k]].backward().
+3. order = topo(loss); ag_grad_accum on each node of it; grad(loss)[0] += 1; for k = count-1 down
+   to 0: node[order[k]].backward().
 */
 /*note 04.5
-This short function is all of reverse-mode autodiff; PyTorch's loss.backward() does the same walk.
-Chapter 4's debugging section shows what goes wrong when a gradient is not zeroed.
+This short function is all of reverse-mode autodiff; PyTorch's loss.backward() does the same walk,
+and it too adds into a parameter's .grad, which is why a training loop calls zero_grad (here
+ag_params_zero_grad) once per step, and why two backward passes without it add up.
 */
 
 /*hint 04.6
@@ -919,8 +927,9 @@ Chapter 4's debugging section shows what goes wrong when a gradient is not zeroe
 3. h = x; h = relu(h W_l + b_l) for l < L-1; return h W_{L-1} + b_{L-1} as the logits.
 */
 /*note 04.6
-With the forward written on the tape the backward comes for free; the tape version is a little
-slower than chapter 3's hand-fused one, which the prose measures.
+With the forward written on the tape the backward comes for free, and at no cost in speed: the
+tape's bookkeeping is under 0.3% of an epoch (section 4.9 measures it), so the tape version runs
+as fast as chapter 3's hand-written one.
 */
 
 /*hint 04.7

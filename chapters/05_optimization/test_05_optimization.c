@@ -462,8 +462,10 @@ Test(ch05, indivisible_batch_is_reported)
 3. v = mu v + g;  p -= lr * (nesterov ? g + mu v : v).
 */
 /*note 05.1
-Momentum averages gradients over about 1/(1-mu) steps, which damps the zig-zag across a narrow
-valley (the prose's Rosenbrock plot).
+Momentum averages gradients over about 1/(1-mu) steps: the components that flip sign from step to
+step (the zig-zag across a valley) partly cancel, and the steady ones add up. The price shows on
+the prose's quadratic: the paths swing past the minimum and back, and on that mild valley the
+tuned plain method still arrives first (section 5.8's numbers).
 */
 
 /*hint 05.2
@@ -496,7 +498,8 @@ large gradients would barely decay; decoupled, every weight decays at the same r
 */
 /*note 05.4
 On a quadratic, Newton lands on the minimum in one step whatever the curvature; for a network H has
-n^2 entries, which is why the book's optimizers approximate its diagonal instead.
+n^2 entries, which is why practical optimizers use cheap per-coordinate step sizes instead (Adam's
+1/sqrt(v) is one: not an estimate of H's inverse, as section 5.7 explains).
 */
 
 /*hint 05.5

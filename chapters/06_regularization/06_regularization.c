@@ -1352,10 +1352,13 @@ static int run_cures(const flags_t *f, const dataset_t *full, const dataset_t *v
         if (c == 0) {
             double tl, ta;
             net_evaluate(&m, test, &tl, &ta, NULL); /* m holds the restored best epoch */
-            printf("   early stopping (patience 5) on the baseline: best validation loss at epoch %d, patience ran out "
-                   "at epoch %d;\n   restored from %s: val loss %.4f -> %.4f, val acc %.4f -> %.4f, test acc %.4f",
-                   r.best_epoch, r.stop_epoch, ckpt, r.last_val_loss, r.val_loss, r.last_val_acc, r.val_acc, ta);
-            printf("\n");
+            printf("   early stopping (patience 5) on the baseline: best validation loss at epoch %d, ", r.best_epoch);
+            if (r.stop_epoch)
+                printf("patience ran out at epoch %d;\n", r.stop_epoch);
+            else
+                printf("patience never ran out in the %d epochs;\n", r.epochs_run);
+            printf("   restored from %s: val loss %.4f -> %.4f, val acc %.4f -> %.4f, test acc %.4f\n", ckpt,
+                   r.last_val_loss, r.val_loss, r.last_val_acc, r.val_acc, ta);
         }
         mlp_free(&m);
     }

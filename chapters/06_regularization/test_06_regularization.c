@@ -606,7 +606,8 @@ times dy.
 */
 /*note 06.2
 Evaluation uses the running statistics, so a model's output does not depend on the rest of its
-batch; the unbiased variance is what PyTorch stores, which the golden values check.
+batch. The running variance uses the unbiased estimate (divided by B - 1), as PyTorch's does,
+which the hand-computed running-variance check tests.
 */
 
 /*hint 06.3
