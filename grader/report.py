@@ -422,8 +422,9 @@ def main():
         stubs_ok &= stub_ok
     if DEPENDENT:
         ex, deps = DEPENDENT[0]
-        print(f"Note: this copy of the course holds no reference solutions, so an exercise that runs another "
-              f"one is graded with yours (e.g. {ex.id} runs your {deps[0].id}): solve them in order.\n")
+        print(f"Note: this copy of the course holds no reference solutions, so an exercise whose code or tests "
+              f"may reach another one is graded with yours (e.g. {ex.id} with your {deps[0].id}; the grader "
+              f"finds these by the names the code uses, so some are only possible): solve them in order.\n")
     if a.csv:
         with open(a.csv, "w") as f:
             f.write("exercise,points,possible\n" + "".join(f"{i},{p},{q}\n" for i, p, q in EARNED))

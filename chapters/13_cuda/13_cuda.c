@@ -308,7 +308,7 @@ also has a granularity for shared memory, and a kernel may be capped at fewer th
 its preferred carve-out between L1 and shared memory). On a GPU machine the program prints the
 runtime's own answer (`cudaOccupancyMaxActiveBlocksPerMultiprocessor`) beside the model's.
 
-High occupancy is not the goal in itself. The fast SGEMM kernels below use 109 to 185 registers
+High occupancy is not the goal in itself. The fast SGEMM kernels below use 109 to 255 registers
 per thread to hold many partial sums, and run at 8 to 16 warps per SM; what they give up in
 warps they make up in independent instructions per warp. The program prints this table for the
 SGEMM ladder from the register and shared-memory counts the compiler reported when it built
@@ -888,8 +888,9 @@ steps of 8, and $8 \times 8$ threads that each compute a $4 \times 4$ block of $
 `acc[i][j]`, rows $r = 4 t_y + i$, columns $c = 4 t_x + j$ of the tile, reading `As_k[r]` and
 `Bs_k[c]` from shared memory. Load the 4 values of $A$ and the 4 of $B$ into registers first, then
 do the 16 multiply-adds from registers: 8 shared loads per warp and step, not 32. (The tile of $A$
-is stored transposed on its way in, as in kernel 6, and that store has an 8-way bank conflict, which
-`make run CH=13` shows; the loads you write have none.)
+is stored transposed on its way in, as in kernel 6, and that store has an 8-way bank conflict: in
+the table `make run CH=13` prints, the kernel's shared stores average 4.5 wavefronts (`wf/st`, the
+8 of $A$'s tile and the 1 of $B$'s), while the loads you write take 1 (`wf/ld`).)
 
 ### Exercise 13.14 — online softmax, one row per warp
 
@@ -1308,10 +1309,11 @@ static void sim_line(csvlog_t *log, int id, const char *name, const cusim_stats_
     double ld = st->global_load_requests ? (double)st->global_load_sectors / st->global_load_requests : 0;
     double sd = st->global_store_requests ? (double)st->global_store_sectors / st->global_store_requests : 0;
     double sh = st->shared_load_requests ? (double)st->shared_load_wavefronts / st->shared_load_requests : 0;
-    printf("   %2d %-26s %8ld %6.2f %6.2f %8ld %6.2f %5d %6d  %-5s %.1e\n", id, name, st->global_load_requests, ld, sd,
-           st->shared_load_requests, sh, st->barriers ? (int)st->barriers : 0, st->errors,
+    double ss = st->shared_store_requests ? (double)st->shared_store_wavefronts / st->shared_store_requests : 0;
+    printf("   %2d %-26s %8ld %6.2f %6.2f %8ld %6.2f %6.2f %5d %6d  %-5s %.1e\n", id, name, st->global_load_requests, ld,
+           sd, st->shared_load_requests, sh, ss, st->barriers ? (int)st->barriers : 0, st->errors,
            err <= tol ? "ok" : "WRONG", err);
-    csvlog_row(log, (double[]){id, (double)st->global_load_requests, ld, sd, (double)st->shared_load_requests, sh,
+    csvlog_row(log, (double[]){id, (double)st->global_load_requests, ld, sd, (double)st->shared_load_requests, sh, ss,
                                (double)st->errors, err});
 }
 
@@ -1323,12 +1325,12 @@ static int simulate_ladder(const char *out, int quick, rng_t *rng)
     csvlog_t log;
     if (csvlog_open(&log, io_join(path, out, "log.csv"),
                     "kernel,global_load_requests,sectors_per_load,sectors_per_store,shared_load_requests,"
-                    "wavefronts_per_shared_load,errors,max_abs_error") != 0)
+                    "wavefronts_per_shared_load,wavefronts_per_shared_store,errors,max_abs_error") != 0)
         return -1;
     printf("== The kernels you write (exercises 13.10 to 13.15), run on the CUDA simulator (gpu/cusim.c)\n");
     printf("   per warp-wide request: sectors of 32 bytes (global), wavefronts (shared; 1 = no bank conflict)\n");
-    printf("   %2s %-26s %8s %6s %6s %8s %6s %5s %6s  %-5s %s\n", "ex", "kernel", "loads", "sec/ld", "sec/st",
-           "sh.loads", "wf/ld", "syncs", "errors", "check", "max |err|");
+    printf("   %2s %-26s %8s %6s %6s %8s %6s %6s %5s %6s  %-5s %s\n", "ex", "kernel", "loads", "sec/ld", "sec/st",
+           "sh.loads", "wf/ld", "wf/st", "syncs", "errors", "check", "max |err|");
     int bad = 0, n = quick ? 2048 : 8192, g = quick ? 48 : 96, rows = quick ? 16 : 64, T = quick ? 64 : 128;
     cusim_stats_t st;
     { /* 13.10 */
