@@ -214,9 +214,10 @@ stacked into one $(TB, H)$ matrix, which is how `common/rnn.c` computes them.
 Given the forward states `h` $(T{+}1, B, H)$ with $h_0$ first, the gradients `dh` $(T, B, H)$
 that the loss sends into each $h_t$ from above, and $W_h$, compute every $\bar a_t$ into `da`
 $(T, B, H)$, the weight gradient $\bar W_h$ $(H, H)$ (overwritten: summed over all steps), and
-`norms[t]` $= \lVert \bar h_t \rVert$, the Frobenius norm of the *total* gradient reaching $h_t$
-(both paths). `g` $(B, H)$ is scratch space for the running $\bar a_{t+1} W_h^\top$ (it holds
-garbage on entry, and $\bar a_{T+1} = 0$). Use
+the norms $\lVert \bar h_t \rVert$ into `norms` $(T)$, the Frobenius norm of the *total* gradient
+reaching $h_t$ (both paths). `g` $(B, H)$ is scratch space for the running $\bar a_{t+1} W_h^\top$ (it holds
+garbage on entry, and $\bar a_{T+1} = 0$). The arrays count from 0 and the steps from 1: block
+$t - 1$ of `dh`, `da` and `norms` belongs to step $t$, whose state $h_t$ is block $t$ of `h`. Use
 `matmul_blas` (section 3.2's conventions; `matmul_blas(0, 1, ...)` multiplies by a transpose).
 */
 static void elman_bptt(float *da /* (T, B, H) */, float *dWh /* (H, H) */, float *norms /* (T) */,
@@ -471,8 +472,10 @@ on this text; good models of English reach 1 to 1.5.
 ### Exercise 08.6 — bits per character
 
 Return the mean over the $N$ rows of `logits` $(N, V)$ of $-\log_2 \operatorname{softmax}(z_n)_{y_n}$
-for the targets $y$ $(N)$, computed without overflow for any logits (subtract each row's maximum
-before `exp`, as chapter 2 did), accumulated in double.
+for the targets $y$ $(N)$, computed without overflow or underflow for any logits, accumulated in
+double. Subtract each row's maximum before `exp`, as chapter 2 did, and stay in the log domain:
+$-\ln p_y = \log\sum_v e^{z_v - m} - (z_y - m)$. (Computing $p_y$ first and taking its log fails
+when the target is far below the maximum: $e^{-1000}$ is 0 even in double.)
 */
 static double bits_per_char(const float *logits /* (N, V) */, const int *targets /* (N) */, int N, int V)
 {

@@ -405,8 +405,10 @@ Test(ex08_6, stable_for_huge_logits)
     int t[2] = {0, 1};
     double b = bits_per_char(z, t, 2, 3);
     cr_assert(isfinite(b) && fabs(b - 500.0 / log(2.0)) < 1e-3, "logits of +-1000: expected %.4f bits, got %g. "
-              "Hint: expf(1000) overflows; subtract the row's maximum m first: log sum exp(z) = m + log sum "
-              "exp(z - m).", 500.0 / log(2.0), b);
+              "Hint: %s", 500.0 / log(2.0), b, isinf(b) ?
+              "an infinite cost is log(0): p_y = exp(z_y - m) / sum underflows to 0 when the target is 1000 below "
+              "the maximum. Stay in the log domain: -ln p_y = log sum exp(z - m) - (z_y - m)."
+              : "expf(1000) overflows; subtract the row's maximum m first: log sum exp(z) = m + log sum exp(z - m).");
 }
 
 Test(ex08_6, very_negative_logits_are_stable_too)
