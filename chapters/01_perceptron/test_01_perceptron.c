@@ -470,8 +470,9 @@ on separable data.
    lr); return the total.
 */
 /*note 01.4
-Shuffling the order every epoch (the caller does it) is what makes this stochastic gradient
-descent; the mistake count per epoch is the curve the prose plots.
+Updating after every single example is what makes this stochastic gradient descent (section 1.3);
+the caller reshuffles the order every epoch because a fixed order can make the rule cycle
+(section 1.4). The run prints the mistakes per epoch (section 1.7: 787 falling to about 480).
 */
 
 /*hint 01.5
@@ -480,9 +481,11 @@ descent; the mistake count per epoch is the curve the prose plots.
 2. Per example: y in {-1,+1} (signed_label), z from 01.1, loss max(0, -y z), correct when
    perceptron_predict equals y. Sum the loss in a double, divide by n, and guard n = 0 (an empty
    data set gives 0 and 0, as the prose says).
-3. loss = (1/n) sum_i max(0, -y_i z_i); accuracy = (1/n) #{i : predict(x_i) = y_i}
+3. loss = (sum_i max(0, -y_i z_i)) / n with the sum a double; accuracy = (double)correct / n (in C,
+   1/n with an int n is 0); both 0 when n == 0.
 */
 /*note 01.5
-Loss and accuracy tell different stories: the loss keeps falling while accuracy is flat, because it
-also measures how wrong the mistakes are. Every later chapter logs both.
+Loss and accuracy tell different stories: accuracy only counts the mistakes, the loss also measures
+how far on the wrong side they are, so the two curves of section 1.7 need not move together.
+Every later chapter logs both.
 */
