@@ -770,8 +770,9 @@ size.
 /*hint 02.2
 1. The loop needs steps+1 loss evaluations (before the first update and after the last) and must stop
    when the loss blows up.
-2. At each t: compute loss and gradient, log them, record res.steps and res.loss; stop if the loss is
-   not finite or exceeds DIVERGED times the first loss; stop after t == steps; else update w.
+2. At each t: compute loss and gradient, store the loss in loss_log[t] unless it is NULL, record
+   res.steps and res.loss; stop if the loss is not finite or exceeds DIVERGED times the first loss;
+   stop after t == steps; else update w.
 3. diverged when !isfinite(loss) || loss > DIVERGED * first; update w[j] -= lr * grad[j] only between
    evaluations.
 */
@@ -800,12 +801,13 @@ diagonal.
 1. Each column j gets its own mean and standard deviation, over the n rows.
 2. Two passes per column: the mean, then the mean of squared deviations (divide by n, not n-1). A
    constant column (sigma near 0) gets std 1 so that dividing by it is harmless.
-3. mu_j = (1/n) sum_i x_ij; sigma_j = sqrt((1/n) sum_i (x_ij - mu_j)^2), std = 1 if sigma < 1e-6.
+3. mu_j = (sum_i x_ij) / n; sigma_j = sqrt((sum_i (x_ij - mu_j)^2) / n), sums in double (in C,
+   1/n with an int n is 0); std = 1 if sigma < 1e-6.
 */
 /*note 02.4
-Standardizing makes the loss surface round instead of a long valley, so one learning rate suits
-every weight. Compute the statistics on the training set only and apply them to validation and
-test.
+Standardizing turns a long valley into a nearly round bowl (section 2.4's run: the condition number
+falls from 2.2e5 to 8.2), so one learning rate suits every weight. Compute the statistics on the
+training set only and apply them to validation and test.
 */
 
 /*hint 02.5
@@ -815,9 +817,10 @@ test.
 3. z = X w + b; L, dz = bce_logits_loss(z, t); w += -lr X^T dz; b -= lr * sum(dz).
 */
 /*note 02.5
-The gradient of binary cross-entropy with respect to the logit is sigmoid(z) - t: no sigmoid
-derivative appears, which is why losses take logits. Softmax regression (02.7) is the same step
-with K columns.
+The gradient of binary cross-entropy with respect to the logit is sigmoid(z) - t: the sigmoid's
+flat tails cancel out (section 2.7). Taking logits rather than probabilities is what lets
+bce_logits_loss compute the loss without overflow or log 0. Softmax regression (02.7) is the same
+step with K columns.
 */
 
 /*hint 02.6
@@ -826,7 +829,7 @@ with K columns.
 2. Per row: m = max_k z_k (start from z[0], not 0), lse = m + log sum_k exp(z_k - m) with the sum in
    a double. The smoothed target is q_k = (1-eps)[k = label] + eps/K; the loss is
    lse - sum_k q_k z_k.
-3. L = (1/B) sum_b (lse_b - sum_k q_bk z_bk);  dz_bk = (softmax(z_b)_k - q_bk) / B, with softmax =
+3. L = (sum_b (lse_b - sum_k q_bk z_bk)) / B;  dz_bk = (softmax(z_b)_k - q_bk) / B, with softmax =
    exp(z - lse).
 */
 /*note 02.6
