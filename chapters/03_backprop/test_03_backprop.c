@@ -799,7 +799,7 @@ Test(ch03, mlp_gradcheck_of_the_chapter_network_on_the_sample)
 */
 /*note 03.1
 Derivatives written with the forward value let the backward pass reuse the stored activations
-instead of x. The saturating ones (sigmoid, tanh) are below 1/4 and 1, which is the
+instead of x. The saturating ones (sigmoid, tanh) are at most 1/4 and 1, which is the
 vanishing-gradient story of section 3.3.
 */
 
@@ -812,15 +812,15 @@ vanishing-gradient story of section 3.3.
    phi(x).
 */
 /*note 03.2
-The smooth activations trade a little compute for gradients that never switch off abruptly; gelu
-and silu are the defaults of transformers (chapter 12).
+The smooth activations trade a little compute for gradients that never switch off abruptly; GELU
+is the activation of BERT and GPT (section 3.3) and of chapter 12's transformer.
 */
 
 /*hint 03.3
 1. A centered difference nudges one parameter both ways: what must the parameter be when you are done?
 2. Save *p, evaluate the loss at saved+h and saved-h, restore *p, numeric = (lp - lm)/(2h). The
    relative error divides by |analytic| + |numeric|, floored by GRADCHECK_FLOOR.
-3. num = (L(p+h) - L(p-h)) / 2h;  err = |a - num| / max(|a| + |num|, GRADCHECK_FLOOR).
+3. num = (L(p+h) - L(p-h)) / (2*h);  err = |a - num| / max(|a| + |num|, GRADCHECK_FLOOR).
 */
 /*note 03.3
 The centered difference has O(h^2) error against O(h) for a one-sided one. Every backward pass in
@@ -832,7 +832,8 @@ the rest of the book is checked this way (common/gradcheck).
    backward pass?
 2. For l = 0..L-1: linear_forward into m->a[l+1] from the input (x for l = 0, else m->a[l]); apply the
    activation in place on every layer but the last (the logits stay linear).
-3. a_0 = x; a_{l+1} = act(a_l W_l + b_l) for l < L-1; a_L = a_{L-1} W_{L-1} + b_{L-1} (logits).
+3. With in = x.data for l = 0 and m->a[l] after: m->a[l+1] = act(in W[l] + b[l]) for l < L-1, and
+   m->a[L] = in W[L-1] + b[L-1] (the logits, no activation). (W[l] is the prose's W^(l+1).)
 */
 /*note 03.4
 Storing every a_l is the memory cost of backpropagation; activation checkpointing trades it for
@@ -859,11 +860,13 @@ on a tape, so that no model needs its own backward again.
 1. Which schemes are fixed numbers and which depend on the layer's fan-in (and fan-out)?
 2. Zero, small and large are constants (0, 0.01, 1). LeCun keeps the variance of the forward signal;
    Xavier averages forward and backward; He doubles LeCun's for ReLU.
-3. LeCun sqrt(1/fan_in); Xavier sqrt(2/(fan_in + fan_out)); He sqrt(2/fan_in).
+3. LeCun sqrtf(1.0f / fan_in); Xavier sqrtf(2.0f / (fan_in + fan_out)); He sqrtf(2.0f / fan_in)
+   (in C, 1 / fan_in with an int fan_in is 0).
 */
 /*note 03.6
 The right scale keeps activations and gradients from shrinking or exploding with depth; the prose's
-figure (the standard deviation per layer, ten layers deep) shows each scheme. Batch norm (chapter 6) makes the choice matter less.
+figure (the standard deviation per layer, ten layers deep) shows each scheme. Batch norm
+(chapter 6) makes the choice matter less.
 */
 
 /*hint 03.7
@@ -874,6 +877,6 @@ figure (the standard deviation per layer, ten layers deep) shows each scheme. Ba
 3. z = forward(x); L, dz = CE(z, y); check L finite; backward(dz); params -= update(grads).
 */
 /*note 03.7
-Every training loop of the book has this shape; chapter 5 swaps the optimizer, chapter 6 adds
-regularization, and the step itself never changes.
+Every training loop of the book has this shape; chapter 5 swaps the optimizer and chapter 6 adds
+regularization, but forward, loss, check, backward and update keep this order.
 */
