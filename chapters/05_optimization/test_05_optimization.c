@@ -472,7 +472,8 @@ tuned plain method still arrives first (section 5.8's numbers).
 1. Adam keeps two running averages per parameter. Why are they too small in the first steps?
 2. m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; divide each by (1 - beta^t) with t counted from 1; step
    lr * mhat / (sqrt(vhat) + eps).
-3. mhat = m/(1-b1^t), vhat = v/(1-b2^t), p -= lr mhat / (sqrt(vhat) + eps).
+3. mhat = m / (1 - pow(b1, t)), vhat = v / (1 - pow(b2, t)) (in C ^ is not a power),
+   p -= lr mhat / (sqrt(vhat) + eps).
 */
 /*note 05.2
 Dividing by sqrt(v) gives each parameter its own step size; bias correction matters only early,
@@ -506,8 +507,9 @@ n^2 entries, which is why practical optimizers use cheap per-coordinate step siz
 1. Two phases: during warmup the rate climbs linearly, afterwards it follows half a cosine from lr_max
    down to lr_min.
 2. t < warmup: lr_max (t+1)/warmup. After: x = (t - warmup)/(total - warmup) goes 0 to 1 and lr =
-   lr_min + (lr_max - lr_min)(1 + cos(pi x))/2.
-3. lr(t) = lr_max (t+1)/W for t < W, else lr_min + 0.5 (lr_max - lr_min)(1 + cos(pi (t - W)/(T - W))).
+   lr_min + (lr_max - lr_min)(1 + cos(pi x))/2. Divide in double: t, warmup and total are long.
+3. lr(t) = lr_max * (double)(t + 1) / W for t < W, else with x = (double)(t - W) / (T - W):
+   lr_min + 0.5 (lr_max - lr_min)(1 + cos(pi x)). ((t - W) / (T - W) in long is 0.)
 */
 /*note 05.5
 Warmup protects Adam's early steps, when its second-moment estimate is still noisy; the cosine
@@ -531,8 +533,9 @@ makes RNN training (chapter 8) survive exploding gradients.
 3. shadow = decay * shadow + (1 - decay) * p.
 */
 /*note 05.7
-An EMA of the weights averages over about 1/(1-decay) steps, smoothing the noise of SGD; evaluating
-with the shadow is often a free accuracy gain.
+An EMA of the weights averages over about 1/(1-decay) steps, smoothing the noise of SGD; with a
+constant or large final rate, evaluating with the shadow is often a free accuracy gain. After a
+schedule that anneals to 0 it can lag instead (section 5.12: about 83% against the last weights' 84%).
 */
 
 /*hint 05.8
@@ -540,8 +543,8 @@ with the shadow is often a free accuracy gain.
    you combine the micro-batch gradients?
 2. b = B/micro examples each; zero acc; for each micro-batch k run mlp_loss_grad on rows k*b.., add
    grads/micro into acc; copy acc back into m->grads; return the mean loss.
-3. grad = (1/micro) sum_k grad_k, loss = (1/micro) sum_k loss_k (each grad_k is already a mean over
-   its b examples).
+3. grad = (sum_k grad_k) / micro, loss = (sum_k loss_k) / micro, dividing by (float)micro (1/micro
+   with an int micro is 0); each grad_k is already a mean over its b examples.
 */
 /*note 05.8
 Accumulation trades time for memory: the step sees the big batch's gradient with only b examples in
