@@ -602,7 +602,7 @@ times dy.
    beta. Update the running mean and the running unbiased variance (var * B/(B-1)) with momentum
    mom.
 3. mu_j = mean_b x_bj; var_j = mean_b (x_bj - mu_j)^2; zhat = (x - mu) rstd; y = gamma zhat + beta;
-   run = (1-mom) run + mom stat.
+   run_mean = (1-mom) run_mean + mom mu; run_var = (1-mom) run_var + mom var B/(B-1).
 */
 /*note 06.2
 Evaluation uses the running statistics, so a model's output does not depend on the rest of its
@@ -627,7 +627,7 @@ away (the mean and the scale), which is why batch norm also conditions the gradi
    distribution for row b?
 2. log_softmax_forward gives log p. Loss -= lam log p[ya] + (1-lam) log p[yb]; gradient = p - target
    with target lam at ya and 1-lam at yb, divided by B.
-3. L = -(1/B) sum_b (lam log p_b[ya_b] + (1-lam) log p_b[yb_b]); dz_b = (p_b - lam e_ya - (1-lam)
+3. L = -(sum_b (lam log p_b[ya_b] + (1-lam) log p_b[yb_b])) / B; dz_b = (p_b - lam e_ya - (1-lam)
    e_yb)/B.
 */
 /*note 06.4
@@ -649,13 +649,15 @@ Early stopping is regularization by limiting training time; keep the checkpoint 
 /*hint 06.6
 1. In the confusion matrix, rows are true classes and columns predictions. Where are the true
    positives, false positives and false negatives of class k?
-2. tp = cm[k][k]; the column sum is tp + FP (precision's denominator), the row sum is tp + FN
+2. tp = cm[k * K + k]; the column sum is tp + FP (precision's denominator), the row sum is tp + FN
    (recall's). Guard zero denominators with 0. Macro F1 is the plain mean of the K F1 scores.
-3. P_k = tp/col_k, R_k = tp/row_k, F1_k = 2 tp / (row_k + col_k); macro = (1/K) sum_k F1_k.
+3. P_k = (double)tp / col_k, R_k = (double)tp / row_k, F1_k = 2.0 * tp / (row_k + col_k); macro =
+   (sum_k F1_k) / K. The counts are long: divide in double, or tp / col is 0.
 */
 /*note 06.6
 Macro F1 weighs every class equally, so a classifier that ignores a rare class is punished, unlike
-accuracy; the prose's imbalance section shows the difference.
+accuracy. Section 6.9 uses it to compare training on imbalanced classes: plain cross-entropy finds
+half of the rare shirts (macro F1 0.74), class-balanced sampling 70% of them (0.82).
 */
 
 /*hint 06.7
@@ -664,7 +666,8 @@ accuracy; the prose's imbalance section shows the difference.
 2. Count positives and negatives and sum the ranks of the positives (ranks from 1, ties averaged:
    given). Subtract the smallest possible sum pos(pos+1)/2 and divide by pos*neg; NaN if either
    class is empty.
-3. AUC = (sum of positive ranks - P(P+1)/2) / (P N).
+3. AUC = (sum of positive ranks - P(P+1)/2) / (P N), with P and N counted in double (P N passes
+   INT_MAX from 46,341 of each).
 */
 /*note 06.7
 This is the Mann-Whitney U statistic: one sort instead of drawing the ROC curve. AUC does not
@@ -676,7 +679,8 @@ depend on the threshold or on the class balance.
    normal prediction (mu, s).
 2. gain = best - xi - mu. With s <= 0 the prediction is certain: max(gain, 0). Otherwise g = gain/s
    and EI = gain Phi(g) + s phi(g).
-3. EI = (best - xi - mu) Phi(g) + s phi(g), g = (best - xi - mu)/s.
+3. EI = gain * stats_normal_cdf(g) + s * stats_normal_pdf(g) with g = gain / s, gain = best - xi -
+   mu; for s <= 0 return fmax(gain, 0).
 */
 /*note 06.8
 EI balances exploitation (low mu) and exploration (large s); the hyperparameter search in the prose
