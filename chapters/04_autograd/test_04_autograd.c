@@ -904,8 +904,8 @@ is placed works as well as marking it on entry; in a graph with a cycle only the
 */
 
 /*hint 04.5
-1. The backward walk needs an order, zeroed gradient buffers, a seed, and the nodes visited from the
-   loss back to the inputs.
+1. The backward walk needs an order, a gradient buffer per node (zeroed for intermediates only), a
+   seed, and the nodes visited from the loss back to the inputs.
 2. topo_visit from the loss; ag_grad_accum on every node in the order (it zeroes an intermediate
    node's buffer and leaves a parameter's alone: never clear a parameter's gradient yourself); add 1
    to the loss's gradient; call each node's backward in reverse topological order; free the work
