@@ -129,7 +129,8 @@ OpenBLAS's `cblas_sgemm` (a matrix-vector product is a matrix product with one c
 Write `linreg_loss_grad`: compute the residuals into `r` ($N$ floats, $r = X\mathbf{w} - \mathbf{y}$),
 the gradient $\frac{2}{N} X^\top \mathbf{r}$ into `grad` ($D$ floats), and return the MSE.
 Use `matmul_blas` for both products (the second one with `trans_a = 1` and $\alpha = 2/N$, in C
-`2.0f / n`: `2 / n` divides integers and gives 0), and accumulate the sum of squares in a `double`. This is your first call of `common/matmul.h`:
+`2.0f / n`: `2 / n` divides integers and gives 0), and accumulate the sum of squares in a `double`.
+This is your first call of `common/matmul.h`:
 
 ```c
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
