@@ -70,10 +70,10 @@ static const char *describe(const conv_golden_t *g, char *buf)
 3. n' = floor((n + 2p - d(k - 1) - 1) / s) + 1: the +1 counts output 0, and p is added on BOTH sides.
 */
 /*note 07.1
-The same formula, with p = 0 and d = 1, gives the output size of pooling; chapter 10's causal
-convolutions pad on one side only and use n + p instead of n + 2p. Frameworks differ in one detail:
-PyTorch's "ceil_mode" replaces the floor by a ceiling so a last, partial window still produces an
-output. Read conv_out_size in common/conv.c to see which inputs have no sensible answer at all.
+The same formula, with p = 0 and d = 1, gives the output size of pooling (section 7.5); a causal
+convolution pads on one side only and uses n + p instead of n + 2p. Frameworks differ in one detail:
+PyTorch's pooling "ceil_mode" replaces the floor by a ceiling so a last, partial window still
+produces an output. Read conv_out_size in common/conv.c to see which inputs have no sensible answer at all.
 */
 
 Test(ex07_1, sizes_worked_out_by_hand)
@@ -175,8 +175,8 @@ static float *random_slack(size_t n, float fill, rng_t *rng)
 */
 /*note 07.2
 This is the definition, and the oracle every faster convolution is tested against (the library's
-conv2d_forward_naive is the same loops over a batch). It runs at well under 1 GFLOP/s: main prints
-how much faster im2col + sgemm is on LeNet's second layer. Fast direct convolutions exist (they
+conv2d_forward_naive is the same loops over a batch). It ran at about 1.5 GFLOP/s in our runs, 15 to
+25 times slower than im2col + sgemm on LeNet's second layer, which main measures (section 7.8). Fast direct convolutions exist (they
 block the loops for the cache and vectorize across output channels, as oneDNN does), but im2col
 reuses decades of matrix-multiplication tuning in one call.
 */
@@ -258,7 +258,7 @@ Test(ex07_2, rectangular_kernels)
 /*note 07.3
 With cols in hand the layer is one sgemm: Y = W cols. The library's conv_im2col does the same for
 a chunk of images side by side (column b*P + q), copying a whole row segment at a time. The
-column matrix is C*KH*KW times larger than the image, 25 times for LeNet's 5x5 kernels: that is
+column matrix copies each pixel up to KH*KW times, 25 times for LeNet's 5x5 kernels: that is
 why the library works on a few images at a time, so that cols is read back from the cache.
 */
 
@@ -674,8 +674,8 @@ Test(ex07_6, window_count_from_the_output_size_formula)
 */
 /*note 07.7
 Global average pooling (pool_global_avg_* in common/pool.h) is the k = H = W case: every pixel of a
-channel gets dy / (H W). Residual networks end with it: it makes the network accept any image size
-and has no weights to overfit.
+channel gets dy / (H W). Published residual networks end with it (section 7.10's small one flattens
+into a dense layer instead): it accepts any image size and has no weights to overfit.
 */
 
 Test(ex07_7, matches_pytorch_with_overlapping_windows)
