@@ -451,8 +451,8 @@ Test(ex08_6, a_long_text_is_averaged_in_double)
 */
 /*note 08.6
 Bits per character is a compression rate: an arithmetic coder driven by the model would store
-the validation text in that many bits per character. gzip manages about 2.3 on English text;
-our small LSTM beats it after a minute of training. It is the same cross-entropy as before,
+the validation text in that many bits per character. The default run reaches about 2.8 (section
+8.9), against 6.19 for a uniform guess and 4.4 for the letter frequencies alone. It is the same cross-entropy as before,
 only in base 2 so that models and compressors can be compared.
 */
 
@@ -540,7 +540,7 @@ Test(ex08_7, all_negative_logits_do_not_underflow)
 /*note 08.7
 Temperature is the simplest of the decoding rules. Chapter 12 adds top-k and nucleus (top-p)
 sampling, which cut off the long tail of unlikely characters that makes tau = 1.5 text
-unreadable, and greedy or beam search, which give up randomness altogether.
+unreadable, and greedy decoding (temperature 0), which gives up randomness altogether.
 */
 
 /* --- 08.8: the masked cross-entropy ------------------------------------------------------------ */
@@ -708,8 +708,8 @@ Test(ex08_8, many_rows_are_summed_in_double)
 /*note 08.8
 The mask is the whole trick of batching sequences of different lengths: the batch stays one
 rectangular (T, B) block that one matrix product per step handles, and the mask decides which of
-its steps count. Transformers (chapter 12) use the same mask twice: on the loss, as here, and
-inside attention, so that no position attends to padding. Section 8.10 shows what an unmasked
+its steps count. Attention (section 10.2) masks padding too, inside the softmax, so that no
+query attends to it. Section 8.10 shows what an unmasked
 loss reports.
 */
 
