@@ -431,7 +431,7 @@ Test(ex09_5, agrees_with_the_trapezoids_of_chapter_6)
 
 /*hint 09.6
 1. Which matrix's eigenvectors are the principal components, and what must be subtracted from the data first?
-2. Center each column, C = Xc^T Xc / (n - 1) (matmul with trans_a = 1), power_step iters times from a random w, flip the sign so the largest |coordinate| is positive.
+2. Center each column, C = Xc^T Xc / (n - 1) (matmul_blas, trans_a = 1, alpha = 1.0f / (n - 1): the int 1 / (n - 1) is 0), power_step iters times from a random w, flip the sign so the largest |coordinate| is positive.
 3. Deflate before the second component: lambda = w^T C w, C -= lambda w w^T; proj[i][c] = Xc[i] . comps[c].
 */
 /*note 09.6
@@ -770,8 +770,8 @@ Test(ch09, gcn_backward_matches_centered_differences)
 /*note 09.8
 The hinge makes TransE learn only from pairs it still gets wrong by less than the margin, like a
 support vector machine; as training goes on, fewer pairs are active (transe.csv logs the share).
-The L1 norm's gradient is a sign, so every active coordinate moves by exactly lr: the step size
-does not shrink near the optimum, one reason the learning rate matters more than for a smooth
+The L1 norm's gradient is a sign, so each term moves a coordinate by exactly lr or not at all: the
+step size does not shrink near the optimum, one reason the learning rate matters more than for a smooth
 loss. Successors keep the margin loss and change the geometry: TransH and TransR translate in a
 relation-specific hyperplane or space (so "section" can send many packages to one point without
 making them identical), RotatE rotates in the complex plane (symmetric and inverse relations).
