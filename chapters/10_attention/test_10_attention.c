@@ -42,7 +42,7 @@ static void random_fill(float *v, int n, float scale, rng_t *rng)
 Without the 1/sqrt(D) the scores have variance D, and with D = 64 the softmax is nearly one-hot
 from the first step: its Jacobian p_j (delta_jk - p_k) is then nearly zero and nothing learns.
 The library computes all heads' scores with one cblas_sgemm per head (attn_forward); chapter 13's
-fused attention never writes S to memory at all.
+fused attention (section 13.11) never writes S to memory at all.
 */
 
 Test(ex10_1, worked_by_hand)
@@ -222,7 +222,7 @@ Test(ex10_3, the_maximum_in_the_first_or_the_last_column)
 /* --- 10.4: one head ------------------------------------------------------------------------- */
 
 /*hint 10.4
-1. The four steps of section 10.1: scores, mask, softmax, mix. In which order do mask and softmax go?
+1. The four steps of sections 10.1-10.2: scores, mask, softmax, mix. In which order do mask and softmax go?
 2. Set the forbidden scores to -INFINITY, then call softmax_rows, then O[i] = sum_j P[i][j] V[j].
 3. P = softmax(S with S_ij = -inf where !keep), O = P V. P must be the weights, not the scores.
 */
@@ -328,8 +328,9 @@ Test(ex10_4, no_mask_when_keep_is_null)
 */
 /*note 10.5
 The same expression is softmax_backward in common/loss.c (chapter 2's classifier) and the middle
-step of attn_backward. The sum is a dot product per row: chapter 13's fused backward computes it
-once per row, before the blocks, from O and dO (sum_j P_ij dP_ij = O_i . dO_i).
+step of attn_backward. The sum is a dot product per row: FlashAttention's fused backward computes
+it once per row, before the blocks, from O and dO (sum_j P_ij dP_ij = O_i . dO_i); chapter 13
+fuses the forward pass only (section 13.11).
 */
 
 typedef struct {
@@ -378,13 +379,13 @@ Test(ex10_5, matches_the_library)
 
 /*hint 10.6
 1. Feature 2i and feature 2i+1 share one frequency. Which of the two is the sine?
-2. angle = t / 10000^(2i / E), for i = 0 .. E/2 - 1.
+2. angle = t / 10000^(2i / E), for i = 0 .. E/2 - 1; in C 2.0 * i / E (2 * i / E is an int, 0).
 3. table[t][2i] = sin(angle), table[t][2i+1] = cos(angle); at t = 0 the row is 0, 1, 0, 1, ...
 */
 /*note 10.6
 Because sin and cos of (t + k) w are a rotation of those of t w, "k positions back" is one linear
-map for every t. Learned tables (what this chapter trains) do as well in-range but have nothing to
-say beyond their last row; chapter 12 compares them, and rotary encodings build the rotation into
+map for every t. Learned tables (what this chapter's model and chapter 12's GPT train) do as well
+in-range but have nothing to say beyond their last row; rotary encodings build the rotation into
 the queries and keys directly.
 */
 
