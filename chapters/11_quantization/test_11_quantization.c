@@ -38,9 +38,9 @@ TestSuite(ch11, .timeout = 30);
 */
 /*note 11.1
 Round-half-to-even is what IEEE arithmetic, PyTorch's quantize_per_tensor and ONNX's QuantizeLinear
-use, so a model quantized here gives the same integers there. Hardware that requantizes int32 sums
-(section 11.6) uses the same rule in fixed point ("rounding right shift"); some older runtimes
-round half away from zero, which differs only on exact ties. Next: why the zero point must itself
+use, so a model quantized here gives the same integers there. Integer runtimes that requantize
+int32 sums (section 11.6) round to nearest in fixed point ("rounding right shift"), often with ties
+away from zero, which differs only on exact ties. Next: why the zero point must itself
 be an integer (section 11.2, asymmetric).
 */
 
@@ -375,9 +375,9 @@ Test(ex11_6, the_clamp_comes_after_the_zero_point)
 /*hint 11.7
 1. Section 11.6 writes the layer as s_x s_o times an integer sum, plus the bias: which integers are
    multiplied in that sum, and what is done with the input's zero point?
-2. Accumulate in an int32_t: a sum of 400 products of 255 x 127 is about 13 million, far beyond
-   int16's 32767, and past 2^24 (16.8 million) a float no longer holds every integer. Each output o
-   has its own weight scale sw[o].
+2. Accumulate in an int32_t: two products of 255 x 127 already pass int16's 32767, and a float
+   holds every integer only up to 2^24 (16.8 million), which such sums pass after about 520 terms.
+   Each output o has its own weight scale sw[o].
 3. acc = sum_k (qa[i*K + k] - z_x) * qw[o*K + k] (int32); y[i*O + o] = s_x * sw[o] * acc + b[o].
 */
 /*note 11.7
@@ -474,8 +474,8 @@ Test(ex11_7, sums_beyond_2_24_need_an_integer_accumulator)
    kept at sparsity s, and which of several equal magnitudes?
 2. Sort a copy of the magnitudes |w| to find the k-th largest one, t. Everything above t is kept;
    of the weights exactly at t, only as many as are needed to make k, first index first.
-3. k = lround((1 - s) n); t = the k-th largest |w|; mask[i] = 1 if |w_i| > t, or if |w_i| == t and
-   fewer than k - #(|w| > t) ties have been kept so far (scanning i upwards); else 0.
+3. k = lround((1.0 - s) * n) in double; t = the k-th largest |w|; mask[i] = 1 if |w_i| > t, or if
+   |w_i| == t and fewer than k - #(|w| > t) ties have been kept so far (scanning i upwards); else 0.
 */
 /*note 11.8
 Magnitude is the cheapest of the pruning criteria: it reads the weights and nothing else. Better
