@@ -36,8 +36,8 @@ query $i$ may use key $j$ only when $j \le i$), so one forward pass computes the
 all $T$ positions of a sequence at once, in parallel, and each is trained.
 
 **Embeddings.** Symbol $x$ becomes row $x$ of a learned table $W_{te}$ $(V, C)$. Attention ignores
-order, so position $t$ adds row $t$ of a second learned table $W_{pe}$ $(T_{max}, C)$ (chapter 10
-used a fixed sinusoidal table; GPT learns it): $x^{(0)}_t = W_{te}[x_t] + W_{pe}[t]$.
+order, so position $t$ adds row $t$ of a second learned table $W_{pe}$ $(T_{max}, C)$ (as chapter
+10's digit reverser did; section 10.5 also built a fixed sinusoidal one): $x^{(0)}_t = W_{te}[x_t] + W_{pe}[t]$.
 
 **Blocks.** Then $L$ identical blocks, each with two *branches* that add to a *residual stream*:
 

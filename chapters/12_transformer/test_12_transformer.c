@@ -42,7 +42,7 @@ static void fill(float *v, int n, float scale, float shift, rng_t *rng)
 The two sums are the mean's and the variance's share of the gradient; without them layer norm's
 backward would be that of a fixed affine map, and training would push the stream in directions
 the normalization then throws away. In a transformer, layer norm's backward is memory-bound (a few
-operations per number read): chapter 13 fuses it with the residual addition.
+operations per number read): chapter 13 (section 13.10) does each row in one kernel from two sums.
 */
 
 typedef struct {
@@ -330,7 +330,7 @@ Test(ex12_4, stops_on_reaching_top_p_and_breaks_ties_by_index)
 /*note 12.5
 With the cache, a new token costs one row of every product and attention over t cached rows:
 O(t C) instead of a full forward on t tokens. The price is memory: 2 L T C floats per sequence,
-which for long contexts and many users is what limits a server (chapter 13's paged caches).
+which for long contexts and many users is what limits a server (section 12.9: one cache per sequence).
 */
 
 Test(ex12_5, step_by_step_equals_full_causal_attention)
@@ -413,7 +413,7 @@ Test(ex12_5, the_largest_score_may_be_the_new_key)
 Training a tokenizer is this merge applied once per new token, after counting every pair: for
 192 merges over 2 MB of text that is a few hundred passes over the ids. Real tokenizers
 (GPT-2's, SentencePiece) also split the text into words first so that merges never cross a space,
-and start from all 256 bytes so that no input is unencodable.
+and GPT-2's starts from all 256 bytes so that no input is unencodable (section 12.7).
 */
 
 Test(ex12_6, merges_left_to_right_without_overlap)
