@@ -369,7 +369,7 @@ Test(ex09_4, accumulates_in_double)
 
 /*hint 09.5
 1. What rank does a score get when three scores share the value at positions 4, 5, 6 of the sorted order?
-2. Walk the sorted order in runs of equal scores; every member of a run gets the average of the 1-based ranks the run occupies.
+2. Walk the sorted order in runs of equal scores; every member of a run gets the average of the 1-based ranks the run occupies (a half for an even run: divide by 2.0).
 3. AUC = (sum of the positives' ranks - P (P + 1) / 2) / (P N), ranks counted from 1.
 */
 /*note 09.5
