@@ -1800,8 +1800,9 @@ any access.
 2. Round threads up to whole warps, registers up to 256 per warp, and count warps per register
    sub-partition (16384 registers each, 4 per SM); add 1 KB of reserved shared memory per block.
 3. min(32, 2048 / (32 W), floor(4 floor(16384 / R) / W), floor(233472 / (s + 1024))) with
-   W = ceil(threads / 32), R = ceil(32 r / 256) * 256, each H100 number read from its field of sm
-   (max_blocks, max_threads, reg_parts, regs / reg_parts, reg_unit, smem, smem_reserved).
+   W = (threads + 31) / 32, R = (32 r + 255) / 256 * 256 (C's ceil(threads / 32) floors first),
+   each H100 number read from its field of sm (max_blocks, max_threads, reg_parts, regs / reg_parts,
+   reg_unit, smem, smem_reserved).
 */
 /*note 13.4
 At 185 registers the model gives 8 warps per SM, not the 10 a flat register file would: a warp's
