@@ -160,8 +160,9 @@ Test(ex08_2, norms_of_the_total_gradient_per_step)
 
 /*hint 08.2
 1. Which two paths lead from h_t to the loss, and which of them is the "through time" one?
-2. Walk t from T-1 down to 0. Keep g = da_{t+1} Wh^T (zero at the start); the total gradient at
-   h_t is g + dh[t]; its norm goes into norms[t]; da[t] = total * (1 - h_t^2), h_t = h[(t+1)*B*H].
+2. Walk the blocks t = T-1 down to 0 (block t is step t + 1). Keep g = da[t+1] Wh^T (zero at the
+   start); the total gradient is g + dh[t], its norm norms[t]; da[t] = total * (1 - s^2) with s the
+   state block t + 1 of h, at h + (t+1)*B*H (h's block 0 is h_0).
 3. After the loop: dWh = sum_t h_{t-1}^T da_t, one matmul_blas(1, 0, H, H, T*B, 1, h, da, 0, dWh):
    h's first T blocks are h_0..h_{T-1}, exactly the stacked inputs of the steps.
 */
