@@ -453,8 +453,8 @@ Test(ex08_6, a_long_text_is_averaged_in_double)
 /*note 08.6
 Bits per character is a compression rate: an arithmetic coder driven by the model would store
 the validation text in that many bits per character. The default run reaches about 2.8 (section
-8.9), against 6.19 for a uniform guess and 4.4 for the letter frequencies alone. It is the same cross-entropy as before,
-only in base 2 so that models and compressors can be compared.
+8.9), against 6.19 for a uniform guess and 4.4 for the letter frequencies alone. It is the same
+cross-entropy as before, only in base 2 so that models and compressors can be compared.
 */
 
 /* --- 08.7: sampling ----------------------------------------------------------------------------- */
@@ -710,8 +710,7 @@ Test(ex08_8, many_rows_are_summed_in_double)
 The mask is the whole trick of batching sequences of different lengths: the batch stays one
 rectangular (T, B) block that one matrix product per step handles, and the mask decides which of
 its steps count. Attention (section 10.2) masks padding too, inside the softmax, so that no
-query attends to it. Section 8.10 shows what an unmasked
-loss reports.
+query attends to it. Section 8.10 shows what an unmasked loss reports.
 */
 
 /* --- ch08: bad input (no points) ---------------------------------------------------------------- */
