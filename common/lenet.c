@@ -134,7 +134,7 @@ const float *lenet_forward(lenet_t *m, const float *x, int B)
     if (check_batch(m, B, "lenet_forward") != 0)
         return NULL;
     const lenet_config_t c = m->cfg;
-    const int threads = matmul_set_threads(1); /* see lenet.h, Threads */
+    matmul_single_begin(); /* see lenet.h, Threads */
     m->s1.B = m->s2.B = B;
     conv2d_forward(m->a1, m->work, x, m->w1, m->b1, &m->s1);
     relu_pool(m, 1, 0, B);
@@ -145,7 +145,7 @@ const float *lenet_forward(lenet_t *m, const float *x, int B)
     linear_forward(m->h2, m->h1, m->f2w, m->f2b, B, c.h1, c.h2);
     relu_forward(m->h2, m->h2, (size_t)B * c.h2);
     linear_forward(m->logits, m->h2, m->f3w, m->f3b, B, c.h2, LENET_CLASSES);
-    matmul_set_threads(threads);
+    matmul_single_end();
     return m->logits;
 }
 
@@ -154,7 +154,7 @@ int lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
     if (check_batch(m, B, "lenet_backward") != 0)
         return -1;
     const lenet_config_t c = m->cfg;
-    const int threads = matmul_set_threads(1);
+    matmul_single_begin();
     m->s1.B = m->s2.B = B;
     linear_backward(m->dh2, m->df3w, m->df3b, dlogits, m->h2, m->f3w, B, c.h2, LENET_CLASSES);
     relu_backward(m->dh2, m->dh2, m->h2, NULL, (size_t)B * c.h2); /* h > 0 exactly where its input was */
@@ -165,7 +165,7 @@ int lenet_backward(lenet_t *m, const float *x, const float *dlogits, int B)
     conv2d_backward(m->dp1, m->dw2, m->db2, m->work, m->da2, m->p1, m->w2, &m->s2);
     relu_pool(m, 1, 1, B);
     conv2d_backward(NULL, m->dw1, m->db1, m->work, m->da1, x, m->w1, &m->s1);
-    matmul_set_threads(threads);
+    matmul_single_end();
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "parallel.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <string.h>
 
 void matmul_blas(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
@@ -34,18 +35,56 @@ void matmul_blas_ld(int trans_a, int trans_b, int M, int N, int K, float alpha, 
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+/* OpenBLAS's thread count is one number for the whole process, and the layers that hold it to one
+ * thread may run in several threads at once. A save/set/restore in each would race: the second
+ * to enter saves the 1 the first set, and whoever leaves last "restores" that 1 for good, or the
+ * first to leave restores the full count under the other's feet. So the holds are counted: the
+ * first to enter saves the count and sets 1, the last to leave restores it, and a count asked
+ * for meanwhile (matmul_set_threads) is what that restore sets. An uncontended lock costs tens of
+ * nanoseconds, against the microseconds of the smallest layer call that takes it. */
+static pthread_mutex_t single_lock = PTHREAD_MUTEX_INITIALIZER;
+static int single_holders; /* calls between matmul_single_begin and matmul_single_end */
+static int single_saved;   /* the count to restore when the last of them ends */
+
+void matmul_single_begin(void)
+{
+    pthread_mutex_lock(&single_lock);
+    if (single_holders++ == 0) {
+        single_saved = openblas_get_num_threads();
+        if (single_saved != 1)
+            openblas_set_num_threads(1);
+    }
+    pthread_mutex_unlock(&single_lock);
+}
+
+void matmul_single_end(void)
+{
+    pthread_mutex_lock(&single_lock);
+    if (single_holders > 0 && --single_holders == 0 && single_saved != 1)
+        openblas_set_num_threads(single_saved);
+    pthread_mutex_unlock(&single_lock);
+}
+
 int matmul_set_threads(int n)
 {
-    int before = openblas_get_num_threads();
-    openblas_set_num_threads(n);
+    pthread_mutex_lock(&single_lock);
+    int before;
+    if (single_holders > 0) { /* held at 1 now: n is what the last holder's end restores */
+        before = single_saved;
+        single_saved = n;
+    } else {
+        before = openblas_get_num_threads();
+        openblas_set_num_threads(n);
+    }
+    pthread_mutex_unlock(&single_lock);
     return before;
 }
 
 void matmul_parts(int parts, parallel_fn_t fn, void *ctx)
 {
-    const int threads = matmul_set_threads(1);
+    matmul_single_begin();
     parallel_parts(parts, fn, ctx); /* the pool's threads (parallel.h): no thread started per call */
-    matmul_set_threads(threads);
+    matmul_single_end();
 }
 
 typedef struct {

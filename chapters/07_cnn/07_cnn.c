@@ -598,7 +598,7 @@ too little to share: with two OpenBLAS threads, `perf record` found the threads 
 epoch took 12 s of processor time where one thread needs 6.1 s. So `conv2d_forward` and
 `conv2d_backward` split the batch instead: the second half of the images goes to a thread of
 their own, each half makes its own im2col matrices and products with OpenBLAS held to one thread
-(`matmul_set_threads`), and the backward pass adds the second half's $\bar w$ and $\bar b$ to the
+(`matmul_single_begin`, matmul.h), and the backward pass adds the second half's $\bar w$ and $\bar b$ to the
 first half's, always in that order, so the result does not depend on which thread finishes
 first. The two halves share nothing but the read-only weights and input.
 
