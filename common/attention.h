@@ -48,8 +48,10 @@
  * training step allocates nothing.
  *
  * Threads: no state; the slices run on parallel.h's threads, each with OpenBLAS held to one
- * thread meanwhile (matmul_parts: global state while it runs); the same numbers on any number of
- * threads. mha_'s projections run on OpenBLAS's threads.
+ * thread meanwhile (matmul_parts); the same numbers on any number of threads. Several threads may
+ * call these at once, each with its own outputs and caches, with the same results as alone; while
+ * any runs, the process's other products run on one OpenBLAS thread too (matmul.h,
+ * matmul_single_begin). mha_'s projections run on OpenBLAS's threads.
  */
 #ifndef NN_ATTENTION_H
 #define NN_ATTENTION_H

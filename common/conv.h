@@ -41,9 +41,11 @@
  * allocated, so a training step allocates nothing. Outputs are OVERWRITTEN.
  *
  * Threads: no state. conv2d_forward/backward split a batch in two halves, the second one on a
- * thread of their own, and hold OpenBLAS to one thread meanwhile (matmul_set_threads, restored
- * before they return): LeNet's products are too thin for OpenBLAS to share (OC = 6 or 16 rows),
- * while the two halves of a batch are independent. So do not call them from two threads at once.
+ * thread of their own, and hold OpenBLAS to one thread meanwhile (matmul_run2): LeNet's products
+ * are too thin for OpenBLAS to share (OC = 6 or 16 rows), while the two halves of a batch are
+ * independent. Several threads may call them at once, each with its own outputs and scratch, with
+ * the same results as alone; while any runs, the process's other products run on one OpenBLAS
+ * thread too (matmul.h, matmul_single_begin).
  */
 #ifndef NN_CONV_H
 #define NN_CONV_H

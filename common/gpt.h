@@ -38,8 +38,11 @@
  *
  * Errors: bad sizes, a token id outside the vocabulary, a sequence longer than Tmax, a full KV
  * cache: nn_error and -1 (nothing exits). Threads: a gpt_t, its acts and caches belong to one thread
- * at a time; the matrix products use OpenBLAS's threads, GELU, layer norm and the softmaxes
- * parallel.h's (the same numbers on any number of threads).
+ * at a time; different models may run in different threads at once. The matrix products use
+ * OpenBLAS's threads, GELU, layer norm and the softmaxes parallel.h's (the same numbers on any
+ * number of threads); the attention holds OpenBLAS to one thread while it runs (attention.h), and
+ * so, for that time, does every other product of the process, another thread's GPT's included,
+ * whose last bits can then differ from a run alone (matmul.h).
  */
 #ifndef NN_GPT_H
 #define NN_GPT_H

@@ -21,9 +21,11 @@
  * Errors: lenet_new() returns -1 after an nn_error() paragraph for sizes below 1; forward returns
  * NULL and backward -1 after one for a batch of 0 or more than max_batch examples.
  *
- * Threads: a lenet_t (its parameters and workspace) belongs to one thread. lenet_forward and
- * lenet_backward hold OpenBLAS to one thread while they run (matmul_set_threads, restored before
- * they return): every product of this network is too thin to share, and the convolutions use both
+ * Threads: a lenet_t (its parameters and workspace) belongs to one thread; different lenet_t may
+ * be trained in different threads at once, with the same results as alone. lenet_forward and
+ * lenet_backward hold OpenBLAS to one thread while they run (matmul_single_begin/end: the last
+ * call to finish restores the count, and meanwhile the process's other products run on one
+ * OpenBLAS thread too, matmul.h): every product of this network is too thin to share, and the convolutions use both
  * halves of the machine by splitting the batch themselves (conv.h), as do the ReLU and pooling
  * after them (matmul_run2). An OpenBLAS thread that is given such a product spends more time
  * waiting for work than working. The results do not depend on the number of cores.
