@@ -11,6 +11,7 @@
 #   make book                                  render book/out/ (HTML + PDF)
 #   make bench                                 time each chapter's headline workload
 #   make lib; make install PREFIX=DIR          libnn.a/.so, headers in DIR/include/nn, pkg-config nn
+#   make installcheck PREFIX=DIR; make uninstall PREFIX=DIR   check an installed copy; remove it
 #   make numbers [CH=01]                       check the numbers the prose quotes against a run
 #   make fuzz [FUZZ=csv] [FUZZ_SECONDS=60]     fuzz the parsers of outside input (clang's libFuzzer)
 #   make deps                                  install the Debian packages the course needs
@@ -85,18 +86,29 @@ LIB_HDRS   := $(wildcard common/*.h)
 LIB_PUB_HDRS := $(filter-out common/course.h common/simd4.h,$(LIB_HDRS))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
-LIB        := $(B)/libnn.a
-LIB_SO     := $(B)/libnn.so
 LIB_TESTS  := $(wildcard common/tests/test_*.c)
-NN_VERSION := 0.1.0
+# The version is written in one place, common/nn.h's LIBNN_VERSION_MAJOR/MINOR/PATCH lines (a
+# program can test it there); the shared library, nn.pc and install's message take it from here.
+nn_version_part = $(shell sed -n 's/^.define LIBNN_VERSION_$(1)  *\([0-9][0-9]*\) *$$/\1/p' common/nn.h)
+NN_MAJOR   := $(call nn_version_part,MAJOR)
+NN_VERSION := $(NN_MAJOR).$(call nn_version_part,MINOR).$(call nn_version_part,PATCH)
+ifneq ($(shell grep -c '^.define LIBNN_VERSION_STRING "$(NN_VERSION)" *$$' common/nn.h),1)
+$(error common/nn.h: LIBNN_VERSION_STRING is not "$(NN_VERSION)", what its MAJOR, MINOR and PATCH lines say)
+endif
+LIB        := $(B)/libnn.a
+# libnn.so.0.1.0, the file; libnn.so.0, its soname (what a program linked with it asks the loader
+# for: any 0.x.y will do); libnn.so, the name -lnn finds when a program is linked.
+LIB_SONAME := libnn.so.$(NN_MAJOR)
+LIB_SO     := $(B)/libnn.so.$(NN_VERSION)
+LIB_SO_LINKS := $(B)/$(LIB_SONAME) $(B)/libnn.so
 PREFIX     ?= /usr/local
 # make lib, install and check-headers need only a compiler, OpenBLAS and zlib: they never run the
 # package installer (a library user's machine need not be Debian).
-NO_DEPS_GOALS := lib install check-headers
+NO_DEPS_GOALS := lib install uninstall installcheck check-headers
 DEPS_STAMP := $(if $(MAKECMDGOALS),$(if $(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),$(B)/.deps-build),$(B)/.deps-build)
 
 .PHONY: all deps run check check-build workbook progress watch book bench selfcheck numbers clean gpu fuzz lib \
-        install check-headers expected-asserts next hint reset grade-class classcheck release
+        install uninstall installcheck check-headers expected-asserts next hint reset grade-class classcheck release
 .SECONDEXPANSION:
 
 all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
@@ -122,21 +134,49 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(LIB_SO): $(LIB_PIC_OBJS)
-	$(CC) -shared -Wl,-soname,libnn.so $^ $(LDFLAGS) $(PKG_LIBS) -o $@
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) $^ $(LDFLAGS) $(PKG_LIBS) -o $@
 
-# make lib; make install PREFIX=DIR (headers in DIR/include/nn/, libnn.a and libnn.so in DIR/lib/,
+$(B)/$(LIB_SONAME): $(LIB_SO)
+	ln -sf $(notdir $<) $@
+
+$(B)/libnn.so: $(B)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
+
+# make lib; make install PREFIX=DIR (headers in DIR/include/nn/, libnn.a and libnn.so* in DIR/lib/,
 # DIR/lib/pkgconfig/nn.pc: then `pkg-config --cflags --libs nn` with PKG_CONFIG_PATH=DIR/lib/pkgconfig).
-lib: $(LIB) $(LIB_SO)
+# make uninstall PREFIX=DIR removes those files, and the two directories if that leaves them empty.
+lib: $(LIB) $(LIB_SO) $(LIB_SO_LINKS)
 
+INSTALLED_LIBS := libnn.a $(notdir $(LIB_SO)) $(LIB_SONAME) libnn.so
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include/nn $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(LIB_PUB_HDRS) $(DESTDIR)$(PREFIX)/include/nn/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libnn.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(NN_VERSION)|' tools/nn.pc.in \
 	  >$(DESTDIR)$(PREFIX)/lib/pkgconfig/nn.pc
-	@echo "installed libnn $(NN_VERSION) into $(PREFIX); use it with PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig" \
-	  "pkg-config --cflags --libs nn"
+	@echo "installed libnn $(NN_VERSION) into $(PREFIX): build with PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig" \
+	  "cc prog.c \$$(pkg-config --cflags --libs nn)"
+	@case "$(PREFIX)" in \
+	  /usr) ;; \
+	  /usr/local) echo "then run ldconfig (as root) once, so that the loader finds the new $(LIB_SONAME)";; \
+	  *) echo "and run with LD_LIBRARY_PATH=$(PREFIX)/lib (the loader does not look in $(PREFIX)/lib)," \
+	          "or link with -Wl,-rpath,$(PREFIX)/lib";; \
+	esac
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/nn/,$(notdir $(LIB_PUB_HDRS))) \
+	  $(addprefix $(DESTDIR)$(PREFIX)/lib/,$(INSTALLED_LIBS)) $(DESTDIR)$(PREFIX)/lib/pkgconfig/nn.pc
+	for d in $(DESTDIR)$(PREFIX)/include/nn $(DESTDIR)$(PREFIX)/lib/pkgconfig; do \
+	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+
+# Checks a copy installed with make install PREFIX=DIR, through pkg-config as a user builds
+# (common/tests/install/check.sh: the version everywhere, the soname, the library's own symbols).
+installcheck:
+	@PREFIX="$(PREFIX)" NN_VERSION="$(NN_VERSION)" NN_SONAME="$(LIB_SONAME)" CC="$(CC)" \
+	  common/tests/install/check.sh
 
 # Every installed header compiles alone as C11 and C++11 (-Wall -Wextra -pedantic); nn.h has them all.
 check-headers:

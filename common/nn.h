@@ -6,9 +6,23 @@
  * Fashion-MNIST, CSV, text, edge lists), checkpoints, logs and figures. Each header below is the
  * documentation of its module. README.md, "Using the library", gives the rules every module
  * follows (names, ownership, threads, errors).
+ *
+ * Prefixes: libnn_, LIBNN_ (the version below; NN_ is error.h's)
  */
 #ifndef NN_NN_H
 #define NN_NN_H
+
+/* The library's version, compiled into your program. The Makefile reads it from these lines, the
+ * one place it is written (and stops if the string disagrees with the numbers): pkg-config
+ * --modversion nn and the installed libnn.so.MAJOR.MINOR.PATCH say the same. MAJOR changes when
+ * a program built against an older version may no longer link or work with this one: the shared
+ * library's soname is libnn.so.MAJOR. Compare versions with LIBNN_VERSION_NUMBER, in #if too:
+ * #if LIBNN_VERSION_NUMBER >= 200 for 0.2.0 and later. */
+#define LIBNN_VERSION_MAJOR 0
+#define LIBNN_VERSION_MINOR 1
+#define LIBNN_VERSION_PATCH 0
+#define LIBNN_VERSION_STRING "0.1.0"
+#define LIBNN_VERSION_NUMBER (LIBNN_VERSION_MAJOR * 10000 + LIBNN_VERSION_MINOR * 100 + LIBNN_VERSION_PATCH)
 
 #include "activations.h"
 #include "arena.h"
