@@ -133,8 +133,16 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# -Bsymbolic-functions: a call from one of the library's functions to another (mlp_init to
+# rng_normal) goes to the library's own, even when the program defines a function of that name.
+# Without it, a program's own rng_normal (another type, another meaning) silently replaced the
+# library's inside mlp_init when linked with libnn.so, while linking libnn.a stopped with a
+# duplicate definition. Functions only, not -Bsymbolic: the library's exported data (LENET_5,
+# FASHION_CLASSES) is copied into a program that uses it, and library and program must both read
+# that one copy. -fno-semantic-interposition alone would not do: GCC then binds calls within one
+# file, not from mlp.c into rng.c. A program still calls its own function by that name.
 $(LIB_SO): $(LIB_PIC_OBJS)
-	$(CC) -shared -Wl,-soname,$(LIB_SONAME) $^ $(LDFLAGS) $(PKG_LIBS) -o $@
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-Bsymbolic-functions $^ $(LDFLAGS) $(PKG_LIBS) -o $@
 
 $(B)/$(LIB_SONAME): $(LIB_SO)
 	ln -sf $(notdir $<) $@

@@ -30,3 +30,9 @@ soname=$(objdump -p "$PREFIX/lib/libnn.so" | awk '$1 == "SONAME" {print $2}')
 build alone "$here/collide_main.c"
 objdump -p "$work/alone" | grep -q "NEEDED *$NN_SONAME\$" || fail "a program linked with -lnn does not need $NN_SONAME"
 echo "installcheck: version $NN_VERSION in nn.pc, <nn/nn.h> and libnn.so.$NN_VERSION; programs need $NN_SONAME"
+
+build collide "$here/collide_main.c" "$here/collide_rng.c"
+alone=$("$work/alone") collide=$("$work/collide")
+[ "$alone" = "$collide" ] || fail "a program's own rng_normal replaced the library's inside mlp_init: its first" \
+  "weight is $collide, $alone without it (libnn.so must bind its calls to its own functions: -Bsymbolic-functions)"
+echo "installcheck: a program's own rng_normal leaves the library's calls alone (mlp_init's first weight $alone both ways)"
