@@ -10,7 +10,8 @@
  *
  *   ag_tape_t tape;                ag_tape_init(&tape, 64 << 20);           // once
  *   ag_params_t ps;                ag_params_init(&ps, n_floats, 8);        // once
- *   ag_param_t *W = ag_params_add(&ps, "W", 2, (int[]){784, 10}), *b = ...; // once
+ *   ag_param_t *W = ag_params_add(&ps, "W", 2, (int[]){784, 10}), *b = ...; // once (C: in C++,
+ *                                                       // name an int array for the shape)
  *   for each step:
  *       ag_tape_reset(&tape);                       // forget the last step (O(1), no free)
  *       ag_var_t x = ag_input(&tape, batch, "x");   // data: no gradient

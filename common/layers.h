@@ -15,7 +15,7 @@
  * message naming the operation and both mismatched shapes (nn_fatal) before computing.
  *
  * Threads: no state; matrix products run on OpenBLAS's threads.
- * Prefixes: linear_
+ * Prefixes: linear_, LINEAR_
  */
 #ifndef NN_LAYERS_H
 #define NN_LAYERS_H

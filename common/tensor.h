@@ -31,7 +31,8 @@ typedef struct {
     int shape[TENSOR_MAX_DIMS];
 } tensor_t;
 
-/* A zero-filled tensor of the given shape, e.g. tensor_new(a, 2, (int[]){B, D}). */
+/* A zero-filled tensor of the given shape, e.g. tensor_new(a, 2, (int[]){B, D}) in C (a compound
+ * literal; in C++, pass a named array: const int shape[] = {B, D}). */
 tensor_t tensor_new(arena_t *arena, int ndim, const int *shape);
 tensor_t tensor_new2(arena_t *arena, int rows, int cols);
 

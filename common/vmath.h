@@ -93,7 +93,7 @@ static inline float vmath_exp(float x)
     /* t's low mantissa bits hold n (t = 1.5 * 2^23 + n); shifted into the exponent field they
      * give n << 23, and adding the bias 127 << 23 makes the float 2^n */
     float e = p * vmath_float((vmath_bits(t) << 23) + 0x3F800000u);
-    uint32_t nan = 0u - (uint32_t)(x != x); /* all ones for a NaN: x != x is a quiet comparison */
+    uint32_t nan = x != x ? 0xFFFFFFFFu : 0u; /* all ones for a NaN: x != x is a quiet comparison */
     return vmath_float(vmath_bits(e) | (nan & 0x7FC00000u));
 }
 
