@@ -49,9 +49,10 @@
  *
  * Threads: no state; the slices run on parallel.h's threads, each with OpenBLAS held to one
  * thread meanwhile (matmul_parts); the same numbers on any number of threads. Several threads may
- * call these at once, each with its own outputs and caches, with the same results as alone; while
- * any runs, the process's other products run on one OpenBLAS thread too (matmul.h,
- * matmul_single_begin). mha_'s projections run on OpenBLAS's threads.
+ * call these at once, each with its own outputs and caches: attn_ functions compute the same bits
+ * as alone; while any runs, the process's other products run on one OpenBLAS thread too
+ * (matmul.h, matmul_single_begin). mha_'s projections run on OpenBLAS's threads, so their last
+ * bits can differ from a run alone when another thread's attention holds OpenBLAS meanwhile.
  */
 #ifndef NN_ATTENTION_H
 #define NN_ATTENTION_H

@@ -43,9 +43,11 @@
  * Threads: no state. conv2d_forward/backward split a batch in two halves, the second one on a
  * thread of their own, and hold OpenBLAS to one thread meanwhile (matmul_run2): LeNet's products
  * are too thin for OpenBLAS to share (OC = 6 or 16 rows), while the two halves of a batch are
- * independent. Several threads may call them at once, each with its own outputs and scratch, with
- * the same results as alone; while any runs, the process's other products run on one OpenBLAS
- * thread too (matmul.h, matmul_single_begin).
+ * independent. Several threads may call them at once, each with its own outputs and scratch. A
+ * split batch computes the same bits as alone, and while it runs, the process's other products run
+ * on one OpenBLAS thread too (matmul.h, matmul_single_begin); a batch too small to split
+ * (CONV_SPLIT_FLOPS) runs its products on OpenBLAS's threads, like any product, so its last bits
+ * can differ from a run alone while another thread holds OpenBLAS to one.
  */
 #ifndef NN_CONV_H
 #define NN_CONV_H
