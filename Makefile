@@ -165,7 +165,7 @@ install: lib
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libnn.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(NN_VERSION)|' tools/nn.pc.in \
 	  >$(DESTDIR)$(PREFIX)/lib/pkgconfig/nn.pc
-	@echo "installed libnn $(NN_VERSION) into $(PREFIX): build with PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig" \
+	@echo "installed libnn $(NN_VERSION) into $(PREFIX). Build with: export PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig;" \
 	  "cc prog.c \$$(pkg-config --cflags --libs nn)"
 	@case "$(PREFIX)" in \
 	  /usr) ;; \
