@@ -71,19 +71,26 @@ void tanh_act_backward(float *dx, const float *dy, const float *x, const float *
  * the compiler turns each block into SIMD compare-and-mask instructions (it will not vectorize
  * the plain loop, whose length it does not know). In the backward, the plain form also branched
  * on the sign, and the branch mispredicts half the time: the block form was about 10x faster in
- * chapter 3's profile. Same results. */
+ * chapter 3's profile. Same results.
+ *
+ * The forward tests x <= 0, not x > 0: the two differ only at NaN, for which every comparison
+ * is false, and NaN must come out NaN (as in PyTorch). Mapped to 0 it would vanish from the
+ * loss while dW = x^T dy still multiplies it in, so the weights turn NaN and the loss does not
+ * say why. The backward keeps x > 0 (dx = 0 at NaN, as PyTorch): the loss is NaN by then. */
+static inline float relu1(float x) { return x <= 0 ? 0.0f : x; }
+
 void relu_forward(float *y, const float *x, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         float v[8];
         for (int k = 0; k < 8; k++)
-            v[k] = x[i + k] > 0 ? x[i + k] : 0.0f;
+            v[k] = relu1(x[i + k]);
         for (int k = 0; k < 8; k++)
             y[i + k] = v[k];
     }
     for (; i < n; i++)
-        y[i] = x[i] > 0 ? x[i] : 0.0f;
+        y[i] = relu1(x[i]);
 }
 
 void relu_backward(float *dx, const float *dy, const float *x, const float *y, size_t n)
@@ -229,9 +236,9 @@ void maxout_forward(float *y, int *argmax, const float *x, int B, int C, int k)
     for (int b = 0; b < B; b++)
         for (int c = 0; c < C; c++) {
             const float *g = x + ((size_t)b * C + c) * k;
-            int best = 0;
+            int best = 0; /* the first NaN wins, as in PyTorch: a NaN input must reach the loss */
             for (int j = 1; j < k; j++)
-                if (g[j] > g[best])
+                if (g[j] > g[best] || (isnan(g[j]) && !isnan(g[best])))
                     best = j;
             y[(size_t)b * C + c] = g[best];
             argmax[(size_t)b * C + c] = best;

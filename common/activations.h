@@ -59,7 +59,8 @@ void sigmoid_backward(float *dx, const float *dy, const float *x, const float *y
 void tanh_act_forward(float *y, const float *x, size_t n);
 void tanh_act_backward(float *dx, const float *dy, const float *x, const float *y, size_t n);
 
-/* relu: backward uses x only (y may be NULL). */
+/* relu: backward uses x only (y may be NULL). NaN in, NaN out (as PyTorch): a NaN is never
+ * turned into 0, which would hide it from the loss while the weight gradient still carries it. */
 void relu_forward(float *y, const float *x, size_t n);
 void relu_backward(float *dx, const float *dy, const float *x, const float *y, size_t n);
 
@@ -96,7 +97,8 @@ void mish_forward(float *y, const float *x, size_t n);
 void mish_backward(float *dx, const float *dy, const float *x, const float *y, size_t n);
 
 /* maxout: x (B, C*k) holds C groups of k consecutive units per row; y (B, C) the maximum of
- * each group and argmax (B, C) which unit of the group won (0..k-1, the first on ties).
+ * each group and argmax (B, C) which unit of the group won (0..k-1, the first on ties; a NaN
+ * beats every number, so a group with a NaN gives NaN, as PyTorch's max).
  * Backward: dx (B, C*k) is overwritten: dy goes to each group's winner, 0 elsewhere. */
 void maxout_forward(float *y, int *argmax, const float *x, int B, int C, int k);
 void maxout_backward(float *dx, const float *dy, const int *argmax, int B, int C, int k);

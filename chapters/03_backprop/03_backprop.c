@@ -206,7 +206,10 @@ $0$ for $x < 0$. At $x = 0$ it has no derivative: the slopes from the left (0) a
 does. ReLU is cheap, does not saturate for $x > 0$ (gradients pass through unchanged), and its
 zeros make representations sparse. Its failure mode is the *dead unit*: a unit whose
 pre-activation is negative for every input gets zero gradient forever. Since $y > 0$ exactly when
-$x > 0$, the backward can use either the input or the output.
+$x > 0$, the backward can use either the input or the output. One input needs care: NaN, for
+which every comparison is false. Written `x > 0 ? x : 0`, ReLU would return 0 and hide a NaN input
+from the loss while the weight gradient $x^\top \delta$ still carries it into the weights; the
+library's `relu_forward` tests `x <= 0` instead, so NaN stays NaN, as in PyTorch.
 
 **Leaky ReLU.** $\varphi(x) = x$ for $x > 0$, $a x$ otherwise, with a small slope $a$ (0.01 is
 usual; the figure uses $a = 0.1$ to make it visible). $\varphi' = 1$ or $a$: negative units still

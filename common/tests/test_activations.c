@@ -240,3 +240,40 @@ Test(activations, prelu_dalpha_is_summed_in_double)
     prelu_backward(NULL, &dalpha, dy, x, &alpha, B, 1);
     cr_assert_eq(dalpha, 1e8f + 1000, "dalpha = %.1f, expected 100001000", dalpha);
 }
+
+/* A NaN must come out of every activation as NaN (PyTorch does the same). relu_forward used to
+ * map it to 0 (x > 0 ? x : 0 is false at NaN): the loss stayed finite while dW = x^T dy carried
+ * the NaN into the weights. 13 elements put one NaN in relu's block of 8 and one in its tail. */
+Test(activations, nan_in_nan_out)
+{
+    float x[13], y[13];
+    for (int i = 0; i < 13; i++)
+        x[i] = (float)(i - 6) / 4;
+    x[3] = NAN, x[10] = NAN;
+    relu_forward(y, x, 13);
+    for (int i = 0; i < 13; i++)
+        cr_assert(i == 3 || i == 10 ? isnan(y[i]) : y[i] == (x[i] > 0 ? x[i] : 0), "relu(%g) = %g", x[i], y[i]);
+    const float nan1[1] = {NAN};
+    float out[1];
+    leaky_relu_forward(out, nan1, 1, 0.01f);
+    cr_assert(isnan(out[0]), "leaky_relu(NaN) = %g", out[0]);
+    elu_forward(out, nan1, 1, 1);
+    cr_assert(isnan(out[0]), "elu(NaN) = %g", out[0]);
+    prelu_forward(out, nan1, (float[]){0.25f}, 1, 1);
+    cr_assert(isnan(out[0]), "prelu(NaN) = %g", out[0]);
+    const fwd_fn smooth[] = {sigmoid_forward, tanh_act_forward, softplus_forward, gelu_forward, silu_forward,
+                             mish_forward};
+    for (size_t k = 0; k < sizeof smooth / sizeof *smooth; k++) {
+        smooth[k](out, nan1, 1);
+        cr_assert(isnan(out[0]), "activation %zu of sigmoid, tanh, softplus, gelu, silu, mish: f(NaN) = %g", k,
+                  out[0]);
+    }
+    /* maxout: a NaN wins its group wherever it stands (max in PyTorch propagates it) */
+    const float g[6] = {1, NAN, 2, NAN, 5, NAN};
+    float m[2];
+    int arg[2];
+    maxout_forward(m, arg, g, 1, 2, 3);
+    cr_assert(isnan(m[0]) && arg[0] == 1, "maxout of (1, NaN, 2): %g at %d, expected NaN at 1", m[0], arg[0]);
+    cr_assert(isnan(m[1]) && arg[1] == 0, "maxout of (NaN, 5, NaN): %g at %d, expected the first NaN (0)", m[1],
+              arg[1]);
+}

@@ -5,6 +5,7 @@
 #include "gradcheck.h"
 #include "loss.h"
 #include "mlp.h"
+#include "prep.h"
 #include "rng.h"
 
 #include <criterion/criterion.h>
@@ -174,4 +175,22 @@ Test(mlp, bad_sizes_and_batches_return_an_error)
     cr_assert(st == 0 && strstr(err, "batch of 3 rows") && strstr(err, "evaluation mode") &&
                   strstr(err, "batch of 1 row") && strstr(err, "hint"),
               "bad batches: expected reports and error returns (status 0), got status %d:\n%s", st, err);
+}
+
+/* A NaN in one input row must make the loss NaN. With a relu that turned NaN into 0 the loss came
+ * out finite while the first layer's weight gradient (x^T dz) was NaN: one optimizer step ruined
+ * the model and nothing said why (the engineer's report, a 2-8-2 network). */
+Test(mlp, a_nan_input_reaches_the_loss)
+{
+    static const int S[3] = {2, 8, 2};
+    mlp_t m;
+    rng_t rng;
+    rng_seed(&rng, 1);
+    cr_assert_eq(mlp_new(&m, S, 2, 0, 0, 4), 0);
+    mlp_init(&m, &rng);
+    const float x[8] = {0, 1, 1, NAN, 0.5f, 0.5f, -1, 2};
+    float loss = mlp_loss_grad(&m, x, (const int[]){0, 1, 0, 1}, 4);
+    cr_assert(!isfinite(loss), "a NaN input gave the finite loss %g (its gradients: %zu non-finite of %zu)", loss,
+              prep_count_nonfinite(m.grads, m.n_params), m.n_params);
+    mlp_free(&m);
 }
