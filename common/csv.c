@@ -216,7 +216,7 @@ int csv_parse(csv_table_t *out, const char *text, size_t len, const char *name, 
                 if (v + 1 > classes)
                     classes = (int)v + 1;
             } else {
-                float v = strtof(field, &end);
+                float v = io_strtof(field, &end); /* "1.5" whatever the locale */
                 if (*end || !isfinite(v)) {
                     nn_error(HINT_CSV, "%s:%d: column \"%s\" (field %d): \"%s\" is not a finite number: expected a "
                              "number such as 0.5 or -3e2", name, line.number, names[k], k + 1, excerpt(ex, fs, fe));

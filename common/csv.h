@@ -9,7 +9,8 @@
  *   4.9,3.0,0
  *
  * Fields are separated by commas (spaces around a field are ignored); a number is anything
- * strtof reads whole (1, -2.5, 3e-4) that is finite; the label column, when one is named, holds
+ * strtof reads whole in the C locale (1, -2.5, 3e-4: a decimal point, whatever setlocale() the
+ * program made) that is finite; the label column, when one is named, holds
  * whole numbers 0 .. CSV_MAX_LABEL. Blank lines are skipped, CRLF line ends are accepted, the
  * last line may lack its newline. There is no quoting: a field with a quote or a comma inside
  * is not numeric data and is reported as such.

@@ -12,10 +12,11 @@ int csvlog_open(csvlog_t *log, const char *path, const char *header)
     return 0;
 }
 
+/* In the C locale: under de_DE, fprintf's "%g" writes 0,25, and the comma is the separator. */
 void csvlog_row(csvlog_t *log, const double *values)
 {
     for (int i = 0; i < log->columns; i++)
-        fprintf(log->file.f, i ? ",%.7g" : "%.7g", values[i]);
+        io_fprintf(log->file.f, i ? ",%.7g" : "%.7g", values[i]);
     fputc('\n', log->file.f);
 }
 

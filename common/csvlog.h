@@ -1,6 +1,7 @@
 /* csvlog.h — the per-step metrics log every chapter writes to out/NN/log.csv.
  *
- * One header line naming the columns, then one row of numbers per call. The file is written
+ * One header line naming the columns, then one row of numbers per call, written with a decimal
+ * point whatever the program's locale (csv_read reads them back; see io_fprintf). The file is written
  * through a temporary name and renamed into place by csvlog_close() (see io.h), so a reader
  * (gnuplot, a spreadsheet, the book) never sees half a log.
  *

@@ -148,7 +148,7 @@ int edgelist_parse(edgelist_graph_t *out, const char *text, size_t len, const ch
             if (n < sizeof buf) {
                 memcpy(buf, ts[2], n);
                 buf[n] = '\0';
-                w = strtof(buf, &e);
+                w = io_strtof(buf, &e); /* 0.25 whatever the locale */
             }
             if (n >= sizeof buf || *e || !isfinite(w)) {
                 nn_error(HINT_EDGES, "%s:%d: weight \"%s\" is not a finite number: expected e.g. 1 or 0.25", name,

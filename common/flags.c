@@ -1,6 +1,8 @@
 /* flags.c — see flags.h. */
 #include "flags.h"
 
+#include "io.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -22,7 +24,7 @@ static void usage(FILE *to, const char *prog, const char *about, const flags_t *
         const flags_option_t *o = &extra[i];
         char def[64] = "";
         if (o->type == FLAGS_INT) snprintf(def, sizeof def, " (default %d)", *(int *)o->value);
-        if (o->type == FLAGS_FLOAT) snprintf(def, sizeof def, " (default %g)", *(float *)o->value);
+        if (o->type == FLAGS_FLOAT) io_snprintf(def, sizeof def, " (default %g)", *(float *)o->value);
         if (o->type == FLAGS_STRING && *(const char **)o->value)
             snprintf(def, sizeof def, " (default %s)", *(const char **)o->value);
         char name[40];
@@ -62,7 +64,7 @@ static int parse_float(const char *s, float *out)
 {
     char *end;
     errno = 0;
-    float v = strtof(s, &end);
+    float v = io_strtof(s, &end); /* --lr 0.01 under any locale, as the usage text writes it */
     if (errno || end == s || *end || !isfinite(v))
         return -1;
     *out = v;

@@ -1,4 +1,5 @@
 /* io.c — see io.h. */
+#define _GNU_SOURCE /* strtof_l */
 #include "io.h"
 
 #include "error.h"
@@ -6,6 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -179,4 +183,45 @@ void io_abort(io_file_t *out)
         fclose(out->f);
     out->f = NULL;
     remove(out->tmp);
+}
+
+/* The C locale, made once: newlocale allocates, and pthread_once makes the first use safe when
+ * several threads read files at once. It lives as long as the process. */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_new(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
+
+static locale_t io_c_locale(void)
+{
+    pthread_once(&c_locale_once, c_locale_new);
+    if (c_locale == (locale_t)0)
+        nn_fatal(NULL, "newlocale(\"C\") failed: out of memory");
+    return c_locale;
+}
+
+float io_strtof(const char *s, char **end) { return strtof_l(s, end, io_c_locale()); }
+
+/* printf has no _l variant: switch this thread's locale around the call (uselocale touches only
+ * the calling thread) and put back whatever it was. */
+int io_fprintf(FILE *f, const char *fmt, ...)
+{
+    locale_t old = uselocale(io_c_locale());
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vfprintf(f, fmt, ap);
+    va_end(ap);
+    uselocale(old);
+    return n;
+}
+
+int io_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    locale_t old = uselocale(io_c_locale());
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    uselocale(old);
+    return n;
 }

@@ -4,7 +4,8 @@
  * file beside the target and io_commit() flushes it and renames it over the target, which POSIX
  * makes atomic. A crash in between leaves the old file (or none), never a truncated one.
  *
- * Threads: no shared state besides an atomic counter for temporary names; safe from any thread.
+ * Threads: no shared state besides an atomic counter for temporary names and the C locale made
+ * once for numbers (below); safe from any thread.
  * Prefixes: io_
  */
 #ifndef NN_IO_H
@@ -59,6 +60,17 @@ int io_exists(const char *path);
  * installed), -1 if it was killed or could not be waited for. The figures' gnuplot and
  * Graphviz's dot run through this. */
 int io_run_in(const char *dir, char *const argv[]);
+
+/* Numbers in the files the library reads and writes (CSV, edge lists, gnuplot scripts) and in
+ * its flags are in the C locale, "0.25" and never "0,25", whatever setlocale() the program made:
+ * a log written under de_DE.UTF-8 must read back anywhere, and gnuplot expects the point.
+ * io_strtof is strtof in the C locale; io_fprintf and io_snprintf are fprintf and snprintf with
+ * the C locale's numbers. Safe from any thread: the locale is made once and switched per thread
+ * (uselocale), never for the whole process. Text meant for a person (messages, progress) keeps
+ * the program's locale. */
+float io_strtof(const char *s, char **end);
+int io_fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int io_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #ifdef __cplusplus
 }

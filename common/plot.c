@@ -169,12 +169,12 @@ int plot_confusion(const char *dir, const char *name, const long *cm, int K, con
         for (int p = 0; p < K; p++)
             row += cm[t * K + p];
         for (int p = 0; p < K; p++)
-            fprintf(out.f, "%d,%d,%ld,%.4f\n", p, t, cm[t * K + p], row ? (double)cm[t * K + p] / row : 0);
+            io_fprintf(out.f, "%d,%d,%ld,%.4f\n", p, t, cm[t * K + p], row ? (double)cm[t * K + p] / row : 0);
     }
     if (io_commit(&out) != 0)
         return -1;
     char body[16384];
-    int len = snprintf(body, sizeof body,
+    int len = io_snprintf(body, sizeof body, /* gnuplot reads 9.5, not 9,5 */
                        "set title '%s'\nunset key\nset size ratio -1\nset xrange [-0.5:%g]\nset yrange [%g:-0.5]\n"
                        "set xlabel 'predicted'\nset ylabel 'true'\nset palette defined (0 'white', 0.1 '#fee8c8', "
                        "0.5 '#fc8d59', 1 '#b30000')\nset cbrange [0:1]\nset xtics rotate by 45 right font ',9'\n"

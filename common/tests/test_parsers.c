@@ -1,15 +1,21 @@
 /* Tests of the parsers of outside input: csv.h, text.h, edgelist.h. Each error path is checked
  * for its message (file:line, expected, got, hint) and for leaving nothing allocated; the fuzzers'
- * regression inputs (fuzz/regressions/) go through the same parsers in fuzz/regress.c. */
+ * regression inputs (fuzz/regressions/) go through the same parsers in fuzz/regress.c. The last
+ * section reads and writes numbers under a locale with a decimal comma (csv, csvlog, edge lists,
+ * flags). */
 #include "csv.h"
+#include "csvlog.h"
 #include "edgelist.h"
+#include "flags.h"
 #include "io.h"
 #include "text.h"
 
 #include "capture.h"
 
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *tmp_write(const char *name, const char *content, size_t len)
@@ -317,4 +323,74 @@ Test(edgelist, errors_name_the_file_and_line)
         cr_assert(strstr(err, cases[i].needle) && strstr(err, "hint:"), "case %zu: expected \"%s\" in:\n%s", i,
                   cases[i].needle, err);
     }
+}
+
+/* --- numbers under a locale with a decimal comma ---------------------------------------------- */
+
+/* Make a locale whose decimal separator is a comma the process's, as a program that calls
+ * setlocale(LC_ALL, "") does under de_DE.UTF-8 (Criterion runs each test in a process of its
+ * own, so it goes no further), or skip the test when none is installed. */
+static void use_a_comma_locale(void)
+{
+    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", "nl_NL.UTF-8",
+                                        "es_ES.UTF-8", "it_IT.UTF-8", "ru_RU.UTF-8", "pt_BR.UTF-8"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (setlocale(LC_ALL, names[i]) && !strcmp(localeconv()->decimal_point, ",")) {
+            cr_assert_eq(strtof("1.5", NULL), 1.0f, "%s: strtof must stop at the point here", names[i]);
+            return;
+        }
+    setlocale(LC_ALL, "C");
+    cr_skip_test("no locale with a decimal comma is installed (tried de_DE.UTF-8, fr_FR.UTF-8 and others); on "
+                 "Debian: apt-get install locales, uncomment de_DE.UTF-8 in /etc/locale.gen, run locale-gen");
+}
+
+Test(locale, csv_reads_a_decimal_point_under_a_comma_locale)
+{
+    use_a_comma_locale();
+    csv_table_t t;
+    const char *s = "a,label\n1.5,0\n-2.25e1,1\n";
+    cr_assert_eq(csv_parse(&t, s, strlen(s), "mem", "label"), 0, "1.5 must read as a number in any locale");
+    cr_assert(t.x[0] == 1.5f && t.x[1] == -22.5f, "read %g and %g, expected 1.5 and -22.5", t.x[0], t.x[1]);
+    csv_free(&t);
+}
+
+Test(locale, csvlog_writes_a_decimal_point_that_csv_reads_back)
+{
+    use_a_comma_locale();
+    char dir[64] = "/tmp/nn-locale-XXXXXX", path[128];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/log.csv", dir);
+    csvlog_t log;
+    cr_assert_eq(csvlog_open(&log, path, "epoch,loss"), 0);
+    csvlog_row(&log, (const double[]){1, 0.25});
+    cr_assert_eq(csvlog_close(&log), 0);
+    char *text;
+    size_t len;
+    cr_assert_eq(io_read_all(&text, &len, path, 1 << 20), 0);
+    cr_assert_str_eq(text, "epoch,loss\n1,0.25\n", "the log under a comma locale");
+    free(text);
+    csv_table_t t;
+    cr_assert_eq(csv_read(&t, path, NULL), 0);
+    cr_assert(t.n == 1 && t.d == 2 && t.x[1] == 0.25f, "read back %d rows of %d, loss %g", t.n, t.d, t.x[1]);
+    csv_free(&t);
+    remove(path), rmdir(dir);
+}
+
+Test(locale, edge_weights_flags_and_gnuplot_numbers_under_a_comma_locale)
+{
+    use_a_comma_locale();
+    edgelist_graph_t g;
+    cr_assert_eq(edgelist_parse(&g, "0 1 0.25\n", 9, "mem", NULL), 0, "the weight 0.25");
+    cr_assert(g.w[0] == 0.25f, "weight %g", g.w[0]);
+    edgelist_free(&g);
+    flags_t f = {.epochs = 1, .out = "out"};
+    float lr = 0.1f;
+    const flags_option_t opt[] = {{"--lr", FLAGS_FLOAT, &lr, "learning rate"}};
+    char *argv[] = {"prog", "--lr", "0.01", NULL};
+    cr_assert_eq(flags_parse(&f, 3, argv, "test", opt, 1), 0, "--lr 0.01");
+    cr_assert(lr == 0.01f, "--lr 0.01 read as %g", lr);
+    char buf[32];
+    io_snprintf(buf, sizeof buf, "%g", 9.5);
+    cr_assert_str_eq(buf, "9.5", "io_snprintf (gnuplot scripts) under a comma locale");
+    cr_assert(strchr(localeconv()->decimal_point, ','), "the program's own locale is left as it was");
 }
