@@ -71,6 +71,22 @@ static const char *excerpt(char *buf, const char *s, const char *e)
     return buf;
 }
 
+/* The first few column names for a message, quoted: "a", "b", "c", ... (4 at most, each
+ * excerpted), so that a misspelt or differently cased name shows beside what was asked for. */
+static const char *name_list(char *buf, size_t size, char *const *names, int columns)
+{
+    enum { SHOWN = 4 };
+    char ex[48];
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int j = 0; j < columns && j < SHOWN && k < size; j++)
+        k += (size_t)snprintf(buf + k, size - k, "%s\"%s\"", j ? ", " : "",
+                              excerpt(ex, names[j], names[j] + strlen(names[j])));
+    if (columns > SHOWN && k < size)
+        snprintf(buf + k, size - k, ", ... (%d more)", columns - SHOWN);
+    return buf;
+}
+
 void csv_free(csv_table_t *t)
 {
     if (t->names)
@@ -145,9 +161,10 @@ int csv_parse(csv_table_t *out, const char *text, size_t len, const char *name, 
         columns++;
     }
     if (label_column && label < 0) {
+        char list[256];
         nn_error("name the label column as the header spells it (the names are case-sensitive)",
-                 "%s:%d: no column \"%s\" in the header: expected it among the %d column names", name, line.number,
-                 label_column, columns);
+                 "%s:%d: no column \"%s\" in the header: expected it among the %d column names, got %s", name,
+                 line.number, label_column, columns, name_list(list, sizeof list, names, columns));
         goto fail_names;
     }
     const int d = columns - (label >= 0);
