@@ -151,21 +151,26 @@ int prep_minmax_fit(prep_affine_t *t, const float *x, int n, int d)
     return 0;
 }
 
-static void check_columns(const char *fn, int fitted, int d)
+/* 0 if the data has the columns the transform was fitted on, else -1 after reporting: d often
+ * comes from a file (a CSV with a column more or less), and data must not end the program. */
+static int check_columns(const char *fn, int fitted, int d)
 {
-    if (fitted != d)
-        nn_fatal("fit and apply the transform on matrices with the same columns (the same features "
-                 "in the same order)",
-                 "%s: the transform was fitted on %d columns, the data has %d: expected the same", fn,
-                 fitted, d);
+    if (fitted == d)
+        return 0;
+    nn_error("fit and apply the transform on matrices with the same columns (the same features "
+             "in the same order)",
+             "%s: the transform was fitted on %d columns, the data has %d: expected the same", fn, fitted, d);
+    return -1;
 }
 
-void prep_affine_apply(const prep_affine_t *t, float *x, int n, int d)
+int prep_affine_apply(const prep_affine_t *t, float *x, int n, int d)
 {
-    check_columns("prep_affine_apply", t->d, d);
+    if (check_columns("prep_affine_apply", t->d, d) != 0)
+        return -1;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < d; j++)
             x[(size_t)i * d + j] = (x[(size_t)i * d + j] - t->shift[j]) / t->scale[j];
+    return 0;
 }
 
 void prep_affine_free(prep_affine_t *t)
@@ -236,7 +241,8 @@ int prep_impute_fit(prep_imputer_t *t, const float *x, int n, int d, prep_stat_t
 
 long prep_impute_apply(const prep_imputer_t *t, float *x, int n, int d)
 {
-    check_columns("prep_impute_apply", t->d, d);
+    if (check_columns("prep_impute_apply", t->d, d) != 0)
+        return -1;
     long filled = 0;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < d; j++)
@@ -339,9 +345,10 @@ static int count_below(const float *s, int n, float v, int or_equal)
     return lo;
 }
 
-void prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d)
+int prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d)
 {
-    check_columns("prep_rankgauss_apply", t->d, d);
+    if (check_columns("prep_rankgauss_apply", t->d, d) != 0)
+        return -1;
     const double lo_u = 0.5 / t->n, hi_u = 1 - 0.5 / t->n;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < d; j++) {
@@ -352,6 +359,7 @@ void prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d)
             double u = (count_below(s, t->n, *v, 0) + count_below(s, t->n, *v, 1)) / (2.0 * t->n);
             *v = (float)prep_normal_quantile(fmin(fmax(u, lo_u), hi_u));
         }
+    return 0;
 }
 
 void prep_rankgauss_free(prep_rankgauss_t *t)

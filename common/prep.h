@@ -20,7 +20,8 @@
  * Errors: fitting on data with NaN or ±Inf where numbers are required, a constant column where it
  * matters, or arguments out of range are reported with nn_error (row, column, value, hint) and the
  * fit returns -1. Applying a transform fitted on d columns to data with another number of columns
- * is a programming error: nn_fatal names both shapes. Missing values are NaN everywhere here.
+ * (a CSV with a column more or less) is reported the same way, naming both, and the apply returns
+ * -1 with x unchanged: nothing here exits. Missing values are NaN everywhere here.
  *
  * Threads: no shared state; a fitted transform may be applied from several threads at once.
  * prep_gather_rows (and dataset_gather) copies a large batch on all the cores (parallel.h).
@@ -77,8 +78,9 @@ int prep_standardize_fit(prep_affine_t *t, const float *x, int n, int d);
  * may fall outside [0, 1]: the range is the training range. Returns 0 or -1 as above. */
 int prep_minmax_fit(prep_affine_t *t, const float *x, int n, int d);
 
-/* Apply in place to x (n, d). Stops (nn_fatal) if d differs from the fitted t->d. */
-void prep_affine_apply(const prep_affine_t *t, float *x, int n, int d);
+/* Apply in place to x (n, d). Returns 0, or -1 (reported, x unchanged) if d differs from the
+ * fitted t->d. */
+int prep_affine_apply(const prep_affine_t *t, float *x, int n, int d);
 
 void prep_affine_free(prep_affine_t *t);
 
@@ -95,8 +97,8 @@ typedef struct {
  * column has no value at all or holds an infinity. */
 int prep_impute_fit(prep_imputer_t *t, const float *x, int n, int d, prep_stat_t stat);
 
-/* Replace every NaN of x (n, d) by its column's fill value; returns how many were replaced.
- * Stops (nn_fatal) if d differs from the fitted t->d. */
+/* Replace every NaN of x (n, d) by its column's fill value; returns how many were replaced, or -1
+ * (reported, x unchanged) if d differs from the fitted t->d. */
 long prep_impute_apply(const prep_imputer_t *t, float *x, int n, int d);
 
 void prep_imputer_free(prep_imputer_t *t);
@@ -126,8 +128,9 @@ typedef struct {
 /* Returns 0, or -1 (n < 1, or a value that is not finite: impute first). */
 int prep_rankgauss_fit(prep_rankgauss_t *t, const float *x, int n, int d);
 
-/* Apply in place to x (n, d); stops (nn_fatal) if d differs from the fitted t->d. NaN stays NaN. */
-void prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d);
+/* Apply in place to x (n, d); NaN stays NaN. Returns 0, or -1 (reported, x unchanged) if d
+ * differs from the fitted t->d. */
+int prep_rankgauss_apply(const prep_rankgauss_t *t, float *x, int n, int d);
 
 void prep_rankgauss_free(prep_rankgauss_t *t);
 

@@ -720,17 +720,17 @@ typedef struct {
     float mean[MESSY_D], std[MESSY_D];
 } pipeline;
 
-/* The transforms of kind p->kind after imputation, applied in place to x (N, 4). */
-static void pipeline_transform(const pipeline *p, float *x, int n)
+/* The transforms of kind p->kind after imputation, applied in place to x (N, 4). Returns 0, or
+ * -1 after a transform reported that it cannot apply (a value <= -1 for the log). */
+static int pipeline_transform(const pipeline *p, float *x, int n)
 {
-    if (p->kind == PIPE_LOG) {
-        prep_log1p(x, n, MESSY_D, MESSY_AREA);
-        prep_log1p(x, n, MESSY_D, MESSY_DIST);
-    }
+    if (p->kind == PIPE_LOG &&
+        (prep_log1p(x, n, MESSY_D, MESSY_AREA) != 0 || prep_log1p(x, n, MESSY_D, MESSY_DIST) != 0))
+        return -1;
     if (p->kind == PIPE_RANKGAUSS)
-        prep_rankgauss_apply(&p->rankgauss, x, n, MESSY_D);
-    else
-        standardize_apply(x, n, MESSY_D, p->mean, p->std);
+        return prep_rankgauss_apply(&p->rankgauss, x, n, MESSY_D);
+    standardize_apply(x, n, MESSY_D, p->mean, p->std);
+    return 0;
 }
 
 /* Fit every step on the training rows x (N, 4) (a copy is transformed step by step, each step
@@ -742,8 +742,9 @@ static int pipeline_fit(pipeline *p, pipe_kind kind, const float *x, int n)
     float *tmp = nn_malloc((size_t)n * MESSY_D * sizeof(float));
     memcpy(tmp, x, (size_t)n * MESSY_D * sizeof(float));
     int rc = prep_impute_fit(&p->imputer, tmp, n, MESSY_D, PREP_MEAN);
+    if (rc == 0)
+        rc = prep_impute_apply(&p->imputer, tmp, n, MESSY_D) < 0 ? -1 : 0;
     if (rc == 0) {
-        prep_impute_apply(&p->imputer, tmp, n, MESSY_D);
         if (kind == PIPE_LOG)
             rc = prep_log1p(tmp, n, MESSY_D, MESSY_AREA) | prep_log1p(tmp, n, MESSY_D, MESSY_DIST);
         if (rc == 0)
@@ -754,15 +755,17 @@ static int pipeline_fit(pipeline *p, pipe_kind kind, const float *x, int n)
     return rc;
 }
 
-/* Apply the fitted pipeline: x (N, 4) raw -> out (N, 5) transformed, with the bias column. */
-static void pipeline_apply(const pipeline *p, float *out, const float *x, int n)
+/* Apply the fitted pipeline: x (N, 4) raw -> out (N, 5) transformed, with the bias column.
+ * Returns 0, or -1 after a step reported why it cannot apply. */
+static int pipeline_apply(const pipeline *p, float *out, const float *x, int n)
 {
     float *tmp = nn_malloc((size_t)n * MESSY_D * sizeof(float));
     memcpy(tmp, x, (size_t)n * MESSY_D * sizeof(float));
-    prep_impute_apply(&p->imputer, tmp, n, MESSY_D);
-    pipeline_transform(p, tmp, n);
-    with_bias_column(out, tmp, n, MESSY_D);
+    int rc = prep_impute_apply(&p->imputer, tmp, n, MESSY_D) < 0 ? -1 : pipeline_transform(p, tmp, n);
+    if (rc == 0)
+        with_bias_column(out, tmp, n, MESSY_D);
     free(tmp);
+    return rc;
 }
 
 static void pipeline_free(pipeline *p)
@@ -1565,7 +1568,8 @@ static int run_preparation(const flags_t *f, rng_t *rng)
         if (pipeline_fit(&p, (pipe_kind)k, xs[0], ntr) != 0)
             return -1;
         for (int s = 0; s < 3; s++)
-            pipeline_apply(&p, xt[s], xs[s], counts[s]);
+            if (pipeline_apply(&p, xt[s], xs[s], counts[s]) != 0)
+                return -1;
         if (prep_check_finite(xt[0], ntr, D1, "the prepared training rows") != 0 ||
             linreg_closed_form(w, xt[0], ys[0], ntr, D1) != 0)
             return -1;
@@ -1587,7 +1591,8 @@ static int run_preparation(const flags_t *f, rng_t *rng)
     if (pipeline_fit(&leaky, PIPE_LOG, x, n) != 0)
         return -1;
     for (int s = 0; s < 3; s += 2)
-        pipeline_apply(&leaky, xt[s], xs[s], counts[s]);
+        if (pipeline_apply(&leaky, xt[s], xs[s], counts[s]) != 0)
+            return -1;
     if (linreg_closed_form(w, xt[0], ys[0], ntr, D1) != 0)
         return -1;
     linreg_predict(pred[2], xt[2], nte, D1, w, D1);
