@@ -233,6 +233,11 @@ static const float *eval_logits(void *ctx, const float *x, int first, int b)
 
 metrics_eval_t mlp_evaluate(mlp_t *m, float *probs, const float *x, const int *y, int n)
 {
+    if (n < 1) { /* a mean over no examples: 0 and 0 would read as a perfect loss and a useless model */
+        nn_error("check that the evaluation split is not empty (a split fraction of 0, a selection "
+                 "that kept no rows)", "mlp_evaluate: %d examples: expected at least 1", n);
+        return (metrics_eval_t){NAN, NAN};
+    }
     const int was = m->training;
     m->training = 0;
     eval_ctx c = {m, probs};

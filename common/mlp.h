@@ -37,7 +37,8 @@
  *
  * Errors: mlp_new() returns -1 after an nn_error() paragraph for bad sizes or options;
  * mlp_forward() returns NULL and mlp_backward() -1 after one for a batch outside 1..max_batch (or
- * a backward that does not follow a matching forward); mlp_loss_grad() returns NAN after one.
+ * a backward that does not follow a matching forward); mlp_loss_grad() returns NAN after one, and
+ * mlp_evaluate() NAN loss and accuracy for n < 1 (no examples to average over).
  *
  * Threads: an mlp_t (its parameters and workspace) belongs to one thread; no global state; the
  * matrix products run on OpenBLAS's threads.
@@ -131,7 +132,8 @@ float mlp_loss_grad(mlp_t *m, const float *x, const int *y, int B);
 
 /* Mean cross-entropy and accuracy on n examples x (n, n_0), labels y (n), in evaluation mode (the
  * mode is restored after), in chunks of max_batch rows (metrics_evaluate); with probs (n, n_L) not
- * NULL, also every example's softmax probabilities. */
+ * NULL, also every example's softmax probabilities. n < 1: both NAN after an nn_error paragraph
+ * (unlike metrics_evaluate's 0 and 0, which a log would show as a perfect loss). */
 metrics_eval_t mlp_evaluate(mlp_t *m, float *probs, const float *x, const int *y, int n);
 
 /* The architecture's name for checkpoints, e.g. "mlp 784-256-128-10 bn", into buf (size bytes);

@@ -6,6 +6,7 @@
  */
 #include <nn/nn.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,6 +35,10 @@ int main(int argc, char **argv)
     }
     float *probs = nn_malloc((size_t)test.n * K * sizeof(float));
     metrics_eval_t e = mlp_evaluate(&m, probs, test.x, test.y, test.n); /* in chunks of CHUNK images */
+    if (isnan(e.loss)) { /* no images: reported */
+        free(probs), mlp_free(&m), dataset_free(&test);
+        return 1;
+    }
     for (int i = 0; i < show && i < test.n; i++) {
         int pred = metrics_argmax(probs + (size_t)i * K, K);
         printf("image %d: %-12s (true: %s)\n", i, FASHION_CLASSES[pred], FASHION_CLASSES[test.y[i]]);

@@ -194,3 +194,24 @@ Test(mlp, a_nan_input_reaches_the_loss)
               prep_count_nonfinite(m.grads, m.n_params), m.n_params);
     mlp_free(&m);
 }
+
+static void evaluate_nothing(void *arg)
+{
+    (void)arg;
+    mlp_t m;
+    if (mlp_new(&m, SIZES, 3, 0, 0, B) != 0)
+        abort();
+    const float x[12] = {0};
+    metrics_eval_t e = mlp_evaluate(&m, NULL, x, (const int[]){0}, 0);
+    mlp_free(&m);
+    exit(isnan(e.loss) && isnan(e.accuracy) ? 42 : 0);
+}
+
+/* A mean over no examples used to come back as loss 0 and accuracy 0, a perfect-looking loss. */
+Test(mlp, evaluate_of_no_examples_is_reported)
+{
+    char err[4096];
+    int st = capture_stderr(evaluate_nothing, NULL, err, sizeof err);
+    cr_assert(st == 42 && strstr(err, "mlp_evaluate: 0 examples") && strstr(err, "hint"),
+              "mlp_evaluate with n = 0: expected NaN and NaN after a report (status 42), got status %d:\n%s", st, err);
+}
