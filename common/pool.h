@@ -10,7 +10,8 @@
  *   avg:  y[b,c,i,j] = 1/k^2 * sum over the window of x
  *
  * Backward. The max is a selection: its gradient goes to the one input that won (ties: the first
- * in row-major order, as PyTorch), nothing to the others. The average spreads dy / k^2 over its
+ * in row-major order, as PyTorch; a NaN beats every number, so a window holding one outputs NaN,
+ * as PyTorch's max pooling does), nothing to the others. The average spreads dy / k^2 over its
  * k^2 inputs. With overlapping windows (stride < k) an input collects from every window it is in:
  * the backward functions ADD into a zeroed dx.
  *

@@ -317,8 +317,11 @@ Test(pool, max_and_avg_match_pytorch)
 
 /* The 2x2 stride-2 max pool (four outputs at a time, then one at a time) against its rule written
  * out: the larger of the top pair, of the bottom pair, then of the two, the first of equal values
- * winning each time (a strict >, false for a NaN). Values from {0, 1, 2} (ties everywhere, as after
- * a relu), -0.0 and NaN, on rows of 14 and 5 outputs and an odd width. */
+ * winning each time (a strict >) and a NaN beating any number (the first NaN: a NaN input must
+ * reach the loss). Values from {0, 1, 2} (ties everywhere, as after a relu), -0.0 and NaN, on rows
+ * of 14 and 5 outputs and an odd width. */
+static int beats(float v, float best) { return v > best || (isnan(v) && !isnan(best)); }
+
 Test(pool, max2_equals_its_rule_with_ties_and_nan)
 {
     static const int shapes[][2] = {{28, 28}, {10, 10}, {11, 13}, {2, 9}, {6, 2}};
@@ -338,14 +341,32 @@ Test(pool, max2_equals_its_rule_with_ties_and_nan)
                 for (int j = 0; j < OW; j++) {
                     const float *xc = x + m * H * W;
                     const int t = 2 * i * W + 2 * j, b = t + W;
-                    const int top = xc[t + 1] > xc[t] ? t + 1 : t, bottom = xc[b + 1] > xc[b] ? b + 1 : b;
-                    const int best = xc[bottom] > xc[top] ? bottom : top;
+                    const int top = beats(xc[t + 1], xc[t]) ? t + 1 : t;
+                    const int bottom = beats(xc[b + 1], xc[b]) ? b + 1 : b;
+                    const int best = beats(xc[bottom], xc[top]) ? bottom : top;
                     const int o = (m * OH + i) * OW + j;
                     cr_assert_eq(idx[o], best, "H=%d W=%d map %d output (%d, %d): argmax %d, the rule says %d", H, W,
                                  m, i, j, idx[o], best);
                     cr_assert(memcmp(&y[o], &xc[best], sizeof(float)) == 0, "H=%d W=%d output (%d, %d)", H, W, i, j);
                 }
     }
+}
+
+/* A NaN anywhere in a window makes its output NaN (PyTorch's max pooling), in the 2x2 stride-2
+ * path and in the general one: before, only a NaN in the window's first position came through,
+ * so a NaN input could vanish from the loss while x^T dy still carried it into the weights. */
+Test(pool, a_nan_in_the_window_wins)
+{
+    const float x2[8] = {1, NAN, 5, 6, 2, 0, NAN, NAN}; /* (2, 4): two 2x2 windows */
+    float y[2];
+    int idx[2];
+    pool_max_forward(y, idx, x2, 1, 1, 2, 4, 2, 2);
+    cr_assert(isnan(y[0]) && idx[0] == 1, "2x2 window (1, NaN; 2, 0): %g at %d, expected NaN at 1", y[0], idx[0]);
+    cr_assert(isnan(y[1]) && idx[1] == 6, "2x2 window (5, 6; NaN, NaN): %g at %d, expected the first NaN (6)", y[1],
+              idx[1]);
+    float x3[9] = {1, 2, 3, 4, 5, 6, 7, NAN, 9};
+    pool_max_forward(y, idx, x3, 1, 1, 3, 3, 3, 1);
+    cr_assert(isnan(y[0]) && idx[0] == 7, "3x3 window with a NaN at 7: %g at %d", y[0], idx[0]);
 }
 
 typedef struct {
