@@ -19,9 +19,9 @@
  * library's soname is libnn.so.MAJOR. Compare versions with LIBNN_VERSION_NUMBER, in #if too:
  * #if LIBNN_VERSION_NUMBER >= 200 for 0.2.0 and later. */
 #define LIBNN_VERSION_MAJOR 0
-#define LIBNN_VERSION_MINOR 1
+#define LIBNN_VERSION_MINOR 2
 #define LIBNN_VERSION_PATCH 0
-#define LIBNN_VERSION_STRING "0.1.0"
+#define LIBNN_VERSION_STRING "0.2.0"
 #define LIBNN_VERSION_NUMBER (LIBNN_VERSION_MAJOR * 10000 + LIBNN_VERSION_MINOR * 100 + LIBNN_VERSION_PATCH)
 
 #include "activations.h"
