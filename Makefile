@@ -238,7 +238,8 @@ endif
 	set -o pipefail; $(B)/$(EDITION)/$(CHAPTER)/prog --out out/$(CH) $(ARGS) $(if $(ARGS),,| tee out/$(CH)/run.txt.tmp && mv out/$(CH)/run.txt.tmp out/$(CH)/run.txt)
 
 # Build every selected grader (a chapter that does not compile does not stop the others),
-# run each test binary (Criterion isolates every test in its own process), then report. A workbook
+# run each test binary one suite at a time (grader/runtests.py: Criterion isolates every test in its
+# own process; a suite's first time-out stops that suite, so an endless loop costs one wait), then report. A workbook
 # exercise whose code runs another exercise that is wrong is graded again alone, with the course's
 # version of that one (grader/isolate.py), so that a mistake costs only the exercise it is in; so is
 # every written exercise of a workbook chapter that does not compile as a whole. Chapters
@@ -249,7 +250,7 @@ check: $(B)/.deps-build
 	@printf '%s\n' $(SELECTED) | xargs -P $(CHECK_JOBS) -I{} sh -c '\
 	  d=$(B)/$(EDITION)/{}; mkdir -p $$d; rm -rf $$d/results.json $$d/stderr.txt $$d/build.log $$d/isolated; \
 	  if $(MAKE) --no-print-directory -s $$d/test >$$d/build.log 2>&1; then \
-	    $(CONTAIN) $$d/test --jobs 1 --json=$$d/results.json >/dev/null 2>$$d/stderr.txt || true; \
+	    $(PYTHON) grader/runtests.py --contain $(CONTAIN) $$d/test $$d/results.json 2>$$d/stderr.txt || true; \
 	  fi'
 	@[ $(EDITION) = ref ] || $(PYTHON) grader/isolate.py --build $(B) --root $(ROOT) --jobs $(CHECK_JOBS) \
 	  $(foreach c,$(SELECTED),$(B)/$(EDITION)/$(c)) || true

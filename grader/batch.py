@@ -202,14 +202,20 @@ def probe():
                  "container run it with --privileged or a seccomp profile that allows unshare/clone.")
 
 
-def chapter_script(ch, name):
+def chapter_script(ch, name, wall=WALL):
     """What make check does for one chapter, inside the sandbox: build, test, and grade alone each
     exercise that runs a wrong one of the student's, or each written one when the chapter does not
-    compile (isolate.py: it tells the two apart by the stderr.txt that only a run writes)."""
+    compile (isolate.py: it tells the two apart by the stderr.txt that only a run writes). The tests
+    run one suite at a time (runtests.py: a suite's first time-out ends that suite) within two thirds
+    of the wall-clock limit, so that an endless loop costs its exercise and the isolated runs still
+    have time; results.json is rewritten after every suite, so a sandbox ended by the limit keeps
+    what was graded."""
+    deadline = max(30, wall * 2 // 3)
     lim = " ".join(f"ulimit {k} {v};" for k, v in LIMITS.items())
     t = f"/out/b/wb-_sub/{name}/test"
     return (f"{lim} mkdir -p /out/r; make -s --no-print-directory B=/out/b WB=/sub {t} >/out/r/build.log 2>&1 && "
-            f"{t} --jobs 1 --json=/out/r/results.json >/out/r/stdout.txt 2>/out/r/stderr.txt; "
+            f"/usr/bin/python3 grader/runtests.py --deadline {deadline} {t} /out/r/results.json "
+            f">/out/r/stdout.txt 2>/out/r/stderr.txt; "
             f"/usr/bin/python3 grader/isolate.py --build /out/b --root /sub --chapter {name} /out/r "
             f">/out/r/isolate.log 2>&1; exit 0")
 
@@ -265,7 +271,7 @@ def grade_as(entry, a, key, chapters, name, digest, cache, uid):
                 for dirpath, dirs, files in os.walk(out):
                     for x in dirs + files + [""]:
                         os.chown(os.path.join(dirpath, x), uid, uid)
-            argv = bwrap_argv(sub, out, uid) + ["bash", "-c", chapter_script(ch, ch)]
+            argv = bwrap_argv(sub, out, uid) + ["bash", "-c", chapter_script(ch, ch, a.wall)]
             try:
                 subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=a.wall)
             except subprocess.TimeoutExpired:
