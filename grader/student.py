@@ -137,7 +137,35 @@ def graded_points(name, wb):
     r = subprocess.run([sys.executable, os.path.join(COURSE, "grader/report.py"), "--root", root, d, "--csv", out],
                        cwd=COURSE, capture_output=True, text=True)
     with open(out) as f:
-        return {row["exercise"]: int(row["points"]) for row in csv.DictReader(f)}, r.stdout, root
+        return {row["exercise"]: int(row["points"]) for row in csv.DictReader(f)}, r.stdout, root, d
+
+
+def compile_error(d, root, name):
+    """When chapter name did not compile as a whole (its results dir d has no run): the compiler's
+    first error and the region it is in, as lines to print; [] when it compiled."""
+    import isolate
+    import report
+    if not isolate.did_not_build(d):
+        return []
+    found = report.build_problems(report.read(os.path.join(d, "build.log")))
+    first = next((l for l in found if re.search(r"error:|undefined reference", l)), found[0] if found else "")
+    out = [f"  chapter {name[:2]} does not compile, so nothing of it runs as one program; the compiler's first error:",
+           f"    {first.strip()}"]
+    m = re.match(r"^(.*?):(\d+):", first)
+    if m:
+        path, line = m.group(1), int(m.group(2))
+        full = path if os.path.isabs(path) else os.path.join(COURSE, path)
+        try:
+            regions = exercises.parse(full)
+        except (OSError, UnicodeDecodeError, exercises.MarkupError):
+            regions = None
+        if regions is not None:
+            ex = next((e for e in regions if e.begin < line < e.end), None)
+            shown = os.path.relpath(full, COURSE) if full.startswith(COURSE + "/") else path
+            out.append(f"  that line is in the region of exercise {ex.id} ({shown}:{ex.begin + 1}): fix it there first"
+                       if ex else f"  that line is outside every exercise region of {shown}: it should be as "
+                       "make workbook wrote it (an unclosed { or ( in a region above it can cause this too)")
+    return out
 
 
 def next_exercise(a):
@@ -147,12 +175,14 @@ def next_exercise(a):
             print(f"  make workbook{'' if os.path.normpath(a.wb) == 'workbook' else ' WB=' + a.wb} adds the chapters "
                   "and files that are missing (a file you changed is never overwritten)")
             return 0
-        points, table, root = graded_points(name, a.wb)
+        points, table, root, d = graded_points(name, a.wb)
         for ex in exercises.chapter_exercises(COURSE, name):
             if points.get(ex.id, 0) < ex.points:
                 where = os.path.join(root, os.path.relpath(ex.path, COURSE)) if root != "." else os.path.relpath(ex.path, COURSE)
                 print(f"Next: exercise {ex.id} ({ex.points} point{'s' if ex.points > 1 else ''}): {ex.title}")
                 print(f"  region: {os.path.normpath(where)}:{ex.begin + 1}")
+                for l in compile_error(d, root, name):
+                    print(l)
                 lines = table.splitlines()
                 for i, l in enumerate(lines):  # the report's line for it and the reasons below it
                     if re.match(rf"^\s*\S+ {re.escape(ex.id)}\s", re.sub(r"\033\[[0-9;]*m", "", l)):
