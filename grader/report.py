@@ -45,6 +45,7 @@ import isolate  # noqa: E402
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EARNED = []  # (exercise id, points earned, possible) of every graded exercise, for --csv
+NOTES = []  # what the teacher's gradebook says besides points (--notes): not compiled, refused, ...
 DEPENDENT = []  # in a student release: (exercise, [exercises it runs]), for the note said once
 
 TTY = sys.stdout.isatty()
@@ -229,6 +230,11 @@ def grade_chapter(root, d, mode, teacher=False):
     if not quiet:
         print(color("1", f"Chapter {name.replace('_', ' ', 1)}") + f"  ({source})")
     refused = {exid for _, _, exid in problems if exid}
+    short = name[:2]
+    for what in dict.fromkeys("edit outside the regions" if "outside" in msg else "chapter file missing or "
+                              "markers broken" for _, msg, exid in problems if not exid):
+        NOTES.append(f"{short}: {what}" + (" (chapter 0)" if teacher else ""))
+    NOTES.extend(f"{exid}: refused code" for exid in sorted(refused))
     if problems and not quiet:
         head = ("0 points for this chapter in teacher mode, because:" if teacher else
                 "the grader does not accept these (code refused inside a region costs its exercise; "
@@ -240,6 +246,8 @@ def grade_chapter(root, d, mode, teacher=False):
             print(color("31", f"    ... and {len(problems) - 20} more"))
     log = read(os.path.join(d, "build.log"))
     if results is None:
+        NOTES.append(f"{short}: did not compile" if isolate.did_not_build(d) else
+                     f"{short}: tests stopped without results (time or other limit)")
         if not quiet and not isolate.did_not_build(d):
             print(color("31", f"  built, but its test runner stopped without writing results (killed, out of time or "
                         f"over a limit), so none of its {len(exs)} exercises could be graded; it printed last:"))
@@ -254,6 +262,8 @@ def grade_chapter(root, d, mode, teacher=False):
             print()
         EARNED.extend((e.id, 0, e.points) for e in exs)
         return 0, possible, 0, 1, False, 0
+    if unbuilt:
+        NOTES.append(f"{short}: did not compile as a whole (exercises graded alone)")
     if unbuilt and not quiet:
         for l in textwrap.wrap("does not compile as a whole, so each exercise you wrote was graded alone instead: "
                                "on the course's chapter with only that region replaced by yours (an exercise not "
@@ -277,6 +287,12 @@ def grade_chapter(root, d, mode, teacher=False):
         skipped += len(skip)
         earned = ex.points if ok and not bad and not (problems and teacher) and ex.id not in refused else 0
         EARNED.append((ex.id, earned, ex.points))
+        if any("The test timed out." in t[2] for t in bad):
+            NOTES.append(f"{ex.id}: time-out")
+        if not tests and unbuilt and any(e.id == ex.id for e, _ in todo):
+            res = os.path.join(d, "isolated", ex.suite)
+            if isolate.did_not_build(res) and os.path.exists(os.path.join(res, "build.log")):
+                NOTES.append(f"{ex.id}: does not compile")
         points += earned
         passed += len(ok)
         failed += len(bad) + (0 if tests else 1)
@@ -288,12 +304,12 @@ def grade_chapter(root, d, mode, teacher=False):
             continue
         mark = color("32", "✔") if earned else color("31", "✘")
         print(f"  {mark} {ex.id:<6} {ex.title:<52.52} {earned:>2} / {ex.points:<2} points   "
-              f"{len(ok)}/{len(tests)} checks" + (f", rejects {n} decoy{'s' if n > 1 else ''}"
-                                                   if (n := decoy_count(name, ex)) else ""))
+              f"{len(ok)}/{len(tests)} checks" + (f", rejects {n} decoy{'s' if n > 1 else ''}"  # self-check only
+                                                   if same and (n := decoy_count(name, ex)) else ""))
         if not tests and unbuilt:
             print("      " + alone_failure(ex, d, any(e.id == ex.id for e, _ in todo)))
         elif not tests:
-            print(color("31", f"      no tests found for this exercise (suite {ex.suite})"))
+            print(color("31", f"      no results for this exercise's checks (suite {ex.suite}): not run, or none found"))
         if ex.id in alone and not unbuilt:  # the chapter's line said how
             print(color("2", "      " + graded_alone(ex, alone[ex.id])))
         why = {}  # the same reason for several checks is said once
@@ -404,6 +420,7 @@ def main():
     ap.add_argument("--expect-stubs", action="store_true")
     ap.add_argument("--teacher", action="store_true", help="changes outside the regions give the chapter 0")
     ap.add_argument("--csv", help="write 'exercise,points,possible' rows to this file (batch grading)")
+    ap.add_argument("--notes", help="write the gradebook's notes, one a line, to this file (batch grading)")
     ap.add_argument("dirs", nargs="*")
     a = ap.parse_args()
     mode = "progress" if a.progress else "expect-stubs" if a.expect_stubs else "report"
@@ -428,6 +445,9 @@ def main():
     if a.csv:
         with open(a.csv, "w") as f:
             f.write("exercise,points,possible\n" + "".join(f"{i},{p},{q}\n" for i, p, q in EARNED))
+    if a.notes:
+        with open(a.notes, "w") as f:
+            f.write("".join(n + "\n" for n in dict.fromkeys(NOTES)))
     if a.library:
         ok, bad = library(a.library)
         passed, failed = passed + ok, failed + bad
@@ -438,8 +458,11 @@ def main():
         print(f"{'total':<24} {'':20} {total:>3} / {possible:<3} points")
         return 0
     empty = no_assertion_tests(a.dirs + ([a.library] if a.library else []))
-    for t in empty:
-        print(color("31", f"defect: {t} passed without a single assertion"))
+    course = os.path.realpath(a.root) == os.path.realpath(COURSE)
+    for t in empty:  # on the reference a defect of the course; in a workbook, the student's code ended it
+        print(color("31", f"defect: {t} passed without a single assertion" if course else
+                    f"{t}: your code ended this check before it checked anything (an exit() or a return "
+                    "out of the test?), so it does not count"))
     if mode == "expect-stubs":
         ok = stubs_ok and not empty and total == 0
         print(f"self-check of the stubs: {'every exercise fails on its stub' if ok else 'FAILED'}")
