@@ -5,10 +5,14 @@
     make grade-class DIR=submissions OUT=gradebook [CHAPTERS=01,02]
 
 DIR holds one entry per student: a workbook directory (the one `make workbook` made, holding
-chapters/), or a .tar.gz / .tgz / .zip of one (chapters/ at its top or one directory down). The
-student's name is the entry's name without its extension. OUT receives
+chapters/), or a .tar.gz / .tgz / .tar.xz / .txz / .tar / .zip of one (chapters/ at its top or one
+directory down). The student's name is the entry's name without its extension. Any other entry (a
+bare .c file, a link) is listed at the end of the run and gets a row of zeros marked not graded.
+CHAPTERS takes 01,02 or 1,2 or ranges (01-03). OUT receives
 
-    gradebook.csv        student, one column per exercise (points), total
+    gradebook.csv        student, one column per exercise (points), total, notes (not graded and
+                         why, edits outside the regions, refused code, time-outs, did not compile,
+                         identical written code to another submission; '; ' between them)
     reports/NAME.txt     the table the student would see (teacher mode: an edit outside the
                          regions gives its chapter 0, and the report says where)
     exercises.svg/.png   points per exercise across the class, as a share of the possible points
@@ -59,7 +63,7 @@ LIMITS = {  # ulimit flags inside the sandbox
 }
 WALL = 300            # seconds one chapter's sandbox may take, build and tests (--wall)
 MAX_UNPACKED = 64 << 20
-ARCHIVES = (".tar.gz", ".tgz", ".zip")
+ARCHIVES = (".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar", ".zip")
 
 
 class Refused(Exception):
@@ -83,8 +87,8 @@ def tree_hash(path):
         dirs.sort()
         for name in sorted(files):
             p = os.path.join(dirpath, name)
-            if os.path.islink(p) or not os.path.isfile(p):
-                continue
+            if os.path.islink(p) or not os.path.isfile(p) or "__pycache__" in p.split(os.sep):
+                continue  # Python's byte code appears when the grader runs: it is not a change
             h.update(os.path.relpath(p, path).encode() + b"\0")
             with open(p, "rb") as f:
                 h.update(f.read() + b"\0")
@@ -136,7 +140,7 @@ def unpack(src, dst):
                     with z.open(info) as f, open(q, "wb") as g:
                         shutil.copyfileobj(f, g)
         else:
-            with tarfile.open(src, "r:gz") as t:
+            with tarfile.open(src, "r:*") as t:  # .tar, .tar.gz, .tar.xz
                 for m in t:
                     if not m.isfile() or not safe_member(m.name):
                         continue
@@ -233,12 +237,13 @@ def copy_capped(src, dst, cap=1 << 20):
 
 
 def grade_one(entry, a, key, chapters, slots):
-    """Grades one submission; returns (name, {exercise: points}, report text, cached)."""
+    """Grades one submission; returns (name, {exercise: points}, report text, [note], cached)."""
     name = student_name(os.path.basename(entry))
     digest = tree_hash(entry)[:24]
     cache = os.path.join(a.out, ".cache", f"{digest}-{key}")
-    if not a.no_cache and os.path.exists(os.path.join(cache, "points.csv")):
-        return name, read_points(os.path.join(cache, "points.csv")), open(os.path.join(cache, "report.txt")).read(), True
+    if not a.no_cache and os.path.exists(os.path.join(cache, "notes.txt")):
+        return (name, read_points(os.path.join(cache, "points.csv")), open(os.path.join(cache, "report.txt")).read(),
+                open(os.path.join(cache, "notes.txt")).read().splitlines(), True)
     uid = slots.get()
     try:
         return grade_as(entry, a, key, chapters, name, digest, cache, uid)
@@ -289,21 +294,58 @@ def grade_as(entry, a, key, chapters, name, digest, cache, uid):
                         copy_capped(os.path.join(iso, f), os.path.join(res, "isolated", ex.suite, f))
             shutil.rmtree(out, ignore_errors=True)
             res_dirs.append(res)
-        csv_path = os.path.join(work, "points.csv")
+        csv_path, notes_path = os.path.join(work, "points.csv"), os.path.join(work, "notes.txt")
         r = subprocess.run([sys.executable, os.path.join(COURSE, "grader/report.py"), "--teacher", "--root", sub,
-                            "--csv", csv_path] + res_dirs, capture_output=True, text=True, timeout=300)
-        report = r.stdout.replace(os.path.join(work, "sub") + "/", "")
+                            "--csv", csv_path, "--notes", notes_path] + res_dirs, capture_output=True, text=True,
+                           timeout=300)
+        # Paths as the student knows them: relative to the submission, not the sandbox's /sub/ or ours
+        rel = os.path.relpath(sub, os.path.join(work, "sub"))
+        report = (r.stdout.replace(os.path.join(work, "sub") + "/", "")
+                  .replace("/sub/chapters/", os.path.join(rel, "chapters/") if rel != "." else "chapters/"))
         points = read_points(csv_path)
+        notes = open(notes_path).read().splitlines()
+        notes.append("fingerprint " + fingerprint(sub, chapters))
     except Refused as e:
         report = f"Submission {name}: not graded: {e}\n"
-        points = {}
+        points, notes = {}, [f"not graded: {e}"]
     os.makedirs(cache, exist_ok=True)
     with open(os.path.join(cache, "points.csv"), "w") as f:
         f.write("exercise,points,possible\n" + "".join(f"{k},{v},0\n" for k, v in points.items()))
     with open(os.path.join(cache, "report.txt"), "w") as f:
         f.write(report)
+    with open(os.path.join(cache, "notes.txt"), "w") as f:
+        f.write("".join(n + "\n" for n in notes))
     shutil.rmtree(work, ignore_errors=True)
-    return name, points, report, False
+    return name, points, report, notes, False
+
+
+def fingerprint(sub, chapters):
+    """The submission's written regions, comments and layout aside (isolate.tokens): two
+    submissions with the same fingerprint wrote the same code. '-' when nothing is written."""
+    import isolate
+    h, any_written = hashlib.sha256(), False
+    for ch in chapters:
+        exs = exercises.chapter_exercises(COURSE, ch)
+        for exid, body in sorted((isolate.student_bodies(sub, ch, exs) or {}).items()):
+            if not isolate.is_stub(body):
+                any_written = True
+                h.update(f"{exid}\0{' '.join(isolate.tokens(body))}\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()[:24] if any_written else "-"
+
+
+def parse_chapters(spec, all_ch):
+    """'01,02', '1,2', '01-03' or '' (all) as chapter directory names; exits naming the unknown."""
+    want = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        lo, _, hi = part.partition("-")
+        if not (lo.isdigit() and (not hi or hi.isdigit())):
+            sys.exit(f"grade-class: CHAPTERS={spec}: write chapter numbers, e.g. 01,02 or 1,2 or 01-03")
+        want += [f"{n:02d}" for n in range(int(lo), int(hi or lo) + 1)]
+    chapters = [c for c in all_ch if not want or c[:2] in want]
+    missing = [w for w in dict.fromkeys(want) if not any(c[:2] == w for c in all_ch)]
+    if missing:
+        sys.exit(f"grade-class: no chapter {', '.join(missing)}; the chapters are {', '.join(all_ch)}")
+    return chapters
 
 
 def read_points(path):
@@ -360,16 +402,21 @@ def main():
     a = ap.parse_args()
     all_ch = sorted(d for d in os.listdir(os.path.join(COURSE, "chapters"))
                     if os.path.isfile(os.path.join(COURSE, "chapters", d, d + ".c")))
-    want = [c for c in a.chapters.split(",") if c]
-    chapters = [c for c in all_ch if not want or c[:2] in want]
-    if want and len(chapters) != len(want):
-        sys.exit(f"grade-class: no such chapter among {', '.join(want)}; the chapters are {', '.join(all_ch)}")
+    chapters = parse_chapters(a.chapters, all_ch)
     if not os.path.isdir(a.dir):
         sys.exit(f"grade-class: {a.dir} is not a directory of submissions")
-    entries = sorted(os.path.join(a.dir, e) for e in os.listdir(a.dir)
-                     if os.path.isdir(os.path.join(a.dir, e)) or e.endswith(ARCHIVES))
-    if not entries:
-        sys.exit(f"grade-class: {a.dir} holds no submissions (workbook directories, .tar.gz or .zip)")
+    entries, skipped = [], {}  # skipped: entry: why it is not graded
+    for e in sorted(os.listdir(a.dir)):
+        p = os.path.join(a.dir, e)
+        if os.path.islink(p):
+            skipped[e] = "a symbolic link (hand in the directory or archive itself)"
+        elif os.path.isdir(p) or (os.path.isfile(p) and e.endswith(ARCHIVES)):
+            entries.append(p)
+        else:
+            skipped[e] = ("a single file and not a workbook (hand in the workbook directory or a "
+                          ".tar.gz/.tgz/.tar.xz/.tar/.zip of it)")
+    if not entries and not skipped:
+        sys.exit(f"grade-class: {a.dir} holds no submissions (workbook directories, .tar.gz, .tar.xz, .tar or .zip)")
     names = [student_name(os.path.basename(e)) for e in entries]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -386,32 +433,47 @@ def main():
     slots = queue.Queue()
     for i in range(max(1, a.jobs)):
         slots.put(SLOT_UIDS + i)
-    results, done, cached = {}, 0, 0
+    results, notes, prints, done, cached = {}, {}, {}, 0, 0
+    for e, why in skipped.items():  # a row marked not graded, unless the student has a graded entry too
+        n = e if e.startswith(".") else e.split(".")[0] or e
+        if n not in names and not e.startswith("."):
+            results[n], notes[n] = {}, [f"not graded: {e} is {why}"]
     progress(0, len(entries), "")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
         futs = [pool.submit(grade_one, e, a, key, chapters, slots) for e in entries]
         for fut in concurrent.futures.as_completed(futs):
-            name, points, report, was_cached = fut.result()
+            name, points, report, note, was_cached = fut.result()
             results[name] = points
+            notes[name] = [n for n in note if not n.startswith("fingerprint ")]
+            prints[name] = next((n.split()[1] for n in note if n.startswith("fingerprint ")), "-")
             with open(os.path.join(a.out, "reports", name + ".txt"), "w") as f:
                 f.write(report)
             done += 1
             cached += was_cached
             progress(done, len(entries), name + (" (cached)" if was_cached else ""))
     sys.stderr.write("\n")
+    for name, fp in prints.items():  # the same written code, comments and layout aside
+        same = sorted(n for n, q in prints.items() if q == fp and n != name and fp != "-")
+        if same:
+            notes[name].append("identical to " + " and ".join(same))
     rows = []
     with open(os.path.join(a.out, "gradebook.csv.tmp"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["student"] + [e.id for e in exs] + ["total"])
-        w.writerow(["(possible)"] + [e.points for e in exs] + [sum(e.points for e in exs)])
+        w.writerow(["student"] + [e.id for e in exs] + ["total", "notes"])
+        w.writerow(["(possible)"] + [e.points for e in exs] + [sum(e.points for e in exs), ""])
         for name in sorted(results):
             row = {e.id: results[name].get(e.id, 0) for e in exs}
             rows.append(row)
-            w.writerow([name] + [row[e.id] for e in exs] + [sum(row.values())])
+            w.writerow([name] + [row[e.id] for e in exs] + [sum(row.values()), "; ".join(notes.get(name, []))])
     os.replace(os.path.join(a.out, "gradebook.csv.tmp"), os.path.join(a.out, "gradebook.csv"))
     figure(a.out, exs, rows)
     print(f"grade-class: {len(entries)} submissions ({cached} unchanged, from the cache), chapters "
           f"{', '.join(c[:2] for c in chapters)}: {a.out}/gradebook.csv, {a.out}/reports/, {a.out}/exercises.svg")
+    if skipped:
+        print(f"grade-class: {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} of {a.dir} not graded "
+              "(a gradebook row marked 'not graded' each, unless hidden or the student has another entry):")
+        for e, why in skipped.items():
+            print(f"  {e}: {why}")
     return 0
 
 
