@@ -5,7 +5,7 @@ partial and hostile, graded in the sandbox into a gradebook that must match the 
     python3 grader/classcheck.py [--build build]
 
 Each grader/class/NAME.spec describes one student's chapter-01 workbook:
-    format dir|tar.gz|zip      how it is handed in
+    format dir|tar.gz|tar.xz|tar|zip|c   how it is handed in (c: the bare chapter file, not graded)
     reference 01.1 01.2 ...    exercises solved as the reference solves them (the others: the stub)
     exercise 01.5 ... end      a region body of the student's own
     outside ... end            lines added at the end of the chapter file, outside every region
@@ -14,6 +14,7 @@ Each grader/class/NAME.spec describes one student's chapter-01 workbook:
     runs                       its code must compile, so that its tests really ran (a hostile
                                submission that did not build would prove nothing)
     expect 01.1=2 ...          the points the gradebook must show (unlisted exercises: 0)
+    notes A; B                 the gradebook's notes on the student, in any order (none: no notes)
 @SUBMISSIONS@ and @CANARY@ in a body become the host paths of the class directory and of a canary
 file outside it. After the batch: the gradebook matches, the canary and every other submission are
 intact, no report shows the canary's secret or reached the network, nothing escaped an archive, the
@@ -40,7 +41,8 @@ SECRET = "CANARY-SECRET-5f3a"
 
 
 def parse_spec(path):
-    spec = {"format": "dir", "reference": [], "bodies": {}, "outside": [], "flags": set(), "expect": {}}
+    spec = {"format": "dir", "reference": [], "bodies": {}, "outside": [], "flags": set(), "expect": {},
+            "notes": set()}
     lines = open(path).read().splitlines()
     i = 0
     while i < len(lines):
@@ -65,6 +67,8 @@ def parse_spec(path):
             spec["reference"] = rest.split()
         elif word == "expect":
             spec["expect"] = {k: int(v) for k, v in (x.split("=") for x in rest.split())}
+        elif word == "notes":
+            spec["notes"] = {n.strip() for n in rest.split(";") if n.strip()}
         elif word in ("nested", "empty", "evil", "runs"):
             spec["flags"].add(word)
         else:
@@ -110,8 +114,11 @@ def build_submission(spec, student, subs, canary, tmp):
     fmt = spec["format"]
     if fmt == "dir":
         shutil.copytree(root, os.path.join(subs, student))
-    elif fmt == "tar.gz":
-        with tarfile.open(os.path.join(subs, student + ".tar.gz"), "w:gz") as t:
+    elif fmt == "c":
+        shutil.copyfile(os.path.join(chdir, NAME + ".c"), os.path.join(subs, student + ".c"))
+    elif fmt in ("tar.gz", "tar.xz", "tar"):
+        mode = {"tar.gz": "w:gz", "tar.xz": "w:xz", "tar": "w"}[fmt]
+        with tarfile.open(os.path.join(subs, student + "." + fmt), mode) as t:
             t.add(root, arcname=".")
             if "evil" in spec["flags"]:
                 for name in ["../../ESCAPED-BY-TRENT", "/tmp/ESCAPED-BY-TRENT-ABS"]:
@@ -153,7 +160,7 @@ def main():
     shutil.rmtree(tmp)
     before = {s: open(os.path.join(subs, s, "chapters", NAME, NAME + ".c")).read()
               for s in specs if specs[s]["format"] == "dir"}
-    cmd = [sys.executable, os.path.join(COURSE, "grader/batch.py"), subs, out, "--chapters", "01", "--build", a.build,
+    cmd = [sys.executable, os.path.join(COURSE, "grader/batch.py"), subs, out, "--chapters", "1", "--build", a.build,
            "--wall", "120"]  # eve empties her sandbox's /tmp, which leaves Criterion's runner waiting
     t0 = time.time()
     r = subprocess.run(cmd, cwd=COURSE)
@@ -177,6 +184,10 @@ def main():
             rep = open(os.path.join(out, "reports", student + ".txt")).read()
             if "does not compile" in rep:
                 problems.append(f"{student}: its code did not build or no test ran, so the fixture proves nothing")
+        got_notes = {n.strip() for n in row.get("notes", "").split(";") if n.strip()}
+        if got_notes != spec["notes"]:
+            problems.append(f"{student}: expected the notes {'; '.join(sorted(spec['notes'])) or '(none)'}, the "
+                            f"gradebook says {'; '.join(sorted(got_notes)) or '(none)'}")
         want_total = sum(spec["expect"].values())
         if int(row["total"]) != want_total:
             problems.append(f"{student}: expected a total of {want_total}, got {row['total']}")
@@ -190,6 +201,8 @@ def main():
         text = open(os.path.join(out, "reports", name)).read()
         if SECRET in text or "root:" in text:
             problems.append(f"reports/{name} shows a secret read from outside the sandbox")
+        if "/sub/" in text or "/out/" in text or re.search(r"rejects \d+ decoy", text):
+            problems.append(f"reports/{name} shows a sandbox path or the self-check's decoy count to the student")
         if "NETWORK-REACHED" in text:
             problems.append(f"reports/{name}: the submission reached the network")
     for p in [os.path.join(os.path.dirname(base), "ESCAPED-BY-TRENT"), os.path.join(base, "ESCAPED-BY-TRENT"),
@@ -205,7 +218,8 @@ def main():
     t0 = time.time()
     r = subprocess.run(cmd, cwd=COURSE, capture_output=True, text=True)
     second = time.time() - t0
-    if f"({len(specs)} unchanged, from the cache)" not in r.stdout:
+    graded = sum(spec["format"] != "c" for spec in specs.values())
+    if f"({graded} unchanged, from the cache)" not in r.stdout:
         problems.append(f"the second run re-graded submissions: {r.stdout.strip()}")
     for p in problems:
         print("classcheck: " + p)
