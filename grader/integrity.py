@@ -12,8 +12,10 @@ that from turning into points:
 2. this module refuses, inside a region, preprocessor directives, any reference to the test
    framework, and the calls that leave a function by another door than `return` or reach the
    process (exit, longjmp, signal, fork, syscall, asm, ...);
-3. every line outside the regions must be the student edition's line: a change there is
-   reported as file:line.
+3. the code outside the regions must be the student edition's code: a change there is reported
+   as file:line. Comments (the book's prose) and whitespace are not compared, so a course whose
+   prose changed after the release grades the same; the BEGIN/END EXERCISE markers are compared
+   as they are (code_lines).
 
 Code refused inside a region (layer 2) costs that exercise its points in every mode. A change
 outside the regions (layer 3) is a warning in student mode (make check); in teacher mode (make
@@ -78,13 +80,37 @@ def scan_region(body):
     return found
 
 
+# A comment, or a string or character literal (kept: a comment marker inside one is not a comment).
+_LEXEME = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?(?:\*/|\Z)|//(?:\\\n|[^\n])*', re.S)
+_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\'\\\n])*\'?|[A-Za-z_]\w*|\.?\d[\w.]*|'
+                    r'<<=|>>=|\.\.\.|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||##|[-+*/%&|^]=|\S')
+
+
+def code_lines(text, markers=()):
+    """[text of each line] with the comments removed (their newlines kept) and each line reduced
+    to its tokens joined by one space (a string literal is one token, as written). The lines in
+    `markers` (1-based: the BEGIN/END EXERCISE lines) are kept as written, less their outer blanks,
+    since a marker is a comment that the grader reads."""
+    def blank(m):
+        t = m.group(0)
+        return t if t[0] in "\"'" else " " + "\n" * t.count("\n")
+    stripped = _LEXEME.sub(blank, text).split("\n")
+    raw = text.split("\n")
+    out = []
+    for n, line in enumerate(stripped, 1):
+        out.append(" ".join(raw[n - 1].split()) if n in markers else " ".join(_TOKEN.findall(line)))
+    return out
+
+
 def skeleton(lines, exs):
-    """[(line number, text)] of a file's lines outside the bodies of its regions (the markers
-    included), trailing blanks ignored."""
-    inside = set()
+    """[(line number, code)] of a file's lines outside the bodies of its regions (the markers
+    included): code only, comments and whitespace left out, lines with no code dropped."""
+    inside, markers = set(), set()
     for ex in exs:
         inside.update(range(ex.begin + 1, ex.end))  # 1-based body lines
-    return [(n, l.rstrip()) for n, l in enumerate(lines, 1) if n not in inside]
+        markers.update((ex.begin, ex.end))
+    code = code_lines("\n".join(lines), markers)
+    return [(n, c) for n, c in enumerate(code, 1) if n not in inside and c]
 
 
 def check_file(ref_path, stu_path, shown):
@@ -139,3 +165,68 @@ def check_chapter(course, root, name):
             shown = os.path.normpath(os.path.join(root, "chapters", name, f))
             out += check_file(os.path.join(d, f), os.path.join(root, "chapters", name, f), shown)
     return out
+
+
+REF = """/*md
+# A chapter
+
+Prose /* with a slash-star, and "quotes" and don't.
+*/
+#include <stdio.h>
+
+static const char *open = "/*";  /* a string holding a comment marker */
+static int scale = 2;
+
+int f(int x)
+{
+    /* BEGIN EXERCISE 01.1 (2 points): twice x */
+    return 2 * x;
+    /* END EXERCISE */
+}
+
+int g(int x) { return f(x) + scale; }  // the rest
+"""
+
+
+def selftest():
+    """Each case: (what, the student's file, outside-region problems expected)."""
+    import tempfile
+    cases = [
+        ("the same file", REF, 0),
+        ("the prose reworded and a comment added", REF.replace("# A chapter", "# A chapter, reworded\n\nMore prose.")
+         .replace("// the rest", "/* the rest,\n   on two lines */"), 0),
+        ("whitespace and blank lines", REF.replace("static int scale = 2;", "static int  scale=2 ;\n\n"), 0),
+        ("the region's body (not outside)", REF.replace("return 2 * x;", "int y = x + x; /* */\n    return y;"), 0),
+        ("a line of code changed", REF.replace("scale = 2", "scale = 3"), 1),
+        ("a line of code commented out", REF.replace("static int scale = 2;", "static int scale = 2; /*")
+         .replace("int g(int x)", "*/ int g(int x)"), 1),
+        ("code after a string holding /*", REF.replace('"/*";', '"/*"; int extra;'), 1),
+        ("a string literal changed", REF.replace('"/*"', '"/* */"'), 1),
+        ("the marker's points", REF.replace("(2 points)", "(9 points)"), 1),
+        ("a+++b is not a+ ++b", REF.replace("f(x) + scale", "f(x) ++ + scale"), 1),
+        ("a code line added at the end", REF + "int h(void) { return 0; }\n", 1),
+    ]
+    bad = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = os.path.join(tmp, "01_ref.c")
+        with open(ref, "w") as f:
+            f.write(REF)
+        for what, text, want in cases:
+            stu = os.path.join(tmp, "01_stu.c")
+            with open(stu, "w") as f:
+                f.write(text)
+            got = [p for p in check_file(ref, stu, "01_stu.c") if p[2] is None]
+            ok = (len(got) > 0) == (want > 0)
+            bad += not ok
+            print(f"integrity selftest: {what}: {len(got)} outside-region problem(s){'' if ok else '  WRONG'}")
+            for where, msg, _ in got if not ok else []:
+                print(f"    {where}: {msg[:80]}")
+    print("integrity selftest: " + ("ok" if not bad else f"{bad} case(s) wrong"))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    import sys
+    if sys.argv[1:] != ["--selftest"]:
+        sys.exit("usage: python3 grader/integrity.py --selftest")
+    sys.exit(selftest())
