@@ -69,6 +69,17 @@ EDITION    := $(if $(filter workbook,$(WB)),wb,wb-$(subst /,_,$(WB)))
 ROOT       := $(WB)
 endif
 
+# A student release (grader/release.py) holds no reference solutions: its student works in
+# $(WB)/, and the teacher's targets stop there with one line.
+RELEASE    := $(wildcard .release)
+TEACHER_GOALS := selfcheck classcheck grade-class release expected-asserts numbers
+ifneq ($(RELEASE),)
+ifneq ($(filter $(TEACHER_GOALS),$(MAKECMDGOALS)),)
+$(error make $(firstword $(filter $(TEACHER_GOALS),$(MAKECMDGOALS))) is for the teacher, in the full course: this student copy has no reference solutions$(if $(filter grade-class,$(MAKECMDGOALS)), to grade with (grade from the full course at the commit in .release)))
+endif
+endif
+NEED_WB    = $(if $(RELEASE),$(if $(REF),$(error REF=1: this student copy has no reference solutions; work and grade in $(WB)/),$(if $(filter ref,$(EDITION)),$(error There is no $(WB)/ to work in: make workbook writes it (it holds your copy of the chapters)))))
+
 # `make` alone builds everything (the included files below define rules of their own, and the
 # first rule of a makefile is otherwise its default).
 .DEFAULT_GOAL := all
@@ -108,7 +119,7 @@ NO_DEPS_GOALS := lib install uninstall installcheck check-headers
 DEPS_STAMP := $(if $(MAKECMDGOALS),$(if $(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),$(B)/.deps-build),$(B)/.deps-build)
 
 .PHONY: all deps run check check-build workbook progress watch book bench selfcheck numbers clean gpu fuzz lib \
-        install uninstall installcheck check-headers expected-asserts next hint reset grade-class classcheck release
+        install uninstall installcheck check-headers expected-asserts next hint reset grade-class classcheck release submit
 .SECONDEXPANSION:
 
 all: $(LIB) $(foreach c,$(CHAPTERS),$(B)/ref/$(c)/prog)
@@ -231,9 +242,10 @@ run:
 ifndef CH
 	$(error make run needs a chapter: make run CH=01 (chapters: $(CHAPTERS)))
 endif
+	$(NEED_WB)
 	@tools/deps.sh build run
 	@$(MAKE) --no-print-directory $(B)/$(EDITION)/$(CHAPTER)/prog
-	@[ $(EDITION) = ref ] || echo "Running your workbook edition ($(WB)/chapters/$(CHAPTER)); REF=1 runs the reference."
+	@[ $(EDITION) = ref ] || echo "Running your workbook edition ($(WB)/chapters/$(CHAPTER))$(if $(RELEASE),.,; REF=1 runs the reference.)"
 	@mkdir -p out/$(CH)
 	set -o pipefail; $(B)/$(EDITION)/$(CHAPTER)/prog --out out/$(CH) $(ARGS) $(if $(ARGS),,| tee out/$(CH)/run.txt.tmp && mv out/$(CH)/run.txt.tmp out/$(CH)/run.txt)
 
@@ -245,8 +257,10 @@ endif
 # every written exercise of a workbook chapter that does not compile as a whole. Chapters
 # are built and graded CHECK_JOBS at a time (one per core): each writes only its own directory.
 check: $(B)/.deps-build
+	$(NEED_WB)
+	@[ -z "$(RELEASE)" ] || $(PYTHON) grader/release.py --pristine
 	@$(MAKE) --no-print-directory -s -j$(CHECK_JOBS) $(LIB) $(CONTAIN) $(if $(CH),,$(B)/lib/test)
-	@[ $(EDITION) = ref ] || echo "Grading your workbook edition in $(WB)/ (REF=1 grades the reference chapters)."
+	@[ $(EDITION) = ref ] || echo "Grading your workbook edition in $(WB)/$(if $(RELEASE),., (REF=1 grades the reference chapters).)"
 	@printf '%s\n' $(SELECTED) | xargs -P $(CHECK_JOBS) -I{} sh -c '\
 	  d=$(B)/$(EDITION)/{}; mkdir -p $$d; rm -rf $$d/results.json $$d/stderr.txt $$d/build.log $$d/isolated; \
 	  if $(MAKE) --no-print-directory -s $$d/test >$$d/build.log 2>&1; then \
@@ -261,6 +275,7 @@ check: $(B)/.deps-build
 	  $(if $(CH),,--library $(B)/lib) $(if $(TEACHER),--teacher)
 
 progress: $(B)/.deps-build
+	$(NEED_WB)
 	@[ $(EDITION) = ref ] && echo "Progress of the reference chapters (make workbook to start your own):" || \
 	  echo "Progress of your workbook in $(WB)/:"
 	@$(MAKE) --no-print-directory -s check CH= >/dev/null 2>&1 || true
@@ -273,6 +288,7 @@ watch:
 ifndef CH
 	$(error make watch needs a chapter: make watch CH=01)
 endif
+	$(NEED_WB)
 	@tools/deps.sh build watch
 	@grader/watch.sh $(CH) $(CHAPTER) $(WB)
 
@@ -299,6 +315,11 @@ hint:
 
 reset:
 	@$(PYTHON) grader/student.py reset "$(EX)" --wb $(WB)
+
+# What the student hands in: NAME.tar.gz, the chapter sources of $(WB)/ and the course's commit
+# (grader/release.py --submit), which make grade-class takes as it is.
+submit:
+	@$(PYTHON) grader/release.py --submit "$(NAME)" --wb $(WB)
 
 # --- for the teacher: a class graded in the sandbox, the batch grader's own test, a release -----
 grade-class: $(B)/.deps-build

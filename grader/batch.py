@@ -47,6 +47,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import exercises  # noqa: E402
+import release  # noqa: E402
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COURSE_PARTS = ["Makefile", "common", "chapters", "grader", "tools", "datasets", "gpu", "fuzz"]
@@ -400,6 +401,10 @@ def main():
     ap.add_argument("--wall", type=int, default=WALL, help="seconds one chapter's sandbox may run")
     ap.add_argument("--build", default=os.environ.get("B", "build"), help="the course's build directory")
     a = ap.parse_args()
+    if os.path.exists(os.path.join(COURSE, ".release")):
+        sys.exit("grade-class: this is a student release, which holds no reference solutions to grade with (an "
+                 "exercise that runs another could not be graded alone): grade from the full course, at the commit "
+                 "in this release's .release file")
     all_ch = sorted(d for d in os.listdir(os.path.join(COURSE, "chapters"))
                     if os.path.isfile(os.path.join(COURSE, "chapters", d, d + ".c")))
     chapters = parse_chapters(a.chapters, all_ch)
@@ -467,8 +472,12 @@ def main():
             w.writerow([name] + [row[e.id] for e in exs] + [sum(row.values()), "; ".join(notes.get(name, []))])
     os.replace(os.path.join(a.out, "gradebook.csv.tmp"), os.path.join(a.out, "gradebook.csv"))
     figure(a.out, exs, rows)
+    rev = release.commit()
+    with open(os.path.join(a.out, "course.txt"), "w") as f:
+        f.write(f"graded with the course at commit {rev}\n")
     print(f"grade-class: {len(entries)} submissions ({cached} unchanged, from the cache), chapters "
-          f"{', '.join(c[:2] for c in chapters)}: {a.out}/gradebook.csv, {a.out}/reports/, {a.out}/exercises.svg")
+          f"{', '.join(c[:2] for c in chapters)}: {a.out}/gradebook.csv, {a.out}/reports/, {a.out}/exercises.svg; "
+          f"course commit {rev[:12]} ({a.out}/course.txt)")
     if skipped:
         print(f"grade-class: {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} of {a.dir} not graded "
               "(a gradebook row marked 'not graded' each, unless hidden or the student has another entry):")

@@ -427,6 +427,11 @@ def main():
     total = possible = passed = failed = skipped = 0
     stubs_ok = True
     rows = []
+    if a.teacher and mode == "report":  # the course's commit, and whether the submission's release differs
+        import release
+        for line in release.course_note(a.root, [os.path.basename(os.path.normpath(d)) for d in a.dirs]):
+            print(color("31", line) if line.startswith(("warning", "  ")) else line)
+        print()
     for d in a.dirs:
         try:
             p, q, ok, bad, stub_ok, skip = grade_chapter(a.root, d, mode, a.teacher)
