@@ -5,7 +5,7 @@
     make grade-class DIR=submissions OUT=gradebook [CHAPTERS=01,02]
 
 DIR holds one entry per student: a workbook directory (the one `make workbook` made, holding
-chapters/), or a .tar.gz / .tgz / .tar.xz / .txz / .tar / .zip of one (chapters/ at its top or one
+chapters/), make submit's NAME.tar.gz, or a .tar.gz / .tgz / .tar.xz / .txz / .tar / .zip of one (chapters/ at its top or one
 directory down). The student's name is the entry's name without its extension. Any other entry (a
 bare .c file, a link) is listed at the end of the run and gets a row of zeros marked not graded.
 CHAPTERS takes 01,02 or 1,2 or ranges (01-03). OUT receives
@@ -17,6 +17,9 @@ CHAPTERS takes 01,02 or 1,2 or ranges (01-03). OUT receives
                          regions gives its chapter 0, and the report says where)
     exercises.svg/.png   points per exercise across the class, as a share of the possible points
     .cache/              results by content hash: re-grading an unchanged submission is free
+    course.txt           the course's commit the class was graded with (grade with the course at
+                         the commit you released: each report warns when a submission's .course,
+                         written by make submit, names a commit whose code differs)
 
 An exercise whose code runs another exercise that the student got wrong is graded once more alone,
 in the same sandbox, with the course's version of that one (isolate.py), as make check does; so is
