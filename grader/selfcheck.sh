@@ -8,7 +8,8 @@
 #      its own exercise, not those that run it, and a region that does not compile costs only its
 #      own exercise, not the chapter (grader/isolate.py --selftest);
 #   4. each test's assertion count on the reference is recorded (chapters/*/expected_asserts.tsv,
-#      make expected-asserts), and every cheat attempt of grader/cheats/ earns 0 points;
+#      make expected-asserts), and every cheat attempt of grader/cheats/ earns 0 points (and the
+#      outside-region comparison tells code from prose: grader/integrity.py --selftest);
 #   5. the exercise markup is sound: unique numbers, positive points, a test suite per exercise
 #      and no suite without an exercise (report.py checks these while grading).
 set -uo pipefail
@@ -39,5 +40,6 @@ python3 grader/isolate.py --selftest --build "$B" || status=1
 echo "== self-check 4/4: each test's assertion record is current, and every cheat attempt earns 0"
 python3 grader/asserts.py --verify $(for c in chapters/[0-9][0-9]_*/; do c=${c%/}; echo "$B/ref/${c#chapters/}"; done) || status=1
 python3 grader/cheats.py --build "$B" || status=1
+python3 grader/integrity.py --selftest | tail -n 1 || status=1  # code outside the regions, not prose
 [ $status = 0 ] && echo "self-check passed" || echo "self-check FAILED"
 exit $status
