@@ -5,8 +5,8 @@
     make grade-class DIR=submissions OUT=gradebook [CHAPTERS=01,02]
 
 DIR holds one entry per student: a workbook directory (the one `make workbook` made, holding
-chapters/), make submit's NAME.tar.gz, or a .tar.gz / .tgz / .tar.xz / .txz / .tar / .zip of one (chapters/ at its top or one
-directory down). The student's name is the entry's name without its extension. Any other entry (a
+chapters/), make submit's NAME.tar.gz, or a .tar.gz / .tgz / .tar.xz / .txz / .tar / .zip of one
+(chapters/ at its top or one directory down). The student's name is the entry's name without its extension. Any other entry (a
 bare .c file, a link) is listed at the end of the run and gets a row of zeros marked not graded.
 CHAPTERS takes 01,02 or 1,2 or ranges (01-03). OUT receives
 
