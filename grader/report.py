@@ -431,6 +431,8 @@ def main():
         import release
         for line in release.course_note(a.root, [os.path.basename(os.path.normpath(d)) for d in a.dirs]):
             print(color("31", line) if line.startswith(("warning", "  ")) else line)
+            if line.startswith("warning"):  # the gradebook's notes column says it too
+                NOTES.append("handed in from another course commit than the one graded with (see the report)")
         print()
     for d in a.dirs:
         try:
