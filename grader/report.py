@@ -13,8 +13,10 @@ if it ran to its end: it must have made at least as many assertions as on the re
 (chapters/NN_name/expected_asserts.tsv, see asserts.py), so a region that ends the test early with a
 clean exit status (exit(0), _exit(0), longjmp, a signal handler) earns nothing. The student's chapter
 files are also compared with the course (integrity.py): a change outside the exercise regions, a
-preprocessor directive or a reference to the test framework inside one is reported as file:line; it
-is a warning, and with --teacher (make check TEACHER=1, batch grading) the chapter scores 0. A test that reports
+preprocessor directive, a reference to the test framework or a forbidden call inside one is reported
+as file:line. Refused code inside a region costs that exercise its points in every mode; a change
+outside the regions is a warning, and with --teacher (make check TEACHER=1, batch grading) it gives
+the chapter 0. A test that reports
 itself SKIPPED (Criterion's cr_skip_test, e.g. a GPU test on a machine without a GPU) is neither
 passed nor failed: it is listed with its reason and counted apart ("N skipped"). A test that crashed,
 timed out or stopped on a TODO costs its exercise only: Criterion runs each test in its own
@@ -235,8 +237,10 @@ def grade_chapter(root, d, mode, teacher=False):
                               "markers broken" for _, msg, exid in problems if not exid):
         NOTES.append(f"{short}: {what}" + (" (chapter 0)" if teacher else ""))
     NOTES.extend(f"{exid}: refused code" for exid in sorted(refused))
+    outside = [p for p in problems if not p[2]]  # teacher mode: any of these gives the chapter 0
     if problems and not quiet:
-        head = ("0 points for this chapter in teacher mode, because:" if teacher else
+        head = ("0 points for this chapter in teacher mode, because:" if teacher and outside else
+                "the grader does not accept these (code refused inside a region costs its exercise):" if teacher else
                 "the grader does not accept these (code refused inside a region costs its exercise; "
                 "in teacher mode any of them gives this chapter 0 points):")
         print(color("31", "  " + head))
@@ -285,7 +289,7 @@ def grade_chapter(root, d, mode, teacher=False):
         for t in skip:
             skip_reasons.setdefault((t[2] or ["no reason given"])[-1], []).append(f"{ex.suite}::{t[0]}")
         skipped += len(skip)
-        earned = ex.points if ok and not bad and not (problems and teacher) and ex.id not in refused else 0
+        earned = ex.points if ok and not bad and not (outside and teacher) and ex.id not in refused else 0
         EARNED.append((ex.id, earned, ex.points))
         if any("The test timed out." in t[2] for t in bad):
             NOTES.append(f"{ex.id}: time-out")
