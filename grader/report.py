@@ -240,9 +240,8 @@ def grade_chapter(root, d, mode, teacher=False):
     outside = [p for p in problems if not p[2]]  # teacher mode: any of these gives the chapter 0
     if problems and not quiet:
         head = ("0 points for this chapter in teacher mode, because:" if teacher and outside else
-                "the grader does not accept these (code refused inside a region costs its exercise):" if teacher else
-                "the grader does not accept these (code refused inside a region costs its exercise; "
-                "in teacher mode any of them gives this chapter 0 points):")
+                "the grader does not accept these (code refused inside a region costs its exercise" +
+                ("; in teacher mode a change outside the regions gives this chapter 0 points):" if outside else "):"))
         print(color("31", "  " + head))
         for where, msg, _ in problems[:20]:
             print(color("31", f"    {where}: {msg}"))
