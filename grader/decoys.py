@@ -13,7 +13,9 @@ $B/decoys/<NN.K-slug>/chapters/NN_name/ with that region replaced (the other exe
 reference solutions), builds its grader with the Makefile's workbook rule (`make WB=<copy>`:
 the library build is shared, only the chapter is compiled), runs exercise NN.K's suite alone
 (Criterion's --filter; the copy, build and run are isolate.py's, which grades a student's exercise
-the same way) and requires it to earn 0 points: at least one of its checks must fail.
+the same way) and requires it to earn 0 points: at least one of its checks must fail. A decoy
+that calls the library's own version of its exercise (a name of the exercise's /*forbid block) is
+rejected before it is built, by the scan that refuses it in a student's region (integrity.py).
 
 Then it prints one line per exercise: the reference ✔ and the stub ✘ (read from the results the
 self-check's two grading runs left in $B/ref/ and in --stubs DIR), and each decoy ✘ with the
@@ -32,6 +34,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import exercises  # noqa: E402
+import integrity  # noqa: E402
 import isolate  # noqa: E402
 import report  # noqa: E402
 
@@ -90,6 +93,11 @@ def run_decoy(build, name, ex, decoy, timeout):
     """Returns (status, detail): status is 'rejected', 'passed' (a defect) or 'broken'."""
     if decoy.problem:
         return "broken", decoy.problem
+    # A decoy that calls the library's own version of its exercise is refused by the grader's scan
+    # (integrity.py: the /*forbid block) before any check runs, as a student's region would be.
+    refused = integrity.scan_region(decoy.body, exercises.forbidden(".", name).get(ex.id, ()), ex.id)
+    if refused:
+        return "rejected", f"the grader's scan of the region (integrity.py), line {refused[0][0] + 1}: {refused[0][1]}"
     root = os.path.join(build, "decoys", decoy.slug)
     isolate.write_copy(name, ex, decoy.body, root)
     binary, log = isolate.build_copy(build, root, name, env=BUILD_ENV)
@@ -161,7 +169,7 @@ def main():
                 if status == "rejected":
                     rejected += 1
                     marks.append(f"      {color('32', '✘')} {d.slug}: {d.mistake}\n          rejected by {detail}")
-                    if not any("Hint" in w or "timed out" in w for w in detail.split("\n")):
+                    if not any("Hint" in w or "timed out" in w or "integrity.py" in w for w in detail.split("\n")):
                         warnings.append(f"decoy {d.slug} is rejected by a message without a hint: {detail}")
                 else:
                     marks.append(color("31", f"      ✔ {d.slug}: {d.mistake}\n          DEFECT: {detail}"))

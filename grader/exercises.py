@@ -128,8 +128,8 @@ def chapter_source(root, chapter_dir):
 
 
 def test_blocks(course, name, kind):
-    """{exercise id: text} of the /*hint NN.K ... */ or /*note NN.K ... */ blocks of a chapter's
-    test file (kind is "hint" or "note")."""
+    """{exercise id: text} of the /*hint NN.K ... */, /*note NN.K ... */ or /*forbid NN.K ... */
+    blocks of a chapter's test file (kind is "hint", "note" or "forbid")."""
     path = os.path.join(course, "chapters", name, f"test_{name}.c")
     try:
         with open(path, encoding="utf-8") as f:
@@ -138,3 +138,17 @@ def test_blocks(course, name, kind):
         return {}
     return {m.group(1): m.group(2) for m in
             re.finditer(r"^/\*" + kind + r" (\d\d\.\d+)\s*\n(.*?)^\*/", text, flags=re.M | re.S)}
+
+
+def forbidden(course, name):
+    """{exercise id: [function names]} of the /*forbid NN.K ... */ blocks of a chapter's test file:
+    the library's own versions of an exercise (its twins in common/ or gpu/), which the exercise's
+    region may not call (integrity.py refuses them there). A block lists C identifiers separated by
+    spaces, commas or new lines; text after a '--' on a line is a comment."""
+    out = {}
+    for exid, text in test_blocks(course, name, "forbid").items():
+        names = []
+        for line in text.splitlines():
+            names += re.findall(r"[A-Za-z_]\w*", line.split("--")[0])
+        out[exid] = names
+    return out

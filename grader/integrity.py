@@ -11,7 +11,10 @@ that from turning into points:
    that stops early, however it stops, made fewer;
 2. this module refuses, inside a region, preprocessor directives, any reference to the test
    framework, and the calls that leave a function by another door than `return` or reach the
-   process (exit, longjmp, signal, fork, syscall, asm, ...);
+   process (exit, longjmp, signal, fork, syscall, asm, ...); and, inside exercise NN.K's region,
+   the library's own versions of that exercise (the functions of common/ or gpu/ that compute what
+   it asks for: the library holds them so that other exercises' checks can use them), listed in a
+   /*forbid NN.K ... */ block of the chapter's test file (exercises.forbidden);
 3. the code outside the regions must be the student edition's code: a change there is reported
    as file:line. Comments (the book's prose) and whitespace are not compared, so a course whose
    prose changed after the release grades the same; the BEGIN/END EXERCISE markers are compared
@@ -54,9 +57,11 @@ def _strip(text):
     return re.sub(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', blank, text, flags=re.S)
 
 
-def scan_region(body):
-    """[(line offset in body, 0-based), message] for everything refused inside a region."""
+def scan_region(body, forbid=(), exid=None):
+    """[(line offset in body, 0-based), message] for everything refused inside a region; forbid:
+    the library functions exercise exid asks the student to write (its /*forbid block)."""
     found = []
+    forbid = set(forbid)
     code = _strip(body)
     for i, line in enumerate(code.split("\n")):
         s = line.strip()
@@ -73,6 +78,10 @@ def scan_region(body):
             if FRAMEWORK.match(w):
                 found.append((i, f"'{w}' names the test framework or the grader; an exercise region "
                                  "may not touch its own tests"))
+            elif w in forbid:
+                found.append((i, f"'{w}' is the library's own version of this exercise: exercise {exid} asks "
+                                 f"you to write it, so a region that calls {w} (or names it) earns nothing "
+                                 "(the prose above the region says which library functions you may use)"))
             elif w in ESCAPES or w.startswith("__builtin"):
                 found.append((i, f"'{w}' is not allowed in an exercise region (it can leave the test "
                                  "by another door than return, or reach the process and its files); "
@@ -113,9 +122,9 @@ def skeleton(lines, exs):
     return [(n, c) for n, c in enumerate(code, 1) if n not in inside and c]
 
 
-def check_file(ref_path, stu_path, shown):
+def check_file(ref_path, stu_path, shown, forbid=None):
     """[(where, message, exercise id or None)] for one chapter file: edits outside the regions
-    (None), refused code inside a region (its id)."""
+    (None), refused code inside a region (its id). forbid: {exercise id: [names]} (exercises.forbidden)."""
     problems = []
     if not os.path.exists(stu_path):
         return [(shown, "is missing from the submission (make workbook restores it)", None)]
@@ -151,7 +160,7 @@ def check_file(ref_path, stu_path, shown):
                                             "into a fresh copy)", None))
     for ex in stu_ex:
         body = "\n".join(stu_lines[ex.begin:ex.end - 1])
-        for off, msg in scan_region(body):
+        for off, msg in scan_region(body, (forbid or {}).get(ex.id, ()), ex.id):
             problems.append((f"{shown}:{ex.begin + 1 + off}", f"exercise {ex.id}: {msg}", ex.id))
     return problems
 
@@ -160,10 +169,11 @@ def check_chapter(course, root, name):
     """[(where, message, exercise id or None)] for chapter `name` of the student tree `root` against the course."""
     d = os.path.join(course, "chapters", name)
     out = []
+    forbid = exercises.forbidden(course, name)
     for f in sorted(os.listdir(d)):
         if exercises.is_exercise_file(f):
             shown = os.path.normpath(os.path.join(root, "chapters", name, f))
-            out += check_file(os.path.join(d, f), os.path.join(root, "chapters", name, f), shown)
+            out += check_file(os.path.join(d, f), os.path.join(root, "chapters", name, f), shown, forbid)
     return out
 
 
@@ -225,8 +235,56 @@ def selftest():
     return 1 if bad else 0
 
 
+def library_names(course):
+    """Every name the library's headers and sources (common/, gpu/) declare, define or call as a
+    function: enough to catch a misspelled name in a /*forbid block."""
+    names = set()
+    for sub in ("common", "gpu"):
+        top = os.path.join(course, sub)
+        for dirpath, _, files in os.walk(top):
+            for f in files:
+                if f.endswith((".h", ".c", ".cu", ".cuh")):
+                    with open(os.path.join(dirpath, f), encoding="utf-8", errors="replace") as fh:
+                        names.update(re.findall(r"\b([A-Za-z_]\w*)\s*\(", _strip(fh.read())))
+    return names
+
+
+def forbid_selftest(course):
+    """Problems with the /*forbid blocks: a block for an exercise the chapter does not have, a name
+    the library does not define (a typo would forbid nothing), a name the reference region itself
+    uses (the reference must pass its own scan: everything it needs stays allowed)."""
+    problems, lib, count = [], library_names(course), 0
+    for name in sorted(os.listdir(os.path.join(course, "chapters"))):
+        d = os.path.join(course, "chapters", name)
+        if not re.match(r"\d\d_", name) or not os.path.isdir(d):
+            continue
+        forbid = exercises.forbidden(course, name)
+        exs = {ex.id: ex for ex in exercises.chapter_exercises(course, name)}
+        for exid, names in forbid.items():
+            if exid not in exs:
+                problems.append(f"{name}: a /*forbid {exid} block, but the chapter has no exercise {exid}")
+            for n in names:
+                count += 1
+                if n not in lib:
+                    problems.append(f"{name}: /*forbid {exid} names {n}, which common/ and gpu/ do not define")
+        for ex in exs.values():
+            with open(ex.path, encoding="utf-8") as f:
+                body = "\n".join(f.read().splitlines()[ex.begin:ex.end - 1])
+            for off, msg in scan_region(body, forbid.get(ex.id, ()), ex.id):
+                problems.append(f"{ex.path}:{ex.begin + 1 + off}: the reference of {ex.id} is refused: {msg}")
+    return problems, count
+
+
 if __name__ == "__main__":
     import sys
     if sys.argv[1:] != ["--selftest"]:
         sys.exit("usage: python3 grader/integrity.py --selftest")
-    sys.exit(selftest())
+    outside_rc = selftest()
+    course = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    problems, count = forbid_selftest(course)
+    for p in problems:
+        print(f"integrity selftest: {p}")
+    print(f"integrity selftest: outside-region comparison {'ok' if not outside_rc else 'WRONG'}; {count} forbidden "
+          "library functions, " + (f"{len(problems)} problem(s)" if problems else
+                                   "each defined by the library and unused by its reference"))
+    sys.exit(1 if problems or outside_rc else 0)

@@ -8,8 +8,9 @@
 #      its own exercise, not those that run it, and a region that does not compile costs only its
 #      own exercise, not the chapter (grader/isolate.py --selftest);
 #   4. each test's assertion count on the reference is recorded (chapters/*/expected_asserts.tsv,
-#      make expected-asserts), and every cheat attempt of grader/cheats/ earns 0 points (and the
-#      outside-region comparison tells code from prose: grader/integrity.py --selftest);
+#      make expected-asserts), every cheat attempt of grader/cheats/ earns 0 points, and (grader/
+#      integrity.py --selftest) the outside-region comparison tells code from prose and every
+#      /*forbid NN.K block names library functions that exist and that its reference does not use;
 #   5. the exercise markup is sound: unique numbers, positive points, a test suite per exercise
 #      and no suite without an exercise (report.py checks these while grading).
 set -uo pipefail
