@@ -767,6 +767,11 @@ linear_backward). The 2/N scaling is why a fixed learning rate does not depend o
 size.
 */
 
+/*forbid 02.1
+-- its twins in common/loss.h, common/metrics.h: the exercise writes its own
+mse_loss metrics_mse
+*/
+
 /*hint 02.2
 1. The loop needs steps+1 loss evaluations (before the first update and after the last) and must stop
    when the loss blows up.
@@ -797,6 +802,11 @@ and fails exactly when X^T X is singular, which is why ridge regression adds lam
 diagonal.
 */
 
+/*forbid 02.3
+-- its twins in common/linalg.h: the exercise writes its own
+linalg_cholesky linalg_cholesky_solve_factor linalg_cholesky_solve
+*/
+
 /*hint 02.4
 1. Each column j gets its own mean and standard deviation, over the n rows.
 2. Two passes per column: the mean, then the mean of squared deviations (divide by n, not n-1). A
@@ -808,6 +818,11 @@ diagonal.
 Standardizing turns a long valley into a nearly round bowl (section 2.4's run: the condition number
 falls from 2.2e5 to 8.2), so one learning rate suits every weight. Compute the statistics on the
 training set only and apply them to validation and test.
+*/
+
+/*forbid 02.4
+-- its twins in common/prep.h: the exercise writes its own
+prep_standardize_fit
 */
 
 /*hint 02.5
@@ -835,6 +850,11 @@ step with K columns.
 /*note 02.6
 The log-sum-exp trick is in every stable softmax, from here to the attention kernels of chapter 13
 (online softmax). Label smoothing keeps the logits from growing without bound.
+*/
+
+/*forbid 02.6
+-- its twins in common/loss.h: the exercise writes its own
+softmax_cross_entropy_smooth softmax_cross_entropy log_softmax_forward softmax_forward
 */
 
 /*hint 02.7

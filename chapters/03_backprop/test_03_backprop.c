@@ -803,6 +803,11 @@ instead of x. The saturating ones (sigmoid, tanh) are at most 1/4 and 1, which i
 vanishing-gradient story of section 3.3.
 */
 
+/*forbid 03.1
+-- its twins in common/activations.h: the exercise writes its own
+step_backward sigmoid_backward tanh_act_backward relu_backward leaky_relu_backward
+*/
+
 /*hint 03.2
 1. Differentiate each formula of the prose with the chain and product rules; which ones are x times
    something?
@@ -816,6 +821,11 @@ The smooth activations trade a little compute for gradients that never switch of
 is the activation of BERT and GPT (section 3.3) and of chapter 12's transformer.
 */
 
+/*forbid 03.2
+-- its twins in common/activations.h, common/gpt.h: the exercise writes its own
+elu_backward softplus_backward gelu_backward gpt_gelu_backward silu_backward mish_backward
+*/
+
 /*hint 03.3
 1. A centered difference nudges one parameter both ways: what must the parameter be when you are done?
 2. Save *p, evaluate the loss at saved+h and saved-h, restore *p, numeric = (lp - lm)/(2h). The
@@ -825,6 +835,11 @@ is the activation of BERT and GPT (section 3.3) and of chapter 12's transformer.
 /*note 03.3
 The centered difference has O(h^2) error against O(h) for a one-sided one. Every backward pass in
 the rest of the book is checked this way (common/gradcheck).
+*/
+
+/*forbid 03.3
+-- its twins in common/gradcheck.h: the exercise writes its own
+gradcheck_run gradcheck_max_rel_error
 */
 
 /*hint 03.4
@@ -867,6 +882,11 @@ on a tape, so that no model needs its own backward again.
 The right scale keeps activations and gradients from shrinking or exploding with depth; the prose's
 figure (the standard deviation per layer, ten layers deep) shows each scheme. Batch norm
 (chapter 6) makes the choice matter less.
+*/
+
+/*forbid 03.6
+-- its twins in common/init.h: the exercise writes its own
+init_lecun_std init_xavier_std init_he_std
 */
 
 /*hint 03.7

@@ -919,6 +919,11 @@ and it too adds into a parameter's .grad, which is why a training loop calls zer
 ag_params_zero_grad) once per step, and why two backward passes without it add up.
 */
 
+/*forbid 04.5
+-- its twins in common/autograd.h: the exercise writes its own
+ag_backward
+*/
+
 /*hint 04.6
 1. The same network as chapter 3, written with tape operations: where does x enter the tape, and how
    do parameters enter?
@@ -941,4 +946,9 @@ as fast as chapter 3's hand-written one.
 /*note 04.7
 (B,1) - (B) broadcasts to (B,B): the loss is finite, it trains, and it learns the mean. Shape
 assertions turn this silent bug into an error message.
+*/
+
+/*forbid 04.7
+-- its twins in common/autograd.h: the exercise writes its own
+ag_mse
 */

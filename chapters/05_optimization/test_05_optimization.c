@@ -468,6 +468,11 @@ the prose's quadratic: the paths swing past the minimum and back, and on that mi
 tuned plain method still arrives first (section 5.8's numbers).
 */
 
+/*forbid 05.1
+-- its twins in common/optim.h: the exercise writes its own
+optim_step optim_step_tensors
+*/
+
 /*hint 05.2
 1. Adam keeps two running averages per parameter. Why are they too small in the first steps?
 2. m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; divide each by (1 - beta^t) with t counted from 1; step
@@ -478,6 +483,11 @@ tuned plain method still arrives first (section 5.8's numbers).
 /*note 05.2
 Dividing by sqrt(v) gives each parameter its own step size; bias correction matters only early,
 when m and v started at zero. AdamW (05.3) fixes how Adam treats weight decay.
+*/
+
+/*forbid 05.2
+-- its twins in common/optim.h: the exercise writes its own
+adam_step optim_step optim_step_tensors
 */
 
 /*hint 05.3
@@ -491,6 +501,11 @@ Added to the gradient, the decay would be divided by sqrt(v) like everything els
 large gradients would barely decay; decoupled, every weight decays at the same rate.
 */
 
+/*forbid 05.3
+-- its twins in common/optim.h: the exercise writes its own
+optim_step optim_step_tensors
+*/
+
 /*hint 05.4
 1. Newton's step solves H d = g. How do you invert a 2x2 matrix?
 2. det = H00 H11 - H01 H10; refuse det = 0 exactly (return -1; a negative or tiny det is fine);
@@ -501,6 +516,11 @@ large gradients would barely decay; decoupled, every weight decays at the same r
 On a quadratic, Newton lands on the minimum in one step whatever the curvature; for a network H has
 n^2 entries, which is why practical optimizers use cheap per-coordinate step sizes instead (Adam's
 1/sqrt(v) is one: not an estimate of H's inverse, as section 5.7 explains).
+*/
+
+/*forbid 05.4
+-- its twins in common/optim.h: the exercise writes its own
+optim_newton_step
 */
 
 /*hint 05.5
@@ -516,6 +536,11 @@ Warmup protects Adam's early steps, when its second-moment estimate is still noi
 spends most steps at a moderate rate and ends small to settle in a minimum.
 */
 
+/*forbid 05.5
+-- its twins in common/schedule.h: the exercise writes its own
+schedule_lr schedule_new
+*/
+
 /*hint 05.6
 1. The global norm is one number over all parameter tensors together, not one per tensor.
 2. Sum the squares of every gradient entry of all k tensors, take the square root; only if it exceeds
@@ -527,6 +552,11 @@ Clipping by the global norm keeps the direction of the update and only caps its 
 makes RNN training (chapter 8) survive exploding gradients.
 */
 
+/*forbid 05.6
+-- its twins in common/clip.h: the exercise writes its own
+clip_grad_norm clip_grad_norm_flat
+*/
+
 /*hint 05.7
 1. The shadow weights move a small step towards the current weights at every call.
 2. shadow_i = decay shadow_i + (1 - decay) p_i for every i.
@@ -536,6 +566,11 @@ makes RNN training (chapter 8) survive exploding gradients.
 An EMA of the weights averages over about 1/(1-decay) steps, smoothing the noise of SGD; with a
 constant or large final rate, evaluating with the shadow is often a free accuracy gain. After a
 schedule that anneals to 0 it can lag instead (section 5.12: about 83% against the last weights' 84%).
+*/
+
+/*forbid 05.7
+-- its twins in common/optim.h: the exercise writes its own
+ema_update
 */
 
 /*hint 05.8

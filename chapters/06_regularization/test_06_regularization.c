@@ -595,6 +595,11 @@ Scaling at training time means inference needs no change at all. The backward is
 times dy.
 */
 
+/*forbid 06.1
+-- its twins in common/dropout.h: the exercise writes its own
+dropout_forward dropout_mask
+*/
+
 /*hint 06.2
 1. Batch norm standardizes each feature over the batch. Which statistics per feature, and what else
    must training mode update?
@@ -610,6 +615,11 @@ batch. The running variance uses the unbiased estimate (divided by B - 1), as Py
 which the hand-computed running-variance check tests.
 */
 
+/*forbid 06.2
+-- its twins in common/norm.h: the exercise writes its own
+batchnorm_forward_train
+*/
+
 /*hint 06.3
 1. dbeta and dgamma are sums over the batch. dx is harder: every x_bj affects the mean and variance of
    its column, so every output of that column.
@@ -620,6 +630,11 @@ which the hand-computed running-variance check tests.
 /*note 06.3
 The two subtracted terms remove the components of dy along the directions the normalization takes
 away (the mean and the scale), which is why batch norm also conditions the gradients.
+*/
+
+/*forbid 06.3
+-- its twins in common/norm.h: the exercise writes its own
+batchnorm_backward
 */
 
 /*hint 06.4
@@ -633,6 +648,11 @@ away (the mean and the scale), which is why batch norm also conditions the gradi
 /*note 06.4
 Mixup is cross-entropy against a soft target, exactly as label smoothing (02.6) is; both keep the
 network from becoming over-confident.
+*/
+
+/*forbid 06.4
+-- its twins in common/loss.h: the exercise writes its own
+softmax_cross_entropy softmax_cross_entropy_smooth
 */
 
 /*hint 06.5
@@ -660,6 +680,11 @@ accuracy. Section 6.9 uses it to compare training on imbalanced classes: plain c
 half of the rare shirts (macro F1 0.74), class-balanced sampling 70% of them (0.82).
 */
 
+/*forbid 06.6
+-- its twins in common/metrics.h: the exercise writes its own
+metrics_per_class metrics_summarize
+*/
+
 /*hint 06.7
 1. AUC is the probability that a random positive scores above a random negative. How do the ranks of
    the positives tell you that?
@@ -672,6 +697,11 @@ half of the rare shirts (macro F1 0.74), class-balanced sampling 70% of them (0.
 /*note 06.7
 This is the Mann-Whitney U statistic: one sort instead of drawing the ROC curve. AUC does not
 depend on the threshold or on the class balance.
+*/
+
+/*forbid 06.7
+-- its twins in common/metrics.h: the exercise writes its own
+metrics_roc_auc metrics_roc_curve
 */
 
 /*hint 06.8

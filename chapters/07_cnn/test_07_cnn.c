@@ -76,6 +76,11 @@ PyTorch's pooling "ceil_mode" replaces the floor by a ceiling so a last, partial
 produces an output. Read conv_out_size in common/conv.c to see which inputs have no sensible answer at all.
 */
 
+/*forbid 07.1
+-- its twins in common/conv.h, common/pool.h: the exercise writes its own
+conv_out_size pool_out_size
+*/
+
 Test(ex07_1, sizes_worked_out_by_hand)
 {
     /* n, k, stride, pad, dilation, expected (worked out in section 7.2 and below) */
@@ -181,6 +186,11 @@ block the loops for the cache and vectorize across output channels, as oneDNN do
 reuses decades of matrix-multiplication tuning in one call.
 */
 
+/*forbid 07.2
+-- its twins in common/conv.h: the exercise writes its own
+conv2d_forward conv2d_forward_naive conv1d_forward
+*/
+
 Test(ex07_2, matches_pytorch_on_four_shapes)
 {
     for (size_t t = 0; t < sizeof CONV_GOLDEN / sizeof *CONV_GOLDEN; t++) {
@@ -260,6 +270,11 @@ With cols in hand the layer is one sgemm: Y = W cols. The library's conv_im2col 
 a chunk of images side by side (column b*P + q), copying a whole row segment at a time. The
 column matrix copies each pixel up to KH*KW times, 25 times for LeNet's 5x5 kernels: that is
 why the library works on a few images at a time, so that cols is read back from the cache.
+*/
+
+/*forbid 07.3
+-- its twins in common/conv.h: the exercise writes its own
+conv_im2col
 */
 
 Test(ex07_3, matches_the_library_on_six_shapes)
@@ -363,6 +378,11 @@ With padding p = k - 1 and the kernel flipped, col2im(W^T dY) is the "full convo
 section 7.4.
 */
 
+/*forbid 07.4
+-- its twins in common/conv.h: the exercise writes its own
+conv_col2im
+*/
+
 Test(ex07_4, is_the_adjoint_of_im2col)
 {
     /* <im2col(x), c> = <x, col2im(c)> for random x, c: the defining property of the adjoint. Both
@@ -446,6 +466,11 @@ Summed over positions, dw is the correlation of the input with dy; dx is the "fu
 dy with the flipped kernel (section 7.4). The library gets the same three numbers from two sgemm
 calls and col2im per chunk of images; the library's tests check both against PyTorch and against
 centered differences. Next: pooling, which has no weights and only routes gradients.
+*/
+
+/*forbid 07.5
+-- its twins in common/conv.h: the exercise writes its own
+conv2d_backward conv2d_backward_naive conv1d_backward
 */
 
 Test(ex07_5, matches_pytorch_on_four_shapes)
@@ -595,6 +620,11 @@ Max pooling passes gradient to one input in k*k: most of the layer below gets no
 given example, one reason modern networks often downsample with a strided convolution instead.
 */
 
+/*forbid 07.6
+-- its twins in common/pool.h: the exercise writes its own
+pool_max_backward pool_max_forward
+*/
+
 Test(ex07_6, matches_pytorch)
 {
     /* PyTorch max_pool2d(2, 2) on a (1, 2, 6, 7) input: one call per channel map. */
@@ -678,6 +708,11 @@ channel gets dy / (H W). Published residual networks end with it (section 7.10's
 into a dense layer instead): it accepts any image size and has no weights to overfit.
 */
 
+/*forbid 07.7
+-- its twins in common/pool.h: the exercise writes its own
+pool_avg_backward
+*/
+
 Test(ex07_7, matches_pytorch_with_overlapping_windows)
 {
     /* PyTorch avg_pool2d(3, 2) on a (1, 2, 6, 7) input: 2 x 3 windows per channel, overlapping. */
@@ -736,6 +771,11 @@ attention over channels: chapter 10's attention weighs positions the same way, w
 instead of independent sigmoids. Because sigmoid gates lie in (0, 1), SE can only turn channels
 down; placed on the residual branch, it decides per image how much each block adds. Read
 se_backward in common/se.c for the two paths of the gradient of x.
+*/
+
+/*forbid 07.8
+-- its twins in common/se.h: the exercise writes its own
+se_forward
 */
 
 /* The SE block for one image by the library (batch of 1), on random data of the given sizes. */

@@ -174,6 +174,11 @@ norms are the curves of the figure in section 8.3: watch them fall off geometric
 Wh. Chapter 10 replaces the recurrence by attention, where every step sees every other directly.
 */
 
+/*forbid 08.2
+-- its twins in common/rnn.h: the exercise writes its own
+rnn_backward
+*/
+
 /* --- 08.3: LSTM step ---------------------------------------------------------------------------- */
 
 enum { LB = 3, LH = 4 };
@@ -224,6 +229,11 @@ Every gate is a vector of soft switches in (0, 1), computed from the input and t
 state: the network learns WHEN to write, keep and show, per unit and per step. The cell is
 updated by addition, which is what section 8.4's backward pass exploits. Fusing the four gates
 into one (H, 4H) product is why common/lstm.c needs only one matrix product per step.
+*/
+
+/*forbid 08.3
+-- its twins in common/lstm.h: the exercise writes its own
+lstm_cell_pointwise lstm_forward
 */
 
 /* --- 08.4: LSTM step backward ------------------------------------------------------------------- */
@@ -322,6 +332,11 @@ f stays near 1 the gradient survives hundreds of steps; compare section 8.3's fi
 gets the same effect from h_t = (1 - z) n + z h_{t-1}.
 */
 
+/*forbid 08.4
+-- its twins in common/lstm.h: the exercise writes its own
+lstm_backward
+*/
+
 /* --- 08.5: GRU step ----------------------------------------------------------------------------- */
 
 /* PyTorch's nn.GRU, first step of the golden sequence: u = x_1 Wx + bx and v = h_0 Wh + bh are
@@ -369,6 +384,11 @@ Two gates instead of three and no separate cell: the GRU often matches the LSTM 
 fewer parameters. Whether r acts before or after the product looks like a detail; it decides
 whether the three gates share one matrix product per step, and checkpoints of the two variants
 are not interchangeable (ONNX calls PyTorch's variant linear_before_reset).
+*/
+
+/*forbid 08.5
+-- its twins in common/gru.h: the exercise writes its own
+gru_forward
 */
 
 /* --- 08.6: bits per character ------------------------------------------------------------------- */
@@ -457,6 +477,11 @@ the validation text in that many bits per character. The default run reaches abo
 cross-entropy as before, only in base 2 so that models and compressors can be compared.
 */
 
+/*forbid 08.6
+-- its twins in common/loss.h: the exercise writes its own
+softmax_cross_entropy softmax_cross_entropy_smooth log_softmax_forward
+*/
+
 /* --- 08.7: sampling ----------------------------------------------------------------------------- */
 
 /* The softmax of z * scale, in double, stabilized: the reference and two diagnoses of a mistake. */
@@ -542,6 +567,11 @@ Test(ex08_7, all_negative_logits_do_not_underflow)
 Temperature is the simplest of the decoding rules. Chapter 12 adds top-k and nucleus (top-p)
 sampling, which cut off the long tail of unlikely characters that makes tau = 1.5 text
 unreadable, and greedy decoding (temperature 0), which gives up randomness altogether.
+*/
+
+/*forbid 08.7
+-- its twins in common/sample.h: the exercise writes its own
+sample_softmax sample_logits
 */
 
 /* --- 08.8: the masked cross-entropy ------------------------------------------------------------ */
@@ -711,6 +741,11 @@ The mask is the whole trick of batching sequences of different lengths: the batc
 rectangular (T, B) block that one matrix product per step handles, and the mask decides which of
 its steps count. Attention (section 10.2) masks padding too, inside the softmax, so that no
 query attends to it. Section 8.10 shows what an unmasked loss reports.
+*/
+
+/*forbid 08.8
+-- its twins in common/loss.h: the exercise writes its own
+softmax_cross_entropy softmax_cross_entropy_smooth log_softmax_forward
 */
 
 /* --- ch08: bad input (no points) ---------------------------------------------------------------- */

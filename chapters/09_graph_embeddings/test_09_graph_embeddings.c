@@ -378,6 +378,11 @@ area of chapter 6 comes out the same: a run of tied scores is one diagonal segme
 curve, whose area is exactly the half credit the midranks give.
 */
 
+/*forbid 09.5
+-- its twins in common/metrics.h: the exercise writes its own
+metrics_roc_auc metrics_roc_curve
+*/
+
 Test(ex09_5, the_textbook_example)
 {
     const float s[4] = {0.1f, 0.4f, 0.35f, 0.8f};

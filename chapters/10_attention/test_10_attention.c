@@ -106,6 +106,11 @@ than queries, as in chapter 12's generation with a cache of past keys). The diag
 without it the first position has no key at all, and a GPT could not use the current token.
 */
 
+/*forbid 10.2
+-- its twins in common/attention.h: the exercise writes its own
+attn_mask_causal
+*/
+
 Test(ex10_2, matches_the_library)
 {
     for (int T = 1; T <= 6; T++) {
@@ -131,6 +136,11 @@ Test(ex10_2, matches_the_library)
 Subtracting the maximum changes nothing mathematically and everything numerically: the largest
 term becomes exp(0) = 1. The same trick, kept as a running maximum updated block by block, is what
 lets chapter 13's fused ("flash") attention compute the softmax without ever holding a whole row.
+*/
+
+/*forbid 10.3
+-- its twins in common/attention.h, common/loss.h, common/sample.h: the exercise writes its own
+attn_softmax_rows softmax_forward sample_softmax
 */
 
 Test(ex10_3, matches_the_library_on_a_wide_matrix)
@@ -230,6 +240,11 @@ Test(ex10_3, the_maximum_in_the_first_or_the_last_column)
 The library's attn_forward is this function for B x H slices at once, with the two products done
 by cblas_sgemm. Masking after the softmax would leave rows that no longer sum to one: the query
 would silently lose part of its output.
+*/
+
+/*forbid 10.4
+-- its twins in common/attention.h, common/gpt.h: the exercise writes its own
+attn_forward attn_forward_views mha_forward gpt_attend_one
 */
 
 Test(ex10_4, matches_pytorch_with_padding)
@@ -333,6 +348,11 @@ it once per row, before the blocks, from O and dO (sum_j P_ij dP_ij = O_i . dO_i
 fuses the forward pass only (section 13.11).
 */
 
+/*forbid 10.5
+-- its twins in common/attention.h, common/loss.h: the exercise writes its own
+attn_backward attn_backward_views softmax_backward
+*/
+
 typedef struct {
     float S[12], P[12], R[12];
 } sm_ctx_t;
@@ -387,6 +407,11 @@ Because sin and cos of (t + k) w are a rotation of those of t w, "k positions ba
 map for every t. Learned tables (what this chapter's model and chapter 12's GPT train) do as well
 in-range but have nothing to say beyond their last row; rotary encodings build the rotation into
 the queries and keys directly.
+*/
+
+/*forbid 10.6
+-- its twins in common/attention.h: the exercise writes its own
+posenc_sinusoidal
 */
 
 Test(ex10_6, matches_pytorch)

@@ -44,6 +44,11 @@ away from zero, which differs only on exact ties. Next: why the zero point must 
 be an integer (section 11.2, asymmetric).
 */
 
+/*forbid 11.1
+-- its twins in common/quant.h: the exercise writes its own
+quant_quantize_value quant_quantize
+*/
+
 Test(ex11_1, rounds_to_nearest_even_adds_zero_point_and_clamps)
 {
     /* s = 0.25 (exact in binary), z = 3:  x / s, rounded, + 3 */
@@ -97,6 +102,11 @@ QuantizeLinear / DequantizeLinear pairs around float operators, which a runtime 
 or onnxruntime fuses into integer kernels.
 */
 
+/*forbid 11.2
+-- its twins in common/quant.h: the exercise writes its own
+quant_dequantize_value quant_dequantize
+*/
+
 Test(ex11_2, subtracts_the_zero_point_then_scales)
 {
     /* s = 0.25, z = 3: q = 3 -> 0; q = 5 -> 0.5; q = -128 -> -32.75; q = 127 -> 31 */
@@ -123,6 +133,11 @@ For a relu's output lo = 0 and z = -128: all 256 levels are spent on non-negativ
 runtimes use uint8 activations instead (0..255, z = 0 for relu): the same grid shifted by 128, which
 is exactly the shift the VNNI path of qgemm makes (section 11.6). Next: calibration (section 11.4)
 decides lo and hi.
+*/
+
+/*forbid 11.3
+-- its twins in common/quant.h: the exercise writes its own
+quant_params_asymmetric
 */
 
 Test(ex11_3, scale_and_zero_point_by_hand)
@@ -183,6 +198,11 @@ only (section 11.6). The same is not true of the input: its scale must be one pe
 terms of one dot product would have different units. PyTorch calls this quantize_per_channel with
 axis 0 for convolution and linear weights (stored (out, in) there; the library stores linear
 weights (in, out), hence our transpose).
+*/
+
+/*forbid 11.4
+-- its twins in common/quant.h: the exercise writes its own
+quant_per_channel quant_params_symmetric
 */
 
 static float *channels_of_different_sizes(int O, int K)
@@ -269,6 +289,11 @@ scale itself a gradient, so that training also chooses where to clip. Next: QAT 
 uses quant_fake_backward, the library's version of this function, at every layer input.
 */
 
+/*forbid 11.5
+-- its twins in common/quant.h: the exercise writes its own
+quant_fake_backward
+*/
+
 Test(ex11_5, passes_inside_the_range_and_stops_outside)
 {
     /* s = 0.5, z = 10: range [0.5 (-138), 0.5 (117)] = [-69, 58.5]. A range that ignores z would be
@@ -307,6 +332,11 @@ Test(ex11_5, passes_inside_the_range_and_stops_outside)
 Stochastic rounding is unbiased, so updates smaller than one step still move a low-precision
 weight on average: it is how training in 8 bits or less keeps learning (Gupta et al. 2015). For
 inference, rounding to nearest is better: it has half the worst-case error and no noise.
+*/
+
+/*forbid 11.6
+-- its twins in common/quant.h: the exercise writes its own
+quant_quantize_stochastic
 */
 
 Test(ex11_6, unbiased_and_one_of_the_two_neighbours)
@@ -386,6 +416,11 @@ sum (q_a - z) q_w = sum q_a q_w - z sum q_w, with sum q_w precomputed (qlayer_fo
 int8 model also folds s_x s_o / s_y into an integer multiplier and shift, so that the layer writes
 int8 for the next one without ever touching a float (Jacob et al. 2018, "Quantization and training
 of neural networks for efficient integer-arithmetic-only inference").
+*/
+
+/*forbid 11.7
+-- its twins in common/qgemm.h: the exercise writes its own
+qgemm_s8 qgemm_s8_path
 */
 
 /* y (B, O) recomputed in double from the dequantized values: the definition. */

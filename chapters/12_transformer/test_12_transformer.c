@@ -45,6 +45,11 @@ the normalization then throws away. In a transformer, layer norm's backward is m
 operations per number read): chapter 13 (section 13.10) does each row in one kernel from two sums.
 */
 
+/*forbid 12.1
+-- its twins in common/norm.h: the exercise writes its own
+layernorm_backward
+*/
+
 typedef struct {
     float x[3 * 6], gamma[6], beta[6], R[3 * 6], y[3 * 6], mean[3], rstd[3];
 } lnctx_t;
@@ -127,6 +132,11 @@ Forgetting one of the two terms still trains (each alone is a gradient of someth
 this bug survives in real code: the loss just ends a little higher. The check against the
 library's whole backward pass is what catches it. Tying saves V C parameters: for GPT-2 small,
 38 million of its 124 million.
+*/
+
+/*forbid 12.2
+-- its twins in common/embedding.h: the exercise writes its own
+embedding_backward
 */
 
 Test(ex12_2, equals_the_whole_backward_pass)
@@ -331,6 +341,11 @@ Test(ex12_4, stops_on_reaching_top_p_and_breaks_ties_by_index)
 With the cache, a new token costs one row of every product and attention over t cached rows:
 O(t C) instead of a full forward on t tokens. The price is memory: 2 L T C floats per sequence,
 which for long contexts and many users is what limits a server (section 12.9: one cache per sequence).
+*/
+
+/*forbid 12.5
+-- its twins in common/gpt.h: the exercise writes its own
+gpt_attend_one gpt_kv_step
 */
 
 Test(ex12_5, step_by_step_equals_full_causal_attention)
