@@ -192,10 +192,10 @@ uninstall:
 	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 
 # Checks a copy installed with make install PREFIX=DIR, through pkg-config as a user builds
-# (common/tests/install/check.sh: the version everywhere, the soname, the library's own symbols).
+# (tools/installcheck/check.sh: the version everywhere, the soname, the library's own symbols).
 installcheck:
 	@PREFIX="$(PREFIX)" NN_VERSION="$(NN_VERSION)" NN_SONAME="$(LIB_SONAME)" CC="$(CC)" \
-	  common/tests/install/check.sh
+	  tools/installcheck/check.sh
 
 # Every installed header compiles alone as C11 and C++11 (-Wall -Wextra -pedantic); nn.h has them all.
 check-headers:

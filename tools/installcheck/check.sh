@@ -7,7 +7,7 @@
 #   3. a program with a function of its own named like one of the library's (rng_normal) does not
 #      change what the library computes: the library's calls inside itself bind to its own
 #      functions (-Wl,-Bsymbolic-functions, Makefile)
-#   PREFIX=DIR NN_VERSION=X.Y.Z NN_SONAME=libnn.so.X [CC=cc] common/tests/install/check.sh
+#   PREFIX=DIR NN_VERSION=X.Y.Z NN_SONAME=libnn.so.X [CC=cc] tools/installcheck/check.sh
 set -euo pipefail
 : "${PREFIX:?PREFIX= the prefix make install used}" "${NN_VERSION:?}" "${NN_SONAME:?}"
 CC=${CC:-cc}
