@@ -75,17 +75,27 @@ def repair_criterion_json(text):
     return "\n".join(out)
 
 
+def read_criterion_json(path):
+    """A Criterion --json report as a dict (repaired if need be), or None when there is none or it
+    cannot be read (a runner killed while writing it)."""
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    for t in (text, repair_criterion_json(text)):
+        try:
+            return json.loads(t)
+        except json.JSONDecodeError:
+            pass
+    return None
+
+
 def load_results(d):
     """{suite: [(test, status, messages, assertions)]} or None if the chapter did not build."""
-    path = os.path.join(d, "results.json")
-    if not os.path.exists(path):
+    data = read_criterion_json(os.path.join(d, "results.json"))
+    if data is None:
         return None
-    with open(path, errors="replace") as f:
-        text = f.read()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        data = json.loads(repair_criterion_json(text))
     suites = {}
     for s in data.get("test_suites", []):
         for t in s.get("tests", []):
