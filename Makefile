@@ -107,7 +107,7 @@ ifneq ($(shell grep -c '^.define LIBNN_VERSION_STRING "$(NN_VERSION)" *$$' commo
 $(error common/nn.h: LIBNN_VERSION_STRING is not "$(NN_VERSION)", what its MAJOR, MINOR and PATCH lines say)
 endif
 LIB        := $(B)/libnn.a
-# libnn.so.0.2.0, the file; libnn.so.0, its soname (what a program linked with it asks the loader
+# libnn.so.0.3.0, the file; libnn.so.0, its soname (what a program linked with it asks the loader
 # for: any 0.x.y will do); libnn.so, the name -lnn finds when a program is linked.
 LIB_SONAME := libnn.so.$(NN_MAJOR)
 LIB_SO     := $(B)/libnn.so.$(NN_VERSION)

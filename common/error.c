@@ -2,18 +2,51 @@
 #include "error.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The installed sink and its context, read and written together under the lock. */
+static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
+static nn_error_sink_fn_t sink_fn;
+static void *sink_ctx;
+
+void nn_set_error_sink(nn_error_sink_fn_t sink, void *ctx)
+{
+    pthread_mutex_lock(&sink_lock);
+    sink_fn = sink, sink_ctx = ctx;
+    pthread_mutex_unlock(&sink_lock);
+}
+
 static void vreport(const char *file, int line, const char *hint, const char *fmt, va_list ap)
 {
-    fflush(stdout); /* keep the error after whatever the program printed so far */
-    fprintf(stderr, "error (%s:%d): ", file, line);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    if (hint)
-        fprintf(stderr, "hint: %s\n", hint);
+    pthread_mutex_lock(&sink_lock);
+    nn_error_sink_fn_t fn = sink_fn;
+    void *ctx = sink_ctx;
+    pthread_mutex_unlock(&sink_lock);
+    if (!fn) {
+        fflush(stdout); /* keep the error after whatever the program printed so far */
+        fprintf(stderr, "error (%s:%d): ", file, line);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        if (hint)
+            fprintf(stderr, "hint: %s\n", hint);
+        return;
+    }
+    /* the sink gets the message as one string: format it on the stack, or on the heap when long */
+    char small[512], *msg = small;
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
+    if (len >= (int)sizeof small && (msg = malloc((size_t)len + 1)) != NULL)
+        vsnprintf(msg, (size_t)len + 1, fmt, again);
+    else if (len >= (int)sizeof small)
+        msg = small; /* no memory for the whole message: the sink gets its first 511 bytes */
+    va_end(again);
+    fn(ctx, file, line, len < 0 ? fmt : msg, hint);
+    if (msg != small)
+        free(msg);
 }
 
 void nn_error_at(const char *file, int line, const char *hint, const char *fmt, ...)
@@ -56,8 +89,8 @@ void nn_check_finite_at(const char *file, int line, double value, const char *wh
     if (isfinite(value))
         return;
     nn_fatal_at(file, line,
-                "the learning rate is probably too large (try --lr ten times smaller), or the "
-                "inputs are not normalized; also check for log(0) or division by zero",
+                "the learning rate is probably too large (try one ten times smaller: --lr in the course's "
+                "programs), or the inputs are not normalized; also check for log(0) or division by zero",
                 "%s became %g at step %ld: expected a finite number", what, value, step);
 }
 

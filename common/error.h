@@ -11,10 +11,14 @@
  * nn_error() prints such a paragraph and returns; functions that read user input (files, flags)
  * print it and then return an error value (-1 or NULL) so the caller decides. nn_fatal() prints
  * and exits with status 1: for programming errors that leave no sensible way on (a shape mismatch
- * passed to a layer, memory exhausted). Neither keeps hidden state.
+ * passed to a layer, memory exhausted).
+ *
+ * "Prints" means: hands the paragraph to the process's error sink, which writes it to stderr
+ * unless the program installed its own (nn_set_error_sink: a server that logs, a GUI that shows a
+ * dialog, a test that checks the message). That sink is the module's only state.
  *
  * Threads: safe from any thread; paragraphs that two threads report at once may interleave on
- * stderr.
+ * stderr (an installed sink is called from the reporting thread, so it must be thread-safe).
  * Prefixes: nn_, NN_
  */
 #ifndef NN_ERROR_H
@@ -29,7 +33,7 @@ extern "C" {
 #define NN_NORETURN _Noreturn /* C11's spelling; C++ has the attribute instead */
 #endif
 
-/* Print "error (file:line): <message>\nhint: <hint>" to stderr. hint may be NULL. */
+/* Report "error (file:line): <message>\nhint: <hint>" (to stderr, or to the sink). hint may be NULL. */
 void nn_error_at(const char *file, int line, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -39,6 +43,17 @@ NN_NORETURN void nn_fatal_at(const char *file, int line, const char *hint, const
 
 #define nn_error(hint, ...) nn_error_at(__FILE__, __LINE__, hint, __VA_ARGS__)
 #define nn_fatal(hint, ...) nn_fatal_at(__FILE__, __LINE__, hint, __VA_ARGS__)
+
+/* Receives each error paragraph in parts: where it was noticed (file, line), the message (what is
+ * wrong, expected vs got: formatted, one line, no trailing newline) and the hint (NULL when there
+ * is none). Called from the thread that reports, before nn_fatal exits: the sink cannot prevent
+ * that exit (a programming error), but it sees the paragraph first. */
+typedef void (*nn_error_sink_fn_t)(void *ctx, const char *file, int line, const char *message, const char *hint);
+
+/* Sends every later error paragraph to sink(ctx, ...) instead of stderr; NULL restores stderr.
+ * Set it once, at start-up, before other threads report: a paragraph reported while it changes
+ * goes to the old sink or the new one, never half to each. */
+void nn_set_error_sink(nn_error_sink_fn_t sink, void *ctx);
 
 /* malloc/calloc that never return NULL: on failure they report the size and the call site. */
 void *nn_malloc_at(const char *file, int line, size_t bytes);

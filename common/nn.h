@@ -17,11 +17,11 @@
  * --modversion nn and the installed libnn.so.MAJOR.MINOR.PATCH say the same. MAJOR changes when
  * a program built against an older version may no longer link or work with this one: the shared
  * library's soname is libnn.so.MAJOR. Compare versions with LIBNN_VERSION_NUMBER, in #if too:
- * #if LIBNN_VERSION_NUMBER >= 200 for 0.2.0 and later. */
+ * #if LIBNN_VERSION_NUMBER >= 300 for 0.3.0 and later (nn_set_error_sink). */
 #define LIBNN_VERSION_MAJOR 0
-#define LIBNN_VERSION_MINOR 2
+#define LIBNN_VERSION_MINOR 3
 #define LIBNN_VERSION_PATCH 0
-#define LIBNN_VERSION_STRING "0.2.0"
+#define LIBNN_VERSION_STRING "0.3.0"
 #define LIBNN_VERSION_NUMBER (LIBNN_VERSION_MAJOR * 10000 + LIBNN_VERSION_MINOR * 100 + LIBNN_VERSION_PATCH)
 
 #include "activations.h"
