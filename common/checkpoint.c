@@ -108,7 +108,7 @@ int checkpoint_load(float *params, size_t n, const char *path, const char *tag)
     tag = tag ? tag : "";
     FILE *f = fopen(path, "rb");
     if (!f) {
-        nn_error("has the model been saved yet (is this the right --out directory)?",
+        nn_error("has the model been saved yet, and into this directory (the course's programs: --out)?",
                  "checkpoint_load: cannot open %s: no such file or no permission", path);
         return -1;
     }

@@ -13,7 +13,8 @@
 
 static const char *const HINT_REINSTALL =
     "the file is damaged or is not an IDX file; reinstall it with "
-    "apt-get install --reinstall dataset-fashion-mnist, or point --data at the right directory";
+    "apt-get install --reinstall dataset-fashion-mnist, or read it from the right directory (the course's "
+    "programs: --data DIR)";
 
 static int read_exact(gzFile f, void *buf, size_t n)
 {
@@ -66,7 +67,7 @@ int idx_read(idx_array_t *out, const char *path, int ndim)
     gzFile f = gzopen(path, "rb");
     if (!f) {
         nn_error("install Fashion-MNIST with apt-get install dataset-fashion-mnist (it lands in "
-                 "/usr/share/datasets/fashion-mnist), or pass --data DIR",
+                 "/usr/share/datasets/fashion-mnist), or read it from another directory (the course's programs: --data DIR)",
                  "cannot open %s: %s", path, errno ? strerror(errno) : "not found");
         return -1;
     }

@@ -23,11 +23,11 @@ int io_mkdirs(const char *path)
     if (!path)
         return -1; /* a failed io_join, already reported */
     if (!*path) {
-        nn_error("pass a directory name, e.g. --out out/01", "io_mkdirs: empty directory name: expected a path");
+        nn_error("pass a directory name, e.g. out/01 (the course's programs take it from --out)", "io_mkdirs: empty directory name: expected a path");
         return -1;
     }
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        nn_error("use a shorter --out directory", "path too long: %.80s...", path);
+        nn_error("use a shorter directory name (the course's programs: --out)", "path too long: %.80s...", path);
         return -1;
     }
     for (char *p = buf + 1; ; p++) {
@@ -35,7 +35,7 @@ int io_mkdirs(const char *path)
             char c = *p;
             *p = '\0';
             if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                nn_error("check the --out directory and its permissions", "cannot create directory %s: %s",
+                nn_error("check the directory and its permissions (the course's programs: --out)", "cannot create directory %s: %s",
                          buf, strerror(errno));
                 return -1;
             }
@@ -51,7 +51,7 @@ const char *io_join(char *buf, const char *dir, const char *name)
 {
     int n = snprintf(buf, 4096, "%s/%s", dir, name);
     if (n < 0 || n >= 4096) {
-        nn_error("use a shorter directory (--out, --data)", "path too long: %.80s.../%s is %d bytes: expected "
+        nn_error("use a shorter directory name (the course's programs: --out, --data)", "path too long: %.80s.../%s is %d bytes: expected "
                  "at most 4095", dir, name, n);
         buf[0] = '\0';
         return NULL;
@@ -139,7 +139,7 @@ int io_create(io_file_t *out, const char *path)
         return -1; /* a failed io_join, already reported */
     if (snprintf(out->path, sizeof out->path, "%s", path) >= (int)sizeof out->path ||
         snprintf(out->tmp, sizeof out->tmp, "%s%s", path, io_tmp_suffix(suffix)) >= (int)sizeof out->tmp) {
-        nn_error("use a shorter --out directory", "path too long: %.80s...", path);
+        nn_error("use a shorter directory name (the course's programs: --out)", "path too long: %.80s...", path);
         return -1;
     }
     char dir[4096];

@@ -358,6 +358,6 @@ int text_kjv_path(char *path, const char *data_dir, const char *cache_dir)
         return 0;
     }
     return text_cache_command(path, cache_dir, "kjv.txt", "bible 'Genesis 1:1-Revelation 22:21' 2>/dev/null", NULL,
-                              NULL, 1000000, "install it with: apt-get install bible-kjv (or pass --data DIR with a "
-                              "kjv.txt)");
+                              NULL, 1000000, "install it with: apt-get install bible-kjv (or read kjv.txt from a directory of "
+                              "your own: --data DIR in the course's programs)");
 }

@@ -1333,8 +1333,8 @@ before the NaN can spread into the weights, the log and the figures:
 
     error (chapters/03_backprop/03_backprop.c:…): the training loss became -nan at step 4: expected
     a finite number
-    hint: the learning rate is probably too large (try --lr ten times smaller), or the inputs are
-    not normalized; also check for log(0) or division by zero
+    hint: the learning rate is probably too large (try one ten times smaller: --lr in the course's
+    programs), or the inputs are not normalized; also check for log(0) or division by zero
 */
 
 static void mlp_check_input(const mlp *m, tensor_t x)

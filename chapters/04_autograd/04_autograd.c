@@ -945,7 +945,7 @@ ARGS="--lr 1e20"` shows it):
 
 ```
 error (chapters/04_autograd/04_autograd.c:679): the training loss became -nan at step 2: expected a finite number
-hint: the learning rate is probably too large (try --lr ten times smaller), or the inputs are not normalized; ...
+hint: the learning rate is probably too large (try one ten times smaller: --lr in the course's programs), or ...
 ```
 */
 
