@@ -308,14 +308,22 @@ metrics_eval_t metrics_evaluate(const float *x, const int *y, int n, int d, int 
 {
     if (chunk < 1)
         nn_fatal("evaluate in chunks of at least one row", "metrics_evaluate: chunk %d, expected >= 1", chunk);
+    const metrics_eval_t failed = {NAN, NAN};
+    if (n < 1) { /* a mean over no examples: 0 and 0 would read as a perfect loss and a useless model */
+        nn_error("check that the evaluation split is not empty (a split fraction of 0, a selection that "
+                 "kept no rows)", "metrics_evaluate: %d examples: expected at least 1", n);
+        return failed;
+    }
     double loss = 0;
     long correct = 0;
     for (int first = 0; first < n; first += chunk) {
         int b = n - first < chunk ? n - first : chunk;
         const float *z = logits(ctx, x + (size_t)first * d, first, b);
+        if (!z) /* the model refused the chunk and said why */
+            return failed;
         loss += (double)softmax_cross_entropy(NULL, z, y + first, b, K) * b;
         for (int r = 0; r < b; r++)
             correct += metrics_argmax(z + (size_t)r * K, K) == y[first + r];
     }
-    return n > 0 ? (metrics_eval_t){loss / n, (double)correct / n} : (metrics_eval_t){0, 0};
+    return (metrics_eval_t){loss / n, (double)correct / n};
 }

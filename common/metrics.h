@@ -80,7 +80,8 @@ typedef struct {
 
 /* Mean cross-entropy and accuracy of the logits `logits(ctx, ...)` gives for every example of
  * `ds` (whose x is (n, d) and y (n) in [0, K)), chunk rows at a time (chunk >= 1; the last chunk
- * may be shorter). Sums in double. An empty dataset gives 0 and 0. */
+ * may be shorter). Sums in double. An empty dataset (n < 1), or logits returning NULL (the model
+ * refused a chunk, and reported why), gives NaN and NaN; the empty dataset is reported here. */
 metrics_eval_t metrics_evaluate(const float *x, const int *y, int n, int d, int K, int chunk,
                                 metrics_logits_fn_t logits, void *ctx);
 

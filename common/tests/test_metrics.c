@@ -1,4 +1,5 @@
 /* Tests of metrics.h: hand-computed cases, the edge cases R² is famous for, and the errors. */
+#include "error.h"
 #include "metrics.h"
 
 #include "capture.h"
@@ -299,6 +300,34 @@ Test(metrics, evaluate_in_chunks)
               "expected chunks [0, 3) and [3, 5), got %d calls", m.calls);
     cr_assert_float_eq(e.accuracy, 0.6, 1e-12, "accuracy: expected 3/5, got %g", e.accuracy);
     cr_assert(fabs(e.loss - want) < 1e-6, "loss: expected %.7f, got %.7f", want, e.loss);
-    e = metrics_evaluate(x, y, 0, 1, 2, 3, toy_logits, &m);
-    cr_assert(e.loss == 0 && e.accuracy == 0, "an empty dataset gives 0, 0");
+}
+
+static void count_errors(void *ctx, const char *file, int line, const char *message, const char *hint)
+{
+    (void)file, (void)line, (void)hint;
+    if (strstr(message, "metrics_evaluate: 0 examples"))
+        ++*(int *)ctx;
+}
+
+static const float *refuses(void *ctx, const float *x, int first, int b)
+{
+    (void)ctx, (void)x, (void)first, (void)b;
+    return NULL; /* as mlp_forward does for a batch it cannot take, after reporting */
+}
+
+/* No examples used to give loss 0 and accuracy 0, which reads as a perfect loss; a model that
+ * refused its chunk (NULL logits) was read through a NULL pointer. Both are NaN now. */
+Test(metrics, evaluate_nothing_or_a_refused_chunk_is_nan)
+{
+    const float x[2] = {1, 2};
+    const int y[2] = {0, 1};
+    toy_model m = {0};
+    int errors = 0;
+    nn_set_error_sink(count_errors, &errors);
+    metrics_eval_t e = metrics_evaluate(x, y, 0, 1, 2, 3, toy_logits, &m);
+    nn_set_error_sink(NULL, NULL);
+    cr_assert(isnan(e.loss) && isnan(e.accuracy) && errors == 1 && m.calls == 0,
+              "no examples: expected NaN, NaN and one error, got %g, %g and %d error(s)", e.loss, e.accuracy, errors);
+    e = metrics_evaluate(x, y, 2, 1, 2, 3, refuses, NULL);
+    cr_assert(isnan(e.loss) && isnan(e.accuracy), "a refused chunk: expected NaN, NaN, got %g, %g", e.loss, e.accuracy);
 }
