@@ -49,7 +49,7 @@ ESCAPES = {
 }
 
 
-def _strip(text):
+def strip_comments_and_strings(text):
     """The code of a region without comments and with string/char literals emptied, line
     numbers kept (a comment or string may span lines; its newlines survive)."""
     def blank(m):
@@ -62,7 +62,7 @@ def scan_region(body, forbid=(), exid=None):
     the library functions exercise exid asks the student to write (its /*forbid block)."""
     found = []
     forbid = set(forbid)
-    code = _strip(body)
+    code = strip_comments_and_strings(body)
     for i, line in enumerate(code.split("\n")):
         s = line.strip()
         if s.startswith("#") or "%:" in s or "??=" in s:
@@ -245,7 +245,7 @@ def library_names(course):
             for f in files:
                 if f.endswith((".h", ".c", ".cu", ".cuh")):
                     with open(os.path.join(dirpath, f), encoding="utf-8", errors="replace") as fh:
-                        names.update(re.findall(r"\b([A-Za-z_]\w*)\s*\(", _strip(fh.read())))
+                        names.update(re.findall(r"\b([A-Za-z_]\w*)\s*\(", strip_comments_and_strings(fh.read())))
     return names
 
 

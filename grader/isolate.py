@@ -58,6 +58,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import exercises  # noqa: E402
+import integrity  # noqa: E402
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -80,7 +81,7 @@ def _code(text):
     """text with comments, string/char literals and preprocessor lines blanked, lines kept."""
     def blank(m):
         return re.sub(r"[^\n]", " ", m.group(0))
-    text = re.sub(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', blank, text, flags=re.S)
+    text = integrity.strip_comments_and_strings(text)
     return re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", blank, text, flags=re.M)
 
 
