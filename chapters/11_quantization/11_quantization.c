@@ -2144,8 +2144,8 @@ static int run(const flags_t *f, int qat_epochs, int calib, const char *load, co
     printf("  %-44s  %8.4f  %10zu  %.1f\n", "PTQ int8, per-channel weights, min/max", acc_channel, bytes_int8, ms_int8);
     printf("  %-44s  %8.4f  %10zu\n", "PTQ int8, per-channel weights, 99.99th pct", acc_pct, qnet_bytes(&q_pct));
     printf("  %-44s  %8.4f  %10zu\n", "QAT int8, per-channel weights, min/max", acc_qat, qnet_bytes(&q_qat));
-    printf("summary: fp32 %.4f, ptq %.4f, qat %.4f; int8 loses %.2f points after PTQ, %.2f after QAT; %.2fx "
-           "smaller; the int8 network takes %.2fx the float32 one's processor time per image\n",
+    printf("summary: fp32 %.4f, ptq %.4f, qat %.4f; fp32 minus int8: %.2f points after PTQ, %.2f after QAT "
+           "(negative: int8 is ahead); %.2fx smaller; the int8 network takes %.2fx the float32 one's processor time per image\n",
            fp32_acc, acc_channel, acc_qat, 100 * (fp32_acc - acc_channel), 100 * (fp32_acc - acc_qat),
            (double)(m.n_params * sizeof(float)) / bytes_int8, ms_int8 / ms_fp32);
 
