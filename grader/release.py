@@ -282,7 +282,7 @@ def submit(name, wb, course=COURSE):
     rev = release_info(course)["commit"] if os.path.exists(os.path.join(course, ".release")) else commit(course)
     out = os.path.abspath(name + ".tar.gz")
     files = sorted(p for p in walk(src) if exercises.is_exercise_file(os.path.basename(p))
-                   and "/decoys/" not in p and not os.path.islink(p))
+                   and "/decoys/" not in p and "/golden/" not in p and not os.path.islink(p))
     with tarfile.open(out + ".tmp", "w:gz") as t:
         for p in files:
             t.add(p, arcname=os.path.join(name, "chapters", os.path.relpath(p, src)), recursive=False)
