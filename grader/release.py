@@ -2,7 +2,9 @@
 """A student release: a standalone copy of the course for a class, without the reference solutions.
 
     python3 grader/release.py OUT             (make release OUT=dir)
-    python3 grader/release.py OUT --check     (CI: the release fails on its stubs, passes once solved)
+    python3 grader/release.py OUT --check     (CI: the release fails on its stubs, passes once solved;
+                                               with --chapters, make submit's file earns as much
+                                               from make grade-class)
     python3 grader/release.py --submit NAME   (make submit NAME=you: NAME.tar.gz for the teacher)
     python3 grader/release.py --pristine      (make check in a release: is chapters/ as released?)
 
@@ -344,6 +346,33 @@ def check(out, chapters):
         print(r.stdout[-3000:])
         sys.exit("release: make check with the reference solutions should pass with every point")
     print("release: fails on the stubs, passes with the reference solutions")
+    if chapters:
+        check_handed_in(out, chapters, got)
+
+
+def check_handed_in(out, chapters, got):
+    """The student's way to the teacher, end to end: make submit in the release (solved), then the
+    course's batch grader (make grade-class, in its sandbox) on that file must give the points
+    make check gave in the release."""
+    import csv
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        subs, book = os.path.join(tmp, "submissions"), os.path.join(tmp, "gradebook")
+        os.makedirs(subs)
+        r = subprocess.run(["make", "--no-print-directory", "-s", "submit", "NAME=handed_in"], cwd=out,
+                           capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(os.path.join(out, "handed_in.tar.gz")):
+            sys.exit(f"release: make submit failed in the release:\n{r.stdout}{r.stderr}")
+        shutil.move(os.path.join(out, "handed_in.tar.gz"), os.path.join(subs, "handed_in.tar.gz"))
+        r = subprocess.run([sys.executable, os.path.join(COURSE, "grader", "batch.py"), subs, book,
+                            "--chapters", ",".join(chapters)], cwd=COURSE, capture_output=True, text=True)
+        rows = list(csv.DictReader(open(os.path.join(book, "gradebook.csv")))) if r.returncode == 0 else []
+        mine = [row for row in rows if row["student"] == "handed_in"]
+        if not mine or float(mine[0]["total"]) != got[0] or mine[0]["notes"]:
+            sys.exit(f"release: make submit's file, graded by make grade-class, should earn the {got[0]} points make "
+                     f"check gave in the release; got {mine[0]['total'] + ' (' + mine[0]['notes'] + ')' if mine else 'no row'}"
+                     f"\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
+    print(f"release: make submit's file earns the same {got[0]} points from make grade-class (sandboxed)")
 
 
 def main():
