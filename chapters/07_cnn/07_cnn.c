@@ -1567,7 +1567,8 @@ static void net_free(net_t *m)
 
 /* Max pooling with "minus infinity" padding (a padded position never wins), for
  * the inception module's 3x3 stride-1 pool that keeps the size. arg holds the winner's index in
- * its channel, as pool_max_forward's does. */
+ * its channel, and a NaN in the window wins (the first one), as in pool_max_forward: with a plain
+ * > a NaN would win only from the window's first position, and vanish from the loss elsewhere. */
 static void maxpool_padded_forward(float *y, int *arg, const float *x, int B, int C, int H, int W, int k, int stride,
                                    int pad)
 {
@@ -1579,7 +1580,10 @@ static void maxpool_padded_forward(float *y, int *arg, const float *x, int B, in
                 for (int u = 0; u < k; u++)
                     for (int v = 0; v < k; v++) {
                         int r = i * stride + u - pad, c = j * stride + v - pad;
-                        if (r >= 0 && r < H && c >= 0 && c < W && (best < 0 || x[bc * H * W + r * W + c] > x[bc * H * W + best]))
+                        if (r < 0 || r >= H || c < 0 || c >= W)
+                            continue;
+                        const float now = x[bc * H * W + r * W + c], top = best < 0 ? 0 : x[bc * H * W + best];
+                        if (best < 0 || (!(now <= top) && top == top)) /* larger, or a NaN over a number */
                             best = r * W + c;
                     }
                 arg[bc * OH * OW + i * OW + j] = best, y[bc * OH * OW + i * OW + j] = x[bc * H * W + best];

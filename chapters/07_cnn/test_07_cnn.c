@@ -905,6 +905,27 @@ Test(ch07, a_kernel_larger_than_the_input_is_an_error)
     cr_assert(strstr(err, "larger than the padded input") != NULL, "message: %s", err);
 }
 
+/* The inception module's padded 3x3 pool: padding never wins, and a NaN anywhere in a window wins
+ * (pool_max_forward's rule), not only from the window's first position. */
+Test(ch07, padded_max_pool_ignores_padding_and_keeps_a_nan)
+{
+    float x[9] = {-1, -9, -2, -9, -9, -9, -3, -9, -4}; /* all negative: a zero pad would win */
+    float y[9];
+    int arg[9];
+    maxpool_padded_forward(y, arg, x, 1, 1, 3, 3, 3, 1, 1);
+    const float want[9] = {-1, -1, -2, -1, -1, -2, -3, -3, -4};
+    for (int i = 0; i < 9; i++)
+        cr_assert(y[i] == want[i] && x[arg[i]] == y[i], "output %d: expected %g (the window's largest input, "
+                  "never the padding), got %g at index %d", i, want[i], y[i], arg[i]);
+    x[8] = NAN; /* last position of the windows of outputs 4, 5, 7, 8 */
+    maxpool_padded_forward(y, arg, x, 1, 1, 3, 3, 3, 1, 1);
+    for (int i = 0; i < 9; i++) {
+        const int has_nan = (i / 3 >= 1) && (i % 3 >= 1);
+        cr_assert(has_nan ? isnan(y[i]) && arg[i] == 8 : y[i] == want[i], "output %d: expected %s, got %g (index %d)",
+                  i, has_nan ? "NaN (its window holds x[8] = NaN)" : "the same as without the NaN", y[i], arg[i]);
+    }
+}
+
 /* --- the layer-list networks of sections 7.10-7.12 against centered differences ------------------
  *
  * CS231n's check of a whole network: a batch of B random images, a random upstream gradient R of
