@@ -22,13 +22,16 @@ CHAPTERS takes 01,02 or 1,2 or ranges (01-03). OUT receives
                          written by make submit, names a commit whose code differs)
 
 An exercise whose code runs another exercise that the student got wrong is graded once more alone,
-in the same sandbox, with the course's version of that one (isolate.py), as make check does; so is
-every written exercise of a chapter that does not compile as a whole.
+with the course's version of that one (isolate.py), as make check does; so is every written
+exercise of a chapter that does not compile as a whole. Those copies of the course's chapter are
+written outside the sandbox, then built and run in a second one, which deletes their sources
+before running any of them.
 
 Student code is untrusted. Each chapter of each submission is compiled and tested in its own
 bubblewrap sandbox: a new PID, network, IPC and UTS namespace (no network at all, every process
 killed when the sandbox ends), a read-only view of the course (only Makefile, common/, chapters/,
-grader/, tools/, datasets/, gpu/) and of the submission, a private /tmp, one writable build
+grader/, tools/, datasets/, gpu/; chapters/ as a student release holds it, without solutions or
+decoys, so that student code cannot read an answer and print it into a report) and of the submission, a private /tmp, one writable build
 directory, and a user of its own (uid 61000 + job slot) with no capabilities. Inside, ulimit caps CPU time per process,
 address space, processes, open files and the size of any file written (so of the output too);
 outside, a wall-clock limit ends a sandbox that hangs. The results are copied out after each
@@ -54,6 +57,7 @@ import release  # noqa: E402
 
 COURSE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COURSE_PARTS = ["Makefile", "common", "chapters", "grader", "tools", "datasets", "gpu", "fuzz"]
+STUDENT_CHAPTERS = None  # the course's chapters/ as students get them (student_chapters): the sandbox's
 NOBODY = 65534       # the probe's user; each concurrent job runs as its own user (SLOT_UIDS), since
 SLOT_UIDS = 61000    # the process limit counts all processes of a user: one student's fork bomb
                      # must not leave the other job unable to start its compiler
@@ -180,8 +184,9 @@ def bwrap_argv(sub, out, uid=NOBODY):
         if os.path.exists(etc):
             argv += ["--ro-bind", etc, etc]
     for part in COURSE_PARTS:
-        if os.path.exists(os.path.join(COURSE, part)):
-            argv += ["--ro-bind", os.path.join(COURSE, part), "/course/" + part]
+        src = STUDENT_CHAPTERS if part == "chapters" and STUDENT_CHAPTERS else os.path.join(COURSE, part)
+        if os.path.exists(src):
+            argv += ["--ro-bind", src, "/course/" + part]
     if sub:
         argv += ["--ro-bind", sub, "/sub"]
     if out:
@@ -211,21 +216,67 @@ def probe():
 
 
 def chapter_script(ch, name, wall=WALL):
-    """What make check does for one chapter, inside the sandbox: build, test, and grade alone each
-    exercise that runs a wrong one of the student's, or each written one when the chapter does not
-    compile (isolate.py: it tells the two apart by the stderr.txt that only a run writes). The tests
-    run one suite at a time (runtests.py: a suite's first time-out ends that suite) within two thirds
-    of the wall-clock limit, so that an endless loop costs its exercise and the isolated runs still
-    have time; results.json is rewritten after every suite, so a sandbox ended by the limit keeps
-    what was graded."""
+    """What make check does for one chapter, inside the sandbox: build, then test. The tests run one
+    suite at a time (runtests.py: a suite's first time-out ends that suite) within two thirds of the
+    wall-clock limit; results.json is rewritten after every suite, so a sandbox ended by the limit
+    keeps what was graded. The exercises make check would grade alone (isolate.py) are prepared
+    outside, where the course's solutions are, and built and run in a second sandbox
+    (isolated_script)."""
     deadline = max(30, wall * 2 // 3)
     lim = " ".join(f"ulimit {k} {v};" for k, v in LIMITS.items())
     t = f"/out/b/wb-_sub/{name}/test"
     return (f"{lim} mkdir -p /out/r; make -s --no-print-directory B=/out/b WB=/sub {t} >/out/r/build.log 2>&1 && "
             f"/usr/bin/python3 grader/runtests.py --deadline {deadline} {t} /out/r/results.json "
-            f">/out/r/stdout.txt 2>/out/r/stderr.txt; "
-            f"/usr/bin/python3 grader/isolate.py --build /out/b --root /sub --chapter {name} /out/r "
-            f">/out/r/isolate.log 2>&1; exit 0")
+            f">/out/r/stdout.txt 2>/out/r/stderr.txt; exit 0")
+
+
+def isolated_script(name):
+    """The second sandbox of a chapter: build the copies isolate.prepare wrote to /out/iso (the
+    course's chapter with one region of the student's), delete their sources, then run each
+    copy's suite (isolate.build_and_run): by the time student code runs, no solution is left to
+    read."""
+    lim = " ".join(f"ulimit {k} {v};" for k, v in LIMITS.items())
+    return (f"{lim} mkdir -p /out/r; /usr/bin/python3 grader/isolate.py --run-prepared /out/iso --build /out/b "
+            f"--chapter {name} /out/r >/out/r/isolate.log 2>&1; exit 0")
+
+
+def student_chapters(work):
+    """work/chapters: the course's chapters/ as a student release holds it (every exercise region a
+    stub, no decoys: workbook.py), which the sandboxes see as /course/chapters, so that student code
+    running there cannot read a solution. Returns its path."""
+    r = subprocess.run([sys.executable, os.path.join(COURSE, "grader", "workbook.py"), "--src",
+                        os.path.join(COURSE, "chapters"), "--dst", work], capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f"grade-class: cannot write the student edition of chapters/: {r.stdout}{r.stderr}")
+    return os.path.join(work, "chapters")
+
+
+def sandbox_dir(work, name, a, uid):
+    """A new writable directory for one sandbox, holding a copy of the course's library build (so
+    that nothing an earlier sandbox wrote is linked into a later one's programs), owned by uid."""
+    out = os.path.join(work, name)
+    os.makedirs(os.path.join(out, "b", "common"))
+    for f in [".deps-build", "libnn.a"]:
+        shutil.copy2(os.path.join(COURSE, a.build, f), os.path.join(out, "b", f))
+    for f in os.listdir(os.path.join(COURSE, a.build, "common")):
+        if f.endswith(".o"):
+            shutil.copy2(os.path.join(COURSE, a.build, "common", f), os.path.join(out, "b", "common", f))
+    return out
+
+
+def own(tree, uid):
+    if os.geteuid() == 0:
+        for dirpath, dirs, files in os.walk(tree):
+            for x in dirs + files + [""]:
+                os.chown(os.path.join(dirpath, x), uid, uid)
+
+
+def run_sandbox(sub, out, uid, script, wall):
+    try:
+        subprocess.run(bwrap_argv(sub, out, uid) + ["bash", "-c", script], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=wall)
+    except subprocess.TimeoutExpired:
+        pass  # the sandbox died with its bwrap; the missing results cost this chapter
 
 
 def copy_capped(src, dst, cap=1 << 20):
@@ -238,6 +289,30 @@ def copy_capped(src, dst, cap=1 << 20):
         return
     with open(dst, "wb") as g:
         g.write(data)
+
+
+def isolate_chapter(sub, ch, res, a, uid, work):
+    """The exercises of chapter ch that make check would grade alone (isolate.py): their copies
+    are written here, outside any sandbox, into a new directory, then built and run in a second
+    sandbox that deletes their sources before running them; the results land in res/isolated/."""
+    import isolate
+    out = sandbox_dir(work, "iso-" + ch, a, uid)
+    todo = isolate.prepare(sub, ch, res, os.path.join(out, "iso"))
+    if todo:
+        own(out, uid)
+        run_sandbox(sub, out, uid, isolated_script(ch), a.wall)
+        for ex, body in todo:
+            src = os.path.join(out, "r", "isolated", ex.suite)
+            if not os.path.isdir(src) or os.path.islink(src):
+                continue
+            dst = os.path.join(res, "isolated", ex.suite)
+            os.makedirs(dst)
+            for f in ["results.json", "stderr.txt", "build.log"]:
+                copy_capped(os.path.join(src, f), os.path.join(dst, f))
+            binary = os.path.join(out, "b", "wb-_out_iso_" + ex.id, ch, "test")
+            if not os.path.exists(binary):  # did not build: the compiler's lines at the student's
+                isolate.student_build_log(dst, "/out/iso", ch, ex, body, sub)
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def grade_one(entry, a, key, chapters, slots):
@@ -269,34 +344,15 @@ def grade_as(entry, a, key, chapters, name, digest, cache, uid):
             for x in files:
                 os.chmod(os.path.join(dirpath, x), 0o644)
         for ch in chapters:
-            out = os.path.join(work, "out-" + ch)  # writable by the sandbox: its build directory
-            os.makedirs(os.path.join(out, "b", "common"))
-            for f in [".deps-build", "libnn.a"]:
-                shutil.copy2(os.path.join(COURSE, a.build, f), os.path.join(out, "b", f))
-            for f in os.listdir(os.path.join(COURSE, a.build, "common")):
-                if f.endswith(".o"):
-                    shutil.copy2(os.path.join(COURSE, a.build, "common", f), os.path.join(out, "b", "common", f))
-            if os.geteuid() == 0:
-                for dirpath, dirs, files in os.walk(out):
-                    for x in dirs + files + [""]:
-                        os.chown(os.path.join(dirpath, x), uid, uid)
-            argv = bwrap_argv(sub, out, uid) + ["bash", "-c", chapter_script(ch, ch, a.wall)]
-            try:
-                subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=a.wall)
-            except subprocess.TimeoutExpired:
-                pass  # the sandbox died with its bwrap; the missing results cost this chapter
+            out = sandbox_dir(work, "out-" + ch, a, uid)  # writable by the sandbox: its build directory
+            own(out, uid)
+            run_sandbox(sub, out, uid, chapter_script(ch, ch, a.wall), a.wall)
             res = os.path.join(work, "res", ch)  # out of the sandbox's reach from now on
             os.makedirs(res)
             for f in ["results.json", "stderr.txt", "build.log"]:
                 copy_capped(os.path.join(out, "r", f), os.path.join(res, f))
-            isolated = os.path.join(out, "r", "isolated")
-            for ex in exercises.chapter_exercises(COURSE, ch) if not os.path.islink(isolated) else []:
-                iso = os.path.join(isolated, ex.suite)  # an exercise graded alone (isolate.py)
-                if os.path.isdir(iso) and not os.path.islink(iso):
-                    os.makedirs(os.path.join(res, "isolated", ex.suite))
-                    for f in ["results.json", "stderr.txt", "build.log"]:
-                        copy_capped(os.path.join(iso, f), os.path.join(res, "isolated", ex.suite, f))
             shutil.rmtree(out, ignore_errors=True)
+            isolate_chapter(sub, ch, res, a, uid, work)
             res_dirs.append(res)
         csv_path, notes_path = os.path.join(work, "points.csv"), os.path.join(work, "notes.txt")
         r = subprocess.run([sys.executable, os.path.join(COURSE, "grader/report.py"), "--teacher", "--root", sub,
@@ -432,6 +488,9 @@ def main():
     probe()
     a.out = os.path.abspath(a.out)
     os.makedirs(os.path.join(a.out, "reports"), exist_ok=True)
+    global STUDENT_CHAPTERS
+    shutil.rmtree(os.path.join(a.out, ".student-edition"), ignore_errors=True)
+    STUDENT_CHAPTERS = student_chapters(os.path.join(a.out, ".student-edition"))
     r = subprocess.run(["make", "--no-print-directory", "-s", f"B={a.build}", f"{a.build}/libnn.a",
                         f"{a.build}/.deps-build"], cwd=COURSE)
     if r.returncode:

@@ -4,6 +4,8 @@
     python3 grader/isolate.py --build B --root WB [--jobs N] RESULT_DIR...   (make check runs it)
     python3 grader/isolate.py --deps [CH ...]      the dependencies between exercises, as found
     python3 grader/isolate.py --selftest [--build B]   make selfcheck: isolation helps, and is needed
+    python3 grader/isolate.py --run-prepared COPIES --build B --chapter NN_name RESULT_DIR
+                                                     (batch.py's sandbox: see prepare, build_and_run)
 
 Why: the test file #includes the chapter (one translation unit), so a test of exercise 01.4
 (`perceptron_epoch`) runs the student's own `perceptron_update` (01.3), and a wrong 01.3 would cost
@@ -28,7 +30,9 @@ lands in RESULT_DIR/isolated/exNN_K/ (results.json, stderr.txt, build.log, as ma
 chapter); report.py takes E's results from there and says on E's line which of the course's
 exercises it used. If the copy does not build, the normal result stands. The student's own file
 is still what integrity.py checks, and what the normal run grades for every other exercise. The
-batch grader (batch.py) runs this inside each chapter's sandbox, after the tests.
+batch grader (batch.py) splits the work: prepare() runs outside the sandbox, where the course's
+solutions are, and build_and_run() in a second sandbox, which deletes the copies' sources once
+they are built, so that no running student code can read a solution.
 
 A workbook chapter that does not compile as a whole (its test binary never ran: did_not_build)
 has no normal results, so every exercise whose region is not a stub is graded alone the same way:
@@ -347,31 +351,85 @@ def to_student_lines(log, copy, name, ex, body, root):
 
 def isolate(build, root, name, result_dir, timeout=300):
     """Grades every exercise of plan() alone; writes result_dir/isolated/. Returns the number graded."""
+    copies = os.path.join(build, "isolated", os.path.normpath(root).strip("/").replace("/", "_"))
+    todo = prepare(root, name, result_dir, copies)
+    built = build_and_run(build, copies, name, result_dir, timeout)
+    for ex, body in todo:  # a copy that did not build: its compiler errors at the student's lines
+        if ex.id not in built:
+            student_build_log(os.path.join(result_dir, "isolated", ex.suite), copies, name, ex, body, root)
+    return len(todo)
+
+
+def prepare(root, name, result_dir, copies):
+    """The first half of isolate(), which needs the course's solutions: plans (plan()) and writes
+    each copy to copies/<exercise id>/, listed in copies/todo.txt; returns [(exercise, the student's
+    body)]. A region that integrity.py refuses (a preprocessor line, asm, ...) is not isolated: it
+    scores 0 anyway, and a copy is the course's file, which such code could read into its binary
+    (the batch grader keeps the course's solutions out of reach of running student code)."""
     import report  # report imports this module
     import asserts
-    out = os.path.join(result_dir, "isolated")
-    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(os.path.join(result_dir, "isolated"), ignore_errors=True)
+    try:
+        os.remove(os.path.join(copies, "todo.txt"))
+    except FileNotFoundError:
+        pass
     if os.environ.get("GRADER_NO_ISOLATION"):
-        return 0
+        return []
     results = report.load_results(result_dir)
     todo = plan(COURSE, root, name, results, asserts.load(COURSE, name),
                 unbuilt=results is None and did_not_build(result_dir))
     if not todo:
-        return 0
+        return []
     mine = student_bodies(root, name, [e for e, _ in todo])
-    for ex, _ in todo:
-        copy = os.path.join(build, "isolated", os.path.normpath(root).strip("/").replace("/", "_"), ex.id)
-        res = os.path.join(out, ex.suite)  # as make check leaves a chapter: report.load_results reads it
-        os.makedirs(res)
-        write_copy(name, ex, mine[ex.id], copy)
-        binary, log = build_copy(build, copy, name)
+    todo = [(ex, mine[ex.id]) for ex, _ in todo if not integrity.scan_region(mine[ex.id])]
+    for ex, body in todo:
+        write_copy(name, ex, body, os.path.join(copies, ex.id))
+    os.makedirs(copies, exist_ok=True)
+    with open(os.path.join(copies, "todo.txt"), "w") as f:
+        f.write("".join(f"{ex.id} {ex.suite}\n" for ex, _ in todo))
+    return todo
+
+
+def build_and_run(build, copies, name, result_dir, timeout=300, forget_sources=False):
+    """The second half, which needs no solution: builds every copy prepare() listed, then runs each
+    built one's suite; writes result_dir/isolated/<suite>/ (build.log as the compiler wrote it,
+    results.json, stderr.txt) and returns the ids built. forget_sources: delete the copies'
+    sources after the builds, before any student code runs (the batch grader's sandbox)."""
+    try:
+        with open(os.path.join(copies, "todo.txt")) as f:
+            todo = [line.split() for line in f if line.strip()]
+    except FileNotFoundError:
+        return set()
+    built = {}
+    for exid, suite in todo:
+        res = os.path.join(result_dir, "isolated", suite)  # as make check leaves a chapter
+        os.makedirs(res, exist_ok=True)
+        binary, log = build_copy(build, os.path.join(copies, exid), name)
         with open(os.path.join(res, "build.log"), "w") as f:
-            f.write(log if binary else to_student_lines(log, copy, name, ex, mine[ex.id], root))
+            f.write(log)
         if binary:
-            _, stderr = run_suite(build, binary, ex.suite, os.path.join(res, "results.json"), timeout)
-            with open(os.path.join(res, "stderr.txt"), "w") as f:
-                f.write(stderr)
-    return len(todo)
+            built[exid] = (binary, suite, res)
+    if forget_sources:
+        for exid, _ in todo:
+            shutil.rmtree(os.path.join(copies, exid), ignore_errors=True)
+    for binary, suite, res in built.values():
+        _, stderr = run_suite(build, binary, suite, os.path.join(res, "results.json"), timeout)
+        with open(os.path.join(res, "stderr.txt"), "w") as f:
+            f.write(stderr)
+    return set(built)
+
+
+def student_build_log(res, copies, name, ex, body, root):
+    """Rewrites res/build.log, the compiler's output for ex's copy in copies/, to the student's
+    file:line (to_student_lines)."""
+    path = os.path.join(res, "build.log")
+    try:
+        with open(path, errors="replace") as f:
+            log = f.read()
+    except FileNotFoundError:
+        return
+    with open(path, "w") as f:
+        f.write(to_student_lines(log, os.path.join(copies, ex.id), name, ex, body, root))
 
 
 def show_deps(chapters):
@@ -397,6 +455,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="chapters graded at a time")
     ap.add_argument("--deps", action="store_true", help="print the dependencies found, per chapter")
     ap.add_argument("--selftest", action="store_true")
+    ap.add_argument("--run-prepared", metavar="COPIES", help="build and run the copies prepare() wrote there, "
+                    "deleting their sources before the runs (the batch grader's second sandbox)")
     ap.add_argument("args", nargs="*", help="RESULT_DIR..., or chapter numbers with --deps")
     a = ap.parse_args()
     if a.deps:
@@ -404,6 +464,11 @@ def main():
         return 0
     if a.selftest:
         return selftest(a.build)
+    if a.run_prepared:
+        if not a.chapter or len(a.args) != 1:
+            ap.error("--run-prepared needs --chapter and one RESULT_DIR")
+        build_and_run(a.build, a.run_prepared, a.chapter, a.args[0], forget_sources=True)
+        return 0
     if not a.root or not a.args or (a.chapter and len(a.args) > 1):
         ap.error("needs --root and RESULT_DIR... (--chapter with one RESULT_DIR only)")
     jobs = [(a.chapter or os.path.basename(os.path.normpath(d)), d) for d in a.args]
