@@ -115,5 +115,7 @@ Test(error, fatal_calls_the_sink_then_exits_1)
     char err[512];
     int status = capture_stderr(fatal_with_sink, NULL, err, sizeof err);
     cr_assert_eq(status, 1, "nn_fatal exits with status 1, got %d", status);
-    cr_assert_str_eq(err, "SINK: shape 2 | fix the caller\n", "got: %s", err);
+    /* starts with the sink's line, and the default paragraph never came (under AddressSanitizer
+     * the leak check may add its own lines after the exit) */
+    cr_assert(!strncmp(err, "SINK: shape 2 | fix the caller\n", 31) && !strstr(err, "error ("), "got: %s", err);
 }
