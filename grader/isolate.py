@@ -301,18 +301,17 @@ def build_copy(build, root, name, env=None):
 
 
 def run_suite(build, binary, suite, json_out, timeout):
-    """Runs one suite of a test binary (under tools/contain when it is built: the batch grader's
-    sandbox has none, and kills every leftover process itself). Returns (exit status, stderr);
-    124 is the time-out."""
-    if os.path.exists(json_out):
-        os.remove(json_out)
+    """Runs one suite of a test binary through runtests.py (its first time-out ends the suite, so a
+    looping exercise waits out one time-out, not one per check; under tools/contain when it is
+    built: the batch grader's sandbox has none, and kills every leftover process itself). Returns
+    (exit status, what the tests printed); 124 when even the runner had to be stopped."""
+    argv = [sys.executable, os.path.join(COURSE, "grader", "runtests.py"), "--deadline", str(timeout), "--suite", suite]
     contain = os.path.join(build, "tools", "contain")
-    argv = [binary, "--jobs", "1", f"--filter={suite}/*", f"--json={json_out}"]
     if os.path.exists(contain):
-        argv = [contain, "-t", str(timeout)] + argv
+        argv += ["--contain", contain]
     try:
-        r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
-                           timeout=timeout + 60)
+        r = subprocess.run(argv + [binary, json_out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           errors="replace", timeout=timeout + 60)
         return r.returncode, r.stderr
     except subprocess.TimeoutExpired:
         return 124, ""

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Run a chapter's test binary one suite at a time, so that an endless loop costs one exercise.
 
-    python3 grader/runtests.py [--contain C] [--deadline S] BINARY RESULTS_JSON 2>stderr.txt
+    python3 grader/runtests.py [--contain C] [--deadline S] [--suite SUITE]... BINARY RESULTS_JSON 2>stderr.txt
     python3 grader/runtests.py --selftest
 
 make check and the batch grader (batch.py) run each chapter's tests through this instead of one
-`BINARY --jobs 1 --json=...` run. Criterion stops a test at its suite's .timeout, but every test
+`BINARY --jobs 1 --json=...` run, and isolate.py and decoys.py one exercise's suite (--suite). Criterion stops a test at its suite's .timeout, but every test
 that runs an endless loop waits for its own time-out: with 03.4 looping, each check of 03.4, of
 03.5 and 03.7 (which call it) and of the chapter's own suite waited its 10-30 s in turn, past the
 batch's limit per chapter, and the chapter's results were lost (0 points for every exercise).
@@ -134,12 +134,14 @@ def write(path, suites):
     os.replace(path + ".tmp", path)
 
 
-def run_all(argv, json_out, deadline):
-    """Runs every suite; returns the exit status (0, or 1 when the tests could not be listed)."""
+def run_all(argv, json_out, deadline, only=()):
+    """Runs every suite (only: those named); returns the exit status (0, or 1 when the tests could
+    not be listed)."""
     listed = list_tests(argv)
     if listed is None:  # no list: one run of everything, as before
-        how, _ = run(argv, "*", json_out, deadline)
+        how, _ = run(argv, f"{only[0]}/*" if len(only) == 1 else "*", json_out, deadline)
         return 0 if how == "done" and os.path.exists(json_out) else 1
+    listed = [(suite, tests) for suite, tests in listed if not only or suite in only]
     start = time.monotonic()
     tmp = json_out + ".suite"
     out = []
@@ -192,7 +194,7 @@ Test(fine, two) { cr_assert_eq(1, 2, "two"); }
 
 def selftest():
     """A suite whose checks loop costs one time-out, not one per check, and the other suite's
-    results are all there."""
+    results are all there; --suite runs the suite named alone."""
     with tempfile.TemporaryDirectory() as d:
         src, binary, res = (os.path.join(d, x) for x in ("t.c", "t", "results.json"))
         with open(src, "w") as f:
@@ -203,10 +205,17 @@ def selftest():
             subprocess.run([sys.executable, os.path.abspath(__file__), binary, res], stderr=err, check=True)
         took = time.monotonic() - t0
         got = {(s, t[0]): (t[1], t[3]) for s, ts in report.load_results(d).items() for t in ts}
+        only = os.path.join(d, "only")  # --suite, as isolate.py runs one exercise: that suite alone
+        os.makedirs(only)
+        subprocess.run([sys.executable, os.path.abspath(__file__), "--suite", "fine", binary,
+                        os.path.join(only, "results.json")], stderr=subprocess.DEVNULL, check=True)
+        alone = sorted((s, t[0]) for s, ts in report.load_results(only).items() for t in ts)
     want = {("loops", "a_first"): ("PASSED", 2), ("loops", "b_spins"): ("ERRORED", 0),
             ("loops", "c_spins_too"): ("SKIPPED", 0), ("loops", "d_spins_again"): ("SKIPPED", 0),
             ("fine", "one"): ("PASSED", 1), ("fine", "two"): ("FAILED", 1)}
     problems = [f"{k}: expected {v}, got {got.get(k)}" for k, v in want.items() if got.get(k) != v]
+    if alone != [("fine", "one"), ("fine", "two")]:
+        problems.append(f"--suite fine: expected the two checks of fine alone, got {alone}")
     if took > 2.8:
         problems.append(f"took {took:.1f} s: the suite's later checks waited out their time-outs")
     for p in problems:
@@ -222,13 +231,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--contain", help="tools/contain: kills what a test leaves running")
     ap.add_argument("--deadline", type=int, default=3600, help="seconds for all of the binary's checks")
+    ap.add_argument("--suite", action="append", default=[], help="run only this suite (may be repeated): "
+                    "isolate.py's runs of one exercise")
     ap.add_argument("binary")
     ap.add_argument("json")
     a = ap.parse_args()
     argv = [a.binary]
     if a.contain and os.path.exists(a.contain):
         argv = [a.contain] + argv
-    return run_all(argv, a.json, a.deadline)
+    return run_all(argv, a.json, a.deadline, a.suite)
 
 
 if __name__ == "__main__":

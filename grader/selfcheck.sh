@@ -6,7 +6,8 @@
 #   3. every decoy (chapters/NN_name/decoys/NN.K-slug.c, a plausible wrong solution) earns 0 points
 #      on its exercise, and each exercise has enough of them (grader/decoys.py); a decoy costs only
 #      its own exercise, not those that run it, and a region that does not compile costs only its
-#      own exercise, not the chapter (grader/isolate.py --selftest);
+#      own exercise, not the chapter (grader/isolate.py --selftest), and an exercise that loops
+#      waits out one time-out, not one per check (grader/runtests.py --selftest);
 #   4. each test's assertion count on the reference is recorded (chapters/*/expected_asserts.tsv,
 #      make expected-asserts), every cheat attempt of grader/cheats/ earns 0 points, and (grader/
 #      integrity.py --selftest) the outside-region comparison tells code from prose and every
@@ -37,6 +38,7 @@ python3 grader/report.py --expect-stubs --root "$wb" $dirs || { cat "$B/selfchec
 echo "== self-check 3/4: every decoy fails: reference ✔, stub ✘, each decoy ✘; and costs only its exercise"
 python3 grader/decoys.py --build "$B" --stubs "$B/$edition" || status=1
 python3 grader/isolate.py --selftest --build "$B" || status=1
+python3 grader/runtests.py --selftest || status=1  # a looping exercise waits out one time-out
 
 echo "== self-check 4/4: each test's assertion record is current, and every cheat attempt earns 0"
 python3 grader/asserts.py --verify $(for c in chapters/[0-9][0-9]_*/; do c=${c%/}; echo "$B/ref/${c#chapters/}"; done) || status=1
