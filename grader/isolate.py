@@ -350,7 +350,8 @@ def to_student_lines(log, copy, name, ex, body, root):
 
 def isolate(build, root, name, result_dir, timeout=300):
     """Grades every exercise of plan() alone; writes result_dir/isolated/. Returns the number graded."""
-    copies = os.path.join(build, "isolated", os.path.normpath(root).strip("/").replace("/", "_"))
+    # one directory per workbook and chapter: make check isolates several chapters at once
+    copies = os.path.join(build, "isolated", os.path.normpath(root).strip("/").replace("/", "_"), name)
     todo = prepare(root, name, result_dir, copies)
     built = build_and_run(build, copies, name, result_dir, timeout)
     for ex, body in todo:  # a copy that did not build: its compiler errors at the student's lines
