@@ -2632,10 +2632,16 @@ frequent words get long vectors (about 2.2 on average for the 100 most frequent,
 those seen 5 to 10 times), so a sum like $z_b - z_a + z_c$ of raw vectors is pulled towards whichever word
 is most frequent, and Euclidean distance ranks by length as much as by direction.
 
-With centered vectors, word2vec's neighbours are sensible (*david*: isaac, absalom, abraham,
-joseph; *egypt*: land, canaan, assyria) and three of the five analogies land: son is to father as
-daughter is to **mother** (cosine about 0.84), abraham is to isaac as isaac is to **jacob** (about
-0.87), and brother is to sister as son is to **daughter** (about 0.78). The famous king $-$ man $+$ woman does not
+With centered vectors, word2vec's neighbours are sensible (*david*: absalom, isaac, solomon, eli
+or abraham; *egypt*: canaan, land, captivity or assyria) and three of the five analogies land:
+son is to father as daughter is to **mother** (cosine about 0.84), abraham is to isaac as isaac
+is to one of isaac's sons (**jacob** on some of our machines, his twin **esau** on others, cosine
+about 0.87), and brother is to sister as son is to **daughter** (about 0.78, first or just behind
+a name). Which name wins, and the order of the neighbours, change from one processor to another:
+training makes millions of small updates, and the C library's `expf` (in the sigmoid) is not
+the same code on every x86-64 processor (it picks a variant for the instructions it finds), so
+its results differ in the last bit here and there, and the updates carry the differences into
+every vector; what the run shows is the same in kind, not in detail. The famous king $-$ man $+$ woman does not
 give queen here (the Bible's 0.8 million words are a thousandth of the corpus that made it famous,
 and *queen* is a rare word in it), nor does egypt : pharaoh :: babylon give nebuchadnezzar. GloVe, with
 ten passes over its 970,688 non-zero counts, is not there yet: its neighbours are dominated by
