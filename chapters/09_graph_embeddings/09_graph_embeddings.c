@@ -2637,11 +2637,11 @@ or abraham; *egypt*: canaan, land, captivity or assyria) and three of the five a
 son is to father as daughter is to **mother** (cosine about 0.84), abraham is to isaac as isaac
 is to one of isaac's sons (**jacob** on some of our machines, his twin **esau** on others, cosine
 about 0.87), and brother is to sister as son is to **daughter** (about 0.78, first or just behind
-a name). Which name wins, and the order of the neighbours, change from one processor to another:
-training makes millions of small updates, and the C library's `expf` (in the sigmoid) is not
-the same code on every x86-64 processor (it picks a variant for the instructions it finds), so
-its results differ in the last bit here and there, and the updates carry the differences into
-every vector; what the run shows is the same in kind, not in detail. The famous king $-$ man $+$ woman does not
+a name). Which name wins, and the order of the neighbours, change from one machine to another,
+with the same code and the same seed: training makes millions of small updates, so a difference
+in the last bit of one result (the C library, for one, chooses its `expf`, used in the sigmoid,
+among several implementations for the processor it runs on) is carried into every vector. What
+the run shows is the same in kind, not in detail. The famous king $-$ man $+$ woman does not
 give queen here (the Bible's 0.8 million words are a thousandth of the corpus that made it famous,
 and *queen* is a rare word in it), nor does egypt : pharaoh :: babylon give nebuchadnezzar. GloVe, with
 ten passes over its 970,688 non-zero counts, is not there yet: its neighbours are dominated by
