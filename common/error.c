@@ -39,14 +39,14 @@ static void vreport(const char *file, int line, const char *hint, const char *fm
     va_list again;
     va_copy(again, ap);
     int len = vsnprintf(small, sizeof small, fmt, ap);
-    if (len >= (int)sizeof small && (msg = malloc((size_t)len + 1)) != NULL)
-        vsnprintf(msg, (size_t)len + 1, fmt, again);
-    else if (len >= (int)sizeof small)
-        msg = small; /* no memory for the whole message: the sink gets its first 511 bytes */
+    char *big = len >= (int)sizeof small ? malloc((size_t)len + 1) : NULL;
+    if (big) { /* without memory for it, the sink gets the message's first 511 bytes */
+        vsnprintf(big, (size_t)len + 1, fmt, again);
+        msg = big;
+    }
     va_end(again);
     fn(ctx, file, line, len < 0 ? fmt : msg, hint);
-    if (msg != small)
-        free(msg);
+    free(big);
 }
 
 void nn_error_at(const char *file, int line, const char *hint, const char *fmt, ...)
